@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Uia;
+using Homeserver.Core.Errors;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi.Account;
+
+public static class AccountEndpoints
+{
+    internal static readonly IReadOnlyList<IReadOnlyList<string>> PasswordFlows = [[UiaStages.Password]];
+
+    public static void Map(RouteGroupBuilder v3)
+    {
+        // GET /_matrix/client/v3/account/whoami
+        v3.MapGet("/account/whoami", (HttpContext ctx) =>
+        {
+            var r = ctx.GetRequester();
+            return Results.Ok(new { user_id = r.UserId, device_id = r.DeviceId, is_guest = false });
+        }).RequireAuthorization();
+
+        // POST /_matrix/client/v3/account/password
+        v3.MapPost("/account/password", async (HttpContext ctx, UiaService uia, AccountService accounts, CancellationToken ct) =>
+        {
+            var r = ctx.GetRequester();
+            var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
+            var newPassword = body.TryGetProperty("new_password", out var p) && p.ValueKind == JsonValueKind.String
+                ? p.GetString()!
+                : throw MatrixException.MissingParam("Missing new_password");
+            var logoutDevices = !body.TryGetProperty("logout_devices", out var l) || l.ValueKind != JsonValueKind.False;
+            accounts.ValidatePassword(newPassword);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/password", r.UserId, body), body, PasswordFlows, ct);
+            await accounts.ChangePasswordAsync(r.UserId, newPassword, logoutDevices, keepDeviceId: r.DeviceId, ct);
+            return Results.Ok(new { });
+        }).RequireAuthorization();
+
+        // POST /_matrix/client/v3/account/deactivate
+        v3.MapPost("/account/deactivate", async (HttpContext ctx, UiaService uia, AccountService accounts, CancellationToken ct) =>
+        {
+            var r = ctx.GetRequester();
+            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
+            await accounts.DeactivateAsync(r.UserId, ct);
+            return Results.Ok(new { id_server_unbind_result = "no-support" });
+        }).RequireAuthorization();
+    }
+}

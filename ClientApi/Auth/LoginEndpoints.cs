@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Homeserver.Core.Accounts;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi.Auth;
+
+public static class LoginEndpoints
+{
+    public const string PasswordType = "m.login.password";
+    public const string JwtType = "org.matrix.login.jwt";
+
+    public static void Map(RouteGroupBuilder v3)
+    {
+        // GET /_matrix/client/v3/login
+        v3.MapGet("/login", (JwtLoginValidator jwt) =>
+        {
+            var flows = new List<object> { new { type = PasswordType } };
+            if (jwt.Enabled)
+                flows.Add(new { type = JwtType });
+            return Results.Ok(new { flows });
+        });
+
+        // POST /_matrix/client/v3/login
+        v3.MapPost("/login", LoginAsync).RequireRateLimiting(RateLimitPolicies.Login);
+    }
+
+    private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt,
+        FailedLoginLimiter failures, HomeserverOptions options, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
+        var req = JsonBody.Bind<LoginRequest>(body);
+        var session = new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
+        IssuedSession issued;
+        switch (req.Type)
+        {
+            case PasswordType:
+                var userId = UserIdentifiers.Resolve(body, options.ServerName);
+                if (req.Password is null)
+                    throw MatrixException.MissingParam("Missing password");
+                failures.EnsureAllowed(userId);
+                try
+                {
+                    issued = await accounts.LoginWithPasswordAsync(userId, req.Password, session, ct);
+                }
+                catch (InvalidCredentialsException)
+                {
+                    failures.RecordFailure(userId);
+                    throw;
+                }
+                break;
+            case JwtType:
+                if (string.IsNullOrEmpty(req.Token))
+                    throw MatrixException.Forbidden("Missing JWT in 'token'");
+                var localpart = await jwt.ValidateAsync(req.Token);
+                accounts.ValidateNewLocalpart(localpart);
+                issued = await accounts.LoginTrustedAsync(localpart, session, ct);
+                break;
+            default:
+                throw new MatrixException(400, ErrorCodes.Unknown, $"Unknown login type '{req.Type}'");
+        }
+        return Results.Ok(SessionResponse.For(issued, options.ServerName, options.ClientBaseUrl));
+    }
+}

@@ -1,0 +1,33 @@
+using ClientApi.AccountData;
+using ClientApi.Account;
+using ClientApi.Admin;
+using ClientApi.Auth;
+using ClientApi.Devices;
+using ClientApi.Discovery;
+using ClientApi.Filters;
+using ClientApi.Profile;
+using ClientApi.Startup;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi;
+
+public static class ClientApiEndpoints
+{
+    public static IEndpointRouteBuilder MapClientApi(this IEndpointRouteBuilder app)
+    {
+        var v3 = app.MapClientV3();
+        var v1 = app.MapClientV1();
+        DiscoveryEndpoints.Map(app, v3);
+        LoginEndpoints.Map(v3);
+        RegisterEndpoints.Map(v3, v1);
+        LogoutEndpoints.Map(v3);
+        AccountEndpoints.Map(v3);
+        DeviceEndpoints.Map(v3);
+        ProfileEndpoints.Map(v3);
+        AccountDataEndpoints.Map(v3);
+        FilterEndpoints.Map(v3);
+        StartupEndpoints.Map(v3);
+        SharedSecretRegisterEndpoints.Map(app);
+        return app;
+    }
+}

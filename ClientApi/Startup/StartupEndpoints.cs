@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi.Startup;
+
+/// <summary>
+/// Calls clients such as Element make while starting. They are answered with valid empty results until
+/// the features behind them (VoIP relays, bridges, push rules) exist, so start-up does not stall on errors.
+/// </summary>
+public static class StartupEndpoints
+{
+    public static void Map(RouteGroupBuilder v3)
+    {
+        var g = v3.MapGroup("").RequireAuthorization();
+
+        // GET /_matrix/client/v3/voip/turnServer — no TURN server configured: an empty object, as the spec allows.
+        g.MapGet("/voip/turnServer", () => Results.Ok(new { }));
+
+        // GET /_matrix/client/v3/thirdparty/protocols — no bridges.
+        g.MapGet("/thirdparty/protocols", () => Results.Ok(new { }));
+
+        // GET /_matrix/client/v3/pushrules/ — empty rule set until push rules land.
+        g.MapGet("/pushrules/", () => Results.Ok(new
+        {
+            global = new { @override = Array.Empty<object>(), content = Array.Empty<object>(), room = Array.Empty<object>(), sender = Array.Empty<object>(), underride = Array.Empty<object>() },
+        }));
+    }
+}

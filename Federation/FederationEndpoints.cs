@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Json;
+using Homeserver.Core.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Federation;
+
+public static class FederationEndpoints
+{
+    /// <summary>How long other servers may cache our key response before asking again.</summary>
+    private static readonly TimeSpan KeyValidity = TimeSpan.FromDays(1);
+
+    public static IEndpointRouteBuilder MapFederation(this IEndpointRouteBuilder app)
+    {
+        // GET /_matrix/federation/v1/version
+        app.MapGet("/_matrix/federation/v1/version", () => Results.Ok(new
+        {
+            server = new { name = "Homeserver", version = typeof(FederationEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" },
+        }));
+
+        // GET /_matrix/key/v2/server — our signing key, self-signed as the spec's "Publishing Keys" requires.
+        app.MapGet("/_matrix/key/v2/server", (HomeserverOptions options, SigningKey key, TimeProvider time) =>
+        {
+            var body = new JsonObject
+            {
+                ["server_name"] = options.ServerName,
+                ["valid_until_ts"] = (time.GetUtcNow() + KeyValidity).ToUnixTimeMilliseconds(),
+                ["verify_keys"] = new JsonObject { [key.KeyId] = new JsonObject { ["key"] = key.PublicKeyBase64 } },
+                ["old_verify_keys"] = new JsonObject(),
+            };
+            JsonSigning.SignJson(body, options.ServerName, key);
+            return Results.Text(CanonicalJson.EncodeToString(body), "application/json");
+        });
+        return app;
+    }
+}

@@ -1,0 +1,121 @@
+using Homeserver.Core.Accounts.Passwords;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.Accounts;
+
+/// <summary>Creating, authenticating, changing and deactivating local accounts.</summary>
+public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, SessionService sessions, HomeserverOptions options, TimeProvider time)
+{
+    public string ServerName => options.ServerName;
+
+    public string UserIdFor(string localpart) => $"@{localpart}:{options.ServerName}";
+
+    /// <summary>Throws <c>M_INVALID_USERNAME</c> unless the localpart may be registered here.</summary>
+    public void ValidateNewLocalpart(string localpart)
+    {
+        if (!UserId.IsValidNewLocalpart(localpart))
+            throw new MatrixException(400, ErrorCodes.InvalidUsername, "User ID may only contain a-z, 0-9 and ._=-/+");
+        if (UserIdFor(localpart).Length > UserId.MaxLength)
+            throw new MatrixException(400, ErrorCodes.InvalidUsername, $"User ID may not be longer than {UserId.MaxLength} characters");
+    }
+
+    public void ValidatePassword(string password)
+    {
+        if (password.Length < options.Auth.PasswordMinLength)
+            throw new MatrixException(400, ErrorCodes.WeakPassword, $"Password must be at least {options.Auth.PasswordMinLength} characters");
+    }
+
+    public async Task EnsureAvailableAsync(string localpart, CancellationToken ct)
+    {
+        if (await users.ExistsAsync(UserIdFor(localpart), ct))
+            throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
+    }
+
+    /// <summary>
+    /// Creates the user and, when <paramref name="login"/> is given, its first device session in the same
+    /// transaction. The primary key settles a race between two registrations of one name.
+    /// </summary>
+    public async Task<(string UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct)
+    {
+        ValidateNewLocalpart(localpart);
+        var user = new UserRecord
+        {
+            UserId = UserIdFor(localpart),
+            Localpart = localpart,
+            PasswordHash = password is null ? null : hasher.Hash(password),
+            IsAdmin = admin,
+            Displayname = localpart,
+            CreatedTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        async Task Insert(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx)
+        {
+            if (!await UserStore.InsertAsync(c, tx, user, ct))
+                throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
+        }
+        if (login is null)
+        {
+            await db.WriteAsync(Insert, ct);
+            return (user.UserId, null);
+        }
+        var session = await sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
+        return (user.UserId, session);
+    }
+
+    /// <summary>Password login; wrong credentials and unknown users get the same answer.</summary>
+    public async Task<IssuedSession> LoginWithPasswordAsync(string userId, string password, SessionRequest login, CancellationToken ct)
+    {
+        var user = await users.GetAsync(userId, ct);
+        if (user is null || !hasher.Verify(password, user.PasswordHash))
+        {
+            // A deactivated account has no password hash, so it lands here too unless we check first.
+            if (user is { IsDeactivated: true })
+                throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
+            throw new InvalidCredentialsException(userId);
+        }
+        return await StartSessionAsync(user, login, ct);
+    }
+
+    /// <summary>Login vouched for by a trusted party (JWT): the account is created on first login.</summary>
+    public async Task<IssuedSession> LoginTrustedAsync(string localpart, SessionRequest login, CancellationToken ct)
+    {
+        var userId = UserIdFor(localpart);
+        var user = await users.GetAsync(userId, ct);
+        if (user is null)
+        {
+            try
+            {
+                return (await CreateAsync(localpart, null, admin: false, login, ct)).Session!;
+            }
+            catch (MatrixException e) when (e.Errcode == ErrorCodes.UserInUse)
+            {
+                user = await users.GetAsync(userId, ct);
+            }
+        }
+        return await StartSessionAsync(user!, login, ct);
+    }
+
+    public async Task ChangePasswordAsync(string userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
+    {
+        ValidatePassword(newPassword);
+        await users.SetPasswordHashAsync(userId, hasher.Hash(newPassword), ct);
+        if (logoutDevices)
+            await sessions.DeleteAllDevicesAsync(userId, keepDeviceId, ct);
+    }
+
+    /// <summary>Deactivation is permanent: the ID stays reserved, the password and every device are removed.</summary>
+    public async Task DeactivateAsync(string userId, CancellationToken ct)
+    {
+        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct);
+        await db.WriteAsync((c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct), ct);
+    }
+
+    private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct)
+    {
+        if (user.IsDeactivated)
+            throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
+        return sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
+    }
+}

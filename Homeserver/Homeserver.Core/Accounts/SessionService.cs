@@ -1,0 +1,106 @@
+using System.Data.Common;
+using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.Accounts;
+
+/// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
+public sealed class SessionService(Database db, AccessTokenIssuer issuer, SessionValidator validator, HomeserverOptions options, TimeProvider time)
+{
+    /// <summary>
+    /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
+    /// revokes the device's earlier tokens, as the spec's login section requires. <paramref name="alsoInTransaction"/>
+    /// runs first in the same transaction, so a registration either creates user, device and token together or nothing.
+    /// </summary>
+    public async Task<IssuedSession> StartAsync(string userId, string? deviceId, string? displayName, bool refreshable,
+        ClientInfo client, Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
+    {
+        deviceId ??= SecureTokens.DeviceId();
+        var (session, refresh, revoked) = await db.WriteAsync(async (c, tx) =>
+        {
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(c, tx);
+            var revoked = await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct);
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            await DeviceStore.UpsertAsync(c, tx, new DeviceRecord
+            {
+                UserId = userId, DeviceId = deviceId, DisplayName = displayName, CreatedTs = now,
+                LastSeenTs = now, LastSeenIp = client.Ip, LastSeenUserAgent = client.UserAgent,
+            }, ct);
+            var (session, refresh) = NewSession(userId, deviceId, refreshable, now);
+            await AccessSessionStore.InsertAsync(c, tx, session, ct);
+            return (session, refresh, revoked);
+        }, ct);
+        validator.Revoke(revoked);
+        return Issue(session, refresh);
+    }
+
+    /// <summary>Swaps a refresh token for a new access and refresh token; the old pair stops working.</summary>
+    public async Task<IssuedSession> RefreshAsync(string refreshToken, CancellationToken ct)
+    {
+        var hash = SecureTokens.Sha256Hex(refreshToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var (old, session, refresh) = await db.WriteAsync(async (c, tx) =>
+        {
+            var old = await AccessSessionStore.GetByRefreshHashAsync(c, tx, hash, ct);
+            if (old is null || old.RefreshExpiresTs < now)
+                throw MatrixException.UnknownToken("Unknown or expired refresh token", softLogout: false);
+            await AccessSessionStore.DeleteAsync(c, tx, old.SessionId, ct);
+            var (session, refresh) = NewSession(old.UserId, old.DeviceId, refreshable: true, now);
+            await AccessSessionStore.InsertAsync(c, tx, session, ct);
+            return (old, session, refresh);
+        }, ct);
+        validator.Revoke([old.SessionId]);
+        return Issue(session, refresh);
+    }
+
+    /// <summary>Deletes devices and every token they hold.</summary>
+    public Task DeleteDevicesAsync(string userId, IReadOnlyCollection<string> deviceIds, CancellationToken ct) =>
+        DeleteDevicesWhereAsync(userId, (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
+
+    /// <summary>Deletes every device of the user except <paramref name="keepDeviceId"/> (none when null).</summary>
+    public Task DeleteAllDevicesAsync(string userId, string? keepDeviceId, CancellationToken ct) =>
+        DeleteDevicesWhereAsync(userId, async (c, tx) =>
+            (await DeviceStore.ListIdsAsync(c, tx, userId, ct)).Where(d => d != keepDeviceId), ct);
+
+    private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
+    {
+        var revoked = await db.WriteAsync(async (c, tx) =>
+        {
+            var all = new List<string>();
+            foreach (var deviceId in (await select(c, tx)).ToList())
+            {
+                all.AddRange(await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct));
+                await DeviceStore.DeleteAsync(c, tx, userId, deviceId, ct);
+            }
+            return all;
+        }, ct);
+        validator.Revoke(revoked);
+    }
+
+    private (AccessSessionRecord Session, string? RefreshToken) NewSession(string userId, string deviceId, bool refreshable, long now)
+    {
+        string? refresh = refreshable ? "hsr_" + SecureTokens.Secret() : null;
+        var session = new AccessSessionRecord
+        {
+            SessionId = SecureTokens.Secret(18),
+            UserId = userId,
+            DeviceId = deviceId,
+            CreatedTs = now,
+            ExpiresTs = refreshable ? now + (long)options.Auth.AccessTokenLifetime.Value.TotalMilliseconds : null,
+            RefreshTokenHash = refresh is null ? null : SecureTokens.Sha256Hex(refresh),
+            RefreshExpiresTs = refreshable ? now + (long)options.Auth.RefreshTokenLifetime.Value.TotalMilliseconds : null,
+        };
+        return (session, refresh);
+    }
+
+    private IssuedSession Issue(AccessSessionRecord s, string? refresh)
+    {
+        var issued = DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedTs);
+        DateTimeOffset? expires = s.ExpiresTs is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null;
+        var token = issuer.Create(s.UserId, s.DeviceId, s.SessionId, issued, expires);
+        return new IssuedSession(s.UserId, s.DeviceId, token, refresh, s.ExpiresTs - s.CreatedTs);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+
+namespace Homeserver.Core.Accounts;
+
+/// <summary>
+/// Synapse's admin registration scheme (<c>/_synapse/admin/v1/register</c>): a single-use nonce, then an
+/// HMAC-SHA1 over nonce, user, password and admin flag keyed with the configured shared secret.
+/// </summary>
+public sealed class SharedSecretRegistration(HomeserverOptions options, TimeProvider time)
+{
+    private static readonly TimeSpan NonceLifetime = TimeSpan.FromSeconds(60);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _nonces = new();
+
+    public bool Enabled => !string.IsNullOrEmpty(options.Registration.SharedSecret);
+
+    public string NewNonce()
+    {
+        EnsureEnabled();
+        var now = time.GetUtcNow();
+        foreach (var (n, issued) in _nonces)
+            if (now - issued > NonceLifetime)
+                _nonces.TryRemove(n, out _);
+        var nonce = SecureTokens.Secret(24);
+        _nonces[nonce] = now;
+        return nonce;
+    }
+
+    /// <summary>Consumes the nonce and checks the MAC; throws a Matrix error when either is wrong.</summary>
+    public void Verify(string nonce, string username, string password, bool admin, string? userType, string mac)
+    {
+        EnsureEnabled();
+        if (!_nonces.TryRemove(nonce, out var issued) || time.GetUtcNow() - issued > NonceLifetime)
+            throw new MatrixException(400, ErrorCodes.Unknown, "Unrecognised or expired nonce");
+        var expected = ComputeMac(options.Registration.SharedSecret!, nonce, username, password, admin, userType);
+        byte[] given;
+        try { given = Convert.FromHexString(mac); }
+        catch (FormatException) { given = []; }
+        if (!CryptographicOperations.FixedTimeEquals(given, expected))
+            throw MatrixException.Forbidden("HMAC incorrect");
+    }
+
+    public static byte[] ComputeMac(string secret, string nonce, string username, string password, bool admin, string? userType)
+    {
+        var message = $"{nonce}\0{username}\0{password}\0{(admin ? "admin" : "notadmin")}" + (userType is null ? "" : "\0" + userType);
+        return HMACSHA1.HashData(System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(message));
+    }
+
+    private void EnsureEnabled()
+    {
+        if (!Enabled)
+            throw MatrixException.Forbidden("Shared secret registration is not enabled");
+    }
+}

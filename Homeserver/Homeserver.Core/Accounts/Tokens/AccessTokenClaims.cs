@@ -1,0 +1,9 @@
+namespace Homeserver.Core.Accounts.Tokens;
+
+/// <summary>Claim names inside our access-token JWTs.</summary>
+public static class AccessTokenClaims
+{
+    public const string UserId = "sub";
+    public const string DeviceId = "dev";
+    public const string SessionId = "sid";
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Homeserver.Core.Accounts.Tokens;
+
+/// <summary>
+/// Answers "is this session still live?" for every authenticated request from memory, falling back to the
+/// database once per session. Revocations go through <see cref="Revoke"/>, so they take effect at once.
+/// </summary>
+public sealed class SessionValidator(AccessSessionStore store, IMemoryCache cache, TimeProvider time)
+{
+    private static readonly TimeSpan LiveEntryLifetime = TimeSpan.FromMinutes(10);
+
+    public async ValueTask<bool> IsLiveAsync(string sessionId, CancellationToken ct)
+    {
+        var key = CacheKey(sessionId);
+        if (cache.TryGetValue(key, out bool live))
+            return live;
+        var row = await store.GetAsync(sessionId, ct);
+        live = row is not null && (row.ExpiresTs is null || row.ExpiresTs > time.GetUtcNow().ToUnixTimeMilliseconds());
+        // Session IDs are never reused, so a "dead" answer can be kept as long as a live one.
+        cache.Set(key, live, LiveEntryLifetime);
+        return live;
+    }
+
+    public void Revoke(IEnumerable<string> sessionIds)
+    {
+        foreach (var id in sessionIds)
+            cache.Set(CacheKey(id), false, LiveEntryLifetime);
+    }
+
+    private static string CacheKey(string sessionId) => "session:" + sessionId;
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Homeserver.Core.Accounts.Passwords;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+
+namespace Homeserver.Core.Accounts.Uia;
+
+/// <summary>
+/// User-interactive authentication (spec "User-Interactive Authentication API"): walks the client through
+/// the stages of one of the offered flows, remembering progress in a session bound to one operation.
+/// </summary>
+public sealed class UiaService(UiaSessionStore store, UserStore users, PasswordHasher hasher, HomeserverOptions options, TimeProvider time)
+{
+    private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>Returns once a flow is complete; otherwise throws <see cref="UiaRequiredException"/> (or a plain error).</summary>
+    public async Task AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct)
+    {
+        var auth = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("auth", out var a) && a.ValueKind == JsonValueKind.Object ? a : (JsonElement?)null;
+        var now = time.GetUtcNow();
+        var sessionId = auth is { } au && au.TryGetProperty("session", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        UiaSessionRecord session;
+        if (sessionId is null)
+        {
+            session = new UiaSessionRecord { SessionId = SecureTokens.Secret(18), OperationHash = op.Hash, UserId = op.UserId, CreatedTs = now.ToUnixTimeMilliseconds() };
+            await store.InsertAsync(session, (now - SessionLifetime).ToUnixTimeMilliseconds(), ct);
+        }
+        else
+        {
+            session = await store.GetAsync(sessionId, ct) ?? throw new MatrixException(400, ErrorCodes.Unknown, "Unknown or expired auth session");
+            if (session.CreatedTs < (now - SessionLifetime).ToUnixTimeMilliseconds())
+                throw new MatrixException(400, ErrorCodes.Unknown, "Unknown or expired auth session");
+            if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(session.OperationHash), System.Text.Encoding.ASCII.GetBytes(op.Hash)))
+                throw MatrixException.Forbidden("Requested operation has changed during the UI authentication session");
+        }
+        var completed = JsonSerializer.Deserialize<List<string>>(session.CompletedStages) ?? [];
+        // None of the stages we offer needs parameters; the key must still be present.
+        var stageParams = new Dictionary<string, object?>();
+
+        var stage = auth is { } au2 && au2.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (stage is not null)
+        {
+            if (!flows.Any(f => f.Contains(stage)))
+                throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Unrecognized, $"Stage '{stage}' is not offered");
+            var failure = await CheckStageAsync(stage, auth!.Value, op, ct);
+            if (failure is not null)
+                throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Forbidden, failure);
+            if (!completed.Contains(stage))
+            {
+                completed.Add(stage);
+                await store.SetCompletedAsync(session.SessionId, JsonSerializer.Serialize(completed), ct);
+            }
+        }
+        if (flows.Any(f => f.All(completed.Contains)))
+        {
+            await store.DeleteAsync(session.SessionId, ct);
+            return;
+        }
+        throw new UiaRequiredException(flows, session.SessionId, completed, stageParams);
+    }
+
+    private async Task<string?> CheckStageAsync(string stage, JsonElement auth, UiaOperation op, CancellationToken ct)
+    {
+        switch (stage)
+        {
+            case UiaStages.Dummy:
+                return null;
+            case UiaStages.RegistrationToken:
+                var token = auth.TryGetProperty("token", out var tk) && tk.ValueKind == JsonValueKind.String ? tk.GetString() : null;
+                return token is not null && RegistrationTokens.IsValid(options.Registration, token) ? null : "Invalid registration token";
+            case UiaStages.Password:
+                var userId = UserIdentifiers.Resolve(auth, options.ServerName);
+                if (op.UserId is not null && userId != op.UserId)
+                    throw MatrixException.Forbidden("The credentials given are not those of the user making the request");
+                var password = auth.TryGetProperty("password", out var pw) && pw.ValueKind == JsonValueKind.String ? pw.GetString() : null;
+                var user = await users.GetAsync(userId, ct);
+                return password is not null && user is { IsDeactivated: false } && hasher.Verify(password, user.PasswordHash) ? null : "Invalid username or password";
+            default:
+                return $"Stage '{stage}' is not supported";
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Homeserver.Core.Accounts.Uia;
+
+/// <summary>A row of <c>uia_sessions</c>; <c>completed_stages</c> is a JSON array of stage types.</summary>
+public sealed class UiaSessionRecord
+{
+    public string SessionId { get; set; } = "";
+    public string OperationHash { get; set; } = "";
+    public string? UserId { get; set; }
+    public string CompletedStages { get; set; } = "[]";
+    public long CreatedTs { get; set; }
+}

@@ -1,0 +1,8 @@
+namespace Homeserver.Core.Accounts.Uia;
+
+public static class UiaStages
+{
+    public const string Dummy = "m.login.dummy";
+    public const string Password = "m.login.password";
+    public const string RegistrationToken = "m.login.registration_token";
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using Homeserver.Core.Errors;
+
+namespace Homeserver.Core.Accounts;
+
+/// <summary>Reads which user a login or UIA password stage names: <c>identifier</c> of type <c>m.id.user</c>, or the legacy top-level <c>user</c>.</summary>
+public static class UserIdentifiers
+{
+    /// <summary>The full user ID named by the request, qualified with our server name when only a localpart is given.</summary>
+    public static string Resolve(JsonElement body, string serverName)
+    {
+        string? user = null;
+        if (body.TryGetProperty("identifier", out var identifier) && identifier.ValueKind == JsonValueKind.Object)
+        {
+            var type = identifier.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type != "m.id.user")
+                throw new MatrixException(400, ErrorCodes.Unknown, $"Identifier type '{type}' is not supported; use m.id.user");
+            if (identifier.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.String)
+                user = u.GetString();
+        }
+        else if (body.TryGetProperty("user", out var legacy) && legacy.ValueKind == JsonValueKind.String)
+            user = legacy.GetString();
+        if (string.IsNullOrEmpty(user))
+            throw MatrixException.MissingParam("No user identifier given (identifier.user)");
+        return Qualify(user, serverName);
+    }
+
+    /// <summary>Localparts are case-insensitive at login, as users type them: stored IDs are lower-case.</summary>
+    public static string Qualify(string user, string serverName) =>
+        user.StartsWith('@') ? user : $"@{user.ToLowerInvariant()}:{serverName}";
+}

@@ -1,0 +1,49 @@
+using System.Data.Common;
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.Accounts;
+
+public sealed class UserStore(Database db)
+{
+    private const string SelectUser = "SELECT * FROM users WHERE user_id = @UserId";
+    private const string SelectExists = "SELECT COUNT(*) FROM users WHERE user_id = @UserId";
+    private const string InsertUser = """
+        INSERT INTO users (user_id, localpart, password_hash, is_admin, is_deactivated, displayname, created_ts)
+        VALUES (@UserId, @Localpart, @PasswordHash, @IsAdmin, FALSE, @Displayname, @CreatedTs)
+        ON CONFLICT (user_id) DO NOTHING
+        """;
+    private const string UpdatePassword = "UPDATE users SET password_hash = @PasswordHash WHERE user_id = @UserId";
+    private const string UpdateDisplayname = "UPDATE users SET displayname = @Value WHERE user_id = @UserId";
+    private const string UpdateAvatar = "UPDATE users SET avatar_url = @Value WHERE user_id = @UserId";
+    private const string Deactivate = "UPDATE users SET is_deactivated = TRUE, password_hash = NULL, displayname = NULL, avatar_url = NULL WHERE user_id = @UserId";
+    private const string TouchActive = "UPDATE users SET last_active_ts = @Ts WHERE user_id = @UserId AND (last_active_ts IS NULL OR last_active_ts < @Ts)";
+    private const string CountUsers = "SELECT COUNT(*) FROM users";
+
+    public Task<UserRecord?> GetAsync(string userId, CancellationToken ct) =>
+        db.ReadAsync(c => c.FirstOrDefaultAsync<UserRecord>(SelectUser, new { UserId = userId }, ct), ct);
+
+    public async Task<bool> ExistsAsync(string userId, CancellationToken ct) =>
+        await db.ReadAsync(c => c.ScalarAsync<long>(SelectExists, new { UserId = userId }, ct), ct) > 0;
+
+    /// <summary>Inserts the user; false when the ID was taken meanwhile (the unique key decides races).</summary>
+    public static async Task<bool> InsertAsync(DbConnection c, DbTransaction tx, UserRecord u, CancellationToken ct) =>
+        await c.RunAsync(InsertUser, u, ct, tx) == 1;
+
+    public Task SetPasswordHashAsync(string userId, string hash, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdatePassword, new { UserId = userId, PasswordHash = hash }, ct, tx), ct);
+
+    public Task SetDisplaynameAsync(string userId, string? value, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdateDisplayname, new { UserId = userId, Value = value }, ct, tx), ct);
+
+    public Task SetAvatarUrlAsync(string userId, string? value, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdateAvatar, new { UserId = userId, Value = value }, ct, tx), ct);
+
+    public static Task DeactivateAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
+        c.RunAsync(Deactivate, new { UserId = userId }, ct, tx);
+
+    public Task TouchLastActiveAsync(string userId, long ts, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(TouchActive, new { UserId = userId, Ts = ts }, ct, tx), ct);
+
+    public Task<long> CountAsync(CancellationToken ct) =>
+        db.ReadAsync(c => c.ScalarAsync<long>(CountUsers, null, ct), ct);
+}

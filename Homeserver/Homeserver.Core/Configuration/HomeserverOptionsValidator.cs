@@ -1,0 +1,117 @@
+using Homeserver.Core.Identifiers;
+
+namespace Homeserver.Core.Configuration;
+
+/// <summary>Checks a bound config before anything starts, so a mistake stops the server with the key that caused it.</summary>
+public static class HomeserverOptionsValidator
+{
+    public static IReadOnlyList<ConfigProblem> Validate(HomeserverOptions o)
+    {
+        var p = new List<ConfigProblem>();
+        if (string.IsNullOrWhiteSpace(o.ServerName))
+            p.Add(new("server_name", "is required"));
+        else if (!ServerNames.IsValid(o.ServerName))
+            p.Add(new("server_name", $"'{o.ServerName}' is not a valid server name (host name or IP literal, optional :port)"));
+        if (!string.IsNullOrEmpty(o.PublicBaseurl) &&
+            (!Uri.TryCreate(o.PublicBaseurl, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")))
+            p.Add(new("public_baseurl", $"'{o.PublicBaseurl}' is not an absolute http(s) URL"));
+        if (string.IsNullOrWhiteSpace(o.DataDir))
+            p.Add(new("data_dir", "is required"));
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(o.LogLevel, ignoreCase: true, out _))
+            p.Add(new("log_level", $"'{o.LogLevel}' is not one of trace, debug, information, warning, error, critical, none"));
+        ValidateListeners(o.Listeners, p);
+        ValidateDatabase(o.Database, p);
+        if (o.Media.MaxUploadSize.Bytes <= 0)
+            p.Add(new("media.max_upload_size", "must be positive"));
+        if (o.Registration.RequireToken && o.Registration.Tokens.Count == 0)
+            p.Add(new("registration.tokens", "must list at least one token when registration.require_token is true"));
+        ValidateAuth(o.Auth, p);
+        if (o.Limits.MaxRequestBodySize.Bytes < 65536)
+            p.Add(new("limits.max_request_body_size", "must be at least 64K, the largest event"));
+        foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts) })
+        {
+            if (rl.PerSecond <= 0)
+                p.Add(new($"rate_limits.{name}.per_second", "must be positive"));
+            if (rl.BurstCount < 1)
+                p.Add(new($"rate_limits.{name}.burst_count", "must be at least 1"));
+        }
+        return p;
+    }
+
+    private static void ValidateListeners(List<ListenerOptions> listeners, List<ConfigProblem> p)
+    {
+        if (listeners.Count == 0)
+            p.Add(new("listeners", "at least one listener is required"));
+        for (var i = 0; i < listeners.Count; i++)
+        {
+            var l = listeners[i];
+            if (!System.Net.IPAddress.TryParse(l.BindAddress, out _) && l.BindAddress != "localhost")
+                p.Add(new($"listeners.{i}.bind_address", $"'{l.BindAddress}' is not an IP address"));
+            if (l.Port is < 0 or > 65535)
+                p.Add(new($"listeners.{i}.port", $"{l.Port} is not a port number"));
+            if (l.Tls is { } tls)
+            {
+                if (!File.Exists(tls.CertificatePath))
+                    p.Add(new($"listeners.{i}.tls.certificate_path", $"file '{tls.CertificatePath}' does not exist"));
+                if (!File.Exists(tls.KeyPath))
+                    p.Add(new($"listeners.{i}.tls.key_path", $"file '{tls.KeyPath}' does not exist"));
+            }
+        }
+    }
+
+    private static void ValidateDatabase(DatabaseOptions d, List<ConfigProblem> p)
+    {
+        switch (d.Engine)
+        {
+            case "sqlite":
+                if (string.IsNullOrWhiteSpace(d.SqlitePath))
+                    p.Add(new("database.sqlite_path", "is required for the sqlite engine"));
+                if (d.SqliteSynchronous is not ("normal" or "full"))
+                    p.Add(new("database.sqlite_synchronous", $"'{d.SqliteSynchronous}' must be normal or full"));
+                break;
+            case "postgres":
+                if (string.IsNullOrWhiteSpace(d.ConnectionString))
+                    p.Add(new("database.connection_string", "is required for the postgres engine"));
+                else
+                {
+                    try { _ = new Npgsql.NpgsqlConnectionStringBuilder(d.ConnectionString); }
+                    catch (ArgumentException e) { p.Add(new("database.connection_string", e.Message)); }
+                }
+                break;
+            default:
+                p.Add(new("database.engine", $"'{d.Engine}' must be sqlite or postgres"));
+                break;
+        }
+    }
+
+    private static void ValidateAuth(AuthOptions a, List<ConfigProblem> p)
+    {
+        if (a.AccessTokenLifetime.Value < TimeSpan.FromSeconds(10))
+            p.Add(new("auth.access_token_lifetime", "must be at least 10s"));
+        if (a.RefreshTokenLifetime.Value < a.AccessTokenLifetime.Value)
+            p.Add(new("auth.refresh_token_lifetime", "must not be shorter than auth.access_token_lifetime"));
+        if (a.PasswordMinLength is < 1 or > 1024)
+            p.Add(new("auth.password_min_length", "must be between 1 and 1024"));
+        if (a.Argon2MemoryKib < 8)
+            p.Add(new("auth.argon2_memory_kib", "must be at least 8"));
+        if (a.Argon2Iterations < 1)
+            p.Add(new("auth.argon2_iterations", "must be at least 1"));
+        var j = a.JwtLogin;
+        if (!j.Enabled)
+            return;
+        if (j.Algorithm.StartsWith("HS", StringComparison.Ordinal))
+        {
+            if (string.IsNullOrEmpty(j.Secret) || j.Secret.Length < 32)
+                p.Add(new("auth.jwt_login.secret", "must be at least 32 characters for an HMAC algorithm"));
+        }
+        else if (j.Algorithm is "RS256" or "RS384" or "RS512" or "PS256" or "ES256" or "ES384" or "ES512")
+        {
+            if (string.IsNullOrEmpty(j.PublicKeyPath) || !File.Exists(j.PublicKeyPath))
+                p.Add(new("auth.jwt_login.public_key_path", "must name an existing PEM file for an asymmetric algorithm"));
+        }
+        else
+            p.Add(new("auth.jwt_login.algorithm", $"'{j.Algorithm}' is not a supported JWT algorithm"));
+        if (string.IsNullOrWhiteSpace(j.SubjectClaim))
+            p.Add(new("auth.jwt_login.subject_claim", "is required"));
+    }
+}

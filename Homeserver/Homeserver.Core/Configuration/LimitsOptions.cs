@@ -1,0 +1,7 @@
+namespace Homeserver.Core.Configuration;
+
+public sealed class LimitsOptions
+{
+    /// <summary>Largest non-media request body (Synapse's 200 × 64 KiB).</summary>
+    public ByteSize MaxRequestBodySize { get; set; } = new(200 * 65536);
+}

@@ -1,0 +1,45 @@
+using Homeserver.Core.AccountData;
+using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Passwords;
+using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Accounts.Uia;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Filters;
+using Homeserver.Core.Keys;
+using Homeserver.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeserver.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the domain services. Keys are loaded by the caller before the container is built, because
+    /// creating them touches the disk and must fail start-up, not a first request.
+    /// </summary>
+    public static IServiceCollection AddHomeserverCore(this IServiceCollection services, HomeserverOptions options, SigningKey signingKey, TokenSigningKey tokenKey)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(signingKey);
+        services.AddSingleton(tokenKey);
+        services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddSingleton(sp => new Database(options.Database, options.DataDir));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton(new PasswordHasher(options.Auth));
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<AccessSessionStore>();
+        services.AddSingleton<SessionValidator>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<DeviceStore>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<UiaSessionStore>();
+        services.AddSingleton<UiaService>();
+        services.AddSingleton<JwtLoginValidator>();
+        services.AddSingleton<SharedSecretRegistration>();
+        services.AddSingleton<AccountDataStore>();
+        services.AddSingleton<FilterStore>();
+        return services;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Homeserver.Core.Errors;
+
+/// <summary>The spec's <c>errcode</c> values, in one place so a typo cannot invent a new one.</summary>
+public static class ErrorCodes
+{
+    public const string Forbidden = "M_FORBIDDEN";
+    public const string UnknownToken = "M_UNKNOWN_TOKEN";
+    public const string MissingToken = "M_MISSING_TOKEN";
+    public const string BadJson = "M_BAD_JSON";
+    public const string NotJson = "M_NOT_JSON";
+    public const string NotFound = "M_NOT_FOUND";
+    public const string LimitExceeded = "M_LIMIT_EXCEEDED";
+    public const string Unrecognized = "M_UNRECOGNIZED";
+    public const string Unknown = "M_UNKNOWN";
+    public const string UserInUse = "M_USER_IN_USE";
+    public const string InvalidUsername = "M_INVALID_USERNAME";
+    public const string WeakPassword = "M_WEAK_PASSWORD";
+    public const string TooLarge = "M_TOO_LARGE";
+    public const string MissingParam = "M_MISSING_PARAM";
+    public const string InvalidParam = "M_INVALID_PARAM";
+    public const string UserDeactivated = "M_USER_DEACTIVATED";
+    public const string Unauthorized = "M_UNAUTHORIZED";
+    public const string Exclusive = "M_EXCLUSIVE";
+}

@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Homeserver.Core.Configuration;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Homeserver.Core.Storage;
+
+/// <summary>
+/// Connections and transactions for both engines. SQLite allows one writer at a time, so writes queue
+/// on a gate here instead of spinning on SQLITE_BUSY; PostgreSQL writes run concurrently.
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly string? _sqliteConnectionString;
+    private readonly string _sqlitePragmas = "";
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public Database(DatabaseOptions options, string dataDir)
+    {
+        if (options.Engine == "postgres")
+        {
+            Dialect = SqlDialect.Postgres;
+            _postgres = NpgsqlDataSource.Create(options.ConnectionString!);
+            return;
+        }
+        Dialect = SqlDialect.Sqlite;
+        var path = Path.GetFullPath(Path.Combine(dataDir, options.SqlitePath));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _sqliteConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _sqlitePragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={options.SqliteSynchronous.ToUpperInvariant()}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+    }
+
+    public SqlDialect Dialect { get; }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        if (_postgres is not null)
+            return await _postgres.OpenConnectionAsync(ct);
+        var conn = new SqliteConnection(_sqliteConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = _sqlitePragmas;
+        await cmd.ExecuteNonQueryAsync(ct);
+        return conn;
+    }
+
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        return await work(conn);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction; it commits only when the delegate returns.</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        var gated = _postgres is null;
+        if (gated)
+            await _writeGate.WaitAsync(ct);
+        try
+        {
+            await using var conn = await OpenAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var result = await work(conn, tx);
+            // Commit must not be cancelled half-way: once we start it, it finishes.
+            await tx.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        finally
+        {
+            if (gated)
+                _writeGate.Release();
+        }
+    }
+
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
+        WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
+        else
+            SqliteConnection.ClearAllPools();
+        _writeGate.Dispose();
+    }
+}

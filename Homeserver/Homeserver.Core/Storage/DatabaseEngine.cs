@@ -1,0 +1,7 @@
+namespace Homeserver.Core.Storage;
+
+public enum DatabaseEngine
+{
+    Sqlite,
+    Postgres,
+}

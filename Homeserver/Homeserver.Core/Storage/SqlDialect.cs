@@ -1,0 +1,24 @@
+namespace Homeserver.Core.Storage;
+
+/// <summary>
+/// The few places where SQLite and PostgreSQL SQL differ. Everything else (upserts with ON CONFLICT,
+/// RETURNING, window functions) is written once in the stores.
+/// </summary>
+public sealed class SqlDialect
+{
+    private SqlDialect(DatabaseEngine engine) => Engine = engine;
+
+    public static SqlDialect Sqlite { get; } = new(DatabaseEngine.Sqlite);
+    public static SqlDialect Postgres { get; } = new(DatabaseEngine.Postgres);
+
+    public DatabaseEngine Engine { get; }
+
+    /// <summary>Case-insensitive pattern match operator (SQLite's LIKE already folds ASCII case).</summary>
+    public string CaseInsensitiveLike => Engine == DatabaseEngine.Postgres ? "ILIKE" : "LIKE";
+
+    /// <summary>Statement that serialises schema migrations across nodes sharing one database, or null where a write lock already does.</summary>
+    public string? MigrationLock => Engine == DatabaseEngine.Postgres ? "SELECT pg_advisory_xact_lock(7452019346)" : null;
+
+    /// <summary>Folder of this engine's numbered migration scripts.</summary>
+    public string MigrationFolder => Engine == DatabaseEngine.Postgres ? "Postgres" : "Sqlite";
+}

@@ -1,0 +1,123 @@
+namespace Homeserver.Host.Configuration;
+
+/// <summary>
+/// The documented config that <c>generate-config</c> prints. <c>config.sample.yaml</c> at the repository root
+/// is this template's output for localhost (a test keeps the two identical), so every key is documented once.
+/// </summary>
+public static class ConfigTemplate
+{
+    public static string Render(string serverName, int port, string dataDir, string database, string? databaseUri)
+    {
+        var db = database == "postgres"
+            ? $"""
+                engine: postgres
+                # Npgsql connection string of the PostgreSQL database.
+                connection_string: "{databaseUri}"
+              """
+            : """
+                engine: sqlite
+                # SQLite file (relative paths are inside data_dir). WAL mode, one writer at a time.
+                sqlite_path: homeserver.db
+                # normal keeps every acknowledged write across a crash of the process; full also across power loss.
+                sqlite_synchronous: normal
+              """;
+        return $$"""
+            # Homeserver configuration. Every key can be overridden by an environment variable:
+            # HOMESERVER__ followed by the key path in upper case with __ between levels,
+            # e.g. HOMESERVER__DATABASE__CONNECTION_STRING or HOMESERVER__LISTENERS__0__PORT.
+            # Sizes take K/M/G suffixes (50M); durations take ms/s/m/h/d (30s, 5m, 7d).
+
+            # The domain in user IDs (@alice:example.org). Cannot be changed once users exist.
+            server_name: {{serverName}}
+            # URL clients reach this server at, advertised in /.well-known/matrix/client and after login.
+            # Leave empty to derive it from the first listener.
+            public_baseurl:
+            # Directory for the database file, keys and media. Relative paths are relative to this config file.
+            data_dir: {{dataDir}}
+            # Ed25519 federation signing key, Synapse's format ("ed25519 a_XXXX <seed>"); created on first start.
+            # Relative paths are inside data_dir.
+            signing_key_path: signing.key
+            # trace, debug, information, warning, error, critical or none.
+            log_level: information
+
+            listeners:
+              # Address and port to listen on. Use 0.0.0.0 or :: to accept connections from other machines.
+              - bind_address: 127.0.0.1
+                port: {{port}}
+                # Optional TLS, for federation peers that connect directly. PEM files.
+                # tls:
+                #   certificate_path: /etc/homeserver/fullchain.pem
+                #   key_path: /etc/homeserver/privkey.pem
+
+            database:
+            {{db}}
+
+            media:
+              # Directory of uploaded media (relative paths are inside data_dir).
+              store_path: media
+              # Largest upload accepted.
+              max_upload_size: 50M
+              # Total bytes one user may store; 0 for no quota.
+              user_quota: 0
+
+            registration:
+              # Let anyone create an account through /register. Leave off unless you also require a token.
+              enabled: false
+              # Secret for /_synapse/admin/v1/register (shared-secret admin registration); empty disables it.
+              shared_secret:
+              # Require one of the tokens below (m.login.registration_token) to register.
+              require_token: false
+              tokens: []
+
+            auth:
+              # Lifetime of access tokens for clients that asked for a refresh token; other tokens last until logout.
+              access_token_lifetime: 5m
+              # How long an unused refresh token stays valid.
+              refresh_token_lifetime: 30d
+              # HMAC key signing access tokens (relative paths are inside data_dir); created on first start.
+              token_key_path: access_token.key
+              # Shortest password accepted.
+              password_min_length: 8
+              # Argon2id cost of stored password hashes.
+              argon2_memory_kib: 19456
+              argon2_iterations: 2
+              # Log in with a JWT from your identity provider (login type org.matrix.login.jwt).
+              jwt_login:
+                enabled: false
+                # HS256/HS384/HS512 with secret, or RS256/ES256/... with public_key_path.
+                algorithm: HS256
+                secret:
+                public_key_path:
+                # Required issuer (iss) and accepted audiences (aud); leave empty to not check.
+                issuer:
+                audiences: []
+                # Claim that holds the user's localpart.
+                subject_claim: sub
+
+            limits:
+              # Largest request body outside media uploads.
+              max_request_body_size: 12800K
+
+            # Token buckets: per_second is the refill rate, burst_count the bucket size. Defaults are Synapse's.
+            rate_limits:
+              enabled: true
+              # Messages, per account.
+              message:
+                per_second: 0.2
+                burst_count: 10
+              # Registrations, per client address.
+              registration:
+                per_second: 0.17
+                burst_count: 3
+              # Logins, per client address.
+              login:
+                per_second: 0.003
+                burst_count: 5
+              # Failed logins, per target account.
+              login_failed_attempts:
+                per_second: 0.17
+                burst_count: 3
+
+            """;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using ClientApi;
+using Federation;
+using Homeserver.Core;
+using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Keys;
+using Homeserver.Core.Storage;
+using Homeserver.Http;
+using MediaRepo;
+using Microsoft.AspNetCore.Routing.Constraints;
+
+namespace Homeserver.Host;
+
+/// <summary>The composition root: builds the web application from validated options and migrates the database.</summary>
+public static class HomeserverApp
+{
+    public static async Task<WebApplication> BuildAsync(HomeserverOptions options, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        var signingKey = await SigningKey.LoadOrCreateAsync(options.ResolvedSigningKeyPath, ct);
+        var tokenKey = await TokenSigningKey.LoadOrCreateAsync(options.ResolvePath(options.Auth.TokenKeyPath), ct);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.Configure<RouteOptions>(o => o.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
+        ConfigureLogging(builder, options);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodySize.Bytes;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            foreach (var l in options.Listeners)
+            {
+                var address = l.BindAddress == "localhost" ? IPAddress.Loopback : IPAddress.Parse(l.BindAddress);
+                k.Listen(address, l.Port, lo =>
+                {
+                    if (l.Tls is { } tls)
+                        lo.UseHttps(X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath));
+                });
+            }
+        });
+        builder.Services.AddHomeserverCore(options, signingKey, tokenKey);
+        builder.Services.AddHomeserverHttp(options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        app.UseHomeserverHttp();
+        app.MapClientApi();
+        app.MapFederation();
+        app.MapMediaRepo();
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder, HomeserverOptions options)
+    {
+        var level = Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true);
+        builder.Logging.SetMinimumLevel(level);
+        // Framework chatter (per-request routing and auth decisions) drowns our own request log.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // Data protection is pulled in by the auth stack but protects nothing of ours; its key-storage warning is noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            c.UseUtcTimestamp = true;
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using Homeserver.Host.Cli;
+
+return await HomeserverCli.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,76 @@
+using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Errors;
+using Homeserver.Http.Errors;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Homeserver.Http.Auth;
+
+/// <summary>
+/// Access tokens are JWTs checked by the JwtBearer middleware, from the <c>Authorization</c> header or the
+/// legacy <c>access_token</c> query parameter, and then against the live session so logout bites at once.
+/// Failures answer in Matrix shape: <c>M_MISSING_TOKEN</c>, or <c>M_UNKNOWN_TOKEN</c> with <c>soft_logout</c>
+/// set when the token merely expired and a refresh or re-login can restore the session.
+/// </summary>
+public static class AccessTokenAuthentication
+{
+    private const string FailureKey = "matrix.auth.failure";
+
+    public static IServiceCollection AddAccessTokenAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
+        services.AddAuthorization();
+        return services;
+    }
+
+    private sealed class ConfigureJwtBearer(AccessTokenIssuer issuer, SessionValidator sessions) : IConfigureNamedOptions<JwtBearerOptions>
+    {
+        public void Configure(JwtBearerOptions options) => Configure(JwtBearerDefaults.AuthenticationScheme, options);
+
+        public void Configure(string? name, JwtBearerOptions o)
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = issuer.ValidationParameters;
+            o.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = ctx =>
+                {
+                    if (!ctx.Request.Headers.Authorization.Any() && ctx.Request.Query.TryGetValue("access_token", out var q))
+                        ctx.Token = q.ToString();
+                    return Task.CompletedTask;
+                },
+                OnTokenValidated = async ctx =>
+                {
+                    var sid = ctx.Principal?.FindFirst(AccessTokenClaims.SessionId)?.Value;
+                    if (sid is null || !await sessions.IsLiveAsync(sid, ctx.HttpContext.RequestAborted))
+                    {
+                        ctx.HttpContext.Items[FailureKey] = MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
+                        ctx.Fail("revoked");
+                    }
+                },
+                OnAuthenticationFailed = ctx =>
+                {
+                    ctx.HttpContext.Items[FailureKey] = ctx.Exception is SecurityTokenExpiredException
+                        ? MatrixException.UnknownToken("Access token has expired", softLogout: true)
+                        : MatrixException.UnknownToken("Unrecognised access token", softLogout: false);
+                    return Task.CompletedTask;
+                },
+                OnChallenge = async ctx =>
+                {
+                    ctx.HandleResponse();
+                    var error = ctx.HttpContext.Items[FailureKey] as MatrixException
+                        ?? (HasToken(ctx.Request)
+                            ? MatrixException.UnknownToken("Unrecognised access token", softLogout: false)
+                            : new MatrixException(401, ErrorCodes.MissingToken, "Missing access token"));
+                    await MatrixErrorWriter.WriteAsync(ctx.HttpContext, error);
+                },
+            };
+        }
+
+        private static bool HasToken(HttpRequest r) => r.Headers.Authorization.Any() || r.Query.ContainsKey("access_token");
+    }
+}

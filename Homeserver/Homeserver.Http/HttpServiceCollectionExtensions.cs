@@ -1,0 +1,42 @@
+using Homeserver.Core.Configuration;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Errors;
+using Homeserver.Http.Json;
+using Homeserver.Http.Logging;
+using Homeserver.Http.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeserver.Http;
+
+public static class HttpServiceCollectionExtensions
+{
+    public const string CorsPolicy = "matrix";
+
+    public static IServiceCollection AddHomeserverHttp(this IServiceCollection services, HomeserverOptions options)
+    {
+        services.ConfigureHttpJsonOptions(o => MatrixJson.Configure(o.SerializerOptions));
+        services.AddAccessTokenAuthentication();
+        services.AddMatrixRateLimiting(options.RateLimits);
+        // The spec's CORS section: any origin, these methods and headers, on every response.
+        services.AddCors(c => c.AddPolicy(CorsPolicy, p => p
+            .AllowAnyOrigin()
+            .WithMethods("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+            .WithHeaders("X-Requested-With", "Content-Type", "Authorization")));
+        return services;
+    }
+
+    /// <summary>The shared middleware pipeline, in the order each piece needs.</summary>
+    public static WebApplication UseHomeserverHttp(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseCors(CorsPolicy);
+        app.UseMiddleware<UnrecognizedEndpointMiddleware>();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+}

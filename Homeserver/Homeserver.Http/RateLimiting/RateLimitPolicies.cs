@@ -1,0 +1,58 @@
+using System.Threading.RateLimiting;
+using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Http.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+
+namespace Homeserver.Http.RateLimiting;
+
+/// <summary>
+/// Named token-bucket policies of ASP.NET Core's rate limiter, sized from <c>rate_limits</c> in the config.
+/// Rejections answer 429 <c>M_LIMIT_EXCEEDED</c> with <c>retry_after_ms</c> and <c>Retry-After</c>.
+/// </summary>
+public static class RateLimitPolicies
+{
+    public const string Login = "login";
+    public const string Registration = "registration";
+    public const string Message = "message";
+
+    public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
+    {
+        services.AddSingleton(new FailedLoginLimiter(options));
+        services.AddRateLimiter(r =>
+        {
+            r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
+            r.AddPolicy(Registration, ctx => ByAddress(ctx, options, options.Registration));
+            r.AddPolicy(Message, ctx => Bucket(ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx), options, options.Message));
+            r.OnRejected = async (ctx, ct) =>
+            {
+                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                await MatrixErrorWriter.WriteAsync(ctx.HttpContext, new RateLimitedException((long)Math.Ceiling(retry.TotalMilliseconds)));
+            };
+        });
+        return services;
+    }
+
+    internal static TokenBucketRateLimiterOptions BucketOptions(RateLimitOptions limit) => new()
+    {
+        TokenLimit = limit.BurstCount,
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1 / limit.PerSecond),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    private static RateLimitPartition<string> ByAddress(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
+        Bucket(Address(ctx), all, limit);
+
+    private static RateLimitPartition<string> Bucket(string key, RateLimitsOptions all, RateLimitOptions limit) =>
+        all.Enabled
+            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(limit))
+            : RateLimitPartition.GetNoLimiter(key);
+
+    private static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
