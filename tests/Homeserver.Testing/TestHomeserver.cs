@@ -1,0 +1,128 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Homeserver.Core.Configuration;
+using Homeserver.Host;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeserver.Testing;
+
+/// <summary>
+/// A real server on real Kestrel, bound to a free loopback port, with its own data directory and a fresh
+/// SQLite file or PostgreSQL database. Tests speak HTTP to it like any client.
+/// </summary>
+public sealed class TestHomeserver : IAsyncDisposable
+{
+    public const string ServerName = "test.local";
+    public const string DefaultPassword = "correct horse battery";
+
+    private readonly WebApplication _app;
+
+    private TestHomeserver(WebApplication app, HomeserverOptions options, Uri baseAddress)
+    {
+        _app = app;
+        Options = options;
+        BaseAddress = baseAddress;
+        Client = NewClient();
+    }
+
+    public HomeserverOptions Options { get; }
+    public Uri BaseAddress { get; }
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestHomeserver> StartAsync(string engine, Action<HomeserverOptions>? configure = null, string? dataDir = null)
+    {
+        var options = await CreateOptionsAsync(engine, dataDir);
+        configure?.Invoke(options);
+        return await StartAsync(options);
+    }
+
+    public static async Task<TestHomeserver> StartAsync(HomeserverOptions options)
+    {
+        var problems = HomeserverOptionsValidator.Validate(options);
+        if (problems.Count > 0)
+            throw new InvalidOperationException("test config invalid: " + string.Join("; ", problems));
+        var app = await HomeserverApp.BuildAsync(options);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestHomeserver(app, options, new Uri(address));
+    }
+
+    /// <summary>Test defaults: open registration, no rate limits and a cheap password hash, so tests run fast.</summary>
+    public static async Task<HomeserverOptions> CreateOptionsAsync(string engine, string? dataDir = null)
+    {
+        var options = new HomeserverOptions
+        {
+            ServerName = ServerName,
+            DataDir = dataDir ?? Directory.CreateTempSubdirectory("hs-test-").FullName,
+            LogLevel = "Warning",
+            Listeners = [new ListenerOptions { BindAddress = "127.0.0.1", Port = 0 }],
+            Registration = new RegistrationOptions { Enabled = true },
+            Auth = new AuthOptions { Argon2MemoryKib = 64, Argon2Iterations = 1 },
+            RateLimits = new RateLimitsOptions { Enabled = false },
+        };
+        options.Database = engine switch
+        {
+            "sqlite" => new DatabaseOptions { Engine = "sqlite" },
+            "postgres" => new DatabaseOptions { Engine = "postgres", ConnectionString = await TestPostgres.CreateDatabaseAsync() },
+            _ => throw new ArgumentException($"unknown engine {engine}"),
+        };
+        return options;
+    }
+
+    public HttpClient NewClient(string? accessToken = null)
+    {
+        var c = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (accessToken is not null)
+            c.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+        return c;
+    }
+
+    /// <summary>Registers through the real UIA exchange: the 401 challenge, then the dummy stage.</summary>
+    public async Task<TestUser> RegisterAsync(string? localpart = null, string password = DefaultPassword, object? extra = null)
+    {
+        localpart ??= "user" + Guid.NewGuid().ToString("N")[..10];
+        var challenge = await Client.PostAsJsonAsync("/_matrix/client/v3/register", new { username = localpart, password });
+        if ((int)challenge.StatusCode != 401)
+            throw new InvalidOperationException($"expected a UIA challenge, got {(int)challenge.StatusCode}: {await challenge.Content.ReadAsStringAsync()}");
+        var session = (await challenge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session").GetString();
+        var done = await Client.PostAsJsonAsync("/_matrix/client/v3/register", new
+        {
+            username = localpart,
+            password,
+            auth = new { type = "m.login.dummy", session },
+        });
+        var body = await done.Content.ReadFromJsonAsync<JsonElement>();
+        if (!done.IsSuccessStatusCode)
+            throw new InvalidOperationException($"registration failed: {body}");
+        return new TestUser(body.GetProperty("user_id").GetString()!, localpart, password,
+            body.GetProperty("access_token").GetString()!, body.GetProperty("device_id").GetString()!);
+    }
+
+    public async Task<TestUser> LoginAsync(TestUser user, string? deviceId = null)
+    {
+        var res = await Client.PostAsJsonAsync("/_matrix/client/v3/login", new
+        {
+            type = "m.login.password",
+            identifier = new { type = "m.id.user", user = user.Localpart },
+            password = user.Password,
+            device_id = deviceId,
+        });
+        var body = await res.Content.ReadFromJsonAsync<JsonElement>();
+        if (!res.IsSuccessStatusCode)
+            throw new InvalidOperationException($"login failed: {body}");
+        return user with { AccessToken = body.GetProperty("access_token").GetString()!, DeviceId = body.GetProperty("device_id").GetString()! };
+    }
+
+    public HttpClient ClientFor(TestUser user) => NewClient(user.AccessToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
