@@ -16,6 +16,9 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
+    // Rows are read into PascalCase properties from snake_case columns.
+    static Database() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     public Database(DatabaseOptions options, string dataDir)
     {
         if (options.Engine == "postgres")

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL for the test suite, from Debian's postgresql package (installed when missing).
+#   tests/postgres.sh start DIR   -> initialises and starts a cluster in DIR on a free loopback port,
+#                                    prints the Npgsql connection string on stdout
+#   tests/postgres.sh stop DIR    -> stops it
+set -euo pipefail
+cmd=${1:?start|stop}
+dir=${2:?cluster directory}
+
+pg_bin() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$bin" ]; then
+    echo "installing PostgreSQL from Debian packages" >&2
+    if [ "$(id -u)" -ne 0 ]; then echo "PostgreSQL is missing and installing it needs root" >&2; exit 1; fi
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  echo "$bin"
+}
+
+# PostgreSQL refuses to run as root; run it as the package's postgres user then.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    bin=$(pg_bin)
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    port=$((20000 + RANDOM % 20000))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 20000)); done
+    # fsync off: the cluster is thrown away after the run, and our own durability tests kill the homeserver, not PostgreSQL.
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >&2 \
+      || { cat "$dir/server.log" >&2; exit 1; }
+    echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20"
+    ;;
+  stop)
+    bin=$(pg_bin)
+    [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >&2 || true
+    ;;
+  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+esac
