@@ -23,11 +23,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             var tooLarge = e.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            // The rest of an oversized body is never read, so the connection cannot carry another request.
+            if (tooLarge)
+                context.Response.Headers.Connection = "close";
             await MatrixErrorWriter.WriteAsync(context, e.StatusCode,
                 tooLarge ? ErrorCodes.TooLarge : ErrorCodes.Unknown,
                 tooLarge ? "Request body too large" : "Bad request: " + e.Message);
-            if (tooLarge)
-                context.Response.Headers.Connection = "close";
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -12,10 +12,17 @@ public static class JsonBody
 {
     public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {
+        // Buffered (the body size limit bounds it) so the bytes can be checked as UTF-8 first: the parser
+        // leaves invalid sequences inside strings for later, where they would surface as a different error.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+            throw MatrixException.NotJson("Content is not valid UTF-8");
         JsonDocument doc;
         try
         {
-            doc = await JsonDocument.ParseAsync(request.Body, MatrixJson.DocumentOptions, ct);
+            doc = JsonDocument.Parse(bytes, MatrixJson.DocumentOptions);
         }
         catch (JsonException e)
         {
@@ -25,7 +32,37 @@ public static class JsonBody
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw MatrixException.BadJson("Request body must be a JSON object");
+            EnsureWellFormedStrings(doc.RootElement);
             return doc.RootElement.Clone();
+        }
+    }
+
+    /// <summary>Escaped lone surrogates (<c>"\ud800"</c>) parse but are not text; the spec counts them as not JSON.</summary>
+    private static void EnsureWellFormedStrings(JsonElement e)
+    {
+        try
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        _ = p.Name;
+                        EnsureWellFormedStrings(p.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                        EnsureWellFormedStrings(item);
+                    break;
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw MatrixException.NotJson("Content contains an invalid escaped character (lone surrogate)");
         }
     }
 
