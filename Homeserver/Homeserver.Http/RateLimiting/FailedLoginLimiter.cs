@@ -18,18 +18,14 @@ public sealed class FailedLoginLimiter(RateLimitsOptions options) : IDisposable
     /// <summary>Throws 429 when the account has used up its failed attempts.</summary>
     public void EnsureAllowed(string userId)
     {
-        using var probe = _limiter.AttemptAcquire(userId, 0);
-        if (!probe.IsAcquired)
-            throw new RateLimitedException(RetryAfterMs(probe));
+        if (options.Enabled && _limiter.GetStatistics(userId) is { CurrentAvailablePermits: <= 0 })
+            throw new RateLimitedException((long)Math.Ceiling(1000 / options.LoginFailedAttempts.PerSecond));
     }
 
     public void RecordFailure(string userId)
     {
         using var _ = _limiter.AttemptAcquire(userId, 1);
     }
-
-    private static long RetryAfterMs(RateLimitLease lease) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (long)Math.Ceiling(after.TotalMilliseconds) : 1000;
 
     public void Dispose() => _limiter.Dispose();
 }

@@ -1,0 +1,158 @@
+using System.Collections;
+using Homeserver.Core.Configuration;
+using Homeserver.Host.Configuration;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.Configuration;
+
+public sealed class ConfigLoaderTests
+{
+    private static readonly string Sample = ConfigTemplate.Render("example.org", 8008, "./data", "sqlite", null);
+    private static readonly IDictionary NoEnv = new Hashtable();
+
+    private static ConfigException Fails(string yaml, IDictionary? env = null) =>
+        Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml, env ?? NoEnv));
+
+    [Fact]
+    public void Sample_LoadsWithDefaults()
+    {
+        var o = ConfigLoader.Load(Sample, NoEnv);
+        Assert.Equal("example.org", o.ServerName);
+        Assert.Equal(8008, Assert.Single(o.Listeners).Port);
+        Assert.Equal("sqlite", o.Database.Engine);
+        Assert.Equal(50L << 20, o.Media.MaxUploadSize.Bytes);
+        Assert.Equal(TimeSpan.FromMinutes(5), o.Auth.AccessTokenLifetime.Value);
+        Assert.False(o.Registration.Enabled);
+        Assert.Null(o.Registration.SharedSecret);
+        Assert.Equal(0.2, o.RateLimits.Message.PerSecond);
+    }
+
+    [Fact]
+    public void CommittedSample_IsTheGeneratorOutput()
+    {
+        var root = FindRepoRoot();
+        var committed = File.ReadAllText(Path.Combine(root, "config.sample.yaml"));
+        Assert.Equal(ConfigTemplate.Render("localhost", 8008, "./data", "sqlite", null), committed);
+    }
+
+    [Fact]
+    public void Sample_DocumentsEveryOptionKey()
+    {
+        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]")
+            .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));
+        var missing = AllKeys(typeof(HomeserverOptions), "").Where(k => !flat.Keys.Any(f => Normalise(f).StartsWith(k, StringComparison.Ordinal))).ToList();
+        // connection_string is documented in the postgres variant of the template.
+        missing.Remove("database.connection_string");
+        Assert.Empty(missing);
+        Assert.Contains("connection_string", ConfigTemplate.Render("x", 1, "d", "postgres", "Host=h"));
+    }
+
+    [Fact]
+    public void MissingServerName_NamesTheKey()
+    {
+        var e = Fails(Sample.Replace("server_name: example.org", "server_name:"));
+        Assert.Contains(e.Problems, p => p.Key == "server_name" && p.Reason.Contains("required"));
+    }
+
+    [Theory]
+    [InlineData("port: 8008", "port: eighty", "listeners.0.port", "whole number")]
+    [InlineData("max_upload_size: 50M", "max_upload_size: lots", "media.max_upload_size", "size")]
+    [InlineData("access_token_lifetime: 5m", "access_token_lifetime: soon", "auth.access_token_lifetime", "duration")]
+    [InlineData("engine: sqlite", "engine: oracle", "database.engine", "sqlite or postgres")]
+    [InlineData("enabled: false\n  # Secret", "enabled: maybe\n  # Secret", "registration.enabled", "boolean")]
+    [InlineData("bind_address: 127.0.0.1", "bind_address: not-an-ip", "listeners.0.bind_address", "IP address")]
+    [InlineData("per_second: 0.2", "per_second: -1", "rate_limits.message.per_second", "positive")]
+    public void BadValue_NamesTheDottedKeyAndReason(string find, string replace, string key, string reason)
+    {
+        Assert.Contains(find, Sample);
+        var e = Fails(Sample.Replace(find, replace));
+        var p = Assert.Single(e.Problems, p => p.Key == key);
+        Assert.Contains(reason, p.Reason);
+        Assert.Contains(key, e.Message);
+    }
+
+    [Fact]
+    public void UnknownKey_IsReportedNotIgnored()
+    {
+        var e = Fails(Sample.Replace("database:\n", "database:\n  conection_string: typo\n"));
+        Assert.Contains(e.Problems, p => p.Key == "database.conection_string" && p.Reason == "unknown key");
+    }
+
+    [Fact]
+    public void PostgresWithoutConnectionString_IsRefused()
+    {
+        var e = Fails(Sample.Replace("engine: sqlite", "engine: postgres"));
+        Assert.Contains(e.Problems, p => p.Key == "database.connection_string");
+    }
+
+    [Fact]
+    public void YamlSyntaxError_IsReportedWithLine()
+    {
+        var e = Fails("server_name: [unclosed\n");
+        Assert.Contains("line", Assert.Single(e.Problems).Reason);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_OverrideEveryLevel()
+    {
+        var env = new Hashtable
+        {
+            ["HOMESERVER__SERVER_NAME"] = "override.example",
+            ["HOMESERVER__LISTENERS__0__PORT"] = "9009",
+            ["HOMESERVER__DATABASE__ENGINE"] = "postgres",
+            ["HOMESERVER__DATABASE__CONNECTION_STRING"] = "Host=db;Username=hs",
+            ["HOMESERVER__REGISTRATION__TOKENS__0"] = "tok",
+            ["homeserver__rate_limits__login__burst_count"] = "7",
+            ["UNRELATED"] = "ignored",
+        };
+        var o = ConfigLoader.Load(Sample, env);
+        Assert.Equal("override.example", o.ServerName);
+        Assert.Equal(9009, o.Listeners[0].Port);
+        Assert.Equal("postgres", o.Database.Engine);
+        Assert.Equal("Host=db;Username=hs", o.Database.ConnectionString);
+        Assert.Equal(["tok"], o.Registration.Tokens);
+        Assert.Equal(7, o.RateLimits.Login.BurstCount);
+    }
+
+    [Fact]
+    public void EnvironmentVariable_WithBadValue_NamesTheKey()
+    {
+        var e = Fails(Sample, new Hashtable { ["HOMESERVER__LISTENERS__0__PORT"] = "http" });
+        Assert.Contains(e.Problems, p => p.Key == "listeners.0.port");
+    }
+
+    [Fact]
+    public void TlsWithMissingFiles_IsRefused()
+    {
+        var yaml = Sample.Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem",
+            "    tls:\n      certificate_path: /nonexistent/cert.pem\n      key_path: /nonexistent/key.pem");
+        var e = Fails(yaml);
+        Assert.Contains(e.Problems, p => p.Key == "listeners.0.tls.certificate_path");
+        Assert.Contains(e.Problems, p => p.Key == "listeners.0.tls.key_path");
+    }
+
+    private static string Normalise(string key) => string.Join('.', key.Split('.').Where(s => !int.TryParse(s, out _)));
+
+    private static IEnumerable<string> AllKeys(Type t, string prefix)
+    {
+        foreach (var p in t.GetProperties().Where(p => p.CanWrite))
+        {
+            var snake = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
+            var key = prefix + snake;
+            var type = OptionsShapeChecker.ListElementType(p.PropertyType) ?? Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            if (type.IsClass && type != typeof(string))
+                foreach (var k in AllKeys(type, key + "."))
+                    yield return k;
+            else
+                yield return key;
+        }
+    }
+
+    internal static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Homeserver.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
