@@ -47,12 +47,11 @@ public static class DeviceEndpoints
         });
 
         // DELETE /_matrix/client/v3/devices/{deviceId}
-        g.MapDelete("/devices/{deviceId}", async (string deviceId, HttpContext ctx, UiaService uia, DeviceStore devices, SessionService sessions, CancellationToken ct) =>
+        // Deleting a device that is already gone succeeds too: the spec makes the call idempotent.
+        g.MapDelete("/devices/{deviceId}", async (string deviceId, HttpContext ctx, UiaService uia, SessionService sessions, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            if (await devices.GetAsync(r.UserId, deviceId, ct) is null)
-                throw MatrixException.NotFound("Unknown device");
             await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await sessions.DeleteDevicesAsync(r.UserId, [deviceId], ct);
             return Results.Ok(new { });
