@@ -1,4 +1,5 @@
 using Homeserver.Core.Configuration;
+using Homeserver.Http.Activity;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Errors;
 using Homeserver.Http.Json;
@@ -36,6 +37,7 @@ public static class HttpServiceCollectionExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<ActivityTracker>();
         app.UseRateLimiter();
         return app;
     }

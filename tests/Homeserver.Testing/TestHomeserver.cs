@@ -40,12 +40,12 @@ public sealed class TestHomeserver : IAsyncDisposable
         return await StartAsync(options);
     }
 
-    public static async Task<TestHomeserver> StartAsync(HomeserverOptions options)
+    public static async Task<TestHomeserver> StartAsync(HomeserverOptions options, Action<WebApplicationBuilder>? configureBuilder = null)
     {
         var problems = HomeserverOptionsValidator.Validate(options);
         if (problems.Count > 0)
             throw new InvalidOperationException("test config invalid: " + string.Join("; ", problems));
-        var app = await HomeserverApp.BuildAsync(options);
+        var app = await HomeserverApp.BuildAsync(options, configureBuilder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestHomeserver(app, options, new Uri(address));

@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using Homeserver.Core.Accounts;
+using Homeserver.Http.Auth;
+using Microsoft.AspNetCore.Http;
+
+namespace Homeserver.Http.Activity;
+
+/// <summary>
+/// Records when each device was last seen (and the user last active, which presence reports), at most
+/// once per interval per session: a write per request would cost more than the request itself.
+/// </summary>
+public sealed class ActivityTracker(RequestDelegate next, DeviceStore devices, UserStore users, TimeProvider time)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<string, long> _lastWrite = new();
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            var r = context.GetRequester();
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var last = _lastWrite.GetValueOrDefault(r.SessionId);
+            // Only the request that wins the compare-and-swap writes, so concurrent requests do not all write.
+            var due = now - last >= Interval.TotalMilliseconds;
+            if (due && (last == 0 ? _lastWrite.TryAdd(r.SessionId, now) : _lastWrite.TryUpdate(r.SessionId, now, last)))
+            {
+                var client = context.GetClientInfo();
+                await devices.RecordSeenAsync(r.UserId, r.DeviceId, now, client.Ip, client.UserAgent, context.RequestAborted);
+                await users.TouchLastActiveAsync(r.UserId, now, context.RequestAborted);
+            }
+        }
+        await next(context);
+    }
+}
