@@ -7,4 +7,37 @@ public sealed class MediaOptions
     public ByteSize MaxUploadSize { get; set; } = new(50L << 20);
     /// <summary>Total bytes one user may store; 0 means no quota.</summary>
     public ByteSize UserQuota { get; set; } = new(0);
+    /// <summary>Asynchronous uploads (<c>/create</c>) one user may have pending at once.</summary>
+    public int MaxPendingUploads { get; set; } = 5;
+    /// <summary>How long a <c>/create</c>d media ID waits for its content.</summary>
+    public Duration UnusedExpiration { get; set; } = new(TimeSpan.FromHours(24));
+    /// <summary>
+    /// Serve the legacy unauthenticated <c>/_matrix/media/v3/download</c> and <c>thumbnail</c> endpoints, for media
+    /// uploaded before <see cref="LegacyFreezeDate"/> only (the spec v1.11 transition to authenticated media).
+    /// </summary>
+    public bool LegacyUnauthenticatedEndpoints { get; set; } = true;
+    /// <summary>Media uploaded on or after this date (UTC, yyyy-mm-dd) needs the authenticated endpoints.</summary>
+    public DateOnly LegacyFreezeDate { get; set; } = new(2024, 9, 4);
+    /// <summary>Thumbnail sizes offered; a request gets the closest one that is not smaller.</summary>
+    public List<ThumbnailSizeOptions> ThumbnailSizes { get; set; } = [];
+    /// <summary>Images with more pixels than this are refused before decoding (decompression bombs).</summary>
+    public long MaxImagePixels { get; set; } = 32_000_000;
+    /// <summary>Largest source file that is thumbnailed.</summary>
+    public ByteSize MaxThumbnailSourceSize { get; set; } = new(50L << 20);
+    /// <summary>Time allowed to decode and resize one image.</summary>
+    public Duration ThumbnailTimeout { get; set; } = new(TimeSpan.FromSeconds(10));
+    /// <summary>ffmpeg binary used for video thumbnails; videos get no thumbnail when it cannot be run.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>Synapse's defaults, used when the config lists no sizes.</summary>
+    public static IReadOnlyList<ThumbnailSizeOptions> DefaultThumbnailSizes { get; } =
+    [
+        new() { Width = 32, Height = 32, Method = "crop" },
+        new() { Width = 96, Height = 96, Method = "crop" },
+        new() { Width = 320, Height = 240, Method = "scale" },
+        new() { Width = 640, Height = 480, Method = "scale" },
+        new() { Width = 800, Height = 600, Method = "scale" },
+    ];
+
+    public IReadOnlyList<ThumbnailSizeOptions> EffectiveThumbnailSizes => ThumbnailSizes.Count > 0 ? ThumbnailSizes : DefaultThumbnailSizes;
 }
