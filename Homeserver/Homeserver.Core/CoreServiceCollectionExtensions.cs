@@ -6,6 +6,7 @@ using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Keys;
+using Homeserver.Core.Media;
 using Homeserver.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,6 +41,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SharedSecretRegistration>();
         services.AddSingleton<AccountDataStore>();
         services.AddSingleton<FilterStore>();
+        services.AddSingleton<MediaStore>();
+        services.AddSingleton<IMediaContentStore>(new LocalMediaContentStore(options.ResolvePath(options.Media.StorePath)));
+        services.AddSingleton<MediaService>();
         return services;
     }
 }

@@ -21,8 +21,7 @@ public static class HomeserverOptionsValidator
             p.Add(new("log_level", $"'{o.LogLevel}' is not one of trace, debug, information, warning, error, critical, none"));
         ValidateListeners(o.Listeners, p);
         ValidateDatabase(o.Database, p);
-        if (o.Media.MaxUploadSize.Bytes <= 0)
-            p.Add(new("media.max_upload_size", "must be positive"));
+        ValidateMedia(o.Media, p);
         if (o.Registration.RequireToken && o.Registration.Tokens.Count == 0)
             p.Add(new("registration.tokens", "must list at least one token when registration.require_token is true"));
         ValidateAuth(o.Auth, p);
@@ -81,6 +80,28 @@ public static class HomeserverOptionsValidator
             default:
                 p.Add(new("database.engine", $"'{d.Engine}' must be sqlite or postgres"));
                 break;
+        }
+    }
+
+    private static void ValidateMedia(MediaOptions m, List<ConfigProblem> p)
+    {
+        if (m.MaxUploadSize.Bytes <= 0)
+            p.Add(new("media.max_upload_size", "must be positive"));
+        if (m.UserQuota.Bytes < 0)
+            p.Add(new("media.user_quota", "must not be negative"));
+        if (m.MaxPendingUploads < 0)
+            p.Add(new("media.max_pending_uploads", "must not be negative"));
+        if (m.MaxImagePixels < 1)
+            p.Add(new("media.max_image_pixels", "must be positive"));
+        if (m.ThumbnailTimeout.Value <= TimeSpan.Zero)
+            p.Add(new("media.thumbnail_timeout", "must be positive"));
+        for (var i = 0; i < m.ThumbnailSizes.Count; i++)
+        {
+            var s = m.ThumbnailSizes[i];
+            if (s.Width is < 1 or > 4096 || s.Height is < 1 or > 4096)
+                p.Add(new($"media.thumbnail_sizes.{i}", $"{s.Width}x{s.Height} must be between 1x1 and 4096x4096"));
+            if (s.Method is not ("crop" or "scale"))
+                p.Add(new($"media.thumbnail_sizes.{i}.method", $"'{s.Method}' must be crop or scale"));
         }
     }
 

@@ -59,6 +59,37 @@ public static class ConfigTemplate
               max_upload_size: 50M
               # Total bytes one user may store; 0 for no quota.
               user_quota: 0
+              # Asynchronous uploads (/create) one user may have waiting for content, and how long they wait.
+              max_pending_uploads: 5
+              unused_expiration: 24h
+              # Serve the old unauthenticated /_matrix/media/v3/download and thumbnail endpoints, but only for
+              # media uploaded before legacy_freeze_date (the spec's move to authenticated media).
+              legacy_unauthenticated_endpoints: true
+              legacy_freeze_date: 2024-09-04
+              # Thumbnail sizes offered; a request gets the closest size that is not smaller.
+              thumbnail_sizes:
+                - width: 32
+                  height: 32
+                  method: crop
+                - width: 96
+                  height: 96
+                  method: crop
+                - width: 320
+                  height: 240
+                  method: scale
+                - width: 640
+                  height: 480
+                  method: scale
+                - width: 800
+                  height: 600
+                  method: scale
+              # Images with more pixels are refused before decoding (decompression bombs).
+              max_image_pixels: 32000000
+              # Largest file that is thumbnailed, and the time one thumbnail may take.
+              max_thumbnail_source_size: 50M
+              thumbnail_timeout: 10s
+              # ffmpeg for video thumbnails (first frame); without it videos have no thumbnail.
+              ffmpeg_path: ffmpeg
 
             registration:
               # Let anyone create an account through /register. Leave off unless you also require a token.

@@ -1,0 +1,207 @@
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+
+namespace Homeserver.Core.Media;
+
+/// <summary>
+/// Uploads, downloads, thumbnails' cache and deletion of local media. Uploads stream to a temp file while
+/// being hashed and counted; only a complete, accepted upload becomes a stored file and a metadata row, so a
+/// refused or interrupted one leaves nothing behind.
+/// </summary>
+public sealed class MediaService(MediaStore store, IMediaContentStore content, HomeserverOptions options, TimeProvider time)
+{
+    private static readonly TimeSpan PendingPoll = TimeSpan.FromMilliseconds(200);
+
+    // Serialises "store file + insert row" against "delete row + delete orphaned file" within this process,
+    // so a deletion never removes a file that a concurrent identical upload has just started to reference.
+    private readonly SemaphoreSlim _contentLock = new(1, 1);
+
+    public string ServerName => options.ServerName;
+
+    public async Task<string> UploadAsync(string uploader, MediaUpload upload, CancellationToken ct)
+    {
+        var mediaId = MediaIds.New();
+        await StoreContentAsync(uploader, upload, (sha, length, c) => store.InsertAsync(new MediaRecord
+        {
+            MediaId = mediaId, Uploader = uploader, ContentType = NormaliseType(upload.ContentType), UploadName = upload.FileName,
+            SizeBytes = length, Sha256 = sha, CreatedTs = Now(), UploadedTs = Now(),
+        }, c), ct);
+        return MediaIds.MxcUri(options.ServerName, mediaId);
+    }
+
+    /// <summary><c>POST /_matrix/media/v1/create</c>: reserves an ID whose content comes later.</summary>
+    public async Task<(string MxcUri, long ExpiresTs)> CreatePendingAsync(string uploader, CancellationToken ct)
+    {
+        var now = Now();
+        var record = new MediaRecord
+        {
+            MediaId = MediaIds.New(), Uploader = uploader, CreatedTs = now,
+            ExpiresTs = now + (long)options.Media.UnusedExpiration.Value.TotalMilliseconds,
+        };
+        if (!await store.TryInsertPendingAsync(record, options.Media.MaxPendingUploads, now, ct))
+            throw new RateLimitedException(60_000);
+        return (MediaIds.MxcUri(options.ServerName, record.MediaId), record.ExpiresTs!.Value);
+    }
+
+    /// <summary><c>PUT /_matrix/media/v3/upload/{serverName}/{mediaId}</c>: supplies the content of a created ID, once.</summary>
+    public async Task UploadToPendingAsync(string uploader, string serverName, string mediaId, MediaUpload upload, CancellationToken ct)
+    {
+        ValidateIds(serverName, mediaId);
+        var record = await store.GetAsync(mediaId, ct);
+        if (serverName != options.ServerName || record is null || (record.IsPending && record.ExpiresTs < Now()))
+            throw MatrixException.NotFound("Unknown media ID");
+        if (record.Uploader != uploader)
+            throw MatrixException.Forbidden("This media ID was created by another user");
+        if (!record.IsPending)
+            throw new MatrixException(409, "M_CANNOT_OVERWRITE_MEDIA", "Media already uploaded");
+        await StoreContentAsync(uploader, upload, async (sha, length, c) =>
+        {
+            record.ContentType = NormaliseType(upload.ContentType);
+            record.UploadName = upload.FileName;
+            record.Sha256 = sha;
+            record.SizeBytes = length;
+            record.UploadedTs = Now();
+            if (!await store.CompleteAsync(record, c))
+                throw new MatrixException(409, "M_CANNOT_OVERWRITE_MEDIA", "Media already uploaded");
+        }, ct);
+    }
+
+    /// <summary>
+    /// The metadata of local media ready to serve. Pending media is waited for up to <paramref name="maxWait"/>
+    /// (the spec's <c>timeout_ms</c>), then answered with 504 <c>M_NOT_YET_UPLOADED</c>.
+    /// </summary>
+    public async Task<MediaRecord> GetReadyAsync(string serverName, string mediaId, TimeSpan maxWait, CancellationToken ct)
+    {
+        ValidateIds(serverName, mediaId);
+        if (serverName != options.ServerName)
+            throw MatrixException.NotFound("Remote media is not available on this server yet");
+        var deadline = time.GetUtcNow() + maxWait;
+        while (true)
+        {
+            var record = await store.GetAsync(mediaId, ct);
+            if (record is null || (record.IsPending && record.ExpiresTs < Now()))
+                throw MatrixException.NotFound("Media not found");
+            if (!record.IsPending)
+                return record;
+            if (time.GetUtcNow() >= deadline)
+                throw new MatrixException(504, "M_NOT_YET_UPLOADED", "Media has not been uploaded yet");
+            await Task.Delay(PendingPoll, time, ct);
+        }
+    }
+
+    public Task<Stream?> OpenContentAsync(string sha256, CancellationToken ct) => content.OpenReadAsync(sha256, ct);
+
+    /// <summary>
+    /// The cached thumbnail for this size, generating and storing it on first request through
+    /// <paramref name="generate"/> (which reads the source and returns the encoded thumbnail).
+    /// </summary>
+    public async Task<ThumbnailRecord> GetOrCreateThumbnailAsync(MediaRecord media, int width, int height, string method, bool animated,
+        Func<Stream, CancellationToken, Task<(byte[] Content, string ContentType)>> generate, CancellationToken ct)
+    {
+        if (await store.GetThumbnailAsync(media.MediaId, width, height, method, animated, ct) is { } cached)
+            return cached;
+        byte[] bytes;
+        string contentType;
+        await using (var source = await content.OpenReadAsync(media.Sha256!, ct) ?? throw MatrixException.NotFound("Media content is missing"))
+            (bytes, contentType) = await generate(source, ct);
+        var thumb = new ThumbnailRecord
+        {
+            MediaId = media.MediaId, Width = width, Height = height, Method = method, Animated = animated,
+            ContentType = contentType, SizeBytes = bytes.Length,
+        };
+        await StoreBytesAsync(bytes, async (sha, c) =>
+        {
+            thumb.Sha256 = sha;
+            await store.InsertThumbnailAsync(thumb, c);
+        }, ct);
+        return await store.GetThumbnailAsync(media.MediaId, width, height, method, animated, ct) ?? thumb;
+    }
+
+    /// <summary>Deletes media and its thumbnails; files no other row references are removed.</summary>
+    public async Task<bool> DeleteAsync(string serverName, string mediaId, CancellationToken ct)
+    {
+        ValidateIds(serverName, mediaId);
+        if (serverName != options.ServerName || await store.GetAsync(mediaId, ct) is null)
+            return false;
+        await _contentLock.WaitAsync(ct);
+        try
+        {
+            foreach (var sha in await store.DeleteAsync(mediaId, ct))
+                await content.DeleteAsync(sha, CancellationToken.None);
+        }
+        finally
+        {
+            _contentLock.Release();
+        }
+        return true;
+    }
+
+    private async Task StoreContentAsync(string uploader, MediaUpload upload, Func<string, long, CancellationToken, Task> commit, CancellationToken ct)
+    {
+        var max = options.Media.MaxUploadSize.Bytes;
+        if (upload.DeclaredLength > max)
+            throw new MediaTooLargeException(max);
+        var quota = options.Media.UserQuota.Bytes;
+        var used = quota > 0 ? await store.StoredBytesAsync(uploader, ct) : 0;
+        if (quota > 0 && used + (upload.DeclaredLength ?? 0) > quota)
+            throw QuotaExceeded(quota);
+        var temp = content.NewTempPath();
+        try
+        {
+            string sha;
+            long length;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+                (sha, length) = await HashingLimitedStream.CopyAsync(upload.Body, file, max, ct);
+            if (quota > 0 && used + length > quota)
+                throw QuotaExceeded(quota);
+            await CommitAsync(temp, sha, c => commit(sha, length, c), ct);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private async Task StoreBytesAsync(byte[] bytes, Func<string, CancellationToken, Task> commit, CancellationToken ct)
+    {
+        var temp = content.NewTempPath();
+        try
+        {
+            await File.WriteAllBytesAsync(temp, bytes, ct);
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            await CommitAsync(temp, sha, c => commit(sha, c), ct);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private async Task CommitAsync(string temp, string sha, Func<CancellationToken, Task> insertRow, CancellationToken ct)
+    {
+        await _contentLock.WaitAsync(ct);
+        try
+        {
+            await content.PutAsync(sha, temp, ct);
+            await insertRow(ct);
+        }
+        finally
+        {
+            _contentLock.Release();
+        }
+    }
+
+    private static MatrixException QuotaExceeded(long quota) =>
+        MatrixException.Forbidden($"Upload would exceed your media storage quota of {quota} bytes");
+
+    private static void ValidateIds(string serverName, string mediaId)
+    {
+        if (!MediaIds.IsValidServerName(serverName) || !MediaIds.IsValid(mediaId))
+            throw MatrixException.InvalidParam("Invalid server name or media ID");
+    }
+
+    private static string NormaliseType(string? contentType) =>
+        string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType.Trim();
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+}
