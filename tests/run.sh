@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
-#   1. installs what is missing (PostgreSQL, Node.js) from Debian packages,
+#   1. installs what is missing (PostgreSQL, Node.js, ffmpeg) from Debian packages,
 #   2. starts a throwaway PostgreSQL on a loopback port,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
 #   4. runs the matrix-js-sdk client against a freshly started server,
@@ -25,6 +25,8 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+# Video thumbnails use ffmpeg; its tests run, not skip, so it must be here.
+command -v ffmpeg >/dev/null || apt_install ffmpeg
 
 echo "== starting PostgreSQL"
 HOMESERVER_TEST_POSTGRES=$(tests/postgres.sh start "$work/pg") || { echo "could not start PostgreSQL" >&2; exit 1; }

@@ -18,7 +18,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     {
         if (!UserId.IsValidNewLocalpart(localpart))
             throw new MatrixException(400, ErrorCodes.InvalidUsername, "User ID may only contain a-z, 0-9 and ._=-/+");
-        if (UserIdFor(localpart).Length > UserId.MaxLength)
+        if (System.Text.Encoding.UTF8.GetByteCount(UserIdFor(localpart)) > UserId.MaxLength)
             throw new MatrixException(400, ErrorCodes.InvalidUsername, $"User ID may not be longer than {UserId.MaxLength} characters");
     }
 

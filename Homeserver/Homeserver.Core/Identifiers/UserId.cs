@@ -6,15 +6,15 @@ namespace Homeserver.Core.Identifiers;
 /// <summary>A Matrix user ID <c>@localpart:server</c>.</summary>
 public readonly record struct UserId(string Localpart, string ServerName)
 {
-    /// <summary>The spec caps the whole ID, sigil and domain included, at 255 bytes.</summary>
-    public const int MaxLength = 255;
+    /// <summary>The spec caps the whole ID, sigil and domain included, at 255 bytes of UTF-8.</summary>
+    public const int MaxLength = IdentifierText.MaxBytes;
 
     public override string ToString() => $"@{Localpart}:{ServerName}";
 
     public static bool TryParse(string? value, [NotNullWhen(true)] out UserId? userId)
     {
         userId = null;
-        if (value is null || value.Length < 4 || value.Length > MaxLength || value[0] != '@')
+        if (value is null || value.Length < 4 || value[0] != '@' || IdentifierText.Utf8Length(value) > MaxLength)
             return false;
         var colon = value.IndexOf(':');
         if (colon < 2 || colon == value.Length - 1)
