@@ -6,6 +6,7 @@ using ClientApi.Devices;
 using ClientApi.Discovery;
 using ClientApi.Filters;
 using ClientApi.Profile;
+using ClientApi.Rooms;
 using ClientApi.Startup;
 using Microsoft.AspNetCore.Routing;
 
@@ -27,6 +28,7 @@ public static class ClientApiEndpoints
         AccountDataEndpoints.Map(v3);
         FilterEndpoints.Map(v3);
         StartupEndpoints.Map(v3);
+        RoomEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -7,6 +7,14 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Media;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Creation;
+using Homeserver.Core.Rooms.Directory;
+using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Core.Rooms.Memberships;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
 using Homeserver.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -44,6 +52,20 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MediaStore>();
         services.AddSingleton<IMediaContentStore>(new LocalMediaContentStore(options.ResolvePath(options.Media.StorePath)));
         services.AddSingleton<MediaService>();
+        services.AddSingleton<RoomStore>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<CurrentStateStore>();
+        services.AddSingleton<StateService>();
+        services.AddSingleton<ClientTxnStore>();
+        services.AddSingleton<RoomAliasStore>();
+        services.AddSingleton<RoomLocks>();
+        services.AddSingleton<EventPersister>();
+        services.AddSingleton<VisibilityService>();
+        services.AddSingleton<RoomReadService>();
+        services.AddSingleton<RoomWriteService>();
+        services.AddSingleton<MembershipService>();
+        services.AddSingleton<RoomCreationService>();
+        services.AddSingleton<RedactionPolicy>();
         return services;
     }
 }

@@ -19,6 +19,13 @@ public sealed class SqlDialect
     /// <summary>Statement that serialises schema migrations across nodes sharing one database, or null where a write lock already does.</summary>
     public string? MigrationLock => Engine == DatabaseEngine.Postgres ? "SELECT pg_advisory_xact_lock(7452019346)" : null;
 
+    /// <summary>
+    /// "column is one of the list parameter": Dapper expands <c>IN @list</c> for SQLite, while Npgsql takes the list
+    /// as one array parameter, which PostgreSQL matches with <c>= ANY</c>. Pass the list as an array.
+    /// </summary>
+    public string InList(string column, string parameter) =>
+        Engine == DatabaseEngine.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
     /// <summary>Folder of this engine's numbered migration scripts.</summary>
     public string MigrationFolder => Engine == DatabaseEngine.Postgres ? "Postgres" : "Sqlite";
 }

@@ -1,0 +1,81 @@
+using Homeserver.Core.Errors;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Directory;
+using Homeserver.Core.Rooms.Memberships;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi.Rooms;
+
+public static class MembershipEndpoints
+{
+    public static void Map(RouteGroupBuilder v3)
+    {
+        var g = v3.MapGroup("").RequireAuthorization();
+
+        // POST /_matrix/client/v3/rooms/{roomId}/join
+        g.MapPost("/rooms/{roomId}/join", async (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
+        {
+            await members.JoinAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, ct);
+            return Results.Ok(new { room_id = roomId });
+        });
+
+        // POST /_matrix/client/v3/join/{roomIdOrAlias}
+        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasStore aliases, CancellationToken ct) =>
+        {
+            var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
+            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct);
+            return Results.Ok(new { room_id = roomId });
+        });
+
+        // POST /_matrix/client/v3/knock/{roomIdOrAlias}
+        g.MapPost("/knock/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasStore aliases, CancellationToken ct) =>
+        {
+            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+            var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
+            await members.KnockAsync(roomId, ctx.GetRequester().UserId, RoomPaths.OptionalString(body, "reason"), ct);
+            return Results.Ok(new { room_id = roomId });
+        });
+
+        // POST /_matrix/client/v3/rooms/{roomId}/leave
+        g.MapPost("/rooms/{roomId}/leave", async (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
+        {
+            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+            await members.LeaveAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, RoomPaths.OptionalString(body, "reason"), ct);
+            return Results.Ok(new { });
+        });
+
+        // POST /_matrix/client/v3/rooms/{roomId}/invite | kick | ban | unban
+        g.MapPost("/rooms/{roomId}/{action:regex(^(invite|kick|ban|unban)$)}", async (string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct) =>
+        {
+            var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
+            var target = RoomPaths.UserId(RoomPaths.OptionalString(body, "user_id") ?? throw MatrixException.MissingParam("Missing user_id"));
+            var reason = RoomPaths.OptionalString(body, "reason");
+            var sender = ctx.GetRequester().UserId;
+            RoomPaths.RoomId(roomId);
+            await (action switch
+            {
+                "invite" => members.InviteAsync(roomId, sender, target, reason, isDirect: false, ct),
+                "kick" => members.KickAsync(roomId, sender, target, reason, ct),
+                "ban" => members.BanAsync(roomId, sender, target, reason, ct),
+                _ => members.UnbanAsync(roomId, sender, target, reason, ct),
+            });
+            return Results.Ok(new { });
+        });
+
+        // GET /_matrix/client/v3/joined_rooms
+        g.MapGet("/joined_rooms", async (HttpContext ctx, CurrentStateStore current, CancellationToken ct) =>
+            Results.Ok(new { joined_rooms = await current.RoomsOfUserAsync(ctx.GetRequester().UserId, "join", ct) }));
+    }
+
+    internal static async Task<string> ResolveAsync(string roomIdOrAlias, RoomAliasStore aliases, CancellationToken ct)
+    {
+        if (roomIdOrAlias.StartsWith('#'))
+            return (await aliases.GetAsync(roomIdOrAlias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found");
+        return RoomPaths.RoomId(roomIdOrAlias);
+    }
+}

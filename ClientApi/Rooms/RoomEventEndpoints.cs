@@ -1,0 +1,71 @@
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi.Rooms;
+
+public static class RoomEventEndpoints
+{
+    public static void Map(RouteGroupBuilder v3)
+    {
+        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization();
+
+        // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
+        g.MapPut("/send/{eventType}/{txnId}", async (string roomId, string eventType, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
+        {
+            var r = ctx.GetRequester();
+            var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
+            await EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
+            var eventId = await writes.SendAsync(roomId, r.UserId, eventType, null, content, new ClientTxn(r.UserId, r.DeviceId, txnId), ct);
+            return Results.Ok(new { event_id = eventId });
+        }).RequireRateLimiting(RateLimitPolicies.Message);
+
+        // PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}
+        g.MapPut("/redact/{eventId}/{txnId}", async (string roomId, string eventId, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, RedactionPolicy policy, CancellationToken ct) =>
+        {
+            var r = ctx.GetRequester();
+            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+            var content = RoomPaths.Content(body);
+            await EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
+            var target = EventId.Parse(eventId);
+            var version = await reads.VersionOfAsync(roomId, ct);
+            await policy.EnsureMayRedactAsync(roomId, version, r.UserId, eventId, ct);
+            if (version.RedactsInContent)
+                content["redacts"] = eventId;
+            var id = await writes.SendAsync(roomId, r.UserId, EventTypes.Redaction, null, content, new ClientTxn(r.UserId, r.DeviceId, "redact:" + txnId), ct, target);
+            return Results.Ok(new { event_id = id });
+        }).RequireRateLimiting(RateLimitPolicies.Message);
+
+        // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
+        g.MapGet("/event/{eventId}", async (string roomId, string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+            Results.Ok(await reads.EventAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventId, ct)));
+
+        // GET /_matrix/client/v3/rooms/{roomId}/messages
+        g.MapGet("/messages", async (string roomId, string? from, string? to, string? dir, string? limit, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+        {
+            var backwards = dir switch
+            {
+                "b" or null => true,
+                "f" => false,
+                _ => throw Homeserver.Core.Errors.MatrixException.InvalidParam("dir must be b or f"),
+            };
+            var pageSize = limit is null ? 10 : int.TryParse(limit, out var n) && n >= 0 ? n : throw Homeserver.Core.Errors.MatrixException.InvalidParam("limit must be a non-negative integer");
+            var page = await reads.MessagesAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), from, to, backwards, pageSize, ct);
+            return Results.Ok(new { chunk = page.Chunk, start = page.Start, end = page.End });
+        });
+    }
+
+    /// <summary>Only joined members may send; the auth rules say the same, but this answers before any work.</summary>
+    internal static async Task EnsureJoinedAsync(RoomReadService reads, string userId, string roomId, CancellationToken ct)
+    {
+        if (!await reads.IsJoinedAsync(roomId, userId, ct))
+            throw Homeserver.Core.Errors.MatrixException.Forbidden("You are not joined to this room");
+    }
+}

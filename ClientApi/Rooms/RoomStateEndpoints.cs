@@ -1,0 +1,55 @@
+using Homeserver.Core.Events;
+using Homeserver.Core.Rooms;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ClientApi.Rooms;
+
+public static class RoomStateEndpoints
+{
+    public static void Map(RouteGroupBuilder v3)
+    {
+        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization();
+
+        // GET /_matrix/client/v3/rooms/{roomId}/state
+        g.MapGet("/state", async (string roomId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+            Results.Ok(await reads.StateAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), ct)));
+
+        // GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}
+        g.MapGet("/state/{eventType}/{stateKey?}", async (string roomId, string eventType, string? stateKey, string? format, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+        {
+            var ev = await reads.StateEventAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventType, stateKey ?? "", ct);
+            return Results.Ok(format == "event" ? ev : ev["content"]);
+        });
+
+        // PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}
+        g.MapPut("/state/{eventType}/{stateKey?}", async (string roomId, string eventType, string? stateKey, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
+        {
+            var r = ctx.GetRequester();
+            var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
+            await RoomEventEndpoints.EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
+            // Membership goes through the membership endpoints, where profile fields and rules are applied.
+            if (eventType == EventTypes.Member && (stateKey ?? "") != r.UserId)
+                throw Homeserver.Core.Errors.MatrixException.Forbidden("Use the invite, kick and ban endpoints to change another user's membership");
+            var id = await writes.SendAsync(roomId, r.UserId, eventType, stateKey ?? "", content, null, ct);
+            return Results.Ok(new { event_id = id });
+        });
+
+        // GET /_matrix/client/v3/rooms/{roomId}/members
+        g.MapGet("/members", async (string roomId, string? at, string? membership, string? not_membership, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+            Results.Ok(new { chunk = await reads.MembersAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), at, membership, not_membership, ct) }));
+
+        // GET /_matrix/client/v3/rooms/{roomId}/joined_members
+        g.MapGet("/joined_members", async (string roomId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+        {
+            var members = await reads.MembersAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), null, "join", null, ct);
+            var joined = members.ToDictionary(
+                m => m["state_key"]!.GetValue<string>(),
+                m => new { display_name = Homeserver.Core.Json.JsonFields.String(m["content"], "displayname"), avatar_url = Homeserver.Core.Json.JsonFields.String(m["content"], "avatar_url") });
+            return Results.Ok(new { joined });
+        });
+    }
+}

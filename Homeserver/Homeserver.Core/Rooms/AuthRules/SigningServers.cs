@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+
+namespace Homeserver.Core.Rooms.AuthRules;
+
+/// <summary>
+/// The servers whose signatures an event must carry and that must verify on receipt (server-server API,
+/// "Checks performed on receipt of a PDU", step 2). Kept next to the auth rules because two of them ask for
+/// signatures: "events must be signed by the server denoted by the sender property", and rule 4.2.1, the
+/// server of <c>join_authorised_via_users_server</c>.
+/// </summary>
+public static class SigningServers
+{
+    /// <summary>The sender's server first, then any other server named by the rules, without repeats.</summary>
+    public static IReadOnlyList<string> Required(Pdu ev)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        var servers = new List<string> { ev.Sender.ServerName };
+
+        // Rule 4.2 applies to any member event carrying the key, not only to joins.
+        if (ev.Type == EventTypes.Member
+            && ev.RoomVersion.SupportsRestrictedJoinRule
+            && ev.Content[AuthEventSelection.JoinAuthorisedViaUsersServerKey] is JsonNode authoriser
+            && PduReader.TryGetString(authoriser, out string? authoriserId)
+            && UserId.TryParse(authoriserId, out UserId? user)
+            && !servers.Contains(user.Value.ServerName))
+        {
+            servers.Add(user.Value.ServerName);
+        }
+
+        return servers;
+    }
+}

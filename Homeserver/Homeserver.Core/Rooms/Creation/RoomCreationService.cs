@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms.Directory;
+using Homeserver.Core.Rooms.Memberships;
+
+namespace Homeserver.Core.Rooms.Creation;
+
+/// <summary><c>POST /createRoom</c>: the create event, the creator's join, the initial state, the alias and the invites.</summary>
+public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases, HomeserverOptions options)
+{
+    public async Task<string> CreateAsync(string creator, CreateRoomRequest request, CancellationToken ct)
+    {
+        var versionId = request.RoomVersion ?? RoomVersions.Default.Id;
+        if (!RoomVersions.TryGet(versionId, out var version))
+            throw new MatrixException(400, "M_UNSUPPORTED_ROOM_VERSION", $"Room version '{versionId}' is not supported");
+        if (request.Preset is { } p && !RoomPresets.IsKnown(p))
+            throw MatrixException.InvalidParam($"Unknown preset '{p}'");
+        string? alias = null;
+        if (request.RoomAliasName is { } name)
+        {
+            alias = $"#{name}:{options.ServerName}";
+            if (!RoomAlias.TryParse(alias, out _) || name.Contains(':'))
+                throw new MatrixException(400, "M_INVALID_PARAM", $"'{name}' is not a valid alias name");
+            if (await aliases.GetAsync(alias, ct) is not null)
+                throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
+        }
+        foreach (var invitee in request.Invite)
+            if (!UserId.TryParse(invitee, out _))
+                throw MatrixException.InvalidParam($"'{invitee}' is not a user ID");
+
+        var createContent = request.CreationContent?.DeepClone().AsObject() ?? new JsonObject();
+        createContent["room_version"] = version.Id;
+        if (version.CreatorInCreateContent)
+            createContent["creator"] = creator;
+        var roomId = await writes.CreateAsync(version, creator, createContent, ct);
+        await membership.JoinAsync(roomId, creator, ct);
+        foreach (var s in InitialRoomState.Build(request, version, creator, alias))
+            await writes.SendAsync(roomId, creator, s.Type, s.StateKey, s.Content, null, ct);
+        if (alias is not null)
+            await aliases.CreateAsync(alias, roomId, creator, ct);
+        if (request.Visibility == "public")
+            await rooms.SetPublicAsync(roomId, true, ct);
+        foreach (var invitee in request.Invite)
+            await membership.InviteAsync(roomId, creator, invitee, null, request.IsDirect, ct);
+        return roomId;
+    }
+}

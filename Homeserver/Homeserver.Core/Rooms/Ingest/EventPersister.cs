@@ -1,0 +1,74 @@
+using Homeserver.Core.Events;
+using Homeserver.Core.Json;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Storage;
+
+using Homeserver.Core.Rooms.AuthRules;
+
+namespace Homeserver.Core.Rooms.Ingest;
+
+/// <summary>
+/// Writes one authorised event and everything derived from it in a single transaction: its place in the
+/// timeline stream, the DAG edges and extremities, the state snapshot after it, current state and the
+/// membership index, and the client's transaction ID. A crash leaves all of it or none of it.
+/// </summary>
+public sealed class EventPersister(Database db, TimeProvider time)
+{
+    public sealed record Persisted(long StreamOrdering, long StateGroup);
+
+    public Task<Persisted> PersistAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var roomId = pdu.RoomId.ToString();
+            var eventId = pdu.EventId.ToString();
+            if (newRoom is not null)
+                await RoomStore.InsertAsync(c, tx, newRoom, ct);
+            var stream = await StreamIdGenerator.NextAsync(c, tx, EventStore.StreamName, ct);
+            var group = stateGroupBefore ?? 0;
+            if (pdu.IsState)
+            {
+                var key = new StateEventKey(pdu.Type, pdu.StateKey!);
+                group = await StateGroupStore.CreateAsync(c, tx, roomId, stateGroupBefore, new Dictionary<StateEventKey, string> { [key] = eventId }, ct);
+                await CurrentStateStore.SetStateAsync(c, tx, roomId, key, eventId, ct);
+                await ApplyStateSideEffectsAsync(c, tx, pdu, stream, ct);
+            }
+            var prev = pdu.PrevEvents.Select(e => e.ToString()).ToList();
+            await EventStore.InsertAsync(c, tx, new EventRow
+            {
+                StreamOrdering = stream,
+                EventId = eventId,
+                RoomId = roomId,
+                EventType = pdu.Type,
+                StateKey = pdu.StateKey,
+                Sender = pdu.Sender.ToString(),
+                Depth = pdu.Depth,
+                OriginServerTs = pdu.OriginServerTs,
+                Body = JsonFields.String(pdu.Content, "body"),
+                MediaUrl = JsonFields.String(pdu.Content, "url"),
+                Json = pdu.Json.ToJsonString(),
+                StateGroupBefore = stateGroupBefore,
+                StateGroup = group,
+            }, prev, ct);
+            await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
+            if (pdu.Redacts is { } redacts)
+                await EventStore.MarkRedactedAsync(c, tx, redacts.ToString(), eventId, ct);
+            if (txn is not null)
+                await ClientTxnStore.InsertAsync(c, tx, txn, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            return new Persisted(stream, group);
+        }, ct);
+
+    private static async Task ApplyStateSideEffectsAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Pdu pdu, long stream, CancellationToken ct)
+    {
+        var roomId = pdu.RoomId.ToString();
+        switch (pdu.Type)
+        {
+            case EventTypes.Member when JsonFields.String(pdu.Content, "membership") is { } membership:
+                await CurrentStateStore.SetMembershipAsync(c, tx, roomId, pdu.StateKey!, membership, pdu.EventId.ToString(), stream, ct);
+                break;
+            case "m.room.name" when pdu.StateKey == "":
+                await RoomStore.SetNameAsync(c, tx, roomId, JsonFields.String(pdu.Content, "name"), ct);
+                break;
+        }
+    }
+}

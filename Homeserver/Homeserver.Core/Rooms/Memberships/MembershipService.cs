@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Accounts;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
+using Homeserver.Core.Rooms.State;
+
+namespace Homeserver.Core.Rooms.Memberships;
+
+/// <summary>
+/// Membership changes of local users in local rooms, each one <c>m.room.member</c> event that the auth rules
+/// judge (who may invite, kick, ban, and when a join is allowed).
+/// </summary>
+public sealed class MembershipService(RoomWriteService writes, CurrentStateStore current, UserStore users)
+{
+    public async Task JoinAsync(string roomId, string userId, CancellationToken ct)
+    {
+        var profile = await users.GetAsync(userId, ct);
+        var content = new JsonObject { ["membership"] = "join" };
+        if (profile?.Displayname is { } name)
+            content["displayname"] = name;
+        if (profile?.AvatarUrl is { } avatar)
+            content["avatar_url"] = avatar;
+        await writes.SendAsync(roomId, userId, EventTypes.Member, userId, content, null, ct);
+    }
+
+    public async Task LeaveAsync(string roomId, string userId, string? reason, CancellationToken ct)
+    {
+        if (await current.MembershipAsync(roomId, userId, ct) is null or "leave")
+            throw MatrixException.Forbidden("You are not in this room");
+        await SetAsync(roomId, userId, userId, "leave", reason, ct);
+    }
+
+    public async Task InviteAsync(string roomId, string sender, string target, string? reason, bool isDirect, CancellationToken ct)
+    {
+        var profile = await users.GetAsync(target, ct);
+        if (profile is not { IsDeactivated: false })
+            throw MatrixException.NotFound("Unknown user");
+        var content = Content("invite", reason);
+        if (profile.Displayname is { } name)
+            content["displayname"] = name;
+        if (isDirect)
+            content["is_direct"] = true;
+        await writes.SendAsync(roomId, sender, EventTypes.Member, target, content, null, ct);
+    }
+
+    public Task KickAsync(string roomId, string sender, string target, string? reason, CancellationToken ct) =>
+        SetAsync(roomId, sender, target, "leave", reason, ct);
+
+    public Task BanAsync(string roomId, string sender, string target, string? reason, CancellationToken ct) =>
+        SetAsync(roomId, sender, target, "ban", reason, ct);
+
+    public async Task UnbanAsync(string roomId, string sender, string target, string? reason, CancellationToken ct)
+    {
+        if (await current.MembershipAsync(roomId, target, ct) != "ban")
+            throw MatrixException.Forbidden("The user is not banned");
+        await SetAsync(roomId, sender, target, "leave", reason, ct);
+    }
+
+    public async Task KnockAsync(string roomId, string userId, string? reason, CancellationToken ct) =>
+        await SetAsync(roomId, userId, userId, "knock", reason, ct);
+
+    private Task SetAsync(string roomId, string sender, string target, string membership, string? reason, CancellationToken ct) =>
+        writes.SendAsync(roomId, sender, EventTypes.Member, target, Content(membership, reason), null, ct);
+
+    private static JsonObject Content(string membership, string? reason)
+    {
+        var c = new JsonObject { ["membership"] = membership };
+        if (!string.IsNullOrEmpty(reason))
+            c["reason"] = reason;
+        return c;
+    }
+}

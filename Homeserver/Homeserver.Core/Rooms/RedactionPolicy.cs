@@ -1,0 +1,27 @@
+using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
+using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+
+namespace Homeserver.Core.Rooms;
+
+/// <summary>
+/// The part of redaction the auth rules leave to the server (since room version 3 they only compare
+/// domains): a local user may redact someone else's event only with the room's <c>redact</c> level.
+/// </summary>
+public sealed class RedactionPolicy(EventStore events, CurrentStateStore current, StateService state)
+{
+    public async Task EnsureMayRedactAsync(string roomId, RoomVersion version, string sender, string targetEventId, CancellationToken ct)
+    {
+        var target = await events.GetAsync(targetEventId, ct);
+        if (target is null || target.RoomId != roomId)
+            throw MatrixException.NotFound("Event not found");
+        var now = await current.GetStateAsync(roomId, ct);
+        async Task<Pdu?> Get(string type) =>
+            now.TryGetValue(new StateEventKey(type, ""), out var id) ? await state.GetEventAsync(id, version, ct) : null;
+        var levels = PowerLevels.From(version, await Get(EventTypes.Create), await Get(EventTypes.PowerLevels));
+        if (!RedactionRule.MaySend(Identifiers.UserId.Parse(sender), Identifiers.UserId.Parse(target.Sender), levels))
+            throw MatrixException.Forbidden("You need the redact power level to redact other users' events");
+    }
+}

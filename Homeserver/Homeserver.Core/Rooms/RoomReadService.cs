@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
+using Homeserver.Core.Json;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
+
+using Homeserver.Core.Rooms.AuthRules;
+
+namespace Homeserver.Core.Rooms;
+
+/// <summary>
+/// The read paths of a room (<c>/messages</c>, <c>/event</c>, <c>/state</c>, <c>/members</c>), each answering only
+/// what the user's membership and the room's history visibility allow.
+/// </summary>
+public sealed class RoomReadService(RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
+    VisibilityService visibility, TimeProvider time)
+{
+    public const int MaxPageSize = 1000;
+
+    public sealed record Page(IReadOnlyList<JsonObject> Chunk, string Start, string? End);
+
+    public async Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct)
+    {
+        var room = await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Unknown room");
+        return RoomVersions.TryGet(room.RoomVersion, out var version) ? version! : throw new InvalidOperationException($"stored room version {room.RoomVersion} is not supported");
+    }
+
+    /// <summary>
+    /// A page of the timeline. Pages are cut by stream position and then filtered, so a page of hidden events
+    /// still yields an <c>end</c> token and pagination continues past it (checklist row 55).
+    /// </summary>
+    public async Task<Page> MessagesAsync(string userId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct)
+    {
+        var version = await VersionOfAsync(roomId, ct);
+        await EnsureCanReadAsync(userId, roomId, version, ct);
+        limit = Math.Clamp(limit, 1, MaxPageSize);
+        var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
+        var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
+        var rows = await events.PageAsync(roomId, start, stop, backwards, limit, ct);
+        var visible = await visibility.FilterAsync(userId, version, rows, ct);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
+        var end = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
+        return new Page(visible.Select(r => ClientEventFormatter.Format(r, version, now)).ToList(), startToken, end);
+    }
+
+    public async Task<JsonObject> EventAsync(string userId, string roomId, string eventId, CancellationToken ct)
+    {
+        var version = await VersionOfAsync(roomId, ct);
+        var row = await events.GetAsync(eventId, ct);
+        if (row is null || row.RoomId != roomId)
+            throw MatrixException.NotFound("Event not found");
+        await visibility.EnsureVisibleAsync(userId, version, row, ct);
+        return ClientEventFormatter.Format(row, version, time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>The state the user may see: current state while joined, the state when they left otherwise.</summary>
+    public async Task<IReadOnlyList<JsonObject>> StateAsync(string userId, string roomId, CancellationToken ct)
+    {
+        var version = await VersionOfAsync(roomId, ct);
+        var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
+        return await FormatStateAsync(snapshot, version, ct);
+    }
+
+    public async Task<JsonObject> StateEventAsync(string userId, string roomId, string type, string stateKey, CancellationToken ct)
+    {
+        var version = await VersionOfAsync(roomId, ct);
+        var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
+        if (!snapshot.TryGetValue(new StateEventKey(type, stateKey), out var eventId) || await events.GetAsync(eventId, ct) is not { } row)
+            throw MatrixException.NotFound("State event not found");
+        return ClientEventFormatter.Format(row, version, time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Membership events of the room, optionally at an earlier point (<c>at</c>) and filtered by membership.</summary>
+    public async Task<IReadOnlyList<JsonObject>> MembersAsync(string userId, string roomId, string? at, string? membership, string? notMembership, CancellationToken ct)
+    {
+        var version = await VersionOfAsync(roomId, ct);
+        var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
+        if (at is not null)
+        {
+            var position = StreamToken.Parse(at);
+            var before = await events.PageAsync(roomId, position + 1, 0, backwards: true, 1, ct);
+            if (before.Count > 0 && before[0].StateGroup is { } g)
+                snapshot = await state.GetGroupAsync(g, ct);
+        }
+        var members = snapshot.Where(kv => kv.Key.Type == EventTypes.Member).ToDictionary();
+        var formatted = await FormatStateAsync(members, version, ct);
+        return formatted.Where(e =>
+        {
+            var m = JsonFields.String(e["content"], "membership");
+            return (membership is null || m == membership) && (notMembership is null || m != notMembership);
+        }).ToList();
+    }
+
+    public async Task<bool> IsJoinedAsync(string roomId, string userId, CancellationToken ct) =>
+        await current.MembershipAsync(roomId, userId, ct) == "join";
+
+    public async Task EnsureCanReadAsync(string userId, string roomId, RoomVersion version, CancellationToken ct)
+    {
+        var membership = await current.MembershipAsync(roomId, userId, ct);
+        if (membership is "join" or "leave" or "ban" or "invite")
+            return;
+        if (await IsWorldReadableAsync(roomId, version, ct))
+            return;
+        throw MatrixException.Forbidden("You are not a member of this room");
+    }
+
+    private async Task<IReadOnlyDictionary<StateEventKey, string>> VisibleStateAsync(string userId, string roomId, RoomVersion version, CancellationToken ct)
+    {
+        var members = await current.MembersAsync(roomId, ct);
+        var mine = members.FirstOrDefault(m => m.UserId == userId);
+        if (mine?.Membership == "join")
+            return await current.GetStateAsync(roomId, ct);
+        if (mine?.Membership is "leave" or "ban" && await events.GetAsync(mine.EventId, ct) is { StateGroup: { } g })
+            return await state.GetGroupAsync(g, ct);
+        if (await IsWorldReadableAsync(roomId, version, ct))
+            return await current.GetStateAsync(roomId, ct);
+        throw MatrixException.Forbidden("You are not joined to this room");
+    }
+
+    private async Task<bool> IsWorldReadableAsync(string roomId, RoomVersion version, CancellationToken ct)
+    {
+        var now = await current.GetStateAsync(roomId, ct);
+        if (!now.TryGetValue(new StateEventKey(EventTypes.HistoryVisibility, ""), out var id))
+            return false;
+        var pdu = await state.GetEventAsync(id, version, ct);
+        return pdu is not null && HistoryVisibility.Parse(pdu) == HistoryVisibility.WorldReadable;
+    }
+
+    private async Task<IReadOnlyList<JsonObject>> FormatStateAsync(IReadOnlyDictionary<StateEventKey, string> snapshot, RoomVersion version, CancellationToken ct)
+    {
+        var rows = await events.GetManyAsync(snapshot.Values.ToList(), ct);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return rows.Values.OrderBy(r => r.StreamOrdering).Select(r => ClientEventFormatter.Format(r, version, now)).ToList();
+    }
+}

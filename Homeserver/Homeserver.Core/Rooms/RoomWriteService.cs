@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
+using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+
+namespace Homeserver.Core.Rooms;
+
+/// <summary>
+/// Creates local events: under the room's lock it picks prev_events, depth and auth_events from the room's
+/// extremities and state, signs the event, runs the version's authorisation rules against that state and
+/// persists it. An event the rules refuse is never stored (<c>M_FORBIDDEN</c> naming the rule).
+/// </summary>
+public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateService state, EventPersister persister,
+    ClientTxnStore txns, RoomLocks locks, SigningKey key, TimeProvider time)
+{
+    /// <summary>Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.</summary>
+    public async Task<string> SendAsync(string roomId, string sender, string type, string? stateKey, JsonObject content,
+        ClientTxn? txn, CancellationToken ct, EventId? redacts = null)
+    {
+        if (txn is not null && await txns.FindAsync(txn, ct) is { } earlier)
+            return earlier;
+        using var _ = await locks.AcquireAsync(roomId, ct);
+        // A concurrent retry of the same transaction may have finished while this one waited for the lock.
+        if (txn is not null && await txns.FindAsync(txn, ct) is { } raced)
+            return raced;
+        var room = await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Unknown room");
+        if (!RoomVersions.TryGet(room.RoomVersion, out var version))
+            throw new InvalidOperationException($"stored room version {room.RoomVersion} is not supported");
+        var (pdu, stateBefore) = await BuildAuthorisedAsync(RoomId.Parse(roomId), version, sender, type, stateKey, content, redacts, ct);
+        await persister.PersistAsync(pdu, stateBefore, txn, newRoom: null, ct);
+        return pdu.EventId.ToString();
+    }
+
+    /// <summary>Sends a room's create event, which creates the room; returns the room ID (derived from the event in v12).</summary>
+    public async Task<string> CreateAsync(RoomVersion version, string creator, JsonObject content, CancellationToken ct)
+    {
+        RoomId? roomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), UserId.Parse(creator).ServerName);
+        var pdu = new EventBuilder
+        {
+            RoomVersion = version,
+            Type = EventTypes.Create,
+            Sender = UserId.Parse(creator),
+            RoomId = roomId,
+            StateKey = "",
+            Content = content,
+            Depth = 1,
+            OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        }.Build(key);
+        var verdict = EventAuthRules.Check(version, pdu, new AuthStateMap());
+        if (!verdict.IsAllowed)
+            throw MatrixException.Forbidden(verdict.Reason!);
+        var id = pdu.RoomId.ToString();
+        using var _ = await locks.AcquireAsync(id, ct);
+        await persister.PersistAsync(pdu, stateGroupBefore: null, txn: null, new RoomRecord
+        {
+            RoomId = id, RoomVersion = version.Id, Creator = creator, CreatedTs = pdu.OriginServerTs,
+        }, ct);
+        return id;
+    }
+
+    private async Task<(Pdu Pdu, long? StateBefore)> BuildAuthorisedAsync(RoomId roomId, RoomVersion version, string sender, string type,
+        string? stateKey, JsonObject content, EventId? redacts, CancellationToken ct)
+    {
+        var extremities = await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct);
+        var prev = await events.GetManyAsync(extremities, ct);
+        // Rooms here are written by one server, so they stay linear; the newest extremity carries the state.
+        var latest = prev.Values.MaxBy(r => r.StreamOrdering) ?? throw MatrixException.NotFound("Room has no events");
+        var stateBefore = latest.StateGroup;
+        var snapshot = stateBefore is { } g ? await state.GetGroupAsync(g, ct) : new Dictionary<StateEventKey, string>();
+        var senderId = UserId.Parse(sender);
+        var authEvents = new List<Pdu>();
+        foreach (var k in AuthEventSelection.Keys(version, type, senderId, stateKey, content))
+            if (snapshot.TryGetValue(k, out var id) && await state.GetEventAsync(id, version, ct) is { } authEvent)
+                authEvents.Add(authEvent);
+        var authState = new AuthStateMap(authEvents);
+        // From v12 the create event is implied by the room ID instead of listed, but the rules still read it.
+        if (version.RoomIdIsCreateEventId && snapshot.TryGetValue(new StateEventKey(EventTypes.Create, ""), out var createId)
+            && await state.GetEventAsync(createId, version, ct) is { } create)
+            authState.Set(create);
+        var pdu = new EventBuilder
+        {
+            RoomVersion = version,
+            Type = type,
+            Sender = senderId,
+            RoomId = roomId,
+            StateKey = stateKey,
+            Content = content,
+            PrevEvents = prev.Values.Select(r => EventId.Parse(r.EventId)).ToList(),
+            AuthEvents = authEvents.Select(e => e.EventId).ToList(),
+            Depth = EventBuilder.NextDepth(prev.Values.Select(r => r.Depth)),
+            OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Redacts = redacts,
+        }.Build(key);
+        var verdict = EventAuthRules.Check(version, pdu, authState);
+        if (!verdict.IsAllowed)
+            throw MatrixException.Forbidden(verdict.Reason!);
+        return (pdu, stateBefore);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Data.Common;
+using Homeserver.Core.Storage;
+
+using Homeserver.Core.Rooms.AuthRules;
+
+namespace Homeserver.Core.Rooms.State;
+
+/// <summary>
+/// The room's state now, and the membership index derived from it, kept in step with each persisted
+/// state event so "which rooms is this user in" and "who is in this room" are single index reads.
+/// </summary>
+public sealed class CurrentStateStore(Database db)
+{
+    private const string UpsertState = """
+        INSERT INTO current_state (room_id, event_type, state_key, event_id) VALUES (@RoomId, @Type, @Key, @EventId)
+        ON CONFLICT (room_id, event_type, state_key) DO UPDATE SET event_id = excluded.event_id
+        """;
+    private const string UpsertMembership = """
+        INSERT INTO room_memberships (room_id, user_id, membership, event_id, stream_ordering) VALUES (@RoomId, @UserId, @Membership, @EventId, @StreamOrdering)
+        ON CONFLICT (room_id, user_id) DO UPDATE SET membership = excluded.membership, event_id = excluded.event_id, stream_ordering = excluded.stream_ordering
+        """;
+    private const string SelectState = "SELECT event_type AS Type, state_key AS Key, event_id AS EventId FROM current_state WHERE room_id = @RoomId";
+    private const string SelectRoomsOfUser = "SELECT room_id FROM room_memberships WHERE user_id = @UserId AND membership = @Membership ORDER BY stream_ordering";
+    private const string SelectMembership = "SELECT membership FROM room_memberships WHERE room_id = @RoomId AND user_id = @UserId";
+    private const string SelectMembers = "SELECT user_id AS UserId, membership AS Membership, event_id AS EventId FROM room_memberships WHERE room_id = @RoomId ORDER BY user_id";
+
+    public sealed record Member(string UserId, string Membership, string EventId);
+
+    private sealed record Row(string Type, string Key, string EventId);
+
+    public static Task SetStateAsync(DbConnection c, DbTransaction tx, string roomId, StateEventKey key, string eventId, CancellationToken ct) =>
+        c.RunAsync(UpsertState, new { RoomId = roomId, key.Type, Key = key.StateKey, EventId = eventId }, ct, tx);
+
+    public static Task SetMembershipAsync(DbConnection c, DbTransaction tx, string roomId, string userId, string membership, string eventId, long streamOrdering, CancellationToken ct) =>
+        c.RunAsync(UpsertMembership, new { RoomId = roomId, UserId = userId, Membership = membership, EventId = eventId, StreamOrdering = streamOrdering }, ct, tx);
+
+    public async Task<Dictionary<StateEventKey, string>> GetStateAsync(string roomId, CancellationToken ct) =>
+        (await db.ReadAsync(c => c.ListAsync<Row>(SelectState, new { RoomId = roomId }, ct), ct))
+            .ToDictionary(r => new StateEventKey(r.Type, r.Key), r => r.EventId);
+
+    public Task<IReadOnlyList<string>> RoomsOfUserAsync(string userId, string membership, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectRoomsOfUser, new { UserId = userId, Membership = membership }, ct), ct);
+
+    public Task<string?> MembershipAsync(string roomId, string userId, CancellationToken ct) =>
+        db.ReadAsync(c => c.FirstOrDefaultAsync<string>(SelectMembership, new { RoomId = roomId, UserId = userId }, ct), ct);
+
+    public Task<IReadOnlyList<Member>> MembersAsync(string roomId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<Member>(SelectMembers, new { RoomId = roomId }, ct), ct);
+}

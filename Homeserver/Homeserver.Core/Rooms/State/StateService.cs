@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Storage;
+using Microsoft.Extensions.Caching.Memory;
+
+using Homeserver.Core.Rooms.AuthRules;
+
+namespace Homeserver.Core.Rooms.State;
+
+/// <summary>
+/// Reads room state at any snapshot and the events it names. Snapshots and events never change after they
+/// are written, so both are cached by ID; history-visibility checks read them for every event they filter.
+/// </summary>
+public sealed class StateService(Database db, EventStore events, IMemoryCache cache)
+{
+    private static readonly MemoryCacheEntryOptions Entry = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
+
+    public async Task<IReadOnlyDictionary<StateEventKey, string>> GetGroupAsync(long group, CancellationToken ct)
+    {
+        if (cache.TryGetValue(("state_group", group), out IReadOnlyDictionary<StateEventKey, string>? state))
+            return state!;
+        var loaded = await db.ReadAsync(c => StateGroupStore.LoadAsync(c, group, ct), ct);
+        cache.Set(("state_group", group), (IReadOnlyDictionary<StateEventKey, string>)loaded, Entry);
+        return loaded;
+    }
+
+    public async Task<Pdu?> GetEventAsync(string eventId, RoomVersion version, CancellationToken ct)
+    {
+        if (cache.TryGetValue(("pdu", eventId), out Pdu? pdu))
+            return pdu;
+        var row = await events.GetAsync(eventId, ct);
+        if (row is null)
+            return null;
+        pdu = ToPdu(row, version);
+        cache.Set(("pdu", eventId), pdu, Entry);
+        return pdu;
+    }
+
+    /// <summary>The state event at <paramref name="key"/> in a snapshot, or null.</summary>
+    public async Task<Pdu?> GetStateEventAsync(long group, StateEventKey key, RoomVersion version, CancellationToken ct) =>
+        (await GetGroupAsync(group, ct)).TryGetValue(key, out var id) ? await GetEventAsync(id, version, ct) : null;
+
+    public static Pdu ToPdu(EventRow row, RoomVersion version) =>
+        Pdu.FromJson(JsonNode.Parse(row.Json)!.AsObject(), version);
+}

@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.Rooms.Timeline;
+
+/// <summary>Persisted room events and their order in the global timeline stream.</summary>
+public sealed class EventStore(Database db)
+{
+    public const string StreamName = "events";
+
+    private const string Insert = """
+        INSERT INTO events (stream_ordering, event_id, room_id, event_type, state_key, sender, depth, origin_server_ts, body, media_url, json, state_group_before, state_group)
+        VALUES (@StreamOrdering, @EventId, @RoomId, @EventType, @StateKey, @Sender, @Depth, @OriginServerTs, @Body, @MediaUrl, @Json, @StateGroupBefore, @StateGroup)
+        """;
+    private const string InsertEdge = "INSERT INTO event_edges (event_id, prev_event_id) VALUES (@EventId, @Prev)";
+    private const string SelectOne = "SELECT * FROM events WHERE event_id = @EventId";
+    private const string SelectBackwards = """
+        SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering < @From AND stream_ordering > @To
+        ORDER BY stream_ordering DESC LIMIT @Limit
+        """;
+    private const string SelectForwards = """
+        SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering > @From AND stream_ordering < @To
+        ORDER BY stream_ordering ASC LIMIT @Limit
+        """;
+    private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
+    private const string SetRedactedBy = "UPDATE events SET redacted_by = @RedactedBy WHERE event_id = @EventId AND redacted_by IS NULL";
+
+    public static async Task InsertAsync(DbConnection c, DbTransaction tx, EventRow row, IEnumerable<string> prevEvents, CancellationToken ct)
+    {
+        await c.RunAsync(Insert, row, ct, tx);
+        foreach (var prev in prevEvents)
+            await c.RunAsync(InsertEdge, new { row.EventId, Prev = prev }, ct, tx);
+    }
+
+    public static Task MarkRedactedAsync(DbConnection c, DbTransaction tx, string eventId, string redactedBy, CancellationToken ct) =>
+        c.RunAsync(SetRedactedBy, new { EventId = eventId, RedactedBy = redactedBy }, ct, tx);
+
+    public Task<EventRow?> GetAsync(string eventId, CancellationToken ct) =>
+        db.ReadAsync(c => c.FirstOrDefaultAsync<EventRow>(SelectOne, new { EventId = eventId }, ct), ct);
+
+    public async Task<IReadOnlyDictionary<string, EventRow>> GetManyAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    {
+        if (eventIds.Count == 0)
+            return new Dictionary<string, EventRow>();
+        var sql = "SELECT * FROM events WHERE " + db.Dialect.InList("event_id", "EventIds");
+        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = eventIds.ToArray() }, ct), ct);
+        return rows.ToDictionary(r => r.EventId);
+    }
+
+    /// <summary>
+    /// Events of a room strictly between two stream positions, newest first (<paramref name="backwards"/>) or
+    /// oldest first. <paramref name="to"/> bounds the far end (0 or long.MaxValue for none).
+    /// </summary>
+    public Task<IReadOnlyList<EventRow>> PageAsync(string roomId, long from, long to, bool backwards, int limit, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<EventRow>(backwards ? SelectBackwards : SelectForwards,
+            new { RoomId = roomId, From = from, To = to, Limit = limit }, ct), ct);
+
+    public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
+        db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);
+}

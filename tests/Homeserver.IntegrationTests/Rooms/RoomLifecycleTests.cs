@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using Homeserver.Testing;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.Rooms;
+
+public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
+{
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task CreateRoom_V12Default_HasHashRoomIdAndPresetState(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var alice = await hs.RegisterAsync();
+        using var c = hs.ClientFor(alice);
+        var roomId = await c.CreateRoomAsync(new { name = "Lunch", topic = "Where to eat", preset = "private_chat" });
+        Assert.StartsWith("!", roomId);
+        Assert.DoesNotContain(":", roomId);
+
+        var state = (await (await c.GetRoomAsync(roomId, "state")).AssertOkAsync()).EnumerateArray().ToList();
+        string? Content(string type, string key) => state.FirstOrDefault(e => e.GetProperty("type").GetString() == type).GetProperty("content").GetProperty(key).ToString();
+        Assert.Equal("12", Content("m.room.create", "room_version"));
+        Assert.Equal("join", Content("m.room.member", "membership"));
+        Assert.Equal("invite", Content("m.room.join_rules", "join_rule"));
+        Assert.Equal("shared", Content("m.room.history_visibility", "history_visibility"));
+        Assert.Equal("Lunch", Content("m.room.name", "name"));
+        Assert.Equal("Where to eat", Content("m.room.topic", "topic"));
+        var pl = state.Single(e => e.GetProperty("type").GetString() == "m.room.power_levels").GetProperty("content");
+        Assert.False(pl.GetProperty("users").TryGetProperty(alice.UserId, out _));
+
+        var name = await (await c.GetRoomAsync(roomId, "state/m.room.name/")).AssertOkAsync();
+        Assert.Equal("Lunch", name.GetProperty("name").GetString());
+        var joined = await (await c.GetAsync("/_matrix/client/v3/joined_rooms")).AssertOkAsync();
+        Assert.Contains(roomId, joined.GetProperty("joined_rooms").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("11")]
+    public async Task CreateRoom_OlderVersions_Work(string version)
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var c = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await c.CreateRoomAsync(new { room_version = version });
+        Assert.EndsWith(":" + TestHomeserver.ServerName, roomId);
+        await c.SendTextAsync(roomId, "hello v" + version);
+        Assert.Contains("hello v" + version, (await c.MessagesAsync(roomId)).Bodies());
+    }
+
+    [Fact]
+    public async Task CreateRoom_UnknownVersion_IsUnsupported()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var c = hs.ClientFor(await hs.RegisterAsync());
+        var res = await c.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { room_version = "9000" });
+        await res.AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNSUPPORTED_ROOM_VERSION");
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task InviteJoinMessage_EveryMemberSeesTheSameHistory(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var alice = await hs.RegisterAsync();
+        var bob = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var b = hs.ClientFor(bob);
+        var roomId = await a.CreateRoomAsync(new { invite = new[] { bob.UserId } });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await a.SendTextAsync(roomId, "hi bob");
+        await b.SendTextAsync(roomId, "hi alice");
+
+        var fromAlice = (await a.MessagesAsync(roomId)).Bodies().ToList();
+        var fromBob = (await b.MessagesAsync(roomId)).Bodies().ToList();
+        Assert.Equal(["hi alice", "hi bob"], fromAlice);
+        Assert.Equal(fromAlice, fromBob);
+
+        var members = await (await a.GetRoomAsync(roomId, "joined_members")).AssertOkAsync();
+        Assert.True(members.GetProperty("joined").TryGetProperty(bob.UserId, out var bobInfo));
+        Assert.Equal(bob.Localpart, bobInfo.GetProperty("display_name").GetString());
+    }
+
+    [Fact]
+    public async Task Join_PrivateRoomWithoutInvite_IsForbiddenByTheRules()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        using var stranger = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await a.CreateRoomAsync(new { preset = "private_chat" });
+        var body = await (await stranger.PostRoomAsync(roomId, "join", new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        Assert.Contains("m.room.member", body.GetProperty("error").GetString());
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PublicRoom_JoinByAlias(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        using var b = hs.ClientFor(await hs.RegisterAsync());
+        var aliasName = "town" + Guid.NewGuid().ToString("N")[..6];
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat", room_alias_name = aliasName });
+        var alias = $"#{aliasName}:{TestHomeserver.ServerName}";
+        var resolved = await (await b.GetAsync("/_matrix/client/v3/directory/room/" + Uri.EscapeDataString(alias))).AssertOkAsync();
+        Assert.Equal(roomId, resolved.GetProperty("room_id").GetString());
+        var joined = await (await b.PostAsJsonAsync("/_matrix/client/v3/join/" + Uri.EscapeDataString(alias), new { })).AssertOkAsync();
+        Assert.Equal(roomId, joined.GetProperty("room_id").GetString());
+        var taken = await a.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { room_alias_name = aliasName });
+        await taken.AssertErrorAsync(HttpStatusCode.BadRequest, "M_ROOM_IN_USE");
+    }
+
+    [Fact]
+    public async Task KickAndBan_NeedPower_AndBanKeepsTheUserOut()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var alice = await hs.RegisterAsync();
+        var bob = await hs.RegisterAsync();
+        var carol = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var b = hs.ClientFor(bob);
+        using var c = hs.ClientFor(carol);
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+
+        await (await b.PostRoomAsync(roomId, "kick", new { user_id = carol.UserId })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await a.PostRoomAsync(roomId, "ban", new { user_id = carol.UserId, reason = "spam" })).AssertOkAsync();
+        await (await c.PostRoomAsync(roomId, "join", new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await c.GetRoomAsync(roomId, "messages")).AssertOkAsync();
+        await (await a.PostRoomAsync(roomId, "unban", new { user_id = carol.UserId })).AssertOkAsync();
+        await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await (await a.PostRoomAsync(roomId, "kick", new { user_id = bob.UserId })).AssertOkAsync();
+        var bobMembership = await (await a.GetRoomAsync(roomId, $"state/m.room.member/{Uri.EscapeDataString(bob.UserId)}")).AssertOkAsync();
+        Assert.Equal("leave", bobMembership.GetProperty("membership").GetString());
+    }
+
+    [Fact]
+    public async Task Leave_ThenLaterMessagesAreHidden()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        using var b = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await a.SendTextAsync(roomId, "while you were here");
+        await (await b.PostRoomAsync(roomId, "leave", new { })).AssertOkAsync();
+        await a.SendTextAsync(roomId, "after you left");
+        var seen = (await b.MessagesAsync(roomId)).Bodies().ToList();
+        Assert.Contains("while you were here", seen);
+        Assert.DoesNotContain("after you left", seen);
+        await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/x1", new { body = "back?" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+    }
+}

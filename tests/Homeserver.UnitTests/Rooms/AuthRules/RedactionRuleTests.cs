@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms.AuthRules;
+using Xunit;
+
+namespace Homeserver.UnitTests.Rooms.AuthRules;
+
+/// <summary>"Handling redactions": the checks made once both events are at hand, after the auth rules allowed the redaction.</summary>
+public sealed class RedactionRuleTests
+{
+    public static TheoryData<string> Versions => TestRoom.AllVersions;
+
+    private static readonly JsonObject Hello = new() { ["body"] = "hello" };
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void ShouldApply_SenderAtRedactLevel_Applied(string id)
+    {
+        using TestRoom room = TestRoom.Standard(id);
+        room.Join(TestRoom.Bob);
+        Pdu original = room.Send("m.room.message", TestRoom.Bob, null, Hello);
+
+        Pdu redaction = room.Build(EventTypes.Redaction, TestRoom.Mod, null, [], redacts: original.EventId);
+
+        Assert.True(RedactionRule.ShouldApply(redaction, original, PowerLevels.FromState(room.Version, room.State)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void ShouldApply_SameServerBelowRedactLevel_Applied(string id)
+    {
+        // Condition 2 trusts the original sender's server, even for another of its users.
+        using TestRoom room = TestRoom.Standard(id);
+        Pdu original = room.Send("m.room.message", TestRoom.Mod, null, Hello);
+
+        Pdu redaction = room.Build(EventTypes.Redaction, TestRoom.Alice, null, [], redacts: original.EventId);
+
+        Assert.True(RedactionRule.ShouldApply(redaction, original, PowerLevels.FromState(room.Version, room.State)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void ShouldApply_OtherServerBelowRedactLevel_NotApplied(string id)
+    {
+        using TestRoom room = TestRoom.Standard(id);
+        room.Join(TestRoom.Bob);
+        Pdu original = room.Send("m.room.message", TestRoom.Alice, null, Hello);
+
+        Pdu redaction = room.Build(EventTypes.Redaction, TestRoom.Bob, null, [], redacts: original.EventId);
+
+        Assert.True(room.Check(redaction).IsAllowed);
+        Assert.False(RedactionRule.ShouldApply(redaction, original, PowerLevels.FromState(room.Version, room.State)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void ShouldApply_RedactsAnotherEvent_NotApplied(string id)
+    {
+        using TestRoom room = TestRoom.Standard(id);
+        Pdu original = room.Send("m.room.message", TestRoom.Alice, null, Hello);
+        Pdu other = room.Send("m.room.message", TestRoom.Alice, null, Hello);
+
+        Pdu redaction = room.Build(EventTypes.Redaction, TestRoom.Admin, null, [], redacts: other.EventId);
+
+        Assert.False(RedactionRule.ShouldApply(redaction, original, PowerLevels.FromState(room.Version, room.State)));
+    }
+
+    [Fact]
+    public void MaySend_OwnEventAtRedactionLevel_Allowed()
+    {
+        using TestRoom room = TestRoom.Standard(RoomVersions.V12);
+        PowerLevels levels = PowerLevels.FromState(room.Version, room.State);
+        UserId alice = UserId.Parse(TestRoom.Alice);
+
+        Assert.True(RedactionRule.MaySend(alice, alice, levels));
+        Assert.False(RedactionRule.MaySend(alice, UserId.Parse(TestRoom.Mod), levels));
+        Assert.True(RedactionRule.MaySend(UserId.Parse(TestRoom.Mod), alice, levels));
+    }
+
+    [Fact]
+    public void MaySend_BelowRedactionEventLevel_EvenOwnEventRefused()
+    {
+        using TestRoom room = TestRoom.Standard(RoomVersions.V11);
+        room.SetPowerLevels(new JsonObject
+        {
+            ["users"] = new JsonObject { [TestRoom.Creator] = 100, [TestRoom.Admin] = 100 }, ["events"] = new JsonObject { [EventTypes.Redaction] = 10 },
+        });
+        UserId alice = UserId.Parse(TestRoom.Alice);
+
+        Assert.False(RedactionRule.MaySend(alice, alice, PowerLevels.FromState(room.Version, room.State)));
+    }
+}
