@@ -44,6 +44,7 @@ public static class HomeserverApp
         });
         builder.Services.AddHomeserverCore(options, signingKey, tokenKey);
         builder.Services.AddHomeserverHttp(options);
+        builder.Services.AddMediaRepo(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -1,0 +1,63 @@
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Media;
+
+namespace MediaRepo.Thumbnails;
+
+/// <summary>
+/// Produces the thumbnail of one stored file: images through <see cref="ImageThumbnailer"/>, videos through
+/// their first frame when ffmpeg is available. At most one thumbnail per core is in the works at once, so a
+/// burst of requests for large images cannot take every thread (an abandoned decode keeps its thread).
+/// </summary>
+public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtractor videos, IMediaContentStore content)
+{
+    private readonly SemaphoreSlim _slots = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
+    public async Task<(byte[] Content, string ContentType)> CreateAsync(MediaRecord media, Stream source, ThumbnailSizeOptions size, bool animated, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        try
+        {
+            var result = media.ContentType?.StartsWith("video/", StringComparison.OrdinalIgnoreCase) == true
+                ? await FromVideoAsync(source, size, ct)
+                : await images.CreateAsync(source, size, animated, ct);
+            return (result.Content, result.ContentType);
+        }
+        catch (ThumbnailException e)
+        {
+            throw e.Kind switch
+            {
+                ThumbnailErrorKind.TooLarge => new MatrixException(413, ErrorCodes.TooLarge, "Image too large to thumbnail: " + e.Message),
+                ThumbnailErrorKind.Timeout => new MatrixException(504, ErrorCodes.Unknown, "Thumbnailing took too long"),
+                _ => new MatrixException(400, ErrorCodes.Unknown, "Cannot generate a thumbnail for this media: " + e.Message),
+            };
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<ThumbnailResult> FromVideoAsync(Stream source, ThumbnailSizeOptions size, CancellationToken ct)
+    {
+        if (!await videos.IsAvailableAsync(ct))
+            throw MatrixException.NotFound("No thumbnail available for videos: ffmpeg is not installed on this server");
+        // ffmpeg seeks inside the container, so it needs a file: the stored one when local, else a temporary copy.
+        string? temp = null;
+        var path = source is FileStream fs ? fs.Name : temp = content.NewTempPath();
+        try
+        {
+            if (temp is not null)
+                await using (var copy = File.Create(temp))
+                    await source.CopyToAsync(copy, ct);
+            var frame = await videos.ExtractFirstFrameAsync(path, ct)
+                ?? throw MatrixException.NotFound("No thumbnail available: the video's first frame could not be read");
+            return await images.CreateAsync(new MemoryStream(frame), size, animated: false, ct);
+        }
+        finally
+        {
+            if (temp is not null)
+                File.Delete(temp);
+        }
+    }
+}
