@@ -130,7 +130,7 @@ public sealed class MediaThumbnailTests(HomeserverFixture fixture) : IClassFixtu
     }
 
     /// <summary>A tiny valid PNG whose header claims the given size: the classic decompression bomb shape.</summary>
-    private static byte[] PngClaiming(int width, int height)
+    internal static byte[] PngClaiming(int width, int height)
     {
         var png = Png(1, 1);
         // IHDR data starts after the 8-byte signature, 4-byte length and 4-byte type.
