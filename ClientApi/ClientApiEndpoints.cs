@@ -28,7 +28,7 @@ public static class ClientApiEndpoints
         AccountDataEndpoints.Map(v3);
         FilterEndpoints.Map(v3);
         StartupEndpoints.Map(v3);
-        RoomEndpoints.Map(v3);
+        RoomEndpoints.Map(v3, v1);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -4,8 +4,9 @@ namespace ClientApi.Rooms;
 
 public static class RoomEndpoints
 {
-    public static void Map(RouteGroupBuilder v3)
+    public static void Map(RouteGroupBuilder v3, RouteGroupBuilder v1)
     {
+        RelationEndpoints.Map(v3, v1);
         CreateRoomEndpoints.Map(v3);
         RoomEventEndpoints.Map(v3);
         RoomStateEndpoints.Map(v3);

@@ -50,13 +50,8 @@ public static class RoomEventEndpoints
         // GET /_matrix/client/v3/rooms/{roomId}/messages
         g.MapGet("/messages", async (string roomId, string? from, string? to, string? dir, string? limit, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
         {
-            var backwards = dir switch
-            {
-                "b" or null => true,
-                "f" => false,
-                _ => throw Homeserver.Core.Errors.MatrixException.InvalidParam("dir must be b or f"),
-            };
-            var pageSize = limit is null ? 10 : int.TryParse(limit, out var n) && n >= 0 ? n : throw Homeserver.Core.Errors.MatrixException.InvalidParam("limit must be a non-negative integer");
+            var backwards = RelationEndpoints.Direction(dir);
+            var pageSize = RelationEndpoints.Limit(limit, 10);
             var page = await reads.MessagesAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), from, to, backwards, pageSize, ct);
             return Results.Ok(new { chunk = page.Chunk, start = page.Start, end = page.End });
         });

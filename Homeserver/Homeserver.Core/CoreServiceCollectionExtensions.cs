@@ -12,6 +12,7 @@ using Homeserver.Core.Rooms.Creation;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.Memberships;
+using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
@@ -66,6 +67,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MembershipService>();
         services.AddSingleton<RoomCreationService>();
         services.AddSingleton<RedactionPolicy>();
+        services.AddSingleton<RelationStore>();
+        services.AddSingleton<RelationAggregator>();
+        services.AddSingleton<RelationReadService>();
+        services.AddSingleton<ContextReadService>();
         return services;
     }
 }

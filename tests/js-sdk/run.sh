@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
-# matrix-js-sdk smoke test: register (UIA) -> login -> whoami against $HOMESERVER_URL.
+# matrix-js-sdk tests against $HOMESERVER_URL:
+#   smoke.mjs  register (UIA) -> login -> whoami
+#   media.mjs  upload image + video, m.image/m.video, authenticated download, thumbnails,
+#              Range seeking, decompression bomb and oversized upload refused (needs ffmpeg)
+# Each script ends with "<name>: N passed, M failed"; this sums them into one last line
+#   js-sdk: N passed, M failed
+# and exits non-zero if anything failed.
 # Usage: HOMESERVER_URL=http://127.0.0.1:8008 tests/js-sdk/run.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -8,4 +14,32 @@ if [ ! -d node_modules/matrix-js-sdk ]; then
     npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-exec node smoke.mjs
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+total_passed=0
+total_failed=0
+for script in smoke media; do
+    set +e
+    node "$script.mjs" | tee "$out"
+    status=${PIPESTATUS[0]}
+    set -e
+    line=$(grep -E "^$script: [0-9]+ passed, [0-9]+ failed$" "$out" | tail -n 1 || true)
+    if [ -n "$line" ]; then
+        passed=$(echo "$line" | sed -E 's/^[a-z]+: ([0-9]+) passed.*/\1/')
+        failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    else
+        echo "FAIL $script.mjs - exited with status $status without its summary line"
+        passed=0
+        failed=1
+    fi
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        echo "FAIL $script.mjs - exited with status $status although no check failed"
+        failed=1
+    fi
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+done
+
+echo "js-sdk: $total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ] && [ "$total_passed" -gt 0 ]

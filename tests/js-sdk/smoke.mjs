@@ -3,157 +3,35 @@
 //
 // Usage:  HOMESERVER_URL=http://127.0.0.1:8008 node smoke.mjs
 //
-// Optional env:
+// Optional env (see common.mjs):
 //   REGISTRATION_TOKEN  token to use if the server's registration flows require
 //                       m.login.registration_token
 //   SMOKE_TIMEOUT_MS    per-request timeout (default 15000)
 //   SMOKE_DEBUG=1       print the sdk's own HTTP debug log (--> / <-- lines)
 //
 // Prints one PASS/FAIL line per check; last line is
-//   js-sdk: <passed> passed, <failed> failed
+//   smoke: <passed> passed, <failed> failed
+// (run.sh sums it with media.mjs's into `js-sdk: N passed, M failed`).
 // Exit code 0 only if every check passed.
 
-import { createClient, MatrixError, ConnectionError } from "matrix-js-sdk";
-// The sdk's global (loglevel) logger is not re-exported from the package index.
-import { logger as sdkGlobalLogger } from "matrix-js-sdk/lib/logger.js";
-
-const DEBUG = process.env.SMOKE_DEBUG === "1";
-const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS ?? 15000);
-const REGISTRATION_TOKEN = process.env.REGISTRATION_TOKEN || undefined;
-
-// --- silence the sdk's logger (loglevel-based) unless SMOKE_DEBUG=1 ----------
-if (!DEBUG) sdkGlobalLogger.setLevel("silent");
-const noop = () => {};
-const quietLogger = {
-    trace: noop,
-    info: noop,
-    warn: noop,
-    error: noop,
-    log: noop,
-    debug: DEBUG ? (...a) => console.error("[sdk]", ...a) : noop,
-    getChild() {
-        return quietLogger;
-    },
-};
-
-// --- helpers -------------------------------------------------------------------
-let passed = 0;
-let failed = 0;
-
-function pass(name, detail = "") {
-    passed++;
-    console.log(`PASS ${name}${detail ? ` - ${detail}` : ""}`);
-}
-
-function fail(name, detail) {
-    failed++;
-    console.log(`FAIL ${name} - ${detail}`);
-}
-
-class AssertionFailure extends Error {}
-
-function assert(cond, message) {
-    if (!cond) throw new AssertionFailure(message);
-}
-
-function describeError(e) {
-    if (e instanceof AssertionFailure) return e.message;
-    if (e instanceof ConnectionError || e?.name === "ConnectionError") {
-        return `cannot reach homeserver at ${BASE_URL}: ${e.message}`;
-    }
-    if (e?.name === "AbortError" || e?.name === "TimeoutError") {
-        return `request to ${BASE_URL} timed out after ${TIMEOUT_MS} ms`;
-    }
-    if (e instanceof MatrixError) {
-        return `HTTP ${e.httpStatus} ${e.errcode ?? "(no errcode)"}: ${e.data?.error ?? e.message} [${e.url ?? ""}]`;
-    }
-    if (e?.httpStatus !== undefined) {
-        // HTTPError: non-JSON error body (or missing Content-Type: application/json)
-        return `HTTP ${e.httpStatus}: ${e.message} (error response was not application/json)`;
-    }
-    return `${e?.name ?? "Error"}: ${e?.message ?? String(e)}`;
-}
-
-async function check(name, fn) {
-    try {
-        const detail = await fn();
-        pass(name, detail);
-        return true;
-    } catch (e) {
-        fail(name, describeError(e));
-        return false;
-    }
-}
-
-function skip(name, reason) {
-    fail(name, `not run: ${reason}`);
-}
-
-// Plain globalThis.fetch, except that network failures keep their low-level cause
-// (ECONNREFUSED, ENOTFOUND, ...) in the message: the sdk's ConnectionError only
-// keeps the message of the error it wraps, and undici's is just "fetch failed".
-async function diagnosingFetch(resource, init) {
-    try {
-        return await globalThis.fetch(resource, init);
-    } catch (e) {
-        if (e?.name === "AbortError") throw e;
-        const cause = e?.cause;
-        const detail = cause?.message || cause?.code || cause?.errors?.[0]?.message;
-        if (!detail) throw e;
-        throw new TypeError(detail, { cause });
-    }
-}
-
-function newClient(extra = {}) {
-    return createClient({
-        baseUrl: BASE_URL,
-        localTimeoutMs: TIMEOUT_MS,
-        logger: quietLogger,
-        fetchFn: diagnosingFetch,
-        ...extra,
-    });
-}
-
-function randomLocalpart() {
-    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    let s = "jssdk";
-    for (let i = 0; i < 10; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-    return s;
-}
-
-function finish() {
-    console.log(`js-sdk: ${passed} passed, ${failed} failed`);
-    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
-}
+import { MatrixError } from "matrix-js-sdk";
+import {
+    AssertionFailure,
+    REGISTRATION_TOKEN,
+    TIMEOUT_MS,
+    BASE_URL,
+    assert,
+    begin,
+    check,
+    finish,
+    newClient,
+    randomLocalpart,
+    sdkVersion,
+    skip,
+} from "./common.mjs";
 
 // --- main --------------------------------------------------------------------
-const BASE_URL = (process.env.HOMESERVER_URL ?? "").replace(/\/+$/, "");
-if (!BASE_URL) {
-    console.log("FAIL setup - HOMESERVER_URL is not set (e.g. HOMESERVER_URL=http://127.0.0.1:8008)");
-    failed++;
-    finish();
-    process.exit();
-}
-try {
-    new URL(BASE_URL);
-} catch {
-    console.log(`FAIL setup - HOMESERVER_URL is not a valid URL: ${BASE_URL}`);
-    failed++;
-    finish();
-    process.exit();
-}
-
-// Hard watchdog so a hung server can never hang CI.
-const watchdog = setTimeout(
-    () => {
-        console.log(`FAIL watchdog - smoke test did not finish within ${8 * TIMEOUT_MS + 5000} ms`);
-        failed++;
-        finish();
-        process.exit(1);
-    },
-    8 * TIMEOUT_MS + 5000,
-);
-watchdog.unref();
+begin("smoke", 8 * TIMEOUT_MS + 5000);
 
 console.log(`js-sdk smoke test against ${BASE_URL} (matrix-js-sdk ${await sdkVersion()})`);
 
@@ -317,13 +195,3 @@ if (registered) {
 finish();
 // The sdk arms a (non-unref'd) timer per request for localTimeoutMs; don't wait for them.
 process.exit();
-
-async function sdkVersion() {
-    try {
-        const { readFile } = await import("node:fs/promises");
-        const url = new URL("./node_modules/matrix-js-sdk/package.json", import.meta.url);
-        return JSON.parse(await readFile(url, "utf8")).version;
-    } catch {
-        return "unknown";
-    }
-}

@@ -15,7 +15,7 @@ namespace Homeserver.Core.Rooms;
 /// what the user's membership and the room's history visibility allow.
 /// </summary>
 public sealed class RoomReadService(RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, TimeProvider time)
+    VisibilityService visibility, Relations.RelationAggregator aggregator, TimeProvider time)
 {
     public const int MaxPageSize = 1000;
 
@@ -40,10 +40,9 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
         var rows = await events.PageAsync(roomId, start, stop, backwards, limit, ct);
         var visible = await visibility.FilterAsync(userId, version, rows, ct);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
         var end = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
-        return new Page(visible.Select(r => ClientEventFormatter.Format(r, version, now)).ToList(), startToken, end);
+        return new Page(await FormatEventsAsync(userId, version, visible, ct), startToken, end);
     }
 
     public async Task<JsonObject> EventAsync(string userId, string roomId, string eventId, CancellationToken ct)
@@ -53,7 +52,16 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         if (row is null || row.RoomId != roomId)
             throw MatrixException.NotFound("Event not found");
         await visibility.EnsureVisibleAsync(userId, version, row, ct);
-        return ClientEventFormatter.Format(row, version, time.GetUtcNow().ToUnixTimeMilliseconds());
+        return (await FormatEventsAsync(userId, version, [row], ct))[0];
+    }
+
+    /// <summary>Client events for rows the caller has already checked, with their relation aggregations.</summary>
+    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var items = rows.Select(r => (r, ClientEventFormatter.Format(r, version, now))).ToList();
+        await aggregator.AddAsync(userId, version, items, ct);
+        return items.Select(i => i.Item2).ToList();
     }
 
     /// <summary>The state the user may see: current state while joined, the state when they left otherwise.</summary>

@@ -1,5 +1,6 @@
 using Homeserver.Core.Events;
 using Homeserver.Core.Json;
+using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
@@ -52,7 +53,13 @@ public sealed class EventPersister(Database db, TimeProvider time)
             }, prev, ct);
             await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
             if (pdu.Redacts is { } redacts)
+            {
                 await EventStore.MarkRedactedAsync(c, tx, redacts.ToString(), eventId, ct);
+                await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
+            }
+            if (pdu.Content["m.relates_to"] is System.Text.Json.Nodes.JsonObject rel
+                && JsonFields.String(rel, "rel_type") is { } relType && JsonFields.String(rel, "event_id") is { } target)
+                await RelationStore.InsertAsync(c, tx, eventId, target, relType, JsonFields.String(rel, "key"), ct);
             if (txn is not null)
                 await ClientTxnStore.InsertAsync(c, tx, txn, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
             return new Persisted(stream, group);

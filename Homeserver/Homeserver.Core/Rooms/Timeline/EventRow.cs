@@ -1,7 +1,7 @@
 namespace Homeserver.Core.Rooms.Timeline;
 
 /// <summary>A row of <c>events</c>: the PDU JSON plus the columns reads filter and order by.</summary>
-public sealed class EventRow
+public class EventRow
 {
     public long StreamOrdering { get; set; }
     public string EventId { get; set; } = "";

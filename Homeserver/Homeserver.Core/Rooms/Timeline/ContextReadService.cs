@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Visibility;
+
+namespace Homeserver.Core.Rooms.Timeline;
+
+/// <summary><c>/context/{eventId}</c>: an event with the visible events around it and the room state at the last one.</summary>
+public sealed class ContextReadService(RoomReadService reads, EventStore events, StateService state, VisibilityService visibility, TimeProvider time)
+{
+    public sealed record Context(JsonObject Event, IReadOnlyList<JsonObject> Before, IReadOnlyList<JsonObject> After, string Start, string End, IReadOnlyList<JsonObject> State);
+
+    public async Task<Context> GetAsync(string userId, string roomId, string eventId, int limit, CancellationToken ct)
+    {
+        var version = await reads.VersionOfAsync(roomId, ct);
+        var row = await events.GetAsync(eventId, ct);
+        if (row is null || row.RoomId != roomId)
+            throw MatrixException.NotFound("Event not found");
+        await visibility.EnsureVisibleAsync(userId, version, row, ct);
+        limit = Math.Clamp(limit, 0, RoomReadService.MaxPageSize);
+        var beforeCount = limit / 2;
+        var afterCount = limit - beforeCount;
+        var before = beforeCount == 0 ? [] : await events.PageAsync(roomId, row.StreamOrdering, 0, backwards: true, beforeCount, ct);
+        var after = afterCount == 0 ? [] : await events.PageAsync(roomId, row.StreamOrdering, long.MaxValue, backwards: false, afterCount, ct);
+        var visibleBefore = await visibility.FilterAsync(userId, version, before, ct);
+        var visibleAfter = await visibility.FilterAsync(userId, version, after, ct);
+        var last = after.Count > 0 ? after[^1] : row;
+        var snapshot = last.StateGroup is { } g ? await state.GetGroupAsync(g, ct) : new Dictionary<AuthRules.StateEventKey, string>();
+        var stateRows = (await events.GetManyAsync(snapshot.Values.ToList(), ct)).Values.OrderBy(r => r.StreamOrdering).ToList();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return new Context(
+            (await reads.FormatEventsAsync(userId, version, [row], ct))[0],
+            await reads.FormatEventsAsync(userId, version, visibleBefore, ct),
+            await reads.FormatEventsAsync(userId, version, visibleAfter, ct),
+            StreamToken.Format(before.Count > 0 ? before[^1].StreamOrdering : row.StreamOrdering),
+            StreamToken.Format(last.StreamOrdering),
+            stateRows.Select(r => ClientEventFormatter.Format(r, version, now)).ToList());
+    }
+}
