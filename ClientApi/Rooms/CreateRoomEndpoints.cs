@@ -55,6 +55,15 @@ public static class CreateRoomEndpoints
             var roomId = await creation.CreateAsync(ctx.GetRequester().UserId, request, ct);
             return Results.Ok(new { room_id = roomId });
         }).RequireAuthorization();
+
+        // POST /_matrix/client/v3/rooms/{roomId}/upgrade
+        v3.MapPost("/rooms/{roomId}/upgrade", async (string roomId, HttpContext ctx, RoomUpgradeService upgrades, CancellationToken ct) =>
+        {
+            var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
+            var version = RoomPaths.OptionalString(body, "new_version") ?? throw MatrixException.MissingParam("Missing new_version");
+            var replacement = await upgrades.UpgradeAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), version, ct);
+            return Results.Ok(new { replacement_room = replacement });
+        }).RequireAuthorization();
     }
 
     private static JsonObject? Object(JsonElement? e, string name) => e switch

@@ -71,6 +71,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RelationAggregator>();
         services.AddSingleton<RelationReadService>();
         services.AddSingleton<ContextReadService>();
+        services.AddSingleton<RoomUpgradeService>();
         return services;
     }
 }

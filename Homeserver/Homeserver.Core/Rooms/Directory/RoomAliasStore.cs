@@ -12,6 +12,7 @@ public sealed class RoomAliasStore(Database db, TimeProvider time)
     private const string Select = "SELECT room_alias AS RoomAlias, room_id AS RoomId, creator AS Creator FROM room_aliases WHERE room_alias = @Alias";
     private const string SelectForRoom = "SELECT room_alias FROM room_aliases WHERE room_id = @RoomId ORDER BY room_alias";
     private const string Delete = "DELETE FROM room_aliases WHERE room_alias = @Alias";
+    private const string Move = "UPDATE room_aliases SET room_id = @To WHERE room_id = @From";
 
     public async Task CreateAsync(string alias, string roomId, string creator, CancellationToken ct)
     {
@@ -25,6 +26,10 @@ public sealed class RoomAliasStore(Database db, TimeProvider time)
 
     public Task<IReadOnlyList<string>> ForRoomAsync(string roomId, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<string>(SelectForRoom, new { RoomId = roomId }, ct), ct);
+
+    /// <summary>Points every alias of a room at its replacement (room upgrades).</summary>
+    public Task MoveAllAsync(string fromRoomId, string toRoomId, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(Move, new { From = fromRoomId, To = toRoomId }, ct, tx), ct);
 
     public async Task<bool> DeleteAsync(string alias, CancellationToken ct) =>
         await db.WriteAsync((c, tx) => c.RunAsync(Delete, new { Alias = alias }, ct, tx), ct) == 1;

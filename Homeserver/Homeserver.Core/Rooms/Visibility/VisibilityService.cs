@@ -10,19 +10,31 @@ using Homeserver.Core.Rooms.AuthRules;
 namespace Homeserver.Core.Rooms.Visibility;
 
 /// <summary>Applies <see cref="EventVisibilityRule"/> to the events a read path is about to return.</summary>
-public sealed class VisibilityService(StateService state, CurrentStateStore current)
+public sealed class VisibilityService(StateService state, CurrentStateStore current, AccountData.AccountDataStore accountData)
 {
-    /// <summary>The rows the user may see, in the order given.</summary>
+    /// <summary>
+    /// The rows the user may see, in the order given: history visibility applied, and messages from users on
+    /// the viewer's <c>m.ignored_user_list</c> left out (their state events stay, the room would not make sense without them).
+    /// </summary>
     public async Task<IReadOnlyList<EventRow>> FilterAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
             return rows;
         var currentMembership = await current.MembershipAsync(rows[0].RoomId, userId, ct);
+        var ignored = await IgnoredUsersAsync(userId, ct);
         var visible = new List<EventRow>(rows.Count);
         foreach (var row in rows)
-            if (await CanSeeAsync(userId, version, row, currentMembership, ct))
+            if (!(row.StateKey is null && ignored.Contains(row.Sender)) && await CanSeeAsync(userId, version, row, currentMembership, ct))
                 visible.Add(row);
         return visible;
+    }
+
+    private async Task<IReadOnlySet<string>> IgnoredUsersAsync(string userId, CancellationToken ct)
+    {
+        var json = await accountData.GetAsync(userId, null, "m.ignored_user_list", ct);
+        if (json is null || JsonNode.Parse(json)?["ignored_users"] is not JsonObject users)
+            return new HashSet<string>();
+        return users.Select(kv => kv.Key).ToHashSet();
     }
 
     /// <summary>Throws 404 unless the user may see the event (404, not 403, so event IDs do not leak existence).</summary>

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using Homeserver.Testing;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.Rooms;
+
+public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
+{
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Upgrade_CreatesSuccessor_CopiesState_MovesAlias_AndTombstonesTheOldRoom(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var aliasName = "up" + Guid.NewGuid().ToString("N")[..6];
+        var oldRoom = await a.CreateRoomAsync(new { room_version = "11", name = "Old name", topic = "kept", room_alias_name = aliasName });
+        var res = await (await a.PostRoomAsync(oldRoom, "upgrade", new { new_version = "12" })).AssertOkAsync();
+        var newRoom = res.GetProperty("replacement_room").GetString()!;
+        Assert.NotEqual(oldRoom, newRoom);
+
+        var create = await (await a.GetRoomAsync(newRoom, "state/m.room.create/")).AssertOkAsync();
+        Assert.Equal("12", create.GetProperty("room_version").GetString());
+        Assert.Equal(oldRoom, create.GetProperty("predecessor").GetProperty("room_id").GetString());
+        Assert.Equal("Old name", (await (await a.GetRoomAsync(newRoom, "state/m.room.name/")).AssertOkAsync()).GetProperty("name").GetString());
+        Assert.Equal("kept", (await (await a.GetRoomAsync(newRoom, "state/m.room.topic/")).AssertOkAsync()).GetProperty("topic").GetString());
+        var tomb = await (await a.GetRoomAsync(oldRoom, "state/m.room.tombstone/")).AssertOkAsync();
+        Assert.Equal(newRoom, tomb.GetProperty("replacement_room").GetString());
+        var resolved = await (await a.GetAsync($"/_matrix/client/v3/directory/room/{Uri.EscapeDataString($"#{aliasName}:{TestHomeserver.ServerName}")}")).AssertOkAsync();
+        Assert.Equal(newRoom, resolved.GetProperty("room_id").GetString());
+        await a.SendTextAsync(newRoom, "in the new room");
+    }
+
+    [Fact]
+    public async Task Upgrade_WithoutPower_OrToUnknownVersion_IsRefused()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        using var b = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await (await b.PostRoomAsync(roomId, "upgrade", new { new_version = "12" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await a.PostRoomAsync(roomId, "upgrade", new { new_version = "99" })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNSUPPORTED_ROOM_VERSION");
+    }
+
+    [Fact]
+    public async Task IgnoredUsers_MessagesAreLeftOutOfReadPaths()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var alice = await hs.RegisterAsync();
+        var troll = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var t = hs.ClientFor(troll);
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await t.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await t.SendTextAsync(roomId, "noise");
+        await a.SendTextAsync(roomId, "signal");
+        Assert.Contains("noise", (await a.MessagesAsync(roomId)).Bodies());
+
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/m.ignored_user_list",
+            new { ignored_users = new Dictionary<string, object> { [troll.UserId] = new { } } })).AssertOkAsync();
+        var seen = (await a.MessagesAsync(roomId)).ToList();
+        Assert.DoesNotContain("noise", seen.Bodies());
+        Assert.Contains("signal", seen.Bodies());
+        // The ignored user's membership stays: state keeps the room understandable.
+        Assert.Contains(seen, e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("state_key").GetString() == troll.UserId);
+    }
+
+    [Fact]
+    public async Task DirectChat_InviteCarriesIsDirect()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var bob = await hs.RegisterAsync();
+        var roomId = await a.CreateRoomAsync(new { preset = "trusted_private_chat", is_direct = true, invite = new[] { bob.UserId } });
+        var invite = await (await a.GetRoomAsync(roomId, $"state/m.room.member/{Uri.EscapeDataString(bob.UserId)}")).AssertOkAsync();
+        Assert.Equal("invite", invite.GetProperty("membership").GetString());
+        Assert.True(invite.GetProperty("is_direct").GetBoolean());
+        var pl = await (await a.GetRoomAsync(roomId, "state/m.room.power_levels/")).AssertOkAsync();
+        Assert.Equal(100, pl.GetProperty("users").GetProperty(bob.UserId).GetInt32());
+    }
+}
