@@ -8,6 +8,7 @@ using ClientApi.Filters;
 using ClientApi.Profile;
 using ClientApi.Rooms;
 using ClientApi.Startup;
+using ClientApi.UserDirectory;
 using Microsoft.AspNetCore.Routing;
 
 namespace ClientApi;
@@ -29,6 +30,7 @@ public static class ClientApiEndpoints
         FilterEndpoints.Map(v3);
         StartupEndpoints.Map(v3);
         RoomEndpoints.Map(v3, v1);
+        UserDirectoryEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

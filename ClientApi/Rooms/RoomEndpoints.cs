@@ -12,5 +12,9 @@ public static class RoomEndpoints
         RoomStateEndpoints.Map(v3);
         MembershipEndpoints.Map(v3);
         AliasEndpoints.Map(v3);
+        PublicRoomsEndpoints.Map(v3);
+        RoomVisibilityEndpoints.Map(v3);
+        ReportEndpoints.Map(v3);
+        ForgetEndpoints.Map(v3);
     }
 }

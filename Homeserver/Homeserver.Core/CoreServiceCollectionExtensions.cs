@@ -13,6 +13,8 @@ using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.Memberships;
 using Homeserver.Core.Rooms.Relations;
+using Homeserver.Core.Rooms.Reports;
+using Homeserver.Core.UserDirectory;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
@@ -72,6 +74,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RelationReadService>();
         services.AddSingleton<ContextReadService>();
         services.AddSingleton<RoomUpgradeService>();
+        services.AddSingleton<PublishedRoomStore>();
+        services.AddSingleton<PublicRoomsService>();
+        services.AddSingleton<RoomPublicationService>();
+        services.AddSingleton<EventReportStore>();
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<ForgottenRoomStore>();
+        services.AddSingleton<ForgetService>();
+        services.AddSingleton<UserDirectoryStore>();
+        services.AddSingleton<UserDirectoryService>();
         return services;
     }
 }

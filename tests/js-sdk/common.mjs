@@ -1,9 +1,10 @@
-// Shared by the js-sdk test scripts (smoke.mjs, media.mjs): environment, a quiet
-// sdk client factory and a tiny PASS/FAIL reporter.
+// Shared by the js-sdk test scripts (smoke.mjs, media.mjs, rooms.mjs): environment,
+// a quiet sdk client factory, a tiny PASS/FAIL reporter, 429 handling and UIA
+// registration.
 //
 // Every script prints one PASS/FAIL line per check and, as its last line,
 //   <label>: <passed> passed, <failed> failed
-// (label = the script's name: "smoke", "media"). run.sh sums those lines into
+// (label = the script's name: "smoke", "media", "rooms"). run.sh sums those lines into
 // the suite's single final line `js-sdk: N passed, M failed`.
 //
 // Environment (read here, the same for every script):
@@ -168,4 +169,77 @@ export async function sdkVersion() {
     } catch {
         return "unknown";
     }
+}
+
+// --- rate limits and registration ------------------------------------------------
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Registration (burst 3 per address, every POST /register counts, so a UIA
+// registration takes two) and sending (burst 10 per account, then one every 5 s)
+// are rate limited like Synapse's defaults, and the scripts run back to back
+// against one server, so a 429 is waited out up to this long per call.
+export const MAX_RATE_LIMIT_WAIT_MS = 30000;
+
+/** Runs fn, waiting out 429 M_LIMIT_EXCEEDED answers (retry_after_ms) up to maxWaitMs in total. */
+export async function withRateLimitRetry(fn, maxWaitMs = MAX_RATE_LIMIT_WAIT_MS) {
+    let waited = 0;
+    for (;;) {
+        try {
+            return await fn();
+        } catch (e) {
+            if (!(e instanceof MatrixError) || !e.isRateLimitError()) throw e;
+            let after;
+            try {
+                after = e.getRetryAfterMs() ?? 1000;
+            } catch {
+                after = 1000;
+            }
+            if (waited + after > maxWaitMs) throw e;
+            waited += after + 100;
+            await sleep(after + 100);
+        }
+    }
+}
+
+/**
+ * Registers through UIA like smoke.mjs does (401 challenge, then each stage of a
+ * completable flow), waiting out 429s. Resolves to the RegisterResponse, whose
+ * access_token can be used directly (logins are rate limited too).
+ */
+export async function registerUser(username, password, deviceDisplayName = "js-sdk (register)") {
+    const client = newClient();
+    let uia;
+    try {
+        const res = await withRateLimitRetry(() =>
+            client.registerRequest({ username, password, initial_device_display_name: deviceDisplayName }),
+        );
+        throw new AssertionFailure(`expected 401 UIA challenge from POST /register without auth, got ${JSON.stringify(res)}`);
+    } catch (e) {
+        if (e instanceof AssertionFailure) throw e;
+        if (!(e instanceof MatrixError) || e.httpStatus !== 401) throw e;
+        uia = e.data;
+    }
+    assert(typeof uia.session === "string" && uia.session, `401 body has no session: ${JSON.stringify(uia)}`);
+    const supported = new Set(["m.login.dummy"]);
+    if (REGISTRATION_TOKEN) supported.add("m.login.registration_token");
+    const flow = (uia.flows ?? []).find(
+        (f) => Array.isArray(f.stages) && f.stages.length > 0 && f.stages.every((s) => supported.has(s)),
+    );
+    assert(flow, `no completable flow among ${JSON.stringify(uia.flows)}`);
+    let result = null;
+    for (const [i, stage] of flow.stages.entries()) {
+        const auth =
+            stage === "m.login.registration_token"
+                ? { type: "m.login.registration_token", token: REGISTRATION_TOKEN }
+                : { type: "m.login.dummy" };
+        const last = i === flow.stages.length - 1;
+        try {
+            result = await withRateLimitRetry(() => client.register(username, password, uia.session, auth));
+        } catch (e) {
+            if (last || !(e instanceof MatrixError) || e.httpStatus !== 401) throw e;
+        }
+    }
+    assert(result?.user_id?.startsWith(`@${username}:`), `register response has no matching user_id: ${JSON.stringify(result)}`);
+    return result;
 }

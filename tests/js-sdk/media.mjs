@@ -20,11 +20,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 
-import { Direction, MatrixError, MsgType, Preset } from "matrix-js-sdk";
+import { Direction, MsgType, Preset } from "matrix-js-sdk";
 import {
     AssertionFailure,
     BASE_URL,
-    REGISTRATION_TOKEN,
+    MAX_RATE_LIMIT_WAIT_MS,
     TIMEOUT_MS,
     assert,
     begin,
@@ -33,13 +33,13 @@ import {
     finish,
     newClient,
     randomLocalpart,
+    registerUser,
     sdkVersion,
     skip,
+    sleep,
+    withRateLimitRetry,
 } from "./common.mjs";
 
-// Registration is rate limited per address (Synapse's default burst is 3 and
-// smoke.mjs has just used some), so a 429 is waited out up to this long.
-const MAX_RATE_LIMIT_WAIT_MS = 30000;
 const BOMB_DEADLINE_MS = 5000;
 
 // --- media fixtures ----------------------------------------------------------------
@@ -152,66 +152,6 @@ function imageSize(buf) {
 
 const sha256 = (buf) => createHash("sha256").update(buf).digest("hex");
 const short = (hex) => hex.slice(0, 12);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs fn, waiting out 429 M_LIMIT_EXCEEDED answers (retry_after_ms) up to MAX_RATE_LIMIT_WAIT_MS in total. */
-async function withRateLimitRetry(fn) {
-    let waited = 0;
-    for (;;) {
-        try {
-            return await fn();
-        } catch (e) {
-            if (!(e instanceof MatrixError) || !e.isRateLimitError()) throw e;
-            let after;
-            try {
-                after = e.getRetryAfterMs() ?? 1000;
-            } catch {
-                after = 1000;
-            }
-            if (waited + after > MAX_RATE_LIMIT_WAIT_MS) throw e;
-            waited += after + 100;
-            await sleep(after + 100);
-        }
-    }
-}
-
-/** Registers through UIA like smoke.mjs does: 401 challenge, then each stage of a completable flow. */
-async function registerUser(username, password) {
-    const client = newClient();
-    let uia;
-    try {
-        const res = await withRateLimitRetry(() =>
-            client.registerRequest({ username, password, initial_device_display_name: "js-sdk media (register)" }),
-        );
-        throw new AssertionFailure(`expected 401 UIA challenge from POST /register without auth, got ${JSON.stringify(res)}`);
-    } catch (e) {
-        if (e instanceof AssertionFailure) throw e;
-        if (!(e instanceof MatrixError) || e.httpStatus !== 401) throw e;
-        uia = e.data;
-    }
-    assert(typeof uia.session === "string" && uia.session, `401 body has no session: ${JSON.stringify(uia)}`);
-    const supported = new Set(["m.login.dummy"]);
-    if (REGISTRATION_TOKEN) supported.add("m.login.registration_token");
-    const flow = (uia.flows ?? []).find(
-        (f) => Array.isArray(f.stages) && f.stages.length > 0 && f.stages.every((s) => supported.has(s)),
-    );
-    assert(flow, `no completable flow among ${JSON.stringify(uia.flows)}`);
-    let result = null;
-    for (const [i, stage] of flow.stages.entries()) {
-        const auth =
-            stage === "m.login.registration_token"
-                ? { type: "m.login.registration_token", token: REGISTRATION_TOKEN }
-                : { type: "m.login.dummy" };
-        const last = i === flow.stages.length - 1;
-        try {
-            result = await withRateLimitRetry(() => client.register(username, password, uia.session, auth));
-        } catch (e) {
-            if (last || !(e instanceof MatrixError) || e.httpStatus !== 401) throw e;
-        }
-    }
-    assert(result?.user_id?.startsWith(`@${username}:`), `register response has no matching user_id: ${JSON.stringify(result)}`);
-    return result;
-}
 
 async function loginUser(username, password) {
     const res = await withRateLimitRetry(() =>
@@ -335,7 +275,7 @@ console.log(`users: ${users.alice.username}, ${users.bob.username}`);
 // (1) Two users, registered through UIA, then logged in.
 for (const [name, u] of Object.entries(users)) {
     await check(`register ${name} (UIA)`, async () => {
-        u.registered = await registerUser(u.username, u.password);
+        u.registered = await registerUser(u.username, u.password, "js-sdk media (register)");
         return u.registered.user_id;
     });
 }

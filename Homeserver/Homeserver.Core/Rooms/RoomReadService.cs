@@ -15,7 +15,7 @@ namespace Homeserver.Core.Rooms;
 /// what the user's membership and the room's history visibility allow.
 /// </summary>
 public sealed class RoomReadService(RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, Relations.RelationAggregator aggregator, TimeProvider time)
+    VisibilityService visibility, Relations.RelationAggregator aggregator, Memberships.ForgottenRoomStore forgotten, TimeProvider time)
 {
     public const int MaxPageSize = 1000;
 
@@ -108,7 +108,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     public async Task EnsureCanReadAsync(string userId, string roomId, RoomVersion version, CancellationToken ct)
     {
         var membership = await current.MembershipAsync(roomId, userId, ct);
-        if (membership is "join" or "leave" or "ban" or "invite")
+        // A forgotten room's history is no longer the user's to read (spec "Leaving rooms", forget).
+        if (membership is "join" or "invite" || (membership is "leave" or "ban" && !await forgotten.IsForgottenAsync(userId, roomId, ct)))
             return;
         if (await IsWorldReadableAsync(roomId, version, ct))
             return;
@@ -121,7 +122,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var mine = members.FirstOrDefault(m => m.UserId == userId);
         if (mine?.Membership == "join")
             return await current.GetStateAsync(roomId, ct);
-        if (mine?.Membership is "leave" or "ban" && await events.GetAsync(mine.EventId, ct) is { StateGroup: { } g })
+        if (mine?.Membership is "leave" or "ban" && !await forgotten.IsForgottenAsync(userId, roomId, ct)
+            && await events.GetAsync(mine.EventId, ct) is { StateGroup: { } g })
             return await state.GetGroupAsync(g, ct);
         if (await IsWorldReadableAsync(roomId, version, ct))
             return await current.GetStateAsync(roomId, ct);

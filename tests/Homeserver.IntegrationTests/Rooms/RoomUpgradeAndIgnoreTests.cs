@@ -43,6 +43,33 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Upgrade_MovesDirectoryListingToTheSuccessor()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var oldRoom = await a.CreateRoomAsync(new { preset = "public_chat", visibility = "public", name = "listed" + Guid.NewGuid().ToString("N")[..6] });
+        var newRoom = (await (await a.PostRoomAsync(oldRoom, "upgrade", new { new_version = "12" })).AssertOkAsync()).GetProperty("replacement_room").GetString();
+        Assert.Equal("public", (await (await hs.Client.GetAsync($"/_matrix/client/v3/directory/list/room/{Uri.EscapeDataString(newRoom!)}")).AssertOkAsync()).GetProperty("visibility").GetString());
+        Assert.Equal("private", (await (await hs.Client.GetAsync($"/_matrix/client/v3/directory/list/room/{Uri.EscapeDataString(oldRoom)}")).AssertOkAsync()).GetProperty("visibility").GetString());
+    }
+
+    [Fact]
+    public async Task ForgottenRoom_HistoryIsNoLongerReadable()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        using var b = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await a.SendTextAsync(roomId, "remember me");
+        await (await b.PostRoomAsync(roomId, "leave", new { })).AssertOkAsync();
+        Assert.Contains("remember me", (await b.MessagesAsync(roomId)).Bodies());
+        await (await b.PostRoomAsync(roomId, "forget", new { })).AssertOkAsync();
+        await (await b.GetRoomAsync(roomId, "messages")).AssertErrorAsync(System.Net.HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await b.GetRoomAsync(roomId, "state")).AssertErrorAsync(System.Net.HttpStatusCode.Forbidden, "M_FORBIDDEN");
+    }
+
+    [Fact]
     public async Task IgnoredUsers_MessagesAreLeftOutOfReadPaths()
     {
         var hs = await fixture.GetAsync("sqlite");

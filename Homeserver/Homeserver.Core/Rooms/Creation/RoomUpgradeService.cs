@@ -13,7 +13,7 @@ namespace Homeserver.Core.Rooms.Creation;
 /// room's important state, the aliases moved over, and a tombstone that closes the old room.
 /// </summary>
 public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService writes, MembershipService membership,
-    CurrentStateStore current, StateService state, RoomAliasStore aliases)
+    CurrentStateStore current, StateService state, RoomAliasStore aliases, RoomStore rooms)
 {
     /// <summary>State carried into the new room, in the spec's list order; power levels go first so the rest may be sent.</summary>
     private static readonly string[] CopiedTypes =
@@ -52,6 +52,12 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
             if (await Old(type) is { } ev)
                 await writes.SendAsync(newRoomId, userId, type, "", ev.Content.DeepClone().AsObject(), null, ct);
         await aliases.MoveAllAsync(oldRoomId, newRoomId, ct);
+        // A room listed in the public directory is listed as its successor instead.
+        if (await rooms.GetAsync(oldRoomId, ct) is { IsPublic: true })
+        {
+            await rooms.SetPublicAsync(newRoomId, true, ct);
+            await rooms.SetPublicAsync(oldRoomId, false, ct);
+        }
 
         await writes.SendAsync(oldRoomId, userId, "m.room.tombstone", "",
             new JsonObject { ["body"] = "This room has been replaced", ["replacement_room"] = newRoomId }, null, ct);

@@ -1,0 +1,37 @@
+using Homeserver.Core.Errors;
+
+namespace Homeserver.Core.Rooms.Reports;
+
+/// <summary>
+/// <c>/rooms/{roomId}/report[/{eventId}]</c>. An event may be reported only by a joined member who can see
+/// it (spec v1.8); every refusal is the same 404, so a report cannot probe for events or rooms the reporter
+/// may not know about. A room may be reported by anyone (spec v1.13).
+/// </summary>
+public sealed class ReportService(RoomReadService reads, RoomStore rooms, EventReportStore reports, TimeProvider time)
+{
+    private const string EventNotFound = "The event was not found or you are not joined to the room";
+
+    public async Task ReportEventAsync(string reporter, string roomId, string eventId, string? reason, long? score, CancellationToken ct)
+    {
+        if (await rooms.GetAsync(roomId, ct) is null || !await reads.IsJoinedAsync(roomId, reporter, ct))
+            throw MatrixException.NotFound(EventNotFound);
+        try
+        {
+            await reads.EventAsync(reporter, roomId, eventId, ct);
+        }
+        catch (MatrixException e) when (e.Status == 404)
+        {
+            throw MatrixException.NotFound(EventNotFound);
+        }
+        await reports.AddAsync(roomId, eventId, reporter, reason, score, Now(), ct);
+    }
+
+    public async Task ReportRoomAsync(string reporter, string roomId, string reason, CancellationToken ct)
+    {
+        if (await rooms.GetAsync(roomId, ct) is null)
+            throw MatrixException.NotFound("The room was not found");
+        await reports.AddAsync(roomId, null, reporter, reason, null, Now(), ct);
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,56 @@
+using Homeserver.Core.Rooms.State;
+
+namespace Homeserver.Core.UserDirectory;
+
+/// <summary>
+/// <c>POST /user_directory/search</c> with Synapse's default scope (<c>search_all_users: false</c>): a user is
+/// found if they share a room with the searcher or are joined to a room with a public join rule or
+/// world-readable history. Only local, active users are searched (the directory does not federate yet);
+/// the term matches anywhere in the user ID or the global display name, ignoring case.
+/// </summary>
+public sealed class UserDirectoryService(UserDirectoryStore store, CurrentStateStore current)
+{
+    public const int DefaultLimit = 10;
+    public const int MaxLimit = 50;
+
+    public async Task<UserDirectoryResult> SearchAsync(string searcher, string searchTerm, int limit, CancellationToken ct)
+    {
+        var term = searchTerm.Trim();
+        limit = Math.Clamp(limit, 0, MaxLimit);
+        // An empty term would list every visible user; that is enumeration, not search.
+        if (term.Length == 0)
+            return new UserDirectoryResult([], false);
+        var candidates = await store.CandidatesAsync(term, ct);
+        if (candidates.Count == 0)
+            return new UserDirectoryResult([], false);
+        var shared = (await current.RoomsOfUserAsync(searcher, "join", ct)).ToHashSet(StringComparer.Ordinal);
+        var open = await store.OpenRoomsAsync(candidates.Select(c => c.RoomId).Where(r => !shared.Contains(r)).Distinct().ToList(), ct);
+        var found = candidates
+            .Where(c => shared.Contains(c.RoomId) || open.Contains(c.RoomId))
+            .DistinctBy(c => c.UserId)
+            .Select(c => new UserDirectoryEntry(c.UserId, c.DisplayName, c.AvatarUrl))
+            .OrderBy(e => Rank(e, term))
+            .ThenBy(e => e.DisplayName is null)
+            .ThenBy(e => e.UserId, StringComparer.Ordinal)
+            .ToList();
+        return new UserDirectoryResult(found.Take(limit).ToList(), found.Count > limit);
+    }
+
+    /// <summary>Exact matches first, then matches at the start of the localpart, display name or one of its words, then the rest.</summary>
+    private static int Rank(UserDirectoryEntry e, string term)
+    {
+        var colon = e.UserId.IndexOf(':', StringComparison.Ordinal);
+        var localpart = colon > 1 ? e.UserId[1..colon] : e.UserId;
+        var name = e.DisplayName ?? "";
+        if (Same(e.UserId, term) || Same(localpart, term) || Same(name, term))
+            return 0;
+        if (StartsWith(e.UserId, term) || StartsWith(localpart, term) || StartsWith(name, term)
+            || name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(w => StartsWith(w, term)))
+            return 1;
+        return 2;
+    }
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static bool StartsWith(string a, string b) => a.StartsWith(b, StringComparison.OrdinalIgnoreCase);
+}
