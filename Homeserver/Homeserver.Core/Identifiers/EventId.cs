@@ -31,32 +31,10 @@ public readonly record struct EventId
 
     public static bool TryParse(string? value, [NotNullWhen(true)] out EventId? eventId)
     {
-        eventId = null;
-        if (value is null || value.Length < 2 || value[0] != Sigil || IdentifierText.Utf8Length(value) > IdentifierText.MaxBytes)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> body = value.AsSpan(1);
-        if (!body.Contains(':'))
-        {
-            // A hash-based ID: Base64 of either alphabet (v3 standard, v4+ URL-safe).
-            if (!IdentifierText.IsBase64Text(body))
-            {
-                return false;
-            }
-
-            eventId = new EventId(body.ToString(), null);
-            return true;
-        }
-
-        if (!IdentifierText.TrySplitServer(body, out string opaque, out string serverName))
-        {
-            return false;
-        }
-
-        eventId = new EventId(opaque, serverName);
-        return true;
+        eventId = IdentifierText.TryParseHashOrServer(value, Sigil, out string opaque, out string? serverName)
+            ? new EventId(opaque, serverName)
+            : null;
+        return eventId is not null;
     }
 
     /// <exception cref="MatrixException">400 <c>M_INVALID_PARAM</c>: not an event ID.</exception>

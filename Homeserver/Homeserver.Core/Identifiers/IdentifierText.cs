@@ -69,4 +69,28 @@ internal static class IdentifierText
 
         return true;
     }
+
+    /// <summary>
+    /// The grammar event IDs and room IDs share: the sigil, then either hash text (no server part, room versions 3+
+    /// and v12 room IDs) or <c>opaque:server</c>, at most 255 bytes in all.
+    /// </summary>
+    public static bool TryParseHashOrServer(string? value, char sigil, out string opaque, out string? serverName)
+    {
+        opaque = "";
+        serverName = null;
+        if (value is null || value.Length < 2 || value[0] != sigil || Utf8Length(value) > MaxBytes)
+            return false;
+        ReadOnlySpan<char> body = value.AsSpan(1);
+        if (!body.Contains(':'))
+        {
+            if (!IsBase64Text(body))
+                return false;
+            opaque = body.ToString();
+            return true;
+        }
+        if (!TrySplitServer(body, out opaque, out string server))
+            return false;
+        serverName = server;
+        return true;
+    }
 }

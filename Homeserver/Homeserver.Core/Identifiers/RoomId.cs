@@ -41,32 +41,10 @@ public readonly record struct RoomId
 
     public static bool TryParse(string? value, [NotNullWhen(true)] out RoomId? roomId)
     {
-        roomId = null;
-        if (value is null || value.Length < 2 || value[0] != Sigil || IdentifierText.Utf8Length(value) > IdentifierText.MaxBytes)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> body = value.AsSpan(1);
-        if (!body.Contains(':'))
-        {
-            // The domain-less form is an event ID in disguise, so it inherits the event ID grammar.
-            if (!IdentifierText.IsBase64Text(body))
-            {
-                return false;
-            }
-
-            roomId = new RoomId(body.ToString(), null);
-            return true;
-        }
-
-        if (!IdentifierText.TrySplitServer(body, out string opaque, out string serverName))
-        {
-            return false;
-        }
-
-        roomId = new RoomId(opaque, serverName);
-        return true;
+        roomId = IdentifierText.TryParseHashOrServer(value, Sigil, out string opaque, out string? serverName)
+            ? new RoomId(opaque, serverName)
+            : null;
+        return roomId is not null;
     }
 
     /// <exception cref="MatrixException">400 <c>M_INVALID_PARAM</c>: not a room ID.</exception>
