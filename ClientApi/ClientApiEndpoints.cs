@@ -8,6 +8,7 @@ using ClientApi.Filters;
 using ClientApi.Profile;
 using ClientApi.Rooms;
 using ClientApi.Startup;
+using ClientApi.Sync;
 using ClientApi.UserDirectory;
 using Microsoft.AspNetCore.Routing;
 
@@ -31,6 +32,7 @@ public static class ClientApiEndpoints
         StartupEndpoints.Map(v3);
         RoomEndpoints.Map(v3, v1);
         UserDirectoryEndpoints.Map(v3);
+        SyncEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -14,6 +14,7 @@ using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.Memberships;
 using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.Reports;
+using Homeserver.Core.Sync;
 using Homeserver.Core.UserDirectory;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
@@ -83,6 +84,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ForgetService>();
         services.AddSingleton<UserDirectoryStore>();
         services.AddSingleton<UserDirectoryService>();
+        services.AddSingleton<SyncNotifier>();
+        services.AddSingleton<RoomSyncBuilder>();
+        services.AddSingleton<SyncService>();
         return services;
     }
 }

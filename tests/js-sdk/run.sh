@@ -3,6 +3,10 @@
 #   smoke.mjs  register (UIA) -> login -> whoami
 #   media.mjs  upload image + video, m.image/m.video, authenticated download, thumbnails,
 #              Range seeking, decompression bomb and oversized upload refused (needs ffmpeg)
+#   rooms.mjs  DM (is_direct) and group room: invite, join, messages, edit, reaction,
+#              redaction (own allowed, other's 403), paging /messages back and forth
+#              through 60 messages, thread reply and /threads (about 5 minutes: the
+#              message rate limit allows one event per 5 s per account after a burst of 10)
 # Each script ends with "<name>: N passed, M failed"; this sums them into one last line
 #   js-sdk: N passed, M failed
 # and exits non-zero if anything failed.
@@ -19,7 +23,7 @@ trap 'rm -f "$out"' EXIT
 
 total_passed=0
 total_failed=0
-for script in smoke media; do
+for script in smoke media rooms; do
     set +e
     node "$script.mjs" | tee "$out"
     status=${PIPESTATUS[0]}

@@ -11,7 +11,7 @@
 //
 // Prints one PASS/FAIL line per check; last line is
 //   smoke: <passed> passed, <failed> failed
-// (run.sh sums it with media.mjs's into `js-sdk: N passed, M failed`).
+// (run.sh sums it with media.mjs's and rooms.mjs's into `js-sdk: N passed, M failed`).
 // Exit code 0 only if every check passed.
 
 import { MatrixError } from "matrix-js-sdk";

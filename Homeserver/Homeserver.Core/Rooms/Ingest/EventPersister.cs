@@ -14,11 +14,23 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// timeline stream, the DAG edges and extremities, the state snapshot after it, current state and the
 /// membership index, and the client's transaction ID. A crash leaves all of it or none of it.
 /// </summary>
-public sealed class EventPersister(Database db, TimeProvider time)
+public sealed class EventPersister(Database db, CurrentStateStore current, Sync.SyncNotifier notifier, TimeProvider time)
 {
     public sealed record Persisted(long StreamOrdering, long StateGroup);
 
-    public Task<Persisted> PersistAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct) =>
+    /// <summary>Persists the event, then wakes the syncs of everyone it concerns: the room's joined and invited members and a membership event's target.</summary>
+    public async Task<Persisted> PersistAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct)
+    {
+        var persisted = await WriteAsync(pdu, stateGroupBefore, txn, newRoom, ct);
+        var audience = (await current.MembersAsync(pdu.RoomId.ToString(), CancellationToken.None))
+            .Where(m => m.Membership is "join" or "invite").Select(m => m.UserId).ToHashSet();
+        if (pdu.Type == EventTypes.Member && pdu.StateKey is { } target)
+            audience.Add(target);
+        notifier.Notify(audience);
+        return persisted;
+    }
+
+    private Task<Persisted> WriteAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
             var roomId = pdu.RoomId.ToString();

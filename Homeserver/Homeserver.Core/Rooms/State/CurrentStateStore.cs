@@ -26,6 +26,16 @@ public sealed class CurrentStateStore(Database db)
 
     public sealed record Member(string UserId, string Membership, string EventId);
 
+    public sealed class UserMembership
+    {
+        public string RoomId { get; set; } = "";
+        public string Membership { get; set; } = "";
+        public string EventId { get; set; } = "";
+        public long StreamOrdering { get; set; }
+    }
+
+    private const string SelectMembershipsOfUser = "SELECT room_id, membership, event_id, stream_ordering FROM room_memberships WHERE user_id = @UserId";
+
     private sealed record Row(string Type, string Key, string EventId);
 
     public static Task SetStateAsync(DbConnection c, DbTransaction tx, string roomId, StateEventKey key, string eventId, CancellationToken ct) =>
@@ -40,6 +50,10 @@ public sealed class CurrentStateStore(Database db)
 
     public Task<IReadOnlyList<string>> RoomsOfUserAsync(string userId, string membership, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<string>(SelectRoomsOfUser, new { UserId = userId, Membership = membership }, ct), ct);
+
+    /// <summary>Every room the user has a membership in, with the position of their latest membership event.</summary>
+    public Task<IReadOnlyList<UserMembership>> MembershipsOfUserAsync(string userId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<UserMembership>(SelectMembershipsOfUser, new { UserId = userId }, ct), ct);
 
     public Task<string?> MembershipAsync(string roomId, string userId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>(SelectMembership, new { RoomId = roomId, UserId = userId }, ct), ct);

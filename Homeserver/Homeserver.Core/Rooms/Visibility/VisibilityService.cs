@@ -53,9 +53,13 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
             return false;
         var setting = await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.HistoryVisibility, ""), version, ct);
         var visibility = setting is null ? HistoryVisibility.Shared : HistoryVisibility.Parse(setting);
-        var membership = row.EventType == EventTypes.Member && row.StateKey == userId
-            ? JsonFields.String(JsonNode.Parse(row.Json)!["content"], "membership")
-            : Field(await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.Member, userId), version, ct), "membership");
+        var before = Field(await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.Member, userId), version, ct), "membership");
+        // A user's own membership event is seen with the membership it sets as well as the one it replaces,
+        // so someone who leaves still sees their own leave event.
+        if (row.EventType == EventTypes.Member && row.StateKey == userId
+            && EventVisibilityRule.CanSee(visibility, JsonFields.String(JsonNode.Parse(row.Json)!["content"], "membership"), currentMembership))
+            return true;
+        var membership = before;
         return EventVisibilityRule.CanSee(visibility, membership, currentMembership);
     }
 

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.AccountData;
+using Homeserver.Core.Events;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Memberships;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+
+namespace Homeserver.Core.Sync;
+
+/// <summary>
+/// <c>GET /sync</c>: what changed for a user between two stream positions — rooms joined, invited to and left,
+/// with their timelines and state — held open until something arrives or the timeout passes.
+/// </summary>
+public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
+    RoomSyncBuilder rooms, ForgottenRoomStore forgotten, SyncNotifier notifier, TimeProvider time)
+{
+    public async Task<JsonObject> SyncAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var version = notifier.Version(userId);
+            var (response, empty) = await ComputeAsync(userId, since, filter, fullState, ct);
+            var remaining = deadline - time.GetUtcNow();
+            if (!empty || since is null || fullState || remaining <= TimeSpan.Zero)
+                return response;
+            await notifier.WaitAsync(userId, version, remaining, ct);
+            if (time.GetUtcNow() >= deadline)
+                return (await ComputeAsync(userId, since, filter, fullState, ct)).Response;
+        }
+    }
+
+    private async Task<(JsonObject Response, bool Empty)> ComputeAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, CancellationToken ct)
+    {
+        // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
+        // for the next sync instead of being half-included.
+        var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct));
+        var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
+        var join = new JsonObject();
+        var invite = new JsonObject();
+        var leave = new JsonObject();
+        foreach (var m in await current.MembershipsOfUserAsync(userId, ct))
+        {
+            if (m.StreamOrdering > upto.Events)
+                continue;
+            var roomData = changedData.Where(d => d.RoomId == m.RoomId).ToList();
+            var isNew = since is null || m.StreamOrdering > since.Value.Events;
+            switch (m.Membership)
+            {
+                case "join":
+                    if (await rooms.JoinedAsync(userId, m.RoomId, isNew || fullState ? null : since!.Value.Events, upto.Events, filter, roomData, ct) is { } joined)
+                        join[m.RoomId] = joined;
+                    break;
+                case "invite" when isNew || fullState:
+                    invite[m.RoomId] = await rooms.InvitedAsync(userId, m.RoomId, ct);
+                    break;
+                case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
+                    if (!await forgotten.IsForgottenAsync(userId, m.RoomId, ct))
+                        leave[m.RoomId] = await rooms.LeftAsync(userId, m.RoomId, since?.Events, m.StreamOrdering, filter, ct);
+                    break;
+            }
+        }
+        var global = new JsonArray(changedData.Where(d => d.RoomId == "").Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
+        var response = new JsonObject
+        {
+            ["next_batch"] = upto.ToString(),
+            ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = new JsonObject() },
+            ["account_data"] = new JsonObject { ["events"] = global },
+            ["presence"] = new JsonObject { ["events"] = new JsonArray() },
+            ["to_device"] = new JsonObject { ["events"] = new JsonArray() },
+            ["device_lists"] = new JsonObject { ["changed"] = new JsonArray(), ["left"] = new JsonArray() },
+            ["device_one_time_keys_count"] = new JsonObject(),
+        };
+        return (response, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0);
+    }
+
+    internal static JsonObject AccountDataEvent(AccountDataStore.Entry d) =>
+        new() { ["type"] = d.DataType, ["content"] = JsonNode.Parse(d.Content) };
+}
