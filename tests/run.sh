@@ -48,7 +48,10 @@ while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDO
 host_dll=Homeserver/Homeserver.Host/bin/Release/net10.0/Homeserver.Host.dll
 if [ -f "$host_dll" ]; then
     dotnet "$host_dll" generate-config --server-name localhost --port "$port" --data-dir "$work/js-data" > "$work/js.yaml"
+    # Synapse's default message limit (0.2/s) would make the scripted conversations wait minutes; the
+    # registration and login limits stay at their defaults, and the scripts honour Retry-After.
     HOMESERVER__REGISTRATION__ENABLED=true HOMESERVER__LOG_LEVEL=warning \
+        HOMESERVER__RATE_LIMITS__MESSAGE__PER_SECOND=50 HOMESERVER__RATE_LIMITS__MESSAGE__BURST_COUNT=200 \
         dotnet "$host_dll" run --config "$work/js.yaml" > "$work/js-server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 60); do

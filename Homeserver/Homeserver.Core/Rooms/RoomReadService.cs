@@ -61,6 +61,11 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var items = rows.Select(r => (r, ClientEventFormatter.Format(r, version, now))).ToList();
         await aggregator.AddAsync(userId, version, items, ct);
+        // Clients show who removed a message and why, so redacted events carry the whole redaction event.
+        var redactions = await events.GetManyAsync(rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList(), ct);
+        foreach (var (row, ev) in items)
+            if (row.RedactedBy is { } by && redactions.TryGetValue(by, out var redaction))
+                ev["unsigned"]!["redacted_because"] = ClientEventFormatter.Format(redaction, version, now);
         return items.Select(i => i.Item2).ToList();
     }
 

@@ -77,7 +77,9 @@ public sealed class RoomSendTests(HomeserverFixture fixture) : IClassFixture<Hom
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/redact/{Uri.EscapeDataString(bobs)}/r2", new { reason = "spam" })).AssertOkAsync();
         var ev = await (await b.GetRoomAsync(roomId, "event/" + Uri.EscapeDataString(bobs))).AssertOkAsync();
         Assert.False(ev.GetProperty("content").TryGetProperty("body", out _));
-        Assert.True(ev.GetProperty("unsigned").TryGetProperty("redacted_because", out _));
+        var because = ev.GetProperty("unsigned").GetProperty("redacted_because");
+        Assert.Equal("m.room.redaction", because.GetProperty("type").GetString());
+        Assert.Equal("spam", because.GetProperty("content").GetProperty("reason").GetString());
     }
 
     [Fact]
