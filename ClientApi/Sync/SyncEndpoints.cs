@@ -1,4 +1,5 @@
 using System.Globalization;
+using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Sync;
@@ -19,17 +20,30 @@ public static class SyncEndpoints
     {
         // GET /_matrix/client/v3/sync
         v3.MapGet("/sync", async (HttpContext ctx, string? since, string? timeout, string? full_state, string? filter,
-            SyncService sync, FilterStore filters, CancellationToken ct) =>
+            SyncService sync, FilterStore filters, SessionValidator sessions, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
+            // The same endpoint upgrades to a WebSocket that pushes every sync result (docs/websocket-sync.md).
+            if (ctx.WebSockets.IsWebSocketRequest)
+            {
+                var initialFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
+                var initialSince = since is null ? (SyncToken?)null : SyncToken.Parse(since);
+                using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+                {
+                    KeepAliveInterval = TimeSpan.FromSeconds(20),
+                    KeepAliveTimeout = TimeSpan.FromSeconds(40),
+                });
+                await new WebSocketSyncSession(socket, r, sync, sessions).RunAsync(initialSince, initialFilter, ct);
+                return Results.Empty;
+            }
             var token = since is null ? (SyncToken?)null : SyncToken.Parse(since);
             var wait = timeout is null ? TimeSpan.Zero
                 : long.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
                     ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
             var syncFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
-            var response = await sync.SyncAsync(r.UserId, token, syncFilter, full_state == "true", wait, ct);
-            return Results.Text(response.ToJsonString(MatrixJson.Options), "application/json");
+            var result = await sync.SyncAsync(r.UserId, token, syncFilter, full_state == "true", wait, ct, () => sessions.IsLiveAsync(r.SessionId, ct));
+            return Results.Text(result.Response.ToJsonString(MatrixJson.Options), "application/json");
         }).RequireAuthorization();
     }
 

@@ -33,6 +33,7 @@ public static class HttpServiceCollectionExtensions
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(CorsPolicy);
+        app.UseWebSockets();
         app.UseMiddleware<UnrecognizedEndpointMiddleware>();
         app.UseRouting();
         app.UseAuthentication();

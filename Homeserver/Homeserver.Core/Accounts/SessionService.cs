@@ -7,7 +7,7 @@ using Homeserver.Core.Storage;
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
-public sealed class SessionService(Database db, AccessTokenIssuer issuer, SessionValidator validator, HomeserverOptions options, TimeProvider time)
+public sealed class SessionService(Database db, AccessTokenIssuer issuer, SessionValidator validator, Sync.SyncNotifier notifier, HomeserverOptions options, TimeProvider time)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -78,6 +78,8 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
             return all;
         }, ct);
         validator.Revoke(revoked);
+        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
+        notifier.Notify([userId]);
     }
 
     private (AccessSessionRecord Session, string? RefreshToken) NewSession(string userId, string deviceId, bool refreshable, long now)

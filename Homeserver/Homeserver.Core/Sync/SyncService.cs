@@ -15,23 +15,29 @@ namespace Homeserver.Core.Sync;
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, SyncNotifier notifier, TimeProvider time)
 {
-    public async Task<JsonObject> SyncAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, TimeSpan timeout, CancellationToken ct)
+    public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
+
+    /// <param name="sessionLive">Re-checked after every wake-up, so a long poll on a revoked token ends at once with M_UNKNOWN_TOKEN.</param>
+    public async Task<SyncResult> SyncAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, TimeSpan timeout, CancellationToken ct,
+        Func<ValueTask<bool>>? sessionLive = null)
     {
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
             var version = notifier.Version(userId);
-            var (response, empty) = await ComputeAsync(userId, since, filter, fullState, ct);
+            var result = await ComputeAsync(userId, since, filter, fullState, ct);
             var remaining = deadline - time.GetUtcNow();
-            if (!empty || since is null || fullState || remaining <= TimeSpan.Zero)
-                return response;
+            if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
+                return result;
             await notifier.WaitAsync(userId, version, remaining, ct);
+            if (sessionLive is not null && !await sessionLive())
+                throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)
-                return (await ComputeAsync(userId, since, filter, fullState, ct)).Response;
+                return await ComputeAsync(userId, since, filter, fullState, ct);
         }
     }
 
-    private async Task<(JsonObject Response, bool Empty)> ComputeAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, CancellationToken ct)
+    private async Task<SyncResult> ComputeAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, CancellationToken ct)
     {
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
@@ -72,7 +78,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
             ["device_lists"] = new JsonObject { ["changed"] = new JsonArray(), ["left"] = new JsonArray() },
             ["device_one_time_keys_count"] = new JsonObject(),
         };
-        return (response, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0);
+        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0);
     }
 
     internal static JsonObject AccountDataEvent(AccountDataStore.Entry d) =>

@@ -1,0 +1,188 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Sync;
+using Homeserver.Http.Auth;
+using Homeserver.Http.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace ClientApi.Sync;
+
+/// <summary>
+/// One WebSocket sync connection (protocol in docs/websocket-sync.md): the server sends each non-empty sync
+/// response as a text frame, the moment it exists, continuing from the last <c>next_batch</c> it sent; the
+/// client may send <c>{"filter": …}</c> or <c>{"set_presence": …}</c> frames. At most one response is in
+/// flight, so a slow reader holds back computing, not memory; one that takes too long is disconnected and
+/// resumes from its last token.
+/// </summary>
+public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, SyncService sync, SessionValidator sessions)
+{
+    /// <summary>How long the server waits for news before re-checking the session (a revoked token closes the socket).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
+    public const int MaxIncomingFrameBytes = 64 * 1024;
+
+    private volatile SyncFilter _filter = SyncFilter.Default;
+
+    // Cancelled by a filter change, so a wait that started under the old filter restarts under the new one.
+    private volatile CancellationTokenSource _filterChanged = new();
+
+    public async Task RunAsync(SyncToken? since, SyncFilter filter, CancellationToken ct)
+    {
+        _filter = filter;
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reader = ReceiveAsync(closed);
+        try
+        {
+            var first = true;
+            while (!closed.IsCancellationRequested)
+            {
+                if (!await sessions.IsLiveAsync(requester.SessionId, closed.Token))
+                {
+                    await CloseAsync(WebSocketCloseStatus.PolicyViolation, ErrorCodes.UnknownToken, CancellationToken.None);
+                    return;
+                }
+                var changed = _filterChanged;
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(closed.Token, changed.Token);
+                SyncService.SyncResult result;
+                try
+                {
+                    result = await sync.SyncAsync(requester.UserId, since, _filter, fullState: false, first ? TimeSpan.Zero : PollInterval, wait.Token,
+                        () => sessions.IsLiveAsync(requester.SessionId, closed.Token));
+                }
+                catch (OperationCanceledException) when (changed.IsCancellationRequested && !closed.IsCancellationRequested)
+                {
+                    continue;
+                }
+                // Empty answers are not sent; the position still moves on, as nothing in between concerned this user.
+                if (first || !result.IsEmpty)
+                {
+                    if (!await SendAsync(result.Response, closed.Token))
+                        return;
+                }
+                since = result.NextBatch;
+                first = false;
+            }
+        }
+        catch (MatrixException e) when (e.Errcode == ErrorCodes.UnknownToken)
+        {
+            await CloseAsync(WebSocketCloseStatus.PolicyViolation, ErrorCodes.UnknownToken, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+            // The client closed the connection or the server is stopping.
+        }
+        catch (WebSocketException)
+        {
+            // The connection broke; the client resumes from the last token it received.
+        }
+        finally
+        {
+            // After our close frame, give the client a moment to answer it: cancelling the pending receive
+            // aborts the socket, which could discard the close frame before it leaves.
+            if (socket.State == WebSocketState.CloseSent)
+                await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+            await closed.CancelAsync();
+            await reader;
+        }
+    }
+
+    private async Task<bool> SendAsync(JsonObject response, CancellationToken ct)
+    {
+        var bytes = Encoding.UTF8.GetBytes(response.ToJsonString(MatrixJson.Options));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(SendTimeout);
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The client is not reading: drop it rather than buffer for it.
+            socket.Abort();
+            return false;
+        }
+    }
+
+    /// <summary>Reads client frames until the connection closes; cancels the session when it does.</summary>
+    private async Task ReceiveAsync(CancellationTokenSource closed)
+    {
+        var buffer = new byte[MaxIncomingFrameBytes];
+        try
+        {
+            while (!closed.IsCancellationRequested)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length == buffer.Length)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB", CancellationToken.None);
+                        return;
+                    }
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), closed.Token);
+                    length += result.Count;
+                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                    return;
+                }
+                if (!Apply(buffer.AsSpan(0, length)))
+                {
+                    await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, ErrorCodes.BadJson, CancellationToken.None);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+        }
+        finally
+        {
+            await closed.CancelAsync();
+        }
+    }
+
+    /// <summary>A client command: a new filter applies from the next response; presence is accepted and ignored until presence lands.</summary>
+    private bool Apply(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            var command = JsonNode.Parse(frame) as JsonObject;
+            if (command is null)
+                return false;
+            if (command["filter"] is JsonObject inline)
+            {
+                _filter = SyncFilter.FromJson(inline.ToJsonString());
+                var previous = _filterChanged;
+                _filterChanged = new CancellationTokenSource();
+                previous.Cancel();
+            }
+            return command["filter"] is null or JsonObject && command["set_presence"] is null or JsonValue;
+        }
+        catch (Exception e) when (e is JsonException or MatrixException)
+        {
+            return false;
+        }
+    }
+
+    private async Task CloseAsync(WebSocketCloseStatus status, string reason, CancellationToken ct)
+    {
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await socket.CloseOutputAsync(status, reason, ct);
+            }
+            catch (WebSocketException)
+            {
+            }
+        }
+    }
+}
