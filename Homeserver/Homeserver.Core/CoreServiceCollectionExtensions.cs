@@ -68,6 +68,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomReadService>();
         services.AddSingleton<RoomWriteService>();
         services.AddSingleton<MembershipService>();
+        services.AddSingleton<RestrictedJoinAuthoriser>();
         services.AddSingleton<RoomCreationService>();
         services.AddSingleton<RedactionPolicy>();
         services.AddSingleton<RelationStore>();

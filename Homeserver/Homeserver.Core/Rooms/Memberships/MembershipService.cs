@@ -10,12 +10,16 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// Membership changes of local users in local rooms, each one <c>m.room.member</c> event that the auth rules
 /// judge (who may invite, kick, ban, and when a join is allowed).
 /// </summary>
-public sealed class MembershipService(RoomWriteService writes, CurrentStateStore current, UserStore users)
+public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
+    RestrictedJoinAuthoriser restricted)
 {
     public async Task JoinAsync(string roomId, string userId, CancellationToken ct)
     {
         var profile = await users.GetAsync(userId, ct);
         var content = new JsonObject { ["membership"] = "join" };
+        if (await current.MembershipAsync(roomId, userId, ct) is not ("invite" or "join")
+            && await restricted.FindAuthoriserAsync(roomId, await reads.VersionOfAsync(roomId, ct), userId, ct) is { } authoriser)
+            content["join_authorised_via_users_server"] = authoriser;
         if (profile?.Displayname is { } name)
             content["displayname"] = name;
         if (profile?.AvatarUrl is { } avatar)
