@@ -33,6 +33,7 @@ public static class ClientApiEndpoints
         RoomEndpoints.Map(v3, v1);
         UserDirectoryEndpoints.Map(v3);
         SyncEndpoints.Map(v3);
+        TypingEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -86,6 +86,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserDirectoryStore>();
         services.AddSingleton<UserDirectoryService>();
         services.AddSingleton<SyncNotifier>();
+        services.AddSingleton<Ephemeral.TypingService>();
         services.AddSingleton<RoomSyncBuilder>();
         services.AddSingleton<SyncService>();
         return services;

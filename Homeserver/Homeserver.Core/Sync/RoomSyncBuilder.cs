@@ -23,11 +23,11 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// the state at the timeline's start. Null when nothing changed in the room for an incremental sync.
     /// </summary>
     public async Task<JsonObject?> JoinedAsync(string userId, string roomId, long? since, long upto, SyncFilter filter,
-        IReadOnlyList<AccountDataStore.Entry> roomData, CancellationToken ct)
+        IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var (timeline, limited) = await TimelineAsync(userId, roomId, version, since ?? 0, upto, filter, ct);
-        if (since is not null && timeline.Count == 0 && roomData.Count == 0)
+        if (since is not null && timeline.Count == 0 && roomData.Count == 0 && typing is null)
             return null;
         // An incremental sync that is not limited carries state changes in the timeline itself.
         var stateEvents = since is null || limited ? await StateAtStartAsync(roomId, version, timeline, upto, ct) : [];
@@ -36,9 +36,15 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, upto, ct),
             ["state"] = new JsonObject { ["events"] = new JsonArray(stateEvents.ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
-            ["ephemeral"] = new JsonObject { ["events"] = new JsonArray() },
+            ["ephemeral"] = new JsonObject { ["events"] = typing is null ? new JsonArray() : new JsonArray(TypingEvent(typing)) },
         };
     }
+
+    private static JsonObject TypingEvent(IReadOnlyList<string> userIds) => new()
+    {
+        ["type"] = "m.typing",
+        ["content"] = new JsonObject { ["user_ids"] = new JsonArray(userIds.Select(u => (JsonNode)JsonValue.Create(u)).ToArray()) },
+    };
 
     public async Task<JsonObject> InvitedAsync(string userId, string roomId, CancellationToken ct)
     {

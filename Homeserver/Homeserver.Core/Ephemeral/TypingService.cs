@@ -1,0 +1,91 @@
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Sync;
+
+namespace Homeserver.Core.Ephemeral;
+
+/// <summary>
+/// Who is typing in which room. Typing is ephemeral, so it lives in memory with its own stream position; a
+/// timer expires notices whose timeout ran out and wakes the rooms' syncs, as an explicit stop would.
+/// </summary>
+public sealed class TypingService : IDisposable
+{
+    /// <summary>Clients refresh typing every few seconds; a notice never outlives this, whatever was asked.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _rooms = [];
+    private readonly Dictionary<string, long> _changedAt = [];
+    private readonly Lock _lock = new();
+    private readonly CurrentStateStore _current;
+    private readonly SyncNotifier _notifier;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+    private long _position;
+
+    public TypingService(CurrentStateStore current, SyncNotifier notifier, TimeProvider time)
+    {
+        _current = current;
+        _notifier = notifier;
+        _time = time;
+        _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The typing stream's position; it restarts at zero with the process, which sync tolerates.</summary>
+    public long Position
+    {
+        get { lock (_lock) return _position; }
+    }
+
+    public async Task SetAsync(string roomId, string userId, bool typing, TimeSpan timeout, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (!_rooms.TryGetValue(roomId, out var users))
+                _rooms[roomId] = users = [];
+            // Refreshing an ongoing notice only extends it; only starting or stopping is news for other members.
+            var changed = typing ? !users.ContainsKey(userId) : users.Remove(userId);
+            if (typing)
+                users[userId] = _time.GetUtcNow() + (timeout > MaxTimeout ? MaxTimeout : timeout);
+            if (!changed)
+                return;
+            _changedAt[roomId] = ++_position;
+        }
+        await WakeRoomAsync(roomId, ct);
+    }
+
+    /// <summary>The users typing in a room, when that changed after <paramref name="since"/>; null otherwise.</summary>
+    public IReadOnlyList<string>? ChangedSince(string roomId, long since)
+    {
+        lock (_lock)
+        {
+            if (!_changedAt.TryGetValue(roomId, out var at) || at <= since)
+                return null;
+            return _rooms.TryGetValue(roomId, out var users) ? users.Keys.Order(StringComparer.Ordinal).ToList() : [];
+        }
+    }
+
+    private async Task SweepAsync()
+    {
+        var expired = new List<string>();
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (roomId, users) in _rooms)
+            {
+                var gone = users.Where(u => u.Value <= now).Select(u => u.Key).ToList();
+                if (gone.Count == 0)
+                    continue;
+                foreach (var u in gone)
+                    users.Remove(u);
+                _changedAt[roomId] = ++_position;
+                expired.Add(roomId);
+            }
+        }
+        foreach (var roomId in expired)
+            await WakeRoomAsync(roomId, CancellationToken.None);
+    }
+
+    private async Task WakeRoomAsync(string roomId, CancellationToken ct) =>
+        _notifier.Notify((await _current.MembersAsync(roomId, ct)).Where(m => m.Membership == "join").Select(m => m.UserId));
+
+    public void Dispose() => _sweeper.Dispose();
+}
