@@ -31,7 +31,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     /// A page of the timeline. Pages are cut by stream position and then filtered, so a page of hidden events
     /// still yields an <c>end</c> token and pagination continues past it (checklist row 55).
     /// </summary>
-    public async Task<Page> MessagesAsync(string userId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct)
+    public async Task<Page> MessagesAsync(string userId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct,
+        RoomEventFilter? filter = null)
     {
         var version = await VersionOfAsync(roomId, ct);
         await EnsureCanReadAsync(userId, roomId, version, ct);
@@ -39,7 +40,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
         var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
         var rows = await events.PageAsync(roomId, start, stop, backwards, limit, ct);
-        var visible = await visibility.FilterAsync(userId, version, rows, ct);
+        var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
         var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
         var end = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
         return new Page(await FormatEventsAsync(userId, version, visible, ct), startToken, end);
