@@ -63,6 +63,27 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Send_PastMessageBurst_Is429PerAccount()
+    {
+        await using var hs = await TestHomeserver.StartAsync("sqlite", o =>
+        {
+            o.RateLimits = new Homeserver.Core.Configuration.RateLimitsOptions();
+            o.RateLimits.Registration = new() { PerSecond = 100, BurstCount = 100 };
+        });
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = (await (await a.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { })).AssertOkAsync()).GetProperty("room_id").GetString();
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+            codes.Add((await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/t{i}", new { body = "x" })).StatusCode);
+        Assert.All(codes.Take(10), c => Assert.Equal(HttpStatusCode.OK, c));
+        Assert.Equal(HttpStatusCode.TooManyRequests, codes[11]);
+        // Another account has its own bucket.
+        using var b = hs.ClientFor(await hs.RegisterAsync());
+        var own = (await (await b.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { })).AssertOkAsync()).GetProperty("room_id").GetString();
+        await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{own}/send/m.room.message/t0", new { body = "x" })).AssertOkAsync();
+    }
+
+    [Fact]
     public async Task Login_PerAddress_IsLimitedAfterBurst()
     {
         await using var hs = await StartLimitedAsync();
