@@ -34,6 +34,7 @@ public static class ClientApiEndpoints
         UserDirectoryEndpoints.Map(v3);
         SyncEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
+        ReceiptEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

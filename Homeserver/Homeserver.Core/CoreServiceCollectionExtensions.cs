@@ -87,6 +87,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserDirectoryService>();
         services.AddSingleton<SyncNotifier>();
         services.AddSingleton<Ephemeral.TypingService>();
+        services.AddSingleton<Ephemeral.ReceiptStore>();
+        services.AddSingleton<Ephemeral.ReceiptService>();
         services.AddSingleton<RoomSyncBuilder>();
         services.AddSingleton<SyncService>();
         return services;

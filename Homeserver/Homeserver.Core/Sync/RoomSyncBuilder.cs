@@ -23,12 +23,17 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// the state at the timeline's start. Null when nothing changed in the room for an incremental sync.
     /// </summary>
     public async Task<JsonObject?> JoinedAsync(string userId, string roomId, long? since, long upto, SyncFilter filter,
-        IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, CancellationToken ct)
+        IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var (timeline, limited) = await TimelineAsync(userId, roomId, version, since ?? 0, upto, filter, ct);
-        if (since is not null && timeline.Count == 0 && roomData.Count == 0 && typing is null)
+        if (since is not null && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
             return null;
+        var ephemeral = new JsonArray();
+        if (typing is not null)
+            ephemeral.Add(TypingEvent(typing));
+        if (receipts is not null)
+            ephemeral.Add(receipts);
         // An incremental sync that is not limited carries state changes in the timeline itself.
         var stateEvents = since is null || limited ? await StateAtStartAsync(roomId, version, timeline, upto, ct) : [];
         return new JsonObject
@@ -36,7 +41,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, upto, ct),
             ["state"] = new JsonObject { ["events"] = new JsonArray(stateEvents.ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
-            ["ephemeral"] = new JsonObject { ["events"] = typing is null ? new JsonArray() : new JsonArray(TypingEvent(typing)) },
+            ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
         };
     }
 

@@ -13,7 +13,8 @@ namespace Homeserver.Core.Sync;
 /// with their timelines and state — held open until something arrives or the timeout passes.
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
-    RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, SyncNotifier notifier, TimeProvider time)
+    RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
+    Ephemeral.ReceiptStore receiptStore, SyncNotifier notifier, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -41,7 +42,8 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
     {
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
-        var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position);
+        var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
+            await receiptStore.MaxStreamIdAsync(ct));
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
         var typingSince = since is { } s && s.Typing <= upto.Typing ? s.Typing : 0;
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
@@ -58,7 +60,8 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
             {
                 case "join":
                     var typists = typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince);
-                    if (await rooms.JoinedAsync(userId, m.RoomId, isNew || fullState ? null : since!.Value.Events, upto.Events, filter, roomData, typists, ct) is { } joined)
+                    var receipt = await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct);
+                    if (await rooms.JoinedAsync(userId, m.RoomId, isNew || fullState ? null : since!.Value.Events, upto.Events, filter, roomData, typists, receipt, ct) is { } joined)
                         join[m.RoomId] = joined;
                     break;
                 case "invite" when isNew || fullState:

@@ -5,23 +5,24 @@ namespace Homeserver.Core.Sync;
 
 /// <summary>
 /// A <c>since</c>/<c>next_batch</c> token: the position of each stream the client has seen (timeline events,
-/// account data, typing). Event and account-data positions live in the database, so a token stays valid across
+/// account data, typing, receipts). Event, account-data and receipt positions live in the database, so a token stays valid across
 /// restarts; the typing position is in memory and restarts at zero, which sync treats as "send typing afresh".
 /// A token is never consumed.
 /// </summary>
-public readonly record struct SyncToken(long Events, long AccountData, long Typing = 0)
+public readonly record struct SyncToken(long Events, long AccountData, long Typing = 0, long Receipts = 0)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"s{Events}_{AccountData}_{Typing}");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"s{Events}_{AccountData}_{Typing}_{Receipts}");
 
+    /// <summary>Accepts the shorter forms earlier versions handed out, with the missing positions at zero.</summary>
     public static SyncToken Parse(string token)
     {
         var parts = token.StartsWith('s') ? token[1..].Split('_') : [];
-        long typing = 0;
-        if (parts.Length is 2 or 3
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var events)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var accountData)
-            && (parts.Length == 2 || long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out typing)))
-            return new SyncToken(events, accountData, typing);
-        throw MatrixException.InvalidParam($"Invalid sync token '{token}'");
+        var values = new long[4];
+        if (parts.Length is < 2 or > 4)
+            throw MatrixException.InvalidParam($"Invalid sync token '{token}'");
+        for (var i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
+                throw MatrixException.InvalidParam($"Invalid sync token '{token}'");
+        return new SyncToken(values[0], values[1], values[2], values[3]);
     }
 }

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.AccountData;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Sync;
+
+namespace Homeserver.Core.Ephemeral;
+
+/// <summary>
+/// Read receipts (<c>m.read</c>, <c>m.read.private</c>, threaded) and read markers (<c>m.fully_read</c>). Public
+/// receipts reach the room's members through sync; private ones only their owner.
+/// </summary>
+public sealed class ReceiptService(ReceiptStore store, EventStore events, CurrentStateStore current, AccountDataStore accountData,
+    SyncNotifier notifier, TimeProvider time)
+{
+    public const string Read = "m.read";
+    public const string ReadPrivate = "m.read.private";
+    public const string FullyRead = "m.fully_read";
+
+    public async Task SendAsync(string roomId, string userId, string type, string eventId, string? threadId, CancellationToken ct)
+    {
+        if (type is not (Read or ReadPrivate or FullyRead))
+            throw MatrixException.InvalidParam($"Unknown receipt type '{type}'");
+        if (await current.MembershipAsync(roomId, userId, ct) != "join")
+            throw MatrixException.Forbidden("You are not joined to this room");
+        var target = await events.GetAsync(eventId, ct);
+        if (target is null || target.RoomId != roomId)
+            throw MatrixException.NotFound("Event not found in this room");
+        if (type == FullyRead)
+        {
+            // The spec keeps the fully-read marker as room account data of that type.
+            await accountData.PutAsync(userId, roomId, FullyRead, new JsonObject { ["event_id"] = eventId }.ToJsonString(), ct);
+            return;
+        }
+        await store.PutAsync(roomId, userId, type, threadId, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        notifier.Notify(type == ReadPrivate
+            ? [userId]
+            : (await current.MembersAsync(roomId, ct)).Where(m => m.Membership == "join").Select(m => m.UserId));
+    }
+
+    /// <summary>The <c>m.receipt</c> event for a room's receipts changed in the range, as <paramref name="viewer"/> may see them; null when none.</summary>
+    public async Task<JsonObject?> ChangedAsync(string roomId, string viewer, long after, long upto, CancellationToken ct)
+    {
+        var content = new JsonObject();
+        foreach (var r in await store.ChangedAsync(roomId, after, upto, ct))
+        {
+            if (r.ReceiptType == ReadPrivate && r.UserId != viewer)
+                continue;
+            var receipt = new JsonObject { ["ts"] = r.Ts };
+            if (r.ThreadId != ReceiptStore.Unthreaded)
+                receipt["thread_id"] = r.ThreadId;
+            var byEvent = content[r.EventId] as JsonObject ?? (JsonObject)(content[r.EventId] = new JsonObject());
+            var byType = byEvent[r.ReceiptType] as JsonObject ?? (JsonObject)(byEvent[r.ReceiptType] = new JsonObject());
+            byType[r.UserId] = receipt;
+        }
+        return content.Count == 0 ? null : new JsonObject { ["type"] = "m.receipt", ["content"] = content };
+    }
+}

@@ -1,0 +1,46 @@
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.Ephemeral;
+
+/// <summary>Read receipts on their own stream, so sync can send the receipts that changed since a token.</summary>
+public sealed class ReceiptStore(Database db)
+{
+    public const string StreamName = "receipts";
+    /// <summary>Receipts without a thread are stored under this key, so the primary key stays non-null.</summary>
+    public const string Unthreaded = "";
+
+    private const string Upsert = """
+        INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id)
+        VALUES (@RoomId, @UserId, @ReceiptType, @ThreadId, @EventId, @Ts, @StreamId)
+        ON CONFLICT (room_id, user_id, receipt_type, thread_id) DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts, stream_id = excluded.stream_id
+        """;
+    private const string SelectChanged = """
+        SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts
+        WHERE room_id = @RoomId AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
+        """;
+    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'receipts'";
+
+    public sealed class Receipt
+    {
+        public string RoomId { get; set; } = "";
+        public string UserId { get; set; } = "";
+        public string ReceiptType { get; set; } = "";
+        public string ThreadId { get; set; } = "";
+        public string EventId { get; set; } = "";
+        public long Ts { get; set; }
+        public long StreamId { get; set; }
+    }
+
+    public Task<long> PutAsync(string roomId, string userId, string type, string? threadId, string eventId, long ts, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
+            await c.RunAsync(Upsert, new { RoomId = roomId, UserId = userId, ReceiptType = type, ThreadId = threadId ?? Unthreaded, EventId = eventId, Ts = ts, StreamId = streamId }, ct, tx);
+            return streamId;
+        }, ct);
+
+    public Task<IReadOnlyList<Receipt>> ChangedAsync(string roomId, long after, long upto, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<Receipt>(SelectChanged, new { RoomId = roomId, After = after, Upto = upto }, ct), ct);
+
+    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
+}
