@@ -9,8 +9,6 @@ namespace Homeserver.Core.Accounts;
 /// <summary>Creating, authenticating, changing and deactivating local accounts.</summary>
 public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, SessionService sessions, HomeserverOptions options, TimeProvider time)
 {
-    public string ServerName => options.ServerName;
-
     public string UserIdFor(string localpart) => $"@{localpart}:{options.ServerName}";
 
     /// <summary>Throws <c>M_INVALID_USERNAME</c> unless the localpart may be registered here.</summary>

@@ -17,7 +17,6 @@ public sealed class UserStore(Database db)
     private const string UpdateAvatar = "UPDATE users SET avatar_url = @Value WHERE user_id = @UserId";
     private const string Deactivate = "UPDATE users SET is_deactivated = TRUE, password_hash = NULL, displayname = NULL, avatar_url = NULL WHERE user_id = @UserId";
     private const string TouchActive = "UPDATE users SET last_active_ts = @Ts WHERE user_id = @UserId AND (last_active_ts IS NULL OR last_active_ts < @Ts)";
-    private const string CountUsers = "SELECT COUNT(*) FROM users";
 
     public Task<UserRecord?> GetAsync(string userId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<UserRecord>(SelectUser, new { UserId = userId }, ct), ct);
@@ -43,7 +42,4 @@ public sealed class UserStore(Database db)
 
     public Task TouchLastActiveAsync(string userId, long ts, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(TouchActive, new { UserId = userId, Ts = ts }, ct, tx), ct);
-
-    public Task<long> CountAsync(CancellationToken ct) =>
-        db.ReadAsync(c => c.ScalarAsync<long>(CountUsers, null, ct), ct);
 }

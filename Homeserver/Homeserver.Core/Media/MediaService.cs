@@ -16,8 +16,6 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
     // so a deletion never removes a file that a concurrent identical upload has just started to reference.
     private readonly SemaphoreSlim _contentLock = new(1, 1);
 
-    public string ServerName => options.ServerName;
-
     public async Task<string> UploadAsync(string uploader, MediaUpload upload, CancellationToken ct)
     {
         var mediaId = MediaIds.New();

@@ -16,8 +16,4 @@ public static class MatrixErrorWriter
 
     public static Task WriteAsync(HttpContext context, int status, string errcode, string message) =>
         WriteAsync(context, new MatrixException(status, errcode, message));
-
-    /// <summary>An endpoint result for a Matrix error, for handlers that answer an error without throwing.</summary>
-    public static IResult Result(MatrixException error) =>
-        Results.Json(error.ToBody(), MatrixJson.Options, "application/json", error.Status);
 }

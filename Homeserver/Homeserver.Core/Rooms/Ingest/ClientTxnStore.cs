@@ -17,9 +17,6 @@ public sealed class ClientTxnStore(Database db)
     public Task<string?> FindAsync(ClientTxn txn, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>(Select, txn, ct), ct);
 
-    public static Task<string?> FindAsync(DbConnection c, DbTransaction tx, ClientTxn txn, CancellationToken ct) =>
-        c.FirstOrDefaultAsync<string>(Select, txn, ct, tx);
-
     public static Task InsertAsync(DbConnection c, DbTransaction tx, ClientTxn txn, string eventId, long now, CancellationToken ct) =>
         c.RunAsync(Insert, new { txn.UserId, txn.DeviceId, txn.TxnId, EventId = eventId, CreatedTs = now }, ct, tx);
 }
