@@ -17,10 +17,7 @@ public sealed class RedactionPolicy(EventStore events, CurrentStateStore current
         var target = await events.GetAsync(targetEventId, ct);
         if (target is null || target.RoomId != roomId)
             throw MatrixException.NotFound("Event not found");
-        var now = await current.GetStateAsync(roomId, ct);
-        async Task<Pdu?> Get(string type) =>
-            now.TryGetValue(new StateEventKey(type, ""), out var id) ? await state.GetEventAsync(id, version, ct) : null;
-        var levels = PowerLevels.From(version, await Get(EventTypes.Create), await Get(EventTypes.PowerLevels));
+        var levels = await state.PowerLevelsAsync(await current.GetStateAsync(roomId, ct), version, ct);
         if (!RedactionRule.MaySend(Identifiers.UserId.Parse(sender), Identifiers.UserId.Parse(target.Sender), levels))
             throw MatrixException.Forbidden("You need the redact power level to redact other users' events");
     }

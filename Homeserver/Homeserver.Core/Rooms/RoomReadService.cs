@@ -138,10 +138,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 
     private async Task<bool> IsWorldReadableAsync(string roomId, RoomVersion version, CancellationToken ct)
     {
-        var now = await current.GetStateAsync(roomId, ct);
-        if (!now.TryGetValue(new StateEventKey(EventTypes.HistoryVisibility, ""), out var id))
-            return false;
-        var pdu = await state.GetEventAsync(id, version, ct);
+        var pdu = await state.GetStateEventAsync(await current.GetStateAsync(roomId, ct), EventTypes.HistoryVisibility, version, ct);
         return pdu is not null && HistoryVisibility.Parse(pdu) == HistoryVisibility.WorldReadable;
     }
 

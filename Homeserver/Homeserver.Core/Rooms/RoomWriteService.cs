@@ -79,8 +79,7 @@ public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateSe
                 authEvents.Add(authEvent);
         var authState = new AuthStateMap(authEvents);
         // From v12 the create event is implied by the room ID instead of listed, but the rules still read it.
-        if (version.RoomIdIsCreateEventId && snapshot.TryGetValue(new StateEventKey(EventTypes.Create, ""), out var createId)
-            && await state.GetEventAsync(createId, version, ct) is { } create)
+        if (version.RoomIdIsCreateEventId && await state.GetStateEventAsync(snapshot, EventTypes.Create, version, ct) is { } create)
             authState.Set(create);
         var pdu = new EventBuilder
         {

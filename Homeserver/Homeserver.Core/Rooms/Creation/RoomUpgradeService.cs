@@ -30,9 +30,8 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
         if (!await reads.IsJoinedAsync(oldRoomId, userId, ct))
             throw MatrixException.Forbidden("You are not joined to this room");
         var oldState = await current.GetStateAsync(oldRoomId, ct);
-        async Task<Pdu?> Old(string type) =>
-            oldState.TryGetValue(new StateEventKey(type, ""), out var id) ? await state.GetEventAsync(id, oldVersion, ct) : null;
-        var levels = PowerLevels.From(oldVersion, await Old(EventTypes.Create), await Old(EventTypes.PowerLevels));
+        Task<Pdu?> Old(string type) => state.GetStateEventAsync(oldState, type, oldVersion, ct);
+        var levels = await state.PowerLevelsAsync(oldState, oldVersion, ct);
         if (levels.GetUserLevel(userId) < levels.GetRequiredLevel("m.room.tombstone", isState: true))
             throw MatrixException.Forbidden("You need the power to send m.room.tombstone to upgrade this room");
 

@@ -34,10 +34,7 @@ public sealed class RoomPublicationService(RoomStore rooms, CurrentStateStore cu
             return false;
         if (!RoomVersions.TryGet(room.RoomVersion, out var version))
             return false;
-        var now = await current.GetStateAsync(room.RoomId, ct);
-        async Task<Pdu?> Get(string type) =>
-            now.TryGetValue(new StateEventKey(type, ""), out var id) ? await state.GetEventAsync(id, version, ct) : null;
-        var levels = PowerLevels.From(version, await Get(EventTypes.Create), await Get(EventTypes.PowerLevels));
+        var levels = await state.PowerLevelsAsync(await current.GetStateAsync(room.RoomId, ct), version, ct);
         return levels.GetUserLevel(userId) >= levels.GetRequiredLevel(DirectoryStateTypes.CanonicalAlias, isState: true);
     }
 }

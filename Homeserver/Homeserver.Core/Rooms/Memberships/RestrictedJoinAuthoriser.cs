@@ -15,8 +15,7 @@ public sealed class RestrictedJoinAuthoriser(CurrentStateStore current, StateSer
     public async Task<string?> FindAuthoriserAsync(string roomId, RoomVersion version, string userId, CancellationToken ct)
     {
         var now = await current.GetStateAsync(roomId, ct);
-        async Task<Pdu?> Get(string type) => now.TryGetValue(new StateEventKey(type, ""), out var id) ? await state.GetEventAsync(id, version, ct) : null;
-        var joinRules = await Get(EventTypes.JoinRules);
+        var joinRules = await state.GetStateEventAsync(now, EventTypes.JoinRules, version, ct);
         if (joinRules is null || JoinRules.Parse(version, JsonFields.String(joinRules.Content, "join_rule")) is not (JoinRule.Restricted or JoinRule.KnockRestricted))
             return null;
         var qualifies = false;
@@ -24,7 +23,7 @@ public sealed class RestrictedJoinAuthoriser(CurrentStateStore current, StateSer
             qualifies |= await current.MembershipAsync(allowed.ToString(), userId, ct) == "join";
         if (!qualifies)
             return null;
-        var levels = PowerLevels.From(version, await Get(EventTypes.Create), await Get(EventTypes.PowerLevels));
+        var levels = await state.PowerLevelsAsync(now, version, ct);
         var members = await current.MembersAsync(roomId, ct);
         return members
             .Where(m => m.Membership == "join" && levels.GetUserLevel(m.UserId) >= levels.Invite)

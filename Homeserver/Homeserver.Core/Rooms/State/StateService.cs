@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
-using Homeserver.Core.Rooms.AuthRules;
 
 namespace Homeserver.Core.Rooms.State;
 
@@ -39,7 +39,19 @@ public sealed class StateService(Database db, EventStore events, IMemoryCache ca
 
     /// <summary>The state event at <paramref name="key"/> in a snapshot, or null.</summary>
     public async Task<Pdu?> GetStateEventAsync(long group, StateEventKey key, RoomVersion version, CancellationToken ct) =>
-        (await GetGroupAsync(group, ct)).TryGetValue(key, out var id) ? await GetEventAsync(id, version, ct) : null;
+        await GetStateEventAsync(await GetGroupAsync(group, ct), key, version, ct);
+
+    /// <summary>The state event at <paramref name="key"/> in a state map (a snapshot or current state), or null.</summary>
+    public async Task<Pdu?> GetStateEventAsync(IReadOnlyDictionary<StateEventKey, string> state, StateEventKey key, RoomVersion version, CancellationToken ct) =>
+        state.TryGetValue(key, out var id) ? await GetEventAsync(id, version, ct) : null;
+
+    /// <summary>The room-wide state event of <paramref name="type"/> (empty state key) in a state map, or null.</summary>
+    public Task<Pdu?> GetStateEventAsync(IReadOnlyDictionary<StateEventKey, string> state, string type, RoomVersion version, CancellationToken ct) =>
+        GetStateEventAsync(state, new StateEventKey(type, ""), version, ct);
+
+    /// <summary>The power levels a state map gives, creators included.</summary>
+    public async Task<PowerLevels> PowerLevelsAsync(IReadOnlyDictionary<StateEventKey, string> state, RoomVersion version, CancellationToken ct) =>
+        PowerLevels.From(version, await GetStateEventAsync(state, EventTypes.Create, version, ct), await GetStateEventAsync(state, EventTypes.PowerLevels, version, ct));
 
     public static Pdu ToPdu(EventRow row, RoomVersion version) =>
         Pdu.FromJson(JsonNode.Parse(row.Json)!.AsObject(), version);
