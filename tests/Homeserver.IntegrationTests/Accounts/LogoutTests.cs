@@ -9,26 +9,6 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
 {
     private const string Whoami = "/_matrix/client/v3/account/whoami";
 
-    private static async Task AssertTokenWorksAsync(TestHomeserver hs, TestUser user)
-    {
-        using var c = hs.ClientFor(user);
-        var who = await (await c.GetAsync(Whoami)).AssertOkAsync();
-        Assert.Equal(user.UserId, who.GetProperty("user_id").GetString());
-        Assert.Equal(user.DeviceId, who.GetProperty("device_id").GetString());
-    }
-
-    private static async Task AssertTokenRevokedAsync(TestHomeserver hs, TestUser user)
-    {
-        using var c = hs.ClientFor(user);
-        var body = await (await c.GetAsync(Whoami)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
-        // A logged-out session is gone for good; soft_logout would tell the client to keep its local state.
-        Assert.False(body.TryGetProperty("soft_logout", out var soft) && soft.GetBoolean());
-    }
-
-    private static async Task<List<string>> DeviceIdsAsync(HttpClient client) =>
-        (await (await client.GetAsync("/_matrix/client/v3/devices")).AssertOkAsync())
-            .GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("device_id").GetString()!).ToList();
-
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task Logout_RevokesTokenAtOnceAndRemovesDevice(string engine)
     {
@@ -36,9 +16,9 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
         var user = await hs.RegisterAsync();
         var leaving = await hs.LoginAsync(user);
         using var stayingClient = hs.ClientFor(user);
-        Assert.Contains(leaving.DeviceId, await DeviceIdsAsync(stayingClient));
+        Assert.Contains(leaving.DeviceId, await stayingClient.DeviceIdsAsync());
         // Use the token first, so a cached "live" answer has to be overturned by the logout.
-        await AssertTokenWorksAsync(hs, leaving);
+        await hs.AssertTokenWorksAsync(leaving);
 
         using (var leavingClient = hs.ClientFor(leaving))
         {
@@ -47,9 +27,9 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
             Assert.Empty(body.EnumerateObject());
         }
 
-        await AssertTokenRevokedAsync(hs, leaving);
-        Assert.DoesNotContain(leaving.DeviceId, await DeviceIdsAsync(stayingClient));
-        await AssertTokenWorksAsync(hs, user);
+        await hs.AssertTokenRevokedAsync(leaving);
+        Assert.DoesNotContain(leaving.DeviceId, await stayingClient.DeviceIdsAsync());
+        await hs.AssertTokenWorksAsync(user);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -63,7 +43,7 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
 
         // The account itself is fine: a new login works.
         var again = await hs.LoginAsync(user);
-        await AssertTokenWorksAsync(hs, again);
+        await hs.AssertTokenWorksAsync(again);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -74,20 +54,20 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
         var second = await hs.LoginAsync(user);
         var third = await hs.LoginAsync(user);
         var bystander = await hs.RegisterAsync();
-        await AssertTokenWorksAsync(hs, third);
+        await hs.AssertTokenWorksAsync(third);
 
         using (var client = hs.ClientFor(second))
             await (await client.PostAsJsonAsync("/_matrix/client/v3/logout/all", new { })).AssertOkAsync();
 
-        await AssertTokenRevokedAsync(hs, user);
-        await AssertTokenRevokedAsync(hs, second);
-        await AssertTokenRevokedAsync(hs, third);
-        await AssertTokenWorksAsync(hs, bystander);
+        await hs.AssertTokenRevokedAsync(user);
+        await hs.AssertTokenRevokedAsync(second);
+        await hs.AssertTokenRevokedAsync(third);
+        await hs.AssertTokenWorksAsync(bystander);
 
         // A fresh login sees no leftover devices.
         var fresh = await hs.LoginAsync(user);
         using var freshClient = hs.ClientFor(fresh);
-        Assert.Equal([fresh.DeviceId], await DeviceIdsAsync(freshClient));
+        Assert.Equal([fresh.DeviceId], await freshClient.DeviceIdsAsync());
     }
 
     [Fact]
@@ -122,7 +102,7 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
         var tampered = t[..i] + (t[i] == 'A' ? 'B' : 'A') + t[(i + 1)..];
         using var client = hs.NewClient(tampered);
         await (await client.GetAsync(Whoami)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
-        await AssertTokenWorksAsync(hs, user);
+        await hs.AssertTokenWorksAsync(user);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]

@@ -21,17 +21,6 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         session,
     };
 
-    private static async Task<string> AssertPasswordChallengeAsync(HttpResponseMessage res)
-    {
-        Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
-        var body = await res.JsonAsync();
-        Assert.Equal("m.login.password", body.GetProperty("flows")[0].GetProperty("stages")[0].GetString());
-        Assert.False(body.TryGetProperty("errcode", out _));
-        var session = body.GetProperty("session").GetString();
-        Assert.False(string.IsNullOrEmpty(session));
-        return session!;
-    }
-
     private static Task<HttpResponseMessage> LoginAsync(TestHomeserver hs, string localpart, string password) =>
         hs.Client.PostAsJsonAsync("/_matrix/client/v3/login", new
         {
@@ -47,23 +36,10 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         object Body(object? auth) => logoutDevices is { } l
             ? new { new_password = newPassword, logout_devices = l, auth }
             : new { new_password = newPassword, auth };
-        var session = await AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, Body(null)));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, Body(null)));
         var done = await client.PostAsJsonAsync(PasswordPath, Body(PasswordAuth(user, session)));
         var body = await done.AssertOkAsync();
         Assert.Empty(body.EnumerateObject());
-    }
-
-    private static async Task AssertTokenWorksAsync(TestHomeserver hs, TestUser user)
-    {
-        using var c = hs.ClientFor(user);
-        var who = await (await c.GetAsync(Whoami)).AssertOkAsync();
-        Assert.Equal(user.DeviceId, who.GetProperty("device_id").GetString());
-    }
-
-    private static async Task AssertTokenRevokedAsync(TestHomeserver hs, TestUser user)
-    {
-        using var c = hs.ClientFor(user);
-        await (await c.GetAsync(Whoami)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -86,7 +62,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         var hs = await fixture.GetAsync(engine);
         var user = await hs.RegisterAsync();
         using var client = hs.ClientFor(user);
-        var session = await AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice" }));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice" }));
 
         var res = await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice", auth = PasswordAuth(user, session, "a wrong guess") });
         var body = await res.AssertErrorAsync(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
@@ -104,7 +80,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         var victim = await hs.RegisterAsync();
         var attacker = await hs.RegisterAsync(password: "attacker password");
         using var client = hs.ClientFor(victim);
-        var session = await AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice" }));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice" }));
 
         var res = await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice", auth = PasswordAuth(attacker, session) });
         await res.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
@@ -121,9 +97,9 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         await ChangePasswordAsync(hs, user, "another fine passphrase");
 
-        await AssertTokenWorksAsync(hs, user);
-        await AssertTokenRevokedAsync(hs, other1);
-        await AssertTokenRevokedAsync(hs, other2);
+        await hs.AssertTokenWorksAsync(user);
+        await hs.AssertTokenRevokedAsync(other1);
+        await hs.AssertTokenRevokedAsync(other2);
         using var client = hs.ClientFor(user);
         var devices = (await (await client.GetAsync("/_matrix/client/v3/devices")).AssertOkAsync()).GetProperty("devices");
         Assert.Equal([user.DeviceId], devices.EnumerateArray().Select(d => d.GetProperty("device_id").GetString()));
@@ -138,8 +114,8 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         await ChangePasswordAsync(hs, user, "another fine passphrase", logoutDevices: false);
 
-        await AssertTokenWorksAsync(hs, user);
-        await AssertTokenWorksAsync(hs, other);
+        await hs.AssertTokenWorksAsync(user);
+        await hs.AssertTokenWorksAsync(other);
         await (await LoginAsync(hs, user.Localpart, "another fine passphrase")).AssertOkAsync();
     }
 
@@ -152,8 +128,8 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         await ChangePasswordAsync(hs, user, "another fine passphrase", logoutDevices: true);
 
-        await AssertTokenWorksAsync(hs, user);
-        await AssertTokenRevokedAsync(hs, other);
+        await hs.AssertTokenWorksAsync(user);
+        await hs.AssertTokenRevokedAsync(other);
     }
 
     [Fact]
@@ -167,7 +143,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         await bare.AssertErrorAsync(HttpStatusCode.BadRequest, "M_WEAK_PASSWORD");
 
         // Even with a valid password stage the weak password is refused.
-        var session = await AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "12345678" }));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "12345678" }));
         var withAuth = await client.PostAsJsonAsync(PasswordPath, new { new_password = "1234567", auth = PasswordAuth(user, session) });
         await withAuth.AssertErrorAsync(HttpStatusCode.BadRequest, "M_WEAK_PASSWORD");
 
@@ -183,15 +159,15 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         var other = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
 
-        var session = await AssertPasswordChallengeAsync(await client.PostAsJsonAsync(DeactivatePath, new { }));
-        await AssertTokenWorksAsync(hs, user);
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(DeactivatePath, new { }));
+        await hs.AssertTokenWorksAsync(user);
 
         var done = await client.PostAsJsonAsync(DeactivatePath, new { auth = PasswordAuth(user, session) });
         var body = await done.AssertOkAsync();
         Assert.Equal("no-support", body.GetProperty("id_server_unbind_result").GetString());
 
-        await AssertTokenRevokedAsync(hs, user);
-        await AssertTokenRevokedAsync(hs, other);
+        await hs.AssertTokenRevokedAsync(user);
+        await hs.AssertTokenRevokedAsync(other);
 
         // Checklist row 15: the old password gets M_USER_DEACTIVATED, not a generic failure.
         await (await LoginAsync(hs, user.Localpart, user.Password)).AssertErrorAsync(HttpStatusCode.Forbidden, "M_USER_DEACTIVATED");
@@ -209,12 +185,12 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         var hs = await fixture.GetAsync(engine);
         var user = await hs.RegisterAsync();
         using var client = hs.ClientFor(user);
-        var session = await AssertPasswordChallengeAsync(await client.PostAsJsonAsync(DeactivatePath, new { }));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(DeactivatePath, new { }));
 
         var res = await client.PostAsJsonAsync(DeactivatePath, new { auth = PasswordAuth(user, session, "wrong password!") });
         await res.AssertErrorAsync(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
 
-        await AssertTokenWorksAsync(hs, user);
+        await hs.AssertTokenWorksAsync(user);
         await (await LoginAsync(hs, user.Localpart, user.Password)).AssertOkAsync();
     }
 

@@ -30,40 +30,6 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     }
 
     /// <summary>Asserts the first UIA answer: 401 offering exactly the password flow, with a session and no stage error.</summary>
-    private static async Task<string> AssertPasswordChallengeAsync(HttpResponseMessage res)
-    {
-        Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
-        var body = await res.JsonAsync();
-        var flows = body.GetProperty("flows").EnumerateArray().ToList();
-        Assert.Single(flows);
-        Assert.Equal(["m.login.password"], flows[0].GetProperty("stages").EnumerateArray().Select(s => s.GetString()));
-        Assert.Equal(JsonValueKind.Object, body.GetProperty("params").ValueKind);
-        Assert.Empty(body.GetProperty("completed").EnumerateArray());
-        Assert.False(body.TryGetProperty("errcode", out _));
-        var session = body.GetProperty("session").GetString();
-        Assert.False(string.IsNullOrEmpty(session));
-        return session!;
-    }
-
-    private static async Task<List<string>> DeviceIdsAsync(HttpClient client)
-    {
-        var body = await (await client.GetAsync("/_matrix/client/v3/devices")).AssertOkAsync();
-        return body.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("device_id").GetString()!).ToList();
-    }
-
-    private static async Task AssertTokenWorksAsync(TestHomeserver hs, TestUser user)
-    {
-        using var c = hs.ClientFor(user);
-        var who = await (await c.GetAsync(Whoami)).AssertOkAsync();
-        Assert.Equal(user.UserId, who.GetProperty("user_id").GetString());
-        Assert.Equal(user.DeviceId, who.GetProperty("device_id").GetString());
-    }
-
-    private static async Task AssertTokenRevokedAsync(TestHomeserver hs, TestUser user)
-    {
-        using var c = hs.ClientFor(user);
-        await (await c.GetAsync(Whoami)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
-    }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task ListDevices_AfterSecondLogin_ShowsOnlyOwnDevices(string engine)
@@ -75,7 +41,7 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         Assert.NotEqual(first.DeviceId, second.DeviceId);
 
         using var client = hs.ClientFor(first);
-        var ids = await DeviceIdsAsync(client);
+        var ids = await client.DeviceIdsAsync();
         Assert.Equal(2, ids.Count);
         Assert.Contains(first.DeviceId, ids);
         Assert.Contains(second.DeviceId, ids);
@@ -146,11 +112,11 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var second = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
 
-        await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId));
-        await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId, new { }));
+        await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId));
+        await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId, new { }));
 
-        await AssertTokenWorksAsync(hs, second);
-        Assert.Contains(second.DeviceId, await DeviceIdsAsync(client));
+        await hs.AssertTokenWorksAsync(second);
+        Assert.Contains(second.DeviceId, await client.DeviceIdsAsync());
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -160,7 +126,7 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var user = await hs.RegisterAsync();
         var second = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
-        var session = await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId));
 
         var wrong = await DeleteDeviceAsync(client, second.DeviceId, new { auth = PasswordAuth(user, session, "not the password") });
         var body = await wrong.AssertErrorAsync(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
@@ -169,8 +135,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         Assert.Empty(body.GetProperty("completed").EnumerateArray());
         Assert.Equal("m.login.password", body.GetProperty("flows")[0].GetProperty("stages")[0].GetString());
 
-        await AssertTokenWorksAsync(hs, second);
-        Assert.Contains(second.DeviceId, await DeviceIdsAsync(client));
+        await hs.AssertTokenWorksAsync(second);
+        Assert.Contains(second.DeviceId, await client.DeviceIdsAsync());
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -180,15 +146,15 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var user = await hs.RegisterAsync();
         var doomed = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
-        var session = await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, doomed.DeviceId));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, doomed.DeviceId));
 
         var done = await DeleteDeviceAsync(client, doomed.DeviceId, new { auth = PasswordAuth(user, session) });
         await done.AssertOkAsync();
 
-        await AssertTokenRevokedAsync(hs, doomed);
-        await AssertTokenWorksAsync(hs, user);
+        await hs.AssertTokenRevokedAsync(doomed);
+        await hs.AssertTokenWorksAsync(user);
         await (await client.GetAsync(DevicePath(doomed.DeviceId))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
-        Assert.Equal([user.DeviceId], await DeviceIdsAsync(client));
+        Assert.Equal([user.DeviceId], await client.DeviceIdsAsync());
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -198,11 +164,11 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var user = await hs.RegisterAsync();
         var other = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
-        var session = await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, user.DeviceId));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, user.DeviceId));
         await (await DeleteDeviceAsync(client, user.DeviceId, new { auth = PasswordAuth(user, session) })).AssertOkAsync();
 
-        await AssertTokenRevokedAsync(hs, user);
-        await AssertTokenWorksAsync(hs, other);
+        await hs.AssertTokenRevokedAsync(user);
+        await hs.AssertTokenWorksAsync(other);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -216,9 +182,9 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
             await (await goneClient.PostAsJsonAsync("/_matrix/client/v3/logout", new { })).AssertOkAsync();
 
         using var client = hs.ClientFor(user);
-        var session = await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, gone.DeviceId));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, gone.DeviceId));
         await (await DeleteDeviceAsync(client, gone.DeviceId, new { auth = PasswordAuth(user, session) })).AssertOkAsync();
-        await AssertTokenWorksAsync(hs, user);
+        await hs.AssertTokenWorksAsync(user);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -232,8 +198,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         using var client = hs.ClientFor(user);
 
         var challenge = await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new { devices = new[] { b.DeviceId, c.DeviceId } });
-        var session = await AssertPasswordChallengeAsync(challenge);
-        await AssertTokenWorksAsync(hs, b);
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(challenge);
+        await hs.AssertTokenWorksAsync(b);
 
         var wrong = await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new
         {
@@ -241,7 +207,7 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
             auth = PasswordAuth(user, session, "not the password"),
         });
         await wrong.AssertErrorAsync(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
-        await AssertTokenWorksAsync(hs, b);
+        await hs.AssertTokenWorksAsync(b);
 
         var done = await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new
         {
@@ -250,11 +216,11 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         });
         await done.AssertOkAsync();
 
-        await AssertTokenRevokedAsync(hs, b);
-        await AssertTokenRevokedAsync(hs, c);
-        await AssertTokenWorksAsync(hs, user);
-        await AssertTokenWorksAsync(hs, keep);
-        var ids = await DeviceIdsAsync(client);
+        await hs.AssertTokenRevokedAsync(b);
+        await hs.AssertTokenRevokedAsync(c);
+        await hs.AssertTokenWorksAsync(user);
+        await hs.AssertTokenWorksAsync(keep);
+        var ids = await client.DeviceIdsAsync();
         Assert.Equal(2, ids.Count);
         Assert.Contains(user.DeviceId, ids);
         Assert.Contains(keep.DeviceId, ids);
@@ -270,12 +236,12 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var b = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
 
-        var sessionForA = await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, a.DeviceId));
+        var sessionForA = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, a.DeviceId));
         var spent = await DeleteDeviceAsync(client, b.DeviceId, new { auth = PasswordAuth(user, sessionForA) });
         await spent.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
 
-        await AssertTokenWorksAsync(hs, a);
-        await AssertTokenWorksAsync(hs, b);
+        await hs.AssertTokenWorksAsync(a);
+        await hs.AssertTokenWorksAsync(b);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -288,7 +254,7 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var b = await hs.LoginAsync(user);
         using var client = hs.ClientFor(user);
 
-        var session = await AssertPasswordChallengeAsync(
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(
             await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new { devices = new[] { a.DeviceId } }));
         var spent = await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new
         {
@@ -297,8 +263,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         });
         await spent.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
 
-        await AssertTokenWorksAsync(hs, a);
-        await AssertTokenWorksAsync(hs, b);
+        await hs.AssertTokenWorksAsync(a);
+        await hs.AssertTokenWorksAsync(b);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -311,12 +277,12 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         var y = await hs.RegisterAsync(password: "y's own password");
         using var client = hs.ClientFor(x);
 
-        var session = await AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, xSecond.DeviceId));
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, xSecond.DeviceId));
         var res = await DeleteDeviceAsync(client, xSecond.DeviceId, new { auth = PasswordAuth(y, session) });
         await res.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
 
-        await AssertTokenWorksAsync(hs, xSecond);
-        await AssertTokenWorksAsync(hs, y);
+        await hs.AssertTokenWorksAsync(xSecond);
+        await hs.AssertTokenWorksAsync(y);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -339,9 +305,9 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
             await first.AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
 
         // Whatever the answer, the victim's device and token survive.
-        await AssertTokenWorksAsync(hs, victim);
+        await hs.AssertTokenWorksAsync(victim);
         using var victimClient = hs.ClientFor(victim);
-        Assert.Contains(victim.DeviceId, await DeviceIdsAsync(victimClient));
+        Assert.Contains(victim.DeviceId, await victimClient.DeviceIdsAsync());
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -355,11 +321,11 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
         Assert.Equal(user.DeviceId, again.DeviceId);
         Assert.NotEqual(user.AccessToken, again.AccessToken);
 
-        await AssertTokenRevokedAsync(hs, user);
-        await AssertTokenWorksAsync(hs, again);
-        await AssertTokenWorksAsync(hs, other);
+        await hs.AssertTokenRevokedAsync(user);
+        await hs.AssertTokenWorksAsync(again);
+        await hs.AssertTokenWorksAsync(other);
         using var client = hs.ClientFor(again);
-        var ids = await DeviceIdsAsync(client);
+        var ids = await client.DeviceIdsAsync();
         Assert.Equal(2, ids.Count);
         Assert.Single(ids, id => id == user.DeviceId);
     }
