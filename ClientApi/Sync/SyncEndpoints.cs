@@ -20,7 +20,7 @@ public static class SyncEndpoints
     {
         // GET /_matrix/client/v3/sync
         v3.MapGet("/sync", async (HttpContext ctx, string? since, string? timeout, string? full_state, string? filter,
-            SyncService sync, FilterStore filters, SessionValidator sessions, CancellationToken ct) =>
+            SyncService sync, FilterStore filters, SessionValidator sessions, SyncConnectionTracker connections, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             // The same endpoint upgrades to a WebSocket that pushes every sync result (docs/websocket-sync.md).
@@ -33,7 +33,8 @@ public static class SyncEndpoints
                     KeepAliveInterval = TimeSpan.FromSeconds(20),
                     KeepAliveTimeout = TimeSpan.FromSeconds(40),
                 });
-                await new WebSocketSyncSession(socket, r, sync, sessions).RunAsync(initialSince, initialFilter, ct);
+                using (connections.Begin(r.UserId, r.DeviceId, webSocket: true))
+                    await new WebSocketSyncSession(socket, r, sync, sessions).RunAsync(initialSince, initialFilter, ct);
                 return Results.Empty;
             }
             var token = since is null ? (SyncToken?)null : SyncToken.Parse(since);
@@ -42,7 +43,9 @@ public static class SyncEndpoints
                     ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
             var syncFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
-            var result = await sync.SyncAsync(r.UserId, token, syncFilter, full_state == "true", wait, ct, () => sessions.IsLiveAsync(r.SessionId, ct));
+            using var live = connections.Begin(r.UserId, r.DeviceId, webSocket: false);
+            var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
+                () => sessions.IsLiveAsync(r.SessionId, ct));
             return Results.Text(result.Response.ToJsonString(MatrixJson.Options), "application/json");
         }).RequireAuthorization();
     }

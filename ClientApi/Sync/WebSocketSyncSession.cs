@@ -50,7 +50,8 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 SyncService.SyncResult result;
                 try
                 {
-                    result = await sync.SyncAsync(requester.UserId, since, _filter, fullState: false, first ? TimeSpan.Zero : PollInterval, wait.Token,
+                    var request = new SyncService.SyncRequest(requester.UserId, requester.DeviceId, since, _filter, FullState: false);
+                    result = await sync.SyncAsync(request, first ? TimeSpan.Zero : PollInterval, wait.Token,
                         () => sessions.IsLiveAsync(requester.SessionId, closed.Token));
                 }
                 catch (OperationCanceledException) when (changed.IsCancellationRequested && !closed.IsCancellationRequested)

@@ -86,6 +86,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserDirectoryStore>();
         services.AddSingleton<UserDirectoryService>();
         services.AddSingleton<SyncNotifier>();
+        services.AddSingleton<SyncConnectionTracker>();
+        services.AddSingleton<Push.PushActionsSignal>();
         services.AddSingleton<Ephemeral.TypingService>();
         services.AddSingleton<Ephemeral.ReceiptStore>();
         services.AddSingleton<Ephemeral.ReceiptService>();

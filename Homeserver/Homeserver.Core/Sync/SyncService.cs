@@ -18,15 +18,18 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
+    /// <summary>One sync request: who asks, from which device, from where, and how much.</summary>
+    public sealed record SyncRequest(string UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState);
+
     /// <param name="sessionLive">Re-checked after every wake-up, so a long poll on a revoked token ends at once with M_UNKNOWN_TOKEN.</param>
-    public async Task<SyncResult> SyncAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, TimeSpan timeout, CancellationToken ct,
-        Func<ValueTask<bool>>? sessionLive = null)
+    public async Task<SyncResult> SyncAsync(SyncRequest request, TimeSpan timeout, CancellationToken ct, Func<ValueTask<bool>>? sessionLive = null)
     {
+        var (userId, _, since, _, fullState) = request;
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
             var version = notifier.Version(userId);
-            var result = await ComputeAsync(userId, since, filter, fullState, ct);
+            var result = await ComputeAsync(request, ct);
             var remaining = deadline - time.GetUtcNow();
             if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
                 return result;
@@ -34,12 +37,13 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
             if (sessionLive is not null && !await sessionLive())
                 throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)
-                return await ComputeAsync(userId, since, filter, fullState, ct);
+                return await ComputeAsync(request, ct);
         }
     }
 
-    private async Task<SyncResult> ComputeAsync(string userId, SyncToken? since, SyncFilter filter, bool fullState, CancellationToken ct)
+    private async Task<SyncResult> ComputeAsync(SyncRequest request, CancellationToken ct)
     {
+        var (userId, _, since, filter, fullState) = request;
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
         var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
