@@ -16,6 +16,7 @@ public sealed class HomeserverOptions
     public AuthOptions Auth { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();
     public RateLimitsOptions RateLimits { get; set; } = new();
+    public PushOptions Push { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 
