@@ -11,9 +11,12 @@ namespace Homeserver.Core.Outbound;
 /// </summary>
 public sealed class GuardedHttpClient : IDisposable
 {
+    private readonly SocketsHttpHandler _handler;
+    private readonly TimeSpan _timeout;
+
     public GuardedHttpClient(OutboundAddressPolicy policy, PushOptions options)
     {
-        var handler = new SocketsHttpHandler
+        _handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -38,10 +41,18 @@ public sealed class GuardedHttpClient : IDisposable
                 }
             },
         };
-        Client = new HttpClient(handler) { Timeout = options.RequestTimeout.Value };
+        _timeout = options.RequestTimeout.Value;
+        Client = new HttpClient(_handler, disposeHandler: false) { Timeout = _timeout };
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>A client that passes requests through <paramref name="outer"/> first, over the same guarded connections.</summary>
+    public HttpClient With(DelegatingHandler outer)
+    {
+        outer.InnerHandler = _handler;
+        return new HttpClient(outer, disposeHandler: false) { Timeout = _timeout };
+    }
 
     /// <summary>True when <paramref name="e"/> failed because the destination was refused, not because it was down.</summary>
     public static bool IsRefusal(Exception e)
@@ -52,5 +63,9 @@ public sealed class GuardedHttpClient : IDisposable
         return false;
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        Client.Dispose();
+        _handler.Dispose();
+    }
 }

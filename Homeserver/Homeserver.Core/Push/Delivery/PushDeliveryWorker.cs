@@ -136,7 +136,15 @@ public sealed class PushDeliveryWorker(
                     state.RetryAt = time.GetUtcNow() + delay;
             }
             if (retry is { } wait)
-                _ = Task.Delay(wait, time, _stopping).ContinueWith(t => { if (!t.IsCanceled) Start(key); }, TaskScheduler.Default);
+                _ = Task.Delay(wait, time, _stopping).ContinueWith(t =>
+                {
+                    if (t.IsCanceled)
+                        return;
+                    // Timers may fire a little early; the backoff is over either way.
+                    lock (state)
+                        state.RetryAt = DateTimeOffset.MinValue;
+                    Start(key);
+                }, TaskScheduler.Default);
             return;
         }
     }

@@ -19,6 +19,7 @@ public sealed class WebPushSender : IDisposable
     /// <summary>MSC4174's TTL: two days for the push service to hold a message for an unreachable device.</summary>
     private const int TimeToLiveSeconds = 172800;
 
+    private readonly HttpClient _http;
     private readonly PushServiceClient _client;
     private readonly VapidAuthentication _vapid;
     private readonly TimeProvider _time;
@@ -26,10 +27,11 @@ public sealed class WebPushSender : IDisposable
 
     public WebPushSender(GuardedHttpClient http, VapidKey key, HomeserverOptions options, TimeProvider time, ILogger<WebPushSender> log)
     {
-        _client = new PushServiceClient(http.Client) { AutoRetryAfter = false, DefaultTimeToLive = TimeToLiveSeconds };
         _vapid = new VapidAuthentication(key.PublicKey, key.PrivateKey) { TokenCache = new VapidTokenCache(time) };
         if (!string.IsNullOrEmpty(options.Push.VapidSubject))
             _vapid.Subject = options.Push.VapidSubject;
+        _http = http.With(new VapidOriginHandler(_vapid));
+        _client = new PushServiceClient(_http) { AutoRetryAfter = false, DefaultTimeToLive = TimeToLiveSeconds };
         _time = time;
         _log = log;
     }
@@ -73,5 +75,9 @@ public sealed class WebPushSender : IDisposable
         }
     }
 
-    public void Dispose() => _vapid.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _vapid.Dispose();
+    }
 }
