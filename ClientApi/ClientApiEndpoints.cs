@@ -6,6 +6,7 @@ using ClientApi.Devices;
 using ClientApi.Discovery;
 using ClientApi.Filters;
 using ClientApi.Profile;
+using ClientApi.Push;
 using ClientApi.Rooms;
 using ClientApi.Startup;
 using ClientApi.Sync;
@@ -35,6 +36,7 @@ public static class ClientApiEndpoints
         SyncEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
+        PushRuleEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -88,6 +88,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SyncNotifier>();
         services.AddSingleton<SyncConnectionTracker>();
         services.AddSingleton<Push.PushActionsSignal>();
+        services.AddSingleton<Push.Rules.PushRuleStore>();
+        services.AddSingleton<Push.Rules.PushRuleService>();
         services.AddSingleton<Ephemeral.TypingService>();
         services.AddSingleton<Ephemeral.ReceiptStore>();
         services.AddSingleton<Ephemeral.ReceiptService>();

@@ -14,7 +14,7 @@ namespace Homeserver.Core.Sync;
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
-    Ephemeral.ReceiptStore receiptStore, SyncNotifier notifier, TimeProvider time)
+    Ephemeral.ReceiptStore receiptStore, Push.Rules.PushRuleService pushRules, SyncNotifier notifier, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -77,7 +77,16 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     break;
             }
         }
-        var global = new JsonArray(changedData.Where(d => d.RoomId == "").Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
+        var initial = since is null || fullState;
+        var global = new JsonArray(changedData.Where(d => d.RoomId == "" && !(initial && d.DataType == Push.Rules.PushRuleService.AccountDataType))
+            .Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
+        // Clients read their push rules from here, so an initial sync always carries the current set, changed or not.
+        if (initial)
+            global.Add(new JsonObject
+            {
+                ["type"] = Push.Rules.PushRuleService.AccountDataType,
+                ["content"] = Push.Rules.PushRuleService.AccountDataContent(await pushRules.GetAsync(userId, ct)),
+            });
         var response = new JsonObject
         {
             ["next_batch"] = upto.ToString(),
