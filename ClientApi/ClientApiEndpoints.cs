@@ -37,6 +37,7 @@ public static class ClientApiEndpoints
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
         PushRuleEndpoints.Map(v3);
+        NotificationEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -12,7 +12,7 @@ namespace Homeserver.Core.Sync;
 
 /// <summary>The per-room sections of a sync response.</summary>
 public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, TimeProvider time)
+    VisibilityService visibility, Push.Counts.NotificationCounts counts, TimeProvider time)
 {
     /// <summary>Invite state: the stripped events a client needs to show an invitation (spec "Stripped state").</summary>
     private static readonly string[] InviteStateTypes =
@@ -36,13 +36,18 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             ephemeral.Add(receipts);
         // An incremental sync that is not limited carries state changes in the timeline itself.
         var stateEvents = since is null || limited ? await StateAtStartAsync(roomId, version, timeline, upto, ct) : [];
-        return new JsonObject
+        var (unread, threadUnread) = await counts.SyncSectionsAsync(userId, roomId, filter.UnreadThreadNotifications, ct);
+        var section = new JsonObject
         {
             ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, upto, ct),
             ["state"] = new JsonObject { ["events"] = new JsonArray(stateEvents.ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
+            ["unread_notifications"] = unread,
         };
+        if (threadUnread is not null)
+            section["unread_thread_notifications"] = threadUnread;
+        return section;
     }
 
     private static JsonObject TypingEvent(IReadOnlyList<string> userIds) => new()
