@@ -7,6 +7,7 @@ using ClientApi.Discovery;
 using ClientApi.Filters;
 using ClientApi.Presence;
 using ClientApi.Profile;
+using ClientApi.Push;
 using ClientApi.Rooms;
 using ClientApi.Startup;
 using ClientApi.Sync;
@@ -37,6 +38,8 @@ public static class ClientApiEndpoints
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
         PresenceEndpoints.Map(v3);
+        PushRuleEndpoints.Map(v3);
+        NotificationEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }
