@@ -20,7 +20,6 @@ public static class PushServiceCollectionExtensions
         services.AddSingleton<PusherService>();
         services.AddSingleton<PendingPushStore>();
         services.AddSingleton<PushEventReader>();
-        services.AddSingleton<TemporaryUnreadCount>();
         services.AddSingleton<HttpPushSender>();
         services.AddSingleton<WebPushSender>();
         services.AddSingleton<PushDeliveryWorker>();

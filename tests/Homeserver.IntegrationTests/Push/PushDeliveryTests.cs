@@ -55,7 +55,6 @@ public sealed class PushDeliveryTests
         using var _a = a;
         using var _b = b;
         var eventId = await a.SendTextAsync(roomId, "I'm floating in a most peculiar way.");
-        await hs.NotifyAsync(bob.UserId, eventId);
 
         var n = Notification(await gateway.NextAsync());
         Assert.Equal(eventId, n.GetProperty("event_id").GetString());
@@ -92,13 +91,11 @@ public sealed class PushDeliveryTests
         var poll = b.GetAsync($"/_matrix/client/v3/sync?timeout=20000&since={since}");
         await Task.Delay(300);
         var seen = await a.SendTextAsync(roomId, "you are online");
-        await hs.NotifyAsync(bob.UserId, seen);
         await (await poll).AssertOkAsync();
         await gateway.AssertQuietAsync(TimeSpan.FromSeconds(1));
 
         await Task.Delay(TimeSpan.FromSeconds(3));
         var missed = await a.SendTextAsync(roomId, "you went away");
-        await hs.NotifyAsync(bob.UserId, missed);
         Assert.Equal(missed, Notification(await gateway.NextAsync()).GetProperty("event_id").GetString());
     }
 
@@ -111,7 +108,6 @@ public sealed class PushDeliveryTests
         using var _a = a;
         using var _b = b;
         var eventId = await a.SendTextAsync(roomId, "secret");
-        await hs.NotifyAsync(bob.UserId, eventId);
 
         var n = Notification(await gateway.NextAsync());
         Assert.Equal(["counts", "devices", "event_id", "room_id"], n.EnumerateObject().Select(p => p.Name).Order());
@@ -132,11 +128,11 @@ public sealed class PushDeliveryTests
         var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
         using var _a = a;
         using var _b = b;
-        await hs.NotifyAsync(bob.UserId, await a.SendTextAsync(roomId, "one"));
+        await a.SendTextAsync(roomId, "one");
         await gateway.NextAsync();
         await PollAsync(async () => (await (await b.GetAsync("/_matrix/client/v3/pushers")).AssertOkAsync()).GetProperty("pushers").GetArrayLength() == 0, "the rejected pusher was not deleted");
 
-        await hs.NotifyAsync(bob.UserId, await a.SendTextAsync(roomId, "two"));
+        await a.SendTextAsync(roomId, "two");
         await gateway.AssertQuietAsync(TimeSpan.FromSeconds(1));
     }
 
@@ -150,7 +146,6 @@ public sealed class PushDeliveryTests
         using var _a = a;
         using var _b = b;
         var eventId = await a.SendTextAsync(roomId, "are you there?");
-        await hs.NotifyAsync(bob.UserId, eventId);
         await Task.Delay(1500);
 
         await using var gateway = await FakePushEndpoint.StartAsync(port);
@@ -176,7 +171,6 @@ public sealed class PushDeliveryTests
             bob = bobUser;
             roomId = room;
             eventId = await a.SendTextAsync(roomId, "deliver me after the restart");
-            await hs.NotifyAsync(bob.UserId, eventId);
             Assert.Equal(503, (await gateway.NextAsync()).AnsweredStatus);
         }
         gateway.Answer = () => (200, """{"rejected":[]}""");
@@ -193,14 +187,21 @@ public sealed class PushDeliveryTests
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task NotificationOlderThanMaxAge_IsDroppedNotDeliveredLate(string engine)
     {
-        await using var gateway = await FakePushEndpoint.StartAsync();
-        await using var hs = await StartAsync(engine);
-        var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
+        var port = FakePushEndpoint.FreePort();
+        await using var hs = await TestHomeserver.StartAsync(engine, o =>
+        {
+            o.Push = TestPushOptions();
+            o.Push.MaxAge = new(TimeSpan.FromSeconds(1));
+        });
+        var (a, _, b, _, roomId) = await RoomWithPusherAsync(hs, $"http://127.0.0.1:{port}/_matrix/push/v1/notify");
         using var _a = a;
         using var _b = b;
-        await hs.NotifyAsync(bob.UserId, await a.SendTextAsync(roomId, "stale"), ts: DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds());
+        await a.SendTextAsync(roomId, "stale by the time the gateway is back");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        await using var gateway = await FakePushEndpoint.StartAsync(port);
+        await gateway.AssertQuietAsync(TimeSpan.FromSeconds(1.5));
         var fresh = await a.SendTextAsync(roomId, "fresh");
-        await hs.NotifyAsync(bob.UserId, fresh);
         Assert.Equal(fresh, Notification(await gateway.NextAsync()).GetProperty("event_id").GetString());
         await gateway.AssertQuietAsync(TimeSpan.FromMilliseconds(500));
     }

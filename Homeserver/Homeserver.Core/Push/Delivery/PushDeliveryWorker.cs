@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Push.Counts;
 using Homeserver.Core.Push.Pushers;
 using Homeserver.Core.Sync;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +21,7 @@ public sealed class PushDeliveryWorker(
     PusherStore pushers,
     PendingPushStore pending,
     PushEventReader events,
-    TemporaryUnreadCount unread,
+    NotificationCounts counts,
     HttpPushSender httpSender,
     WebPushSender webPushSender,
     SyncConnectionTracker syncing,
@@ -208,7 +209,7 @@ public sealed class PushDeliveryWorker(
         var details = await events.ReadAsync(item.EventId, ct);
         if (details is null)
             return PushSendResult.Undeliverable;
-        var body = PushNotificationFormatter.Format(pusher, details, PushNotificationFormatter.ParseActions(item.Actions), await unread.TotalUnreadAsync(pusher.UserId, ct));
+        var body = PushNotificationFormatter.Format(pusher, details, PushNotificationFormatter.ParseActions(item.Actions), await counts.TotalUnreadAsync(pusher.UserId, ct));
         return await SendAsync(pusher, body, ct);
     }
 
