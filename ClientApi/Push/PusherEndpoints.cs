@@ -24,9 +24,9 @@ public static class PusherEndpoints
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var r = ctx.GetRequester();
             Require(body, "kind", "app_id", "pushkey");
-            var appId = String(body, "app_id")!;
-            var pushkey = String(body, "pushkey")!;
-            var kind = String(body, "kind");
+            var appId = Text(body, "app_id")!;
+            var pushkey = Text(body, "pushkey")!;
+            var kind = Text(body, "kind");
             if (kind is null)
             {
                 await pushers.DeleteAsync(r.UserId, appId, pushkey, ct);
@@ -38,8 +38,8 @@ public static class PusherEndpoints
             var append = body.TryGetProperty("append", out var a) && a.ValueKind != JsonValueKind.Null
                 ? a.ValueKind is JsonValueKind.True or JsonValueKind.False ? a.GetBoolean() : throw MatrixException.InvalidParam("append must be a boolean")
                 : false;
-            var request = new PusherRequest(kind, appId, pushkey, String(body, "app_display_name")!, String(body, "device_display_name")!,
-                String(body, "profile_tag"), String(body, "lang")!, JsonNode.Parse(body.GetProperty("data").GetRawText())!.AsObject(), append);
+            var request = new PusherRequest(kind, appId, pushkey, Text(body, "app_display_name")!, Text(body, "device_display_name")!,
+                Text(body, "profile_tag"), Text(body, "lang")!, JsonNode.Parse(body.GetProperty("data").GetRawText())!.AsObject(), append);
             // MSC4174: 201 says a Web Push pusher is set but waits for activation.
             return await pushers.SetAsync(r.UserId, r.DeviceId, request, ct)
                 ? Results.Json(new { }, statusCode: StatusCodes.Status201Created)
@@ -51,7 +51,7 @@ public static class PusherEndpoints
         {
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             Require(body, "app_id", "ack_token");
-            await pushers.AckAsync(ctx.GetRequester().UserId, String(body, "app_id")!, String(body, "ack_token")!, ct);
+            await pushers.AckAsync(ctx.GetRequester().UserId, Text(body, "app_id")!, Text(body, "ack_token")!, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
     }
@@ -84,7 +84,7 @@ public static class PusherEndpoints
     }
 
     /// <summary>A string field, null when it is absent or null; any other type is refused.</summary>
-    private static string? String(JsonElement body, string key) =>
+    private static string? Text(JsonElement body, string key) =>
         !body.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind == JsonValueKind.String ? v.GetString()
         : throw MatrixException.InvalidParam($"{key} must be a string");

@@ -49,8 +49,20 @@ public sealed class PushDeliveryWorker(
 
     private PushOptions Push => options.Push;
 
-    /// <summary>Looks at the user's pushers soon: there is new work, or a pusher changed.</summary>
+    /// <summary>Looks at the user's pushers soon: there is new work.</summary>
     public void Wake(string userId) => _users.Writer.TryWrite(userId);
+
+    /// <summary>A client set the pusher again, perhaps with a new destination: any backoff for the old one is over.</summary>
+    public void PusherChanged(PusherKey key)
+    {
+        if (_states.TryGetValue(key, out var state))
+            lock (state)
+            {
+                state.RetryAt = DateTimeOffset.MinValue;
+                state.Failures = 0;
+            }
+        Wake(key.UserId);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -38,7 +38,7 @@ public sealed class PusherService(Database db, PusherStore store, PusherValidato
                 await PusherStore.DeleteForOtherUsersAsync(c, tx, key, ct);
             return needsActivation;
         }, ct);
-        worker.Wake(userId);
+        worker.PusherChanged(key);
         return needsActivation;
     }
 
