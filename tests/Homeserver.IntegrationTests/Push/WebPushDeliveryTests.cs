@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Push;
@@ -95,5 +96,38 @@ public sealed class WebPushDeliveryTests
         Assert.Equal(410, (await service.NextAsync()).AnsweredStatus);
         await PushDeliveryTests.PollAsync(async () =>
             (await (await b.GetAsync("/_matrix/client/v3/pushers")).AssertOkAsync()).GetProperty("pushers").GetArrayLength() == 0, "the gone subscription was kept");
+    }
+
+    /// <summary>A clock the test can move forward, for the activation token's five-minute lifetime.</summary>
+    private sealed class ShiftedTime : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ActivationToken_ExpiresAfterFiveMinutes_SettingAgainIssuesAFreshOne(string engine)
+    {
+        await using var service = await FakePushEndpoint.StartAsync();
+        service.Answer = () => (201, "{}");
+        var clock = new ShiftedTime();
+        var options = await TestHomeserver.CreateOptionsAsync(engine);
+        options.Push = PushDeliveryTests.TestPushOptions();
+        await using var hs = await TestHomeserver.StartAsync(options, builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        using var b = hs.ClientFor(await hs.RegisterAsync());
+        using var sub = new WebPushSubscriber();
+        Assert.Equal(HttpStatusCode.Created, (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/set", WebPusher(sub, service.WebPushUrl))).StatusCode);
+        var first = sub.Decrypt((await service.NextAsync()).Body).GetProperty("ack_token").GetString();
+
+        clock.Offset = TimeSpan.FromMinutes(6);
+        await (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/ack", new { app_id = AppId, ack_token = first }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_EXPIRED_ACTIVATION_TOKEN");
+
+        // Setting the same subscription again keeps it waiting and sends nothing new; a new URL needs a new activation.
+        Assert.Equal(HttpStatusCode.OK, (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/set", WebPusher(sub, service.WebPushUrl))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/set", WebPusher(sub, service.WebPushUrl + "-renewed"))).StatusCode);
+        var second = sub.Decrypt((await service.NextAsync()).Body).GetProperty("ack_token").GetString();
+        Assert.NotEqual(first, second);
+        await (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/ack", new { app_id = AppId, ack_token = second })).AssertOkAsync();
     }
 }
