@@ -5,6 +5,7 @@ using ClientApi.Auth;
 using ClientApi.Devices;
 using ClientApi.Discovery;
 using ClientApi.Filters;
+using ClientApi.Presence;
 using ClientApi.Profile;
 using ClientApi.Push;
 using ClientApi.Rooms;
@@ -36,6 +37,7 @@ public static class ClientApiEndpoints
         SyncEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
+        PresenceEndpoints.Map(v3);
         PushRuleEndpoints.Map(v3);
         NotificationEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);

@@ -14,7 +14,8 @@ namespace Homeserver.Core.Sync;
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
-    Ephemeral.ReceiptStore receiptStore, Push.Rules.PushRuleService pushRules, SyncNotifier notifier, TimeProvider time)
+    Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, Push.Rules.PushRuleService pushRules, SyncNotifier notifier,
+    TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -47,41 +48,52 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
         var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
-            await receiptStore.MaxStreamIdAsync(ct));
+            await receiptStore.MaxStreamIdAsync(ct), await presence.PositionAsync(ct));
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
         var typingSince = since is { } s && s.Typing <= upto.Typing ? s.Typing : 0;
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
         var join = new JsonObject();
         var invite = new JsonObject();
         var leave = new JsonObject();
+        var knock = new JsonObject();
         foreach (var m in await current.MembershipsOfUserAsync(userId, ct))
         {
-            if (m.StreamOrdering > upto.Events)
+            if (m.StreamOrdering > upto.Events || !filter.IncludesRoom(m.RoomId))
                 continue;
-            var roomData = changedData.Where(d => d.RoomId == m.RoomId).ToList();
+            var roomData = changedData.Where(d => d.RoomId == m.RoomId && filter.RoomAccountData.Matches(d.DataType, null)).ToList();
             var isNew = since is null || m.StreamOrdering > since.Value.Events;
             switch (m.Membership)
             {
                 case "join":
-                    var typists = typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince);
-                    var receipt = await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct);
-                    if (await rooms.JoinedAsync(userId, m.RoomId, isNew || fullState ? null : since!.Value.Events, upto.Events, filter, roomData, typists, receipt, ct) is { } joined)
+                    var typists = filter.Ephemeral.Matches("m.typing", null) ? typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince) : null;
+                    var receipt = filter.Ephemeral.Matches("m.receipt", null)
+                        ? await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct)
+                        : null;
+                    var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
+                    if (await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct) is { } joined)
                         join[m.RoomId] = joined;
                     break;
                 case "invite" when isNew || fullState:
-                    invite[m.RoomId] = await rooms.InvitedAsync(userId, m.RoomId, ct);
+                    invite[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "invite_state", ct);
+                    break;
+                case "knock" when isNew || fullState:
+                    knock[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "knock_state", ct);
                     break;
                 case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
                     if (!await forgotten.IsForgottenAsync(userId, m.RoomId, ct))
-                        leave[m.RoomId] = await rooms.LeftAsync(userId, m.RoomId, since?.Events, m.StreamOrdering, filter, ct);
+                        leave[m.RoomId] = await rooms.LeftAsync(userId, m.RoomId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
                     break;
             }
         }
+        var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))
+            .Where(e => filter.Presence.Matches("m.presence", (string?)e["sender"]))
+            .Take(filter.Presence.Limit ?? int.MaxValue).ToList();
         var initial = since is null || fullState;
-        var global = new JsonArray(changedData.Where(d => d.RoomId == "" && !(initial && d.DataType == Push.Rules.PushRuleService.AccountDataType))
-            .Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
+        var global = new JsonArray(changedData
+            .Where(d => d.RoomId == "" && filter.AccountData.Matches(d.DataType, null) && !(initial && d.DataType == Push.Rules.PushRuleService.AccountDataType))
+            .Take(filter.AccountData.Limit ?? int.MaxValue).Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
         // Clients read their push rules from here, so an initial sync always carries the current set, changed or not.
-        if (initial)
+        if (initial && filter.AccountData.Matches(Push.Rules.PushRuleService.AccountDataType, null))
             global.Add(new JsonObject
             {
                 ["type"] = Push.Rules.PushRuleService.AccountDataType,
@@ -90,14 +102,15 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var response = new JsonObject
         {
             ["next_batch"] = upto.ToString(),
-            ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = new JsonObject() },
+            ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = knock },
             ["account_data"] = new JsonObject { ["events"] = global },
-            ["presence"] = new JsonObject { ["events"] = new JsonArray() },
+            ["presence"] = new JsonObject { ["events"] = new JsonArray(presenceEvents.Select(e => (JsonNode)e).ToArray()) },
             ["to_device"] = new JsonObject { ["events"] = new JsonArray() },
             ["device_lists"] = new JsonObject { ["changed"] = new JsonArray(), ["left"] = new JsonArray() },
             ["device_one_time_keys_count"] = new JsonObject(),
         };
-        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0);
+        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && knock.Count == 0 && global.Count == 0
+            && presenceEvents.Count == 0);
     }
 
     internal static JsonObject AccountDataEvent(AccountDataStore.Entry d) =>

@@ -128,6 +128,14 @@ public static class ConfigTemplate
             limits:
               # Largest request body outside media uploads.
               max_request_body_size: 12800K
+              # Open WebSocket sync connections from one client address.
+              max_websockets_per_address: 100
+
+            presence:
+              # Online/offline status with last-active times, sent to users who share a room.
+              enabled: true
+              # A user with no syncing connection for this long goes offline.
+              offline_after: 30s
 
             # Token buckets: per_second is the refill rate, burst_count the bucket size. Defaults are Synapse's.
             rate_limits:
@@ -148,6 +156,26 @@ public static class ConfigTemplate
               login_failed_attempts:
                 per_second: 0.17
                 burst_count: 3
+              # Rooms created, per account.
+              room_creation:
+                per_second: 0.016
+                burst_count: 10
+              # Joins and knocks, per account.
+              joins:
+                per_second: 0.1
+                burst_count: 10
+              # Invites sent, per account.
+              invites:
+                per_second: 0.3
+                burst_count: 10
+              # Event and room reports, per account.
+              reports:
+                per_second: 1
+                burst_count: 5
+              # PUT /presence, per account.
+              presence:
+                per_second: 0.1
+                burst_count: 1
 
             """;
     }
