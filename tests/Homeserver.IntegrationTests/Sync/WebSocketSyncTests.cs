@@ -101,13 +101,14 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
         var byLongPoll = new List<string>();
         var wsReader = Task.Run(async () =>
         {
-            while (overWebSocket.Count < sent.Count && await ReceiveAsync(ws, TimeSpan.FromSeconds(20)) is { } frame)
+            // Generous waits: on a loaded machine one send can stall for seconds, and a timed-out receive aborts the socket.
+            while (overWebSocket.Count < sent.Count && await ReceiveAsync(ws, TimeSpan.FromSeconds(60)) is { } frame)
                 overWebSocket.AddRange(TimelineBodies(frame, roomId));
         });
         var poller = Task.Run(async () =>
         {
             var token = since;
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
             while (byLongPoll.Count < sent.Count && DateTime.UtcNow < deadline)
             {
                 var sync = await SyncAsync(b, token, timeout: 5000, filter: """{"room":{"timeline":{"limit":100}}}""");
