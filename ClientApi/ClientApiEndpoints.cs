@@ -5,10 +5,12 @@ using ClientApi.Auth;
 using ClientApi.Devices;
 using ClientApi.Discovery;
 using ClientApi.Filters;
+using ClientApi.Keys;
 using ClientApi.Profile;
 using ClientApi.Rooms;
 using ClientApi.Startup;
 using ClientApi.Sync;
+using ClientApi.ToDevice;
 using ClientApi.UserDirectory;
 using Microsoft.AspNetCore.Routing;
 
@@ -35,6 +37,9 @@ public static class ClientApiEndpoints
         SyncEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
+        ToDeviceEndpoints.Map(v3);
+        KeysEndpoints.Map(v3);
+        KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

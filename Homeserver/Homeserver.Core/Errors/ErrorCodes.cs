@@ -21,4 +21,6 @@ public static class ErrorCodes
     public const string UserDeactivated = "M_USER_DEACTIVATED";
     public const string Unauthorized = "M_UNAUTHORIZED";
     public const string Exclusive = "M_EXCLUSIVE";
+    public const string InvalidSignature = "M_INVALID_SIGNATURE";
+    public const string WrongRoomKeysVersion = "M_WRONG_ROOM_KEYS_VERSION";
 }

@@ -14,7 +14,7 @@ namespace Homeserver.Core.Sync;
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
-    Ephemeral.ReceiptStore receiptStore, SyncNotifier notifier, TimeProvider time)
+    Ephemeral.ReceiptStore receiptStore, E2ee.E2eeSyncSection e2ee, SyncNotifier notifier, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -26,6 +26,8 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
     {
         var (userId, _, since, _, fullState) = request;
         var deadline = time.GetUtcNow() + timeout;
+        if (since is { } acknowledged)
+            await e2ee.AcknowledgeAsync(userId, request.DeviceId, acknowledged, ct);
         while (true)
         {
             var version = notifier.Version(userId);
@@ -43,11 +45,13 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
 
     private async Task<SyncResult> ComputeAsync(SyncRequest request, CancellationToken ct)
     {
-        var (userId, _, since, filter, fullState) = request;
+        var (userId, deviceId, since, filter, fullState) = request;
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
         var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
             await receiptStore.MaxStreamIdAsync(ct));
+        var (toDevicePosition, deviceListPosition) = await e2ee.PositionsAsync(ct);
+        upto = upto with { ToDevice = toDevicePosition, DeviceLists = deviceListPosition };
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
         var typingSince = since is { } s && s.Typing <= upto.Typing ? s.Typing : 0;
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
@@ -77,6 +81,8 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     break;
             }
         }
+        var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, ct);
+        upto = upto with { ToDevice = encryption.ToDeviceUpto };
         var global = new JsonArray(changedData.Where(d => d.RoomId == "").Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
         var response = new JsonObject
         {
@@ -84,11 +90,12 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
             ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = new JsonObject() },
             ["account_data"] = new JsonObject { ["events"] = global },
             ["presence"] = new JsonObject { ["events"] = new JsonArray() },
-            ["to_device"] = new JsonObject { ["events"] = new JsonArray() },
-            ["device_lists"] = new JsonObject { ["changed"] = new JsonArray(), ["left"] = new JsonArray() },
-            ["device_one_time_keys_count"] = new JsonObject(),
+            ["to_device"] = new JsonObject { ["events"] = encryption.ToDevice },
+            ["device_lists"] = E2ee.E2eeSyncSection.DeviceListsJson(encryption.DeviceLists),
+            ["device_one_time_keys_count"] = encryption.OneTimeKeyCounts,
+            ["device_unused_fallback_key_types"] = encryption.UnusedFallbackKeyTypes,
         };
-        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0);
+        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0 && encryption.IsEmpty);
     }
 
     internal static JsonObject AccountDataEvent(AccountDataStore.Entry d) =>
