@@ -6,6 +6,7 @@ using ClientApi.Devices;
 using ClientApi.Discovery;
 using ClientApi.Filters;
 using ClientApi.Keys;
+using ClientApi.Presence;
 using ClientApi.Profile;
 using ClientApi.Rooms;
 using ClientApi.Startup;
@@ -37,6 +38,7 @@ public static class ClientApiEndpoints
         SyncEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
+        PresenceEndpoints.Map(v3);
         ToDeviceEndpoints.Map(v3);
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);

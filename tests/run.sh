@@ -10,10 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 work=$(mktemp -d /tmp/homeserver-tests.XXXXXX)
 chmod 755 "$work"
-server_pid=""
 
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    tests/js-sdk/server.sh stop "$work" >/dev/null 2>&1
     tests/postgres.sh stop "$work/pg" >/dev/null 2>&1
     rm -rf "$work"
 }
@@ -45,20 +44,9 @@ echo "== matrix-js-sdk against a running server"
 js_passed=0; js_failed=1
 port=$((20000 + RANDOM % 20000))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 20000)); done
-host_dll=Homeserver/Homeserver.Host/bin/Release/net10.0/Homeserver.Host.dll
-if [ -f "$host_dll" ]; then
-    dotnet "$host_dll" generate-config --server-name localhost --port "$port" --data-dir "$work/js-data" > "$work/js.yaml"
-    # Synapse's default message limit (0.2/s) would make the scripted conversations wait minutes; the
-    # registration and login limits stay at their defaults, and the scripts honour Retry-After.
-    HOMESERVER__REGISTRATION__ENABLED=true HOMESERVER__LOG_LEVEL=warning \
-        HOMESERVER__RATE_LIMITS__MESSAGE__PER_SECOND=50 HOMESERVER__RATE_LIMITS__MESSAGE__BURST_COUNT=200 \
-        dotnet "$host_dll" run --config "$work/js.yaml" > "$work/js-server.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 60); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /_matrix/client/versions HTTP/1.0\r\n\r\n' >&3 && head -n 1 <&3 | grep -q ' 200 ') 2>/dev/null && break
-        sleep 0.5
-    done
-    HOMESERVER_URL="http://127.0.0.1:$port" tests/js-sdk/run.sh | tee "$work/js.log"
+if tests/js-sdk/server.sh start "$work" "$port"; then
+    HOMESERVER_URL="http://127.0.0.1:$port" HOMESERVER_RESTART="$root/tests/js-sdk/server.sh restart $work $port" \
+        tests/js-sdk/run.sh | tee "$work/js.log"
     line=$(grep -E '^js-sdk: [0-9]+ passed, [0-9]+ failed' "$work/js.log" | tail -n 1)
     if [ -n "$line" ]; then
         js_passed=$(echo "$line" | sed -E 's/js-sdk: ([0-9]+) passed.*/\1/')
@@ -66,9 +54,10 @@ if [ -f "$host_dll" ]; then
     else
         cat "$work/js-server.log"
     fi
-    kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+    tests/js-sdk/server.sh stop "$work"
 else
-    echo "server was not built" >&2
+    echo "the server for the js-sdk tests did not start" >&2
+    cat "$work/js-server.log" 2>/dev/null
 fi
 
 passed=$((net_passed + js_passed))

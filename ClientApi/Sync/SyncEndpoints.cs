@@ -2,9 +2,11 @@ using System.Globalization;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Filters;
+using Homeserver.Core.Presence;
 using Homeserver.Core.Sync;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,22 +21,26 @@ public static class SyncEndpoints
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/sync
-        v3.MapGet("/sync", async (HttpContext ctx, string? since, string? timeout, string? full_state, string? filter,
-            SyncService sync, FilterStore filters, SessionValidator sessions, SyncConnectionTracker connections, CancellationToken ct) =>
+        v3.MapGet("/sync", async (HttpContext ctx, string? since, string? timeout, string? full_state, string? filter, string? set_presence,
+            SyncService sync, FilterStore filters, SessionValidator sessions, SyncConnectionTracker connections, PresenceService presence,
+            ConnectionsPerAddressLimiter perAddress, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
+            if (set_presence is not null && !PresenceService.IsState(set_presence))
+                throw MatrixException.InvalidParam("set_presence must be one of online, unavailable, offline");
             // The same endpoint upgrades to a WebSocket that pushes every sync result (docs/websocket-sync.md).
             if (ctx.WebSockets.IsWebSocketRequest)
             {
                 var initialFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
                 var initialSince = since is null ? (SyncToken?)null : SyncToken.Parse(since);
+                using var slot = perAddress.Acquire(ctx.Connection.RemoteIpAddress?.ToString());
                 using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
                 {
                     KeepAliveInterval = TimeSpan.FromSeconds(20),
                     KeepAliveTimeout = TimeSpan.FromSeconds(40),
                 });
                 using (connections.Begin(r.UserId, r.DeviceId, webSocket: true))
-                    await new WebSocketSyncSession(socket, r, sync, sessions).RunAsync(initialSince, initialFilter, ct);
+                    await new WebSocketSyncSession(socket, r, sync, sessions, presence).RunAsync(initialSince, initialFilter, set_presence, ct);
                 return Results.Empty;
             }
             var token = since is null ? (SyncToken?)null : SyncToken.Parse(since);
@@ -44,6 +50,7 @@ public static class SyncEndpoints
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
             var syncFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
             using var live = connections.Begin(r.UserId, r.DeviceId, webSocket: false);
+            await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
                 () => sessions.IsLiveAsync(r.SessionId, ct));
             return Results.Text(result.Response.ToJsonString(MatrixJson.Options), "application/json");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Presence;
 using Homeserver.Core.Sync;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
@@ -18,7 +19,7 @@ namespace ClientApi.Sync;
 /// flight, so a slow reader holds back computing, not memory; one that takes too long is disconnected and
 /// resumes from its last token.
 /// </summary>
-public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, SyncService sync, SessionValidator sessions)
+public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, SyncService sync, SessionValidator sessions, PresenceService presence)
 {
     /// <summary>How long the server waits for news before re-checking the session (a revoked token closes the socket).</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
@@ -26,13 +27,15 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
     public const int MaxIncomingFrameBytes = 64 * 1024;
 
     private volatile SyncFilter _filter = SyncFilter.Default;
+    private volatile string? _setPresence;
 
     // Cancelled by a filter change, so a wait that started under the old filter restarts under the new one.
     private volatile CancellationTokenSource _filterChanged = new();
 
-    public async Task RunAsync(SyncToken? since, SyncFilter filter, CancellationToken ct)
+    public async Task RunAsync(SyncToken? since, SyncFilter filter, string? setPresence, CancellationToken ct)
     {
         _filter = filter;
+        _setPresence = setPresence;
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reader = ReceiveAsync(closed);
         try
@@ -45,6 +48,8 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                     await CloseAsync(WebSocketCloseStatus.PolicyViolation, ErrorCodes.UnknownToken, CancellationToken.None);
                     return;
                 }
+                // Every round counts as syncing, so an open socket keeps its user online.
+                await presence.OnSyncAsync(requester.UserId, _setPresence, closed.Token);
                 var changed = _filterChanged;
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(closed.Token, changed.Token);
                 SyncService.SyncResult result;
@@ -134,11 +139,13 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                     await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
                     return;
                 }
-                if (!Apply(buffer.AsSpan(0, length)))
+                if (!Apply(buffer.AsSpan(0, length), out var presenceChanged))
                 {
                     await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, ErrorCodes.BadJson, CancellationToken.None);
                     return;
                 }
+                if (presenceChanged)
+                    await presence.AppearAsync(requester.UserId, _setPresence!, closed.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
@@ -150,9 +157,10 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
         }
     }
 
-    /// <summary>A client command: a new filter applies from the next response; presence is accepted and ignored until presence lands.</summary>
-    private bool Apply(ReadOnlySpan<byte> frame)
+    /// <summary>A client command: a new filter applies from the next response; a presence change applies at once.</summary>
+    private bool Apply(ReadOnlySpan<byte> frame, out bool presenceChanged)
     {
+        presenceChanged = false;
         try
         {
             var command = JsonNode.Parse(frame) as JsonObject;
@@ -165,7 +173,14 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 _filterChanged = new CancellationTokenSource();
                 previous.Cancel();
             }
-            return command["filter"] is null or JsonObject && command["set_presence"] is null or JsonValue;
+            if (command["set_presence"] is { } p)
+            {
+                if (p is not JsonValue v || !v.TryGetValue<string>(out var state) || !PresenceService.IsState(state))
+                    return false;
+                _setPresence = state;
+                presenceChanged = true;
+            }
+            return command["filter"] is null or JsonObject;
         }
         catch (Exception e) when (e is JsonException or MatrixException)
         {

@@ -87,6 +87,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserDirectoryService>();
         services.AddSingleton<SyncNotifier>();
         services.AddSingleton<SyncConnectionTracker>();
+        services.AddSingleton<Presence.PresenceStore>();
+        services.AddSingleton<Presence.PresenceService>();
         services.AddSingleton<Push.PushActionsSignal>();
         services.AddSingleton<Ephemeral.TypingService>();
         services.AddSingleton<Ephemeral.ReceiptStore>();

@@ -49,6 +49,8 @@ public static class HomeserverApp
 
         var app = builder.Build();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        // Created now rather than on first use, so users stored as online before a restart time out without waiting for a request.
+        app.Services.GetRequiredService<Homeserver.Core.Presence.PresenceService>();
         app.UseHomeserverHttp();
         app.MapClientApi();
         app.MapFederation();

@@ -7,6 +7,9 @@
 #              redaction (own allowed, other's 403), paging /messages back and forth
 #              through 60 messages, thread reply and /threads (about 5 minutes: the
 #              message rate limit allows one event per 5 s per account after a burst of 10)
+#   sync.mjs   startClient (long polling) and a plain WebSocket both receive every message,
+#              in order and once, across a WebSocket reconnect and a server restart
+#              (HOMESERVER_RESTART: command that restarts the server; tests/run.sh sets it)
 # Each script ends with "<name>: N passed, M failed"; this sums them into one last line
 #   js-sdk: N passed, M failed
 # and exits non-zero if anything failed.
@@ -23,7 +26,7 @@ trap 'rm -f "$out"' EXIT
 
 total_passed=0
 total_failed=0
-for script in smoke media rooms; do
+for script in smoke media rooms sync; do
     set +e
     node "$script.mjs" | tee "$out"
     status=${PIPESTATUS[0]}

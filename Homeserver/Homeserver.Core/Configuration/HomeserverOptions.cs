@@ -15,6 +15,7 @@ public sealed class HomeserverOptions
     public RegistrationOptions Registration { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();
+    public PresenceOptions Presence { get; set; } = new();
     public RateLimitsOptions RateLimits { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");

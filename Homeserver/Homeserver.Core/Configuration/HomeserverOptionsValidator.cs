@@ -27,6 +27,10 @@ public static class HomeserverOptionsValidator
         ValidateAuth(o.Auth, p);
         if (o.Limits.MaxRequestBodySize.Bytes < 65536)
             p.Add(new("limits.max_request_body_size", "must be at least 64K, the largest event"));
+        if (o.Limits.MaxWebsocketsPerAddress < 1)
+            p.Add(new("limits.max_websockets_per_address", "must be at least 1"));
+        if (o.Presence.OfflineAfter.Value < TimeSpan.FromSeconds(1))
+            p.Add(new("presence.offline_after", "must be at least 1s"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts) })
         {
             if (rl.PerSecond <= 0)

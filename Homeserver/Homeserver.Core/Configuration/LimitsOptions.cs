@@ -4,4 +4,7 @@ public sealed class LimitsOptions
 {
     /// <summary>Largest non-media request body (Synapse's 200 × 64 KiB).</summary>
     public ByteSize MaxRequestBodySize { get; set; } = new(200 * 65536);
+
+    /// <summary>Open WebSocket sync connections allowed from one client address; more are refused with 429.</summary>
+    public int MaxWebsocketsPerAddress { get; set; } = 100;
 }

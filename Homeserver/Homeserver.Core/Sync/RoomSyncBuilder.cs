@@ -19,29 +19,49 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         [EventTypes.Create, EventTypes.JoinRules, "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
 
     /// <summary>
-    /// A joined room's section: its timeline after <paramref name="since"/> (or the latest events when null) and
-    /// the state at the timeline's start. Null when nothing changed in the room for an incremental sync.
+    /// The stretch of a room's stream one sync covers: after <see cref="Since"/> (from the beginning when null) up to
+    /// <see cref="Upto"/>; <see cref="FullState"/> asks for the whole state whatever the timeline holds.
     /// </summary>
-    public async Task<JsonObject?> JoinedAsync(string userId, string roomId, long? since, long upto, SyncFilter filter,
+    public readonly record struct Window(long? Since, long Upto, bool FullState);
+
+    /// <summary>
+    /// A joined room's section: its timeline in the window and the state at the timeline's start. Null when
+    /// nothing changed in the room for an incremental sync that did not ask for full state.
+    /// </summary>
+    public async Task<JsonObject?> JoinedAsync(string userId, string roomId, Window window, SyncFilter filter,
         IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, since ?? 0, upto, filter, ct);
-        if (since is not null && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
+        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
+        if (window.Since is not null && !window.FullState && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
             return null;
         var ephemeral = new JsonArray();
         if (typing is not null)
             ephemeral.Add(TypingEvent(typing));
         if (receipts is not null)
             ephemeral.Add(receipts);
-        // An incremental sync that is not limited carries state changes in the timeline itself.
-        var stateEvents = since is null || limited ? await StateAtStartAsync(roomId, version, timeline, upto, ct) : [];
-        return new JsonObject
+        var section = new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, upto, ct),
-            ["state"] = new JsonObject { ["events"] = new JsonArray(stateEvents.ToArray()) },
+            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct),
+            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
+        };
+        // The summary lets lazy-loading clients name the room without its member list; it is sent when it may have changed.
+        if (window.Since is null || window.FullState || timeline.Any(e => e.EventType == EventTypes.Member))
+            section["summary"] = await SummaryAsync(userId, roomId, ct);
+        return section;
+    }
+
+    private async Task<JsonObject> SummaryAsync(string userId, string roomId, CancellationToken ct)
+    {
+        var members = await current.MembersAsync(roomId, ct);
+        var heroes = members.Where(m => m.UserId != userId && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5);
+        return new JsonObject
+        {
+            ["m.heroes"] = new JsonArray(heroes.Select(h => (JsonNode)JsonValue.Create(h)).ToArray()),
+            ["m.joined_member_count"] = members.Count(m => m.Membership == "join"),
+            ["m.invited_member_count"] = members.Count(m => m.Membership == "invite"),
         };
     }
 
@@ -51,7 +71,8 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         ["content"] = new JsonObject { ["user_ids"] = new JsonArray(userIds.Select(u => (JsonNode)JsonValue.Create(u)).ToArray()) },
     };
 
-    public async Task<JsonObject> InvitedAsync(string userId, string roomId, CancellationToken ct)
+    /// <summary>An invited or knocking room: stripped state under <paramref name="key"/> (<c>invite_state</c> or <c>knock_state</c>).</summary>
+    public async Task<JsonObject> StrippedAsync(string userId, string roomId, string key, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var now = await current.GetStateAsync(roomId, ct);
@@ -71,33 +92,77 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
                 ["content"] = full["content"]!.DeepClone(),
             });
         }
-        return new JsonObject { ["invite_state"] = new JsonObject { ["events"] = stripped } };
+        return new JsonObject { [key] = new JsonObject { ["events"] = stripped } };
     }
 
-    /// <summary>A room the user left (or was banned from): its timeline up to their leave event.</summary>
-    public async Task<JsonObject> LeftAsync(string userId, string roomId, long? since, long leftAt, SyncFilter filter, CancellationToken ct)
+    /// <summary>A room the user left (or was banned from): its timeline up to their leave event, which ends the window.</summary>
+    public async Task<JsonObject> LeftAsync(string userId, string roomId, Window window, SyncFilter filter, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, since ?? 0, leftAt, filter, ct);
-        var stateEvents = since is null || limited ? await StateAtStartAsync(roomId, version, timeline, leftAt, ct) : [];
+        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
         return new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, leftAt, ct),
-            ["state"] = new JsonObject { ["events"] = new JsonArray(stateEvents.ToArray()) },
+            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct),
+            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray() },
         };
     }
 
-    /// <summary>The visible events in (<paramref name="after"/>, <paramref name="upto"/>], oldest first, at most the filter's limit.</summary>
+    /// <summary>Pages fetched at most per timeline when a filter hides events, so a sparse filter cannot scan a whole room.</summary>
+    private const int MaxTimelinePages = 10;
+
+    /// <summary>
+    /// The visible events in (<paramref name="after"/>, <paramref name="upto"/>] that pass the timeline filter,
+    /// oldest first, at most the filter's limit; limited when older matching events were left out.
+    /// </summary>
     private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(string userId, string roomId, RoomVersion version,
         long after, long upto, SyncFilter filter, CancellationToken ct)
     {
-        if (filter.TimelineLimit == 0)
+        var limit = filter.TimelineLimit;
+        if (limit == 0)
             return ([], true);
-        var newestFirst = await events.PageAsync(roomId, upto + 1, after, backwards: true, filter.TimelineLimit + 1, ct);
-        var limited = newestFirst.Count > filter.TimelineLimit;
-        var page = newestFirst.Take(filter.TimelineLimit).Reverse().ToList();
-        return (await visibility.FilterAsync(userId, version, page, ct), limited);
+        var matching = new List<EventRow>();
+        var before = upto + 1;
+        var limited = false;
+        for (var page = 0; ; page++)
+        {
+            var newestFirst = await events.PageAsync(roomId, before, after, backwards: true, limit + 1, ct);
+            matching.AddRange(newestFirst.Where(filter.Timeline.Matches));
+            if (matching.Count > limit || (page == MaxTimelinePages - 1 && newestFirst.Count > limit))
+            {
+                limited = true;
+                break;
+            }
+            if (newestFirst.Count <= limit)
+                break;
+            before = newestFirst[^1].StreamOrdering;
+        }
+        var rows = matching.Take(limit).Reverse().ToList();
+        return (await visibility.FilterAsync(userId, version, rows, ct), limited);
+    }
+
+    /// <summary>
+    /// The state section: the whole state at the timeline's start for initial, limited and full-state syncs
+    /// (an unlimited incremental sync carries its state changes in the timeline), cut by the state filter. With
+    /// lazy-loaded members, member events are only those of the timeline's senders and the user.
+    /// </summary>
+    private async Task<IReadOnlyList<JsonNode>> StateSectionAsync(string userId, string roomId, RoomVersion version, IReadOnlyList<EventRow> timeline,
+        bool limited, Window window, SyncFilter filter, CancellationToken ct)
+    {
+        var whole = window.Since is null || limited || window.FullState;
+        var lazy = filter.State.LazyLoadMembers;
+        if (!whole && !(lazy && timeline.Count > 0))
+            return [];
+        var snapshot = await StateAtStartAsync(roomId, timeline, window.Upto, ct);
+        HashSet<string>? wantedMembers = lazy ? [userId, .. timeline.Select(e => e.Sender)] : null;
+        var ids = snapshot
+            .Where(kv => kv.Key.Type == EventTypes.Member ? wantedMembers?.Contains(kv.Key.StateKey) ?? whole : whole)
+            .Select(kv => kv.Value).ToList();
+        var rows = await events.GetManyAsync(ids, ct);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return rows.Values.Where(filter.State.Matches).OrderBy(r => r.StreamOrdering)
+            .Take(filter.State.Limit ?? int.MaxValue)
+            .Select(r => (JsonNode)ClientEventFormatter.Format(r, version, now)).ToList();
     }
 
     private async Task<JsonObject> TimelineSectionAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct) =>
@@ -109,20 +174,11 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             ["prev_batch"] = StreamToken.Format(rows.Count > 0 ? rows[0].StreamOrdering : upto + 1),
         };
 
-    private async Task<IReadOnlyList<JsonNode>> StateAtStartAsync(string roomId, RoomVersion version, IReadOnlyList<EventRow> timeline, long upto, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<StateEventKey, string>> StateAtStartAsync(string roomId, IReadOnlyList<EventRow> timeline, long upto, CancellationToken ct)
     {
-        IReadOnlyDictionary<StateEventKey, string> snapshot;
-        if (timeline.Count > 0 && timeline[0].StateGroupBefore is { } before)
-            snapshot = await state.GetGroupAsync(before, ct);
-        else if (timeline.Count > 0)
-            snapshot = new Dictionary<StateEventKey, string>();
-        else
-        {
-            var last = await events.PageAsync(roomId, upto + 1, 0, backwards: true, 1, ct);
-            snapshot = last.Count > 0 && last[0].StateGroup is { } g ? await state.GetGroupAsync(g, ct) : await current.GetStateAsync(roomId, ct);
-        }
-        var rows = await events.GetManyAsync(snapshot.Values.ToList(), ct);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return rows.Values.OrderBy(r => r.StreamOrdering).Select(r => (JsonNode)ClientEventFormatter.Format(r, version, now)).ToList();
+        if (timeline.Count > 0)
+            return timeline[0].StateGroupBefore is { } before ? await state.GetGroupAsync(before, ct) : new Dictionary<StateEventKey, string>();
+        var last = await events.PageAsync(roomId, upto + 1, 0, backwards: true, 1, ct);
+        return last.Count > 0 && last[0].StateGroup is { } g ? await state.GetGroupAsync(g, ct) : await current.GetStateAsync(roomId, ct);
     }
 }

@@ -14,7 +14,7 @@ namespace Homeserver.Core.Sync;
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
-    Ephemeral.ReceiptStore receiptStore, E2ee.E2eeSyncSection e2ee, SyncNotifier notifier, TimeProvider time)
+    Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, E2ee.E2eeSyncSection e2ee, SyncNotifier notifier, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -49,7 +49,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
         var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
-            await receiptStore.MaxStreamIdAsync(ct));
+            await receiptStore.MaxStreamIdAsync(ct), await presence.PositionAsync(ct));
         var (toDevicePosition, deviceListPosition) = await e2ee.PositionsAsync(ct);
         upto = upto with { ToDevice = toDevicePosition, DeviceLists = deviceListPosition };
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
@@ -58,44 +58,56 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var join = new JsonObject();
         var invite = new JsonObject();
         var leave = new JsonObject();
+        var knock = new JsonObject();
         foreach (var m in await current.MembershipsOfUserAsync(userId, ct))
         {
-            if (m.StreamOrdering > upto.Events)
+            if (m.StreamOrdering > upto.Events || !filter.IncludesRoom(m.RoomId))
                 continue;
-            var roomData = changedData.Where(d => d.RoomId == m.RoomId).ToList();
+            var roomData = changedData.Where(d => d.RoomId == m.RoomId && filter.RoomAccountData.Matches(d.DataType, null)).ToList();
             var isNew = since is null || m.StreamOrdering > since.Value.Events;
             switch (m.Membership)
             {
                 case "join":
-                    var typists = typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince);
-                    var receipt = await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct);
-                    if (await rooms.JoinedAsync(userId, m.RoomId, isNew || fullState ? null : since!.Value.Events, upto.Events, filter, roomData, typists, receipt, ct) is { } joined)
+                    var typists = filter.Ephemeral.Matches("m.typing", null) ? typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince) : null;
+                    var receipt = filter.Ephemeral.Matches("m.receipt", null)
+                        ? await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct)
+                        : null;
+                    var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
+                    if (await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct) is { } joined)
                         join[m.RoomId] = joined;
                     break;
                 case "invite" when isNew || fullState:
-                    invite[m.RoomId] = await rooms.InvitedAsync(userId, m.RoomId, ct);
+                    invite[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "invite_state", ct);
+                    break;
+                case "knock" when isNew || fullState:
+                    knock[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "knock_state", ct);
                     break;
                 case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
                     if (!await forgotten.IsForgottenAsync(userId, m.RoomId, ct))
-                        leave[m.RoomId] = await rooms.LeftAsync(userId, m.RoomId, since?.Events, m.StreamOrdering, filter, ct);
+                        leave[m.RoomId] = await rooms.LeftAsync(userId, m.RoomId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
                     break;
             }
         }
         var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, ct);
         upto = upto with { ToDevice = encryption.ToDeviceUpto };
-        var global = new JsonArray(changedData.Where(d => d.RoomId == "").Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
+        var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))
+            .Where(e => filter.Presence.Matches("m.presence", (string?)e["sender"]))
+            .Take(filter.Presence.Limit ?? int.MaxValue).ToList();
+        var global = new JsonArray(changedData.Where(d => d.RoomId == "" && filter.AccountData.Matches(d.DataType, null))
+            .Take(filter.AccountData.Limit ?? int.MaxValue).Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
         var response = new JsonObject
         {
             ["next_batch"] = upto.ToString(),
-            ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = new JsonObject() },
+            ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = knock },
             ["account_data"] = new JsonObject { ["events"] = global },
-            ["presence"] = new JsonObject { ["events"] = new JsonArray() },
+            ["presence"] = new JsonObject { ["events"] = new JsonArray(presenceEvents.Select(e => (JsonNode)e).ToArray()) },
             ["to_device"] = new JsonObject { ["events"] = encryption.ToDevice },
             ["device_lists"] = E2ee.E2eeSyncSection.DeviceListsJson(encryption.DeviceLists),
             ["device_one_time_keys_count"] = encryption.OneTimeKeyCounts,
             ["device_unused_fallback_key_types"] = encryption.UnusedFallbackKeyTypes,
         };
-        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && global.Count == 0 && encryption.IsEmpty);
+        return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && knock.Count == 0 && global.Count == 0
+            && presenceEvents.Count == 0 && encryption.IsEmpty);
     }
 
     internal static JsonObject AccountDataEvent(AccountDataStore.Entry d) =>

@@ -128,6 +128,14 @@ public static class ConfigTemplate
             limits:
               # Largest request body outside media uploads.
               max_request_body_size: 12800K
+              # Open WebSocket sync connections from one client address.
+              max_websockets_per_address: 100
+
+            presence:
+              # Online/offline status with last-active times, sent to users who share a room.
+              enabled: true
+              # A user with no syncing connection for this long goes offline.
+              offline_after: 30s
 
             # Token buckets: per_second is the refill rate, burst_count the bucket size. Defaults are Synapse's.
             rate_limits:

@@ -57,7 +57,10 @@ public sealed class CrashTests
                 }
             }
         })).ToList();
-        await Task.Delay(1500);
+        // Kill mid-stream once enough is acknowledged; waiting on a count, not a clock, keeps a busy machine from starving the test.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (acked.Count < 50 && waited.Elapsed < TimeSpan.FromSeconds(60) && senders.Any(t => !t.IsCompleted))
+            await Task.Delay(20);
         server.Kill(entireProcessTree: true);
         await server.WaitForExitAsync();
         stop.Cancel();

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
+using static Homeserver.IntegrationTests.Sync.SyncClient;
 
 namespace Homeserver.IntegrationTests.Sync;
 
@@ -15,71 +16,6 @@ namespace Homeserver.IntegrationTests.Sync;
 /// </summary>
 public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
 {
-    private const string SyncUrl = "/_matrix/client/v3/sync";
-
-    private static string SyncPath(string? since = null, int? timeout = null, string? filter = null)
-    {
-        var query = new List<string>();
-        if (since is not null)
-            query.Add("since=" + Uri.EscapeDataString(since));
-        if (timeout is not null)
-            query.Add("timeout=" + timeout);
-        if (filter is not null)
-            query.Add("filter=" + Uri.EscapeDataString(filter));
-        return query.Count == 0 ? SyncUrl : SyncUrl + "?" + string.Join("&", query);
-    }
-
-    private static async Task<JsonElement> SyncAsync(HttpClient c, string? since = null, int? timeout = null, string? filter = null) =>
-        await (await c.GetAsync(SyncPath(since, timeout, filter))).AssertOkAsync();
-
-    private static string NextBatch(JsonElement sync)
-    {
-        Assert.True(sync.TryGetProperty("next_batch", out var token), $"no next_batch in {sync}");
-        Assert.Equal(JsonValueKind.String, token.ValueKind);
-        Assert.False(string.IsNullOrEmpty(token.GetString()));
-        return token.GetString()!;
-    }
-
-    /// <summary>The room IDs in <c>rooms.{section}</c>; empty when the section (or <c>rooms</c>) is left out.</summary>
-    private static List<string> RoomIds(JsonElement sync, string section) =>
-        sync.TryGetProperty("rooms", out var rooms) && rooms.TryGetProperty(section, out var s)
-            ? s.EnumerateObject().Select(p => p.Name).ToList()
-            : [];
-
-    private static bool TryRoom(JsonElement sync, string section, string roomId, out JsonElement room)
-    {
-        room = default;
-        return sync.TryGetProperty("rooms", out var rooms) && rooms.TryGetProperty(section, out var s) && s.TryGetProperty(roomId, out room);
-    }
-
-    private static JsonElement Room(JsonElement sync, string section, string roomId)
-    {
-        Assert.True(TryRoom(sync, section, roomId, out var room), $"{roomId} not in rooms.{section}: {sync}");
-        return room;
-    }
-
-    /// <summary><c>{batch}.events</c> of a room or of the response; empty when left out.</summary>
-    private static List<JsonElement> Events(JsonElement parent, string batch) =>
-        parent.TryGetProperty(batch, out var b) && b.TryGetProperty("events", out var events)
-            ? events.EnumerateArray().ToList()
-            : [];
-
-    private static List<JsonElement> Timeline(JsonElement sync, string roomId) => Events(Room(sync, "join", roomId), "timeline");
-
-    private static bool Limited(JsonElement room) =>
-        room.GetProperty("timeline").TryGetProperty("limited", out var limited) && limited.GetBoolean();
-
-    private static string Type(JsonElement e) => e.GetProperty("type").GetString()!;
-
-    private static string? StateKey(JsonElement e) => e.TryGetProperty("state_key", out var k) ? k.GetString() : null;
-
-    private static JsonElement Single(IEnumerable<JsonElement> events, string type, string stateKey = "")
-    {
-        var matches = events.Where(e => Type(e) == type && StateKey(e) == stateKey).ToList();
-        Assert.True(matches.Count == 1, $"expected one {type}/{stateKey}, found {matches.Count}");
-        return matches[0];
-    }
-
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static async Task SendManyAsync(HttpClient c, string roomId, string prefix, int count)

@@ -7,43 +7,13 @@ using System.Text.Json;
 using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
+using static Homeserver.IntegrationTests.Sync.SyncClient;
 
 namespace Homeserver.IntegrationTests.Sync;
 
 /// <summary>The WebSocket upgrade of <c>/sync</c> (docs/websocket-sync.md).</summary>
 public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
 {
-    private static async Task<ClientWebSocket> ConnectAsync(TestHomeserver hs, TestUser user, string query = "")
-    {
-        var ws = new ClientWebSocket();
-        var uri = new UriBuilder(hs.BaseAddress) { Scheme = "ws", Path = "/_matrix/client/v3/sync", Query = "access_token=" + Uri.EscapeDataString(user.AccessToken) + query }.Uri;
-        await ws.ConnectAsync(uri, CancellationToken.None);
-        return ws;
-    }
-
-    private static async Task<JsonElement?> ReceiveAsync(ClientWebSocket ws, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        var buffer = new byte[1 << 20];
-        var length = 0;
-        try
-        {
-            ValueWebSocketReceiveResult r;
-            do
-            {
-                r = await ws.ReceiveAsync(buffer.AsMemory(length), cts.Token);
-                length += r.Count;
-            } while (!r.EndOfMessage);
-            if (r.MessageType == WebSocketMessageType.Close)
-                return null;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-        return JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
-    }
-
     private static IEnumerable<string> TimelineBodies(JsonElement frame, string roomId) =>
         frame.GetProperty("rooms").GetProperty("join").TryGetProperty(roomId, out var room)
             ? room.GetProperty("timeline").GetProperty("events").EnumerateArray().Bodies()
@@ -108,6 +78,78 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
             seen.AddRange(TimelineBodies(frame, roomId));
         }
         Assert.NotEmpty(seen);
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task WebSocketAndLongPoll_SeeTheSameEventsInTheSameOrder(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
+        using var _a = a;
+        using var _b = b;
+        var since = NextBatch(await SyncAsync(b));
+        using var ws = await ConnectAsync(hs, bob, "&since=" + since);
+        Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
+
+        var sent = Enumerable.Range(0, 25).Select(i => $"burst {i}").ToList();
+        var sender = Task.Run(async () =>
+        {
+            foreach (var body in sent)
+                await a.SendTextAsync(roomId, body);
+        });
+        var overWebSocket = new List<string>();
+        var byLongPoll = new List<string>();
+        var wsReader = Task.Run(async () =>
+        {
+            while (overWebSocket.Count < sent.Count && await ReceiveAsync(ws, TimeSpan.FromSeconds(20)) is { } frame)
+                overWebSocket.AddRange(TimelineBodies(frame, roomId));
+        });
+        var poller = Task.Run(async () =>
+        {
+            var token = since;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (byLongPoll.Count < sent.Count && DateTime.UtcNow < deadline)
+            {
+                var sync = await SyncAsync(b, token, timeout: 5000, filter: """{"room":{"timeline":{"limit":100}}}""");
+                if (TryRoom(sync, "join", roomId, out var room))
+                    byLongPoll.AddRange(Events(room, "timeline").Bodies());
+                token = NextBatch(sync);
+            }
+        });
+        await Task.WhenAll(sender, wsReader, poller);
+
+        Assert.Equal(sent, byLongPoll);
+        Assert.Equal(sent, overWebSocket);
+    }
+
+    [Fact]
+    public async Task WebSocket_ReconnectAcrossARestart_LosesAndRepeatsNothing()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("hs-ws-restart-").FullName;
+        TestUser alice;
+        string roomId, since;
+        var received = new List<string>();
+        await using (var hs = await TestHomeserver.StartAsync("sqlite", dataDir: dataDir))
+        {
+            alice = await hs.RegisterAsync();
+            using var a = hs.ClientFor(alice);
+            roomId = await a.CreateRoomAsync();
+            using var ws = await ConnectAsync(hs, alice);
+            since = (await ReceiveAsync(ws, TimeSpan.FromSeconds(10)))!.Value.GetProperty("next_batch").GetString()!;
+            await a.SendTextAsync(roomId, "before the restart");
+            var frame = (await ReceiveAsync(ws, TimeSpan.FromSeconds(10)))!.Value;
+            received.AddRange(TimelineBodies(frame, roomId));
+            since = frame.GetProperty("next_batch").GetString()!;
+            await a.SendTextAsync(roomId, "unseen before the restart");
+        }
+        await using var again = await TestHomeserver.StartAsync("sqlite", dataDir: dataDir);
+        using var c = again.ClientFor(alice);
+        await c.SendTextAsync(roomId, "after the restart");
+        using var resumed = await ConnectAsync(again, alice, "&since=" + Uri.EscapeDataString(since));
+        while (received.Count < 3 && await ReceiveAsync(resumed, TimeSpan.FromSeconds(10)) is { } next)
+            received.AddRange(TimelineBodies(next, roomId));
+
+        Assert.Equal(["before the restart", "unseen before the restart", "after the restart"], received);
     }
 
     [Fact]

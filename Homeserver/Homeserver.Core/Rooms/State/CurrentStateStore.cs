@@ -34,6 +34,15 @@ public sealed class CurrentStateStore(Database db)
         public long StreamOrdering { get; set; }
     }
 
+    private const string SelectUsersSharingRoom = """
+        SELECT DISTINCT other.user_id FROM room_memberships mine
+        JOIN room_memberships other ON other.room_id = mine.room_id AND other.membership = 'join'
+        WHERE mine.user_id = @UserId AND mine.membership = 'join'
+        """;
+    private const string SelectSharesRoom = """
+        SELECT COUNT(*) FROM room_memberships a JOIN room_memberships b ON b.room_id = a.room_id
+        WHERE a.user_id = @A AND a.membership = 'join' AND b.user_id = @B AND b.membership = 'join'
+        """;
     private const string SelectMembershipsOfUser = "SELECT room_id, membership, event_id, stream_ordering FROM room_memberships WHERE user_id = @UserId";
 
     private sealed record Row(string Type, string Key, string EventId);
@@ -57,6 +66,13 @@ public sealed class CurrentStateStore(Database db)
 
     public Task<string?> MembershipAsync(string roomId, string userId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>(SelectMembership, new { RoomId = roomId, UserId = userId }, ct), ct);
+
+    /// <summary>Everyone joined to a room the user is joined to, the user included when joined anywhere.</summary>
+    public Task<IReadOnlyList<string>> UsersSharingRoomWithAsync(string userId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectUsersSharingRoom, new { UserId = userId }, ct), ct);
+
+    public async Task<bool> ShareARoomAsync(string a, string b, CancellationToken ct) =>
+        await db.ReadAsync(c => c.ScalarAsync<long>(SelectSharesRoom, new { A = a, B = b }, ct), ct) > 0;
 
     public Task<IReadOnlyList<Member>> MembersAsync(string roomId, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Member>(SelectMembers, new { RoomId = roomId }, ct), ct);

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Sync;
+
+namespace Homeserver.Core.Presence;
+
+/// <summary>
+/// Online, unavailable or offline, per user. Syncing (long polls and WebSockets) keeps a user online, as does
+/// setting presence; a sweep takes users offline once nothing of theirs has synced for
+/// <see cref="PresenceOptions.OfflineAfter"/>, and closing the last WebSocket does it at once. Only changes of
+/// state or status message are stored on the presence stream, and only users who share a room are woken.
+/// </summary>
+public sealed class PresenceService : IDisposable
+{
+    public const string Online = "online";
+    public const string Unavailable = "unavailable";
+    public const string Offline = "offline";
+    public const int MaxStatusMsgLength = 1024;
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>What the server believes of a user who is not offline.</summary>
+    private sealed class Live
+    {
+        public required string State;
+        public string? StatusMsg;
+        public DateTimeOffset LastSeen;
+        public readonly SemaphoreSlim Writes = new(1, 1);
+    }
+
+    private readonly ConcurrentDictionary<string, Live> _live = new();
+    private readonly PresenceStore _store;
+    private readonly CurrentStateStore _current;
+    private readonly SyncNotifier _notifier;
+    private readonly SyncConnectionTracker _connections;
+    private readonly TimeProvider _time;
+    private readonly PresenceOptions _options;
+    private readonly ITimer _sweeper;
+    private int _loaded;
+
+    public PresenceService(PresenceStore store, CurrentStateStore current, SyncNotifier notifier, SyncConnectionTracker connections,
+        TimeProvider time, HomeserverOptions options)
+    {
+        _store = store;
+        _current = current;
+        _notifier = notifier;
+        _connections = connections;
+        _time = time;
+        _options = options.Presence;
+        _connections.LastWebSocketClosed += OnLastWebSocketClosed;
+        _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, SweepInterval, SweepInterval);
+    }
+
+    public bool Enabled => _options.Enabled;
+
+    public static bool IsState(string? s) => s is Online or Unavailable or Offline;
+
+    /// <summary>A sync began; <paramref name="setPresence"/> is its <c>set_presence</c> (online when absent; offline leaves presence alone).</summary>
+    public Task OnSyncAsync(string userId, string? setPresence, CancellationToken ct)
+    {
+        if (!_options.Enabled || setPresence == Offline)
+            return Task.CompletedTask;
+        var target = setPresence ?? Online;
+        if (!IsState(target))
+            throw MatrixException.InvalidParam("set_presence must be one of online, unavailable, offline");
+        var now = _time.GetUtcNow();
+        if (_live.TryGetValue(userId, out var live) && live.State == target)
+        {
+            live.LastSeen = now;
+            return Task.CompletedTask;
+        }
+        return ChangeAsync(userId, target, keepStatus: true, statusMsg: null, ct);
+    }
+
+    /// <summary>An explicit change of state that keeps the status message (a WebSocket client's <c>set_presence</c> command).</summary>
+    public Task AppearAsync(string userId, string state, CancellationToken ct) =>
+        !_options.Enabled ? Task.CompletedTask
+        : IsState(state) ? ChangeAsync(userId, state, keepStatus: true, statusMsg: null, ct)
+        : throw MatrixException.InvalidParam("presence must be one of online, unavailable, offline");
+
+    /// <summary><c>PUT /presence/{userId}/status</c>.</summary>
+    public Task SetAsync(string userId, string state, string? statusMsg, CancellationToken ct)
+    {
+        if (!IsState(state))
+            throw MatrixException.InvalidParam("presence must be one of online, unavailable, offline");
+        if (statusMsg is { Length: > MaxStatusMsgLength })
+            throw MatrixException.InvalidParam($"status_msg is longer than {MaxStatusMsgLength} characters");
+        return _options.Enabled ? ChangeAsync(userId, state, keepStatus: false, statusMsg, ct) : Task.CompletedTask;
+    }
+
+    /// <summary>The user's presence as <c>GET /presence/{userId}/status</c> shows it.</summary>
+    public async Task<JsonObject> GetContentAsync(string userId, CancellationToken ct)
+    {
+        var row = _options.Enabled ? await _store.GetAsync(userId, ct) : null;
+        return row is null ? new JsonObject { ["presence"] = Offline } : Content(row);
+    }
+
+    /// <summary>Presence changes <paramref name="readerId"/> may see, as <c>m.presence</c> events.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ChangedForAsync(string readerId, long after, long upto, CancellationToken ct)
+    {
+        if (!_options.Enabled || upto <= after)
+            return [];
+        var rows = await _store.ChangedForReaderAsync(readerId, after, upto, ct);
+        return rows.Select(r => new JsonObject { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r) }).ToList();
+    }
+
+    public Task<long> PositionAsync(CancellationToken ct) => _store.MaxStreamIdAsync(ct);
+
+    private JsonObject Content(PresenceStore.Row r)
+    {
+        var now = _time.GetUtcNow();
+        var lastActive = r.LastActiveTs;
+        if (_live.TryGetValue(r.UserId, out var live))
+            lastActive = Math.Max(lastActive, live.LastSeen.ToUnixTimeMilliseconds());
+        var content = new JsonObject
+        {
+            ["presence"] = r.State,
+            ["last_active_ago"] = Math.Max(0, now.ToUnixTimeMilliseconds() - lastActive),
+            // Active means online and syncing right now, not just marked online a while ago.
+            ["currently_active"] = r.State == Online && _connections.IsUserSyncing(r.UserId, TimeSpan.Zero),
+        };
+        if (r.StatusMsg is not null)
+            content["status_msg"] = r.StatusMsg;
+        return content;
+    }
+
+    private async Task ChangeAsync(string userId, string state, bool keepStatus, string? statusMsg, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var live = _live.GetOrAdd(userId, _ => new Live { State = Offline, LastSeen = now });
+        await live.Writes.WaitAsync(ct);
+        try
+        {
+            if (keepStatus)
+                statusMsg = live.State == Offline && live.StatusMsg is null ? (await _store.GetAsync(userId, ct))?.StatusMsg : live.StatusMsg;
+            live.LastSeen = now;
+            if (live.State == state && live.StatusMsg == statusMsg && live.State != Offline)
+                return;
+            await _store.PutAsync(userId, state, statusMsg, now.ToUnixTimeMilliseconds(), ct);
+            live.State = state;
+            live.StatusMsg = statusMsg;
+            if (state == Offline)
+                _live.TryRemove(new KeyValuePair<string, Live>(userId, live));
+        }
+        finally
+        {
+            live.Writes.Release();
+        }
+        await WakeAudienceAsync(userId, ct);
+    }
+
+    private async Task WakeAudienceAsync(string userId, CancellationToken ct)
+    {
+        var audience = (await _current.UsersSharingRoomWithAsync(userId, ct)).ToHashSet();
+        audience.Add(userId);
+        _notifier.Notify(audience);
+    }
+
+    private void OnLastWebSocketClosed(string userId)
+    {
+        if (_options.Enabled && !_connections.IsUserSyncing(userId, TimeSpan.Zero))
+            _ = GoOfflineAsync(userId);
+    }
+
+    private async Task GoOfflineAsync(string userId)
+    {
+        try
+        {
+            await ChangeAsync(userId, Offline, keepStatus: true, statusMsg: null, CancellationToken.None);
+        }
+        catch (Exception) when (!Environment.HasShutdownStarted)
+        {
+            // The next sweep retries; a failed write leaves the user online a little longer, nothing worse.
+        }
+    }
+
+    private async Task SweepAsync()
+    {
+        if (!_options.Enabled)
+            return;
+        try
+        {
+            // After a restart, users stored as online are tracked again, so they time out like everyone else.
+            if (Interlocked.Exchange(ref _loaded, 1) == 0)
+            {
+                var now = _time.GetUtcNow();
+                foreach (var row in await _store.NotOfflineAsync(CancellationToken.None))
+                    _live.TryAdd(row.UserId, new Live { State = row.State, StatusMsg = row.StatusMsg, LastSeen = now });
+            }
+            var cutoff = _time.GetUtcNow() - _options.OfflineAfter.Value;
+            foreach (var (userId, live) in _live)
+            {
+                if (live.LastSeen < cutoff && !_connections.IsUserSyncing(userId, _options.OfflineAfter.Value))
+                    await GoOfflineAsync(userId);
+            }
+        }
+        catch (Exception) when (!Environment.HasShutdownStarted)
+        {
+            Interlocked.Exchange(ref _loaded, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        _connections.LastWebSocketClosed -= OnLastWebSocketClosed;
+        _sweeper.Dispose();
+    }
+}
