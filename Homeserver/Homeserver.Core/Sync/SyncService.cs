@@ -19,14 +19,22 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
     /// <summary>One sync request: who asks, from which device, from where, and how much.</summary>
-    public sealed record SyncRequest(string UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState);
+    public sealed record SyncRequest(string UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState)
+    {
+        /// <summary>
+        /// Whether asking from <see cref="Since"/> proves the client received everything up to it, so to-device messages
+        /// up to it may go. True for a /sync request; a WebSocket round is not proof, as a frame written to a socket can
+        /// be lost with the connection, so there only the token a client connects with confirms.
+        /// </summary>
+        public bool ConfirmsDelivery { get; init; } = true;
+    }
 
     /// <param name="sessionLive">Re-checked after every wake-up, so a long poll on a revoked token ends at once with M_UNKNOWN_TOKEN.</param>
     public async Task<SyncResult> SyncAsync(SyncRequest request, TimeSpan timeout, CancellationToken ct, Func<ValueTask<bool>>? sessionLive = null)
     {
         var (userId, _, since, _, fullState) = request;
         var deadline = time.GetUtcNow() + timeout;
-        if (since is { } acknowledged)
+        if (since is { } acknowledged && request.ConfirmsDelivery)
             await e2ee.AcknowledgeAsync(userId, request.DeviceId, acknowledged, ct);
         while (true)
         {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Encodings;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
+using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 
 namespace Homeserver.IntegrationTests.E2ee;
@@ -12,12 +13,10 @@ namespace Homeserver.IntegrationTests.E2ee;
 /// <summary>What a crypto client does over HTTP in these tests: keys signed with real Ed25519 keys, syncs, to-device sends.</summary>
 internal static class E2eeClient
 {
-    public const string SyncUrl = "/_matrix/client/v3/sync";
+    /// <summary>The project's sync call (<see cref="SyncClient"/>) as an extension, so the tests read as a client's steps.</summary>
+    public static Task<JsonElement> SyncAsync(this HttpClient c, string? since = null, int timeout = 0) => SyncClient.SyncAsync(c, since, timeout);
 
-    public static async Task<JsonElement> SyncAsync(this HttpClient c, string? since = null, int timeout = 0) =>
-        await (await c.GetAsync($"{SyncUrl}?timeout={timeout}{(since is null ? "" : "&since=" + Uri.EscapeDataString(since))}")).AssertOkAsync();
-
-    public static string NextBatch(this JsonElement sync) => sync.GetProperty("next_batch").GetString()!;
+    public static string NextBatch(this JsonElement sync) => SyncClient.NextBatch(sync);
 
     public static List<JsonElement> ToDeviceEvents(this JsonElement sync) =>
         sync.GetProperty("to_device").GetProperty("events").EnumerateArray().ToList();

@@ -1,4 +1,5 @@
 using System.Net;
+using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;
 
@@ -38,6 +39,35 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         Assert.Empty((await b.SyncAsync(t2)).ToDeviceEvents());
         // Using the newer token confirmed delivery, so even the old token no longer brings it.
+        Assert.Empty((await b.SyncAsync(t1)).ToDeviceEvents());
+    }
+
+    [Fact]
+    public async Task OverAWebSocket_AMessageStaysUntilTheClientResumesPastIt()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var alice = await hs.RegisterAsync();
+        var bob = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var b = hs.ClientFor(bob);
+        var t1 = (await b.SyncAsync()).NextBatch();
+
+        string t2;
+        using (var ws = await SyncClient.ConnectAsync(hs, bob, "&since=" + Uri.EscapeDataString(t1)))
+        {
+            Assert.NotNull(await SyncClient.ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
+            await (await a.SendToDeviceAsync("m.test", "ws", To(bob, bob.DeviceId, new { n = 1 }))).AssertOkAsync();
+            var frame = await SyncClient.ReceiveAsync(ws, TimeSpan.FromSeconds(10)) ?? throw new Xunit.Sdk.XunitException("no frame");
+            Assert.Single(frame.ToDeviceEvents());
+            t2 = frame.NextBatch();
+            // Later rounds of the socket move past the message, which must not count as delivered.
+            await a.SendToDeviceAsync("m.other", "ws2", To(alice, alice.DeviceId, new { }));
+            await Task.Delay(300);
+        }
+
+        // As if the frame had been lost with the connection: resuming from t1 brings the message again.
+        Assert.Single((await b.SyncAsync(t1)).ToDeviceEvents());
+        Assert.Empty((await b.SyncAsync(t2)).ToDeviceEvents());
         Assert.Empty((await b.SyncAsync(t1)).ToDeviceEvents());
     }
 
