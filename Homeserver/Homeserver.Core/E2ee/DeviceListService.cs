@@ -24,11 +24,14 @@ public sealed class DeviceListService(DeviceListStore store, SyncNotifier notifi
     /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
     public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, CancellationToken ct)
     {
+        // Most syncs see neither a key change nor a membership change; they cost no query here.
+        if (upto.DeviceLists <= since.DeviceLists && upto.Events <= since.Events)
+            return new Delta([], []);
         var sharing = await store.SharingAsync(userId, ct);
         var changed = new SortedSet<string>(StringComparer.Ordinal);
+        var left = new SortedSet<string>(StringComparer.Ordinal);
         if (upto.DeviceLists > since.DeviceLists)
             changed.UnionWith((await store.ChangedAsync(since.DeviceLists, upto.DeviceLists, ct)).Where(u => u == userId || sharing.Contains(u)));
-        var left = new SortedSet<string>(StringComparer.Ordinal);
         if (upto.Events > since.Events)
         {
             changed.UnionWith(await store.NewlySharingAsync(userId, since.Events, upto.Events, ct));
