@@ -8,6 +8,7 @@ using ClientApi.Filters;
 using ClientApi.Keys;
 using ClientApi.Presence;
 using ClientApi.Profile;
+using ClientApi.Push;
 using ClientApi.Rooms;
 using ClientApi.Startup;
 using ClientApi.Sync;
@@ -39,6 +40,8 @@ public static class ClientApiEndpoints
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
         PresenceEndpoints.Map(v3);
+        PushRuleEndpoints.Map(v3);
+        NotificationEndpoints.Map(v3);
         ToDeviceEndpoints.Map(v3);
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);

@@ -6,6 +6,7 @@ using Homeserver.Core.Presence;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,7 +31,7 @@ public static class PresenceEndpoints
                 statusMsg = m.ValueKind == JsonValueKind.String ? m.GetString() : throw MatrixException.BadJson("'status_msg' must be a string");
             await presence.SetAsync(r.UserId, state, statusMsg, ct);
             return Results.Ok(new { });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Presence);
 
         // GET /_matrix/client/v3/presence/{userId}/status
         v3.MapGet("/presence/{userId}/status", async (string userId, HttpContext ctx, PresenceService presence, UserStore users,

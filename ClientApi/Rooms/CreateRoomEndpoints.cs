@@ -4,6 +4,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.Creation;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -54,7 +55,7 @@ public static class CreateRoomEndpoints
             };
             var roomId = await creation.CreateAsync(ctx.GetRequester().UserId, request, ct);
             return Results.Ok(new { room_id = roomId });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.RoomCreation);
 
         // POST /_matrix/client/v3/rooms/{roomId}/upgrade
         v3.MapPost("/rooms/{roomId}/upgrade", async (string roomId, HttpContext ctx, RoomUpgradeService upgrades, CancellationToken ct) =>
@@ -63,7 +64,7 @@ public static class CreateRoomEndpoints
             var version = RoomPaths.OptionalString(body, "new_version") ?? throw MatrixException.MissingParam("Missing new_version");
             var replacement = await upgrades.UpgradeAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), version, ct);
             return Results.Ok(new { replacement_room = replacement });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.RoomCreation);
     }
 
     private static JsonObject? Object(JsonElement? e, string name) => e switch

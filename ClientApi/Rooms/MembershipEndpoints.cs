@@ -5,6 +5,7 @@ using Homeserver.Core.Rooms.Memberships;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,7 +23,7 @@ public static class MembershipEndpoints
         {
             await members.JoinAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, ct);
             return Results.Ok(new { room_id = roomId });
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Join);
 
         // POST /_matrix/client/v3/join/{roomIdOrAlias}
         g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasStore aliases, CancellationToken ct) =>
@@ -30,7 +31,7 @@ public static class MembershipEndpoints
             var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
             await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct);
             return Results.Ok(new { room_id = roomId });
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Join);
 
         // POST /_matrix/client/v3/knock/{roomIdOrAlias}
         g.MapPost("/knock/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasStore aliases, CancellationToken ct) =>
@@ -39,7 +40,7 @@ public static class MembershipEndpoints
             var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
             await members.KnockAsync(roomId, ctx.GetRequester().UserId, RoomPaths.OptionalString(body, "reason"), ct);
             return Results.Ok(new { room_id = roomId });
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Join);
 
         // POST /_matrix/client/v3/rooms/{roomId}/leave
         g.MapPost("/rooms/{roomId}/leave", async (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
@@ -49,27 +50,34 @@ public static class MembershipEndpoints
             return Results.Ok(new { });
         });
 
-        // POST /_matrix/client/v3/rooms/{roomId}/invite | kick | ban | unban
-        g.MapPost("/rooms/{roomId}/{action:regex(^(invite|kick|ban|unban)$)}", async (string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct) =>
-        {
-            var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            var target = RoomPaths.UserId(RoomPaths.OptionalString(body, "user_id") ?? throw MatrixException.MissingParam("Missing user_id"));
-            var reason = RoomPaths.OptionalString(body, "reason");
-            var sender = ctx.GetRequester().UserId;
-            RoomPaths.RoomId(roomId);
-            await (action switch
-            {
-                "invite" => members.InviteAsync(roomId, sender, target, reason, isDirect: false, ct),
-                "kick" => members.KickAsync(roomId, sender, target, reason, ct),
-                "ban" => members.BanAsync(roomId, sender, target, reason, ct),
-                _ => members.UnbanAsync(roomId, sender, target, reason, ct),
-            });
-            return Results.Ok(new { });
-        });
+        // POST /_matrix/client/v3/rooms/{roomId}/invite — limited on its own: invites are how spam reaches strangers.
+        g.MapPost("/rooms/{roomId}/invite", (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
+            ActOnMemberAsync(roomId, "invite", ctx, members, ct)).RequireRateLimiting(RateLimitPolicies.Invite);
+
+        // POST /_matrix/client/v3/rooms/{roomId}/kick | ban | unban
+        g.MapPost("/rooms/{roomId}/{action:regex(^(kick|ban|unban)$)}", (string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct) =>
+            ActOnMemberAsync(roomId, action, ctx, members, ct));
 
         // GET /_matrix/client/v3/joined_rooms
         g.MapGet("/joined_rooms", async (HttpContext ctx, CurrentStateStore current, CancellationToken ct) =>
             Results.Ok(new { joined_rooms = await current.RoomsOfUserAsync(ctx.GetRequester().UserId, "join", ct) }));
+    }
+
+    private static async Task<IResult> ActOnMemberAsync(string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
+        var target = RoomPaths.UserId(RoomPaths.OptionalString(body, "user_id") ?? throw MatrixException.MissingParam("Missing user_id"));
+        var reason = RoomPaths.OptionalString(body, "reason");
+        var sender = ctx.GetRequester().UserId;
+        RoomPaths.RoomId(roomId);
+        await (action switch
+        {
+            "invite" => members.InviteAsync(roomId, sender, target, reason, isDirect: false, ct),
+            "kick" => members.KickAsync(roomId, sender, target, reason, ct),
+            "ban" => members.BanAsync(roomId, sender, target, reason, ct),
+            _ => members.UnbanAsync(roomId, sender, target, reason, ct),
+        });
+        return Results.Ok(new { });
     }
 
     internal static async Task<string> ResolveAsync(string roomIdOrAlias, RoomAliasStore aliases, CancellationToken ct)

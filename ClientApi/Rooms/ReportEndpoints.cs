@@ -3,6 +3,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.Reports;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +14,7 @@ public static class ReportEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization();
+        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Report);
 
         // POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}
         g.MapPost("/report/{eventId}", async (string roomId, string eventId, HttpContext ctx, ReportService reports, CancellationToken ct) =>

@@ -6,7 +6,7 @@ namespace ClientApi.Startup;
 
 /// <summary>
 /// Calls clients such as Element make while starting. They are answered with valid empty results until
-/// the features behind them (VoIP relays, bridges, push rules) exist, so start-up does not stall on errors.
+/// the features behind them (VoIP relays, bridges) exist, so start-up does not stall on errors.
 /// </summary>
 public static class StartupEndpoints
 {
@@ -19,11 +19,5 @@ public static class StartupEndpoints
 
         // GET /_matrix/client/v3/thirdparty/protocols — no bridges.
         g.MapGet("/thirdparty/protocols", () => Results.Ok(new { }));
-
-        // GET /_matrix/client/v3/pushrules/ — empty rule set until push rules land.
-        g.MapGet("/pushrules/", () => Results.Ok(new
-        {
-            global = new { @override = Array.Empty<object>(), content = Array.Empty<object>(), room = Array.Empty<object>(), sender = Array.Empty<object>(), underride = Array.Empty<object>() },
-        }));
     }
 }

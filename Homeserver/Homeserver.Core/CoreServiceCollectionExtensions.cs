@@ -90,6 +90,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Presence.PresenceStore>();
         services.AddSingleton<Presence.PresenceService>();
         services.AddSingleton<Push.PushActionsSignal>();
+        services.AddSingleton<Push.Rules.PushRuleStore>();
+        services.AddSingleton<Push.Rules.PushRuleService>();
+        services.AddSingleton<Push.PushActionsStore>();
+        services.AddSingleton<Push.EventPushEvaluator>();
+        services.AddSingleton<Push.Counts.NotificationCounts>();
+        services.AddSingleton<Push.NotificationListService>();
         services.AddSingleton<Ephemeral.TypingService>();
         services.AddSingleton<Ephemeral.ReceiptStore>();
         services.AddSingleton<Ephemeral.ReceiptService>();

@@ -12,4 +12,14 @@ public sealed class RateLimitsOptions
     public RateLimitOptions Login { get; set; } = new() { PerSecond = 0.003, BurstCount = 5 };
     /// <summary>Failed login attempts, per target account, whatever the address.</summary>
     public RateLimitOptions LoginFailedAttempts { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
+    /// <summary>Rooms created, per account.</summary>
+    public RateLimitOptions RoomCreation { get; set; } = new() { PerSecond = 0.016, BurstCount = 10 };
+    /// <summary>Joins and knocks, per account.</summary>
+    public RateLimitOptions Joins { get; set; } = new() { PerSecond = 0.1, BurstCount = 10 };
+    /// <summary>Invites sent, per account.</summary>
+    public RateLimitOptions Invites { get; set; } = new() { PerSecond = 0.3, BurstCount = 10 };
+    /// <summary>Event and room reports, per account.</summary>
+    public RateLimitOptions Reports { get; set; } = new() { PerSecond = 1, BurstCount = 5 };
+    /// <summary>Presence set through <c>PUT /presence</c>, per account.</summary>
+    public RateLimitOptions Presence { get; set; } = new() { PerSecond = 0.1, BurstCount = 1 };
 }

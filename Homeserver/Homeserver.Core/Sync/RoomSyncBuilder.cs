@@ -12,7 +12,7 @@ namespace Homeserver.Core.Sync;
 
 /// <summary>The per-room sections of a sync response.</summary>
 public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, TimeProvider time)
+    VisibilityService visibility, Push.Counts.NotificationCounts counts, TimeProvider time)
 {
     /// <summary>Invite state: the stripped events a client needs to show an invitation (spec "Stripped state").</summary>
     private static readonly string[] InviteStateTypes =
@@ -40,13 +40,17 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             ephemeral.Add(TypingEvent(typing));
         if (receipts is not null)
             ephemeral.Add(receipts);
+        var (unread, threadUnread) = await counts.SyncSectionsAsync(userId, roomId, filter.Timeline.UnreadThreadNotifications, ct);
         var section = new JsonObject
         {
             ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct),
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
+            ["unread_notifications"] = unread,
         };
+        if (threadUnread is not null)
+            section["unread_thread_notifications"] = threadUnread;
         // The summary lets lazy-loading clients name the room without its member list; it is sent when it may have changed.
         if (window.Since is null || window.FullState || timeline.Any(e => e.EventType == EventTypes.Member))
             section["summary"] = await SummaryAsync(userId, roomId, ct);

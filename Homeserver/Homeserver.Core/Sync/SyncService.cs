@@ -14,7 +14,8 @@ namespace Homeserver.Core.Sync;
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
-    Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, E2ee.E2eeSyncSection e2ee, SyncNotifier notifier, TimeProvider time)
+    Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, Push.Rules.PushRuleService pushRules, E2ee.E2eeSyncSection e2ee,
+    SyncNotifier notifier, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -101,8 +102,17 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))
             .Where(e => filter.Presence.Matches("m.presence", (string?)e["sender"]))
             .Take(filter.Presence.Limit ?? int.MaxValue).ToList();
-        var global = new JsonArray(changedData.Where(d => d.RoomId == "" && filter.AccountData.Matches(d.DataType, null))
+        var initial = since is null || fullState;
+        var global = new JsonArray(changedData
+            .Where(d => d.RoomId == "" && filter.AccountData.Matches(d.DataType, null) && !(initial && d.DataType == Push.Rules.PushRuleService.AccountDataType))
             .Take(filter.AccountData.Limit ?? int.MaxValue).Select(d => (JsonNode)AccountDataEvent(d)).ToArray());
+        // Clients read their push rules from here, so an initial sync always carries the current set, changed or not.
+        if (initial && filter.AccountData.Matches(Push.Rules.PushRuleService.AccountDataType, null))
+            global.Add(new JsonObject
+            {
+                ["type"] = Push.Rules.PushRuleService.AccountDataType,
+                ["content"] = Push.Rules.PushRuleService.AccountDataContent(await pushRules.GetAsync(userId, ct)),
+            });
         var response = new JsonObject
         {
             ["next_batch"] = upto.ToString(),

@@ -156,6 +156,26 @@ public static class ConfigTemplate
               login_failed_attempts:
                 per_second: 0.17
                 burst_count: 3
+              # Rooms created, per account.
+              room_creation:
+                per_second: 0.016
+                burst_count: 10
+              # Joins and knocks, per account.
+              joins:
+                per_second: 0.1
+                burst_count: 10
+              # Invites sent, per account.
+              invites:
+                per_second: 0.3
+                burst_count: 10
+              # Event and room reports, per account.
+              reports:
+                per_second: 1
+                burst_count: 5
+              # PUT /presence, per account.
+              presence:
+                per_second: 0.1
+                burst_count: 1
 
             """;
     }

@@ -13,6 +13,7 @@ public sealed class ActivityTracker(RequestDelegate next, DeviceStore devices, U
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, long> _lastWrite = new();
+    private int _writesSinceSweep;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -28,8 +29,21 @@ public sealed class ActivityTracker(RequestDelegate next, DeviceStore devices, U
                 var client = context.GetClientInfo();
                 await devices.RecordSeenAsync(r.UserId, r.DeviceId, now, client.Ip, client.UserAgent, context.RequestAborted);
                 await users.TouchLastActiveAsync(r.UserId, now, context.RequestAborted);
+                if (Interlocked.Increment(ref _writesSinceSweep) % 1000 == 0)
+                    Sweep(now);
             }
         }
         await next(context);
+    }
+
+    /// <summary>
+    /// Forgets sessions not written for a whole interval: for them "absent" and "stale" mean the same, and
+    /// without this the map would keep every session ever seen, revoked ones included.
+    /// </summary>
+    private void Sweep(long now)
+    {
+        foreach (var (session, last) in _lastWrite)
+            if (now - last >= Interval.TotalMilliseconds)
+                _lastWrite.TryRemove(new KeyValuePair<string, long>(session, last));
     }
 }

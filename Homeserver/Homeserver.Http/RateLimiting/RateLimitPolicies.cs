@@ -19,6 +19,11 @@ public static class RateLimitPolicies
     public const string Login = "login";
     public const string Registration = "registration";
     public const string Message = "message";
+    public const string RoomCreation = "room_creation";
+    public const string Join = "joins";
+    public const string Invite = "invites";
+    public const string Report = "reports";
+    public const string Presence = "presence";
 
     public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
     {
@@ -27,7 +32,12 @@ public static class RateLimitPolicies
         {
             r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
             r.AddPolicy(Registration, ctx => ByAddress(ctx, options, options.Registration));
-            r.AddPolicy(Message, ctx => Bucket(ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx), options, options.Message));
+            r.AddPolicy(Message, ctx => ByAccount(ctx, options, options.Message));
+            r.AddPolicy(RoomCreation, ctx => ByAccount(ctx, options, options.RoomCreation));
+            r.AddPolicy(Join, ctx => ByAccount(ctx, options, options.Joins));
+            r.AddPolicy(Invite, ctx => ByAccount(ctx, options, options.Invites));
+            r.AddPolicy(Report, ctx => ByAccount(ctx, options, options.Reports));
+            r.AddPolicy(Presence, ctx => ByAccount(ctx, options, options.Presence));
             r.OnRejected = async (ctx, ct) =>
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
@@ -45,6 +55,10 @@ public static class RateLimitPolicies
         QueueLimit = 0,
         AutoReplenishment = true,
     };
+
+    /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
+    private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
+        Bucket(ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx), all, limit);
 
     private static RateLimitPartition<string> ByAddress(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
         Bucket(Address(ctx), all, limit);

@@ -12,25 +12,30 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// <summary>
 /// Writes one authorised event and everything derived from it in a single transaction: its place in the
 /// timeline stream, the DAG edges and extremities, the state snapshot after it, current state and the
-/// membership index, and the client's transaction ID. A crash leaves all of it or none of it.
+/// membership index, the client's transaction ID and the push actions of its recipients. A crash leaves all of
+/// it or none of it.
 /// </summary>
-public sealed class EventPersister(Database db, CurrentStateStore current, Sync.SyncNotifier notifier, TimeProvider time)
+public sealed class EventPersister(Database db, CurrentStateStore current, Sync.SyncNotifier notifier, TimeProvider time,
+    Push.EventPushEvaluator push, Push.PushActionsSignal pushSignal)
 {
     public sealed record Persisted(long StreamOrdering, long StateGroup);
 
     /// <summary>Persists the event, then wakes the syncs of everyone it concerns: the room's joined and invited members and a membership event's target.</summary>
     public async Task<Persisted> PersistAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct)
     {
-        var persisted = await WriteAsync(pdu, stateGroupBefore, txn, newRoom, ct);
+        var pushActions = await push.EvaluateAsync(pdu, stateGroupBefore, ct);
+        var persisted = await WriteAsync(pdu, stateGroupBefore, txn, newRoom, pushActions, ct);
         var audience = (await current.MembersAsync(pdu.RoomId.ToString(), CancellationToken.None))
             .Where(m => m.Membership is "join" or "invite").Select(m => m.UserId).ToHashSet();
         if (pdu.Type == EventTypes.Member && pdu.StateKey is { } target)
             audience.Add(target);
         notifier.Notify(audience);
+        pushSignal.Raise(pushActions.Select(a => a.UserId).ToList());
         return persisted;
     }
 
-    private Task<Persisted> WriteAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct) =>
+    private Task<Persisted> WriteAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
+        IReadOnlyList<Push.PushActionsStore.Decision> pushActions, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
             var roomId = pdu.RoomId.ToString();
@@ -74,6 +79,7 @@ public sealed class EventPersister(Database db, CurrentStateStore current, Sync.
                 await RelationStore.InsertAsync(c, tx, eventId, target, relType, JsonFields.String(rel, "key"), ct);
             if (txn is not null)
                 await ClientTxnStore.InsertAsync(c, tx, txn, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            await Push.PushActionsStore.InsertAsync(c, tx, roomId, eventId, stream, pushActions, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
             return new Persisted(stream, group);
         }, ct);
 

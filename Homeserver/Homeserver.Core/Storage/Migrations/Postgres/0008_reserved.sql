@@ -1,1 +1,0 @@
--- PLACEHOLDER until the helper that owns migration 0008 is merged; delete at merge.
