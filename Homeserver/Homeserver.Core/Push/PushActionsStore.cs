@@ -17,7 +17,7 @@ public sealed class PushActionsStore(Database db)
         VALUES (@UserId, @RoomId, @EventId, @StreamOrdering, @ThreadId, @Notif, @Highlight, @Actions, @Ts)
         """;
     private const string SelectPage = """
-        SELECT user_id, room_id, event_id, stream_ordering, thread_id, notif, highlight, actions, ts FROM event_push_actions
+        SELECT room_id, event_id, stream_ordering, thread_id, actions, ts FROM event_push_actions
         WHERE user_id = @UserId AND stream_ordering < @Before AND (@OnlyHighlight = 0 OR highlight = 1)
         ORDER BY stream_ordering DESC LIMIT @Limit
         """;
@@ -25,15 +25,13 @@ public sealed class PushActionsStore(Database db)
     /// <summary>What evaluation decided for one recipient of an event, before the event has its stream position.</summary>
     public sealed record Decision(string UserId, string ThreadId, bool Notify, bool Highlight, string ActionsJson);
 
+    /// <summary>A notification as <c>/notifications</c> lists it.</summary>
     public sealed class Row
     {
-        public string UserId { get; set; } = "";
         public string RoomId { get; set; } = "";
         public string EventId { get; set; } = "";
         public long StreamOrdering { get; set; }
         public string ThreadId { get; set; } = "";
-        public long Notif { get; set; }
-        public long Highlight { get; set; }
         public string Actions { get; set; } = "";
         public long Ts { get; set; }
     }

@@ -81,7 +81,21 @@ public sealed class GlobPattern
         return _segments[^1].Find(text, pos, text.Length, startBounded: false, endBounded: true) >= 0;
     }
 
+    /// <summary>The text as lower-cased code points, so <c>?</c> stands for one character even outside the BMP.</summary>
     private static int[] Fold(string s)
+    {
+        var folded = new int[s.Length];
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (char.IsSurrogate(c))
+                return FoldRunes(s);
+            folded[i] = c < 128 ? (c is >= 'A' and <= 'Z' ? c + 32 : c) : char.ToLowerInvariant(c);
+        }
+        return folded;
+    }
+
+    private static int[] FoldRunes(string s)
     {
         var runes = new List<int>(s.Length);
         foreach (var r in s.EnumerateRunes())
@@ -98,10 +112,13 @@ public sealed class GlobPattern
     /// <summary>A star-free piece of the pattern, with shift-and masks: bit i of a character's mask says position i accepts it.</summary>
     private sealed class Segment
     {
+        private const int Ascii = 128;
         private readonly int[] _chars;
-        private readonly ulong[] _anyMask;
-        private readonly Dictionary<int, ulong[]> _charMasks = new();
         private readonly int _words;
+        private readonly ulong[] _anyMask;
+        /// <summary>Masks of ASCII characters, <c>_words</c> per character; other characters are in <see cref="_otherMasks"/>. Null when none occur.</summary>
+        private readonly ulong[]? _asciiMasks;
+        private readonly Dictionary<int, ulong[]>? _otherMasks;
 
         public Segment(int[] chars)
         {
@@ -110,8 +127,17 @@ public sealed class GlobPattern
             _anyMask = new ulong[_words];
             for (var i = 0; i < chars.Length; i++)
             {
-                var mask = chars[i] == AnyOne ? _anyMask : _charMasks.TryGetValue(chars[i], out var m) ? m : _charMasks[chars[i]] = new ulong[_words];
-                mask[i / 64] |= 1UL << (i % 64);
+                var bit = 1UL << (i % 64);
+                var c = chars[i];
+                if (c == AnyOne)
+                    _anyMask[i / 64] |= bit;
+                else if (c < Ascii)
+                    (_asciiMasks ??= new ulong[Ascii * _words])[c * _words + i / 64] |= bit;
+                else
+                {
+                    _otherMasks ??= new Dictionary<int, ulong[]>();
+                    (_otherMasks.TryGetValue(c, out var m) ? m : _otherMasks[c] = new ulong[_words])[i / 64] |= bit;
+                }
             }
         }
 
@@ -138,22 +164,46 @@ public sealed class GlobPattern
                         return p;
                 return -1;
             }
-            var state = new ulong[_words];
-            var topWord = (m - 1) / 64;
-            var topBit = 1UL << ((m - 1) % 64);
+            return _words == 1 ? FindShort(text, from, to, startBounded, endBounded) : FindLong(text, from, to, startBounded, endBounded);
+        }
+
+        private bool Accept(int[] text, int end, bool startBounded, bool endBounded) =>
+            (!startBounded || BoundaryBefore(text, end - _chars.Length)) && (!endBounded || BoundaryAfter(text, end));
+
+        /// <summary>Segments of up to 64 characters: the whole automaton state is one word.</summary>
+        private int FindShort(int[] text, int from, int to, bool startBounded, bool endBounded)
+        {
+            var any = _anyMask[0];
+            var top = 1UL << (_chars.Length - 1);
+            var state = 0UL;
             for (var j = from; j < to; j++)
             {
-                var charMask = _charMasks.GetValueOrDefault(text[j]);
+                var c = text[j];
+                var mask = c < Ascii ? _asciiMasks?[c] ?? 0 : _otherMasks is not null && _otherMasks.TryGetValue(c, out var m) ? m[0] : 0;
+                state = ((state << 1) | 1UL) & (any | mask);
+                if ((state & top) != 0 && Accept(text, j + 1, startBounded, endBounded))
+                    return j + 1 - _chars.Length;
+            }
+            return -1;
+        }
+
+        private int FindLong(int[] text, int from, int to, bool startBounded, bool endBounded)
+        {
+            var state = new ulong[_words];
+            var topWord = (_chars.Length - 1) / 64;
+            var topBit = 1UL << ((_chars.Length - 1) % 64);
+            for (var j = from; j < to; j++)
+            {
+                var c = text[j];
+                var other = c < Ascii ? null : _otherMasks?.GetValueOrDefault(c);
                 for (var w = _words - 1; w >= 0; w--)
                 {
+                    var mask = c < Ascii ? _asciiMasks?[c * _words + w] ?? 0 : other?[w] ?? 0;
                     var carry = w > 0 ? state[w - 1] >> 63 : 1UL;
-                    state[w] = ((state[w] << 1) | carry) & (_anyMask[w] | (charMask?[w] ?? 0));
+                    state[w] = ((state[w] << 1) | carry) & (_anyMask[w] | mask);
                 }
-                if ((state[topWord] & topBit) == 0)
-                    continue;
-                var start = j - m + 1;
-                if ((!startBounded || BoundaryBefore(text, start)) && (!endBounded || BoundaryAfter(text, j + 1)))
-                    return start;
+                if ((state[topWord] & topBit) != 0 && Accept(text, j + 1, startBounded, endBounded))
+                    return j + 1 - _chars.Length;
             }
             return -1;
         }

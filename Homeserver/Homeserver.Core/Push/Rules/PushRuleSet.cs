@@ -36,8 +36,6 @@ public sealed class PushRuleSet
         });
     }
 
-    public IReadOnlyList<PushRule> Of(PushRuleKind kind) => _byKind[kind];
-
     public PushRule? Find(PushRuleKind kind, string ruleId) => _byKind[kind].FirstOrDefault(r => r.RuleId == ruleId);
 
     /// <summary>Every rule in the order they are tried.</summary>
