@@ -25,11 +25,15 @@ public sealed class DeviceListTests(HomeserverFixture fixture) : IClassFixture<H
         var carolSince = (await c.SyncAsync()).NextBatch();
 
         var poll = b.SyncAsync(bobSince, timeout: 20_000);
+        var strangerPoll = c.SyncAsync(carolSince, timeout: 20_000);
         await Task.Delay(300);
         using var deviceKey = SigningKey.Generate();
         await a.UploadKeysAsync(new { device_keys = E2eeClient.DeviceKeys(alice, deviceKey) });
         var bobs = await poll;
         Assert.Contains(alice.UserId, bobs.DeviceLists("changed"));
+        // The stranger's long poll is not woken by it, and an immediate sync shows nothing either.
+        await Task.Delay(500);
+        Assert.False(strangerPoll.IsCompleted);
         Assert.DoesNotContain(alice.UserId, (await c.SyncAsync(carolSince)).DeviceLists("changed"));
 
         var changes = await (await b.GetAsync($"/_matrix/client/v3/keys/changes?from={Uri.EscapeDataString(bobSince)}&to={Uri.EscapeDataString(bobs.NextBatch())}")).AssertOkAsync();
