@@ -27,7 +27,7 @@ public static class KeyUploadValidator
         if (keys.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson("device_keys must be an object");
         if (System.Text.Encoding.UTF8.GetByteCount(keys.GetRawText()) > MaxDeviceKeysBytes)
-            throw new MatrixException(400, ErrorCodes.TooLarge, $"device_keys may not exceed {MaxDeviceKeysBytes} bytes");
+            throw new MatrixException(413, ErrorCodes.TooLarge, $"device_keys may not exceed {MaxDeviceKeysBytes} bytes");
         if (RequiredString(keys, "user_id", "device_keys") != userId)
             throw MatrixException.InvalidParam("device_keys.user_id must be your own user ID");
         if (RequiredString(keys, "device_id", "device_keys") != deviceId)
@@ -65,11 +65,11 @@ public static class KeyUploadValidator
         foreach (var k in keys.EnumerateObject())
         {
             if (result.Count == MaxKeysPerUpload)
-                throw new MatrixException(400, ErrorCodes.TooLarge, $"At most {MaxKeysPerUpload} keys may be uploaded at once");
+                throw new MatrixException(413, ErrorCodes.TooLarge, $"At most {MaxKeysPerUpload} keys may be uploaded at once");
             var (algorithm, id) = SplitKeyId(k.Name, field);
             var json = k.Value.GetRawText();
             if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxKeyObjectBytes)
-                throw new MatrixException(400, ErrorCodes.TooLarge, $"{field}.{k.Name} may not exceed {MaxKeyObjectBytes} bytes");
+                throw new MatrixException(413, ErrorCodes.TooLarge, $"{field}.{k.Name} may not exceed {MaxKeyObjectBytes} bytes");
             switch (k.Value.ValueKind)
             {
                 case JsonValueKind.String when IsPublicKey(algorithm, k.Value.GetString()!):
@@ -94,7 +94,7 @@ public static class KeyUploadValidator
         if (key.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field} must be an object");
         if (System.Text.Encoding.UTF8.GetByteCount(key.GetRawText()) > MaxKeyObjectBytes)
-            throw new MatrixException(400, ErrorCodes.TooLarge, $"{field} may not exceed {MaxKeyObjectBytes} bytes");
+            throw new MatrixException(413, ErrorCodes.TooLarge, $"{field} may not exceed {MaxKeyObjectBytes} bytes");
         if (RequiredString(key, "user_id", field) != userId)
             throw MatrixException.InvalidParam($"{field}.user_id must be your own user ID");
         if (!key.TryGetProperty("usage", out var usages) || usages.ValueKind != JsonValueKind.Array

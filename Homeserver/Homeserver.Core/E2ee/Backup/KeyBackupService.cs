@@ -118,7 +118,7 @@ public sealed class KeyBackupService(KeyBackupStore store)
         if (!data.TryGetProperty("session_data", out var sessionData) || sessionData.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field}.session_data must be an object");
         if (System.Text.Encoding.UTF8.GetByteCount(sessionData.GetRawText()) > MaxSessionDataBytes)
-            throw new MatrixException(400, ErrorCodes.TooLarge, $"{field}.session_data may not exceed {MaxSessionDataBytes} bytes");
+            throw new MatrixException(413, ErrorCodes.TooLarge, $"{field}.session_data may not exceed {MaxSessionDataBytes} bytes");
         if (!data.TryGetProperty("is_verified", out var verified) || verified.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             throw MatrixException.BadJson($"{field}.is_verified must be a boolean");
         return new BackedUpKey
@@ -162,7 +162,7 @@ public sealed class KeyBackupService(KeyBackupStore store)
         if (!body.TryGetProperty("auth_data", out var authData) || authData.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson("auth_data must be an object");
         if (System.Text.Encoding.UTF8.GetByteCount(authData.GetRawText()) > MaxAuthDataBytes)
-            throw new MatrixException(400, ErrorCodes.TooLarge, $"auth_data may not exceed {MaxAuthDataBytes} bytes");
+            throw new MatrixException(413, ErrorCodes.TooLarge, $"auth_data may not exceed {MaxAuthDataBytes} bytes");
         return (algorithm.GetString()!, authData.GetRawText());
     }
 
