@@ -42,6 +42,7 @@ public static class ClientApiEndpoints
         PresenceEndpoints.Map(v3);
         PushRuleEndpoints.Map(v3);
         NotificationEndpoints.Map(v3);
+        PusherEndpoints.Map(v3);
         ToDeviceEndpoints.Map(v3);
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);

@@ -1,4 +1,5 @@
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,7 +28,7 @@ public static class DiscoveryEndpoints
         }));
 
         // GET /_matrix/client/v3/capabilities
-        v3.MapGet("/capabilities", () => Results.Ok(new
+        v3.MapGet("/capabilities", (VapidKey vapid) => Results.Ok(new
         {
             capabilities = new Dictionary<string, object>
             {
@@ -41,6 +42,8 @@ public static class DiscoveryEndpoints
                     @default = "12",
                     available = new Dictionary<string, string> { ["10"] = "stable", ["11"] = "stable", ["12"] = "stable" },
                 },
+                // MSC4174: Web Push pushers, and the VAPID public key clients subscribe with.
+                ["m.webpush"] = new { enabled = true, vapid = vapid.PublicKey },
             },
         })).RequireAuthorization();
     }

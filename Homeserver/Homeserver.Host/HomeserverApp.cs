@@ -6,6 +6,7 @@ using Homeserver.Core;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Keys;
+using Homeserver.Core.Push;
 using Homeserver.Core.Storage;
 using Homeserver.Http;
 using MediaRepo;
@@ -21,6 +22,7 @@ public static class HomeserverApp
         Directory.CreateDirectory(options.DataDir);
         var signingKey = await SigningKey.LoadOrCreateAsync(options.ResolvedSigningKeyPath, ct);
         var tokenKey = await TokenSigningKey.LoadOrCreateAsync(options.ResolvePath(options.Auth.TokenKeyPath), ct);
+        var vapidKey = await VapidKey.LoadOrCreateAsync(options.ResolvePath(options.Push.VapidKeyPath), ct);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.WebHost.UseKestrelCore();
@@ -43,6 +45,7 @@ public static class HomeserverApp
             }
         });
         builder.Services.AddHomeserverCore(options, signingKey, tokenKey);
+        builder.Services.AddPushDelivery(options.Push, vapidKey);
         builder.Services.AddHomeserverHttp(options);
         builder.Services.AddMediaRepo(options);
         configure?.Invoke(builder);

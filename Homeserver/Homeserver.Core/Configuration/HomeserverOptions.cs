@@ -17,6 +17,7 @@ public sealed class HomeserverOptions
     public LimitsOptions Limits { get; set; } = new();
     public PresenceOptions Presence { get; set; } = new();
     public RateLimitsOptions RateLimits { get; set; } = new();
+    public PushOptions Push { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 

@@ -40,7 +40,27 @@ public static class HomeserverOptionsValidator
             if (rl.BurstCount < 1)
                 p.Add(new($"rate_limits.{name}.burst_count", "must be at least 1"));
         }
+        ValidatePush(o.Push, p);
         return p;
+    }
+
+    private static void ValidatePush(PushOptions push, List<ConfigProblem> p)
+    {
+        if (push.OnlineGrace.Value < TimeSpan.Zero)
+            p.Add(new("push.online_grace", "must not be negative"));
+        foreach (var (name, d) in new[] { ("max_age", push.MaxAge), ("retry_initial", push.RetryInitial), ("retry_max", push.RetryMax), ("request_timeout", push.RequestTimeout) })
+            if (d.Value <= TimeSpan.Zero)
+                p.Add(new($"push.{name}", "must be positive"));
+        if (push.RetryMax.Value < push.RetryInitial.Value)
+            p.Add(new("push.retry_max", "must not be shorter than push.retry_initial"));
+        if (string.IsNullOrWhiteSpace(push.VapidKeyPath))
+            p.Add(new("push.vapid_key_path", "is required"));
+        if (!string.IsNullOrEmpty(push.VapidSubject) && !push.VapidSubject.StartsWith("mailto:", StringComparison.Ordinal) &&
+            !(Uri.TryCreate(push.VapidSubject, UriKind.Absolute, out var sub) && sub.Scheme == "https"))
+            p.Add(new("push.vapid_subject", $"'{push.VapidSubject}' must be a mailto: address or an https URL"));
+        for (var i = 0; i < push.AllowedIpRanges.Count; i++)
+            if (!System.Net.IPNetwork.TryParse(push.AllowedIpRanges[i], out _))
+                p.Add(new($"push.allowed_ip_ranges.{i}", $"'{push.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));
     }
 
     private static void ValidateListeners(List<ListenerOptions> listeners, List<ConfigProblem> p)

@@ -21,6 +21,9 @@ public static class ErrorCodes
     public const string UserDeactivated = "M_USER_DEACTIVATED";
     public const string Unauthorized = "M_UNAUTHORIZED";
     public const string Exclusive = "M_EXCLUSIVE";
+    /// <summary>MSC4174 Web Push activation.</summary>
+    public const string ExpiredActivationToken = "M_EXPIRED_ACTIVATION_TOKEN";
+    public const string UnknownActivationToken = "M_UNKNOWN_ACTIVATION_TOKEN";
     public const string InvalidSignature = "M_INVALID_SIGNATURE";
     public const string WrongRoomKeysVersion = "M_WRONG_ROOM_KEYS_VERSION";
 }

@@ -177,6 +177,26 @@ public static class ConfigTemplate
                 per_second: 0.1
                 burst_count: 1
 
+            # Push notifications to pushers: push gateways (kind http) and Web Push subscriptions (kind webpush).
+            push:
+              # A device that is syncing, or stopped less than this long ago, gets no push: sync shows it the event.
+              online_grace: 10s
+              # Notifications still undelivered after this long are dropped rather than delivered late.
+              max_age: 1d
+              # While a gateway is down its pusher retries after retry_initial, doubling up to retry_max.
+              retry_initial: 1s
+              retry_max: 10m
+              # Time allowed for one request to a gateway or push service.
+              request_timeout: 15s
+              # VAPID key (P-256, PEM) signing Web Push requests; created on first start. Relative paths are inside
+              # data_dir. Replacing it invalidates every Web Push subscription.
+              vapid_key_path: vapid.pem
+              # Contact for push services in the VAPID token: mailto:admin@example.org or an https URL; empty sends none.
+              vapid_subject:
+              # Pusher URLs may not point at private, loopback or link-local addresses, and must be https, except
+              # for IP addresses in these CIDR ranges (e.g. 10.0.0.5/32 for a gateway on your own network).
+              allowed_ip_ranges: []
+
             """;
     }
 }

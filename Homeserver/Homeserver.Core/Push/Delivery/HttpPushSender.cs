@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Outbound;
+using Homeserver.Core.Push.Pushers;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.Core.Push.Delivery;
+
+/// <summary>Posts notifications to push gateways (pusher kind <c>http</c>, the Push Gateway API's <c>/notify</c>).</summary>
+public sealed class HttpPushSender(GuardedHttpClient http, TimeProvider time, ILogger<HttpPushSender> log)
+{
+    public async Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct)
+    {
+        var url = JsonNode.Parse(pusher.Data)!["url"]!.GetValue<string>();
+        try
+        {
+            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var res = await http.Client.PostAsync(url, content, ct);
+            if (res.IsSuccessStatusCode)
+                return Rejected(await res.Content.ReadAsStringAsync(ct), pusher.Pushkey) ? PushSendResult.PusherGone : PushSendResult.Delivered;
+            log.LogWarning("Push gateway {Url} answered {Status}", url, (int)res.StatusCode);
+            return PushSendResult.Retry(res.StatusCode == HttpStatusCode.TooManyRequests ? res.Headers.RetryAfter : null, time);
+        }
+        catch (Exception e) when (GuardedHttpClient.IsRefusal(e))
+        {
+            log.LogWarning("Push gateway {Url} refused: {Reason}", url, e.Message);
+            return PushSendResult.Undeliverable;
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            log.LogInformation("Push gateway {Url} unreachable: {Reason}", url, e.Message);
+            return PushSendResult.Retry(null, time);
+        }
+    }
+
+    /// <summary>Whether the gateway's answer lists this pushkey under <c>rejected</c>.</summary>
+    private static bool Rejected(string response, string pushkey)
+    {
+        try
+        {
+            return JsonNode.Parse(response)?["rejected"] is JsonArray rejected &&
+                rejected.Any(k => k is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == pushkey);
+        }
+        catch (JsonException)
+        {
+            // A 2xx with a body that is not JSON still accepted the notification.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Push.Counts;
+using Homeserver.Core.Push.Pushers;
+using Homeserver.Core.Sync;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.Core.Push.Delivery;
+
+/// <summary>
+/// Works through <c>event_push_actions</c> for every pusher, oldest first, from the position stored with the
+/// pusher, so a restart resumes where delivery stopped. Each pusher runs on its own so a dead gateway only delays
+/// its own pushers; while a destination is down its pusher waits with exponential backoff and then retries the
+/// same notification. The position is stored after each send: a crash between a send and that write sends that
+/// one notification again after the restart (gateways drop duplicates by event ID), which is preferred to losing it.
+/// </summary>
+public sealed class PushDeliveryWorker(
+    PusherStore pushers,
+    PendingPushStore pending,
+    PushEventReader events,
+    NotificationCounts counts,
+    HttpPushSender httpSender,
+    WebPushSender webPushSender,
+    SyncConnectionTracker syncing,
+    PushActionsSignal signal,
+    HomeserverOptions options,
+    TimeProvider time,
+    ILogger<PushDeliveryWorker> log) : BackgroundService
+{
+    private const int BatchSize = 50;
+    /// <summary>How long a Web Push activation token is valid (MSC4174).</summary>
+    public static readonly TimeSpan AckTokenLifetime = TimeSpan.FromMinutes(5);
+
+    private sealed class PusherState
+    {
+        public bool Running;
+        public bool Again;
+        public int Failures;
+        public DateTimeOffset RetryAt;
+        public string? AckTokenSent;
+    }
+
+    private readonly Channel<string> _users = Channel.CreateUnbounded<string>();
+    private readonly ConcurrentDictionary<PusherKey, PusherState> _states = new();
+    private CancellationToken _stopping;
+
+    private PushOptions Push => options.Push;
+
+    /// <summary>Looks at the user's pushers soon: there is new work.</summary>
+    public void Wake(string userId) => _users.Writer.TryWrite(userId);
+
+    /// <summary>A client set the pusher again, perhaps with a new destination: any backoff for the old one is over.</summary>
+    public void PusherChanged(PusherKey key)
+    {
+        if (_states.TryGetValue(key, out var state))
+            lock (state)
+            {
+                state.RetryAt = DateTimeOffset.MinValue;
+                state.Failures = 0;
+            }
+        Wake(key.UserId);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        signal.Committed += OnCommitted;
+        try
+        {
+            foreach (var userId in await pushers.UsersWithPushersAsync(stoppingToken))
+                Wake(userId);
+            await foreach (var userId in _users.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    foreach (var pusher in await pushers.ListAsync(userId, stoppingToken))
+                        Start(pusher.Key);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError(e, "Could not list the pushers of {UserId}", userId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            signal.Committed -= OnCommitted;
+        }
+    }
+
+    private void OnCommitted(IReadOnlyCollection<string> userIds)
+    {
+        foreach (var userId in userIds)
+            Wake(userId);
+    }
+
+    /// <summary>Runs the pusher's delivery unless it is running (then it goes round once more) or backing off.</summary>
+    private void Start(PusherKey key)
+    {
+        var state = _states.GetOrAdd(key, _ => new PusherState());
+        lock (state)
+        {
+            if (state.Running)
+            {
+                state.Again = true;
+                return;
+            }
+            if (time.GetUtcNow() < state.RetryAt)
+                return;
+            state.Running = true;
+        }
+        _ = Task.Run(() => RunAsync(key, state), CancellationToken.None);
+    }
+
+    private async Task RunAsync(PusherKey key, PusherState state)
+    {
+        while (true)
+        {
+            TimeSpan? retry;
+            try
+            {
+                retry = await DeliverAsync(key, state, _stopping);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Push delivery for {UserId} failed", key.UserId);
+                retry = Backoff(state, null);
+            }
+            lock (state)
+            {
+                if (retry is null && state.Again)
+                {
+                    state.Again = false;
+                    continue;
+                }
+                state.Running = false;
+                state.Again = false;
+                if (retry is { } delay)
+                    state.RetryAt = time.GetUtcNow() + delay;
+            }
+            if (retry is { } wait)
+                _ = Task.Delay(wait, time, _stopping).ContinueWith(t =>
+                {
+                    if (t.IsCanceled)
+                        return;
+                    // Timers may fire a little early; the backoff is over either way.
+                    lock (state)
+                        state.RetryAt = DateTimeOffset.MinValue;
+                    Start(key);
+                }, TaskScheduler.Default);
+            return;
+        }
+    }
+
+    /// <summary>Sends what is pending for one pusher; returns when to retry, or null when there is nothing left.</summary>
+    private async Task<TimeSpan?> DeliverAsync(PusherKey key, PusherState state, CancellationToken ct)
+    {
+        while (true)
+        {
+            var pusher = await pushers.GetAsync(key, ct);
+            if (pusher is null)
+            {
+                _states.TryRemove(key, out _);
+                return null;
+            }
+            if (pusher.Kind == PusherRecord.WebPushKind && !pusher.Activated)
+                return await SendActivationAsync(pusher, state, ct);
+            var batch = await pending.AfterAsync(key.UserId, pusher.LastStreamOrdering, BatchSize, ct);
+            if (batch.Count == 0)
+                return null;
+            var position = pusher.LastStreamOrdering;
+            var stored = position;
+            foreach (var item in batch)
+            {
+                var result = await DeliverOneAsync(pusher, item, ct);
+                if (result.Outcome == PushOutcome.PusherGone)
+                {
+                    await pushers.DeleteAsync(key, ct);
+                    _states.TryRemove(key, out _);
+                    return null;
+                }
+                if (result.Outcome == PushOutcome.RetryLater)
+                {
+                    if (position > stored)
+                        await pushers.AdvanceAsync(key, position, ct);
+                    return Backoff(state, result.RetryAfter);
+                }
+                state.Failures = 0;
+                position = item.StreamOrdering;
+                if (result.Outcome == PushOutcome.Delivered)
+                {
+                    await pushers.AdvanceAsync(key, position, ct);
+                    stored = position;
+                }
+            }
+            if (position > stored)
+                await pushers.AdvanceAsync(key, position, ct);
+        }
+    }
+
+    /// <summary>
+    /// Skips what the device sees anyway (it is syncing) and what is too old to be worth a notification;
+    /// sends the rest. Skipped and dropped notifications count as handled.
+    /// </summary>
+    private async Task<PushSendResult> DeliverOneAsync(PusherRecord pusher, PendingPush item, CancellationToken ct)
+    {
+        if (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Ts > Push.MaxAge.Value.TotalMilliseconds)
+            return PushSendResult.Undeliverable;
+        if (syncing.IsSyncing(pusher.UserId, pusher.DeviceId, Push.OnlineGrace.Value))
+            return PushSendResult.Undeliverable;
+        var details = await events.ReadAsync(item.EventId, ct);
+        if (details is null)
+            return PushSendResult.Undeliverable;
+        var body = PushNotificationFormatter.Format(pusher, details, PushNotificationFormatter.ParseActions(item.Actions), await counts.TotalUnreadAsync(pusher.UserId, ct));
+        return await SendAsync(pusher, body, ct);
+    }
+
+    private Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct) =>
+        pusher.Kind == PusherRecord.WebPushKind
+            ? webPushSender.SendAsync(pusher, body, PushNotificationFormatter.IsHighPriority(body), ct)
+            : httpSender.SendAsync(pusher, body, ct);
+
+    /// <summary>MSC4174: a new Web Push pusher gets only the message carrying its activation token until it is acknowledged.</summary>
+    private async Task<TimeSpan?> SendActivationAsync(PusherRecord pusher, PusherState state, CancellationToken ct)
+    {
+        if (pusher.AckToken is null || state.AckTokenSent == pusher.AckToken ||
+            time.GetUtcNow().ToUnixTimeMilliseconds() - pusher.AckTokenTs > AckTokenLifetime.TotalMilliseconds)
+            return null;
+        var result = await webPushSender.SendAsync(pusher, new JsonObject { ["app_id"] = pusher.AppId, ["ack_token"] = pusher.AckToken }, highUrgency: true, ct);
+        switch (result.Outcome)
+        {
+            case PushOutcome.PusherGone:
+                await pushers.DeleteAsync(pusher.Key, ct);
+                _states.TryRemove(pusher.Key, out _);
+                return null;
+            case PushOutcome.RetryLater:
+                return Backoff(state, result.RetryAfter);
+            default:
+                state.AckTokenSent = pusher.AckToken;
+                state.Failures = 0;
+                return null;
+        }
+    }
+
+    private TimeSpan Backoff(PusherState state, TimeSpan? requested)
+    {
+        var exponent = Math.Min(state.Failures++, 20);
+        var delay = TimeSpan.FromTicks(Math.Min(Push.RetryInitial.Value.Ticks * (1L << exponent), Push.RetryMax.Value.Ticks));
+        return requested is { } r && r > delay ? r : delay;
+    }
+}

@@ -1,1 +1,0 @@
--- PLACEHOLDER until the helper that owns migration 0009 is merged; delete at merge.
