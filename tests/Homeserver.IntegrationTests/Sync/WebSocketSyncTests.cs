@@ -191,7 +191,10 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
         using var ws2 = await ConnectAsync(hs, alice);
         Assert.NotNull(await ReceiveAsync(ws2, TimeSpan.FromSeconds(10)));
         await ws2.SendAsync("not json"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
-        Assert.Null(await ReceiveAsync(ws2, TimeSpan.FromSeconds(10)));
+        // A frame already on its way (alice's own presence, as the first socket closed) may precede the close.
+        var frames = 0;
+        while (await ReceiveAsync(ws2, TimeSpan.FromSeconds(10)) is not null)
+            Assert.True(++frames <= 3, "the connection stayed open after an invalid frame");
         Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, ws2.CloseStatus);
     }
 
