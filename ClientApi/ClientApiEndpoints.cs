@@ -5,12 +5,14 @@ using ClientApi.Auth;
 using ClientApi.Devices;
 using ClientApi.Discovery;
 using ClientApi.Filters;
+using ClientApi.Keys;
 using ClientApi.Presence;
 using ClientApi.Profile;
 using ClientApi.Push;
 using ClientApi.Rooms;
 using ClientApi.Startup;
 using ClientApi.Sync;
+using ClientApi.ToDevice;
 using ClientApi.UserDirectory;
 using Microsoft.AspNetCore.Routing;
 
@@ -41,6 +43,9 @@ public static class ClientApiEndpoints
         PushRuleEndpoints.Map(v3);
         NotificationEndpoints.Map(v3);
         PusherEndpoints.Map(v3);
+        ToDeviceEndpoints.Map(v3);
+        KeysEndpoints.Map(v3);
+        KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         return app;
     }

@@ -55,7 +55,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 SyncService.SyncResult result;
                 try
                 {
-                    var request = new SyncService.SyncRequest(requester.UserId, requester.DeviceId, since, _filter, FullState: false);
+                    var request = new SyncService.SyncRequest(requester.UserId, requester.DeviceId, since, _filter, FullState: false) { ConfirmsDelivery = first };
                     result = await sync.SyncAsync(request, first ? TimeSpan.Zero : PollInterval, wait.Token,
                         () => sessions.IsLiveAsync(requester.SessionId, closed.Token));
                 }

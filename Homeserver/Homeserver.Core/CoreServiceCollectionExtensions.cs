@@ -101,6 +101,17 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ephemeral.ReceiptService>();
         services.AddSingleton<RoomSyncBuilder>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<ToDevice.ToDeviceStore>();
+        services.AddSingleton<ToDevice.ToDeviceService>();
+        services.AddSingleton<E2ee.DeviceKeyStore>();
+        services.AddSingleton<E2ee.DeviceListStore>();
+        services.AddSingleton<E2ee.DeviceListService>();
+        services.AddSingleton<E2ee.CrossSigningStore>();
+        services.AddSingleton<E2ee.DeviceKeysService>();
+        services.AddSingleton<E2ee.CrossSigningService>();
+        services.AddSingleton<E2ee.E2eeSyncSection>();
+        services.AddSingleton<E2ee.Backup.KeyBackupStore>();
+        services.AddSingleton<E2ee.Backup.KeyBackupService>();
         return services;
     }
 }

@@ -7,7 +7,7 @@ using Homeserver.Core.Storage;
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
-public sealed class SessionService(Database db, AccessTokenIssuer issuer, SessionValidator validator, Sync.SyncNotifier notifier, HomeserverOptions options, TimeProvider time)
+public sealed class SessionService(Database db, AccessTokenIssuer issuer, SessionValidator validator, E2ee.DeviceListService deviceLists, HomeserverOptions options, TimeProvider time)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -56,7 +56,7 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
         return Issue(session, refresh);
     }
 
-    /// <summary>Deletes devices and every token they hold.</summary>
+    /// <summary>Deletes devices with every token, key and waiting to-device message they hold.</summary>
     public Task DeleteDevicesAsync(string userId, IReadOnlyCollection<string> deviceIds, CancellationToken ct) =>
         DeleteDevicesWhereAsync(userId, (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
 
@@ -70,16 +70,23 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
         var revoked = await db.WriteAsync(async (c, tx) =>
         {
             var all = new List<string>();
-            foreach (var deviceId in (await select(c, tx)).ToList())
+            var deviceIds = (await select(c, tx)).ToList();
+            foreach (var deviceId in deviceIds)
             {
                 all.AddRange(await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct));
+                await E2ee.DeviceKeyStore.DeleteDeviceAsync(c, tx, userId, deviceId, ct);
+                await ToDevice.ToDeviceStore.DeleteDeviceAsync(c, tx, userId, deviceId, ct);
                 await DeviceStore.DeleteAsync(c, tx, userId, deviceId, ct);
             }
+            // Whoever shares a room must drop the deleted devices from their list.
+            if (deviceIds.Count > 0)
+                await E2ee.DeviceListStore.RecordChangeAsync(c, tx, userId, ct);
             return all;
         }, ct);
         validator.Revoke(revoked);
-        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
-        notifier.Notify([userId]);
+        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once;
+        // the user's own syncs are among those woken.
+        await deviceLists.NotifyChangedAsync(userId, ct);
     }
 
     private (AccessSessionRecord Session, string? RefreshToken) NewSession(string userId, string deviceId, bool refreshable, long now)

@@ -24,4 +24,6 @@ public static class ErrorCodes
     /// <summary>MSC4174 Web Push activation.</summary>
     public const string ExpiredActivationToken = "M_EXPIRED_ACTIVATION_TOKEN";
     public const string UnknownActivationToken = "M_UNKNOWN_ACTIVATION_TOKEN";
+    public const string InvalidSignature = "M_INVALID_SIGNATURE";
+    public const string WrongRoomKeysVersion = "M_WRONG_ROOM_KEYS_VERSION";
 }

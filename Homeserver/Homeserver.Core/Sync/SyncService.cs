@@ -14,19 +14,29 @@ namespace Homeserver.Core.Sync;
 /// </summary>
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
-    Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, Push.Rules.PushRuleService pushRules, SyncNotifier notifier,
-    TimeProvider time)
+    Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, Push.Rules.PushRuleService pushRules, E2ee.E2eeSyncSection e2ee,
+    SyncNotifier notifier, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
     /// <summary>One sync request: who asks, from which device, from where, and how much.</summary>
-    public sealed record SyncRequest(string UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState);
+    public sealed record SyncRequest(string UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState)
+    {
+        /// <summary>
+        /// Whether asking from <see cref="Since"/> proves the client received everything up to it, so to-device messages
+        /// up to it may go. True for a /sync request; a WebSocket round is not proof, as a frame written to a socket can
+        /// be lost with the connection, so there only the token a client connects with confirms.
+        /// </summary>
+        public bool ConfirmsDelivery { get; init; } = true;
+    }
 
     /// <param name="sessionLive">Re-checked after every wake-up, so a long poll on a revoked token ends at once with M_UNKNOWN_TOKEN.</param>
     public async Task<SyncResult> SyncAsync(SyncRequest request, TimeSpan timeout, CancellationToken ct, Func<ValueTask<bool>>? sessionLive = null)
     {
         var (userId, _, since, _, fullState) = request;
         var deadline = time.GetUtcNow() + timeout;
+        if (since is { } acknowledged && request.ConfirmsDelivery)
+            await e2ee.AcknowledgeAsync(userId, request.DeviceId, acknowledged, ct);
         while (true)
         {
             var version = notifier.Version(userId);
@@ -44,11 +54,13 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
 
     private async Task<SyncResult> ComputeAsync(SyncRequest request, CancellationToken ct)
     {
-        var (userId, _, since, filter, fullState) = request;
+        var (userId, deviceId, since, filter, fullState) = request;
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
         var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
             await receiptStore.MaxStreamIdAsync(ct), await presence.PositionAsync(ct));
+        var (toDevicePosition, deviceListPosition) = await e2ee.PositionsAsync(ct);
+        upto = upto with { ToDevice = toDevicePosition, DeviceLists = deviceListPosition };
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
         var typingSince = since is { } s && s.Typing <= upto.Typing ? s.Typing : 0;
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
@@ -85,6 +97,8 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     break;
             }
         }
+        var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, ct);
+        upto = upto with { ToDevice = encryption.ToDeviceUpto };
         var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))
             .Where(e => filter.Presence.Matches("m.presence", (string?)e["sender"]))
             .Take(filter.Presence.Limit ?? int.MaxValue).ToList();
@@ -105,12 +119,13 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
             ["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = knock },
             ["account_data"] = new JsonObject { ["events"] = global },
             ["presence"] = new JsonObject { ["events"] = new JsonArray(presenceEvents.Select(e => (JsonNode)e).ToArray()) },
-            ["to_device"] = new JsonObject { ["events"] = new JsonArray() },
-            ["device_lists"] = new JsonObject { ["changed"] = new JsonArray(), ["left"] = new JsonArray() },
-            ["device_one_time_keys_count"] = new JsonObject(),
+            ["to_device"] = new JsonObject { ["events"] = encryption.ToDevice },
+            ["device_lists"] = E2ee.E2eeSyncSection.DeviceListsJson(encryption.DeviceLists),
+            ["device_one_time_keys_count"] = encryption.OneTimeKeyCounts,
+            ["device_unused_fallback_key_types"] = encryption.UnusedFallbackKeyTypes,
         };
         return new SyncResult(response, upto, join.Count == 0 && invite.Count == 0 && leave.Count == 0 && knock.Count == 0 && global.Count == 0
-            && presenceEvents.Count == 0);
+            && presenceEvents.Count == 0 && encryption.IsEmpty);
     }
 
     internal static JsonObject AccountDataEvent(AccountDataStore.Entry d) =>

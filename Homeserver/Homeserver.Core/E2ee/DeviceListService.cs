@@ -1,0 +1,42 @@
+using Homeserver.Core.Sync;
+
+namespace Homeserver.Core.E2ee;
+
+/// <summary>
+/// Who must re-fetch whose keys (spec "Tracking the device list for a user"): users sharing a room with someone
+/// whose keys changed, users who newly share a room, and users who no longer share any.
+/// </summary>
+public sealed class DeviceListService(DeviceListStore store, SyncNotifier notifier)
+{
+    public sealed record Delta(IReadOnlyList<string> Changed, IReadOnlyList<string> Left)
+    {
+        public bool IsEmpty => Changed.Count == 0 && Left.Count == 0;
+    }
+
+    /// <summary>Wakes the syncs of the user and of everyone sharing a room with them, after a change committed.</summary>
+    public async Task NotifyChangedAsync(string userId, CancellationToken ct)
+    {
+        var audience = await store.SharingAsync(userId, ct);
+        audience.Add(userId);
+        notifier.Notify(audience);
+    }
+
+    /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
+    public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, CancellationToken ct)
+    {
+        // Most syncs see neither a key change nor a membership change; they cost no query here.
+        if (upto.DeviceLists <= since.DeviceLists && upto.Events <= since.Events)
+            return new Delta([], []);
+        var sharing = await store.SharingAsync(userId, ct);
+        var changed = new SortedSet<string>(StringComparer.Ordinal);
+        var left = new SortedSet<string>(StringComparer.Ordinal);
+        if (upto.DeviceLists > since.DeviceLists)
+            changed.UnionWith((await store.ChangedAsync(since.DeviceLists, upto.DeviceLists, ct)).Where(u => u == userId || sharing.Contains(u)));
+        if (upto.Events > since.Events)
+        {
+            changed.UnionWith(await store.NewlySharingAsync(userId, since.Events, upto.Events, ct));
+            left.UnionWith((await store.PartedAsync(userId, since.Events, upto.Events, ct)).Where(u => !sharing.Contains(u)));
+        }
+        return new Delta([.. changed], [.. left]);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Data.Common;
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.E2ee;
+
+/// <summary>
+/// The <c>device_lists</c> stream: a row whenever a user's device or cross-signing keys change, and the room
+/// memberships that decide who hears about it.
+/// </summary>
+public sealed class DeviceListStore(Database db)
+{
+    public const string StreamName = "device_lists";
+
+    private const string InsertChange = "INSERT INTO device_list_changes (stream_id, user_id) VALUES (@StreamId, @UserId)";
+    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'device_lists'";
+    private const string SelectSharing = """
+        SELECT DISTINCT theirs.user_id FROM room_memberships mine
+        JOIN room_memberships theirs ON theirs.room_id = mine.room_id
+        WHERE mine.user_id = @UserId AND mine.membership = 'join' AND theirs.membership = 'join'
+        """;
+    private const string SelectChanged = """
+        SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > @After AND stream_id <= @Upto
+        """;
+    // Both sides joined and one of the two joins is newer than the token: the pair may not have shared a room before.
+    private const string SelectNewlySharing = """
+        SELECT DISTINCT theirs.user_id FROM room_memberships mine
+        JOIN room_memberships theirs ON theirs.room_id = mine.room_id
+        WHERE mine.user_id = @UserId AND mine.membership = 'join' AND theirs.membership = 'join' AND theirs.user_id <> @UserId
+          AND (mine.stream_ordering > @After OR theirs.stream_ordering > @After)
+          AND mine.stream_ordering <= @Upto AND theirs.stream_ordering <= @Upto
+        """;
+    // Whoever left a room the user is in, or stays in a room the user left, since the token.
+    private const string SelectParted = """
+        SELECT DISTINCT theirs.user_id FROM room_memberships mine
+        JOIN room_memberships theirs ON theirs.room_id = mine.room_id
+        WHERE mine.user_id = @UserId AND theirs.user_id <> @UserId AND (
+            (mine.membership = 'join' AND theirs.membership IN ('leave', 'ban') AND theirs.stream_ordering > @After AND theirs.stream_ordering <= @Upto)
+            OR (mine.membership IN ('leave', 'ban') AND mine.stream_ordering > @After AND mine.stream_ordering <= @Upto AND theirs.membership = 'join'))
+        """;
+
+    /// <summary>Records that <paramref name="userId"/>'s keys changed, inside the changing transaction.</summary>
+    public static async Task RecordChangeAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)
+    {
+        var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
+        await c.RunAsync(InsertChange, new { StreamId = streamId, UserId = userId }, ct, tx);
+    }
+
+    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
+
+    /// <summary>Users in a joined room with <paramref name="userId"/>, the user included once joined anywhere.</summary>
+    public async Task<HashSet<string>> SharingAsync(string userId, CancellationToken ct) =>
+        (await db.ReadAsync(c => c.ListAsync<string>(SelectSharing, new { UserId = userId }, ct), ct)).ToHashSet(StringComparer.Ordinal);
+
+    public async Task<HashSet<string>> ChangedAsync(long after, long upto, CancellationToken ct) =>
+        (await db.ReadAsync(c => c.ListAsync<string>(SelectChanged, new { After = after, Upto = upto }, ct), ct)).ToHashSet(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<string>> NewlySharingAsync(string userId, long afterEvents, long uptoEvents, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectNewlySharing, new { UserId = userId, After = afterEvents, Upto = uptoEvents }, ct), ct);
+
+    public Task<IReadOnlyList<string>> PartedAsync(string userId, long afterEvents, long uptoEvents, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectParted, new { UserId = userId, After = afterEvents, Upto = uptoEvents }, ct), ct);
+}

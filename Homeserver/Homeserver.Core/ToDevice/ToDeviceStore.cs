@@ -1,0 +1,78 @@
+using System.Data.Common;
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.ToDevice;
+
+/// <summary>
+/// Per-device inboxes of to-device messages on the <c>to_device</c> stream, and the sending devices'
+/// transaction IDs, written in one transaction so a retried send is either fully recorded or not at all.
+/// </summary>
+public sealed class ToDeviceStore(Database db)
+{
+    public const string StreamName = "to_device";
+
+    private const string InsertTxn = """
+        INSERT INTO to_device_txns (user_id, device_id, txn_id, created_ts) VALUES (@UserId, @DeviceId, @TxnId, @Ts)
+        ON CONFLICT (user_id, device_id, txn_id) DO NOTHING
+        """;
+    private const string InsertMessage = """
+        INSERT INTO to_device_inbox (stream_id, user_id, device_id, sender, event_type, content)
+        VALUES (@StreamId, @UserId, @DeviceId, @Sender, @EventType, @Content)
+        """;
+    private const string SelectPending = """
+        SELECT stream_id, sender, event_type, content FROM to_device_inbox
+        WHERE user_id = @UserId AND device_id = @DeviceId AND stream_id > @After AND stream_id <= @Upto
+        ORDER BY stream_id LIMIT @Limit
+        """;
+    private const string SelectAnyUpTo = "SELECT 1 FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId AND stream_id <= @Upto LIMIT 1";
+    private const string DeleteUpTo = "DELETE FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId AND stream_id <= @Upto";
+    private const string DeleteDevice = "DELETE FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId";
+    private const string DeleteDeviceTxns = "DELETE FROM to_device_txns WHERE user_id = @UserId AND device_id = @DeviceId";
+    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'to_device'";
+
+    /// <summary>One message to one device.</summary>
+    public sealed record Delivery(string UserId, string DeviceId, string Content);
+
+    public sealed class Message
+    {
+        public long StreamId { get; set; }
+        public string Sender { get; set; } = "";
+        public string EventType { get; set; } = "";
+        public string Content { get; set; } = "";
+    }
+
+    /// <summary>Queues the messages unless the sending device used <paramref name="txnId"/> before; false when it had.</summary>
+    public Task<bool> EnqueueAsync(string sender, string senderDevice, string txnId, string eventType, IReadOnlyList<Delivery> deliveries, long now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await c.RunAsync(InsertTxn, new { UserId = sender, DeviceId = senderDevice, TxnId = txnId, Ts = now }, ct, tx) == 0)
+                return false;
+            foreach (var d in deliveries)
+            {
+                var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
+                await c.RunAsync(InsertMessage, new { StreamId = streamId, d.UserId, d.DeviceId, Sender = sender, EventType = eventType, d.Content }, ct, tx);
+            }
+            return true;
+        }, ct);
+
+    public Task<IReadOnlyList<Message>> PendingAsync(string userId, string deviceId, long after, long upto, int limit, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<Message>(SelectPending, new { UserId = userId, DeviceId = deviceId, After = after, Upto = upto, Limit = limit }, ct), ct);
+
+    /// <summary>Drops what the device has confirmed by syncing from a token at <paramref name="upto"/>; a read first spares the write when nothing waits.</summary>
+    public async Task AcknowledgeAsync(string userId, string deviceId, long upto, CancellationToken ct)
+    {
+        var args = new { UserId = userId, DeviceId = deviceId, Upto = upto };
+        if (await db.ReadAsync(c => c.FirstOrDefaultAsync<long?>(SelectAnyUpTo, args, ct), ct) is null)
+            return;
+        await db.WriteAsync((c, tx) => c.RunAsync(DeleteUpTo, args, ct, tx), ct);
+    }
+
+    /// <summary>Removes a deleted device's inbox and transaction IDs, inside the deleting transaction.</summary>
+    public static async Task DeleteDeviceAsync(DbConnection c, DbTransaction tx, string userId, string deviceId, CancellationToken ct)
+    {
+        await c.RunAsync(DeleteDevice, new { UserId = userId, DeviceId = deviceId }, ct, tx);
+        await c.RunAsync(DeleteDeviceTxns, new { UserId = userId, DeviceId = deviceId }, ct, tx);
+    }
+
+    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
+}

@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using Homeserver.Core.Keys;
+using Homeserver.IntegrationTests.Rooms;
+using Homeserver.Testing;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.E2ee;
+
+/// <summary>device_lists in sync and /keys/changes: key changes reach room peers only, joins and leaves are reported.</summary>
+public sealed class DeviceListTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
+{
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task KeyUpload_IsReportedToARoomPeer_NotToAStranger(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var alice = await hs.RegisterAsync();
+        var bob = await hs.RegisterAsync();
+        var carol = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var b = hs.ClientFor(bob);
+        using var c = hs.ClientFor(carol);
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var bobSince = (await b.SyncAsync()).NextBatch();
+        var carolSince = (await c.SyncAsync()).NextBatch();
+
+        var poll = b.SyncAsync(bobSince, timeout: 20_000);
+        var strangerPoll = c.SyncAsync(carolSince, timeout: 20_000);
+        await Task.Delay(300);
+        using var deviceKey = SigningKey.Generate();
+        await a.UploadKeysAsync(new { device_keys = E2eeClient.DeviceKeys(alice, deviceKey) });
+        var bobs = await poll;
+        Assert.Contains(alice.UserId, bobs.DeviceLists("changed"));
+        // The stranger's long poll is not woken by it, and an immediate sync shows nothing either.
+        await Task.Delay(500);
+        Assert.False(strangerPoll.IsCompleted);
+        Assert.DoesNotContain(alice.UserId, (await c.SyncAsync(carolSince)).DeviceLists("changed"));
+
+        var changes = await (await b.GetAsync($"/_matrix/client/v3/keys/changes?from={Uri.EscapeDataString(bobSince)}&to={Uri.EscapeDataString(bobs.NextBatch())}")).AssertOkAsync();
+        Assert.Contains(alice.UserId, changes.GetProperty("changed").EnumerateArray().Select(u => u.GetString()));
+        // Nothing new after that: the next incremental sync has no changes.
+        Assert.DoesNotContain(alice.UserId, (await b.SyncAsync(bobs.NextBatch())).DeviceLists("changed"));
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Joining_ReportsTheNewPeer_LeavingTheLastSharedRoom_ReportsLeft(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var alice = await hs.RegisterAsync();
+        var bob = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var b = hs.ClientFor(bob);
+        var first = await a.CreateRoomAsync(new { preset = "public_chat" });
+        var second = await a.CreateRoomAsync(new { preset = "public_chat" });
+        var aliceSince = (await a.SyncAsync()).NextBatch();
+        await (await b.PostRoomAsync(first, "join", new { })).AssertOkAsync();
+        await (await b.PostRoomAsync(second, "join", new { })).AssertOkAsync();
+        var joined = await a.SyncAsync(aliceSince);
+        Assert.Contains(bob.UserId, joined.DeviceLists("changed"));
+
+        await (await b.PostRoomAsync(first, "leave", new { })).AssertOkAsync();
+        var stillSharing = await a.SyncAsync(joined.NextBatch());
+        Assert.DoesNotContain(bob.UserId, stillSharing.DeviceLists("left"));
+
+        await (await b.PostRoomAsync(second, "leave", new { })).AssertOkAsync();
+        var parted = await a.SyncAsync(stillSharing.NextBatch());
+        Assert.Contains(bob.UserId, parted.DeviceLists("left"));
+        // Bob sees it from his side too: he left the last room he shared with Alice.
+        Assert.Contains(alice.UserId, (await b.SyncAsync(joined.NextBatch())).DeviceLists("left"));
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task DeletingADevice_RemovesItsKeysAndInbox_AndTellsRoomPeers(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var alice = await hs.RegisterAsync();
+        var alicePhone = await hs.LoginAsync(alice);
+        var bob = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var phone = hs.ClientFor(alicePhone);
+        using var b = hs.ClientFor(bob);
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        using var deviceKey = SigningKey.Generate();
+        await phone.UploadKeysAsync(new { device_keys = E2eeClient.DeviceKeys(alicePhone, deviceKey) });
+        var bobSince = (await b.SyncAsync()).NextBatch();
+
+        await (await b.SendToDeviceAsync("m.test", "before-logout", new Dictionary<string, Dictionary<string, object>>
+        {
+            [alice.UserId] = new() { [alicePhone.DeviceId] = new { x = 1 } },
+        })).AssertOkAsync();
+        await (await phone.PostAsJsonAsync("/_matrix/client/v3/logout", new { })).AssertOkAsync();
+
+        Assert.Contains(alice.UserId, (await b.SyncAsync(bobSince)).DeviceLists("changed"));
+        var devices = (await b.QueryKeysAsync(alice.UserId)).GetProperty("device_keys").GetProperty(alice.UserId);
+        Assert.False(devices.TryGetProperty(alicePhone.DeviceId, out _));
+        // The same device ID logged in again starts with an empty inbox.
+        using var again = hs.ClientFor(await hs.LoginAsync(alice, alicePhone.DeviceId));
+        Assert.Empty((await again.SyncAsync()).ToDeviceEvents());
+    }
+}
