@@ -11,9 +11,9 @@ public sealed record BenchOptions
     public int Receivers { get; init; } = 1000;
     public int FanoutRoomSize { get; init; } = 100;
     /// <summary>Messages per second sent into 1:1 rooms (each has one receiver).</summary>
-    public double DirectSendRate { get; init; } = 200;
+    public double DirectSendRate { get; init; } = 100;
     /// <summary>Messages per second sent into the fan-out rooms (each reaches every member).</summary>
-    public double FanoutSendRate { get; init; } = 20;
+    public double FanoutSendRate { get; init; } = 5;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
@@ -68,8 +68,8 @@ public sealed record BenchOptions
           --tiny                   smoke-test sizes (a few clients, seconds)
           --receivers N            receivers in the latency scenario (default 1000)
           --fanout-room-size N     members of each fan-out room (default 100)
-          --rate N                 messages/s into 1:1 rooms (default 200)
-          --fanout-rate N          messages/s into fan-out rooms (default 20)
+          --rate N                 messages/s into 1:1 rooms (default 100)
+          --fanout-rate N          messages/s into fan-out rooms (default 5)
           --duration S             seconds of sending per latency run (default 20)
           --connections A,B,C      idle connection counts for the memory scenario (default 1000,5000,10000)
           --rooms N                rooms of the initial-sync account (default 500)

@@ -94,6 +94,28 @@ public sealed class ChildProcess : IAsyncDisposable
         return last;
     }
 
+    /// <summary>
+    /// Waits until the process is nearly idle (under a tenth of a core over half a second), so work queued by a
+    /// setup phase (registrations, joins) is not measured as the next phase's latency.
+    /// </summary>
+    public async Task<TimeSpan> WaitQuietAsync(TimeSpan atMost, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var until = Stopwatch.GetTimestamp() + (long)(atMost.TotalSeconds * Stopwatch.Frequency);
+        Process.Refresh();
+        var last = Process.TotalProcessorTime;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            await Task.Delay(500, ct);
+            Process.Refresh();
+            var now = Process.TotalProcessorTime;
+            if ((now - last).TotalMilliseconds < 50)
+                break;
+            last = now;
+        }
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     private long StatusField(string name)
     {
         foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))

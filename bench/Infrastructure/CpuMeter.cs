@@ -20,12 +20,13 @@ public sealed class CpuMeter
         _serverStart = ServerCpu();
     }
 
-    public (double GeneratorPercent, double ServerPercent) Stop()
+    /// <summary>Shares of the machine over the interval, and the server's CPU seconds (which other load on the machine does not inflate).</summary>
+    public (double GeneratorPercent, double ServerPercent, double ServerSeconds) Stop()
     {
         var wall = Stopwatch.GetElapsedTime(_started).TotalSeconds * Environment.ProcessorCount;
         var own = (Process.GetCurrentProcess().TotalProcessorTime - _ownStart).TotalSeconds;
         var server = (ServerCpu() - _serverStart).TotalSeconds;
-        return (Math.Round(100 * own / wall, 1), Math.Round(100 * server / wall, 1));
+        return (Math.Round(100 * own / wall, 1), Math.Round(100 * server / wall, 1), server);
     }
 
     private TimeSpan ServerCpu()

@@ -27,8 +27,9 @@ public static class LatencyPlot
             plot.Title($"Delivery latency, {shape.Key} rooms");
             plot.XLabel("percentile");
             plot.YLabel("latency (ms)");
-            double[] ticks = [0, 1, 2, 3, 4];
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, ["0%", "90%", "99%", "99.9%", "99.99%"]);
+            double[] ticks = [0, 1, 2, 3, 4, 5];
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, ["0%", "90%", "99%", "99.9%", "99.99%", "max"]);
+            plot.Axes.Margins(bottom: 0);
             plot.ShowLegend(Alignment.UpperLeft);
             var file = $"{pathPrefix}-latency-{shape.Key.Replace(":", "-", StringComparison.Ordinal)}.png";
             plot.SavePng(file, 1000, 600);

@@ -33,6 +33,7 @@ public static class LatencyScenario
             Console.WriteLine($"latency: {shape.Name}, {shape.Rooms * shape.PerRoom} receivers in {shape.Rooms} rooms, {shape.Rate} msg/s");
             var hsRooms = await homeserver.CreateRoomsAsync(shape.Rooms, shape.PerRoom, ct);
             var baseRooms = await relay.CreateRoomsAsync(shape.Rooms, shape.PerRoom, ct);
+            Console.WriteLine($"  server busy for {(await server.WaitQuietAsync(TimeSpan.FromSeconds(60), ct)).TotalSeconds:0.0} s after setup");
             foreach (var mix in Enum.GetValues<ReceiverMix>())
             {
                 var hs = await DeliveryRun.RunAsync(homeserver, hsRooms, mix, shape.Rate, o.Warmup, o.Duration, o.DrainTimeout, server.Process, ct);
@@ -51,6 +52,8 @@ public static class LatencyScenario
             results.Add(new Measurement(name, $"p{p}", hs.Ms(p), "ms", bl.Ms(p), target, met));
         }
         results.Add(new Measurement(name, "max", hs.MaxMs, "ms", bl.MaxMs));
+        results.Add(new Measurement(name, "send answered p50", hs.SendMs(50), "ms", bl.SendMs(50)));
+        results.Add(new Measurement(name, "server CPU per delivery", hs.ServerCpuMicrosPerDelivery, "µs", bl.ServerCpuMicrosPerDelivery));
         results.Add(new Measurement(name, "lost deliveries", hs.Lost, "deliveries", bl.Lost, "0", hs.Lost == 0));
         results.Detail("latency", $"{shape} {Label(mix)}", new JsonObject
         {
@@ -109,8 +112,11 @@ public static class LatencyScenario
         ["p95_ms"] = Math.Round(d.Ms(95), 3),
         ["p99_ms"] = Math.Round(d.Ms(99), 3),
         ["max_ms"] = Math.Round(d.MaxMs, 3),
+        ["send_answered_p50_ms"] = Math.Round(d.SendMs(50), 3),
+        ["send_answered_p99_ms"] = Math.Round(d.SendMs(99), 3),
         ["generator_cpu_percent"] = d.GeneratorCpuPercent,
         ["server_cpu_percent"] = d.ServerCpuPercent,
+        ["server_cpu_us_per_delivery"] = Math.Round(d.ServerCpuMicrosPerDelivery, 1),
     };
 
     private static LatencyCurve Curve(string shape, string series, LongHistogram h)

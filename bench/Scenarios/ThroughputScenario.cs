@@ -21,6 +21,7 @@ public static class ThroughputScenario
         await using var serverProcess = server;
         await using var target = new MatrixTarget(server.BaseAddress, ctx.Connector(o.ThroughputRooms));
         var rooms = await target.CreateRoomsAsync(o.ThroughputRooms, 1, ct);
+        Console.WriteLine($"  server busy for {(await server.WaitQuietAsync(TimeSpan.FromSeconds(60), ct)).TotalSeconds:0.0} s after setup");
         var steps = new JsonArray();
         double best = 0, rate = o.ThroughputStartRate;
         for (var step = 0; step < o.ThroughputMaxSteps; step++)
