@@ -12,6 +12,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     private readonly string _admin;
     private readonly string? _clusterDir;
     private readonly string _repoRoot;
+    private readonly List<string> _databases = [];
 
     private ThrowawayPostgres(string admin, string? clusterDir, string repoRoot)
     {
@@ -37,6 +38,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", conn);
         await cmd.ExecuteNonQueryAsync(ct);
+        lock (_databases)
+            _databases.Add(name);
         return new NpgsqlConnectionStringBuilder(_admin) { Database = name, MaxPoolSize = 100 }.ConnectionString;
     }
 
@@ -54,9 +57,24 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         return output;
     }
 
+    /// <summary>Drops the run's databases on a server that outlives the run, or stops the cluster the run started.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_clusterDir is not null)
+        if (_clusterDir is null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var conn = new NpgsqlConnection(_admin);
+            await conn.OpenAsync();
+            foreach (var name in _databases)
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", conn);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+        else
+        {
             await RunScriptAsync(_repoRoot, "stop", _clusterDir, CancellationToken.None);
+            Directory.Delete(_clusterDir, recursive: true);
+        }
     }
 }
