@@ -25,6 +25,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
     public const int MaxIncomingFrameBytes = 64 * 1024;
+    private const int IdleReceiveBufferBytes = 1024;
 
     private volatile SyncFilter _filter = SyncFilter.Default;
     private volatile string? _setPresence;
@@ -117,7 +118,9 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
     /// <summary>Reads client frames until the connection closes; cancels the session when it does.</summary>
     private async Task ReceiveAsync(CancellationTokenSource closed)
     {
-        var buffer = new byte[MaxIncomingFrameBytes];
+        // Clients rarely send, so an idle connection holds only a small buffer; it grows for a large frame
+        // and is dropped again after it (docs/performance.md: a 64 KiB buffer per connection dominated idle memory).
+        var buffer = new byte[IdleReceiveBufferBytes];
         try
         {
             while (!closed.IsCancellationRequested)
@@ -126,11 +129,13 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 ValueWebSocketReceiveResult result;
                 do
                 {
-                    if (length == buffer.Length)
+                    if (length == MaxIncomingFrameBytes)
                     {
                         await CloseAsync(WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB", CancellationToken.None);
                         return;
                     }
+                    if (length == buffer.Length)
+                        Array.Resize(ref buffer, Math.Min(buffer.Length * 4, MaxIncomingFrameBytes));
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), closed.Token);
                     length += result.Count;
                 } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
@@ -146,6 +151,8 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 }
                 if (presenceChanged)
                     await presence.AppearAsync(requester.UserId, _setPresence!, closed.Token);
+                if (buffer.Length > IdleReceiveBufferBytes)
+                    buffer = new byte[IdleReceiveBufferBytes];
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)

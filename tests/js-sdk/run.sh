@@ -35,7 +35,7 @@ for script in smoke media rooms sync e2ee; do
     set -e
     line=$(grep -E "^$script: [0-9]+ passed, [0-9]+ failed$" "$out" | tail -n 1 || true)
     if [ -n "$line" ]; then
-        passed=$(echo "$line" | sed -E 's/^[a-z]+: ([0-9]+) passed.*/\1/')
+        passed=$(echo "$line" | sed -E 's/^[a-z0-9]+: ([0-9]+) passed.*/\1/')
         failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
     else
         echo "FAIL $script.mjs - exited with status $status without its summary line"

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Homeserver.Core.Configuration;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -15,6 +16,8 @@ public sealed class Database : IAsyncDisposable
     private readonly string _sqlitePragmas = "";
     private readonly NpgsqlDataSource? _postgres;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private static readonly object ConfiguredMarker = new();
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredHandles = new();
 
     // Rows are read into PascalCase properties from snake_case columns.
     static Database() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -49,9 +52,15 @@ public sealed class Database : IAsyncDisposable
             return await _postgres.OpenConnectionAsync(ct);
         var conn = new SqliteConnection(_sqliteConnectionString);
         await conn.OpenAsync(ct);
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = _sqlitePragmas;
-        await cmd.ExecuteNonQueryAsync(ct);
+        // Pooled connections keep their native handle and with it these settings, so they are applied once per
+        // handle: running them on every open cost a sizeable share of each short read (docs/performance.md).
+        if (!_configuredHandles.TryGetValue(conn.Handle!, out _))
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = _sqlitePragmas;
+            await cmd.ExecuteNonQueryAsync(ct);
+            _configuredHandles.AddOrUpdate(conn.Handle!, ConfiguredMarker);
+        }
         return conn;
     }
 

@@ -22,16 +22,16 @@ public sealed class CrashTests
     public async Task KillNine_UnderLoad_LosesNoAcknowledgedMessage(string engine)
     {
         var dir = Directory.CreateTempSubdirectory("hs-crash-").FullName;
-        var port = FreePort();
+        var port = ServerProcess.FreePort();
         var yaml = ConfigTemplate.Render("crash.test", port, dir, engine,
             engine == "postgres" ? await TestPostgres.CreateDatabaseAsync() : null);
         var config = Path.Combine(dir, "homeserver.yaml");
         await File.WriteAllTextAsync(config, yaml);
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
 
-        using var server = await StartAsync(config, baseUrl);
+        using var server = await ServerProcess.StartAsync(config, baseUrl);
         using var anon = new HttpClient { BaseAddress = baseUrl };
-        var token = await RegisterAsync(anon);
+        var token = await ServerProcess.RegisterAsync(anon, "crasher");
         using var client = new HttpClient { BaseAddress = baseUrl };
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var roomId = await client.CreateRoomAsync();
@@ -76,7 +76,7 @@ public sealed class CrashTests
             Assert.Equal("ok", (string?)await cmd.ExecuteScalarAsync());
         }
 
-        using var restarted = await StartAsync(config, baseUrl);
+        using var restarted = await ServerProcess.StartAsync(config, baseUrl);
         var bodies = (await client.MessagesAsync(roomId, "dir=b&limit=1000")).Bodies().ToList();
         foreach (var txn in acked.Keys)
             Assert.Single(bodies, txn);
@@ -94,58 +94,5 @@ public sealed class CrashTests
         Assert.Equal(attempted.Distinct().Count(), after.Count);
         Assert.Equal(after.Count, after.Distinct().Count());
         restarted.Kill(entireProcessTree: true);
-    }
-
-    private static async Task<Process> StartAsync(string config, Uri baseUrl)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(typeof(HomeserverApp).Assembly.Location);
-        psi.ArgumentList.Add("run");
-        psi.ArgumentList.Add("--config");
-        psi.ArgumentList.Add(config);
-        psi.Environment["HOMESERVER__REGISTRATION__ENABLED"] = "true";
-        psi.Environment["HOMESERVER__RATE_LIMITS__ENABLED"] = "false";
-        psi.Environment["HOMESERVER__LOG_LEVEL"] = "warning";
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        using var probe = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 150; i++)
-        {
-            try
-            {
-                if ((await probe.GetAsync("/_matrix/client/versions")).IsSuccessStatusCode)
-                    return p;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (p.HasExited)
-                throw new InvalidOperationException($"server exited with {p.ExitCode}");
-            await Task.Delay(200);
-        }
-        p.Kill(entireProcessTree: true);
-        throw new TimeoutException("server did not start");
-    }
-
-    private static async Task<string> RegisterAsync(HttpClient c)
-    {
-        var challenge = await (await c.PostAsJsonAsync("/_matrix/client/v3/register", new { })).Content.ReadFromJsonAsync<JsonElement>();
-        var done = await c.PostAsJsonAsync("/_matrix/client/v3/register", new
-        {
-            username = "crasher", password = TestHomeserver.DefaultPassword,
-            auth = new { type = "m.login.dummy", session = challenge.GetProperty("session").GetString() },
-        });
-        return (await done.AssertOkAsync()).GetProperty("access_token").GetString()!;
-    }
-
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

@@ -154,6 +154,31 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task WebSocket_FilterFrameLargerThanTheIdleBuffer_Applies()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var alice = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        var roomId = await a.CreateRoomAsync();
+        using var ws = await ConnectAsync(hs, alice);
+        Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
+
+        var frame = "{\"filter\":{\"room\":{\"timeline\":{\"limit\":1}}}}" + new string(' ', 20_000);
+        await ws.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
+        await Task.Delay(200);
+        await a.SendTextAsync(roomId, "m1");
+        await a.SendTextAsync(roomId, "m2");
+        var seen = new List<string>();
+        while (seen.Count < 1 && await ReceiveAsync(ws, TimeSpan.FromSeconds(10)) is { } next)
+        {
+            Assert.True(next.GetProperty("rooms").GetProperty("join").GetProperty(roomId).GetProperty("timeline").GetProperty("events").GetArrayLength() <= 1);
+            seen.AddRange(TimelineBodies(next, roomId));
+        }
+        Assert.NotEmpty(seen);
+        Assert.Equal(WebSocketState.Open, ws.State);
+    }
+
+    [Fact]
     public async Task WebSocket_ClosesWhenTheTokenIsRevoked()
     {
         var hs = await fixture.GetAsync("sqlite");

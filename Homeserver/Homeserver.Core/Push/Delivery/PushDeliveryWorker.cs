@@ -127,8 +127,9 @@ public sealed class PushDeliveryWorker(
             {
                 retry = await DeliverAsync(key, state, _stopping);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            catch (Exception) when (_stopping.IsCancellationRequested)
             {
+                // Stopping: whatever failed (a cancelled send, the database already disposed) resumes from the stored position at the next start.
                 return;
             }
             catch (Exception e)

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using Homeserver.Bench.Report;
+using Homeserver.Bench.Targets;
+
+namespace Homeserver.Bench.Scenarios;
+
+/// <summary>
+/// An open-loop ramp of messages into 1:1 rooms with WebSocket receivers until a step loses a delivery, fails
+/// a send or falls behind; the last clean step is the sustained rate, compared with the raw insert rate.
+/// </summary>
+public static class ThroughputScenario
+{
+    // A step is sustained when its sends were answered at (nearly) the offered rate.
+    private const double KeptUp = 0.95;
+
+    public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
+    {
+        var o = ctx.Options;
+        var raw = await ctx.RawInsertRateAsync(ct);
+        var (_, server) = await ctx.StartHomeserverAsync(ct);
+        await using var serverProcess = server;
+        await using var target = new MatrixTarget(server.BaseAddress, ctx.Connector(o.ThroughputRooms));
+        var rooms = await target.CreateRoomsAsync(o.ThroughputRooms, 1, ct);
+        Console.WriteLine($"  server busy for {(await server.WaitQuietAsync(TimeSpan.FromSeconds(60), ct)).TotalSeconds:0.0} s after setup");
+        var steps = new JsonArray();
+        double best = 0, rate = o.ThroughputStartRate;
+        for (var step = 0; step < o.ThroughputMaxSteps; step++)
+        {
+            Console.WriteLine($"throughput: {rate:0} msg/s");
+            var d = await DeliveryRun.RunAsync(target, rooms, ReceiverMix.WebSocket, rate, TimeSpan.Zero, o.ThroughputStep, o.DrainTimeout, server.Process, ct);
+            var clean = d.Lost == 0 && d.SendErrors == 0 && d.AckedRate >= KeptUp * rate;
+            var described = LatencyScenario.Describe(d);
+            described["rate"] = Math.Round(rate, 1);
+            described["sustained"] = clean;
+            steps.Add(described);
+            if (!clean)
+                break;
+            best = rate;
+            rate *= o.ThroughputStepFactor;
+        }
+        ctx.Results.Detail("throughput", "steps", steps);
+        ctx.Results.Add(new Measurement("throughput", "highest sustained rate, zero loss", best, "msg/s", raw,
+            ">= 25% of raw inserts", best >= 0.25 * raw));
+        if (best == 0)
+            return;
+        foreach (var share in new[] { 0.5, 0.9 })
+        {
+            var d = await DeliveryRun.RunAsync(target, rooms, ReceiverMix.WebSocket, best * share, o.Warmup, o.Duration, o.DrainTimeout, server.Process, ct);
+            ctx.Results.Detail("throughput", $"at {share:P0}", LatencyScenario.Describe(d));
+            ctx.Results.Add(new Measurement("throughput", $"p50 at {share:P0} ({best * share:0} msg/s)", d.Ms(50), "ms"));
+            ctx.Results.Add(new Measurement("throughput", $"p99 at {share:P0} ({best * share:0} msg/s)", d.Ms(99), "ms"));
+            ctx.Results.Add(new Measurement("throughput", $"lost at {share:P0}", d.Lost, "deliveries", null, "0", d.Lost == 0));
+        }
+    }
+}
