@@ -18,6 +18,7 @@ public sealed class ReceiptStore(Database db)
         SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts
         WHERE room_id = @RoomId AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
         """;
+    private const string SelectRoomsChanged = "SELECT DISTINCT room_id FROM receipts WHERE stream_id > @After AND stream_id <= @Upto";
     private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'receipts'";
 
     public sealed class Receipt
@@ -41,6 +42,10 @@ public sealed class ReceiptStore(Database db)
 
     public Task<IReadOnlyList<Receipt>> ChangedAsync(string roomId, long after, long upto, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Receipt>(SelectChanged, new { RoomId = roomId, After = after, Upto = upto }, ct), ct);
+
+    /// <summary>The rooms whose receipts changed in (<paramref name="after"/>, <paramref name="upto"/>].</summary>
+    public Task<IReadOnlyList<string>> RoomsChangedAsync(long after, long upto, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectRoomsChanged, new { After = after, Upto = upto }, ct), ct);
 
     public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
 }

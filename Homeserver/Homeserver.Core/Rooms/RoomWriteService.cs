@@ -37,6 +37,22 @@ public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateSe
     }
 
     /// <summary>Sends a room's create event, which creates the room; returns the room ID (derived from the event in v12).</summary>
+    // From v12 a room's ID is its create event's hash, so two creates by one user with the same content in the same
+    // millisecond would be one room: create timestamps are made strictly increasing to keep them apart.
+    private long _lastCreateTs;
+
+    private long NextCreateTs()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastCreateTs);
+            var next = Math.Max(now, last + 1);
+            if (Interlocked.CompareExchange(ref _lastCreateTs, next, last) == last)
+                return next;
+        }
+    }
+
     public async Task<string> CreateAsync(RoomVersion version, string creator, JsonObject content, CancellationToken ct)
     {
         RoomId? roomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), UserId.Parse(creator).ServerName);
@@ -49,7 +65,7 @@ public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateSe
             StateKey = "",
             Content = content,
             Depth = 1,
-            OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            OriginServerTs = NextCreateTs(),
         }.Build(key);
         var verdict = EventAuthRules.Check(version, pdu, new AuthStateMap());
         if (!verdict.IsAllowed)

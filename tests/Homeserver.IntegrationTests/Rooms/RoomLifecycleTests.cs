@@ -47,6 +47,19 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
         Assert.Contains("hello v" + version, (await c.MessagesAsync(roomId)).Bodies());
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task CreateRoom_ManyAtOnceByOneUser_AreDistinctRooms(string engine)
+    {
+        // v12 room IDs are create-event hashes: identical requests in one millisecond must still make distinct rooms.
+        var hs = await fixture.GetAsync(engine);
+        using var c = hs.ClientFor(await hs.RegisterAsync());
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => c.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { })));
+        var ids = new List<string>();
+        foreach (var r in responses)
+            ids.Add((await r.AssertOkAsync()).GetProperty("room_id").GetString()!);
+        Assert.Equal(20, ids.Distinct().Count());
+    }
+
     [Fact]
     public async Task CreateRoom_UnknownVersion_IsUnsupported()
     {

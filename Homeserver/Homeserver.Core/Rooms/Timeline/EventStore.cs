@@ -23,6 +23,7 @@ public sealed class EventStore(Database db)
         ORDER BY stream_ordering ASC LIMIT @Limit
         """;
     private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
+    private const string SelectRoomsWithEvents = "SELECT DISTINCT room_id FROM events WHERE stream_ordering > @After AND stream_ordering <= @Upto";
     private const string SetRedactedBy = "UPDATE events SET redacted_by = @RedactedBy WHERE event_id = @EventId AND redacted_by IS NULL";
 
     public static async Task InsertAsync(DbConnection c, DbTransaction tx, EventRow row, IEnumerable<string> prevEvents, CancellationToken ct)
@@ -54,6 +55,10 @@ public sealed class EventStore(Database db)
     public Task<IReadOnlyList<EventRow>> PageAsync(string roomId, long from, long to, bool backwards, int limit, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<EventRow>(backwards ? SelectBackwards : SelectForwards,
             new { RoomId = roomId, From = from, To = to, Limit = limit }, ct), ct);
+
+    /// <summary>The rooms with events in (<paramref name="after"/>, <paramref name="upto"/>], from one range read of the primary key.</summary>
+    public Task<IReadOnlyList<string>> RoomsWithEventsAsync(long after, long upto, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectRoomsWithEvents, new { After = after, Upto = upto }, ct), ct);
 
     public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);
