@@ -21,10 +21,16 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 
     public sealed record Page(IReadOnlyList<JsonObject> Chunk, string Start, string? End);
 
+    // A room's version never changes, so once read it is kept: sync asks for it once per room per response.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RoomVersion> _versions = new();
+
     public async Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct)
     {
+        if (_versions.TryGetValue(roomId, out var known))
+            return known;
         var room = await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Unknown room");
-        return RoomVersions.TryGet(room.RoomVersion, out var version) ? version! : throw new InvalidOperationException($"stored room version {room.RoomVersion} is not supported");
+        var version = RoomVersions.TryGet(room.RoomVersion, out var v) ? v! : throw new InvalidOperationException($"stored room version {room.RoomVersion} is not supported");
+        return _versions.GetOrAdd(roomId, version);
     }
 
     /// <summary>
