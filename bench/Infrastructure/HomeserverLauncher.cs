@@ -86,6 +86,8 @@ public sealed class HomeserverLauncher
         {
             ["HOMESERVER__REGISTRATION__ENABLED"] = "true",
             ["HOMESERVER__RATE_LIMITS__ENABLED"] = "false",
+            // Every simulated client connects from loopback, which the per-address WebSocket cap would otherwise stop at 100.
+            ["HOMESERVER__LIMITS__MAX_WEBSOCKETS_PER_ADDRESS"] = "1000000",
             // Password hashing is not what is measured; the cheap setting keeps creating thousands of users short.
             ["HOMESERVER__AUTH__ARGON2_MEMORY_KIB"] = "64",
             ["HOMESERVER__AUTH__ARGON2_ITERATIONS"] = "1",
