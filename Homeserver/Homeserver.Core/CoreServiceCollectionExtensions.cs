@@ -87,6 +87,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserDirectoryService>();
         services.AddSingleton<SyncNotifier>();
         services.AddSingleton<SyncConnectionTracker>();
+        services.AddSingleton<RoomPeerNotifier>();
         services.AddSingleton<Presence.PresenceStore>();
         services.AddSingleton<Presence.PresenceService>();
         services.AddSingleton<Push.PushActionsSignal>();

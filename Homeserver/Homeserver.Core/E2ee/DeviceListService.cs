@@ -1,3 +1,4 @@
+using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Sync;
 
 namespace Homeserver.Core.E2ee;
@@ -6,7 +7,7 @@ namespace Homeserver.Core.E2ee;
 /// Who must re-fetch whose keys (spec "Tracking the device list for a user"): users sharing a room with someone
 /// whose keys changed, users who newly share a room, and users who no longer share any.
 /// </summary>
-public sealed class DeviceListService(DeviceListStore store, SyncNotifier notifier)
+public sealed class DeviceListService(DeviceListStore store, CurrentStateStore current, RoomPeerNotifier peers)
 {
     public sealed record Delta(IReadOnlyList<string> Changed, IReadOnlyList<string> Left)
     {
@@ -14,12 +15,7 @@ public sealed class DeviceListService(DeviceListStore store, SyncNotifier notifi
     }
 
     /// <summary>Wakes the syncs of the user and of everyone sharing a room with them, after a change committed.</summary>
-    public async Task NotifyChangedAsync(string userId, CancellationToken ct)
-    {
-        var audience = await store.SharingAsync(userId, ct);
-        audience.Add(userId);
-        notifier.Notify(audience);
-    }
+    public Task NotifyChangedAsync(string userId, CancellationToken ct) => peers.NotifyUserAndPeersAsync(userId, ct);
 
     /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
     public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, CancellationToken ct)
@@ -27,7 +23,7 @@ public sealed class DeviceListService(DeviceListStore store, SyncNotifier notifi
         // Most syncs see neither a key change nor a membership change; they cost no query here.
         if (upto.DeviceLists <= since.DeviceLists && upto.Events <= since.Events)
             return new Delta([], []);
-        var sharing = await store.SharingAsync(userId, ct);
+        var sharing = (await current.UsersSharingRoomWithAsync(userId, ct)).ToHashSet(StringComparer.Ordinal);
         var changed = new SortedSet<string>(StringComparer.Ordinal);
         var left = new SortedSet<string>(StringComparer.Ordinal);
         if (upto.DeviceLists > since.DeviceLists)

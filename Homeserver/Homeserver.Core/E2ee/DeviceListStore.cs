@@ -13,11 +13,6 @@ public sealed class DeviceListStore(Database db)
 
     private const string InsertChange = "INSERT INTO device_list_changes (stream_id, user_id) VALUES (@StreamId, @UserId)";
     private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'device_lists'";
-    private const string SelectSharing = """
-        SELECT DISTINCT theirs.user_id FROM room_memberships mine
-        JOIN room_memberships theirs ON theirs.room_id = mine.room_id
-        WHERE mine.user_id = @UserId AND mine.membership = 'join' AND theirs.membership = 'join'
-        """;
     private const string SelectChanged = """
         SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > @After AND stream_id <= @Upto
         """;
@@ -46,10 +41,6 @@ public sealed class DeviceListStore(Database db)
     }
 
     public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
-
-    /// <summary>Users in a joined room with <paramref name="userId"/>, the user included once joined anywhere.</summary>
-    public async Task<HashSet<string>> SharingAsync(string userId, CancellationToken ct) =>
-        (await db.ReadAsync(c => c.ListAsync<string>(SelectSharing, new { UserId = userId }, ct), ct)).ToHashSet(StringComparer.Ordinal);
 
     public async Task<HashSet<string>> ChangedAsync(long after, long upto, CancellationToken ct) =>
         (await db.ReadAsync(c => c.ListAsync<string>(SelectChanged, new { After = after, Upto = upto }, ct), ct)).ToHashSet(StringComparer.Ordinal);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
-using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Sync;
 
 namespace Homeserver.Core.Presence;
@@ -32,20 +31,18 @@ public sealed class PresenceService : IDisposable
 
     private readonly ConcurrentDictionary<string, Live> _live = new();
     private readonly PresenceStore _store;
-    private readonly CurrentStateStore _current;
-    private readonly SyncNotifier _notifier;
+    private readonly RoomPeerNotifier _peers;
     private readonly SyncConnectionTracker _connections;
     private readonly TimeProvider _time;
     private readonly PresenceOptions _options;
     private readonly ITimer _sweeper;
     private int _loaded;
 
-    public PresenceService(PresenceStore store, CurrentStateStore current, SyncNotifier notifier, SyncConnectionTracker connections,
+    public PresenceService(PresenceStore store, RoomPeerNotifier peers, SyncConnectionTracker connections,
         TimeProvider time, HomeserverOptions options)
     {
         _store = store;
-        _current = current;
-        _notifier = notifier;
+        _peers = peers;
         _connections = connections;
         _time = time;
         _options = options.Presence;
@@ -148,14 +145,7 @@ public sealed class PresenceService : IDisposable
         {
             live.Writes.Release();
         }
-        await WakeAudienceAsync(userId, ct);
-    }
-
-    private async Task WakeAudienceAsync(string userId, CancellationToken ct)
-    {
-        var audience = (await _current.UsersSharingRoomWithAsync(userId, ct)).ToHashSet();
-        audience.Add(userId);
-        _notifier.Notify(audience);
+        await _peers.NotifyUserAndPeersAsync(userId, ct);
     }
 
     private void OnLastWebSocketClosed(string userId)
