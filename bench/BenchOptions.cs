@@ -9,6 +9,9 @@ public sealed record BenchOptions
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
     public int Receivers { get; init; } = 1000;
+    /// <summary>Which room shapes and receiver kinds the latency scenario runs; all by default, fewer while profiling.</summary>
+    public IReadOnlyList<string> LatencyShapes { get; init; } = ["1:1", "fan-out"];
+    public IReadOnlyList<string> LatencyMixes { get; init; } = ["long-poll", "websocket", "half"];
     public int FanoutRoomSize { get; init; } = 100;
     /// <summary>Messages per second sent into 1:1 rooms (each has one receiver).</summary>
     public double DirectSendRate { get; init; } = 100;
@@ -71,6 +74,8 @@ public sealed record BenchOptions
           --rate N                 messages/s into 1:1 rooms (default 100)
           --fanout-rate N          messages/s into fan-out rooms (default 5)
           --duration S             seconds of sending per latency run (default 20)
+          --shapes A,B             latency room shapes: 1:1, fan-out (default both)
+          --mixes A,B              latency receivers: long-poll, websocket, half (default all three)
           --connections A,B,C      idle connection counts for the memory scenario (default 1000,5000,10000)
           --rooms N                rooms of the initial-sync account (default 500)
           --media-mb N             size of the media file (default 100)
@@ -97,6 +102,8 @@ public sealed record BenchOptions
                 "--rate" => o with { DirectSendRate = NextDouble() },
                 "--fanout-rate" => o with { FanoutSendRate = NextDouble() },
                 "--duration" => o with { Duration = TimeSpan.FromSeconds(NextDouble()) },
+                "--shapes" => o with { LatencyShapes = Next().Split(',') },
+                "--mixes" => o with { LatencyMixes = Next().Split(',') },
                 "--connections" => o with { ConnectionCounts = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() },
                 "--rooms" => o with { InitialSyncRooms = NextInt() },
                 "--media-mb" => o with { MediaMegabytes = NextInt() },

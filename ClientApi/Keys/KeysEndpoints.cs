@@ -38,7 +38,7 @@ public static class KeysEndpoints
         {
             if (from is null || to is null)
                 throw MatrixException.MissingParam("from and to are required");
-            var delta = await deviceLists.BetweenAsync(ctx.GetRequester().UserId, SyncToken.Parse(from), SyncToken.Parse(to), ct);
+            var delta = await deviceLists.BetweenAsync(ctx.GetRequester().UserId, SyncToken.Parse(from), SyncToken.Parse(to), membershipsChanged: true, ct);
             return Json(E2eeSyncSection.DeviceListsJson(delta));
         });
 

@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddSingleton(sp => new Database(options.Database, options.DataDir));
+        services.AddSingleton<StreamPositions>();
         services.AddSingleton<Migrator>();
         services.AddSingleton(new PasswordHasher(options.Auth));
         services.AddSingleton<AccessTokenIssuer>();

@@ -21,7 +21,8 @@ public static class LatencyScenario
         {
             (Name: "1:1", Rooms: o.Receivers, PerRoom: 1, Rate: o.DirectSendRate),
             (Name: "fan-out", Rooms: Math.Max(1, o.Receivers / o.FanoutRoomSize), PerRoom: o.FanoutRoomSize, Rate: o.FanoutSendRate),
-        };
+        }.Where(s => o.LatencyShapes.Contains(s.Name)).ToList();
+        var mixes = Enum.GetValues<ReceiverMix>().Where(m => o.LatencyMixes.Contains(OptionName(m))).ToList();
         var (_, server) = await ctx.StartHomeserverAsync(ct);
         await using var serverProcess = server;
         await using var baseline = await BenchContext.StartBaselineAsync(ct);
@@ -34,7 +35,7 @@ public static class LatencyScenario
             var hsRooms = await homeserver.CreateRoomsAsync(shape.Rooms, shape.PerRoom, ct);
             var baseRooms = await relay.CreateRoomsAsync(shape.Rooms, shape.PerRoom, ct);
             Console.WriteLine($"  server busy for {(await server.WaitQuietAsync(TimeSpan.FromSeconds(60), ct)).TotalSeconds:0.0} s after setup");
-            foreach (var mix in Enum.GetValues<ReceiverMix>())
+            foreach (var mix in mixes)
             {
                 var hs = await DeliveryRun.RunAsync(homeserver, hsRooms, mix, shape.Rate, o.Warmup, o.Duration, o.DrainTimeout, server.Process, ct);
                 var bl = await DeliveryRun.RunAsync(relay, baseRooms, mix, shape.Rate, o.Warmup, o.Duration, o.DrainTimeout, baseline.Process, ct);
@@ -89,6 +90,13 @@ public static class LatencyScenario
             return (null, null);
         return ($"<= {limit} ms, <= {ratio}x baseline", value <= limit && value <= ratio * baseline);
     }
+
+    private static string OptionName(ReceiverMix mix) => mix switch
+    {
+        ReceiverMix.LongPoll => "long-poll",
+        ReceiverMix.WebSocket => "websocket",
+        _ => "half",
+    };
 
     public static string Label(ReceiverMix mix) => mix switch
     {

@@ -15,8 +15,6 @@ public sealed class AccountDataStore(Database db, Sync.SyncNotifier notifier)
         SELECT room_id, data_type, content, stream_id FROM account_data
         WHERE user_id = @UserId AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
         """;
-    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'account_data'";
-
     public sealed class Entry
     {
         public string RoomId { get; set; } = "";
@@ -39,10 +37,9 @@ public sealed class AccountDataStore(Database db, Sync.SyncNotifier notifier)
     }
 
     /// <summary>The user's account data written after <paramref name="after"/> up to <paramref name="upto"/> (room ID empty for global data).</summary>
-    public Task<IReadOnlyList<Entry>> ChangedAsync(string userId, long after, long upto, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<Entry>(SelectChanged, new { UserId = userId, After = after, Upto = upto }, ct), ct);
+    public async Task<IReadOnlyList<Entry>> ChangedAsync(string userId, long after, long upto, CancellationToken ct) =>
+        upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<Entry>(SelectChanged, new { UserId = userId, After = after, Upto = upto }, ct), ct);
 
-    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
 
     public Task<string?> GetAsync(string userId, string? roomId, string type, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>(Select, new { UserId = userId, RoomId = roomId ?? "", Type = type }, ct), ct);

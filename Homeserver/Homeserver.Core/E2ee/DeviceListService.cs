@@ -18,17 +18,18 @@ public sealed class DeviceListService(DeviceListStore store, CurrentStateStore c
     public Task NotifyChangedAsync(string userId, CancellationToken ct) => peers.NotifyUserAndPeersAsync(userId, ct);
 
     /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
-    public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, CancellationToken ct)
+    public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, bool membershipsChanged, CancellationToken ct)
     {
         // Most syncs see neither a key change nor a membership change; they cost no query here.
-        if (upto.DeviceLists <= since.DeviceLists && upto.Events <= since.Events)
+        var sharingChanged = membershipsChanged && upto.Events > since.Events;
+        if (upto.DeviceLists <= since.DeviceLists && !sharingChanged)
             return new Delta([], []);
         var sharing = (await current.UsersSharingRoomWithAsync(userId, ct)).ToHashSet(StringComparer.Ordinal);
         var changed = new SortedSet<string>(StringComparer.Ordinal);
         var left = new SortedSet<string>(StringComparer.Ordinal);
         if (upto.DeviceLists > since.DeviceLists)
             changed.UnionWith((await store.ChangedAsync(since.DeviceLists, upto.DeviceLists, ct)).Where(u => u == userId || sharing.Contains(u)));
-        if (upto.Events > since.Events)
+        if (sharingChanged)
         {
             changed.UnionWith(await store.NewlySharingAsync(userId, since.Events, upto.Events, ct));
             left.UnionWith((await store.PartedAsync(userId, since.Events, upto.Events, ct)).Where(u => !sharing.Contains(u)));

@@ -12,7 +12,6 @@ public sealed class DeviceListStore(Database db)
     public const string StreamName = "device_lists";
 
     private const string InsertChange = "INSERT INTO device_list_changes (stream_id, user_id) VALUES (@StreamId, @UserId)";
-    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'device_lists'";
     private const string SelectChanged = """
         SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > @After AND stream_id <= @Upto
         """;
@@ -40,7 +39,6 @@ public sealed class DeviceListStore(Database db)
         await c.RunAsync(InsertChange, new { StreamId = streamId, UserId = userId }, ct, tx);
     }
 
-    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
 
     public async Task<HashSet<string>> ChangedAsync(long after, long upto, CancellationToken ct) =>
         (await db.ReadAsync(c => c.ListAsync<string>(SelectChanged, new { After = after, Upto = upto }, ct), ct)).ToHashSet(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace Homeserver.Core.E2ee;
 /// The encryption parts of a sync response: the device's to-device messages, device-list changes, one-time key
 /// counts and unused fallback key types (spec "Extensions to /sync" of both modules).
 /// </summary>
-public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListStore deviceListStore, DeviceListService deviceLists,
+public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService deviceLists,
     DeviceKeyStore keys, DeviceKeysService keyService)
 {
     /// <summary>The spec's recommended cap on to-device messages per response.</summary>
@@ -20,9 +20,6 @@ public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListStore devi
         public bool IsEmpty => ToDevice.Count == 0 && DeviceLists.IsEmpty;
     }
 
-    public async Task<(long ToDevice, long DeviceLists)> PositionsAsync(CancellationToken ct) =>
-        (await toDevice.MaxStreamIdAsync(ct), await deviceListStore.MaxStreamIdAsync(ct));
-
     /// <summary>
     /// A sync from a token confirms the to-device messages up to its position reached the device, so they go now;
     /// a client that lost a response retries with its older token and gets them again.
@@ -30,7 +27,8 @@ public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListStore devi
     public Task AcknowledgeAsync(string userId, string deviceId, SyncToken since, CancellationToken ct) =>
         since.ToDevice > 0 ? toDevice.AcknowledgeAsync(userId, deviceId, since.ToDevice, ct) : Task.CompletedTask;
 
-    public async Task<Section> BuildAsync(string userId, string deviceId, SyncToken? since, SyncToken upto, CancellationToken ct)
+    /// <param name="membershipsChanged">Whether a membership changed in the window in a room the user is or was in.</param>
+    public async Task<Section> BuildAsync(string userId, string deviceId, SyncToken? since, SyncToken upto, bool membershipsChanged, CancellationToken ct)
     {
         var pending = await toDevice.PendingAsync(userId, deviceId, since?.ToDevice ?? 0, upto.ToDevice, MaxToDevicePerSync, ct);
         var events = new JsonArray(pending.Select(m => (JsonNode)new JsonObject
@@ -41,7 +39,7 @@ public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListStore devi
         }).ToArray());
         var toDeviceUpto = pending.Count == MaxToDevicePerSync ? pending[^1].StreamId : upto.ToDevice;
         // The spec fills device_lists only for incremental syncs; an initial sync fetches keys with /keys/query.
-        var lists = since is { } s ? await deviceLists.BetweenAsync(userId, s, upto, ct) : new DeviceListService.Delta([], []);
+        var lists = since is { } s ? await deviceLists.BetweenAsync(userId, s, upto, membershipsChanged, ct) : new DeviceListService.Delta([], []);
         var fallback = await keys.UnusedFallbackAlgorithmsAsync(userId, deviceId, ct);
         return new Section(events, toDeviceUpto, lists, await keyService.CountsAsync(userId, deviceId, ct),
             new JsonArray(fallback.Select(a => (JsonNode)a).ToArray()));

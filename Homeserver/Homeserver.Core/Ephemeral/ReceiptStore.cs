@@ -19,8 +19,6 @@ public sealed class ReceiptStore(Database db)
         WHERE room_id = @RoomId AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
         """;
     private const string SelectRoomsChanged = "SELECT DISTINCT room_id FROM receipts WHERE stream_id > @After AND stream_id <= @Upto";
-    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'receipts'";
-
     public sealed class Receipt
     {
         public string RoomId { get; set; } = "";
@@ -40,12 +38,11 @@ public sealed class ReceiptStore(Database db)
             return streamId;
         }, ct);
 
-    public Task<IReadOnlyList<Receipt>> ChangedAsync(string roomId, long after, long upto, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<Receipt>(SelectChanged, new { RoomId = roomId, After = after, Upto = upto }, ct), ct);
+    public async Task<IReadOnlyList<Receipt>> ChangedAsync(string roomId, long after, long upto, CancellationToken ct) =>
+        upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<Receipt>(SelectChanged, new { RoomId = roomId, After = after, Upto = upto }, ct), ct);
 
     /// <summary>The rooms whose receipts changed in (<paramref name="after"/>, <paramref name="upto"/>].</summary>
-    public Task<IReadOnlyList<string>> RoomsChangedAsync(long after, long upto, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<string>(SelectRoomsChanged, new { After = after, Upto = upto }, ct), ct);
+    public async Task<IReadOnlyList<string>> RoomsChangedAsync(long after, long upto, CancellationToken ct) =>
+        upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<string>(SelectRoomsChanged, new { After = after, Upto = upto }, ct), ct);
 
-    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
 }

@@ -103,7 +103,6 @@ public sealed class PresenceService : IDisposable
         return rows.Select(r => new JsonObject { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r) }).ToList();
     }
 
-    public Task<long> PositionAsync(CancellationToken ct) => _store.MaxStreamIdAsync(ct);
 
     private JsonObject Content(PresenceStore.Row r)
     {

@@ -29,8 +29,6 @@ public sealed class PresenceStore(Database db)
             WHERE mine.user_id = @Reader AND mine.membership = 'join'))
         ORDER BY p.stream_id
         """;
-    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'presence'";
-
     public sealed class Row
     {
         public string UserId { get; set; } = "";
@@ -58,5 +56,4 @@ public sealed class PresenceStore(Database db)
     public Task<IReadOnlyList<Row>> ChangedForReaderAsync(string readerId, long after, long upto, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Row>(SelectChangedForReader, new { Reader = readerId, After = after, Upto = upto }, ct), ct);
 
-    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
 }

@@ -15,7 +15,7 @@ namespace Homeserver.Core.Sync;
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
     Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, Push.Rules.PushRuleService pushRules, E2ee.E2eeSyncSection e2ee,
-    SyncNotifier notifier, TimeProvider time)
+    SyncNotifier notifier, Storage.StreamPositions positions, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -57,23 +57,32 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var (userId, deviceId, since, filter, fullState) = request;
         // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
         // for the next sync instead of being half-included.
-        var upto = new SyncToken(await events.MaxStreamOrderingAsync(ct), await accountData.MaxStreamIdAsync(ct), typing.Position,
-            await receiptStore.MaxStreamIdAsync(ct), await presence.PositionAsync(ct));
-        var (toDevicePosition, deviceListPosition) = await e2ee.PositionsAsync(ct);
-        upto = upto with { ToDevice = toDevicePosition, DeviceLists = deviceListPosition };
+        var streams = await positions.ReadAsync(ct);
+        var upto = new SyncToken(streams.Of(EventStore.StreamName), streams.Of(AccountDataStore.StreamName), typing.Position,
+            streams.Of(Ephemeral.ReceiptStore.StreamName), streams.Of(Presence.PresenceStore.StreamName))
+        {
+            ToDevice = streams.Of(ToDevice.ToDeviceStore.StreamName),
+            DeviceLists = streams.Of(E2ee.DeviceListStore.StreamName),
+        };
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
         var typingSince = since is { } s && s.Typing <= upto.Typing ? s.Typing : 0;
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
-        // An incremental sync visits only the joined rooms where something happened, found with two range reads,
+        // An incremental sync visits only the joined rooms where something happened, found with two reads,
         // instead of spending a few queries on every room the user is in.
-        HashSet<string>? active = since is { } from && !fullState
-            ? [.. await events.RoomsWithEventsAsync(from.Events, upto.Events, ct), .. await receiptStore.RoomsChangedAsync(from.Receipts, upto.Receipts, ct)]
+        var incremental = since is { } from && !fullState;
+        var activeRooms = incremental ? await events.ActiveRoomsAsync(userId, since!.Value.Events, upto.Events, ct) : [];
+        HashSet<string>? active = incremental
+            ? [.. activeRooms.Select(r => r.RoomId), .. await receiptStore.RoomsChangedAsync(since!.Value.Receipts, upto.Receipts, ct)]
             : null;
+        var memberships = await current.MembershipsOfUserAsync(userId, ct);
+        // Who shares a room with whom changes only with a membership event, in a room the user is in or by the user.
+        var membershipsChanged = activeRooms.Any(r => r.MembersChanged)
+            || memberships.Any(m => m.StreamOrdering > (since?.Events ?? long.MaxValue) && m.StreamOrdering <= upto.Events);
         var join = new JsonObject();
         var invite = new JsonObject();
         var leave = new JsonObject();
         var knock = new JsonObject();
-        foreach (var m in await current.MembershipsOfUserAsync(userId, ct))
+        foreach (var m in memberships)
         {
             if (m.StreamOrdering > upto.Events || !filter.IncludesRoom(m.RoomId))
                 continue;
@@ -104,7 +113,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     break;
             }
         }
-        var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, ct);
+        var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, membershipsChanged, ct);
         upto = upto with { ToDevice = encryption.ToDeviceUpto };
         var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))
             .Where(e => filter.Presence.Matches("m.presence", (string?)e["sender"]))

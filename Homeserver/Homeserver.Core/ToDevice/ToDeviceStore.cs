@@ -28,8 +28,6 @@ public sealed class ToDeviceStore(Database db)
     private const string DeleteUpTo = "DELETE FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId AND stream_id <= @Upto";
     private const string DeleteDevice = "DELETE FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId";
     private const string DeleteDeviceTxns = "DELETE FROM to_device_txns WHERE user_id = @UserId AND device_id = @DeviceId";
-    private const string SelectMax = "SELECT COALESCE(MAX(position), 0) FROM stream_positions WHERE stream_name = 'to_device'";
-
     /// <summary>One message to one device.</summary>
     public sealed record Delivery(string UserId, string DeviceId, string Content);
 
@@ -55,8 +53,8 @@ public sealed class ToDeviceStore(Database db)
             return true;
         }, ct);
 
-    public Task<IReadOnlyList<Message>> PendingAsync(string userId, string deviceId, long after, long upto, int limit, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<Message>(SelectPending, new { UserId = userId, DeviceId = deviceId, After = after, Upto = upto, Limit = limit }, ct), ct);
+    public async Task<IReadOnlyList<Message>> PendingAsync(string userId, string deviceId, long after, long upto, int limit, CancellationToken ct) =>
+        upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<Message>(SelectPending, new { UserId = userId, DeviceId = deviceId, After = after, Upto = upto, Limit = limit }, ct), ct);
 
     /// <summary>Drops what the device has confirmed by syncing from a token at <paramref name="upto"/>; a read first spares the write when nothing waits.</summary>
     public async Task AcknowledgeAsync(string userId, string deviceId, long upto, CancellationToken ct)
@@ -74,5 +72,4 @@ public sealed class ToDeviceStore(Database db)
         await c.RunAsync(DeleteDeviceTxns, new { UserId = userId, DeviceId = deviceId }, ct, tx);
     }
 
-    public Task<long> MaxStreamIdAsync(CancellationToken ct) => db.ReadAsync(c => c.ScalarAsync<long>(SelectMax, null, ct), ct);
 }

@@ -23,7 +23,16 @@ public sealed class EventStore(Database db)
         ORDER BY stream_ordering ASC LIMIT @Limit
         """;
     private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
-    private const string SelectRoomsWithEvents = "SELECT DISTINCT room_id FROM events WHERE stream_ordering > @After AND stream_ordering <= @Upto";
+    // Seeks each of the user's rooms on (room_id, stream_ordering) rather than reading the whole stream range: a
+    // receiver woken every few seconds on a busy server would otherwise read every event sent by anyone meanwhile.
+    private const string SelectActiveRooms = """
+        SELECT m.room_id AS RoomId,
+            EXISTS (SELECT 1 FROM events e WHERE e.room_id = m.room_id AND e.stream_ordering > @After AND e.stream_ordering <= @Upto
+                    AND e.event_type = 'm.room.member') AS MembersChanged
+        FROM room_memberships m
+        WHERE m.user_id = @UserId AND m.membership = 'join'
+          AND EXISTS (SELECT 1 FROM events e WHERE e.room_id = m.room_id AND e.stream_ordering > @After AND e.stream_ordering <= @Upto)
+        """;
     private const string SetRedactedBy = "UPDATE events SET redacted_by = @RedactedBy WHERE event_id = @EventId AND redacted_by IS NULL";
 
     public static async Task InsertAsync(DbConnection c, DbTransaction tx, EventRow row, IEnumerable<string> prevEvents, CancellationToken ct)
@@ -56,9 +65,16 @@ public sealed class EventStore(Database db)
         db.ReadAsync(c => c.ListAsync<EventRow>(backwards ? SelectBackwards : SelectForwards,
             new { RoomId = roomId, From = from, To = to, Limit = limit }, ct), ct);
 
-    /// <summary>The rooms with events in (<paramref name="after"/>, <paramref name="upto"/>], from one range read of the primary key.</summary>
-    public Task<IReadOnlyList<string>> RoomsWithEventsAsync(long after, long upto, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<string>(SelectRoomsWithEvents, new { After = after, Upto = upto }, ct), ct);
+    /// <summary>A joined room with events in a stretch of the stream, and whether any of them changed a membership.</summary>
+    public sealed class ActiveRoom
+    {
+        public string RoomId { get; set; } = "";
+        public bool MembersChanged { get; set; }
+    }
+
+    /// <summary>The rooms <paramref name="userId"/> is joined to that have events in (<paramref name="after"/>, <paramref name="upto"/>].</summary>
+    public async Task<IReadOnlyList<ActiveRoom>> ActiveRoomsAsync(string userId, long after, long upto, CancellationToken ct) =>
+        upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<ActiveRoom>(SelectActiveRooms, new { UserId = userId, After = after, Upto = upto }, ct), ct);
 
     public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);
