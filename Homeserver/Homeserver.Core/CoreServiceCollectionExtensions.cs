@@ -61,6 +61,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventStore>();
         services.AddSingleton<CurrentStateStore>();
         services.AddSingleton<StateService>();
+        services.AddSingleton<SnapshotMembers>();
         services.AddSingleton<ClientTxnStore>();
         services.AddSingleton<RoomAliasStore>();
         services.AddSingleton<RoomLocks>();

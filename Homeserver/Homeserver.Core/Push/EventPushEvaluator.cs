@@ -8,7 +8,6 @@ using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Homeserver.Core.Push;
 
@@ -17,14 +16,10 @@ namespace Homeserver.Core.Push;
 /// but the sender, and an invite's invitee. Members, display names and rule sets come from caches, so a message
 /// in a large room costs no per-member queries.
 /// </summary>
-public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleService rules, StateService state, EventStore events, IMemoryCache cache)
+public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleService rules, StateService state, SnapshotMembers snapshotMembers, EventStore events)
 {
     /// <summary>How far relations are followed to find an event's thread (the spec recommends at most 3 hops).</summary>
     private const int MaxThreadHops = 3;
-
-    private static readonly MemoryCacheEntryOptions Entry = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
-
-    private sealed record Member(string UserId, string Membership, string? DisplayName);
 
     /// <summary>The recipients the event notifies or highlights, with the actions of the rule that matched.</summary>
     /// <param name="stateGroupBefore">The room state the event was authorised against; null for a room's create event.</param>
@@ -34,7 +29,7 @@ public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleServic
             return [];
         var sender = pdu.Sender.ToString();
         var snapshot = await state.GetGroupAsync(group, ct);
-        var members = await MembersAsync(group, snapshot, ct);
+        var members = await snapshotMembers.AtAsync(group, ct);
         var joined = members.Where(m => m.Membership == "join").ToList();
         var recipients = joined.Where(m => m.UserId != sender && IsLocal(m.UserId)).ToDictionary(m => m.UserId, m => m.DisplayName);
         if (pdu.Type == EventTypes.Member && pdu.StateKey is { } invitee && invitee != sender && IsLocal(invitee)
@@ -82,22 +77,6 @@ public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleServic
     }
 
     /// <summary>Memberships and display names in a state snapshot; snapshots never change, so they are cached by ID.</summary>
-    private async Task<IReadOnlyList<Member>> MembersAsync(long group, IReadOnlyDictionary<StateEventKey, string> snapshot, CancellationToken ct)
-    {
-        if (cache.TryGetValue(("push_members", group), out IReadOnlyList<Member>? cached))
-            return cached!;
-        var ids = snapshot.Where(kv => kv.Key.Type == EventTypes.Member).Select(kv => kv.Value).ToList();
-        var rows = await events.GetManyAsync(ids, ct);
-        var members = new List<Member>(rows.Count);
-        foreach (var row in rows.Values)
-        {
-            var content = JsonNode.Parse(row.Json)?["content"];
-            members.Add(new Member(row.StateKey ?? "", JsonFields.String(content, "membership") ?? "", JsonFields.String(content, "displayname")));
-        }
-        cache.Set(("push_members", group), (IReadOnlyList<Member>)members, Entry);
-        return members;
-    }
-
     /// <summary>The thread root an event belongs to, following its relations a few hops; 'main' when none.</summary>
     private async Task<string> ThreadOfAsync(JsonObject content, CancellationToken ct)
     {

@@ -22,16 +22,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     public sealed record Page(IReadOnlyList<JsonObject> Chunk, string Start, string? End);
 
     // A room's version never changes, so once read it is kept: sync asks for it once per room per response.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RoomVersion> _versions = new();
-
-    public async Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct)
-    {
-        if (_versions.TryGetValue(roomId, out var known))
-            return known;
-        var room = await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Unknown room");
-        var version = RoomVersions.TryGet(room.RoomVersion, out var v) ? v! : throw new InvalidOperationException($"stored room version {room.RoomVersion} is not supported");
-        return _versions.GetOrAdd(roomId, version);
-    }
+    public Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct) => rooms.VersionOfAsync(roomId, ct);
 
     /// <summary>
     /// A page of the timeline. Pages are cut by stream position and then filtered, so a page of hidden events

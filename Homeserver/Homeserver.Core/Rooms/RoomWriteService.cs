@@ -15,22 +15,19 @@ namespace Homeserver.Core.Rooms;
 /// extremities and state, signs the event, runs the version's authorisation rules against that state and
 /// persists it. An event the rules refuse is never stored (<c>M_FORBIDDEN</c> naming the rule).
 /// </summary>
-public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateService state, EventPersister persister,
+public sealed class RoomWriteService(RoomStore rooms, StateService state, EventPersister persister,
     ClientTxnStore txns, RoomLocks locks, SigningKey key, TimeProvider time)
 {
     /// <summary>Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.</summary>
     public async Task<string> SendAsync(string roomId, string sender, string type, string? stateKey, JsonObject content,
         ClientTxn? txn, CancellationToken ct, EventId? redacts = null)
     {
+        using var _ = await locks.AcquireAsync(roomId, ct);
+        // Looked up under the room's lock, so a concurrent retry of the same transaction that finished while this
+        // one waited is found too.
         if (txn is not null && await txns.FindAsync(txn, ct) is { } earlier)
             return earlier;
-        using var _ = await locks.AcquireAsync(roomId, ct);
-        // A concurrent retry of the same transaction may have finished while this one waited for the lock.
-        if (txn is not null && await txns.FindAsync(txn, ct) is { } raced)
-            return raced;
-        var room = await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Unknown room");
-        if (!RoomVersions.TryGet(room.RoomVersion, out var version))
-            throw new InvalidOperationException($"stored room version {room.RoomVersion} is not supported");
+        var version = await rooms.VersionOfAsync(roomId, ct);
         var (pdu, stateBefore) = await BuildAuthorisedAsync(RoomId.Parse(roomId), version, sender, type, stateKey, content, redacts, ct);
         await persister.PersistAsync(pdu, stateBefore, txn, newRoom: null, ct);
         return pdu.EventId.ToString();
@@ -82,10 +79,9 @@ public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateSe
     private async Task<(Pdu Pdu, long? StateBefore)> BuildAuthorisedAsync(RoomId roomId, RoomVersion version, string sender, string type,
         string? stateKey, JsonObject content, EventId? redacts, CancellationToken ct)
     {
-        var extremities = await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct);
-        var prev = await events.GetManyAsync(extremities, ct);
+        var prev = await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct);
         // Rooms here are written by one server, so they stay linear; the newest extremity carries the state.
-        var latest = prev.Values.MaxBy(r => r.StreamOrdering) ?? throw MatrixException.NotFound("Room has no events");
+        var latest = prev.MaxBy(r => r.StreamOrdering) ?? throw MatrixException.NotFound("Room has no events");
         var stateBefore = latest.StateGroup;
         var snapshot = stateBefore is { } g ? await state.GetGroupAsync(g, ct) : new Dictionary<StateEventKey, string>();
         var senderId = UserId.Parse(sender);
@@ -105,9 +101,9 @@ public sealed class RoomWriteService(RoomStore rooms, EventStore events, StateSe
             RoomId = roomId,
             StateKey = stateKey,
             Content = content,
-            PrevEvents = prev.Values.Select(r => EventId.Parse(r.EventId)).ToList(),
+            PrevEvents = prev.Select(r => EventId.Parse(r.EventId)).ToList(),
             AuthEvents = authEvents.Select(e => e.EventId).ToList(),
-            Depth = EventBuilder.NextDepth(prev.Values.Select(r => r.Depth)),
+            Depth = EventBuilder.NextDepth(prev.Select(r => r.Depth)),
             OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Redacts = redacts,
         }.Build(key);

@@ -7,15 +7,16 @@ using Npgsql;
 namespace Homeserver.Core.Storage;
 
 /// <summary>
-/// Connections and transactions for both engines. SQLite allows one writer at a time, so writes queue
-/// on a gate here instead of spinning on SQLITE_BUSY; PostgreSQL writes run concurrently.
+/// Connections and transactions for both engines. SQLite allows one writer at a time, so writes queue for
+/// one writer loop (<see cref="SqliteWriteQueue"/>, with group commit) instead of spinning on SQLITE_BUSY;
+/// PostgreSQL writes run concurrently.
 /// </summary>
 public sealed class Database : IAsyncDisposable
 {
     private readonly string? _sqliteConnectionString;
     private readonly string _sqlitePragmas = "";
     private readonly NpgsqlDataSource? _postgres;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteWriteQueue? _writes;
     private static readonly object ConfiguredMarker = new();
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredHandles = new();
 
@@ -42,6 +43,7 @@ public sealed class Database : IAsyncDisposable
             DefaultTimeout = 30,
         }.ToString();
         _sqlitePragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={options.SqliteSynchronous.ToUpperInvariant()}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        _writes = new SqliteWriteQueue(OpenAsync);
     }
 
     public SqlDialect Dialect { get; }
@@ -70,26 +72,20 @@ public sealed class Database : IAsyncDisposable
         return await work(conn);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction; it commits only when the delegate returns.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction; its writes commit only when the delegate returns, and the
+    /// returned task completes after the commit. On SQLite other writes may share the transaction (group commit).
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
-        var gated = _postgres is null;
-        if (gated)
-            await _writeGate.WaitAsync(ct);
-        try
-        {
-            await using var conn = await OpenAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var result = await work(conn, tx);
-            // Commit must not be cancelled half-way: once we start it, it finishes.
-            await tx.CommitAsync(CancellationToken.None);
-            return result;
-        }
-        finally
-        {
-            if (gated)
-                _writeGate.Release();
-        }
+        if (_writes is not null)
+            return await _writes.WriteAsync(work, ct);
+        await using var conn = await OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var result = await work(conn, tx);
+        // Commit must not be cancelled half-way: once we start it, it finishes.
+        await tx.CommitAsync(CancellationToken.None);
+        return result;
     }
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
@@ -99,8 +95,10 @@ public sealed class Database : IAsyncDisposable
     {
         if (_postgres is not null)
             await _postgres.DisposeAsync();
-        else
+        if (_writes is not null)
+        {
+            await _writes.DisposeAsync();
             SqliteConnection.ClearAllPools();
-        _writeGate.Dispose();
+        }
     }
 }

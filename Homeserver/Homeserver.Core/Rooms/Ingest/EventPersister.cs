@@ -15,7 +15,7 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// membership index, the client's transaction ID and the push actions of its recipients. A crash leaves all of
 /// it or none of it.
 /// </summary>
-public sealed class EventPersister(Database db, CurrentStateStore current, Sync.SyncNotifier notifier, TimeProvider time,
+public sealed class EventPersister(Database db, SnapshotMembers members, Sync.SyncNotifier notifier, TimeProvider time,
     Push.EventPushEvaluator push, Push.PushActionsSignal pushSignal)
 {
     public sealed record Persisted(long StreamOrdering, long StateGroup);
@@ -25,8 +25,10 @@ public sealed class EventPersister(Database db, CurrentStateStore current, Sync.
     {
         var pushActions = await push.EvaluateAsync(pdu, stateGroupBefore, ct);
         var persisted = await WriteAsync(pdu, stateGroupBefore, txn, newRoom, pushActions, ct);
-        var audience = (await current.MembersAsync(pdu.RoomId.ToString(), CancellationToken.None))
-            .Where(m => m.Membership is "join" or "invite").Select(m => m.UserId).ToHashSet();
+        // The members before the event, plus whom a membership event concerns, are the members after it.
+        var audience = stateGroupBefore is { } before
+            ? (await members.AtAsync(before, CancellationToken.None)).Where(m => m.Membership is "join" or "invite").Select(m => m.UserId).ToHashSet()
+            : [];
         if (pdu.Type == EventTypes.Member && pdu.StateKey is { } target)
             audience.Add(target);
         notifier.Notify(audience);
