@@ -30,7 +30,13 @@ public sealed class DeviceKeyStore(Database db)
             used = CASE WHEN e2e_fallback_keys.key_id = excluded.key_id AND e2e_fallback_keys.key_json = excluded.key_json THEN e2e_fallback_keys.used ELSE 0 END
         """;
     private const string SelectCounts = "SELECT algorithm AS Algorithm, COUNT(*) AS Count FROM e2e_one_time_keys WHERE user_id = @UserId AND device_id = @DeviceId GROUP BY algorithm";
-    private const string SelectUnusedFallback = "SELECT algorithm FROM e2e_fallback_keys WHERE user_id = @UserId AND device_id = @DeviceId AND used = 0 ORDER BY algorithm";
+    // Both key stocks a sync reports, in one statement: one-time keys counted per algorithm, unused fallback keys listed.
+    private const string SelectKeyStock = """
+        SELECT 0 AS Fallback, algorithm AS Algorithm, COUNT(*) AS Count FROM e2e_one_time_keys
+        WHERE user_id = @UserId AND device_id = @DeviceId GROUP BY algorithm
+        UNION ALL
+        SELECT 1, algorithm, 0 FROM e2e_fallback_keys WHERE user_id = @UserId AND device_id = @DeviceId AND used = 0
+        """;
     private const string SelectOldestOneTimeKey = """
         SELECT key_id, key_json FROM e2e_one_time_keys WHERE user_id = @UserId AND device_id = @DeviceId AND algorithm = @Algorithm
         ORDER BY upload_seq, key_id LIMIT 1
@@ -65,6 +71,16 @@ public sealed class DeviceKeyStore(Database db)
         public long Count { get; set; }
     }
 
+    private sealed class StockRow
+    {
+        public long Fallback { get; set; }
+        public string Algorithm { get; set; } = "";
+        public long Count { get; set; }
+    }
+
+    /// <summary>A device's unclaimed one-time keys per algorithm, and the algorithms of its unused fallback keys (sorted).</summary>
+    public sealed record KeyStock(Dictionary<string, long> OneTimeKeyCounts, IReadOnlyList<string> UnusedFallbackAlgorithms);
+
     public Task<string?> DeviceKeysAsync(string userId, string deviceId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>(SelectDeviceKeys, new { UserId = userId, DeviceId = deviceId }, ct), ct);
 
@@ -98,8 +114,12 @@ public sealed class DeviceKeyStore(Database db)
         (await db.ReadAsync(c => c.ListAsync<AlgorithmCount>(SelectCounts, new { UserId = userId, DeviceId = deviceId }, ct), ct))
             .ToDictionary(r => r.Algorithm, r => r.Count);
 
-    public Task<IReadOnlyList<string>> UnusedFallbackAlgorithmsAsync(string userId, string deviceId, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<string>(SelectUnusedFallback, new { UserId = userId, DeviceId = deviceId }, ct), ct);
+    public async Task<KeyStock> KeyStockAsync(string userId, string deviceId, CancellationToken ct)
+    {
+        var rows = await db.ReadAsync(c => c.ListAsync<StockRow>(SelectKeyStock, new { UserId = userId, DeviceId = deviceId }, ct), ct);
+        return new KeyStock(rows.Where(r => r.Fallback == 0).ToDictionary(r => r.Algorithm, r => r.Count),
+            rows.Where(r => r.Fallback == 1).Select(r => r.Algorithm).Order(StringComparer.Ordinal).ToList());
+    }
 
     /// <summary>
     /// Hands out the device's oldest one-time key of the algorithm and deletes it, or else its fallback key, which

@@ -36,9 +36,11 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
     }
 
     /// <summary>The device's unclaimed one-time keys per algorithm, <c>signed_curve25519</c> always present.</summary>
-    public async Task<JsonObject> CountsAsync(string userId, string deviceId, CancellationToken ct)
+    public async Task<JsonObject> CountsAsync(string userId, string deviceId, CancellationToken ct) =>
+        CountsJson(await keys.OneTimeKeyCountsAsync(userId, deviceId, ct));
+
+    public static JsonObject CountsJson(Dictionary<string, long> counts)
     {
-        var counts = await keys.OneTimeKeyCountsAsync(userId, deviceId, ct);
         counts.TryAdd(SignedCurve25519, 0);
         return new JsonObject(counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value)));
     }

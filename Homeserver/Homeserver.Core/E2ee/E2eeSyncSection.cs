@@ -8,8 +8,7 @@ namespace Homeserver.Core.E2ee;
 /// The encryption parts of a sync response: the device's to-device messages, device-list changes, one-time key
 /// counts and unused fallback key types (spec "Extensions to /sync" of both modules).
 /// </summary>
-public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService deviceLists,
-    DeviceKeyStore keys, DeviceKeysService keyService)
+public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService deviceLists, DeviceKeyStore keys)
 {
     /// <summary>The spec's recommended cap on to-device messages per response.</summary>
     public const int MaxToDevicePerSync = 100;
@@ -40,9 +39,9 @@ public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService de
         var toDeviceUpto = pending.Count == MaxToDevicePerSync ? pending[^1].StreamId : upto.ToDevice;
         // The spec fills device_lists only for incremental syncs; an initial sync fetches keys with /keys/query.
         var lists = since is { } s ? await deviceLists.BetweenAsync(userId, s, upto, membershipsChanged, ct) : new DeviceListService.Delta([], []);
-        var fallback = await keys.UnusedFallbackAlgorithmsAsync(userId, deviceId, ct);
-        return new Section(events, toDeviceUpto, lists, await keyService.CountsAsync(userId, deviceId, ct),
-            new JsonArray(fallback.Select(a => (JsonNode)a).ToArray()));
+        var stock = await keys.KeyStockAsync(userId, deviceId, ct);
+        return new Section(events, toDeviceUpto, lists, DeviceKeysService.CountsJson(stock.OneTimeKeyCounts),
+            new JsonArray(stock.UnusedFallbackAlgorithms.Select(a => (JsonNode)a).ToArray()));
     }
 
     public static JsonObject DeviceListsJson(DeviceListService.Delta delta) => new()
