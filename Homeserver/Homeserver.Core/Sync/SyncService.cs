@@ -40,30 +40,42 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         while (true)
         {
             var version = notifier.Version(userId);
-            var result = await ComputeAsync(request, ct);
+            var upto = await PositionsAsync(ct);
             var remaining = deadline - time.GetUtcNow();
-            if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
-                return result;
+            // When no stream moved since the token the response would be empty: wait without building it.
+            if (upto != since || fullState || remaining <= TimeSpan.Zero)
+            {
+                var result = await ComputeAsync(request, upto, ct);
+                remaining = deadline - time.GetUtcNow();
+                if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
+                    return result;
+            }
             await notifier.WaitAsync(userId, version, remaining, ct);
             if (sessionLive is not null && !await sessionLive())
                 throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)
-                return await ComputeAsync(request, ct);
+                return await ComputeAsync(request, await PositionsAsync(ct), ct);
         }
     }
 
-    private async Task<SyncResult> ComputeAsync(SyncRequest request, CancellationToken ct)
+    /// <summary>
+    /// Where every stream stands now. Read before anything else and bounding every query of the sync, so whatever
+    /// commits meanwhile is left for the next sync instead of being half-included.
+    /// </summary>
+    private async Task<SyncToken> PositionsAsync(CancellationToken ct)
     {
-        var (userId, deviceId, since, filter, fullState) = request;
-        // Positions are read first and every query is bounded by them, so whatever commits meanwhile is left
-        // for the next sync instead of being half-included.
         var streams = await positions.ReadAsync(ct);
-        var upto = new SyncToken(streams.Of(EventStore.StreamName), streams.Of(AccountDataStore.StreamName), typing.Position,
+        return new SyncToken(streams.Of(EventStore.StreamName), streams.Of(AccountDataStore.StreamName), typing.Position,
             streams.Of(Ephemeral.ReceiptStore.StreamName), streams.Of(Presence.PresenceStore.StreamName))
         {
             ToDevice = streams.Of(ToDevice.ToDeviceStore.StreamName),
             DeviceLists = streams.Of(E2ee.DeviceListStore.StreamName),
         };
+    }
+
+    private async Task<SyncResult> ComputeAsync(SyncRequest request, SyncToken upto, CancellationToken ct)
+    {
+        var (userId, deviceId, since, filter, fullState) = request;
         // A typing position beyond the current one comes from before a restart: everything typing is news again.
         var typingSince = since is { } s && s.Typing <= upto.Typing ? s.Typing : 0;
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
