@@ -25,7 +25,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
     public const int MaxIncomingFrameBytes = 64 * 1024;
-    private const int IdleReceiveBufferBytes = 1024;
+    private const int FirstFrameBufferBytes = 1024;
 
     private volatile SyncFilter _filter = SyncFilter.Default;
     private volatile string? _setPresence;
@@ -51,27 +51,10 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 }
                 // Every round counts as syncing, so an open socket keeps its user online.
                 await presence.OnSyncAsync(requester.UserId, _setPresence, closed.Token);
-                var changed = _filterChanged;
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(closed.Token, changed.Token);
-                SyncService.SyncResult result;
-                try
-                {
-                    var request = new SyncService.SyncRequest(requester.UserId, requester.DeviceId, since, _filter, FullState: false) { ConfirmsDelivery = first };
-                    result = await sync.SyncAsync(request, first ? TimeSpan.Zero : PollInterval, wait.Token,
-                        () => sessions.IsLiveAsync(requester.SessionId, closed.Token));
-                }
-                catch (OperationCanceledException) when (changed.IsCancellationRequested && !closed.IsCancellationRequested)
-                {
-                    continue;
-                }
-                // Empty answers are not sent; the position still moves on, as nothing in between concerned this user.
-                if (first || !result.IsEmpty)
-                {
-                    if (!await SendAsync(result.Response, closed.Token))
-                        return;
-                }
-                since = result.NextBatch;
-                first = false;
+                if (await RoundAsync(since, first, closed) is not { } next)
+                    return;
+                since = next.Since;
+                first &= !next.Answered;
             }
         }
         catch (MatrixException e) when (e.Errcode == ErrorCodes.UnknownToken)
@@ -97,6 +80,34 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
         }
     }
 
+    /// <summary>Where the next round continues from; <paramref name="Answered"/> is false when a filter change cut the round short.</summary>
+    private readonly record struct Round(SyncToken? Since, bool Answered);
+
+    /// <summary>
+    /// Computes and sends one response; null when the connection is done. A method of its own so the response
+    /// is unreachable once sent: held by the loop, it would stay alive through the idle wait that follows.
+    /// </summary>
+    private async Task<Round?> RoundAsync(SyncToken? since, bool first, CancellationTokenSource closed)
+    {
+        var changed = _filterChanged;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(closed.Token, changed.Token);
+        SyncService.SyncResult result;
+        try
+        {
+            var request = new SyncService.SyncRequest(requester.UserId, requester.DeviceId, since, _filter, FullState: false) { ConfirmsDelivery = first };
+            result = await sync.SyncAsync(request, first ? TimeSpan.Zero : PollInterval, wait.Token,
+                () => sessions.IsLiveAsync(requester.SessionId, closed.Token));
+        }
+        catch (OperationCanceledException) when (changed.IsCancellationRequested && !closed.IsCancellationRequested)
+        {
+            return new Round(since, Answered: false);
+        }
+        // Empty answers are not sent; the position still moves on, as nothing in between concerned this user.
+        if ((first || !result.IsEmpty) && !await SendAsync(result.Response, closed.Token))
+            return null;
+        return new Round(result.NextBatch, Answered: true);
+    }
+
     private async Task<bool> SendAsync(JsonObject response, CancellationToken ct)
     {
         var bytes = Encoding.UTF8.GetBytes(response.ToJsonString(MatrixJson.Options));
@@ -118,16 +129,16 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
     /// <summary>Reads client frames until the connection closes; cancels the session when it does.</summary>
     private async Task ReceiveAsync(CancellationTokenSource closed)
     {
-        // Clients rarely send, so an idle connection holds only a small buffer; it grows for a large frame
-        // and is dropped again after it (docs/performance.md: a 64 KiB buffer per connection dominated idle memory).
-        var buffer = new byte[IdleReceiveBufferBytes];
         try
         {
             while (!closed.IsCancellationRequested)
             {
+                // Clients rarely send, so an idle connection waits with an empty read, which returns once a frame
+                // starts arriving, and holds no buffer at all (docs/performance.md, "Memory per connection").
+                var result = await socket.ReceiveAsync(Memory<byte>.Empty, closed.Token);
+                var buffer = Array.Empty<byte>();
                 var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
                 {
                     if (length == MaxIncomingFrameBytes)
                     {
@@ -135,10 +146,10 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                         return;
                     }
                     if (length == buffer.Length)
-                        Array.Resize(ref buffer, Math.Min(buffer.Length * 4, MaxIncomingFrameBytes));
+                        Array.Resize(ref buffer, Math.Clamp(buffer.Length * 4, FirstFrameBufferBytes, MaxIncomingFrameBytes));
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), closed.Token);
                     length += result.Count;
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                }
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
@@ -151,8 +162,6 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                 }
                 if (presenceChanged)
                     await presence.AppearAsync(requester.UserId, _setPresence!, closed.Token);
-                if (buffer.Length > IdleReceiveBufferBytes)
-                    buffer = new byte[IdleReceiveBufferBytes];
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)

@@ -179,6 +179,31 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task WebSocket_EachClientFrame_IsReadAfterTheIdleWait()
+    {
+        // Between frames the session waits with an empty read; every later frame must still arrive whole.
+        var hs = await fixture.GetAsync("sqlite");
+        var alice = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        using var ws = await ConnectAsync(hs, alice);
+        Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
+        foreach (var state in new[] { "unavailable", "online", "unavailable" })
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes($$"""{"set_presence":"{{state}}"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+            var deadline = Stopwatch.StartNew();
+            string? seen;
+            do
+            {
+                await Task.Delay(50);
+                var status = await (await a.GetAsync($"/_matrix/client/v3/presence/{Uri.EscapeDataString(alice.UserId)}/status")).AssertOkAsync();
+                seen = status.GetProperty("presence").GetString();
+            } while (seen != state && deadline.Elapsed < TimeSpan.FromSeconds(10));
+            Assert.Equal(state, seen);
+        }
+        Assert.Equal(WebSocketState.Open, ws.State);
+    }
+
+    [Fact]
     public async Task WebSocket_ClosesWhenTheTokenIsRevoked()
     {
         var hs = await fixture.GetAsync("sqlite");
