@@ -73,10 +73,13 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var invite = new JsonObject();
         var leave = new JsonObject();
         var knock = new JsonObject();
-        foreach (var m in await current.MembershipsOfUserAsync(userId, ct))
+        var memberships = (await current.MembershipsOfUserAsync(userId, ct)).Where(m => m.StreamOrdering <= upto.Events && filter.IncludesRoom(m.RoomId)).ToList();
+        // An initial or full-state sync visits every joined room, so their rows are read for all of them at once.
+        var prefetch = since is null || fullState
+            ? await rooms.PrefetchAsync(userId, memberships.Where(m => m.Membership == "join").Select(m => m.RoomId).ToList(), upto, filter, ct)
+            : null;
+        foreach (var m in memberships)
         {
-            if (m.StreamOrdering > upto.Events || !filter.IncludesRoom(m.RoomId))
-                continue;
             var roomData = changedData.Where(d => d.RoomId == m.RoomId && filter.RoomAccountData.Matches(d.DataType, null)).ToList();
             var isNew = since is null || m.StreamOrdering > since.Value.Events;
             switch (m.Membership)
@@ -85,11 +88,12 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     var typists = filter.Ephemeral.Matches("m.typing", null) ? typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince) : null;
                     if (active is not null && !isNew && typists is null && roomData.Count == 0 && !active.Contains(m.RoomId))
                         break;
-                    var receipt = filter.Ephemeral.Matches("m.receipt", null)
-                        ? await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct)
-                        : null;
+                    var receiptsAfter = isNew || fullState ? 0 : since!.Value.Receipts;
+                    var receipt = !filter.Ephemeral.Matches("m.receipt", null) ? null
+                        : prefetch?.For(m.RoomId) is { } prefetched ? Ephemeral.ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId)
+                        : await receipts.ChangedAsync(m.RoomId, userId, receiptsAfter, upto.Receipts, ct);
                     var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
-                    if (await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct) is { } joined)
+                    if (await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch) is { } joined)
                         join[m.RoomId] = joined;
                     break;
                 case "invite" when isNew || fullState:

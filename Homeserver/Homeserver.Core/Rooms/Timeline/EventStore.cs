@@ -60,6 +60,26 @@ public sealed class EventStore(Database db)
     public Task<IReadOnlyList<string>> RoomsWithEventsAsync(long after, long upto, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<string>(SelectRoomsWithEvents, new { After = after, Upto = upto }, ct), ct);
 
+    /// <summary>
+    /// The newest <paramref name="limit"/> events at or before <paramref name="upto"/> of each room, newest first, in
+    /// one statement: each room's cut-off is one short index read, so rooms with long histories cost no more.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<EventRow>>> NewestOfRoomsAsync(IReadOnlyCollection<string> roomIds, long upto, int limit,
+        CancellationToken ct)
+    {
+        if (roomIds.Count == 0 || limit <= 0)
+            return new Dictionary<string, IReadOnlyList<EventRow>>();
+        var sql = $"""
+            SELECT e.* FROM (
+                SELECT r.room_id, COALESCE((SELECT x.stream_ordering FROM events x WHERE x.room_id = r.room_id AND x.stream_ordering <= @Upto
+                                            ORDER BY x.stream_ordering DESC LIMIT 1 OFFSET @Skip), 0) AS cutoff
+                FROM rooms r WHERE {db.Dialect.InList("r.room_id", "RoomIds")}
+            ) c JOIN events e ON e.room_id = c.room_id AND e.stream_ordering >= c.cutoff AND e.stream_ordering <= @Upto
+            """;
+        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { RoomIds = roomIds.ToArray(), Upto = upto, Skip = limit - 1 }, ct), ct);
+        return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<EventRow>)g.OrderByDescending(r => r.StreamOrdering).ToList());
+    }
+
     public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);
 }

@@ -1,0 +1,71 @@
+using Homeserver.Core.Events;
+using Homeserver.Core.Push.Counts;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Relations;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
+
+namespace Homeserver.Core.Sync;
+
+/// <summary>Reads a <see cref="JoinedRoomsPrefetch"/>: each kind of row for a batch of rooms in one query.</summary>
+public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore current, StateService state, Ephemeral.ReceiptStore receipts,
+    NotificationCounts counts, RelationAggregator aggregator, VisibilityService visibility)
+{
+    // Rooms per batch and event IDs per read, so no statement's parameter list outgrows an engine's limit however
+    // many rooms an account is in.
+    private const int RoomsPerBatch = 100;
+    private const int EventIdsPerRead = 1000;
+
+    /// <param name="upto">The sync's event and receipt positions; <paramref name="filter"/> sets the timeline page and lazy loading.</param>
+    public async Task<JoinedRoomsPrefetch> LoadAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct)
+    {
+        var rooms = new Dictionary<string, JoinedRoomsPrefetch.Room>(roomIds.Count);
+        foreach (var batch in roomIds.Chunk(RoomsPerBatch))
+            await LoadBatchAsync(userId, batch, upto, filter, rooms, ct);
+        return new JoinedRoomsPrefetch(rooms, await visibility.IgnoredUsersAsync(userId, ct));
+    }
+
+    private async Task LoadBatchAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter,
+        Dictionary<string, JoinedRoomsPrefetch.Room> into, CancellationToken ct)
+    {
+        // The timeline asks for one event more than its limit to learn whether it is limited; the state at its start
+        // needs the newest event even when the limit is zero.
+        var limit = filter.TimelineLimit;
+        var newest = await events.NewestOfRoomsAsync(roomIds, upto.Events, Math.Max(limit + 1, 1), ct);
+        var members = await current.MembersOfRoomsAsync(roomIds, ct);
+        var unread = await counts.ByRoomAndThreadAsync(userId, roomIds, ct);
+        var changedReceipts = await receipts.ChangedInRoomsAsync(roomIds, 0, upto.Receipts, ct);
+        var candidates = newest.Values.SelectMany(r => r).ToList();
+        var relations = await aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct);
+        var wanted = new HashSet<string>(candidates.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!));
+        foreach (var rows in newest.Values)
+            wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));
+        var rowsById = new Dictionary<string, EventRow>(wanted.Count);
+        foreach (var chunk in wanted.Chunk(EventIdsPerRead))
+            foreach (var (id, row) in await events.GetManyAsync(chunk, ct))
+                rowsById[id] = row;
+        var readAhead = new EventReadAhead(rowsById, relations);
+        foreach (var roomId in roomIds)
+            into[roomId] = new JoinedRoomsPrefetch.Room(newest.GetValueOrDefault(roomId) ?? [], members.GetValueOrDefault(roomId) ?? [],
+                unread.GetValueOrDefault(roomId) ?? [], changedReceipts[roomId].ToList(), readAhead);
+    }
+
+    /// <summary>
+    /// The state events the room's state section most likely shows: the state before the oldest event a full timeline
+    /// page would hold (after its newest event when the timeline is empty). A section that starts elsewhere, because
+    /// events were filtered out or hidden, reads what it lacks itself.
+    /// </summary>
+    private async Task<IEnumerable<string>> LikelyStateAsync(string userId, IReadOnlyList<EventRow> newestFirst, int limit, bool lazyMembers, CancellationToken ct)
+    {
+        if (newestFirst.Count == 0)
+            return [];
+        var group = limit == 0 ? newestFirst[0].StateGroup : newestFirst[Math.Min(limit, newestFirst.Count) - 1].StateGroupBefore;
+        if (group is null)
+            return [];
+        HashSet<string>? members = lazyMembers ? [userId, .. newestFirst.Select(e => e.Sender)] : null;
+        return (await state.GetGroupAsync(group.Value, ct))
+            .Where(kv => kv.Key.Type != EventTypes.Member || members is null || members.Contains(kv.Key.StateKey))
+            .Select(kv => kv.Value);
+    }
+}
