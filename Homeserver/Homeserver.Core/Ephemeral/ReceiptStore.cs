@@ -48,9 +48,9 @@ public sealed class ReceiptStore(Database db)
     {
         var sql = $"""
             SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts
-            WHERE {db.Dialect.InList("room_id", "RoomIds")} AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
+            WHERE {db.Dialect.InLongList("room_id", "RoomIds")} AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
             """;
-        var rows = roomIds.Count == 0 ? [] : await db.ReadAsync(c => c.ListAsync<Receipt>(sql, new { RoomIds = roomIds.ToArray(), After = after, Upto = upto }, ct), ct);
+        var rows = roomIds.Count == 0 ? [] : await db.ReadAsync(c => c.ListAsync<Receipt>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds), After = after, Upto = upto }, ct), ct);
         return rows.ToLookup(r => r.RoomId);
     }
 

@@ -8,26 +8,12 @@ using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Sync;
 
-/// <summary>Reads a <see cref="JoinedRoomsPrefetch"/>: each kind of row for a batch of rooms in one query.</summary>
+/// <summary>Reads a <see cref="JoinedRoomsPrefetch"/>: each kind of row for all the rooms in one query.</summary>
 public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore current, StateService state, Ephemeral.ReceiptStore receipts,
     NotificationCounts counts, RelationAggregator aggregator, VisibilityService visibility)
 {
-    // Rooms per batch and event IDs per read, so no statement's parameter list outgrows an engine's limit however
-    // many rooms an account is in.
-    private const int RoomsPerBatch = 100;
-    private const int EventIdsPerRead = 1000;
-
     /// <param name="upto">The sync's event and receipt positions; <paramref name="filter"/> sets the timeline page and lazy loading.</param>
     public async Task<JoinedRoomsPrefetch> LoadAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct)
-    {
-        var rooms = new Dictionary<string, JoinedRoomsPrefetch.Room>(roomIds.Count);
-        foreach (var batch in roomIds.Chunk(RoomsPerBatch))
-            await LoadBatchAsync(userId, batch, upto, filter, rooms, ct);
-        return new JoinedRoomsPrefetch(rooms, await visibility.IgnoredUsersAsync(userId, ct));
-    }
-
-    private async Task LoadBatchAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter,
-        Dictionary<string, JoinedRoomsPrefetch.Room> into, CancellationToken ct)
     {
         // The timeline asks for one event more than its limit to learn whether it is limited; the state at its start
         // needs the newest event even when the limit is zero.
@@ -41,14 +27,10 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
         var wanted = new HashSet<string>(candidates.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!));
         foreach (var rows in newest.Values)
             wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));
-        var rowsById = new Dictionary<string, EventRow>(wanted.Count);
-        foreach (var chunk in wanted.Chunk(EventIdsPerRead))
-            foreach (var (id, row) in await events.GetManyAsync(chunk, ct))
-                rowsById[id] = row;
-        var readAhead = new EventReadAhead(rowsById, relations);
-        foreach (var roomId in roomIds)
-            into[roomId] = new JoinedRoomsPrefetch.Room(newest.GetValueOrDefault(roomId) ?? [], members.GetValueOrDefault(roomId) ?? [],
-                unread.GetValueOrDefault(roomId) ?? [], changedReceipts[roomId].ToList(), readAhead);
+        var readAhead = new EventReadAhead(await events.GetManyAsync(wanted, ct), relations);
+        var rooms = roomIds.ToDictionary(id => id, id => new JoinedRoomsPrefetch.Room(newest.GetValueOrDefault(id) ?? [],
+            members.GetValueOrDefault(id) ?? [], unread.GetValueOrDefault(id) ?? [], changedReceipts[id].ToList(), readAhead));
+        return new JoinedRoomsPrefetch(rooms, await visibility.IgnoredUsersAsync(userId, ct));
     }
 
     /// <summary>

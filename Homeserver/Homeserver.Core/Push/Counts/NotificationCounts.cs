@@ -29,13 +29,13 @@ public sealed class NotificationCounts(Database db)
     private static string SelectRoomsCounts(SqlDialect d) => $"""
         WITH reads AS (
             SELECT r.room_id, r.thread_id, MAX(e.stream_ordering) AS pos FROM receipts r JOIN events e ON e.event_id = r.event_id
-            WHERE {d.InList("r.room_id", "RoomIds")} AND r.user_id = @UserId AND r.receipt_type IN {ReadTypes} GROUP BY r.room_id, r.thread_id
+            WHERE {d.InLongList("r.room_id", "RoomIds")} AND r.user_id = @UserId AND r.receipt_type IN {ReadTypes} GROUP BY r.room_id, r.thread_id
         )
         SELECT a.room_id, a.thread_id, CAST(SUM(a.notif) AS BIGINT) AS notifications, CAST(SUM(a.highlight) AS BIGINT) AS highlights
         FROM event_push_actions a
         LEFT JOIN reads t ON t.room_id = a.room_id AND t.thread_id = a.thread_id
         LEFT JOIN reads u ON u.room_id = a.room_id AND u.thread_id = ''
-        WHERE a.user_id = @UserId AND {d.InList("a.room_id", "RoomIds")}
+        WHERE a.user_id = @UserId AND {d.InLongList("a.room_id", "RoomIds")}
           AND a.stream_ordering > COALESCE(u.pos, 0) AND a.stream_ordering > COALESCE(t.pos, 0)
         GROUP BY a.room_id, a.thread_id
         """;
@@ -85,7 +85,7 @@ public sealed class NotificationCounts(Database db)
     {
         if (roomIds.Count == 0)
             return new Dictionary<string, IReadOnlyList<ThreadCount>>();
-        var rows = await db.ReadAsync(c => c.ListAsync<RoomThreadCount>(SelectRoomsCounts(db.Dialect), new { UserId = userId, RoomIds = roomIds.ToArray() }, ct), ct);
+        var rows = await db.ReadAsync(c => c.ListAsync<RoomThreadCount>(SelectRoomsCounts(db.Dialect), new { UserId = userId, RoomIds = db.Dialect.ListParameter(roomIds) }, ct), ct);
         return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<ThreadCount>)g
             .Select(r => new ThreadCount { ThreadId = r.ThreadId, Notifications = r.Notifications, Highlights = r.Highlights }).ToList());
     }

@@ -19,11 +19,11 @@ public sealed class RelationAggregator(Database db, TimeProvider time)
                CAST(MAX(e.stream_ordering) AS BIGINT) AS Position, CAST(MAX(CASE WHEN e.sender = @User THEN 1 ELSE 0 END) AS BIGINT) AS Participated,
                '' AS EventId, '' AS Sender, CAST(0 AS BIGINT) AS OriginServerTs
         FROM event_relations r JOIN events e ON e.event_id = r.event_id
-        WHERE r.rel_type = 'm.thread' AND {d.InList("r.relates_to_id", "Ids")} GROUP BY r.relates_to_id
+        WHERE r.rel_type = 'm.thread' AND {d.InLongList("r.relates_to_id", "Ids")} GROUP BY r.relates_to_id
         UNION ALL
         SELECT 'm.replace', r.relates_to_id, CAST(0 AS BIGINT), e.stream_ordering, CAST(0 AS BIGINT), e.event_id, e.sender, e.origin_server_ts
         FROM event_relations r JOIN events e ON e.event_id = r.event_id
-        WHERE r.rel_type = 'm.replace' AND {d.InList("r.relates_to_id", "Ids")}
+        WHERE r.rel_type = 'm.replace' AND {d.InLongList("r.relates_to_id", "Ids")}
         ORDER BY 4
         """;
 
@@ -67,10 +67,10 @@ public sealed class RelationAggregator(Database db, TimeProvider time)
         if (eventIds.Count == 0)
             return new Relations(new HashSet<string>(), [], new Dictionary<long, EventRow>());
         var d = db.Dialect;
-        var aggregates = await db.ReadAsync(c => c.ListAsync<Aggregate>(SelectAggregates(d), new { Ids = eventIds.ToArray(), User = userId }, ct), ct);
+        var aggregates = await db.ReadAsync(c => c.ListAsync<Aggregate>(SelectAggregates(d), new { Ids = d.ListParameter(eventIds), User = userId }, ct), ct);
         var positions = aggregates.Where(a => a.RelType == RelationStore.Thread).Select(a => a.Position).ToArray();
         var latest = positions.Length == 0 ? [] : await db.ReadAsync(c => c.ListAsync<EventRow>(
-            $"SELECT * FROM events WHERE {d.InList("stream_ordering", "Positions")}", new { Positions = positions }, ct), ct);
+            $"SELECT * FROM events WHERE {d.InLongList("stream_ordering", "Positions")}", new { Positions = d.ListParameter(positions) }, ct), ct);
         return new Relations(eventIds.ToHashSet(), aggregates, latest.ToDictionary(r => r.StreamOrdering));
     }
 

@@ -82,8 +82,8 @@ public sealed class CurrentStateStore(Database db)
         if (roomIds.Count == 0)
             return new Dictionary<string, IReadOnlyList<Member>>();
         var sql = "SELECT room_id AS RoomId, user_id AS UserId, membership AS Membership, event_id AS EventId FROM room_memberships WHERE "
-            + db.Dialect.InList("room_id", "RoomIds") + " ORDER BY room_id, user_id";
-        var rows = await db.ReadAsync(c => c.ListAsync<RoomMember>(sql, new { RoomIds = roomIds.ToArray() }, ct), ct);
+            + db.Dialect.InLongList("room_id", "RoomIds") + " ORDER BY room_id, user_id";
+        var rows = await db.ReadAsync(c => c.ListAsync<RoomMember>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds) }, ct), ct);
         return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<Member>)g.Select(r => new Member(r.UserId, r.Membership, r.EventId)).ToList());
     }
 

@@ -43,8 +43,8 @@ public sealed class EventStore(Database db)
     {
         if (eventIds.Count == 0)
             return new Dictionary<string, EventRow>();
-        var sql = "SELECT * FROM events WHERE " + db.Dialect.InList("event_id", "EventIds");
-        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = eventIds.ToArray() }, ct), ct);
+        var sql = "SELECT * FROM events WHERE " + db.Dialect.InLongList("event_id", "EventIds");
+        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = db.Dialect.ListParameter(eventIds) }, ct), ct);
         return rows.ToDictionary(r => r.EventId);
     }
 
@@ -73,10 +73,10 @@ public sealed class EventStore(Database db)
             SELECT e.* FROM (
                 SELECT r.room_id, COALESCE((SELECT x.stream_ordering FROM events x WHERE x.room_id = r.room_id AND x.stream_ordering <= @Upto
                                             ORDER BY x.stream_ordering DESC LIMIT 1 OFFSET @Skip), 0) AS cutoff
-                FROM rooms r WHERE {db.Dialect.InList("r.room_id", "RoomIds")}
+                FROM rooms r WHERE {db.Dialect.InLongList("r.room_id", "RoomIds")}
             ) c JOIN events e ON e.room_id = c.room_id AND e.stream_ordering >= c.cutoff AND e.stream_ordering <= @Upto
             """;
-        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { RoomIds = roomIds.ToArray(), Upto = upto, Skip = limit - 1 }, ct), ct);
+        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds), Upto = upto, Skip = limit - 1 }, ct), ct);
         return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<EventRow>)g.OrderByDescending(r => r.StreamOrdering).ToList());
     }
 
