@@ -18,19 +18,24 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
         // The timeline asks for one event more than its limit to learn whether it is limited; the state at its start
         // needs the newest event even when the limit is zero.
         var limit = filter.TimelineLimit;
+        // Reads that do not depend on each other run side by side on their own connections (SQLite readers do not
+        // block each other); the engines' async calls complete synchronously, hence Task.Run.
+        var perRoom = Task.Run(async () => (
+            Members: await current.MembersOfRoomsAsync(roomIds, ct),
+            Unread: await counts.ByRoomAndThreadAsync(userId, roomIds, ct),
+            Receipts: await receipts.ChangedInRoomsAsync(roomIds, 0, upto.Receipts, ct),
+            Ignored: await visibility.IgnoredUsersAsync(userId, ct)), ct);
         var newest = await events.NewestOfRoomsAsync(roomIds, upto.Events, Math.Max(limit + 1, 1), ct);
-        var members = await current.MembersOfRoomsAsync(roomIds, ct);
-        var unread = await counts.ByRoomAndThreadAsync(userId, roomIds, ct);
-        var changedReceipts = await receipts.ChangedInRoomsAsync(roomIds, 0, upto.Receipts, ct);
         var candidates = newest.Values.SelectMany(r => r).ToList();
-        var relations = await aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct);
+        var relations = Task.Run(() => aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct), ct);
         var wanted = new HashSet<string>(candidates.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!));
         foreach (var rows in newest.Values)
             wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));
-        var readAhead = new EventReadAhead(await events.GetManyAsync(wanted, ct), relations);
+        var readAhead = new EventReadAhead(await events.GetManyAsync(wanted, ct), await relations);
+        var (members, unread, changedReceipts, ignored) = await perRoom;
         var rooms = roomIds.ToDictionary(id => id, id => new JoinedRoomsPrefetch.Room(newest.GetValueOrDefault(id) ?? [],
             members.GetValueOrDefault(id) ?? [], unread.GetValueOrDefault(id) ?? [], changedReceipts[id].ToList(), readAhead));
-        return new JoinedRoomsPrefetch(rooms, await visibility.IgnoredUsersAsync(userId, ct));
+        return new JoinedRoomsPrefetch(rooms, ignored);
     }
 
     /// <summary>
