@@ -102,6 +102,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ephemeral.TypingService>();
         services.AddSingleton<Ephemeral.ReceiptStore>();
         services.AddSingleton<Ephemeral.ReceiptService>();
+        services.AddSingleton<JoinedRoomsPrefetcher>();
         services.AddSingleton<RoomSyncBuilder>();
         services.AddSingleton<SyncService>();
         services.AddSingleton<ToDevice.ToDeviceStore>();

@@ -41,6 +41,17 @@ public sealed class ReceiptStore(Database db)
     public async Task<IReadOnlyList<Receipt>> ChangedAsync(string roomId, long after, long upto, CancellationToken ct) =>
         upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<Receipt>(SelectChanged, new { RoomId = roomId, After = after, Upto = upto }, ct), ct);
 
+    /// <summary><see cref="ChangedAsync"/> for many rooms in one query, each room's receipts in stream order.</summary>
+    public async Task<ILookup<string, Receipt>> ChangedInRoomsAsync(IReadOnlyCollection<string> roomIds, long after, long upto, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts
+            WHERE {db.Dialect.InLongList("room_id", "RoomIds")} AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
+            """;
+        var rows = roomIds.Count == 0 ? [] : await db.ReadAsync(c => c.ListAsync<Receipt>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds), After = after, Upto = upto }, ct), ct);
+        return rows.ToLookup(r => r.RoomId);
+    }
+
     /// <summary>The rooms whose receipts changed in (<paramref name="after"/>, <paramref name="upto"/>].</summary>
     public async Task<IReadOnlyList<string>> RoomsChangedAsync(long after, long upto, CancellationToken ct) =>
         upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<string>(SelectRoomsChanged, new { After = after, Upto = upto }, ct), ct);

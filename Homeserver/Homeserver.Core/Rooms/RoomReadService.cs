@@ -53,14 +53,22 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         return (await FormatEventsAsync(userId, version, [row], ct))[0];
     }
 
-    /// <summary>Client events for rows the caller has already checked, with their relation aggregations.</summary>
-    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    /// <summary>
+    /// Client events for rows the caller has already checked, with their relation aggregations; what
+    /// <paramref name="readAhead"/> holds is not read again.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct,
+        EventReadAhead? readAhead = null)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var items = rows.Select(r => (r, ClientEventFormatter.Format(r, version, now))).ToList();
-        await aggregator.AddAsync(userId, version, items, ct);
+        if (readAhead is not null && readAhead.Relations.Covers(rows))
+            aggregator.Add(userId, version, items, readAhead.Relations);
+        else
+            await aggregator.AddAsync(userId, version, items, ct);
         // Clients show who removed a message and why, so redacted events carry the whole redaction event.
-        var redactions = await events.GetManyAsync(rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList(), ct);
+        var redactedBy = rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList();
+        var redactions = readAhead is null ? await events.GetManyAsync(redactedBy, ct) : await readAhead.GetManyAsync(events, redactedBy, ct);
         foreach (var (row, ev) in items)
             if (row.RedactedBy is { } by && redactions.TryGetValue(by, out var redaction))
                 ev["unsigned"]!["redacted_because"] = ClientEventFormatter.Format(redaction, version, now);

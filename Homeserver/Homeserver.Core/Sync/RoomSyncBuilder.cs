@@ -12,7 +12,7 @@ namespace Homeserver.Core.Sync;
 
 /// <summary>The per-room sections of a sync response.</summary>
 public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, Push.Counts.NotificationCounts counts, TimeProvider time)
+    VisibilityService visibility, Push.Counts.NotificationCounts counts, JoinedRoomsPrefetcher prefetcher, TimeProvider time)
 {
     /// <summary>Invite state: the stripped events a client needs to show an invitation (spec "Stripped state").</summary>
     private static readonly string[] InviteStateTypes =
@@ -24,15 +24,22 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// </summary>
     public readonly record struct Window(long? Since, long Upto, bool FullState);
 
+    /// <summary>What the sections of <paramref name="roomIds"/> will read, read for all of them at once (see <see cref="JoinedRoomsPrefetch"/>).</summary>
+    public Task<JoinedRoomsPrefetch> PrefetchAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct) =>
+        prefetcher.LoadAsync(userId, roomIds, upto, filter, ct);
+
     /// <summary>
     /// A joined room's section: its timeline in the window and the state at the timeline's start. Null when
-    /// nothing changed in the room for an incremental sync that did not ask for full state.
+    /// nothing changed in the room for an incremental sync that did not ask for full state. What
+    /// <paramref name="prefetch"/> holds for the room (made for the same window end and filter) is not read again.
     /// </summary>
     public async Task<JsonObject?> JoinedAsync(string userId, string roomId, Window window, SyncFilter filter,
-        IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct)
+        IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct,
+        JoinedRoomsPrefetch? prefetch = null)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
+        var prefetched = prefetch?.For(roomId);
+        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct, prefetch);
         if (window.Since is not null && !window.FullState && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
             return null;
         var ephemeral = new JsonArray();
@@ -40,11 +47,14 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             ephemeral.Add(TypingEvent(typing));
         if (receipts is not null)
             ephemeral.Add(receipts);
-        var (unread, threadUnread) = await counts.SyncSectionsAsync(userId, roomId, filter.Timeline.UnreadThreadNotifications, ct);
+        var perThread = filter.Timeline.UnreadThreadNotifications;
+        var (unread, threadUnread) = prefetched is not null
+            ? Push.Counts.NotificationCounts.SyncSections(prefetched.UnreadCounts, perThread)
+            : await counts.SyncSectionsAsync(userId, roomId, perThread, ct);
         var section = new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct),
-            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
+            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct, prefetched),
+            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct, prefetched)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
             ["unread_notifications"] = unread,
@@ -53,13 +63,12 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             section["unread_thread_notifications"] = threadUnread;
         // The summary lets lazy-loading clients name the room without its member list; it is sent when it may have changed.
         if (window.Since is null || window.FullState || timeline.Any(e => e.EventType == EventTypes.Member))
-            section["summary"] = await SummaryAsync(userId, roomId, ct);
+            section["summary"] = Summary(userId, prefetched?.Members ?? await current.MembersAsync(roomId, ct));
         return section;
     }
 
-    private async Task<JsonObject> SummaryAsync(string userId, string roomId, CancellationToken ct)
+    private static JsonObject Summary(string userId, IReadOnlyList<CurrentStateStore.Member> members)
     {
-        var members = await current.MembersAsync(roomId, ct);
         var heroes = members.Where(m => m.UserId != userId && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5);
         return new JsonObject
         {
@@ -120,8 +129,9 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// oldest first, at most the filter's limit; limited when older matching events were left out.
     /// </summary>
     private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(string userId, string roomId, RoomVersion version,
-        long after, long upto, SyncFilter filter, CancellationToken ct)
+        long after, long upto, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null)
     {
+        var prefetched = prefetch?.For(roomId);
         var limit = filter.TimelineLimit;
         if (limit == 0)
             return ([], true);
@@ -130,7 +140,9 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         var limited = false;
         for (var page = 0; ; page++)
         {
-            var newestFirst = await events.PageAsync(roomId, before, after, backwards: true, limit + 1, ct);
+            var newestFirst = page == 0 && prefetched is not null
+                ? prefetched.FirstPage(after)
+                : await events.PageAsync(roomId, before, after, backwards: true, limit + 1, ct);
             matching.AddRange(newestFirst.Where(filter.Timeline.Matches));
             if (matching.Count > limit || (page == MaxTimelinePages - 1 && newestFirst.Count > limit))
             {
@@ -142,7 +154,10 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             before = newestFirst[^1].StreamOrdering;
         }
         var rows = matching.Take(limit).Reverse().ToList();
-        return (await visibility.FilterAsync(userId, version, rows, ct), limited);
+        var visible = prefetched is not null
+            ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId), prefetch!.IgnoredUsers, ct)
+            : await visibility.FilterAsync(userId, version, rows, ct);
+        return (visible, limited);
     }
 
     /// <summary>
@@ -151,38 +166,40 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// lazy-loaded members, member events are only those of the timeline's senders and the user.
     /// </summary>
     private async Task<IReadOnlyList<JsonNode>> StateSectionAsync(string userId, string roomId, RoomVersion version, IReadOnlyList<EventRow> timeline,
-        bool limited, Window window, SyncFilter filter, CancellationToken ct)
+        bool limited, Window window, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch.Room? prefetched = null)
     {
         var whole = window.Since is null || limited || window.FullState;
         var lazy = filter.State.LazyLoadMembers;
         if (!whole && !(lazy && timeline.Count > 0))
             return [];
-        var snapshot = await StateAtStartAsync(roomId, timeline, window.Upto, ct);
+        var snapshot = await StateAtStartAsync(roomId, timeline, window.Upto, ct, prefetched);
         HashSet<string>? wantedMembers = lazy ? [userId, .. timeline.Select(e => e.Sender)] : null;
         var ids = snapshot
             .Where(kv => kv.Key.Type == EventTypes.Member ? wantedMembers?.Contains(kv.Key.StateKey) ?? whole : whole)
             .Select(kv => kv.Value).ToList();
-        var rows = await events.GetManyAsync(ids, ct);
+        var rows = prefetched is not null ? await prefetched.ReadAhead.GetManyAsync(events, ids, ct) : await events.GetManyAsync(ids, ct);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return rows.Values.Where(filter.State.Matches).OrderBy(r => r.StreamOrdering)
             .Take(filter.State.Limit ?? int.MaxValue)
             .Select(r => (JsonNode)ClientEventFormatter.Format(r, version, now)).ToList();
     }
 
-    private async Task<JsonObject> TimelineSectionAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct) =>
+    private async Task<JsonObject> TimelineSectionAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
+        JoinedRoomsPrefetch.Room? prefetched = null) =>
         new()
         {
-            ["events"] = new JsonArray((await reads.FormatEventsAsync(userId, version, rows, ct)).Select(e => (JsonNode)e).ToArray()),
+            ["events"] = new JsonArray((await reads.FormatEventsAsync(userId, version, rows, ct, prefetched?.ReadAhead)).Select(e => (JsonNode)e).ToArray()),
             ["limited"] = limited,
             // /messages?dir=b&from=prev_batch continues with the events just before this timeline.
             ["prev_batch"] = StreamToken.Format(rows.Count > 0 ? rows[0].StreamOrdering : upto + 1),
         };
 
-    private async Task<IReadOnlyDictionary<StateEventKey, string>> StateAtStartAsync(string roomId, IReadOnlyList<EventRow> timeline, long upto, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<StateEventKey, string>> StateAtStartAsync(string roomId, IReadOnlyList<EventRow> timeline, long upto, CancellationToken ct,
+        JoinedRoomsPrefetch.Room? prefetched = null)
     {
         if (timeline.Count > 0)
             return timeline[0].StateGroupBefore is { } before ? await state.GetGroupAsync(before, ct) : new Dictionary<StateEventKey, string>();
-        var last = await events.PageAsync(roomId, upto + 1, 0, backwards: true, 1, ct);
+        var last = prefetched is not null ? prefetched.Newest.Take(1).ToList() : await events.PageAsync(roomId, upto + 1, 0, backwards: true, 1, ct);
         return last.Count > 0 && last[0].StateGroup is { } g ? await state.GetGroupAsync(g, ct) : await current.GetStateAsync(roomId, ct);
     }
 }

@@ -86,33 +86,36 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         HashSet<string>? active = incremental
             ? [.. activeRooms.Select(r => r.RoomId), .. await receiptStore.RoomsChangedAsync(since!.Value.Receipts, upto.Receipts, ct)]
             : null;
-        var memberships = await current.MembershipsOfUserAsync(userId, ct);
+        var allMemberships = await current.MembershipsOfUserAsync(userId, ct);
         // Who shares a room with whom changes only with a membership event, in a room the user is in or by the user.
         var membershipsChanged = activeRooms.Any(r => r.MembersChanged)
-            || memberships.Any(m => m.StreamOrdering > (since?.Events ?? long.MaxValue) && m.StreamOrdering <= upto.Events);
+            || allMemberships.Any(m => m.StreamOrdering > (since?.Events ?? long.MaxValue) && m.StreamOrdering <= upto.Events);
         var join = new JsonObject();
         var invite = new JsonObject();
         var leave = new JsonObject();
         var knock = new JsonObject();
+        var memberships = allMemberships.Where(m => m.StreamOrdering <= upto.Events && filter.IncludesRoom(m.RoomId)).ToList();
+        // An initial or full-state sync visits every joined room, so their rows are read for all of them at once.
+        var prefetch = since is null || fullState
+            ? await rooms.PrefetchAsync(userId, memberships.Where(m => m.Membership == "join").Select(m => m.RoomId).ToList(), upto, filter, ct)
+            : null;
+        var joinedRooms = memberships.Where(m => m.Membership == "join").ToList();
+        var sections = new JsonObject?[joinedRooms.Count];
+        if (prefetch is null)
+            for (var i = 0; i < joinedRooms.Count; i++)
+                sections[i] = await JoinedSectionAsync(joinedRooms[i], ct);
+        else
+            // With their rows read ahead, the rooms' sections are formatting independent of each other: every core takes a share.
+            await Parallel.ForAsync(0, joinedRooms.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+                async (i, ct) => sections[i] = await JoinedSectionAsync(joinedRooms[i], ct));
+        for (var i = 0; i < joinedRooms.Count; i++)
+            if (sections[i] is { } section)
+                join[joinedRooms[i].RoomId] = section;
         foreach (var m in memberships)
         {
-            if (m.StreamOrdering > upto.Events || !filter.IncludesRoom(m.RoomId))
-                continue;
-            var roomData = changedData.Where(d => d.RoomId == m.RoomId && filter.RoomAccountData.Matches(d.DataType, null)).ToList();
             var isNew = since is null || m.StreamOrdering > since.Value.Events;
             switch (m.Membership)
             {
-                case "join":
-                    var typists = filter.Ephemeral.Matches("m.typing", null) ? typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince) : null;
-                    if (active is not null && !isNew && typists is null && roomData.Count == 0 && !active.Contains(m.RoomId))
-                        break;
-                    var receipt = filter.Ephemeral.Matches("m.receipt", null)
-                        ? await receipts.ChangedAsync(m.RoomId, userId, isNew || fullState ? 0 : since!.Value.Receipts, upto.Receipts, ct)
-                        : null;
-                    var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
-                    if (await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct) is { } joined)
-                        join[m.RoomId] = joined;
-                    break;
                 case "invite" when isNew || fullState:
                     invite[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "invite_state", ct);
                     break;
@@ -125,6 +128,22 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     break;
             }
         }
+
+        async Task<JsonObject?> JoinedSectionAsync(CurrentStateStore.UserMembership m, CancellationToken ct)
+        {
+            var roomData = changedData.Where(d => d.RoomId == m.RoomId && filter.RoomAccountData.Matches(d.DataType, null)).ToList();
+            var isNew = since is null || m.StreamOrdering > since.Value.Events;
+            var typists = filter.Ephemeral.Matches("m.typing", null) ? typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince) : null;
+            if (active is not null && !isNew && typists is null && roomData.Count == 0 && !active.Contains(m.RoomId))
+                return null;
+            var receiptsAfter = isNew || fullState ? 0 : since!.Value.Receipts;
+            var receipt = !filter.Ephemeral.Matches("m.receipt", null) ? null
+                : prefetch?.For(m.RoomId) is { } prefetched ? Ephemeral.ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId)
+                : await receipts.ChangedAsync(m.RoomId, userId, receiptsAfter, upto.Receipts, ct);
+            var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
+            return await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
+        }
+
         var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, membershipsChanged, ct);
         upto = upto with { ToDevice = encryption.ToDeviceUpto };
         var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))

@@ -13,62 +13,91 @@ namespace Homeserver.Core.Rooms.Relations;
 /// </summary>
 public sealed class RelationAggregator(Database db, TimeProvider time)
 {
-    private sealed class ThreadSummary
-    {
-        public string Root { get; set; } = "";
-        public long Count { get; set; }
-        public long Latest { get; set; }
-    }
+    // Threads and edits in one statement: most pages have neither, and every woken receiver of a busy room reads one.
+    private static string SelectAggregates(SqlDialect d) => $"""
+        SELECT 'm.thread' AS RelType, r.relates_to_id AS Target, CAST(COUNT(*) AS BIGINT) AS Count,
+               CAST(MAX(e.stream_ordering) AS BIGINT) AS Position, CAST(MAX(CASE WHEN e.sender = @User THEN 1 ELSE 0 END) AS BIGINT) AS Participated,
+               '' AS EventId, '' AS Sender, CAST(0 AS BIGINT) AS OriginServerTs
+        FROM event_relations r JOIN events e ON e.event_id = r.event_id
+        WHERE r.rel_type = 'm.thread' AND {d.InLongList("r.relates_to_id", "Ids")} GROUP BY r.relates_to_id
+        UNION ALL
+        SELECT 'm.replace', r.relates_to_id, CAST(0 AS BIGINT), e.stream_ordering, CAST(0 AS BIGINT), e.event_id, e.sender, e.origin_server_ts
+        FROM event_relations r JOIN events e ON e.event_id = r.event_id
+        WHERE r.rel_type = 'm.replace' AND {d.InLongList("r.relates_to_id", "Ids")}
+        ORDER BY 4
+        """;
 
-    private sealed class Edit
+    internal sealed class Aggregate
     {
+        public string RelType { get; set; } = "";
         public string Target { get; set; } = "";
+        public long Count { get; set; }
+        public long Position { get; set; }
+        public long Participated { get; set; }
         public string EventId { get; set; } = "";
         public string Sender { get; set; } = "";
         public long OriginServerTs { get; set; }
+    }
+
+    /// <summary>
+    /// The aggregations of a set of events as one viewer sees them, read once so the events of many rooms can be
+    /// formatted without a query each.
+    /// </summary>
+    public sealed class Relations
+    {
+        internal Relations(IReadOnlySet<string> covered, IReadOnlyList<Aggregate> aggregates, IReadOnlyDictionary<long, EventRow> latest)
+        {
+            Covered = covered;
+            Threads = aggregates.Where(a => a.RelType == RelationStore.Thread).ToDictionary(a => a.Target);
+            // In stream order, so the last one per target and sender is the edit in force.
+            Edits = aggregates.Where(a => a.RelType == RelationStore.Replace).ToLookup(a => a.Target);
+            Latest = latest;
+        }
+
+        private IReadOnlySet<string> Covered { get; }
+        internal IReadOnlyDictionary<string, Aggregate> Threads { get; }
+        internal ILookup<string, Aggregate> Edits { get; }
+        internal IReadOnlyDictionary<long, EventRow> Latest { get; }
+
+        public bool Covers(IEnumerable<EventRow> rows) => rows.All(r => Covered.Contains(r.EventId));
+    }
+
+    public async Task<Relations> LoadAsync(string userId, IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    {
+        if (eventIds.Count == 0)
+            return new Relations(new HashSet<string>(), [], new Dictionary<long, EventRow>());
+        var d = db.Dialect;
+        var aggregates = await db.ReadAsync(c => c.ListAsync<Aggregate>(SelectAggregates(d), new { Ids = d.ListParameter(eventIds), User = userId }, ct), ct);
+        var positions = aggregates.Where(a => a.RelType == RelationStore.Thread).Select(a => a.Position).ToArray();
+        var latest = positions.Length == 0 ? [] : await db.ReadAsync(c => c.ListAsync<EventRow>(
+            $"SELECT * FROM events WHERE {d.InLongList("stream_ordering", "Positions")}", new { Positions = d.ListParameter(positions) }, ct), ct);
+        return new Relations(eventIds.ToHashSet(), aggregates, latest.ToDictionary(r => r.StreamOrdering));
     }
 
     public async Task AddAsync(string userId, RoomVersion version, IReadOnlyList<(EventRow Row, JsonObject Event)> items, CancellationToken ct)
     {
         if (items.Count == 0)
             return;
-        var ids = items.Select(i => i.Row.EventId).ToArray();
-        var d = db.Dialect;
-        var summaries = await db.ReadAsync(c => c.ListAsync<ThreadSummary>(
-            $"""
-            SELECT r.relates_to_id AS Root, COUNT(*) AS Count, MAX(e.stream_ordering) AS Latest
-            FROM event_relations r JOIN events e ON e.event_id = r.event_id
-            WHERE r.rel_type = 'm.thread' AND {d.InList("r.relates_to_id", "Ids")} GROUP BY r.relates_to_id
-            """, new { Ids = ids }, ct), ct);
-        var participated = await db.ReadAsync(c => c.ListAsync<string>(
-            $"""
-            SELECT DISTINCT r.relates_to_id FROM event_relations r JOIN events e ON e.event_id = r.event_id
-            WHERE r.rel_type = 'm.thread' AND e.sender = @User AND {d.InList("r.relates_to_id", "Ids")}
-            """, new { Ids = ids, User = userId }, ct), ct);
-        var latestRows = summaries.Count == 0 ? [] : await db.ReadAsync(c => c.ListAsync<EventRow>(
-            $"SELECT * FROM events WHERE {d.InList("stream_ordering", "Positions")}", new { Positions = summaries.Select(s => s.Latest).ToArray() }, ct), ct);
-        var edits = await db.ReadAsync(c => c.ListAsync<Edit>(
-            $"""
-            SELECT r.relates_to_id AS Target, e.event_id AS EventId, e.sender AS Sender, e.origin_server_ts AS OriginServerTs
-            FROM event_relations r JOIN events e ON e.event_id = r.event_id
-            WHERE r.rel_type = 'm.replace' AND {d.InList("r.relates_to_id", "Ids")} ORDER BY e.stream_ordering
-            """, new { Ids = ids }, ct), ct);
+        Add(userId, version, items, await LoadAsync(userId, items.Select(i => i.Row.EventId).ToList(), ct));
+    }
 
+    /// <summary>Adds aggregations already read with <see cref="LoadAsync"/>, which must cover every item.</summary>
+    public void Add(string userId, RoomVersion version, IReadOnlyList<(EventRow Row, JsonObject Event)> items, Relations loaded)
+    {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var (row, ev) in items)
         {
             var relations = new JsonObject();
-            if (summaries.FirstOrDefault(s => s.Root == row.EventId) is { } summary &&
-                latestRows.FirstOrDefault(r => r.StreamOrdering == summary.Latest) is { } latest)
+            if (loaded.Threads.TryGetValue(row.EventId, out var summary) && loaded.Latest.TryGetValue(summary.Position, out var latest))
             {
                 relations[RelationStore.Thread] = new JsonObject
                 {
                     ["latest_event"] = ClientEventFormatter.Format(latest, version, now),
                     ["count"] = summary.Count,
-                    ["current_user_participated"] = row.Sender == userId || participated.Contains(row.EventId),
+                    ["current_user_participated"] = row.Sender == userId || summary.Participated != 0,
                 };
             }
-            if (edits.LastOrDefault(e => e.Target == row.EventId && e.Sender == row.Sender) is { } edit)
+            if (loaded.Edits[row.EventId].LastOrDefault(e => e.Sender == row.Sender) is { } edit)
                 relations[RelationStore.Replace] = new JsonObject { ["event_id"] = edit.EventId, ["origin_server_ts"] = edit.OriginServerTs, ["sender"] = edit.Sender };
             if (relations.Count > 0)
                 ((JsonObject)ev["unsigned"]!)["m.relations"] = relations;

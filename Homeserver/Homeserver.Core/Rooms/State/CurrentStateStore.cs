@@ -74,6 +74,19 @@ public sealed class CurrentStateStore(Database db)
     public async Task<bool> ShareARoomAsync(string a, string b, CancellationToken ct) =>
         await db.ReadAsync(c => c.ScalarAsync<long>(SelectSharesRoom, new { A = a, B = b }, ct), ct) > 0;
 
+    private sealed record RoomMember(string RoomId, string UserId, string Membership, string EventId);
+
+    /// <summary><see cref="MembersAsync"/> of many rooms in one query; rooms nobody has a membership in are absent.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<Member>>> MembersOfRoomsAsync(IReadOnlyCollection<string> roomIds, CancellationToken ct)
+    {
+        if (roomIds.Count == 0)
+            return new Dictionary<string, IReadOnlyList<Member>>();
+        var sql = "SELECT room_id AS RoomId, user_id AS UserId, membership AS Membership, event_id AS EventId FROM room_memberships WHERE "
+            + db.Dialect.InLongList("room_id", "RoomIds") + " ORDER BY room_id, user_id";
+        var rows = await db.ReadAsync(c => c.ListAsync<RoomMember>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds) }, ct), ct);
+        return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<Member>)g.Select(r => new Member(r.UserId, r.Membership, r.EventId)).ToList());
+    }
+
     public Task<IReadOnlyList<Member>> MembersAsync(string roomId, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Member>(SelectMembers, new { RoomId = roomId }, ct), ct);
 }

@@ -52,8 +52,8 @@ public sealed class EventStore(Database db)
     {
         if (eventIds.Count == 0)
             return new Dictionary<string, EventRow>();
-        var sql = "SELECT * FROM events WHERE " + db.Dialect.InList("event_id", "EventIds");
-        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = eventIds.ToArray() }, ct), ct);
+        var sql = "SELECT * FROM events WHERE " + db.Dialect.InLongList("event_id", "EventIds");
+        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = db.Dialect.ListParameter(eventIds) }, ct), ct);
         return rows.ToDictionary(r => r.EventId);
     }
 
@@ -75,6 +75,26 @@ public sealed class EventStore(Database db)
     /// <summary>The rooms <paramref name="userId"/> is joined to that have events in (<paramref name="after"/>, <paramref name="upto"/>].</summary>
     public async Task<IReadOnlyList<ActiveRoom>> ActiveRoomsAsync(string userId, long after, long upto, CancellationToken ct) =>
         upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<ActiveRoom>(SelectActiveRooms, new { UserId = userId, After = after, Upto = upto }, ct), ct);
+
+    /// <summary>
+    /// The newest <paramref name="limit"/> events at or before <paramref name="upto"/> of each room, newest first, in
+    /// one statement: each room's cut-off is one short index read, so rooms with long histories cost no more.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<EventRow>>> NewestOfRoomsAsync(IReadOnlyCollection<string> roomIds, long upto, int limit,
+        CancellationToken ct)
+    {
+        if (roomIds.Count == 0 || limit <= 0)
+            return new Dictionary<string, IReadOnlyList<EventRow>>();
+        var sql = $"""
+            SELECT e.* FROM (
+                SELECT r.room_id, COALESCE((SELECT x.stream_ordering FROM events x WHERE x.room_id = r.room_id AND x.stream_ordering <= @Upto
+                                            ORDER BY x.stream_ordering DESC LIMIT 1 OFFSET @Skip), 0) AS cutoff
+                FROM rooms r WHERE {db.Dialect.InLongList("r.room_id", "RoomIds")}
+            ) c JOIN events e ON e.room_id = c.room_id AND e.stream_ordering >= c.cutoff AND e.stream_ordering <= @Upto
+            """;
+        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds), Upto = upto, Skip = limit - 1 }, ct), ct);
+        return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<EventRow>)g.OrderByDescending(r => r.StreamOrdering).ToList());
+    }
 
     public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);

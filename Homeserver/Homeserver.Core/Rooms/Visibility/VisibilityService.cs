@@ -21,15 +21,26 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
         if (rows.Count == 0)
             return rows;
         var currentMembership = await current.MembershipAsync(rows[0].RoomId, userId, ct);
-        var ignored = await IgnoredUsersAsync(userId, ct);
+        return await FilterAsync(userId, version, rows, currentMembership, await IgnoredUsersAsync(userId, ct), ct);
+    }
+
+    /// <summary>
+    /// <see cref="FilterAsync(string, RoomVersion, IReadOnlyList{EventRow}, CancellationToken)"/> with the viewer's current
+    /// membership of the rows' room and their ignored users already read, as a sync of many rooms reads them once.
+    /// </summary>
+    public async Task<IReadOnlyList<EventRow>> FilterAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows,
+        string? currentMembership, IReadOnlySet<string> ignored, CancellationToken ct)
+    {
         var visible = new List<EventRow>(rows.Count);
+        // Events between two state changes share their snapshot, so its two lookups are done once per snapshot.
+        var settings = new Dictionary<long, (string Visibility, string? Membership)>();
         foreach (var row in rows)
-            if (!(row.StateKey is null && ignored.Contains(row.Sender)) && await CanSeeAsync(userId, version, row, currentMembership, ct))
+            if (!(row.StateKey is null && ignored.Contains(row.Sender)) && await CanSeeAsync(userId, version, row, currentMembership, settings, ct))
                 visible.Add(row);
         return visible;
     }
 
-    private async Task<IReadOnlySet<string>> IgnoredUsersAsync(string userId, CancellationToken ct)
+    public async Task<IReadOnlySet<string>> IgnoredUsersAsync(string userId, CancellationToken ct)
     {
         var json = await accountData.GetAsync(userId, null, "m.ignored_user_list", ct);
         if (json is null || JsonNode.Parse(json)?["ignored_users"] is not JsonObject users)
@@ -41,26 +52,30 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
     public async Task EnsureVisibleAsync(string userId, RoomVersion version, EventRow row, CancellationToken ct)
     {
         var currentMembership = await current.MembershipAsync(row.RoomId, userId, ct);
-        if (!await CanSeeAsync(userId, version, row, currentMembership, ct))
+        if (!await CanSeeAsync(userId, version, row, currentMembership, [], ct))
             throw MatrixException.NotFound("Event not found");
     }
 
-    private async Task<bool> CanSeeAsync(string userId, RoomVersion version, EventRow row, string? currentMembership, CancellationToken ct)
+    private async Task<bool> CanSeeAsync(string userId, RoomVersion version, EventRow row, string? currentMembership,
+        Dictionary<long, (string Visibility, string? Membership)> settings, CancellationToken ct)
     {
         // The room's first event has no state before it; it is seen like the state it creates.
         var group = row.StateGroupBefore ?? row.StateGroup;
         if (group is null)
             return false;
-        var setting = await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.HistoryVisibility, ""), version, ct);
-        var visibility = setting is null ? HistoryVisibility.Shared : HistoryVisibility.Parse(setting);
-        var before = Field(await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.Member, userId), version, ct), "membership");
+        if (!settings.TryGetValue(group.Value, out var at))
+        {
+            var setting = await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.HistoryVisibility, ""), version, ct);
+            at = (setting is null ? HistoryVisibility.Shared : HistoryVisibility.Parse(setting),
+                Field(await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.Member, userId), version, ct), "membership"));
+            settings[group.Value] = at;
+        }
         // A user's own membership event is seen with the membership it sets as well as the one it replaces,
         // so someone who leaves still sees their own leave event.
         if (row.EventType == EventTypes.Member && row.StateKey == userId
-            && EventVisibilityRule.CanSee(visibility, JsonFields.String(JsonNode.Parse(row.Json)!["content"], "membership"), currentMembership))
+            && EventVisibilityRule.CanSee(at.Visibility, JsonFields.String(JsonNode.Parse(row.Json)!["content"], "membership"), currentMembership))
             return true;
-        var membership = before;
-        return EventVisibilityRule.CanSee(visibility, membership, currentMembership);
+        return EventVisibilityRule.CanSee(at.Visibility, at.Membership, currentMembership);
     }
 
     private static string? Field(Pdu? pdu, string key) => JsonFields.String(pdu?.Content, key);
