@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Filters;
@@ -53,7 +54,8 @@ public static class SyncEndpoints
             await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
                 () => sessions.IsLiveAsync(r.SessionId, ct));
-            return Results.Text(result.Response.ToJsonString(MatrixJson.Options), "application/json");
+            // Written as UTF-8 straight away: a large initial sync is megabytes, and a string of it is twice that, re-encoded.
+            return Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(result.Response, MatrixJson.Options), "application/json");
         }).RequireAuthorization();
     }
 

@@ -110,7 +110,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
 
     private async Task<bool> SendAsync(JsonObject response, CancellationToken ct)
     {
-        var bytes = Encoding.UTF8.GetBytes(response.ToJsonString(MatrixJson.Options));
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(response, MatrixJson.Options);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(SendTimeout);
         try
