@@ -9,7 +9,9 @@ namespace Homeserver.Core.Storage;
 /// caller's writes. A caller is answered only after the commit that holds its writes, so an acknowledged write is
 /// as durable as before. Under load this replaces one commit per write by one per batch, and above all keeps the
 /// writer busy: with a gate handed from caller to caller, every hand-over waited in the thread pool's queue behind
-/// the very syncs the writes had woken, and throughput collapsed (docs/performance.md).
+/// the very syncs the writes had woken, and throughput collapsed (docs/performance.md). When nothing is queued
+/// and no batch runs, a write runs at once on its caller's thread, sparing a quiet server the two hops through
+/// the loop.
 /// </summary>
 internal sealed class SqliteWriteQueue : IAsyncDisposable
 {
@@ -19,6 +21,10 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
 
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
+    // Held by whoever is writing: the loop for a batch, or a caller writing inline.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    // Writes in the channel; a single-reader channel does not count them itself.
+    private int _queued;
     private readonly Task _loop;
 
     public SqliteWriteQueue(Func<CancellationToken, Task<DbConnection>> open)
@@ -27,13 +33,30 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var item = new Item<T>(work, ct);
+        // Nothing waits, so nothing is overtaken: write now rather than wake the loop and be woken by it.
+        if (Volatile.Read(ref _queued) == 0 && _writer.Wait(0))
+        {
+            try
+            {
+                await RunBatchAsync([item]);
+            }
+            finally
+            {
+                _writer.Release();
+            }
+            return await item.Task;
+        }
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(item))
+        {
+            Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(SqliteWriteQueue));
-        return item.Task;
+        }
+        return await item.Task;
     }
 
     private async Task RunAsync()
@@ -41,16 +64,25 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         var batch = new List<Item>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            await _writer.WaitAsync();
+            try
             {
-                if (item.Cancellation.IsCancellationRequested)
-                    item.Cancel();
-                else
-                    batch.Add(item);
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    if (item.Cancellation.IsCancellationRequested)
+                        item.Cancel();
+                    else
+                        batch.Add(item);
+                }
+                if (batch.Count > 0)
+                    await RunBatchAsync(batch);
             }
-            if (batch.Count > 0)
-                await RunBatchAsync(batch);
+            finally
+            {
+                _writer.Release();
+            }
         }
     }
 
