@@ -29,8 +29,7 @@ public sealed class DeviceKeyStore(Database db)
         ON CONFLICT (user_id, device_id, algorithm) DO UPDATE SET key_id = excluded.key_id, key_json = excluded.key_json,
             used = CASE WHEN e2e_fallback_keys.key_id = excluded.key_id AND e2e_fallback_keys.key_json = excluded.key_json THEN e2e_fallback_keys.used ELSE 0 END
         """;
-    private const string SelectCounts = "SELECT algorithm AS Algorithm, COUNT(*) AS Count FROM e2e_one_time_keys WHERE user_id = @UserId AND device_id = @DeviceId GROUP BY algorithm";
-    // Both key stocks a sync reports, in one statement: one-time keys counted per algorithm, unused fallback keys listed.
+    // Both key stocks a device is told about, in one statement: one-time keys counted per algorithm, unused fallback keys listed.
     private const string SelectKeyStock = """
         SELECT 0 AS Fallback, algorithm AS Algorithm, COUNT(*) AS Count FROM e2e_one_time_keys
         WHERE user_id = @UserId AND device_id = @DeviceId GROUP BY algorithm
@@ -63,12 +62,6 @@ public sealed class DeviceKeyStore(Database db)
     {
         public string KeyId { get; set; } = "";
         public string KeyJson { get; set; } = "";
-    }
-
-    private sealed class AlgorithmCount
-    {
-        public string Algorithm { get; set; } = "";
-        public long Count { get; set; }
     }
 
     private sealed class StockRow
@@ -109,10 +102,6 @@ public sealed class DeviceKeyStore(Database db)
                 await c.RunAsync(UpsertFallbackKey, new { UserId = userId, DeviceId = deviceId, k.Algorithm, k.KeyId, k.Json }, ct, tx);
             return changed;
         }, ct);
-
-    public async Task<Dictionary<string, long>> OneTimeKeyCountsAsync(string userId, string deviceId, CancellationToken ct) =>
-        (await db.ReadAsync(c => c.ListAsync<AlgorithmCount>(SelectCounts, new { UserId = userId, DeviceId = deviceId }, ct), ct))
-            .ToDictionary(r => r.Algorithm, r => r.Count);
 
     public async Task<KeyStock> KeyStockAsync(string userId, string deviceId, CancellationToken ct)
     {

@@ -37,7 +37,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
 
     /// <summary>The device's unclaimed one-time keys per algorithm, <c>signed_curve25519</c> always present.</summary>
     public async Task<JsonObject> CountsAsync(string userId, string deviceId, CancellationToken ct) =>
-        CountsJson(await keys.OneTimeKeyCountsAsync(userId, deviceId, ct));
+        CountsJson((await keys.KeyStockAsync(userId, deviceId, ct)).OneTimeKeyCounts);
 
     public static JsonObject CountsJson(Dictionary<string, long> counts)
     {

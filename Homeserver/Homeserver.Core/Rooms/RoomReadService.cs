@@ -21,7 +21,6 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 
     public sealed record Page(IReadOnlyList<JsonObject> Chunk, string Start, string? End);
 
-    // A room's version never changes, so once read it is kept: sync asks for it once per room per response.
     public Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct) => rooms.VersionOfAsync(roomId, ct);
 
     /// <summary>

@@ -81,7 +81,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var changedData = await accountData.ChangedAsync(userId, fullState ? 0 : since?.AccountData ?? 0, upto.AccountData, ct);
         // An incremental sync visits only the joined rooms where something happened, found with two reads,
         // instead of spending a few queries on every room the user is in.
-        var incremental = since is { } from && !fullState;
+        var incremental = since is not null && !fullState;
         var activeRooms = incremental ? await events.ActiveRoomsAsync(userId, since!.Value.Events, upto.Events, ct) : [];
         HashSet<string>? active = incremental
             ? [.. activeRooms.Select(r => r.RoomId), .. await receiptStore.RoomsChangedAsync(since!.Value.Receipts, upto.Receipts, ct)]
@@ -96,7 +96,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         var knock = new JsonObject();
         var memberships = allMemberships.Where(m => m.StreamOrdering <= upto.Events && filter.IncludesRoom(m.RoomId)).ToList();
         // An initial or full-state sync visits every joined room, so their rows are read for all of them at once.
-        var prefetch = since is null || fullState
+        var prefetch = !incremental
             ? await rooms.PrefetchAsync(userId, memberships.Where(m => m.Membership == "join").Select(m => m.RoomId).ToList(), upto, filter, ct)
             : null;
         var joinedRooms = memberships.Where(m => m.Membership == "join").ToList();
