@@ -32,8 +32,8 @@ public sealed class DeviceStore(Database db)
     public async Task<bool> SetDisplayNameAsync(string userId, string deviceId, string? name, CancellationToken ct) =>
         await db.WriteAsync((c, tx) => c.RunAsync(UpdateName, new { UserId = userId, DeviceId = deviceId, DisplayName = name }, ct, tx), ct) == 1;
 
-    public Task RecordSeenAsync(string userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
-        db.WriteAsync((c, tx) => c.RunAsync(UpdateSeen, new { UserId = userId, DeviceId = deviceId, Ts = ts, Ip = ip, Agent = agent }, ct, tx), ct);
+    public static Task RecordSeenAsync(DbConnection c, DbTransaction tx, string userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
+        c.RunAsync(UpdateSeen, new { UserId = userId, DeviceId = deviceId, Ts = ts, Ip = ip, Agent = agent }, ct, tx);
 
     public static Task<IReadOnlyList<string>> ListIdsAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
         c.ListAsync<string>(SelectIds, new { UserId = userId }, ct, tx);

@@ -40,6 +40,7 @@ public sealed class UserStore(Database db)
     public static Task DeactivateAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
         c.RunAsync(Deactivate, new { UserId = userId }, ct, tx);
 
-    public Task TouchLastActiveAsync(string userId, long ts, CancellationToken ct) =>
-        db.WriteAsync((c, tx) => c.RunAsync(TouchActive, new { UserId = userId, Ts = ts }, ct, tx), ct);
+    /// <summary>Moves the user's last-active time forward (never back: requests may finish out of order).</summary>
+    public static Task TouchLastActiveAsync(DbConnection c, DbTransaction tx, string userId, long ts, CancellationToken ct) =>
+        c.RunAsync(TouchActive, new { UserId = userId, Ts = ts }, ct, tx);
 }

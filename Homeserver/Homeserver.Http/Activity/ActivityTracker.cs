@@ -7,15 +7,30 @@ namespace Homeserver.Http.Activity;
 
 /// <summary>
 /// Records when each device was last seen (and the user last active, which presence reports), at most
-/// once per interval per session: a write per request would cost more than the request itself.
+/// once per interval per session: a write per request would cost more than the request itself. The write runs
+/// beside the request instead of before it, so the request that is due does not wait for it; the response
+/// still waits, so a client's next request sees the new time.
 /// </summary>
-public sealed class ActivityTracker(RequestDelegate next, DeviceStore devices, UserStore users, TimeProvider time)
+public sealed class ActivityTracker(RequestDelegate next, ActivityRecorder activity, TimeProvider time)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, long> _lastWrite = new();
     private int _writesSinceSweep;
 
     public async Task InvokeAsync(HttpContext context)
+    {
+        var recording = RecordIfDue(context);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            await recording;
+        }
+    }
+
+    private Task RecordIfDue(HttpContext context)
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {
@@ -26,14 +41,15 @@ public sealed class ActivityTracker(RequestDelegate next, DeviceStore devices, U
             var due = now - last >= Interval.TotalMilliseconds;
             if (due && (last == 0 ? _lastWrite.TryAdd(r.SessionId, now) : _lastWrite.TryUpdate(r.SessionId, now, last)))
             {
-                var client = context.GetClientInfo();
-                await devices.RecordSeenAsync(r.UserId, r.DeviceId, now, client.Ip, client.UserAgent, context.RequestAborted);
-                await users.TouchLastActiveAsync(r.UserId, now, context.RequestAborted);
                 if (Interlocked.Increment(ref _writesSinceSweep) % 1000 == 0)
                     Sweep(now);
+                var client = context.GetClientInfo();
+                var aborted = context.RequestAborted;
+                // On its own thread: an idle SQLite writer would otherwise run the write inline, before the request.
+                return Task.Run(() => activity.RecordAsync(r.UserId, r.DeviceId, now, client.Ip, client.UserAgent, aborted), CancellationToken.None);
             }
         }
-        await next(context);
+        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -29,8 +29,8 @@ public sealed class AccountStoreTests(HomeserverFixture fixture) : IClassFixture
         Assert.False(stored.IsDeactivated);
         Assert.Equal("First", stored.Displayname);
 
-        await users.TouchLastActiveAsync(id, 500, default);
-        await users.TouchLastActiveAsync(id, 400, default);
+        await db.WriteAsync((c, tx) => UserStore.TouchLastActiveAsync(c, tx, id, 500, default), default);
+        await db.WriteAsync((c, tx) => UserStore.TouchLastActiveAsync(c, tx, id, 400, default), default);
         Assert.Equal(500, (await users.GetAsync(id, default))!.LastActiveTs);
     }
 

@@ -1,0 +1,17 @@
+using Homeserver.Core.Storage;
+
+namespace Homeserver.Core.Accounts;
+
+/// <summary>
+/// Records that a session was used: its device's last-seen time, address and client, and its user's last-active
+/// time (which presence reports), in one transaction, since every request that is due pays for it.
+/// </summary>
+public sealed class ActivityRecorder(Database db)
+{
+    public Task RecordAsync(string userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await DeviceStore.RecordSeenAsync(c, tx, userId, deviceId, ts, ip, agent, ct);
+            await UserStore.TouchLastActiveAsync(c, tx, userId, ts, ct);
+        }, ct);
+}
