@@ -5,8 +5,8 @@ using Homeserver.Bench.Targets;
 
 namespace Homeserver.Bench.Scenarios;
 
-/// <summary>Which transport each receiver uses.</summary>
-public enum ReceiverMix { LongPoll, WebSocket, Half }
+/// <summary>Which transport each receiver uses; <c>None</c> connects no receiver, so only the send path is measured.</summary>
+public enum ReceiverMix { LongPoll, WebSocket, Half, None }
 
 public sealed record DeliveryOutcome(
     LongHistogram Latency,
@@ -31,6 +31,9 @@ public sealed record DeliveryOutcome(
     /// <summary>Server CPU time per delivered message: the cost of the work itself, whatever else runs on the machine.</summary>
     public double ServerCpuMicrosPerDelivery => Delivered == 0 ? double.NaN : ServerCpuSeconds * 1e6 / Delivered;
 
+    /// <summary>Server CPU time per message sent, its delivery included when anyone receives it.</summary>
+    public double ServerCpuMicrosPerSend => Sent == 0 ? double.NaN : ServerCpuSeconds * 1e6 / Sent;
+
     public double Ms(double percentile) => Latency.TotalCount == 0 ? double.NaN : Latency.GetValueAtPercentile(percentile) / 1000.0;
     public double MaxMs => Latency.TotalCount == 0 ? double.NaN : Latency.GetMaxValue() / 1000.0;
 
@@ -51,7 +54,7 @@ public static class DeliveryRun
     {
         var tracker = new DeliveryTracker();
         var receiveErrorsBefore = ReceiverLoop.Errors;
-        var seats = rooms.SelectMany(r => r.ReceiverTokens.Select(t => (Room: r, Token: t))).ToList();
+        var seats = mix == ReceiverMix.None ? [] : rooms.SelectMany(r => r.ReceiverTokens.Select(t => (Room: r, Token: t))).ToList();
         var receivers = new IAsyncDisposable[seats.Count];
         await Parallel.ForAsync(0, seats.Count, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, ct) =>
         {
@@ -82,7 +85,7 @@ public static class DeliveryRun
                 await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), ct);
             var room = rooms[(int)(i % rooms.Count)];
             var id = $"{prefix}-{i}";
-            tracker.Sending(id, room.ReceiverTokens.Count, i >= warmupCount);
+            tracker.Sending(id, mix == ReceiverMix.None ? 0 : room.ReceiverTokens.Count, i >= warmupCount);
             sends.Add(SendOneAsync(room, id));
         }
         var sendSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

@@ -22,7 +22,7 @@ public static class LatencyScenario
             (Name: "1:1", Rooms: o.Receivers, PerRoom: 1, Rate: o.DirectSendRate),
             (Name: "fan-out", Rooms: Math.Max(1, o.Receivers / o.FanoutRoomSize), PerRoom: o.FanoutRoomSize, Rate: o.FanoutSendRate),
         }.Where(s => o.LatencyShapes.Contains(s.Name)).ToList();
-        var mixes = Enum.GetValues<ReceiverMix>().Where(m => o.LatencyMixes.Contains(OptionName(m))).ToList();
+        var mixes = Enum.GetValues<ReceiverMix>().Where(m => m != ReceiverMix.None && o.LatencyMixes.Contains(OptionName(m))).ToList();
         var (_, server) = await ctx.StartHomeserverAsync(ct);
         await using var serverProcess = server;
         await using var baseline = await BenchContext.StartBaselineAsync(ct);
@@ -95,14 +95,16 @@ public static class LatencyScenario
     {
         ReceiverMix.LongPoll => "long-poll",
         ReceiverMix.WebSocket => "websocket",
-        _ => "half",
+        ReceiverMix.Half => "half",
+        _ => "none",
     };
 
     public static string Label(ReceiverMix mix) => mix switch
     {
         ReceiverMix.LongPoll => "long polling",
         ReceiverMix.WebSocket => "WebSocket",
-        _ => "half and half",
+        ReceiverMix.Half => "half and half",
+        _ => "no receivers",
     };
 
     public static JsonObject Describe(DeliveryOutcome d) => new()
@@ -116,16 +118,20 @@ public static class LatencyScenario
         ["receive_errors"] = d.ReceiveErrors,
         ["offered_rate"] = Math.Round(d.OfferedRate, 1),
         ["acked_rate"] = Math.Round(d.AckedRate, 1),
-        ["p50_ms"] = Math.Round(d.Ms(50), 3),
-        ["p95_ms"] = Math.Round(d.Ms(95), 3),
-        ["p99_ms"] = Math.Round(d.Ms(99), 3),
-        ["max_ms"] = Math.Round(d.MaxMs, 3),
-        ["send_answered_p50_ms"] = Math.Round(d.SendMs(50), 3),
-        ["send_answered_p99_ms"] = Math.Round(d.SendMs(99), 3),
+        ["p50_ms"] = Rounded(d.Ms(50), 3),
+        ["p95_ms"] = Rounded(d.Ms(95), 3),
+        ["p99_ms"] = Rounded(d.Ms(99), 3),
+        ["max_ms"] = Rounded(d.MaxMs, 3),
+        ["send_answered_p50_ms"] = Rounded(d.SendMs(50), 3),
+        ["send_answered_p99_ms"] = Rounded(d.SendMs(99), 3),
         ["generator_cpu_percent"] = d.GeneratorCpuPercent,
         ["server_cpu_percent"] = d.ServerCpuPercent,
-        ["server_cpu_us_per_delivery"] = Math.Round(d.ServerCpuMicrosPerDelivery, 1),
+        ["server_cpu_us_per_delivery"] = Rounded(d.ServerCpuMicrosPerDelivery, 1),
+        ["server_cpu_us_per_send"] = Rounded(d.ServerCpuMicrosPerSend, 1),
     };
+
+    // A run without receivers has no delivery latency; JSON has no NaN, so such figures are null.
+    private static JsonNode? Rounded(double value, int digits) => double.IsNaN(value) ? null : Math.Round(value, digits);
 
     private static LatencyCurve Curve(string shape, string series, LongHistogram h)
     {

@@ -6,7 +6,8 @@ namespace Homeserver.Bench.Scenarios;
 
 /// <summary>
 /// An open-loop ramp of messages into 1:1 rooms with WebSocket receivers until a step loses a delivery, fails
-/// a send or falls behind; the last clean step is the sustained rate, compared with the raw insert rate.
+/// a send or falls behind; the last clean step is the sustained rate, compared with the raw insert rate. A second
+/// ramp without receivers measures the send path alone.
 /// </summary>
 public static class ThroughputScenario
 {
@@ -22,23 +23,7 @@ public static class ThroughputScenario
         await using var target = new MatrixTarget(server.BaseAddress, ctx.Connector(o.ThroughputRooms));
         var rooms = await target.CreateRoomsAsync(o.ThroughputRooms, 1, ct);
         Console.WriteLine($"  server busy for {(await server.WaitQuietAsync(TimeSpan.FromSeconds(60), ct)).TotalSeconds:0.0} s after setup");
-        var steps = new JsonArray();
-        double best = 0, rate = o.ThroughputStartRate;
-        for (var step = 0; step < o.ThroughputMaxSteps; step++)
-        {
-            Console.WriteLine($"throughput: {rate:0} msg/s");
-            var d = await DeliveryRun.RunAsync(target, rooms, ReceiverMix.WebSocket, rate, TimeSpan.Zero, o.ThroughputStep, o.DrainTimeout, server.Process, ct);
-            var clean = d.Lost == 0 && d.SendErrors == 0 && d.AckedRate >= KeptUp * rate;
-            var described = LatencyScenario.Describe(d);
-            described["rate"] = Math.Round(rate, 1);
-            described["sustained"] = clean;
-            steps.Add(described);
-            if (!clean)
-                break;
-            best = rate;
-            rate *= o.ThroughputStepFactor;
-        }
-        ctx.Results.Detail("throughput", "steps", steps);
+        var best = await RampAsync("steps", ReceiverMix.WebSocket, o.ThroughputStartRate);
         ctx.Results.Add(new Measurement("throughput", "highest sustained rate, zero loss", best, "msg/s", raw,
             ">= 25% of raw inserts", best >= 0.25 * raw));
         if (best == 0)
@@ -50,6 +35,32 @@ public static class ThroughputScenario
             ctx.Results.Add(new Measurement("throughput", $"p50 at {share:P0} ({best * share:0} msg/s)", d.Ms(50), "ms"));
             ctx.Results.Add(new Measurement("throughput", $"p99 at {share:P0} ({best * share:0} msg/s)", d.Ms(99), "ms"));
             ctx.Results.Add(new Measurement("throughput", $"lost at {share:P0}", d.Lost, "deliveries", null, "0", d.Lost == 0));
+        }
+        // The same ramp with nobody syncing: how far the send path and its storage go alone, which tells the
+        // cost of persisting a message apart from the cost of delivering it.
+        var sendsOnly = await RampAsync("sends-only steps", ReceiverMix.None, best);
+        ctx.Results.Add(new Measurement("throughput", "highest sustained send rate, no receivers", sendsOnly, "msg/s", raw));
+
+        async Task<double> RampAsync(string name, ReceiverMix mix, double rate)
+        {
+            var steps = new JsonArray();
+            double sustained = 0;
+            for (var step = 0; step < o.ThroughputMaxSteps; step++)
+            {
+                Console.WriteLine($"throughput ({(mix == ReceiverMix.None ? "no receivers" : "WebSocket receivers")}): {rate:0} msg/s");
+                var d = await DeliveryRun.RunAsync(target, rooms, mix, rate, TimeSpan.Zero, o.ThroughputStep, o.DrainTimeout, server.Process, ct);
+                var clean = d.Lost == 0 && d.SendErrors == 0 && d.AckedRate >= KeptUp * rate;
+                var described = LatencyScenario.Describe(d);
+                described["rate"] = Math.Round(rate, 1);
+                described["sustained"] = clean;
+                steps.Add(described);
+                if (!clean)
+                    break;
+                sustained = rate;
+                rate *= o.ThroughputStepFactor;
+            }
+            ctx.Results.Detail("throughput", name, steps);
+            return sustained;
         }
     }
 }

@@ -47,6 +47,15 @@ public sealed class BenchSmokeTests
             Assert.True(d.GetProperty("delivered").GetInt64() > 0);
             Assert.Equal(d.GetProperty("expected_deliveries").GetInt64(), d.GetProperty("delivered").GetInt64());
         }
+        var sendsOnlySteps = json.GetProperty("details").GetProperty("throughput").GetProperty("sends-only steps").EnumerateArray().ToList();
+        Assert.NotEmpty(sendsOnlySteps);
+        foreach (var d in sendsOnlySteps)
+        {
+            Assert.Equal(0, d.GetProperty("send_errors").GetInt64());
+            Assert.Equal(0, d.GetProperty("expected_deliveries").GetInt64());
+            Assert.True(d.GetProperty("server_cpu_us_per_send").GetDouble() > 0);
+        }
+        Assert.Contains(json.GetProperty("measurements").EnumerateArray(), m => m.GetProperty("metric").GetString() == "highest sustained send rate, no receivers");
         Assert.Empty(json.GetProperty("notes").EnumerateArray());
 
         Assert.Contains(files, f => f.EndsWith(".md", StringComparison.Ordinal) && File.ReadAllText(f).Contains("| latency 1:1 WebSocket | p50 |", StringComparison.Ordinal));
