@@ -76,7 +76,6 @@ public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleServic
         return view;
     }
 
-    /// <summary>Memberships and display names in a state snapshot; snapshots never change, so they are cached by ID.</summary>
     /// <summary>The thread root an event belongs to, following its relations a few hops; 'main' when none.</summary>
     private async Task<string> ThreadOfAsync(JsonObject content, CancellationToken ct)
     {
