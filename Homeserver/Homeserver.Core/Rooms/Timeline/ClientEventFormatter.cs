@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -47,21 +46,11 @@ public static class ClientEventFormatter
         if (row.RedactedBy is not null)
         {
             // Rare, so the redaction algorithm's tree form is good enough.
-            var redacted = EventRedactor.Redact(JsonNode.Parse(row.Json)!.AsObject(), version);
+            var redacted = EventRedactor.Redact(JsonNode.Parse(row.JsonUtf8)!.AsObject(), version);
             WriteEvent(writer, JsonSerializer.SerializeToUtf8Bytes(redacted, PduSerialization), row, version, nowMs, unsigned);
         }
         else
-        {
-            var pdu = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(row.Json.Length));
-            try
-            {
-                WriteEvent(writer, pdu.AsSpan(0, Encoding.UTF8.GetBytes(row.Json, pdu)), row, version, nowMs, unsigned);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(pdu);
-            }
-        }
+            WriteEvent(writer, row.JsonUtf8, row, version, nowMs, unsigned);
         writer.Flush();
         return buffer.WrittenSpan;
     }
