@@ -30,9 +30,11 @@ public static class ClientEventFormatter
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
+    /// <summary>The client event as a tree, for callers that read or change it.</summary>
     public static JsonObject Format(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned = default) =>
         JsonNode.Parse(Write(row, version, nowMs, unsigned))!.AsObject();
 
+    /// <summary>The client event as UTF-8 JSON, to be sent as it is (see <see cref="Json.RawJson"/>).</summary>
     public static byte[] FormatUtf8(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned = default) =>
         Write(row, version, nowMs, unsigned).ToArray();
 
