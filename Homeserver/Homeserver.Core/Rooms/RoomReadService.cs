@@ -57,21 +57,33 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     /// <paramref name="readAhead"/> holds is not read again.
     /// </summary>
     public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct,
+        EventReadAhead? readAhead = null) =>
+        (await FormatEventsUtf8Async(userId, version, rows, ct, readAhead)).Select(e => JsonNode.Parse(e)!.AsObject()).ToList();
+
+    /// <summary><see cref="FormatEventsAsync"/> as UTF-8 JSON, for responses that carry many events unchanged (sync).</summary>
+    public async Task<IReadOnlyList<byte[]>> FormatEventsUtf8Async(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct,
         EventReadAhead? readAhead = null)
     {
+        if (rows.Count == 0)
+            return [];
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var items = rows.Select(r => (r, ClientEventFormatter.Format(r, version, now))).ToList();
-        if (readAhead is not null && readAhead.Relations.Covers(rows))
-            aggregator.Add(userId, version, items, readAhead.Relations);
-        else
-            await aggregator.AddAsync(userId, version, items, ct);
+        var relations = readAhead is not null && readAhead.Relations.Covers(rows)
+            ? readAhead.Relations
+            : await aggregator.LoadAsync(userId, rows.Select(r => r.EventId).ToList(), ct);
         // Clients show who removed a message and why, so redacted events carry the whole redaction event.
         var redactedBy = rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList();
         var redactions = readAhead is null ? await events.GetManyAsync(redactedBy, ct) : await readAhead.GetManyAsync(events, redactedBy, ct);
-        foreach (var (row, ev) in items)
-            if (row.RedactedBy is { } by && redactions.TryGetValue(by, out var redaction))
-                ev["unsigned"]!["redacted_because"] = ClientEventFormatter.Format(redaction, version, now);
-        return items.Select(i => i.Item2).ToList();
+        var formatted = new byte[rows.Count][];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            var redactedBecause = row.RedactedBy is { } by && redactions.TryGetValue(by, out var redaction)
+                ? ClientEventFormatter.FormatUtf8(redaction, version, now)
+                : null;
+            formatted[i] = ClientEventFormatter.FormatUtf8(row, version, now,
+                new ClientEventFormatter.Unsigned(Relations: Relations.RelationAggregator.RelationsOf(userId, version, row, relations, now), RedactedBecause: redactedBecause));
+        }
+        return formatted;
     }
 
     /// <summary>The state the user may see: current state while joined, the state when they left otherwise.</summary>

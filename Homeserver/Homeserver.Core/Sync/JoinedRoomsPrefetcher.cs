@@ -25,17 +25,36 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
             Unread: await counts.ByRoomAndThreadAsync(userId, roomIds, ct),
             Receipts: await receipts.ChangedInRoomsAsync(roomIds, 0, upto.Receipts, ct),
             Ignored: await visibility.IgnoredUsersAsync(userId, ct)), ct);
-        var newest = await events.NewestOfRoomsAsync(roomIds, upto.Events, Math.Max(limit + 1, 1), ct);
+        var newest = await InPartsAsync(roomIds, part => events.NewestOfRoomsAsync(part, upto.Events, Math.Max(limit + 1, 1), ct), ct);
         var candidates = newest.Values.SelectMany(r => r).ToList();
         var relations = Task.Run(() => aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct), ct);
         var wanted = new HashSet<string>(candidates.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!));
         foreach (var rows in newest.Values)
             wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));
-        var readAhead = new EventReadAhead(await events.GetManyAsync(wanted, ct), await relations);
+        var readAhead = new EventReadAhead(await InPartsAsync(wanted, part => events.GetManyAsync(part, ct), ct), await relations);
         var (members, unread, changedReceipts, ignored) = await perRoom;
         var rooms = roomIds.ToDictionary(id => id, id => new JoinedRoomsPrefetch.Room(newest.GetValueOrDefault(id) ?? [],
             members.GetValueOrDefault(id) ?? [], unread.GetValueOrDefault(id) ?? [], changedReceipts[id].ToList(), readAhead));
         return new JoinedRoomsPrefetch(rooms, ignored);
+    }
+
+    /// <summary>Fewest keys worth a read of their own: below it, another connection costs more than it spares.</summary>
+    internal const int MinPart = 32;
+
+    /// <summary>
+    /// <paramref name="read"/> over <paramref name="keys"/> in one part per core, side by side on their own connections: most of
+    /// the time of reading thousands of events is the engine turning rows into objects, which one connection does on one core.
+    /// </summary>
+    internal static async Task<Dictionary<TKey, TValue>> InPartsAsync<TKey, TValue>(IReadOnlyCollection<TKey> keys,
+        Func<TKey[], Task<IReadOnlyDictionary<TKey, TValue>>> read, CancellationToken ct) where TKey : notnull
+    {
+        var partSize = Math.Max(MinPart, (keys.Count + Environment.ProcessorCount - 1) / Environment.ProcessorCount);
+        var parts = await Task.WhenAll(keys.Chunk(partSize).Select(part => Task.Run(() => read(part), ct)));
+        var merged = new Dictionary<TKey, TValue>(keys.Count);
+        foreach (var part in parts)
+            foreach (var (key, value) in part)
+                merged[key] = value;
+        return merged;
     }
 
     /// <summary>

@@ -181,14 +181,14 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return rows.Values.Where(filter.State.Matches).OrderBy(r => r.StreamOrdering)
             .Take(filter.State.Limit ?? int.MaxValue)
-            .Select(r => (JsonNode)ClientEventFormatter.Format(r, version, now)).ToList();
+            .Select(r => new RawJson(ClientEventFormatter.FormatUtf8(r, version, now)).ToNode()).ToList();
     }
 
     private async Task<JsonObject> TimelineSectionAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
         JoinedRoomsPrefetch.Room? prefetched = null) =>
         new()
         {
-            ["events"] = new JsonArray((await reads.FormatEventsAsync(userId, version, rows, ct, prefetched?.ReadAhead)).Select(e => (JsonNode)e).ToArray()),
+            ["events"] = new JsonArray((await reads.FormatEventsUtf8Async(userId, version, rows, ct, prefetched?.ReadAhead)).Select(e => new RawJson(e).ToNode()).ToArray()),
             ["limited"] = limited,
             // /messages?dir=b&from=prev_batch continues with the events just before this timeline.
             ["prev_batch"] = StreamToken.Format(rows.Count > 0 ? rows[0].StreamOrdering : upto + 1),

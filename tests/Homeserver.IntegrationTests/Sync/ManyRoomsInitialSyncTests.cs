@@ -132,4 +132,31 @@ public sealed class ManyRoomsInitialSyncTests(HomeserverFixture fixture) : IClas
         Assert.Equal("m.room.redaction", Type(because));
         Assert.Equal("typo", because.GetProperty("content").GetProperty("reason").GetString());
     }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RoomsReadInSeveralParts_EachGetTheirOwnTimelineAndState(string engine)
+    {
+        // More rooms than one part of the prefetch's reads holds, so rows come from several reads side by side.
+        const int rooms = 40;
+        var hs = await fixture.GetAsync(engine);
+        var alice = await hs.RegisterAsync();
+        using var a = hs.ClientFor(alice);
+        var ids = new List<string>();
+        for (var i = 0; i < rooms; i++)
+        {
+            ids.Add(await a.CreateRoomAsync(new { preset = "private_chat", name = $"room {i}" }));
+            await a.SendTextAsync(ids[i], $"in room {i}");
+        }
+
+        // A one-event timeline leaves the rooms' state to the state sections, read ahead for all rooms too.
+        var sync = await SyncAsync(a, filter: """{"room":{"timeline":{"limit":1}}}""");
+
+        for (var i = 0; i < rooms; i++)
+        {
+            Assert.Equal($"in room {i}", Assert.Single(Timeline(sync, ids[i])).GetProperty("content").GetProperty("body").GetString());
+            var state = Events(Room(sync, "join", ids[i]), "state");
+            Assert.Equal($"room {i}", Single(state, "m.room.name").GetProperty("content").GetProperty("name").GetString());
+            Assert.All(state, e => Assert.Equal(ids[i], e.GetProperty("room_id").GetString()));
+        }
+    }
 }

@@ -66,4 +66,27 @@ public sealed class JoinedRoomsPrefetchTests
         Assert.Equal("""{"notification_count":2,"highlight_count":1}""", main.ToJsonString());
         Assert.Equal("""{"$root":{"notification_count":3,"highlight_count":0}}""", threads!.ToJsonString());
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(JoinedRoomsPrefetcher.MinPart - 1)]
+    [InlineData(500)]
+    public async Task ReadsInParts_ReadEveryKeyOnce_AndMergeWhatEachPartFound(int count)
+    {
+        var keys = Enumerable.Range(0, count).Select(i => "k" + i).ToList();
+        var reads = new System.Collections.Concurrent.ConcurrentBag<string[]>();
+        var merged = await JoinedRoomsPrefetcher.InPartsAsync(keys, part =>
+        {
+            reads.Add(part);
+            // A key the store does not hold is left out, as a missing event is.
+            return Task.FromResult<IReadOnlyDictionary<string, int>>(part.Where(k => k != "k7").ToDictionary(k => k, k => int.Parse(k[1..])));
+        }, CancellationToken.None);
+
+        Assert.Equal(keys.Order(), reads.SelectMany(p => p).Order());
+        Assert.All(reads, part => Assert.True(part.Length >= Math.Min(count, JoinedRoomsPrefetcher.MinPart)));
+        // One part per core, none smaller than MinPart.
+        var partSize = Math.Max(JoinedRoomsPrefetcher.MinPart, (count + Environment.ProcessorCount - 1) / Environment.ProcessorCount);
+        Assert.Equal((count + partSize - 1) / partSize, reads.Count);
+        Assert.Equal(keys.Where(k => k != "k7").ToDictionary(k => k, k => int.Parse(k[1..])), merged);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Json;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
 
@@ -11,7 +12,7 @@ namespace Homeserver.Core.Rooms.Relations;
 /// most recent valid <c>m.replace</c> (same sender as the original). Annotations are not aggregated by servers
 /// since spec v1.7.
 /// </summary>
-public sealed class RelationAggregator(Database db, TimeProvider time)
+public sealed class RelationAggregator(Database db)
 {
     // Threads and edits in one statement: most pages have neither, and every woken receiver of a busy room reads one.
     private static string SelectAggregates(SqlDialect d) => $"""
@@ -74,33 +75,27 @@ public sealed class RelationAggregator(Database db, TimeProvider time)
         return new Relations(eventIds.ToHashSet(), aggregates, latest.ToDictionary(r => r.StreamOrdering));
     }
 
-    public async Task AddAsync(string userId, RoomVersion version, IReadOnlyList<(EventRow Row, JsonObject Event)> items, CancellationToken ct)
+    /// <summary>
+    /// The <c>m.relations</c> of <paramref name="row"/> for <paramref name="userId"/> from aggregations read with
+    /// <see cref="LoadAsync"/> (which must cover the row); null when it has none.
+    /// </summary>
+    public static JsonObject? RelationsOf(string userId, RoomVersion version, EventRow row, Relations loaded, long nowMs)
     {
-        if (items.Count == 0)
-            return;
-        Add(userId, version, items, await LoadAsync(userId, items.Select(i => i.Row.EventId).ToList(), ct));
-    }
-
-    /// <summary>Adds aggregations already read with <see cref="LoadAsync"/>, which must cover every item.</summary>
-    public void Add(string userId, RoomVersion version, IReadOnlyList<(EventRow Row, JsonObject Event)> items, Relations loaded)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var (row, ev) in items)
+        JsonObject? relations = null;
+        if (loaded.Threads.TryGetValue(row.EventId, out var summary) && loaded.Latest.TryGetValue(summary.Position, out var latest))
         {
-            var relations = new JsonObject();
-            if (loaded.Threads.TryGetValue(row.EventId, out var summary) && loaded.Latest.TryGetValue(summary.Position, out var latest))
+            relations = new JsonObject
             {
-                relations[RelationStore.Thread] = new JsonObject
+                [RelationStore.Thread] = new JsonObject
                 {
-                    ["latest_event"] = ClientEventFormatter.Format(latest, version, now),
+                    ["latest_event"] = new RawJson(ClientEventFormatter.FormatUtf8(latest, version, nowMs)).ToNode(),
                     ["count"] = summary.Count,
                     ["current_user_participated"] = row.Sender == userId || summary.Participated != 0,
-                };
-            }
-            if (loaded.Edits[row.EventId].LastOrDefault(e => e.Sender == row.Sender) is { } edit)
-                relations[RelationStore.Replace] = new JsonObject { ["event_id"] = edit.EventId, ["origin_server_ts"] = edit.OriginServerTs, ["sender"] = edit.Sender };
-            if (relations.Count > 0)
-                ((JsonObject)ev["unsigned"]!)["m.relations"] = relations;
+                },
+            };
         }
+        if (loaded.Edits[row.EventId].LastOrDefault(e => e.Sender == row.Sender) is { } edit)
+            (relations ??= [])[RelationStore.Replace] = new JsonObject { ["event_id"] = edit.EventId, ["origin_server_ts"] = edit.OriginServerTs, ["sender"] = edit.Sender };
+        return relations;
     }
 }

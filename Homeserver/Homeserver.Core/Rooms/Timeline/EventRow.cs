@@ -1,8 +1,13 @@
+using System.Text;
+
 namespace Homeserver.Core.Rooms.Timeline;
 
 /// <summary>A row of <c>events</c>: the PDU JSON plus the columns reads filter and order by.</summary>
 public class EventRow
 {
+    private string? _json;
+    private byte[]? _jsonUtf8;
+
     public long StreamOrdering { get; set; }
     public string EventId { get; set; } = "";
     public string RoomId { get; set; } = "";
@@ -13,7 +18,24 @@ public class EventRow
     public long OriginServerTs { get; set; }
     public string? Body { get; set; }
     public string? MediaUrl { get; set; }
-    public string Json { get; set; } = "";
+
+    /// <summary>The stored PDU; a row read as <see cref="JsonUtf8"/> decodes it on first use.</summary>
+    public string Json
+    {
+        get => _json ??= _jsonUtf8 is null ? "" : Encoding.UTF8.GetString(_jsonUtf8);
+        set => (_json, _jsonUtf8) = (value, null);
+    }
+
+    /// <summary>
+    /// The stored PDU as UTF-8, as the database holds it. Reads of many events to format (sync) take it so, sparing a
+    /// decode to text and an encode back, and half the memory; a row read as text encodes it on first use.
+    /// </summary>
+    public byte[] JsonUtf8
+    {
+        get => _jsonUtf8 ??= Encoding.UTF8.GetBytes(_json ?? "");
+        set => (_jsonUtf8, _json) = (value, null);
+    }
+
     public long? StateGroupBefore { get; set; }
     public long? StateGroup { get; set; }
     public string? RedactedBy { get; set; }

@@ -48,11 +48,22 @@ public sealed class EventStore(Database db)
     public Task<EventRow?> GetAsync(string eventId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<EventRow>(SelectOne, new { EventId = eventId }, ct), ct);
 
+    /// <summary>
+    /// Every column of <c>events</c> (aliased <paramref name="alias"/>) with the PDU as UTF-8 bytes (<see cref="EventRow.JsonUtf8"/>)
+    /// instead of text: the reads of many events that sync formats would otherwise decode each PDU to text to encode it back.
+    /// </summary>
+    private string Utf8Columns(string alias) =>
+        $"""
+        {alias}.stream_ordering, {alias}.event_id, {alias}.room_id, {alias}.event_type, {alias}.state_key, {alias}.sender, {alias}.depth,
+        {alias}.origin_server_ts, {alias}.body, {alias}.media_url, {alias}.state_group_before, {alias}.state_group, {alias}.redacted_by,
+        {(db.Dialect.Engine == DatabaseEngine.Postgres ? $"convert_to({alias}.json, 'UTF8')" : $"CAST({alias}.json AS BLOB)")} AS json_utf8
+        """;
+
     public async Task<IReadOnlyDictionary<string, EventRow>> GetManyAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct)
     {
         if (eventIds.Count == 0)
             return new Dictionary<string, EventRow>();
-        var sql = "SELECT * FROM events WHERE " + db.Dialect.InLongList("event_id", "EventIds");
+        var sql = $"SELECT {Utf8Columns("e")} FROM events e WHERE " + db.Dialect.InLongList("e.event_id", "EventIds");
         var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = db.Dialect.ListParameter(eventIds) }, ct), ct);
         return rows.ToDictionary(r => r.EventId);
     }
@@ -86,7 +97,7 @@ public sealed class EventStore(Database db)
         if (roomIds.Count == 0 || limit <= 0)
             return new Dictionary<string, IReadOnlyList<EventRow>>();
         var sql = $"""
-            SELECT e.* FROM (
+            SELECT {Utf8Columns("e")} FROM (
                 SELECT r.room_id, COALESCE((SELECT x.stream_ordering FROM events x WHERE x.room_id = r.room_id AND x.stream_ordering <= @Upto
                                             ORDER BY x.stream_ordering DESC LIMIT 1 OFFSET @Skip), 0) AS cutoff
                 FROM rooms r WHERE {db.Dialect.InLongList("r.room_id", "RoomIds")}
