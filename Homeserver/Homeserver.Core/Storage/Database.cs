@@ -50,7 +50,7 @@ public sealed class Database : IAsyncDisposable
 
     // Room for the readers and the writer of a busy server; beyond it, connections close on return.
     private const int MaxIdleSqliteConnections = 16;
-    // Well above the distinct SQL a request mix uses, small enough for tens of KiB per connection.
+    // Well above the distinct SQL a request mix uses, while bounding the statement memory of each connection.
     private const int StatementsPerSqliteConnection = 200;
 
     public SqlDialect Dialect { get; }
