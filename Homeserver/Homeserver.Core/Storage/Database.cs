@@ -17,6 +17,7 @@ public sealed class Database : IAsyncDisposable
     private readonly string _sqlitePragmas = "";
     private readonly NpgsqlDataSource? _postgres;
     private readonly SqliteWriteQueue? _writes;
+    private readonly SqliteConnectionPool? _sqlitePool;
     private static readonly object ConfiguredMarker = new();
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredHandles = new();
 
@@ -43,8 +44,14 @@ public sealed class Database : IAsyncDisposable
             DefaultTimeout = 30,
         }.ToString();
         _sqlitePragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={options.SqliteSynchronous.ToUpperInvariant()}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        _sqlitePool = new SqliteConnectionPool(OpenSqliteAsync, MaxIdleSqliteConnections, StatementsPerSqliteConnection);
         _writes = new SqliteWriteQueue(OpenAsync);
     }
+
+    // Room for the readers and the writer of a busy server; beyond it, connections close on return.
+    private const int MaxIdleSqliteConnections = 16;
+    // Well above the distinct SQL a request mix uses, while bounding the statement memory of each connection.
+    private const int StatementsPerSqliteConnection = 200;
 
     public SqlDialect Dialect { get; }
 
@@ -52,6 +59,14 @@ public sealed class Database : IAsyncDisposable
     {
         if (_postgres is not null)
             return await _postgres.OpenConnectionAsync(ct);
+        return await _sqlitePool!.RentAsync(ct);
+    }
+
+    /// <summary>Drops cached prepared statements, as after a schema change whose scripts need not stay prepared.</summary>
+    internal void ClearStatementCache() => _sqlitePool?.Clear();
+
+    private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken ct)
+    {
         var conn = new SqliteConnection(_sqliteConnectionString);
         await conn.OpenAsync(ct);
         // Pooled connections keep their native handle and with it these settings, so they are applied once per
@@ -98,6 +113,7 @@ public sealed class Database : IAsyncDisposable
         if (_writes is not null)
         {
             await _writes.DisposeAsync();
+            _sqlitePool!.Dispose();
             SqliteConnection.ClearAllPools();
         }
     }

@@ -23,7 +23,7 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
     public async Task<int> MigrateAsync(CancellationToken ct)
     {
         var latest = Known.Count == 0 ? 0 : Known[^1].Version;
-        return await db.WriteAsync(async (conn, tx) =>
+        var applied = await db.WriteAsync(async (conn, tx) =>
         {
             if (db.Dialect.MigrationLock is { } lockSql)
                 await conn.RunAsync(lockSql, null, ct, tx);
@@ -41,6 +41,8 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
             }
             return applied;
         }, ct);
+        db.ClearStatementCache();
+        return applied;
     }
 
     private static List<Migration> LoadScripts(string folder)
