@@ -181,7 +181,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return rows.Values.Where(filter.State.Matches).OrderBy(r => r.StreamOrdering)
             .Take(filter.State.Limit ?? int.MaxValue)
-            .Select(r => new RawJson(ClientEventFormatter.FormatUtf8(r, version, now)).ToNode()).ToList();
+            .Select(r => ClientEventFormatter.FormatRaw(r, version, now)).ToList();
     }
 
     private async Task<JsonObject> TimelineSectionAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
-using Homeserver.Core.Json;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
 
@@ -88,7 +87,7 @@ public sealed class RelationAggregator(Database db)
             {
                 [RelationStore.Thread] = new JsonObject
                 {
-                    ["latest_event"] = new RawJson(ClientEventFormatter.FormatUtf8(latest, version, nowMs)).ToNode(),
+                    ["latest_event"] = ClientEventFormatter.FormatRaw(latest, version, nowMs),
                     ["count"] = summary.Count,
                     ["current_user_participated"] = row.Sender == userId || summary.Participated != 0,
                 },

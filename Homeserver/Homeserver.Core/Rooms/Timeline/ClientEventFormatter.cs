@@ -38,6 +38,10 @@ public static class ClientEventFormatter
     public static byte[] FormatUtf8(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned = default) =>
         Write(row, version, nowMs, unsigned).ToArray();
 
+    /// <summary>The client event as a node of a response tree that is written out as it is, never read.</summary>
+    public static JsonNode FormatRaw(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned = default) =>
+        new Json.RawJson(FormatUtf8(row, version, nowMs, unsigned)).ToNode();
+
     /// <summary>The event in the calling thread's buffer, valid until the thread formats again.</summary>
     private static ReadOnlySpan<byte> Write(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned)
     {
