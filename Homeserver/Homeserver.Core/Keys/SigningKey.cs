@@ -124,6 +124,10 @@ public sealed class SigningKey : IDisposable
         }
     }
 
+    // File.Move without overwrite checks that the destination is absent and then renames, which is not one step on
+    // Unix: two creators racing in one process could each install their own key. They take turns instead.
+    private static readonly SemaphoreSlim CreateGate = new(1, 1);
+
     /// <summary>Loads the key at <paramref name="path"/>, or creates one there (owner-only permissions) if missing.</summary>
     public static async Task<SigningKey> LoadOrCreateAsync(string path, CancellationToken ct)
     {
@@ -133,12 +137,26 @@ public sealed class SigningKey : IDisposable
             return await LoadAsync(path, ct).ConfigureAwait(false);
         }
 
-        string fullPath = Path.GetFullPath(path);
+        await CreateGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return File.Exists(path)
+                ? await LoadAsync(path, ct).ConfigureAwait(false)
+                : await CreateAsync(Path.GetFullPath(path), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            CreateGate.Release();
+        }
+    }
+
+    private static async Task<SigningKey> CreateAsync(string fullPath, CancellationToken ct)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
 
         SigningKey key = Generate();
         // Written aside and moved into place so a crash never leaves a truncated key file,
-        // and so a concurrent creator's key wins instead of being overwritten.
+        // and so another process that created the key first keeps its key instead of having it overwritten.
         string temporary = $"{fullPath}.{Guid.NewGuid():N}.tmp";
         try
         {
