@@ -23,23 +23,20 @@ public static class RoomEventEndpoints
             var r = ctx.GetRequester();
             var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
             await EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
-            var eventId = await writes.SendAsync(roomId, r.UserId, eventType, null, content, new ClientTxn(r.UserId, r.DeviceId, txnId), ct);
+            var eventId = await writes.SendAsync(roomId, r.UserId, eventType, null, content, ClientTxn.ForSend(r.UserId, r.DeviceId, roomId, eventType, txnId), ct);
             return Results.Ok(new { event_id = eventId });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 
         // PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}
-        g.MapPut("/redact/{eventId}/{txnId}", async (string roomId, string eventId, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, RedactionPolicy policy, CancellationToken ct) =>
+        g.MapPut("/redact/{eventId}/{txnId}", async (string roomId, string eventId, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             var content = RoomPaths.Content(body);
             await EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
             var target = EventId.Parse(eventId);
-            var version = await reads.VersionOfAsync(roomId, ct);
-            await policy.EnsureMayRedactAsync(roomId, version, r.UserId, eventId, ct);
-            if (version.RedactsInContent)
-                content["redacts"] = eventId;
-            var id = await writes.SendAsync(roomId, r.UserId, EventTypes.Redaction, null, content, new ClientTxn(r.UserId, r.DeviceId, "redact:" + txnId), ct, target);
+            var id = await writes.SendAsync(roomId, r.UserId, EventTypes.Redaction, null, content,
+                ClientTxn.ForRedact(r.UserId, r.DeviceId, roomId, eventId, txnId), ct, target);
             return Results.Ok(new { event_id = id });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 

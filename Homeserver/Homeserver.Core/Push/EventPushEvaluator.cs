@@ -51,7 +51,7 @@ public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleServic
             var highlight = PushActions.Highlights(rule.Actions);
             if (!notify && !highlight)
                 continue;
-            thread ??= await ThreadOfAsync(pdu.Content, ct);
+            thread ??= await ThreadOfAsync(pdu.Content, pdu.RoomId.ToString(), ct);
             decisions.Add(new PushActionsStore.Decision(userId, thread, notify, highlight, rule.Actions.ToJsonString()));
         }
         return decisions;
@@ -76,16 +76,21 @@ public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleServic
         return view;
     }
 
-    /// <summary>The thread root an event belongs to, following its relations a few hops; 'main' when none.</summary>
-    private async Task<string> ThreadOfAsync(JsonObject content, CancellationToken ct)
+    /// <summary>
+    /// The thread root an event belongs to, following its relations a few hops within its room (a relation may
+    /// name any event ID); 'main' when none.
+    /// </summary>
+    private async Task<string> ThreadOfAsync(JsonObject content, string roomId, CancellationToken ct)
     {
         for (var hop = 0; hop < MaxThreadHops; hop++)
         {
             if (content["m.relates_to"] is not JsonObject relation || JsonFields.String(relation, "event_id") is not { } target)
                 break;
+            if (await events.GetAsync(target, ct) is not { } parent || parent.RoomId != roomId)
+                break;
             if (JsonFields.String(relation, "rel_type") == RelationStore.Thread)
                 return target;
-            if (await events.GetAsync(target, ct) is not { } parent || JsonNode.Parse(parent.Json)?["content"] is not JsonObject parentContent)
+            if (JsonNode.Parse(parent.Json)?["content"] is not JsonObject parentContent)
                 break;
             content = parentContent;
         }

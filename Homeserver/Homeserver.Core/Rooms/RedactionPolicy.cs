@@ -1,24 +1,40 @@
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
-using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 
 namespace Homeserver.Core.Rooms;
 
 /// <summary>
 /// The part of redaction the auth rules leave to the server (since room version 3 they only compare
-/// domains): a local user may redact someone else's event only with the room's <c>redact</c> level.
+/// domains): a local user may redact an event of the same room, and someone else's only with the room's
+/// <c>redact</c> level. Applied to every redaction a local user creates, whichever endpoint carried it.
 /// </summary>
-public sealed class RedactionPolicy(EventStore events, CurrentStateStore current, StateService state)
+public sealed class RedactionPolicy(EventStore events)
 {
-    public async Task EnsureMayRedactAsync(string roomId, RoomVersion version, string sender, string targetEventId, CancellationToken ct)
+    public async Task EnsureMayRedactAsync(RoomId roomId, UserId sender, EventId target, PowerLevels levels, CancellationToken ct)
     {
-        var target = await events.GetAsync(targetEventId, ct);
-        if (target is null || target.RoomId != roomId)
+        // An event of another room answers as an unknown one, so a redaction cannot probe for event IDs elsewhere.
+        var original = await events.GetAsync(target.ToString(), ct);
+        if (original is null || original.RoomId != roomId.ToString())
             throw MatrixException.NotFound("Event not found");
-        var levels = await state.PowerLevelsAsync(await current.GetStateAsync(roomId, ct), version, ct);
-        if (!RedactionRule.MaySend(Identifiers.UserId.Parse(sender), Identifiers.UserId.Parse(target.Sender), levels))
+        if (original.EventType == EventTypes.Create && original.StateKey == "")
+            throw MatrixException.Forbidden("A room's create event cannot be redacted");
+        if (!RedactionRule.MaySend(sender, UserId.Parse(original.Sender), levels))
             throw MatrixException.Forbidden("You need the redact power level to redact other users' events");
+    }
+
+    /// <summary>
+    /// The event a redaction names: the endpoint's target, else <c>content.redacts</c> (where room version 11 keeps
+    /// it, and where a client sending through <c>/send</c> puts it in any version).
+    /// </summary>
+    public static EventId TargetOf(System.Text.Json.Nodes.JsonObject content, EventId? fromPath)
+    {
+        if (fromPath is { } target)
+            return target;
+        if (content[PduKeys.Redacts] is not System.Text.Json.Nodes.JsonValue v || !v.TryGetValue(out string? id))
+            throw MatrixException.MissingParam("A redaction needs 'redacts', the ID of the event it redacts");
+        return EventId.Parse(id);
     }
 }

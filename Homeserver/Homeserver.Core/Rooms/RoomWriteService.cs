@@ -13,15 +13,23 @@ namespace Homeserver.Core.Rooms;
 /// <summary>
 /// Creates local events: under the room's lock it picks prev_events, depth and auth_events from the room's
 /// extremities and state, signs the event, runs the version's authorisation rules against that state and
-/// persists it. An event the rules refuse is never stored (<c>M_FORBIDDEN</c> naming the rule).
+/// persists it. An event the rules refuse is never stored (<c>M_FORBIDDEN</c> naming the rule). Every event a
+/// local user creates comes through here, so the checks the spec puts on event types with server-side meaning
+/// (<see cref="ClientEventTypes"/>, <see cref="RedactionPolicy"/>) hold whichever endpoint carried it.
 /// </summary>
 public sealed class RoomWriteService(RoomStore rooms, StateService state, EventPersister persister,
-    ClientTxnStore txns, RoomLocks locks, SigningKey key, TimeProvider time)
+    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, SigningKey key, TimeProvider time)
 {
-    /// <summary>Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.</summary>
+    /// <summary>
+    /// Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.
+    /// A redaction names its target in <paramref name="redacts"/> or in <c>content.redacts</c>.
+    /// </summary>
     public async Task<string> SendAsync(string roomId, string sender, string type, string? stateKey, JsonObject content,
         ClientTxn? txn, CancellationToken ct, EventId? redacts = null)
     {
+        ClientEventTypes.EnsureSendable(type, stateKey);
+        if (type == EventTypes.Redaction)
+            redacts = RedactionPolicy.TargetOf(content, redacts);
         using var _ = await locks.AcquireAsync(roomId, ct);
         // Looked up under the room's lock, so a concurrent retry of the same transaction that finished while this
         // one waited is found too.
@@ -93,6 +101,8 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, EventP
         // From v12 the create event is implied by the room ID instead of listed, but the rules still read it.
         if (version.RoomIdIsCreateEventId && await state.GetStateEventAsync(snapshot, EventTypes.Create, version, ct) is { } create)
             authState.Set(create);
+        if (redacts is { } target)
+            await redactions.EnsureMayRedactAsync(roomId, senderId, target, await state.PowerLevelsAsync(snapshot, version, ct), ct);
         var pdu = new EventBuilder
         {
             RoomVersion = version,

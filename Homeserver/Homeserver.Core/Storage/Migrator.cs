@@ -20,7 +20,10 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
     public IReadOnlyList<Migration> Known { get; } = LoadScripts(db.Dialect.MigrationFolder);
 
     /// <summary>Returns how many migrations were applied.</summary>
-    public async Task<int> MigrateAsync(CancellationToken ct)
+    public Task<int> MigrateAsync(CancellationToken ct) => MigrateAsync(Known.Count == 0 ? 0 : Known[^1].Version, ct);
+
+    /// <summary>Applies the migrations up to <paramref name="target"/>: a migration that converts data is tested from the schema before it.</summary>
+    public async Task<int> MigrateAsync(int target, CancellationToken ct)
     {
         var latest = Known.Count == 0 ? 0 : Known[^1].Version;
         var applied = await db.WriteAsync(async (conn, tx) =>
@@ -32,7 +35,7 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
             if (current > latest)
                 throw new MigrationException($"the database schema is at version {current}, newer than this server's {latest}; upgrade the server instead");
             var applied = 0;
-            foreach (var m in Known.Where(m => m.Version > current))
+            foreach (var m in Known.Where(m => m.Version > current && m.Version <= target))
             {
                 logger.LogInformation("Applying migration {Version} {Name}", m.Version, m.Name);
                 await conn.RunAsync(m.Sql, null, ct, tx);

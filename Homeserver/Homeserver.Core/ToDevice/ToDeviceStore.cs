@@ -12,8 +12,8 @@ public sealed class ToDeviceStore(Database db)
     public const string StreamName = "to_device";
 
     private const string InsertTxn = """
-        INSERT INTO to_device_txns (user_id, device_id, txn_id, created_ts) VALUES (@UserId, @DeviceId, @TxnId, @Ts)
-        ON CONFLICT (user_id, device_id, txn_id) DO NOTHING
+        INSERT INTO to_device_txns (user_id, device_id, scope, txn_id, created_ts) VALUES (@UserId, @DeviceId, @EventType, @TxnId, @Ts)
+        ON CONFLICT (user_id, device_id, scope, txn_id) DO NOTHING
         """;
     private const string InsertMessage = """
         INSERT INTO to_device_inbox (stream_id, user_id, device_id, sender, event_type, content)
@@ -39,11 +39,14 @@ public sealed class ToDeviceStore(Database db)
         public string Content { get; set; } = "";
     }
 
-    /// <summary>Queues the messages unless the sending device used <paramref name="txnId"/> before; false when it had.</summary>
+    /// <summary>
+    /// Queues the messages unless the sending device used <paramref name="txnId"/> before for the same event type
+    /// (the path's other part); false when it had.
+    /// </summary>
     public Task<bool> EnqueueAsync(string sender, string senderDevice, string txnId, string eventType, IReadOnlyList<Delivery> deliveries, long now, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
-            if (await c.RunAsync(InsertTxn, new { UserId = sender, DeviceId = senderDevice, TxnId = txnId, Ts = now }, ct, tx) == 0)
+            if (await c.RunAsync(InsertTxn, new { UserId = sender, DeviceId = senderDevice, EventType = eventType, TxnId = txnId, Ts = now }, ct, tx) == 0)
                 return false;
             foreach (var d in deliveries)
             {

@@ -71,11 +71,8 @@ public sealed class EventPersister(Database db, SnapshotMembers members, Sync.Sy
                 StateGroup = group,
             }, prev, ct);
             await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
-            if (pdu.Redacts is { } redacts)
-            {
-                await EventStore.MarkRedactedAsync(c, tx, redacts.ToString(), eventId, ct);
+            if (pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
                 await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
-            }
             if (pdu.Content["m.relates_to"] is System.Text.Json.Nodes.JsonObject rel
                 && JsonFields.String(rel, "rel_type") is { } relType && JsonFields.String(rel, "event_id") is { } target)
                 await RelationStore.InsertAsync(c, tx, eventId, target, relType, JsonFields.String(rel, "key"), ct);

@@ -14,15 +14,16 @@ namespace Homeserver.Core.Rooms.Relations;
 public sealed class RelationAggregator(Database db)
 {
     // Threads and edits in one statement: most pages have neither, and every woken receiver of a busy room reads one.
+    // A relation counts only from an event of its target's room: anyone can name any event ID in m.relates_to.
     private static string SelectAggregates(SqlDialect d) => $"""
         SELECT 'm.thread' AS RelType, r.relates_to_id AS Target, CAST(COUNT(*) AS BIGINT) AS Count,
                CAST(MAX(e.stream_ordering) AS BIGINT) AS Position, CAST(MAX(CASE WHEN e.sender = @User THEN 1 ELSE 0 END) AS BIGINT) AS Participated,
                '' AS EventId, '' AS Sender, CAST(0 AS BIGINT) AS OriginServerTs
-        FROM event_relations r JOIN events e ON e.event_id = r.event_id
+        FROM event_relations r JOIN events e ON e.event_id = r.event_id JOIN events t ON t.event_id = r.relates_to_id AND t.room_id = e.room_id
         WHERE r.rel_type = 'm.thread' AND {d.InLongList("r.relates_to_id", "Ids")} GROUP BY r.relates_to_id
         UNION ALL
         SELECT 'm.replace', r.relates_to_id, CAST(0 AS BIGINT), e.stream_ordering, CAST(0 AS BIGINT), e.event_id, e.sender, e.origin_server_ts
-        FROM event_relations r JOIN events e ON e.event_id = r.event_id
+        FROM event_relations r JOIN events e ON e.event_id = r.event_id JOIN events t ON t.event_id = r.relates_to_id AND t.room_id = e.room_id
         WHERE r.rel_type = 'm.replace' AND {d.InLongList("r.relates_to_id", "Ids")}
         ORDER BY 4
         """;

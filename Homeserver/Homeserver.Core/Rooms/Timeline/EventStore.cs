@@ -33,7 +33,8 @@ public sealed class EventStore(Database db)
         WHERE m.user_id = @UserId AND m.membership = 'join'
           AND EXISTS (SELECT 1 FROM events e WHERE e.room_id = m.room_id AND e.stream_ordering > @After AND e.stream_ordering <= @Upto)
         """;
-    private const string SetRedactedBy = "UPDATE events SET redacted_by = @RedactedBy WHERE event_id = @EventId AND redacted_by IS NULL";
+    // Only an event of the redaction's own room: the target of a redaction is whatever ID its sender wrote.
+    private const string SetRedactedBy = "UPDATE events SET redacted_by = @RedactedBy WHERE event_id = @EventId AND room_id = @RoomId AND redacted_by IS NULL";
 
     public static async Task InsertAsync(DbConnection c, DbTransaction tx, EventRow row, IEnumerable<string> prevEvents, CancellationToken ct)
     {
@@ -42,8 +43,9 @@ public sealed class EventStore(Database db)
             await c.RunAsync(InsertEdge, new { row.EventId, Prev = prev }, ct, tx);
     }
 
-    public static Task MarkRedactedAsync(DbConnection c, DbTransaction tx, string eventId, string redactedBy, CancellationToken ct) =>
-        c.RunAsync(SetRedactedBy, new { EventId = eventId, RedactedBy = redactedBy }, ct, tx);
+    /// <summary>Marks <paramref name="eventId"/> redacted if it is an unredacted event of <paramref name="roomId"/>; whether it was.</summary>
+    public static async Task<bool> MarkRedactedAsync(DbConnection c, DbTransaction tx, string roomId, string eventId, string redactedBy, CancellationToken ct) =>
+        await c.RunAsync(SetRedactedBy, new { RoomId = roomId, EventId = eventId, RedactedBy = redactedBy }, ct, tx) > 0;
 
     public Task<EventRow?> GetAsync(string eventId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<EventRow>(SelectOne, new { EventId = eventId }, ct), ct);
