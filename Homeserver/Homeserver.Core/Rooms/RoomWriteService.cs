@@ -22,6 +22,10 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, EventP
     public async Task<string> SendAsync(string roomId, string sender, string type, string? stateKey, JsonObject content,
         ClientTxn? txn, CancellationToken ct, EventId? redacts = null)
     {
+        // A room has one create event, sent by CreateAsync; as Synapse does, a second one is refused outright
+        // rather than built (from v12 a create event carries no room ID, so it could not even name this room).
+        if (type == EventTypes.Create)
+            throw MatrixException.Forbidden("m.room.create cannot be sent into an existing room");
         using var _ = await locks.AcquireAsync(roomId, ct);
         // Looked up under the room's lock, so a concurrent retry of the same transaction that finished while this
         // one waited is found too.
