@@ -2,6 +2,7 @@ using Homeserver.Core.Accounts;
 using Homeserver.Core.Errors;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,6 +37,6 @@ public static class LogoutEndpoints
                 : throw MatrixException.MissingParam("Missing refresh_token");
             var issued = await sessions.RefreshAsync(token, ct);
             return Results.Ok(new { access_token = issued.AccessToken, refresh_token = issued.RefreshToken, expires_in_ms = issued.ExpiresInMs });
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Refresh);
     }
 }

@@ -5,6 +5,7 @@ using Homeserver.Http.Errors;
 using Homeserver.Http.Json;
 using Homeserver.Http.Logging;
 using Homeserver.Http.RateLimiting;
+using Homeserver.Http.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,6 +38,7 @@ public static class HttpServiceCollectionExtensions
         app.UseWebSockets();
         app.UseMiddleware<UnrecognizedEndpointMiddleware>();
         app.UseRouting();
+        app.UseMiddleware<PathParameterGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<ActivityTracker>();

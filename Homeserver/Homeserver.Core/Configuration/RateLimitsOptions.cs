@@ -12,6 +12,8 @@ public sealed class RateLimitsOptions
     public RateLimitOptions Login { get; set; } = new() { PerSecond = 0.003, BurstCount = 5 };
     /// <summary>Failed login attempts, per target account, whatever the address.</summary>
     public RateLimitOptions LoginFailedAttempts { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
+    /// <summary>Token refreshes (<c>POST /refresh</c>, unauthenticated), per client IP.</summary>
+    public RateLimitOptions Refresh { get; set; } = new() { PerSecond = 0.5, BurstCount = 10 };
     /// <summary>Rooms created, per account.</summary>
     public RateLimitOptions RoomCreation { get; set; } = new() { PerSecond = 0.016, BurstCount = 10 };
     /// <summary>Joins and knocks, per account.</summary>

@@ -3,6 +3,7 @@ using Homeserver.Core.AccountData;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Storage;
 using Homeserver.Core.Sync;
 
 namespace Homeserver.Core.Ephemeral;
@@ -22,6 +23,8 @@ public sealed class ReceiptService(ReceiptStore store, EventStore events, Curren
     {
         if (type is not (Read or ReadPrivate or FullyRead))
             throw MatrixException.InvalidParam($"Unknown receipt type '{type}'");
+        if (threadId is not null)
+            StoredText.EnsureIdentifier(threadId, "thread_id");
         if (await current.MembershipAsync(roomId, userId, ct) != "join")
             throw MatrixException.Forbidden("You are not joined to this room");
         var target = await events.GetAsync(eventId, ct);

@@ -13,6 +13,8 @@ public static class ClientEventTypes
     {
         switch (type)
         {
+            // As Synapse does, a second create event is refused outright rather than built (from v12 a create event
+            // carries no room ID, so it could not even name this room).
             case EventTypes.Create:
                 throw MatrixException.Forbidden("A room's create event is sent only by createRoom and room upgrades");
             case EventTypes.Redaction when stateKey is not null:

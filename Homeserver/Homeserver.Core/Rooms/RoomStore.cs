@@ -27,7 +27,7 @@ public sealed class RoomStore(Database db)
         db.ReadAsync(c => c.FirstOrDefaultAsync<RoomRecord>(Select, new { RoomId = roomId }, ct), ct);
 
     public static Task SetNameAsync(DbConnection c, DbTransaction tx, string roomId, string? name, CancellationToken ct) =>
-        c.RunAsync(UpdateName, new { RoomId = roomId, Name = name }, ct, tx);
+        c.RunAsync(UpdateName, new { RoomId = roomId, Name = StoredText.Column(name) }, ct, tx);
 
     public Task SetPublicAsync(string roomId, bool isPublic, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(UpdatePublic, new { RoomId = roomId, IsPublic = isPublic }, ct, tx), ct);

@@ -152,6 +152,10 @@ public static class ConfigTemplate
               login:
                 per_second: 0.003
                 burst_count: 5
+              # Token refreshes (POST /refresh), per client address.
+              refresh:
+                per_second: 0.5
+                burst_count: 10
               # Failed logins, per target account.
               login_failed_attempts:
                 per_second: 0.17

@@ -28,6 +28,11 @@ public static class JsonBody
         {
             throw MatrixException.NotJson("Content not JSON: " + e.Message);
         }
+        // The duplicate-key check decodes property names while parsing; a lone surrogate in a name fails there.
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw LoneSurrogate();
+        }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
@@ -62,9 +67,12 @@ public static class JsonBody
         }
         catch (InvalidOperationException)
         {
-            throw MatrixException.NotJson("Content contains an invalid escaped character (lone surrogate)");
+            throw LoneSurrogate();
         }
     }
+
+    private static MatrixException LoneSurrogate() =>
+        MatrixException.NotJson("Content contains an invalid escaped character (lone surrogate)");
 
     /// <summary>Reads the body, or an empty object when the client sent none (several endpoints allow that).</summary>
     public static async Task<JsonElement> ReadOptionalObjectAsync(HttpRequest request, CancellationToken ct)

@@ -18,6 +18,7 @@ public static class RateLimitPolicies
 {
     public const string Login = "login";
     public const string Registration = "registration";
+    public const string Refresh = "refresh";
     public const string Message = "message";
     public const string RoomCreation = "room_creation";
     public const string Join = "joins";
@@ -32,6 +33,7 @@ public static class RateLimitPolicies
         {
             r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
             r.AddPolicy(Registration, ctx => ByAddress(ctx, options, options.Registration));
+            r.AddPolicy(Refresh, ctx => ByAddress(ctx, options, options.Refresh));
             r.AddPolicy(Message, ctx => ByAccount(ctx, options, options.Message));
             r.AddPolicy(RoomCreation, ctx => ByAccount(ctx, options, options.RoomCreation));
             r.AddPolicy(Join, ctx => ByAccount(ctx, options, options.Joins));

@@ -2,14 +2,21 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Accounts;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Memberships;
 
 namespace Homeserver.Core.Rooms.Creation;
 
-/// <summary><c>POST /createRoom</c>: the create event, the creator's join, the initial state, the alias and the invites.</summary>
-public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases, HomeserverOptions options)
+/// <summary>
+/// <c>POST /createRoom</c>: the create event, the creator's join, the initial state, the alias and the invites.
+/// Everything that can refuse the request is checked before the first write (<see cref="RoomCreationDryRun"/>),
+/// so a refused request leaves no half-built room.
+/// </summary>
+public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
+    UserStore users, SigningKey key, TimeProvider time, HomeserverOptions options)
 {
     public async Task<string> CreateAsync(string creator, CreateRoomRequest request, CancellationToken ct)
     {
@@ -28,16 +35,23 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
                 throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
         }
         foreach (var invitee in request.Invite)
+        {
             if (!UserId.TryParse(invitee, out _))
                 throw MatrixException.InvalidParam($"'{invitee}' is not a user ID");
+            if (await users.GetAsync(invitee, ct) is not { IsDeactivated: false })
+                throw MatrixException.InvalidParam($"Cannot invite unknown user {invitee}");
+        }
 
         var createContent = request.CreationContent?.DeepClone().AsObject() ?? new JsonObject();
         createContent["room_version"] = version.Id;
         if (version.CreatorInCreateContent)
             createContent["creator"] = creator;
+        var initialState = InitialRoomState.Build(request, version, creator, alias);
+        RoomCreationDryRun.Check(version, creator, createContent, initialState, request.Invite, key, time.GetUtcNow().ToUnixTimeMilliseconds());
+
         var roomId = await writes.CreateAsync(version, creator, createContent, ct);
         await membership.JoinAsync(roomId, creator, ct);
-        foreach (var s in InitialRoomState.Build(request, version, creator, alias))
+        foreach (var s in initialState)
             await writes.SendAsync(roomId, creator, s.Type, s.StateKey, s.Content, null, ct);
         if (alias is not null)
             await aliases.CreateAsync(alias, roomId, creator, ct);

@@ -38,8 +38,14 @@ public sealed class RelationStore(Database db)
         ORDER BY t.latest DESC LIMIT @Limit
         """;
 
+    /// <summary>
+    /// A target or type that is no identifier (over-long, or holding control characters) is not recorded: it names
+    /// no stored event or known relation, and PostgreSQL could not index it.
+    /// </summary>
     public static Task InsertAsync(DbConnection c, DbTransaction tx, string eventId, string target, string relType, string? key, CancellationToken ct) =>
-        c.RunAsync(Insert, new { EventId = eventId, Target = target, RelType = relType, Key = key }, ct, tx);
+        StoredText.IsIdentifier(target) && StoredText.IsIdentifier(relType)
+            ? c.RunAsync(Insert, new { EventId = eventId, Target = target, RelType = relType, Key = StoredText.Column(key) }, ct, tx)
+            : Task.CompletedTask;
 
     /// <summary>A redacted event loses its <c>m.relates_to</c>, so it stops counting as a relation.</summary>
     public static Task DeleteAsync(DbConnection c, DbTransaction tx, string eventId, CancellationToken ct) =>

@@ -38,6 +38,8 @@ public sealed class EventStore(Database db)
 
     public static async Task InsertAsync(DbConnection c, DbTransaction tx, EventRow row, IEnumerable<string> prevEvents, CancellationToken ct)
     {
+        row.Body = StoredText.Column(row.Body);
+        row.MediaUrl = StoredText.Column(row.MediaUrl);
         await c.RunAsync(Insert, row, ct, tx);
         foreach (var prev in prevEvents)
             await c.RunAsync(InsertEdge, new { row.EventId, Prev = prev }, ct, tx);
