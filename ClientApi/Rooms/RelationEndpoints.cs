@@ -33,7 +33,8 @@ public static class RelationEndpoints
         // GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}
         v3.MapGet("/rooms/{roomId}/context/{eventId}", async (string roomId, string eventId, string? limit, HttpContext ctx, ContextReadService context, CancellationToken ct) =>
         {
-            var c = await context.GetAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventId, Limit(limit, 10), ct);
+            var r = ctx.GetRequester();
+            var c = await context.GetAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), eventId, Limit(limit, 10), ct);
             return Results.Ok(new { @event = c.Event, events_before = c.Before, events_after = c.After, start = c.Start, end = c.End, state = c.State });
         }).RequireAuthorization();
     }

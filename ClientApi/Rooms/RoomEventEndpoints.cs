@@ -42,14 +42,18 @@ public static class RoomEventEndpoints
 
         // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
         g.MapGet("/event/{eventId}", async (string roomId, string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
-            Results.Ok(await reads.EventAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventId, ct)));
+        {
+            var r = ctx.GetRequester();
+            return Results.Ok(await reads.EventAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), eventId, ct));
+        });
 
         // GET /_matrix/client/v3/rooms/{roomId}/messages
         g.MapGet("/messages", async (string roomId, string? from, string? to, string? dir, string? limit, string? filter, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
         {
             var backwards = RelationEndpoints.Direction(dir);
             var pageSize = RelationEndpoints.Limit(limit, 10);
-            var page = await reads.MessagesAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), from, to, backwards, pageSize, ct,
+            var r = ctx.GetRequester();
+            var page = await reads.MessagesAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), from, to, backwards, pageSize, ct,
                 Homeserver.Core.Rooms.Timeline.RoomEventFilter.Parse(filter));
             return Results.Ok(new { chunk = page.Chunk, start = page.Start, end = page.End });
         });

@@ -32,7 +32,7 @@ public sealed class NotificationListService(PushActionsStore store, Notification
                 continue;
             if (!versions.TryGetValue(row.RoomId, out var version))
                 versions[row.RoomId] = version = await reads.VersionOfAsync(row.RoomId, ct);
-            var formatted = (await reads.FormatEventsAsync(userId, version, [ev], ct))[0];
+            var formatted = (await reads.FormatEventsAsync(userId, null, version, [ev], ct))[0];
             formatted.Remove("room_id");
             notifications.Add(new JsonObject
             {

@@ -15,7 +15,8 @@ namespace Homeserver.Core.Rooms;
 /// what the user's membership and the room's history visibility allow.
 /// </summary>
 public sealed class RoomReadService(RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, Relations.RelationAggregator aggregator, Memberships.ForgottenRoomStore forgotten, TimeProvider time)
+    VisibilityService visibility, Relations.RelationAggregator aggregator, Memberships.ForgottenRoomStore forgotten, Ingest.ClientTxnStore txns,
+    TimeProvider time)
 {
     public const int MaxPageSize = 1000;
 
@@ -27,7 +28,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     /// A page of the timeline. Pages are cut by stream position and then filtered, so a page of hidden events
     /// still yields an <c>end</c> token and pagination continues past it (checklist row 55).
     /// </summary>
-    public async Task<Page> MessagesAsync(string userId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct,
+    public async Task<Page> MessagesAsync(string userId, string? deviceId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct,
         RoomEventFilter? filter = null)
     {
         var version = await VersionOfAsync(roomId, ct);
@@ -39,30 +40,30 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
         var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
         var end = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
-        return new Page(await FormatEventsAsync(userId, version, visible, ct), startToken, end);
+        return new Page(await FormatEventsAsync(userId, deviceId, version, visible, ct), startToken, end);
     }
 
-    public async Task<JsonObject> EventAsync(string userId, string roomId, string eventId, CancellationToken ct)
+    public async Task<JsonObject> EventAsync(string userId, string? deviceId, string roomId, string eventId, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);
         var row = await events.GetAsync(eventId, ct);
         if (row is null || row.RoomId != roomId)
             throw MatrixException.NotFound("Event not found");
         await visibility.EnsureVisibleAsync(userId, version, row, ct);
-        return (await FormatEventsAsync(userId, version, [row], ct))[0];
+        return (await FormatEventsAsync(userId, deviceId, version, [row], ct))[0];
     }
 
     /// <summary>
-    /// Client events for rows the caller has already checked, with their relation aggregations; what
-    /// <paramref name="readAhead"/> holds is not read again.
+    /// Client events for rows the caller has already checked, with their relation aggregations, and for the events
+    /// <paramref name="deviceId"/> sent, their transaction IDs; what <paramref name="readAhead"/> holds is not read again.
     /// </summary>
-    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct,
-        EventReadAhead? readAhead = null) =>
-        (await FormatEventsUtf8Async(userId, version, rows, ct, readAhead)).Select(e => JsonNode.Parse(e)!.AsObject()).ToList();
+    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, string? deviceId, RoomVersion version, IReadOnlyList<EventRow> rows,
+        CancellationToken ct, EventReadAhead? readAhead = null) =>
+        (await FormatEventsUtf8Async(userId, deviceId, version, rows, ct, readAhead)).Select(e => JsonNode.Parse(e)!.AsObject()).ToList();
 
     /// <summary><see cref="FormatEventsAsync"/> as UTF-8 JSON, for responses that carry many events unchanged (sync).</summary>
-    public async Task<IReadOnlyList<byte[]>> FormatEventsUtf8Async(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct,
-        EventReadAhead? readAhead = null)
+    public async Task<IReadOnlyList<byte[]>> FormatEventsUtf8Async(string userId, string? deviceId, RoomVersion version, IReadOnlyList<EventRow> rows,
+        CancellationToken ct, EventReadAhead? readAhead = null)
     {
         if (rows.Count == 0)
             return [];
@@ -73,6 +74,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         // Clients show who removed a message and why, so redacted events carry the whole redaction event.
         var redactedBy = rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList();
         var redactions = readAhead is null ? await events.GetManyAsync(redactedBy, ct) : await readAhead.GetManyAsync(events, redactedBy, ct);
+        var own = deviceId is null ? [] : rows.Where(r => r.Sender == userId).Select(r => r.EventId).ToList();
+        var txnIds = await txns.OfEventsAsync(userId, deviceId ?? "", own, ct);
         var formatted = new byte[rows.Count][];
         for (var i = 0; i < rows.Count; i++)
         {
@@ -81,7 +84,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
                 ? ClientEventFormatter.FormatUtf8(redaction, version, now)
                 : null;
             formatted[i] = ClientEventFormatter.FormatUtf8(row, version, now,
-                new ClientEventFormatter.Unsigned(Relations: Relations.RelationAggregator.RelationsOf(userId, version, row, relations, now), RedactedBecause: redactedBecause));
+                new ClientEventFormatter.Unsigned(txnIds.GetValueOrDefault(row.EventId),
+                    Relations.RelationAggregator.RelationsOf(userId, version, row, relations, now), redactedBecause));
         }
         return formatted;
     }

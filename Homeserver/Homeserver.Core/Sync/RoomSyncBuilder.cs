@@ -33,7 +33,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// nothing changed in the room for an incremental sync that did not ask for full state. What
     /// <paramref name="prefetch"/> holds for the room (made for the same window end and filter) is not read again.
     /// </summary>
-    public async Task<JsonObject?> JoinedAsync(string userId, string roomId, Window window, SyncFilter filter,
+    public async Task<JsonObject?> JoinedAsync(string userId, string deviceId, string roomId, Window window, SyncFilter filter,
         IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct,
         JoinedRoomsPrefetch? prefetch = null)
     {
@@ -53,7 +53,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             : await counts.SyncSectionsAsync(userId, roomId, perThread, ct);
         var section = new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct, prefetched),
+            ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct, prefetched),
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct, prefetched)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
@@ -109,13 +109,13 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     }
 
     /// <summary>A room the user left (or was banned from): its timeline up to their leave event, which ends the window.</summary>
-    public async Task<JsonObject> LeftAsync(string userId, string roomId, Window window, SyncFilter filter, CancellationToken ct)
+    public async Task<JsonObject> LeftAsync(string userId, string deviceId, string roomId, Window window, SyncFilter filter, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
         return new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, version, timeline, limited, window.Upto, ct),
+            ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct),
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray() },
         };
@@ -184,11 +184,11 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             .Select(r => ClientEventFormatter.FormatRaw(r, version, now)).ToList();
     }
 
-    private async Task<JsonObject> TimelineSectionAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
+    private async Task<JsonObject> TimelineSectionAsync(string userId, string deviceId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
         JoinedRoomsPrefetch.Room? prefetched = null) =>
         new()
         {
-            ["events"] = new JsonArray((await reads.FormatEventsUtf8Async(userId, version, rows, ct, prefetched?.ReadAhead)).Select(e => new RawJson(e).ToNode()).ToArray()),
+            ["events"] = new JsonArray((await reads.FormatEventsUtf8Async(userId, deviceId, version, rows, ct, prefetched?.ReadAhead)).Select(e => new RawJson(e).ToNode()).ToArray()),
             ["limited"] = limited,
             // /messages?dir=b&from=prev_batch continues with the events just before this timeline.
             ["prev_batch"] = StreamToken.Format(rows.Count > 0 ? rows[0].StreamOrdering : upto + 1),

@@ -124,7 +124,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                     break;
                 case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
                     if (!await forgotten.IsForgottenAsync(userId, m.RoomId, ct))
-                        leave[m.RoomId] = await rooms.LeftAsync(userId, m.RoomId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
+                        leave[m.RoomId] = await rooms.LeftAsync(userId, deviceId, m.RoomId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
                     break;
             }
         }
@@ -141,7 +141,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
                 : prefetch?.For(m.RoomId) is { } prefetched ? Ephemeral.ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId)
                 : await receipts.ChangedAsync(m.RoomId, userId, receiptsAfter, upto.Receipts, ct);
             var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
-            return await rooms.JoinedAsync(userId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
+            return await rooms.JoinedAsync(userId, deviceId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
         }
 
         var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, membershipsChanged, ct);

@@ -26,7 +26,7 @@ public sealed class RelationReadService(RoomReadService reads, EventStore events
             : await relations.ChildrenAsync(roomId, eventId, relType, eventType, before: stop, after: start, backwards: false, limit, ct);
         var visible = await visibility.FilterAsync(userId, version, rows, ct);
         var next = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
-        return new Page(await reads.FormatEventsAsync(userId, version, visible, ct), next, from);
+        return new Page(await reads.FormatEventsAsync(userId, null, version, visible, ct), next, from);
     }
 
     /// <summary>Thread roots, most recently active first; <paramref name="participatedOnly"/> keeps threads the user took part in.</summary>
@@ -38,7 +38,7 @@ public sealed class RelationReadService(RoomReadService reads, EventStore events
         var before = from is null ? long.MaxValue : StreamToken.Parse(from);
         var roots = await relations.ThreadRootsAsync(roomId, before, limit, ct);
         var visible = await visibility.FilterAsync(userId, version, roots.Select(r => r.Root).ToList(), ct);
-        var formatted = await reads.FormatEventsAsync(userId, version, visible, ct);
+        var formatted = await reads.FormatEventsAsync(userId, null, version, visible, ct);
         var chunk = participatedOnly
             ? formatted.Where(e => e["unsigned"]?["m.relations"]?[RelationStore.Thread]?["current_user_participated"]?.GetValue<bool>() == true).ToList()
             : formatted;

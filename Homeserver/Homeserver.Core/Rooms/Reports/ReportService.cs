@@ -17,7 +17,7 @@ public sealed class ReportService(RoomReadService reads, RoomStore rooms, EventR
             throw MatrixException.NotFound(EventNotFound);
         try
         {
-            await reads.EventAsync(reporter, roomId, eventId, ct);
+            await reads.EventAsync(reporter, null, roomId, eventId, ct);
         }
         catch (MatrixException e) when (e.Status == 404)
         {

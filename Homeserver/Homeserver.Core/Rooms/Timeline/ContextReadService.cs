@@ -10,7 +10,7 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
 {
     public sealed record Context(JsonObject Event, IReadOnlyList<JsonObject> Before, IReadOnlyList<JsonObject> After, string Start, string End, IReadOnlyList<JsonObject> State);
 
-    public async Task<Context> GetAsync(string userId, string roomId, string eventId, int limit, CancellationToken ct)
+    public async Task<Context> GetAsync(string userId, string? deviceId, string roomId, string eventId, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var row = await events.GetAsync(eventId, ct);
@@ -29,9 +29,9 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
         var stateRows = (await events.GetManyAsync(snapshot.Values.ToList(), ct)).Values.OrderBy(r => r.StreamOrdering).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return new Context(
-            (await reads.FormatEventsAsync(userId, version, [row], ct))[0],
-            await reads.FormatEventsAsync(userId, version, visibleBefore, ct),
-            await reads.FormatEventsAsync(userId, version, visibleAfter, ct),
+            (await reads.FormatEventsAsync(userId, deviceId, version, [row], ct))[0],
+            await reads.FormatEventsAsync(userId, deviceId, version, visibleBefore, ct),
+            await reads.FormatEventsAsync(userId, deviceId, version, visibleAfter, ct),
             StreamToken.Format(before.Count > 0 ? before[^1].StreamOrdering : row.StreamOrdering),
             StreamToken.Format(last.StreamOrdering),
             stateRows.Select(r => ClientEventFormatter.Format(r, version, now)).ToList());

@@ -11,6 +11,8 @@ UPDATE client_txns t SET
 FROM events e WHERE e.event_id = t.event_id;
 ALTER TABLE client_txns ALTER COLUMN scope DROP DEFAULT;
 ALTER TABLE client_txns ADD PRIMARY KEY (user_id, device_id, scope, txn_id);
+-- unsigned.transaction_id: the sending device's ID for each event it is shown.
+CREATE INDEX client_txns_event ON client_txns(event_id);
 
 -- The event type of an earlier sendToDevice was not kept, so old IDs keep a scope no new request has.
 ALTER TABLE to_device_txns DROP CONSTRAINT to_device_txns_pkey;

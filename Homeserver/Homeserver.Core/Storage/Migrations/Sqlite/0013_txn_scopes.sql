@@ -20,6 +20,8 @@ SELECT t.user_id, t.device_id,
 FROM client_txns t JOIN events e ON e.event_id = t.event_id;
 DROP TABLE client_txns;
 ALTER TABLE client_txns_scoped RENAME TO client_txns;
+-- unsigned.transaction_id: the sending device's ID for each event it is shown.
+CREATE INDEX client_txns_event ON client_txns(event_id);
 
 CREATE TABLE to_device_txns_scoped (
     user_id TEXT NOT NULL,
