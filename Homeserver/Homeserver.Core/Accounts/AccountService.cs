@@ -7,7 +7,7 @@ using Homeserver.Core.Storage;
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creating, authenticating, changing and deactivating local accounts.</summary>
-public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, SessionService sessions, HomeserverOptions options, TimeProvider time)
+public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, HomeserverOptions options, TimeProvider time)
 {
     public string UserIdFor(string localpart) => $"@{localpart}:{options.ServerName}";
 
@@ -65,13 +65,13 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// <summary>Password login; wrong credentials and unknown users get the same answer.</summary>
     public async Task<IssuedSession> LoginWithPasswordAsync(string userId, string password, SessionRequest login, CancellationToken ct)
     {
-        var user = await users.GetAsync(userId, ct);
-        if (user is null || !hasher.Verify(password, user.PasswordHash))
+        var user = await passwords.CheckAsync(userId, password, ct);
+        if (user is null)
         {
             // A deactivated account has no password hash, so it lands here too unless we check first.
-            if (user is { IsDeactivated: true })
+            if (await users.GetAsync(userId, ct) is { IsDeactivated: true })
                 throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
-            throw new InvalidCredentialsException(userId);
+            throw MatrixException.Forbidden("Invalid username or password");
         }
         return await StartSessionAsync(user, login, ct);
     }

@@ -10,7 +10,7 @@ public sealed class RateLimitsOptions
     public RateLimitOptions Registration { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
     /// <summary>Login attempts, per client IP.</summary>
     public RateLimitOptions Login { get; set; } = new() { PerSecond = 0.003, BurstCount = 5 };
-    /// <summary>Failed login attempts, per target account, whatever the address.</summary>
+    /// <summary>Failed password checks (login and UIA password stages), per target account, whatever the address.</summary>
     public RateLimitOptions LoginFailedAttempts { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
     /// <summary>Rooms created, per account.</summary>
     public RateLimitOptions RoomCreation { get; set; } = new() { PerSecond = 0.016, BurstCount = 10 };

@@ -152,7 +152,7 @@ public static class ConfigTemplate
               login:
                 per_second: 0.003
                 burst_count: 5
-              # Failed logins, per target account.
+              # Failed password checks (login and UIA password stages), per target account; past it even the right password gets 429.
               login_failed_attempts:
                 per_second: 0.17
                 burst_count: 3

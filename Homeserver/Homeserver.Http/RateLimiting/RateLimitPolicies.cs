@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.RateLimiting;
 using Homeserver.Http.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -27,7 +28,6 @@ public static class RateLimitPolicies
 
     public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
     {
-        services.AddSingleton(new FailedLoginLimiter(options));
         services.AddRateLimiter(r =>
         {
             r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
@@ -47,15 +47,6 @@ public static class RateLimitPolicies
         return services;
     }
 
-    internal static TokenBucketRateLimiterOptions BucketOptions(RateLimitOptions limit) => new()
-    {
-        TokenLimit = limit.BurstCount,
-        TokensPerPeriod = 1,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1 / limit.PerSecond),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
-
     /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
     private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
         Bucket(ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx), all, limit);
@@ -65,7 +56,7 @@ public static class RateLimitPolicies
 
     private static RateLimitPartition<string> Bucket(string key, RateLimitsOptions all, RateLimitOptions limit) =>
         all.Enabled
-            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(limit))
+            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => TokenBuckets.For(limit))
             : RateLimitPartition.GetNoLimiter(key);
 
     private static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
