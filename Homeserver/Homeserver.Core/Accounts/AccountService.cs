@@ -103,17 +103,14 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             await sessions.DeleteAllDevicesAsync(userId, keepDeviceId, ct);
     }
 
-    /// <summary>Deactivation is permanent: the ID stays reserved, the password and every device are removed.</summary>
-    public async Task DeactivateAsync(string userId, CancellationToken ct)
-    {
-        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct);
-        await db.WriteAsync((c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct), ct);
-    }
+    /// <summary>
+    /// Deactivation is permanent: the ID stays reserved, the password and every device are removed. The account is
+    /// marked first and the devices deleted in the same transaction, so a login or refresh committed before it
+    /// loses its session here, and one committed after finds the account deactivated (<see cref="SessionService.StartAsync"/>).
+    /// </summary>
+    public Task DeactivateAsync(string userId, CancellationToken ct) =>
+        sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct));
 
-    private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct)
-    {
-        if (user.IsDeactivated)
-            throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
-        return sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
-    }
+    private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct) =>
+        sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
 }
