@@ -49,6 +49,11 @@ public static class ConfigTemplate
                 #   certificate_path: /etc/homeserver/fullchain.pem
                 #   key_path: /etc/homeserver/privkey.pem
 
+            # Reverse proxies (addresses or CIDR ranges) allowed to name the client in X-Forwarded-For, e.g.
+            # [127.0.0.1] behind a proxy on this machine. Per-address rate limits, the WebSocket cap, the request log
+            # and devices' last-seen addresses then use the client's address. Empty: the header is ignored.
+            trusted_proxies: []
+
             database:
             {{db}}
 
