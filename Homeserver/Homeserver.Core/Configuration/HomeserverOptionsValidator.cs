@@ -36,7 +36,7 @@ public static class HomeserverOptionsValidator
             p.Add(new("presence.offline_after", "must be at least 1s"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts),
             ("room_creation", o.RateLimits.RoomCreation), ("joins", o.RateLimits.Joins), ("invites", o.RateLimits.Invites), ("reports", o.RateLimits.Reports),
-            ("presence", o.RateLimits.Presence) })
+            ("presence", o.RateLimits.Presence), ("typing", o.RateLimits.Typing) })
         {
             if (rl.PerSecond <= 0)
                 p.Add(new($"rate_limits.{name}.per_second", "must be positive"));

@@ -4,7 +4,7 @@ namespace Homeserver.Core.Configuration;
 public sealed class RateLimitsOptions
 {
     public bool Enabled { get; set; } = true;
-    /// <summary>Messages sent, per account.</summary>
+    /// <summary>Events sent by clients (messages, state, redactions, kicks and bans), per account.</summary>
     public RateLimitOptions Message { get; set; } = new() { PerSecond = 0.2, BurstCount = 10 };
     /// <summary>Registration attempts, per client IP.</summary>
     public RateLimitOptions Registration { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
@@ -22,4 +22,9 @@ public sealed class RateLimitsOptions
     public RateLimitOptions Reports { get; set; } = new() { PerSecond = 1, BurstCount = 5 };
     /// <summary>Presence set through <c>PUT /presence</c>, per account.</summary>
     public RateLimitOptions Presence { get; set; } = new() { PerSecond = 0.1, BurstCount = 1 };
+    /// <summary>
+    /// Typing notices, per account. Synapse has no such limit; ours is loose enough for a client that starts,
+    /// refreshes and stops typing as a person types, and stops a script waking every member's sync thousands of times.
+    /// </summary>
+    public RateLimitOptions Typing { get; set; } = new() { PerSecond = 1, BurstCount = 10 };
 }

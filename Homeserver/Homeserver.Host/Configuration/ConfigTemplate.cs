@@ -145,7 +145,7 @@ public static class ConfigTemplate
             # Token buckets: per_second is the refill rate, burst_count the bucket size. Defaults are Synapse's.
             rate_limits:
               enabled: true
-              # Messages, per account.
+              # Events sent by clients (messages, state events, redactions, kicks and bans), per account.
               message:
                 per_second: 0.2
                 burst_count: 10
@@ -181,6 +181,10 @@ public static class ConfigTemplate
               presence:
                 per_second: 0.1
                 burst_count: 1
+              # Typing notices (PUT /rooms/{roomId}/typing), per account; each start or stop wakes every member's sync.
+              typing:
+                per_second: 1
+                burst_count: 10
 
             # Push notifications to pushers: push gateways (kind http) and Web Push subscriptions (kind webpush).
             push:

@@ -25,6 +25,7 @@ public static class RateLimitPolicies
     public const string Invite = "invites";
     public const string Report = "reports";
     public const string Presence = "presence";
+    public const string Typing = "typing";
 
     public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
     {
@@ -38,6 +39,7 @@ public static class RateLimitPolicies
             r.AddPolicy(Invite, ctx => ByAccount(ctx, options, options.Invites));
             r.AddPolicy(Report, ctx => ByAccount(ctx, options, options.Reports));
             r.AddPolicy(Presence, ctx => ByAccount(ctx, options, options.Presence));
+            r.AddPolicy(Typing, ctx => ByAccount(ctx, options, options.Typing));
             r.OnRejected = async (ctx, ct) =>
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
