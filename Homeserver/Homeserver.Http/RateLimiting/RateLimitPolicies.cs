@@ -29,6 +29,7 @@ public static class RateLimitPolicies
 
     public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
     {
+        services.AddSingleton<RegistrationLimiter>();
         services.AddRateLimiter(r =>
         {
             r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
@@ -61,5 +62,5 @@ public static class RateLimitPolicies
             ? RateLimitPartition.GetTokenBucketLimiter(key, _ => TokenBuckets.For(limit))
             : RateLimitPartition.GetNoLimiter(key);
 
-    private static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    internal static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }
