@@ -32,7 +32,7 @@ public static class LoginEndpoints
     }
 
     private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt,
-        FailedLoginLimiter failures, HomeserverOptions options, CancellationToken ct)
+        HomeserverOptions options, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<LoginRequest>(body);
@@ -44,16 +44,7 @@ public static class LoginEndpoints
                 var userId = UserIdentifiers.Resolve(body, options.ServerName);
                 if (req.Password is null)
                     throw MatrixException.MissingParam("Missing password");
-                failures.EnsureAllowed(userId);
-                try
-                {
-                    issued = await accounts.LoginWithPasswordAsync(userId, req.Password, session, ct);
-                }
-                catch (InvalidCredentialsException)
-                {
-                    failures.RecordFailure(userId);
-                    throw;
-                }
+                issued = await accounts.LoginWithPasswordAsync(userId, req.Password, session, ct);
                 break;
             case JwtType:
                 if (string.IsNullOrEmpty(req.Token))

@@ -16,7 +16,8 @@ public static class RegisterEndpoints
     public static void Map(RouteGroupBuilder v3, RouteGroupBuilder v1)
     {
         // POST /_matrix/client/v3/register
-        v3.MapPost("/register", RegisterAsync).RequireRateLimiting(RateLimitPolicies.Registration);
+        // Limited inside, by RegistrationLimiter: only a created account or a failed stage takes a token.
+        v3.MapPost("/register", RegisterAsync);
 
         // GET /_matrix/client/v3/register/available
         v3.MapGet("/register/available", async (string? username, AccountService accounts, HomeserverOptions options, CancellationToken ct) =>
@@ -40,11 +41,12 @@ public static class RegisterEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext ctx, string? kind, AccountService accounts, UiaService uia,
-        HomeserverOptions options, CancellationToken ct)
+        RegistrationLimiter limiter, HomeserverOptions options, CancellationToken ct)
     {
         if (kind is "guest")
             throw new MatrixException(403, "M_GUEST_ACCESS_FORBIDDEN", "Guest access is not enabled on this server");
         EnsureEnabled(options);
+        limiter.AdmitRequest(ctx);
         var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<RegisterRequest>(body);
         // Checked before any auth stage, so a client learns a name is taken before the user solves anything.
@@ -61,12 +63,21 @@ public static class RegisterEndpoints
             : [[UiaStages.Dummy]];
         // Clients probe with an empty body and send the details with a later stage, so a registration
         // session is bound to the endpoint only.
-        await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
+        try
+        {
+            await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
+        }
+        catch (MatrixException e) when (e is not UiaRequiredException { StageFailed: false })
+        {
+            limiter.ChargeFailure(ctx);
+            throw;
+        }
 
         if (req.Password is null)
             throw MatrixException.MissingParam("Missing password");
         var localpart = req.Username ?? "u" + SecureTokens.Alphanumeric(10).ToLowerInvariant();
         var login = req.InhibitLogin ? null : new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
+        limiter.TakeRegistration(ctx);
         var (userId, session) = await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct);
         return Results.Ok(session is null
             ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = options.ServerName }

@@ -54,9 +54,10 @@ public static class MembershipEndpoints
         g.MapPost("/rooms/{roomId}/invite", (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
             ActOnMemberAsync(roomId, "invite", ctx, members, ct)).RequireRateLimiting(RateLimitPolicies.Invite);
 
-        // POST /_matrix/client/v3/rooms/{roomId}/kick | ban | unban
+        // POST /_matrix/client/v3/rooms/{roomId}/kick | ban | unban — events like any other the client sends. Leaving
+        // is not limited: it cannot be repeated without a (limited) join, and a user must always be able to leave.
         g.MapPost("/rooms/{roomId}/{action:regex(^(kick|ban|unban)$)}", (string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct) =>
-            ActOnMemberAsync(roomId, action, ctx, members, ct));
+            ActOnMemberAsync(roomId, action, ctx, members, ct)).RequireRateLimiting(RateLimitPolicies.Message);
 
         // GET /_matrix/client/v3/joined_rooms
         g.MapGet("/joined_rooms", async (HttpContext ctx, CurrentStateStore current, CancellationToken ct) =>

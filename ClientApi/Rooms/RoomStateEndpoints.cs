@@ -2,6 +2,7 @@ using Homeserver.Core.Events;
 using Homeserver.Core.Rooms;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,7 +37,7 @@ public static class RoomStateEndpoints
                 throw Homeserver.Core.Errors.MatrixException.Forbidden("Use the invite, kick and ban endpoints to change another user's membership");
             var id = await writes.SendAsync(roomId, r.UserId, eventType, stateKey ?? "", content, null, ct);
             return Results.Ok(new { event_id = id });
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Message);
 
         // GET /_matrix/client/v3/rooms/{roomId}/members
         g.MapGet("/members", async (string roomId, string? at, string? membership, string? not_membership, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>

@@ -5,6 +5,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +32,6 @@ public static class TypingEndpoints
                 throw MatrixException.Forbidden("You are not joined to this room");
             await typing.SetAsync(roomId, r.UserId, isTyping, timeout, ct);
             return Results.Ok(new { });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Typing);
     }
 }

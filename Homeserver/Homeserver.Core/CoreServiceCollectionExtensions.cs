@@ -41,6 +41,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StreamPositions>();
         services.AddSingleton<Migrator>();
         services.AddSingleton(new PasswordHasher(options.Auth));
+        services.AddSingleton<FailedLoginLimiter>();
+        services.AddSingleton<PasswordChecker>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AccessSessionStore>();
         services.AddSingleton<SessionValidator>();

@@ -54,7 +54,7 @@ public static class HomeserverApp
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
         // Created now rather than on first use, so users stored as online before a restart time out without waiting for a request.
         app.Services.GetRequiredService<Homeserver.Core.Presence.PresenceService>();
-        app.UseHomeserverHttp();
+        app.UseHomeserverHttp(options);
         app.MapClientApi();
         app.MapFederation();
         app.MapMediaRepo();

@@ -4,6 +4,7 @@ using Homeserver.Http.Auth;
 using Homeserver.Http.Errors;
 using Homeserver.Http.Json;
 using Homeserver.Http.Logging;
+using Homeserver.Http.Proxies;
 using Homeserver.Http.RateLimiting;
 using Homeserver.Http.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -30,8 +31,10 @@ public static class HttpServiceCollectionExtensions
     }
 
     /// <summary>The shared middleware pipeline, in the order each piece needs.</summary>
-    public static WebApplication UseHomeserverHttp(this WebApplication app)
+    public static WebApplication UseHomeserverHttp(this WebApplication app, HomeserverOptions options)
     {
+        // First, so every later piece sees the client's address rather than the proxy's.
+        app.UseTrustedProxies(options.TrustedProxies);
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(CorsPolicy);

@@ -24,7 +24,8 @@ public sealed class AccessSessionStore(Database db)
     public static Task<AccessSessionRecord?> GetByRefreshHashAsync(DbConnection c, DbTransaction tx, string hash, CancellationToken ct) =>
         c.FirstOrDefaultAsync<AccessSessionRecord>(SelectByRefresh, new { Hash = hash }, ct, tx);
 
-    public static Task DeleteAsync(DbConnection c, DbTransaction tx, string sessionId, CancellationToken ct) =>
+    /// <summary>Deletes the session; returns how many rows went (0 when someone else deleted it first).</summary>
+    public static Task<int> DeleteAsync(DbConnection c, DbTransaction tx, string sessionId, CancellationToken ct) =>
         c.RunAsync(DeleteById, new { SessionId = sessionId }, ct, tx);
 
     /// <summary>Deletes every session of a device and returns their IDs, so the caller can drop them from the cache.</summary>

@@ -7,7 +7,7 @@ using Homeserver.Core.Storage;
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creating, authenticating, changing and deactivating local accounts.</summary>
-public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, SessionService sessions, HomeserverOptions options, TimeProvider time)
+public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, HomeserverOptions options, TimeProvider time)
 {
     public string UserIdFor(string localpart) => $"@{localpart}:{options.ServerName}";
 
@@ -65,13 +65,13 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// <summary>Password login; wrong credentials and unknown users get the same answer.</summary>
     public async Task<IssuedSession> LoginWithPasswordAsync(string userId, string password, SessionRequest login, CancellationToken ct)
     {
-        var user = await users.GetAsync(userId, ct);
-        if (user is null || !hasher.Verify(password, user.PasswordHash))
+        var user = await passwords.CheckAsync(userId, password, ct);
+        if (user is null)
         {
             // A deactivated account has no password hash, so it lands here too unless we check first.
-            if (user is { IsDeactivated: true })
+            if (await users.GetAsync(userId, ct) is { IsDeactivated: true })
                 throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
-            throw new InvalidCredentialsException(userId);
+            throw MatrixException.Forbidden("Invalid username or password");
         }
         return await StartSessionAsync(user, login, ct);
     }
@@ -103,17 +103,14 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             await sessions.DeleteAllDevicesAsync(userId, keepDeviceId, ct);
     }
 
-    /// <summary>Deactivation is permanent: the ID stays reserved, the password and every device are removed.</summary>
-    public async Task DeactivateAsync(string userId, CancellationToken ct)
-    {
-        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct);
-        await db.WriteAsync((c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct), ct);
-    }
+    /// <summary>
+    /// Deactivation is permanent: the ID stays reserved, the password and every device are removed. The account is
+    /// marked first and the devices deleted in the same transaction, so a login or refresh committed before it
+    /// loses its session here, and one committed after finds the account deactivated (<see cref="SessionService.StartAsync"/>).
+    /// </summary>
+    public Task DeactivateAsync(string userId, CancellationToken ct) =>
+        sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct));
 
-    private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct)
-    {
-        if (user.IsDeactivated)
-            throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
-        return sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
-    }
+    private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct) =>
+        sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
 }

@@ -11,7 +11,9 @@ public sealed class ActivityRecorder(Database db)
     public Task RecordAsync(string userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
-            await DeviceStore.RecordSeenAsync(c, tx, userId, deviceId, ts, ip, agent, ct);
+            // The user's row before the device's, the order deactivation and session creation lock them in;
+            // the other order deadlocks against a deactivation on PostgreSQL.
             await UserStore.TouchLastActiveAsync(c, tx, userId, ts, ct);
+            await DeviceStore.RecordSeenAsync(c, tx, userId, deviceId, ts, ip, agent, ct);
         }, ct);
 }

@@ -13,6 +13,7 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
     /// revokes the device's earlier tokens, as the spec's login section requires. <paramref name="alsoInTransaction"/>
     /// runs first in the same transaction, so a registration either creates user, device and token together or nothing.
+    /// A deactivated account gets no session, whichever of login and deactivation commits first.
     /// </summary>
     public async Task<IssuedSession> StartAsync(string userId, string? deviceId, string? displayName, bool refreshable,
         ClientInfo client, Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
@@ -22,6 +23,7 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
         {
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
+            await EnsureActiveAsync(c, tx, userId, ct);
             var revoked = await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await DeviceStore.UpsertAsync(c, tx, new DeviceRecord
@@ -47,7 +49,11 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
             var old = await AccessSessionStore.GetByRefreshHashAsync(c, tx, hash, ct);
             if (old is null || old.RefreshExpiresTs < now)
                 throw MatrixException.UnknownToken("Unknown or expired refresh token", softLogout: false);
-            await AccessSessionStore.DeleteAsync(c, tx, old.SessionId, ct);
+            await EnsureActiveAsync(c, tx, old.UserId, ct);
+            // Counted after the user's row is locked: a deactivation or a concurrent refresh of the same token may
+            // have deleted the session since it was read, and then this refresh must not mint a successor.
+            if (await AccessSessionStore.DeleteAsync(c, tx, old.SessionId, ct) == 0)
+                throw MatrixException.UnknownToken("Unknown or expired refresh token", softLogout: false);
             var (session, refresh) = NewSession(old.UserId, old.DeviceId, refreshable: true, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             return (old, session, refresh);
@@ -60,10 +66,18 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
     public Task DeleteDevicesAsync(string userId, IReadOnlyCollection<string> deviceIds, CancellationToken ct) =>
         DeleteDevicesWhereAsync(userId, (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
 
-    /// <summary>Deletes every device of the user except <paramref name="keepDeviceId"/> (none when null).</summary>
-    public Task DeleteAllDevicesAsync(string userId, string? keepDeviceId, CancellationToken ct) =>
+    /// <summary>
+    /// Deletes every device of the user except <paramref name="keepDeviceId"/> (none when null).
+    /// <paramref name="alsoInTransaction"/> runs first in the same transaction (deactivation marks the account there).
+    /// </summary>
+    public Task DeleteAllDevicesAsync(string userId, string? keepDeviceId, CancellationToken ct,
+        Func<DbConnection, DbTransaction, Task>? alsoInTransaction = null) =>
         DeleteDevicesWhereAsync(userId, async (c, tx) =>
-            (await DeviceStore.ListIdsAsync(c, tx, userId, ct)).Where(d => d != keepDeviceId), ct);
+        {
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(c, tx);
+            return (await DeviceStore.ListIdsAsync(c, tx, userId, ct)).Where(d => d != keepDeviceId);
+        }, ct);
 
     private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
     {
@@ -87,6 +101,12 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
         // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once;
         // the user's own syncs are among those woken.
         await deviceLists.NotifyChangedAsync(userId, ct);
+    }
+
+    private static async Task EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)
+    {
+        if (!await UserStore.LockIfActiveAsync(c, tx, userId, ct))
+            throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
     }
 
     private (AccessSessionRecord Session, string? RefreshToken) NewSession(string userId, string deviceId, bool refreshable, long now)

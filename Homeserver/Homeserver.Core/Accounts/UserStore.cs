@@ -12,7 +12,9 @@ public sealed class UserStore(Database db)
         VALUES (@UserId, @Localpart, @PasswordHash, @IsAdmin, FALSE, @Displayname, @CreatedTs)
         ON CONFLICT (user_id) DO NOTHING
         """;
-    private const string UpdatePassword = "UPDATE users SET password_hash = @PasswordHash WHERE user_id = @UserId";
+    private const string UpdatePassword = "UPDATE users SET password_hash = @PasswordHash WHERE user_id = @UserId AND is_deactivated = FALSE";
+    // A write that changes nothing, for the row lock it takes (PostgreSQL) and the rows it counts.
+    private const string LockActiveUser = "UPDATE users SET is_deactivated = is_deactivated WHERE user_id = @UserId AND is_deactivated = FALSE";
     private const string UpdateDisplayname = "UPDATE users SET displayname = @Value WHERE user_id = @UserId";
     private const string UpdateAvatar = "UPDATE users SET avatar_url = @Value WHERE user_id = @UserId";
     private const string Deactivate = "UPDATE users SET is_deactivated = TRUE, password_hash = NULL, displayname = NULL, avatar_url = NULL WHERE user_id = @UserId";
@@ -36,6 +38,13 @@ public sealed class UserStore(Database db)
 
     public Task SetAvatarUrlAsync(string userId, string? value, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(UpdateAvatar, new { UserId = userId, Value = value }, ct, tx), ct);
+
+    /// <summary>
+    /// False when the account is deactivated (or missing). Otherwise the user's row stays locked until the
+    /// transaction ends, so a deactivation, which writes the row first, runs wholly before or wholly after.
+    /// </summary>
+    public static async Task<bool> LockIfActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
+        await c.RunAsync(LockActiveUser, new { UserId = userId }, ct, tx) == 1;
 
     public static Task DeactivateAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
         c.RunAsync(Deactivate, new { UserId = userId }, ct, tx);

@@ -10,6 +10,8 @@ public sealed class HomeserverOptions
     public string? SigningKeyPath { get; set; }
     public string LogLevel { get; set; } = "Information";
     public List<ListenerOptions> Listeners { get; set; } = [];
+    /// <summary>Addresses or CIDR ranges of reverse proxies whose <c>X-Forwarded-For</c> names the client; empty ignores the header.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
     public DatabaseOptions Database { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
     public RegistrationOptions Registration { get; set; } = new();

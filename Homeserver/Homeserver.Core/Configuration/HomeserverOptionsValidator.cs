@@ -20,6 +20,9 @@ public static class HomeserverOptionsValidator
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(o.LogLevel, ignoreCase: true, out _))
             p.Add(new("log_level", $"'{o.LogLevel}' is not one of trace, debug, information, warning, error, critical, none"));
         ValidateListeners(o.Listeners, p);
+        for (var i = 0; i < o.TrustedProxies.Count; i++)
+            if (!IpRanges.TryParse(o.TrustedProxies[i], out _))
+                p.Add(new($"trusted_proxies.{i}", $"'{o.TrustedProxies[i]}' is not an IP address or CIDR range such as 10.0.0.0/8"));
         ValidateDatabase(o.Database, p);
         ValidateMedia(o.Media, p);
         if (o.Registration.RequireToken && o.Registration.Tokens.Count == 0)
@@ -33,7 +36,7 @@ public static class HomeserverOptionsValidator
             p.Add(new("presence.offline_after", "must be at least 1s"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts),
             ("room_creation", o.RateLimits.RoomCreation), ("joins", o.RateLimits.Joins), ("invites", o.RateLimits.Invites), ("reports", o.RateLimits.Reports),
-            ("presence", o.RateLimits.Presence) })
+            ("presence", o.RateLimits.Presence), ("typing", o.RateLimits.Typing) })
         {
             if (rl.PerSecond <= 0)
                 p.Add(new($"rate_limits.{name}.per_second", "must be positive"));

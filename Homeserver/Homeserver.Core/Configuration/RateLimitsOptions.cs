@@ -4,13 +4,13 @@ namespace Homeserver.Core.Configuration;
 public sealed class RateLimitsOptions
 {
     public bool Enabled { get; set; } = true;
-    /// <summary>Messages sent, per account.</summary>
+    /// <summary>Events sent by clients (messages, state, redactions, kicks and bans), per account.</summary>
     public RateLimitOptions Message { get; set; } = new() { PerSecond = 0.2, BurstCount = 10 };
     /// <summary>Registration attempts, per client IP.</summary>
     public RateLimitOptions Registration { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
     /// <summary>Login attempts, per client IP.</summary>
     public RateLimitOptions Login { get; set; } = new() { PerSecond = 0.003, BurstCount = 5 };
-    /// <summary>Failed login attempts, per target account, whatever the address.</summary>
+    /// <summary>Failed password checks (login and UIA password stages), per target account, whatever the address.</summary>
     public RateLimitOptions LoginFailedAttempts { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
     /// <summary>Token refreshes (<c>POST /refresh</c>, unauthenticated), per client IP.</summary>
     public RateLimitOptions Refresh { get; set; } = new() { PerSecond = 0.5, BurstCount = 10 };
@@ -24,4 +24,9 @@ public sealed class RateLimitsOptions
     public RateLimitOptions Reports { get; set; } = new() { PerSecond = 1, BurstCount = 5 };
     /// <summary>Presence set through <c>PUT /presence</c>, per account.</summary>
     public RateLimitOptions Presence { get; set; } = new() { PerSecond = 0.1, BurstCount = 1 };
+    /// <summary>
+    /// Typing notices, per account. Synapse has no such limit; ours is loose enough for a client that starts,
+    /// refreshes and stops typing as a person types, and stops a script waking every member's sync thousands of times.
+    /// </summary>
+    public RateLimitOptions Typing { get; set; } = new() { PerSecond = 1, BurstCount = 10 };
 }

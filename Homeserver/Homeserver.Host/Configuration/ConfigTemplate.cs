@@ -49,6 +49,11 @@ public static class ConfigTemplate
                 #   certificate_path: /etc/homeserver/fullchain.pem
                 #   key_path: /etc/homeserver/privkey.pem
 
+            # Reverse proxies (addresses or CIDR ranges) allowed to name the client in X-Forwarded-For, e.g.
+            # [127.0.0.1] behind a proxy on this machine. Per-address rate limits, the WebSocket cap, the request log
+            # and devices' last-seen addresses then use the client's address. Empty: the header is ignored.
+            trusted_proxies: []
+
             database:
             {{db}}
 
@@ -140,7 +145,7 @@ public static class ConfigTemplate
             # Token buckets: per_second is the refill rate, burst_count the bucket size. Defaults are Synapse's.
             rate_limits:
               enabled: true
-              # Messages, per account.
+              # Events sent by clients (messages, state events, redactions, kicks and bans), per account.
               message:
                 per_second: 0.2
                 burst_count: 10
@@ -156,7 +161,7 @@ public static class ConfigTemplate
               refresh:
                 per_second: 0.5
                 burst_count: 10
-              # Failed logins, per target account.
+              # Failed password checks (login and UIA password stages), per target account; past it even the right password gets 429.
               login_failed_attempts:
                 per_second: 0.17
                 burst_count: 3
@@ -180,6 +185,10 @@ public static class ConfigTemplate
               presence:
                 per_second: 0.1
                 burst_count: 1
+              # Typing notices (PUT /rooms/{roomId}/typing), per account; each start or stop wakes every member's sync.
+              typing:
+                per_second: 1
+                burst_count: 10
 
             # Push notifications to pushers: push gateways (kind http) and Web Push subscriptions (kind webpush).
             push:

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.RateLimiting;
 using Homeserver.Http.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -25,10 +26,11 @@ public static class RateLimitPolicies
     public const string Invite = "invites";
     public const string Report = "reports";
     public const string Presence = "presence";
+    public const string Typing = "typing";
 
     public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
     {
-        services.AddSingleton(new FailedLoginLimiter(options));
+        services.AddSingleton<RegistrationLimiter>();
         services.AddRateLimiter(r =>
         {
             r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
@@ -40,6 +42,7 @@ public static class RateLimitPolicies
             r.AddPolicy(Invite, ctx => ByAccount(ctx, options, options.Invites));
             r.AddPolicy(Report, ctx => ByAccount(ctx, options, options.Reports));
             r.AddPolicy(Presence, ctx => ByAccount(ctx, options, options.Presence));
+            r.AddPolicy(Typing, ctx => ByAccount(ctx, options, options.Typing));
             r.OnRejected = async (ctx, ct) =>
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
@@ -48,15 +51,6 @@ public static class RateLimitPolicies
         });
         return services;
     }
-
-    internal static TokenBucketRateLimiterOptions BucketOptions(RateLimitOptions limit) => new()
-    {
-        TokenLimit = limit.BurstCount,
-        TokensPerPeriod = 1,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1 / limit.PerSecond),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
 
     /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
     private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
@@ -67,8 +61,8 @@ public static class RateLimitPolicies
 
     private static RateLimitPartition<string> Bucket(string key, RateLimitsOptions all, RateLimitOptions limit) =>
         all.Enabled
-            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(limit))
+            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => TokenBuckets.For(limit))
             : RateLimitPartition.GetNoLimiter(key);
 
-    private static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    internal static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -38,7 +38,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Sample_DocumentsEveryOptionKey()
     {
-        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]")
+        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]")
             .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));
         var missing = AllKeys(typeof(HomeserverOptions), "").Where(k => !flat.Keys.Any(f => Normalise(f).StartsWith(k, StringComparison.Ordinal))).ToList();
         // connection_string is documented in the postgres variant of the template.
@@ -63,6 +63,7 @@ public sealed class ConfigLoaderTests
     [InlineData("bind_address: 127.0.0.1", "bind_address: not-an-ip", "listeners.0.bind_address", "IP address")]
     [InlineData("per_second: 0.2", "per_second: -1", "rate_limits.message.per_second", "positive")]
     [InlineData("allowed_ip_ranges: []", "allowed_ip_ranges: [10.0.0.0/33]", "push.allowed_ip_ranges.0", "CIDR")]
+    [InlineData("trusted_proxies: []", "trusted_proxies: [127.0.0.1, proxy.example.org]", "trusted_proxies.1", "CIDR")]
     [InlineData("retry_max: 10m", "retry_max: 100ms", "push.retry_max", "retry_initial")]
     [InlineData("vapid_subject:", "vapid_subject: admin@example.org", "push.vapid_subject", "mailto")]
     [InlineData("max_age: 1d", "max_age: 0s", "push.max_age", "positive")]

@@ -5,34 +5,11 @@ using Xunit;
 
 namespace Homeserver.IntegrationTests.Http;
 
-/// <summary>Rate limits at Synapse's defaults (checklist rows 13, 14, 59).</summary>
+/// <summary>Rate limits at Synapse's defaults (checklist rows 13, 14, 59); registration's are in Security/RegistrationRateLimitTests.</summary>
 public sealed class RateLimitTests
 {
     private static Task<TestHomeserver> StartLimitedAsync() =>
         TestHomeserver.StartAsync("sqlite", o => o.RateLimits = new Homeserver.Core.Configuration.RateLimitsOptions());
-
-    [Fact]
-    public async Task Registration_PastBurst_Is429WithRetryAfter()
-    {
-        await using var hs = await StartLimitedAsync();
-        var statuses = new List<HttpStatusCode>();
-        HttpResponseMessage? limited = null;
-        for (var i = 0; i < 6; i++)
-        {
-            var res = await hs.Client.PostAsJsonAsync("/_matrix/client/v3/register", new { username = $"burst{i}", password = TestHomeserver.DefaultPassword });
-            statuses.Add(res.StatusCode);
-            if (res.StatusCode == HttpStatusCode.TooManyRequests)
-                limited ??= res;
-        }
-        // Burst 3: the first three get their UIA challenge, later ones are limited.
-        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], statuses.Take(3));
-        Assert.All(statuses.Skip(3), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
-        var body = await limited!.AssertErrorAsync(HttpStatusCode.TooManyRequests, "M_LIMIT_EXCEEDED");
-        var retryMs = body.GetProperty("retry_after_ms").GetInt64();
-        Assert.InRange(retryMs, 1, 10_000);
-        var header = int.Parse(limited!.Headers.GetValues("Retry-After").Single());
-        Assert.Equal((int)Math.Ceiling(retryMs / 1000.0), header);
-    }
 
     [Fact]
     public async Task Login_FailedAttemptsOnOneAccount_AreLimitedWhateverTheAddress()

@@ -9,6 +9,10 @@ namespace Homeserver.Core.Accounts.Tokens;
 public sealed class SessionValidator(AccessSessionStore store, IMemoryCache cache, TimeProvider time)
 {
     private static readonly TimeSpan LiveEntryLifetime = TimeSpan.FromMinutes(10);
+    // Orders a lookup's "live" entry against a revocation of the same session: without it, a lookup that read
+    // the row just before the revoking transaction committed could overwrite the revocation and keep the
+    // deleted session live here for the entry's lifetime.
+    private readonly Lock _gate = new();
 
     public async ValueTask<bool> IsLiveAsync(string sessionId, CancellationToken ct)
     {
@@ -17,15 +21,23 @@ public sealed class SessionValidator(AccessSessionStore store, IMemoryCache cach
             return live;
         var row = await store.GetAsync(sessionId, ct);
         live = row is not null && (row.ExpiresTs is null || row.ExpiresTs > time.GetUtcNow().ToUnixTimeMilliseconds());
-        // Session IDs are never reused, so a "dead" answer can be kept as long as a live one.
-        cache.Set(key, live, LiveEntryLifetime);
+        lock (_gate)
+        {
+            if (cache.TryGetValue(key, out bool revokedMeanwhile) && !revokedMeanwhile)
+                return false;
+            // Session IDs are never reused, so a "dead" answer can be kept as long as a live one.
+            cache.Set(key, live, LiveEntryLifetime);
+        }
         return live;
     }
 
     public void Revoke(IEnumerable<string> sessionIds)
     {
-        foreach (var id in sessionIds)
-            cache.Set(CacheKey(id), false, LiveEntryLifetime);
+        lock (_gate)
+        {
+            foreach (var id in sessionIds)
+                cache.Set(CacheKey(id), false, LiveEntryLifetime);
+        }
     }
 
     private static string CacheKey(string sessionId) => "session:" + sessionId;

@@ -10,6 +10,9 @@ public sealed class UiaRequiredException(
 {
     public string Session { get; } = session;
 
+    /// <summary>True when a stage the client sent failed; false for the plain challenge of what is still to do.</summary>
+    public bool StageFailed => stageErrcode is not null;
+
     public override IReadOnlyDictionary<string, object?> ToBody()
     {
         var body = new Dictionary<string, object?>

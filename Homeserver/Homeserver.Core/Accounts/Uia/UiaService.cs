@@ -10,7 +10,7 @@ namespace Homeserver.Core.Accounts.Uia;
 /// User-interactive authentication (spec "User-Interactive Authentication API"): walks the client through
 /// the stages of one of the offered flows, remembering progress in a session bound to one operation.
 /// </summary>
-public sealed class UiaService(UiaSessionStore store, UserStore users, PasswordHasher hasher, HomeserverOptions options, TimeProvider time)
+public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, HomeserverOptions options, TimeProvider time)
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
@@ -74,8 +74,9 @@ public sealed class UiaService(UiaSessionStore store, UserStore users, PasswordH
                 if (op.UserId is not null && userId != op.UserId)
                     throw MatrixException.Forbidden("The credentials given are not those of the user making the request");
                 var password = auth.TryGetProperty("password", out var pw) && pw.ValueKind == JsonValueKind.String ? pw.GetString() : null;
-                var user = await users.GetAsync(userId, ct);
-                return password is not null && user is { IsDeactivated: false } && hasher.Verify(password, user.PasswordHash) ? null : "Invalid username or password";
+                if (password is null)
+                    return "Invalid username or password";
+                return await passwords.CheckAsync(userId, password, ct) is { IsDeactivated: false } ? null : "Invalid username or password";
             default:
                 return $"Stage '{stage}' is not supported";
         }

@@ -1,0 +1,34 @@
+using System.Threading.RateLimiting;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.RateLimiting;
+
+namespace Homeserver.Core.Accounts.Passwords;
+
+/// <summary>
+/// Counts failed password checks per target account, whatever address they come from and whichever endpoint
+/// takes the password (login or a UIA password stage), so guessing one user's password is slowed down
+/// everywhere alike (Synapse's <c>rc_login.failed_attempts</c>).
+/// </summary>
+public sealed class FailedLoginLimiter(HomeserverOptions options) : IDisposable
+{
+    private readonly RateLimitsOptions _limits = options.RateLimits;
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(user =>
+        options.RateLimits.Enabled
+            ? RateLimitPartition.GetTokenBucketLimiter(user, _ => TokenBuckets.For(options.RateLimits.LoginFailedAttempts))
+            : RateLimitPartition.GetNoLimiter(user));
+
+    /// <summary>Throws 429 when the account has used up its failed attempts.</summary>
+    public void EnsureAllowed(string userId)
+    {
+        if (_limits.Enabled && _limiter.GetStatistics(userId) is { CurrentAvailablePermits: <= 0 })
+            throw new RateLimitedException((long)Math.Ceiling(1000 / _limits.LoginFailedAttempts.PerSecond));
+    }
+
+    public void RecordFailure(string userId)
+    {
+        using var _ = _limiter.AttemptAcquire(userId, 1);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

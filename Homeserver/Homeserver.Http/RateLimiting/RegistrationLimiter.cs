@@ -1,0 +1,67 @@
+using System.Threading.RateLimiting;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.RateLimiting;
+using Microsoft.AspNetCore.Http;
+
+namespace Homeserver.Http.RateLimiting;
+
+/// <summary>
+/// <c>rate_limits.registration</c> for <c>POST /register</c>, per client address, charged as Synapse charges it:
+/// every request is refused while the bucket is empty, but only a request that creates an account or fails a
+/// UIA stage takes a token. The spec's first round trip (the 401 challenge) therefore costs nothing, and a burst
+/// of 3 allows 3 registrations. Challenges cannot be flooded for free: every request also takes a token from a
+/// second bucket, ten times the size and rate, which a client that completes its registrations never empties.
+/// </summary>
+public sealed class RegistrationLimiter(HomeserverOptions options) : IDisposable
+{
+    private const int RequestsPerRegistration = 10;
+    private readonly RateLimitsOptions _limits = options.RateLimits;
+    private readonly PartitionedRateLimiter<string> _registrations = Create(options.RateLimits, options.RateLimits.Registration);
+    private readonly PartitionedRateLimiter<string> _requests = Create(options.RateLimits, new RateLimitOptions
+    {
+        PerSecond = options.RateLimits.Registration.PerSecond * RequestsPerRegistration,
+        BurstCount = options.RateLimits.Registration.BurstCount * RequestsPerRegistration,
+    });
+
+    /// <summary>At the start of every request: 429 while the address has no registration left, or is flooding requests.</summary>
+    public void AdmitRequest(HttpContext ctx)
+    {
+        var address = RateLimitPolicies.Address(ctx);
+        if (_limits.Enabled && _registrations.GetStatistics(address) is { CurrentAvailablePermits: <= 0 })
+            throw new RateLimitedException(RetryMs(_limits.Registration));
+        Take(_requests, address);
+    }
+
+    /// <summary>Before creating an account: takes the address's token, 429 when a concurrent request took the last one.</summary>
+    public void TakeRegistration(HttpContext ctx) => Take(_registrations, RateLimitPolicies.Address(ctx));
+
+    /// <summary>A failed UIA stage costs a token like a registration, so guessing registration tokens is limited.</summary>
+    public void ChargeFailure(HttpContext ctx)
+    {
+        using var _ = _registrations.AttemptAcquire(RateLimitPolicies.Address(ctx), 1);
+    }
+
+    public void Dispose()
+    {
+        _registrations.Dispose();
+        _requests.Dispose();
+    }
+
+    private static void Take(PartitionedRateLimiter<string> limiter, string address)
+    {
+        using var lease = limiter.AttemptAcquire(address, 1);
+        if (!lease.IsAcquired)
+        {
+            var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+            throw new RateLimitedException((long)Math.Ceiling(retry.TotalMilliseconds));
+        }
+    }
+
+    private static long RetryMs(RateLimitOptions limit) => (long)Math.Ceiling(1000 / limit.PerSecond);
+
+    private static PartitionedRateLimiter<string> Create(RateLimitsOptions all, RateLimitOptions limit) =>
+        PartitionedRateLimiter.Create<string, string>(address => all.Enabled
+            ? RateLimitPartition.GetTokenBucketLimiter(address, _ => TokenBuckets.For(limit))
+            : RateLimitPartition.GetNoLimiter(address));
+}
