@@ -13,9 +13,12 @@ pg_bin() {
   if [ -z "$bin" ]; then
     echo "installing PostgreSQL from Debian packages" >&2
     if [ "$(id -u)" -ne 0 ]; then echo "PostgreSQL is missing and installing it needs root" >&2; exit 1; fi
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
-    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    # Waits up to ten minutes for another apt or dpkg holding the package lock instead of failing at once.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || echo "apt-get update failed; installing from the package lists already here" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql >&2 \
+      || { echo "could not install the Debian package postgresql (apt-get install failed, see above)" >&2; exit 1; }
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    [ -n "$bin" ] || { echo "the postgresql package is installed but no /usr/lib/postgresql/*/bin was found" >&2; exit 1; }
   fi
   echo "$bin"
 }

@@ -18,14 +18,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Another apt or dpkg (unattended upgrades, a second test run) may hold the package lock: wait for it, up to
+# ten minutes, instead of failing at once. A failed install stops the run naming the package, rather than
+# leaving tests to fail later on a missing program.
+apt_lock_wait=(-o DPkg::Lock::Timeout=600)
 apt_install() {
     if [ "$(id -u)" -ne 0 ]; then echo "missing $*; install it or run as root" >&2; exit 1; fi
-    if [ -z "${apt_updated:-}" ]; then apt-get update -qq; apt_updated=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    if [ -z "${apt_updated:-}" ]; then
+        apt-get "${apt_lock_wait[@]}" update -qq || echo "apt-get update failed; installing from the package lists already here" >&2
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get "${apt_lock_wait[@]}" install -y -qq "$@" >/dev/null \
+        || { echo "could not install the Debian package(s) $* (apt-get install failed, see above); the tests need them" >&2; exit 1; }
 }
-command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+# require COMMAND PACKAGE...: installs the packages when COMMAND is missing, and stops the run if it still is.
+require() {
+    local cmd=$1; shift
+    command -v "$cmd" >/dev/null || apt_install "$@"
+    command -v "$cmd" >/dev/null || { echo "$cmd is still missing after installing $*; the tests need it" >&2; exit 1; }
+}
+require node nodejs npm
+require npm nodejs npm
 # Video thumbnails use ffmpeg; its tests run, not skip, so it must be here.
-command -v ffmpeg >/dev/null || apt_install ffmpeg
+require ffmpeg ffmpeg
 
 echo "== starting PostgreSQL"
 HOMESERVER_TEST_POSTGRES=$(tests/postgres.sh start "$work/pg") || { echo "could not start PostgreSQL" >&2; exit 1; }

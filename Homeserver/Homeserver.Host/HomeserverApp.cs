@@ -17,9 +17,26 @@ namespace Homeserver.Host;
 /// <summary>The composition root: builds the web application from validated options and migrates the database.</summary>
 public static class HomeserverApp
 {
+    /// <exception cref="IOException">Another process holds the data directory, or a file could not be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The data directory or a key file is not writable or readable.</exception>
+    /// <exception cref="InvalidDataException">A key file is malformed.</exception>
     public static async Task<WebApplication> BuildAsync(HomeserverOptions options, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(options.DataDir);
+        var dataLock = DataDirectoryLock.Acquire(options);
+        try
+        {
+            return await BuildLockedAsync(options, dataLock, configure, ct);
+        }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> BuildLockedAsync(HomeserverOptions options, DataDirectoryLock dataLock,
+        Action<WebApplicationBuilder>? configure, CancellationToken ct)
+    {
         var signingKey = await SigningKey.LoadOrCreateAsync(options.ResolvedSigningKeyPath, ct);
         var tokenKey = await TokenSigningKey.LoadOrCreateAsync(options.ResolvePath(options.Auth.TokenKeyPath), ct);
         var vapidKey = await VapidKey.LoadOrCreateAsync(options.ResolvePath(options.Push.VapidKeyPath), ct);
@@ -48,9 +65,14 @@ public static class HomeserverApp
         builder.Services.AddPushDelivery(options.Push, vapidKey);
         builder.Services.AddHomeserverHttp(options);
         builder.Services.AddMediaRepo(options);
+        // Registered through a factory so the container owns it and releases it when the app is disposed.
+        builder.Services.AddSingleton(_ => dataLock);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // The container disposes in reverse order of creation: created first, the lock is released last, after the
+        // database has flushed and closed, so a server started next on the same directory never overlaps with it.
+        app.Services.GetRequiredService<DataDirectoryLock>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
         // Created now rather than on first use, so users stored as online before a restart time out without waiting for a request.
         app.Services.GetRequiredService<Homeserver.Core.Presence.PresenceService>();

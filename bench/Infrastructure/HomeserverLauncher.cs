@@ -49,7 +49,6 @@ public sealed class HomeserverLauncher
         var dir = Directory.CreateTempSubdirectory("hs-bench-").FullName;
         lock (_dataDirs)
             _dataDirs.Add(dir);
-        var port = ChildProcess.FreePort();
         var connectionString = _postgres is null ? null : await _postgres.CreateDatabaseAsync(ct);
         var database = connectionString is null
             ? "  engine: sqlite\n"
@@ -60,13 +59,14 @@ public sealed class HomeserverLauncher
             log_level: warning
             listeners:
               - bind_address: 127.0.0.1
-                port: {port}
+                # Each start gets a free port of its own (HOMESERVER__LISTENERS__0__PORT).
+                port: 0
             database:
             {database}
             """;
         var config = Path.Combine(dir, "homeserver.yaml");
         await File.WriteAllTextAsync(config, yaml, ct);
-        return new ServerInstance(this, dir, config, port, connectionString);
+        return new ServerInstance(this, dir, config, connectionString);
     }
 
     /// <summary>Removes the data directories of every server this launcher created (their processes must have ended).</summary>
@@ -94,13 +94,17 @@ public sealed class HomeserverLauncher
             ["HOMESERVER__MEDIA__MAX_UPLOAD_SIZE"] = $"{_options.MediaMegabytes + 10}M",
             ["HOMESERVER__MEDIA__MAX_THUMBNAIL_SOURCE_SIZE"] = $"{_options.MediaMegabytes + 10}M",
         };
-        return ChildProcess.StartAsync(ServerDll, ["run", "--config", instance.ConfigPath], env, instance.Port, "/_matrix/client/versions", ct,
-            Path.Combine(instance.DataDir, "server.log"));
+        return ChildProcess.StartAsync(ServerDll,
+            port => new(["run", "--config", instance.ConfigPath], new Dictionary<string, string>(env)
+            {
+                ["HOMESERVER__LISTENERS__0__PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }),
+            "/_matrix/client/versions", ct, Path.Combine(instance.DataDir, "server.log"));
     }
 }
 
 /// <summary>A server's data directory and config; <see cref="PostgresConnection"/> is null on SQLite.</summary>
-public sealed record ServerInstance(HomeserverLauncher Launcher, string DataDir, string ConfigPath, int Port, string? PostgresConnection)
+public sealed record ServerInstance(HomeserverLauncher Launcher, string DataDir, string ConfigPath, string? PostgresConnection)
 {
     public Task<ChildProcess> StartAsync(CancellationToken ct) => Launcher.StartAsync(this, ct);
 }

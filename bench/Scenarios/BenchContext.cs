@@ -22,12 +22,10 @@ public sealed class BenchContext(BenchOptions options, BenchResults results, Hom
     }
 
     /// <summary>The bare Kestrel relay, from this program's own assembly.</summary>
-    public static Task<ChildProcess> StartBaselineAsync(CancellationToken ct)
-    {
-        var port = ChildProcess.FreePort();
-        return ChildProcess.StartAsync(typeof(BaselineServer).Assembly.Location, ["baseline-server", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string>(), port, "/ready", ct);
-    }
+    public static Task<ChildProcess> StartBaselineAsync(CancellationToken ct) =>
+        ChildProcess.StartAsync(typeof(BaselineServer).Assembly.Location,
+            port => new(["baseline-server", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Dictionary<string, string>()),
+            "/ready", ct);
 
     public async Task<double> RawSqliteInsertRateAsync(CancellationToken ct)
     {

@@ -129,6 +129,7 @@ public sealed class SigningKey : IDisposable
     private static readonly SemaphoreSlim CreateGate = new(1, 1);
 
     /// <summary>Loads the key at <paramref name="path"/>, or creates one there (owner-only permissions) if missing.</summary>
+    /// <exception cref="InvalidDataException">The file exists but holds no valid key; the message names it.</exception>
     public static async Task<SigningKey> LoadOrCreateAsync(string path, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -217,7 +218,7 @@ public sealed class SigningKey : IDisposable
         }
         catch (FormatException ex)
         {
-            throw new FormatException($"Signing key file '{path}' is malformed: {ex.Message}", ex);
+            throw new InvalidDataException($"Signing key file '{path}' is malformed: {ex.Message}", ex);
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class VapidKey
         {
             key.ImportFromPem(await File.ReadAllTextAsync(path, ct));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             throw new InvalidDataException($"VAPID key file '{path}' is not a PEM private key: {e.Message}", e);
         }

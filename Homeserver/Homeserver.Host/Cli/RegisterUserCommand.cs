@@ -18,10 +18,10 @@ internal static class RegisterUserCommand
         {
             if (!ConfigFileLoading.TryLoad(parse.GetValue(config)!, out var options))
                 return ConfigFileLoading.BadConfigExitCode;
-            await using var app = await HomeserverApp.BuildAsync(options, ct: ct);
-            var accounts = app.Services.GetRequiredService<AccountService>();
             try
             {
+                await using var app = await HomeserverApp.BuildAsync(options, ct: ct);
+                var accounts = app.Services.GetRequiredService<AccountService>();
                 var pw = parse.GetValue(password)!;
                 accounts.ValidatePassword(pw);
                 var (userId, _) = await accounts.CreateAsync(parse.GetValue(user)!, pw, parse.GetValue(admin), login: null, ct);
@@ -32,6 +32,10 @@ internal static class RegisterUserCommand
             {
                 Console.Error.WriteLine($"{e.Errcode}: {e.Message}");
                 return 1;
+            }
+            catch (Exception e) when (StartupFailure.IsOperatorFixable(e))
+            {
+                return StartupFailure.Report(e);
             }
         });
         return cmd;

@@ -18,10 +18,9 @@ internal static class RunCommand
                 await app.RunAsync();
                 return 0;
             }
-            catch (Exception e) when (e is Homeserver.Core.Storage.MigrationException or IOException or InvalidDataException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (StartupFailure.IsOperatorFixable(e))
             {
-                Console.Error.WriteLine($"cannot start: {e.Message}");
-                return 1;
+                return StartupFailure.Report(e);
             }
         });
         return cmd;

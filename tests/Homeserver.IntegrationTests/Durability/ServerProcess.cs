@@ -20,8 +20,13 @@ public static class ServerProcess
         psi.Environment["HOMESERVER__RATE_LIMITS__ENABLED"] = "false";
         psi.Environment["HOMESERVER__LOG_LEVEL"] = "warning";
         var p = Process.Start(psi)!;
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && errors.Count < 50)
+                errors.Enqueue(e.Data);
+        };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         using var probe = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
@@ -35,11 +40,41 @@ public static class ServerProcess
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             if (p.HasExited)
-                throw new InvalidOperationException($"server exited with {p.ExitCode}");
+                throw new InvalidOperationException($"server exited with {p.ExitCode}: {string.Join('\n', errors)}");
             await Task.Delay(200);
         }
         p.Kill(entireProcessTree: true);
         throw new TimeoutException("server did not start");
+    }
+
+    /// <summary>
+    /// Runs the executable with <paramref name="args"/> to its end, as an operator runs it. With
+    /// <paramref name="unprivileged"/> it runs as <c>nobody</c> when the tests run as root, for whom no file is read-only.
+    /// </summary>
+    public static async Task<(int Exit, string Out, string Err)> RunToExitAsync(IEnumerable<string> args, bool unprivileged = false)
+    {
+        var asNobody = unprivileged && Environment.UserName == "root";
+        var psi = new ProcessStartInfo(asNobody ? "setpriv" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (asNobody)
+            foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet" })
+                psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(typeof(HomeserverApp).Assembly.Location);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"still running after 60 s: {string.Join(' ', args)}");
+        }
+        return (p.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Registers through UIA's dummy stage and returns the access token.</summary>

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Homeserver.Core.Keys;
 using Homeserver.Host;
 using Homeserver.Host.Configuration;
+using Homeserver.IntegrationTests.Durability;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Host;
@@ -9,19 +9,7 @@ namespace Homeserver.IntegrationTests.Host;
 /// <summary>The executable's commands, run as a separate process the way operators run them.</summary>
 public sealed class CommandLineTests
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(typeof(HomeserverApp).Assembly.Location);
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => ServerProcess.RunToExitAsync(args);
 
     private static string WriteConfig(string yaml)
     {

@@ -23,7 +23,7 @@ public sealed class MediaFixtureTests(HomeserverFixture fixture) : IClassFixture
         if (kind == "text")
             return ("plain text: ünïcödé ✓\n"u8.ToArray(), "text/plain; charset=utf-8");
         if (kind == "mp4")
-            return (await VideoAsync(), "video/mp4");
+            return (await Ffmpeg.TestVideoAsync(), "video/mp4");
         using var image = new Image<Rgba32>(640, 360);
         for (var y = 0; y < image.Height; y++)
             for (var x = 0; x < image.Width; x++)
@@ -38,18 +38,6 @@ public sealed class MediaFixtureTests(HomeserverFixture fixture) : IClassFixture
         };
         image.Save(ms, encoder);
         return (ms.ToArray(), type);
-    }
-
-    private static async Task<byte[]> VideoAsync()
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("hs-mp4-").FullName, "v.mp4");
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var a in new[] { "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "1", "-pix_fmt", "yuv420p", path })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        await p.WaitForExitAsync();
-        Assert.Equal(0, p.ExitCode);
-        return await File.ReadAllBytesAsync(path);
     }
 
     [Theory, MemberData(nameof(Kinds))]

@@ -89,7 +89,7 @@ public sealed class MediaThumbnailTests(HomeserverFixture fixture) : IClassFixtu
     {
         var hs = await fixture.GetAsync("sqlite");
         using var c = hs.ClientFor(await hs.RegisterAsync());
-        var mxc = await UploadAsync(c, await MakeVideoAsync(), "video/mp4", "clip.mp4");
+        var mxc = await UploadAsync(c, await Ffmpeg.TestVideoAsync(), "video/mp4", "clip.mp4");
         var res = await c.GetAsync(ThumbPath(mxc, "width=320&height=240&method=scale"));
         Assert.Equal(HttpStatusCode.OK, res.StatusCode);
         var (w, h, _) = await ReadImageAsync(res);
@@ -101,7 +101,7 @@ public sealed class MediaThumbnailTests(HomeserverFixture fixture) : IClassFixtu
     {
         await using var hs = await TestHomeserver.StartAsync("sqlite", o => o.Media.FfmpegPath = "/nonexistent/ffmpeg");
         using var c = hs.ClientFor(await hs.RegisterAsync());
-        var mxc = await UploadAsync(c, await MakeVideoAsync(), "video/mp4");
+        var mxc = await UploadAsync(c, await Ffmpeg.TestVideoAsync(), "video/mp4");
         var body = await (await c.GetAsync(ThumbPath(mxc, "width=96&height=96"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         Assert.Contains("ffmpeg", body.GetProperty("error").GetString());
     }
@@ -114,19 +114,6 @@ public sealed class MediaThumbnailTests(HomeserverFixture fixture) : IClassFixtu
         var mxc = await UploadAsync(c, Png(100, 100), "image/png");
         var res = await hs.Client.GetAsync("/_matrix/media/v3/thumbnail/" + mxc["mxc://".Length..] + "?width=32&height=32&method=crop");
         Assert.Equal((32, 32, "image/png"), await ReadImageAsync(res));
-    }
-
-    private static async Task<byte[]> MakeVideoAsync()
-    {
-        var dir = Directory.CreateTempSubdirectory("hs-video-").FullName;
-        var path = Path.Combine(dir, "v.mp4");
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "1", "-pix_fmt", "yuv420p", path })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg is required for the video tests (tests/run.sh installs it)");
-        await p.WaitForExitAsync();
-        Assert.Equal(0, p.ExitCode);
-        return await File.ReadAllBytesAsync(path);
     }
 
     /// <summary>A tiny valid PNG whose header claims the given size: the classic decompression bomb shape.</summary>

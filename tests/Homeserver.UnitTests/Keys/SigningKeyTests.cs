@@ -245,7 +245,7 @@ public sealed class SigningKeyTests : IDisposable
         string path = Path.Combine(_directory, "signing.key");
         await File.WriteAllTextAsync(path, "garbage");
 
-        var ex = await Assert.ThrowsAsync<FormatException>(() => SigningKey.LoadOrCreateAsync(path, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => SigningKey.LoadOrCreateAsync(path, CancellationToken.None));
 
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
         Assert.Equal("garbage", await File.ReadAllTextAsync(path));

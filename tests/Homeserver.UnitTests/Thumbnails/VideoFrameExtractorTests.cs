@@ -1,4 +1,5 @@
 using Homeserver.Core.Configuration;
+using Homeserver.Testing;
 using MediaRepo.Thumbnails;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -108,12 +109,7 @@ public sealed class VideoFrameExtractorTests : IDisposable
         Assert.True(await GoneAsync(child), $"child process {child} of the hung ffmpeg is still running");
     }
 
-    private string MakeTestVideo(string name)
-    {
-        string path = Path.Combine(directory, name);
-        Ffmpeg.Run("-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "1", "-pix_fmt", "yuv420p", path);
-        return path;
-    }
+    private string MakeTestVideo(string name) => Ffmpeg.WriteTestVideo(Path.Combine(directory, name));
 
     /// <summary>True once the process no longer runs (exited, or a zombie nobody has reaped yet).</summary>
     private static async Task<bool> GoneAsync(int pid)

@@ -15,7 +15,15 @@ public sealed class TokenSigningKey(byte[] key)
         if (File.Exists(path))
         {
             var text = (await File.ReadAllTextAsync(path, ct)).Trim();
-            var bytes = Convert.FromBase64String(text);
+            byte[] bytes;
+            try
+            {
+                bytes = Convert.FromBase64String(text);
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException($"access token key in '{path}' is not Base64 ({e.Message}); restore it, or delete it to create a new one (which logs every client out)", e);
+            }
             if (bytes.Length < 32)
                 throw new InvalidDataException($"access token key in '{path}' is shorter than 256 bits");
             return new TokenSigningKey(bytes);
