@@ -29,6 +29,8 @@ public static class HomeserverOptionsValidator
             p.Add(new("limits.max_request_body_size", "must be at least 64K, the largest event"));
         if (o.Limits.MaxWebsocketsPerAddress < 1)
             p.Add(new("limits.max_websockets_per_address", "must be at least 1"));
+        if (o.Limits.MaxConcurrentHeavyReads < 1)
+            p.Add(new("limits.max_concurrent_heavy_reads", "must be at least 1"));
         if (o.Presence.OfflineAfter.Value < TimeSpan.FromSeconds(1))
             p.Add(new("presence.offline_after", "must be at least 1s"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts),

@@ -130,6 +130,9 @@ public static class ConfigTemplate
               max_request_body_size: 12800K
               # Open WebSocket sync connections from one client address.
               max_websockets_per_address: 100
+              # Reads with large answers (/messages, /context, /relations, /threads, /notifications, /members)
+              # one account may run at once; more are answered 429.
+              max_concurrent_heavy_reads: 4
 
             presence:
               # Online/offline status with last-active times, sent to users who share a room.
