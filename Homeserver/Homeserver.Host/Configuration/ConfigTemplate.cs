@@ -88,6 +88,10 @@ public static class ConfigTemplate
               # Largest file that is thumbnailed, and the time one thumbnail may take.
               max_thumbnail_source_size: 50M
               thumbnail_timeout: 10s
+              # Thumbnails made at once (0: one per CPU core), and requests that may wait for one, each at most
+              # thumbnail_timeout; more are answered 429 with Retry-After.
+              max_concurrent_thumbnails: 0
+              max_queued_thumbnails: 8
               # ffmpeg for video thumbnails (first frame); without it videos have no thumbnail.
               ffmpeg_path: ffmpeg
 
