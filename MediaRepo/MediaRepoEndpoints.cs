@@ -12,6 +12,7 @@ public static class MediaRepoEndpoints
     {
         services.AddSingleton(new ImageThumbnailer(options.Media));
         services.AddSingleton(new VideoFrameExtractor(options.Media));
+        services.AddSingleton(new ThumbnailSlots(options.Media));
         services.AddSingleton<ThumbnailGenerator>();
         return services;
     }

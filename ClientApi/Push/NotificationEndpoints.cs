@@ -3,6 +3,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Push;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,6 +22,6 @@ public static class NotificationEndpoints
                 throw MatrixException.InvalidParam("limit must be a positive integer");
             var page = await notifications.ListAsync(ctx.GetRequester().UserId, from, Math.Min(count, NotificationListService.MaxLimit), only == "highlight", ct);
             return Results.Text(page.ToJsonString(MatrixJson.Options), "application/json");
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
     }
 }

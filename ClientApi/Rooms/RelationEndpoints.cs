@@ -2,6 +2,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Http.Auth;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,7 +20,7 @@ public static class RelationEndpoints
             var backwards = Direction(dir);
             var page = await relations.RelationsAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventId, relType, eventType, from, to, backwards, Limit(limit, 5), ct);
             return Results.Ok(new { chunk = page.Chunk, next_batch = page.NextBatch, prev_batch = page.PrevBatch });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
 
         // GET /_matrix/client/v1/rooms/{roomId}/threads
         v1.MapGet("/rooms/{roomId}/threads", async (string roomId, string? include, string? from, string? limit, HttpContext ctx, RelationReadService relations, CancellationToken ct) =>
@@ -28,7 +29,7 @@ public static class RelationEndpoints
                 throw MatrixException.InvalidParam("include must be all or participated");
             var page = await relations.ThreadsAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), include == "participated", from, Limit(limit, 10), ct);
             return Results.Ok(new { chunk = page.Chunk, next_batch = page.NextBatch });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
 
         // GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}
         v3.MapGet("/rooms/{roomId}/context/{eventId}", async (string roomId, string eventId, string? limit, HttpContext ctx, ContextReadService context, CancellationToken ct) =>
@@ -36,7 +37,7 @@ public static class RelationEndpoints
             var r = ctx.GetRequester();
             var c = await context.GetAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), eventId, Limit(limit, 10), ct);
             return Results.Ok(new { @event = c.Event, events_before = c.Before, events_after = c.After, start = c.Start, end = c.End, state = c.State });
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
     }
 
     internal static bool Direction(string? dir) => dir switch

@@ -56,7 +56,7 @@ public static class RoomEventEndpoints
             var page = await reads.MessagesAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), from, to, backwards, pageSize, ct,
                 Homeserver.Core.Rooms.Timeline.RoomEventFilter.Parse(filter));
             return Results.Ok(new { chunk = page.Chunk, start = page.Start, end = page.End });
-        });
+        }).RequireRateLimiting(RateLimitPolicies.HeavyRead);
     }
 
     /// <summary>Only joined members may send; the auth rules say the same, but this answers before any work.</summary>

@@ -41,7 +41,8 @@ public static class RoomStateEndpoints
 
         // GET /_matrix/client/v3/rooms/{roomId}/members
         g.MapGet("/members", async (string roomId, string? at, string? membership, string? not_membership, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
-            Results.Ok(new { chunk = await reads.MembersAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), at, membership, not_membership, ct) }));
+            Results.Ok(new { chunk = await reads.MembersAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), at, membership, not_membership, ct) }))
+            .RequireRateLimiting(RateLimitPolicies.HeavyRead);
 
         // GET /_matrix/client/v3/rooms/{roomId}/joined_members
         g.MapGet("/joined_members", async (string roomId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>

@@ -49,6 +49,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SessionService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<DeviceStore>();
+        services.AddSingleton<Storage.IncidentalWrites>();
         services.AddSingleton<ActivityRecorder>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<UiaSessionStore>();

@@ -20,7 +20,7 @@ public static class HttpServiceCollectionExtensions
     {
         services.ConfigureHttpJsonOptions(o => MatrixJson.Configure(o.SerializerOptions));
         services.AddAccessTokenAuthentication();
-        services.AddMatrixRateLimiting(options.RateLimits);
+        services.AddMatrixRateLimiting(options.RateLimits, options.Limits);
         services.AddSingleton<ConnectionsPerAddressLimiter>();
         // The spec's CORS section: any origin, these methods and headers, on every response.
         services.AddCors(c => c.AddPolicy(CorsPolicy, p => p

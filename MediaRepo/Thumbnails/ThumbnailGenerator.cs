@@ -6,16 +6,15 @@ namespace MediaRepo.Thumbnails;
 
 /// <summary>
 /// Produces the thumbnail of one stored file: images through <see cref="ImageThumbnailer"/>, videos through
-/// their first frame when ffmpeg is available. At most one thumbnail per core is in the works at once, so a
-/// burst of requests for large images cannot take every thread (an abandoned decode keeps its thread).
+/// their first frame when ffmpeg is available. <see cref="ThumbnailSlots"/> bounds how many are in the works and
+/// waiting, so a burst of requests for large images cannot take every thread and the memory of every decode (an
+/// abandoned decode keeps its thread).
 /// </summary>
-public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtractor videos, IMediaContentStore content)
+public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtractor videos, IMediaContentStore content, ThumbnailSlots slots)
 {
-    private readonly SemaphoreSlim _slots = new(Environment.ProcessorCount, Environment.ProcessorCount);
-
     public async Task<(byte[] Content, string ContentType)> CreateAsync(MediaRecord media, Stream source, ThumbnailSizeOptions size, bool animated, CancellationToken ct)
     {
-        await _slots.WaitAsync(ct);
+        using var slot = await slots.EnterAsync(ct);
         try
         {
             var result = media.ContentType?.StartsWith("video/", StringComparison.OrdinalIgnoreCase) == true
@@ -31,10 +30,6 @@ public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtrac
                 ThumbnailErrorKind.Timeout => new MatrixException(504, ErrorCodes.Unknown, "Thumbnailing took too long"),
                 _ => new MatrixException(400, ErrorCodes.Unknown, "Cannot generate a thumbnail for this media: " + e.Message),
             };
-        }
-        finally
-        {
-            _slots.Release();
         }
     }
 

@@ -32,6 +32,12 @@ public static class HomeserverOptionsValidator
             p.Add(new("limits.max_request_body_size", "must be at least 64K, the largest event"));
         if (o.Limits.MaxWebsocketsPerAddress < 1)
             p.Add(new("limits.max_websockets_per_address", "must be at least 1"));
+        if (o.Media.MaxConcurrentThumbnails < 0)
+            p.Add(new("media.max_concurrent_thumbnails", "must be 0 (one per core) or more"));
+        if (o.Media.MaxQueuedThumbnails < 0)
+            p.Add(new("media.max_queued_thumbnails", "must be 0 or more"));
+        if (o.Limits.MaxConcurrentHeavyReads < 1)
+            p.Add(new("limits.max_concurrent_heavy_reads", "must be at least 1"));
         if (o.Presence.OfflineAfter.Value < TimeSpan.FromSeconds(1))
             p.Add(new("presence.offline_after", "must be at least 1s"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts),

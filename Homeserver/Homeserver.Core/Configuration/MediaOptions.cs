@@ -26,6 +26,13 @@ public sealed class MediaOptions
     public ByteSize MaxThumbnailSourceSize { get; set; } = new(50L << 20);
     /// <summary>Time allowed to decode and resize one image.</summary>
     public Duration ThumbnailTimeout { get; set; } = new(TimeSpan.FromSeconds(10));
+    /// <summary>Thumbnails made at once; 0 means one per CPU core.</summary>
+    public int MaxConcurrentThumbnails { get; set; }
+    /// <summary>
+    /// Thumbnail requests that may wait for one of those, each for at most <see cref="ThumbnailTimeout"/>; more are
+    /// answered 429 at once.
+    /// </summary>
+    public int MaxQueuedThumbnails { get; set; } = 8;
     /// <summary>ffmpeg binary used for video thumbnails; videos get no thumbnail when it cannot be run.</summary>
     public string FfmpegPath { get; set; } = "ffmpeg";
 

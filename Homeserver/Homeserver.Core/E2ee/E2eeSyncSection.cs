@@ -8,7 +8,7 @@ namespace Homeserver.Core.E2ee;
 /// The encryption parts of a sync response: the device's to-device messages, device-list changes, one-time key
 /// counts and unused fallback key types (spec "Extensions to /sync" of both modules).
 /// </summary>
-public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService deviceLists, DeviceKeyStore keys)
+public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService deviceLists, DeviceKeyStore keys, Storage.IncidentalWrites incidental)
 {
     /// <summary>The spec's recommended cap on to-device messages per response.</summary>
     public const int MaxToDevicePerSync = 100;
@@ -21,10 +21,11 @@ public sealed class E2eeSyncSection(ToDeviceStore toDevice, DeviceListService de
 
     /// <summary>
     /// A sync from a token confirms the to-device messages up to its position reached the device, so they go now;
-    /// a client that lost a response retries with its older token and gets them again.
+    /// a client that lost a response retries with its older token and gets them again. Deleting them is incidental to
+    /// the sync: when the database refuses it, they stay stored (the token already moves past them) and the sync is answered.
     /// </summary>
     public Task AcknowledgeAsync(string userId, string deviceId, SyncToken since, CancellationToken ct) =>
-        since.ToDevice > 0 ? toDevice.AcknowledgeAsync(userId, deviceId, since.ToDevice, ct) : Task.CompletedTask;
+        since.ToDevice > 0 ? incidental.TryAsync("to-device deletion", () => toDevice.AcknowledgeAsync(userId, deviceId, since.ToDevice, ct)) : Task.CompletedTask;
 
     /// <param name="membershipsChanged">Whether a membership changed in the window in a room the user is or was in.</param>
     public async Task<Section> BuildAsync(string userId, string deviceId, SyncToken? since, SyncToken upto, bool membershipsChanged, CancellationToken ct)

@@ -7,11 +7,17 @@ namespace Homeserver.Core.Outbound;
 /// <summary>
 /// The HTTP client for destinations clients choose. The address check happens when connecting, after DNS, so a
 /// name that resolves to a private address (or is re-pointed there later) is refused too; redirects are not
-/// followed, because their target would escape the check.
+/// followed, because their target would escape the check. Answers are read within a size cap and a time cap for the
+/// whole exchange, so a destination that answers without end, or a byte at a time, costs a bounded buffer and a
+/// bounded wait, and the attempt fails like one to a destination that is down.
 /// </summary>
 public sealed class GuardedHttpClient : IDisposable
 {
+    /// <summary>The default cap on an answer: generous for the JSON APIs the server calls (push gateways answer a few bytes).</summary>
+    public const long DefaultMaxResponseBytes = 1 << 20;
+
     private readonly SocketsHttpHandler _handler;
+    private readonly HttpClient _client;
     private readonly TimeSpan _timeout;
 
     public GuardedHttpClient(OutboundAddressPolicy policy, PushOptions options)
@@ -42,16 +48,62 @@ public sealed class GuardedHttpClient : IDisposable
             },
         };
         _timeout = options.RequestTimeout.Value;
-        Client = new HttpClient(_handler, disposeHandler: false) { Timeout = _timeout };
+        _client = Capped(_handler);
     }
 
-    public HttpClient Client { get; }
+    /// <summary>
+    /// Sends <paramref name="request"/> and reads the whole answer, at most <paramref name="maxResponseBytes"/> bytes
+    /// (<see cref="DefaultMaxResponseBytes"/> when null) within the request timeout, headers and body together.
+    /// </summary>
+    /// <exception cref="OutboundResponseTooLargeException">The answer is longer than the cap; the connection is dropped.</exception>
+    /// <exception cref="OutboundTimeoutException">The answer was not complete in time.</exception>
+    public async Task<OutboundResponse> SendAsync(HttpRequestMessage request, CancellationToken ct, long? maxResponseBytes = null)
+    {
+        var cap = maxResponseBytes ?? DefaultMaxResponseBytes;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        try
+        {
+            using var res = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var body = await ReadCappedAsync(res.Content, cap, request.RequestUri, deadline.Token);
+            return new OutboundResponse(res.StatusCode, res.Headers, body);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new OutboundTimeoutException(request.RequestUri, _timeout);
+        }
+    }
 
-    /// <summary>A client that passes requests through <paramref name="outer"/> first, over the same guarded connections.</summary>
+    /// <summary>
+    /// A client that passes requests through <paramref name="outer"/> first, over the same guarded connections, for
+    /// libraries that want an <see cref="HttpClient"/>: it buffers answers only up to <see cref="DefaultMaxResponseBytes"/>
+    /// and within the request timeout, which holds while the answer is buffered too.
+    /// </summary>
     public HttpClient With(DelegatingHandler outer)
     {
         outer.InnerHandler = _handler;
-        return new HttpClient(outer, disposeHandler: false) { Timeout = _timeout };
+        return Capped(outer);
+    }
+
+    private HttpClient Capped(HttpMessageHandler handler) =>
+        new(handler, disposeHandler: false) { Timeout = _timeout, MaxResponseContentBufferSize = DefaultMaxResponseBytes };
+
+    /// <summary>Reads the body into a buffer that never grows past <paramref name="cap"/>: a longer answer stops the read.</summary>
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long cap, Uri? uri, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength > cap)
+            throw new OutboundResponseTooLargeException(uri, cap);
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var body = new MemoryStream((int)Math.Min(content.Headers.ContentLength ?? 4096, cap));
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (body.Length + read > cap)
+                throw new OutboundResponseTooLargeException(uri, cap);
+            body.Write(chunk, 0, read);
+        }
+        return body.ToArray();
     }
 
     /// <summary>True when <paramref name="e"/> failed because the destination was refused, not because it was down.</summary>
@@ -65,7 +117,7 @@ public sealed class GuardedHttpClient : IDisposable
 
     public void Dispose()
     {
-        Client.Dispose();
+        _client.Dispose();
         _handler.Dispose();
     }
 }

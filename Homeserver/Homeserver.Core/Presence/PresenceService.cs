@@ -35,12 +35,14 @@ public sealed class PresenceService : IDisposable
     private readonly SyncConnectionTracker _connections;
     private readonly TimeProvider _time;
     private readonly PresenceOptions _options;
+    private readonly Storage.IncidentalWrites _incidental;
     private readonly ITimer _sweeper;
     private int _loaded;
 
     public PresenceService(PresenceStore store, RoomPeerNotifier peers, SyncConnectionTracker connections,
-        TimeProvider time, HomeserverOptions options)
+        TimeProvider time, HomeserverOptions options, Storage.IncidentalWrites incidental)
     {
+        _incidental = incidental;
         _store = store;
         _peers = peers;
         _connections = connections;
@@ -54,7 +56,10 @@ public sealed class PresenceService : IDisposable
 
     public static bool IsState(string? s) => s is Online or Unavailable or Offline;
 
-    /// <summary>A sync began; <paramref name="setPresence"/> is its <c>set_presence</c> (online when absent; offline leaves presence alone).</summary>
+    /// <summary>
+    /// A sync began; <paramref name="setPresence"/> is its <c>set_presence</c> (online when absent; offline leaves presence
+    /// alone). Incidental to the sync: when the database refuses the change, the sync is answered and the next one tries again.
+    /// </summary>
     public Task OnSyncAsync(string userId, string? setPresence, CancellationToken ct)
     {
         if (!_options.Enabled || setPresence == Offline)
@@ -68,7 +73,7 @@ public sealed class PresenceService : IDisposable
             live.LastSeen = now;
             return Task.CompletedTask;
         }
-        return ChangeAsync(userId, target, keepStatus: true, statusMsg: null, ct);
+        return _incidental.TryAsync("presence on sync", () => ChangeAsync(userId, target, keepStatus: true, statusMsg: null, ct));
     }
 
     /// <summary>An explicit change of state that keeps the status message (a WebSocket client's <c>set_presence</c> command).</summary>

@@ -20,13 +20,14 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 {
     public const int MaxPageSize = 1000;
 
-    public sealed record Page(IReadOnlyList<JsonObject> Chunk, string Start, string? End);
+    public sealed record Page(IReadOnlyList<RawJson> Chunk, string Start, string? End);
 
     public Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct) => rooms.VersionOfAsync(roomId, ct);
 
     /// <summary>
     /// A page of the timeline. Pages are cut by stream position and then filtered, so a page of hidden events
-    /// still yields an <c>end</c> token and pagination continues past it (checklist row 55).
+    /// still yields an <c>end</c> token and pagination continues past it (checklist row 55). A page holds at most
+    /// <see cref="PageBudget.MaxBytes"/> of events, and they are answered as the bytes formatted, not as JSON trees.
     /// </summary>
     public async Task<Page> MessagesAsync(string userId, string? deviceId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct,
         RoomEventFilter? filter = null)
@@ -36,11 +37,12 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         limit = Math.Clamp(limit, 1, MaxPageSize);
         var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
         var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
-        var rows = await events.PageAsync(roomId, start, stop, backwards, limit, ct);
+        var fetched = await events.PageAsync(roomId, start, stop, backwards, limit, ct);
+        var rows = PageBudget.Fit(fetched);
         var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
         var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
-        var end = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
-        return new Page(await FormatEventsAsync(userId, deviceId, version, visible, ct), startToken, end);
+        var formatted = await FormatEventsUtf8Async(userId, deviceId, version, visible, ct);
+        return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, PageBudget.NextToken(fetched, rows, limit));
     }
 
     public async Task<JsonObject> EventAsync(string userId, string? deviceId, string roomId, string eventId, CancellationToken ct)

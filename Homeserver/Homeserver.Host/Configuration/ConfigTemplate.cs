@@ -93,6 +93,10 @@ public static class ConfigTemplate
               # Largest file that is thumbnailed, and the time one thumbnail may take.
               max_thumbnail_source_size: 50M
               thumbnail_timeout: 10s
+              # Thumbnails made at once (0: one per CPU core), and requests that may wait for one, each at most
+              # thumbnail_timeout; more are answered 429 with Retry-After.
+              max_concurrent_thumbnails: 0
+              max_queued_thumbnails: 8
               # ffmpeg for video thumbnails (first frame); without it videos have no thumbnail.
               ffmpeg_path: ffmpeg
 
@@ -135,6 +139,9 @@ public static class ConfigTemplate
               max_request_body_size: 12800K
               # Open WebSocket sync connections from one client address.
               max_websockets_per_address: 100
+              # Reads with large answers (/messages, /context, /relations, /threads, /notifications, /members)
+              # one account may run at once; more are answered 429.
+              max_concurrent_heavy_reads: 4
 
             presence:
               # Online/offline status with last-active times, sent to users who share a room.

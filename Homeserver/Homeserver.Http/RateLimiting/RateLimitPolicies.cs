@@ -27,8 +27,10 @@ public static class RateLimitPolicies
     public const string Report = "reports";
     public const string Presence = "presence";
     public const string Typing = "typing";
+    /// <summary>Reads whose answers can be large (pages of events): a cap on how many one account runs at once.</summary>
+    public const string HeavyRead = "heavy_read";
 
-    public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options)
+    public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options, LimitsOptions limits)
     {
         services.AddSingleton<RegistrationLimiter>();
         services.AddRateLimiter(r =>
@@ -43,6 +45,9 @@ public static class RateLimitPolicies
             r.AddPolicy(Report, ctx => ByAccount(ctx, options, options.Reports));
             r.AddPolicy(Presence, ctx => ByAccount(ctx, options, options.Presence));
             r.AddPolicy(Typing, ctx => ByAccount(ctx, options, options.Typing));
+            // Not a rate but a bound on memory, so it holds when the token buckets are turned off.
+            r.AddPolicy(HeavyRead, ctx => RateLimitPartition.GetConcurrencyLimiter(AccountOrAddress(ctx),
+                _ => new ConcurrencyLimiterOptions { PermitLimit = limits.MaxConcurrentHeavyReads, QueueLimit = 0 }));
             r.OnRejected = async (ctx, ct) =>
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
@@ -54,7 +59,9 @@ public static class RateLimitPolicies
 
     /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
     private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        Bucket(ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx), all, limit);
+        Bucket(AccountOrAddress(ctx), all, limit);
+
+    private static string AccountOrAddress(HttpContext ctx) => ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx);
 
     private static RateLimitPartition<string> ByAddress(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
         Bucket(Address(ctx), all, limit);

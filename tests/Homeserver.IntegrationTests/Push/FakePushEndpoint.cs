@@ -35,6 +35,9 @@ public sealed class FakePushEndpoint : IAsyncDisposable
     /// <summary>Status and JSON body of the next answers; the default accepts everything.</summary>
     public Func<(int Status, string Body)> Answer { get; set; } = () => (200, "{\"rejected\":[]}");
 
+    /// <summary>When set, writes the next answers itself instead of <see cref="Answer"/> (a gateway that misbehaves mid-answer).</summary>
+    public Func<HttpContext, Task>? Respond { get; set; }
+
     public static async Task<FakePushEndpoint> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,7 +49,13 @@ public sealed class FakePushEndpoint : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await ctx.Request.Body.CopyToAsync(body);
-            var (status, json) = self!.Answer();
+            if (self!.Respond is { } respond)
+            {
+                self._received.Writer.TryWrite(new Received(ctx.Request.Path, new HeaderDictionary(ctx.Request.Headers.ToDictionary()), body.ToArray(), 200));
+                await respond(ctx);
+                return;
+            }
+            var (status, json) = self.Answer();
             self._received.Writer.TryWrite(new Received(ctx.Request.Path, new HeaderDictionary(ctx.Request.Headers.ToDictionary()), body.ToArray(), status));
             ctx.Response.StatusCode = status;
             ctx.Response.ContentType = "application/json";

@@ -18,15 +18,17 @@ public sealed class OutboundGuardTests
 
         using (var guarded = new GuardedHttpClient(new OutboundAddressPolicy([]), new PushOptions()))
         {
-            var e = await Assert.ThrowsAsync<HttpRequestException>(() => guarded.Client.PostAsync(url, new StringContent("{}")));
+            var e = await Assert.ThrowsAsync<HttpRequestException>(() => guarded.SendAsync(Post(url), CancellationToken.None));
             Assert.True(GuardedHttpClient.IsRefusal(e));
             Assert.False(listener.Pending(), "a connection reached the refused address");
         }
 
         using var allowed = new GuardedHttpClient(new OutboundAddressPolicy(["127.0.0.1/32", "::1/128"]), new PushOptions { RequestTimeout = new(TimeSpan.FromSeconds(1)) });
-        var attempt = allowed.Client.PostAsync(url, new StringContent("{}"));
+        var attempt = allowed.SendAsync(Post(url), CancellationToken.None);
         using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(accepted.Connected);
         await Assert.ThrowsAnyAsync<Exception>(() => attempt);
     }
+
+    private static HttpRequestMessage Post(string url) => new(HttpMethod.Post, url) { Content = new StringContent("{}") };
 }

@@ -16,10 +16,10 @@ public sealed class HttpPushSender(GuardedHttpClient http, TimeProvider time, IL
         var url = JsonNode.Parse(pusher.Data)!["url"]!.GetValue<string>();
         try
         {
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            using var res = await http.Client.PostAsync(url, content, ct);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+            var res = await http.SendAsync(request, ct);
             if (res.IsSuccessStatusCode)
-                return Rejected(await res.Content.ReadAsStringAsync(ct), pusher.Pushkey) ? PushSendResult.PusherGone : PushSendResult.Delivered;
+                return Rejected(res.Body, pusher.Pushkey) ? PushSendResult.PusherGone : PushSendResult.Delivered;
             log.LogWarning("Push gateway {Url} answered {Status}", url, (int)res.StatusCode);
             return PushSendResult.Retry(res.StatusCode == HttpStatusCode.TooManyRequests ? res.Headers.RetryAfter : null, time);
         }
@@ -30,13 +30,13 @@ public sealed class HttpPushSender(GuardedHttpClient http, TimeProvider time, IL
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            log.LogInformation("Push gateway {Url} unreachable: {Reason}", url, e.Message);
+            log.LogInformation("Push gateway {Url} failed: {Reason}", url, e.Message);
             return PushSendResult.Retry(null, time);
         }
     }
 
     /// <summary>Whether the gateway's answer lists this pushkey under <c>rejected</c>.</summary>
-    private static bool Rejected(string response, string pushkey)
+    private static bool Rejected(byte[] response, string pushkey)
     {
         try
         {

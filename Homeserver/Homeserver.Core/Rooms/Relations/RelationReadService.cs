@@ -21,12 +21,12 @@ public sealed class RelationReadService(RoomReadService reads, EventStore events
         limit = Math.Clamp(limit, 1, RoomReadService.MaxPageSize);
         long start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
         long stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
-        var rows = backwards
+        var fetched = backwards
             ? await relations.ChildrenAsync(roomId, eventId, relType, eventType, before: start, after: stop, backwards: true, limit, ct)
             : await relations.ChildrenAsync(roomId, eventId, relType, eventType, before: stop, after: start, backwards: false, limit, ct);
+        var rows = PageBudget.Fit(fetched);
         var visible = await visibility.FilterAsync(userId, version, rows, ct);
-        var next = rows.Count < limit ? null : StreamToken.Format(rows[^1].StreamOrdering);
-        return new Page(await reads.FormatEventsAsync(userId, null, version, visible, ct), next, from);
+        return new Page(await reads.FormatEventsAsync(userId, null, version, visible, ct), PageBudget.NextToken(fetched, rows, limit), from);
     }
 
     /// <summary>Thread roots, most recently active first; <paramref name="participatedOnly"/> keeps threads the user took part in.</summary>

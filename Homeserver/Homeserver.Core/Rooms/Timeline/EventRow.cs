@@ -36,6 +36,9 @@ public class EventRow
         set => (_jsonUtf8, _json) = (value, null);
     }
 
+    /// <summary>Bytes of the stored PDU, whichever form the row holds.</summary>
+    public int StoredLength => _jsonUtf8?.Length ?? Encoding.UTF8.GetByteCount(_json ?? "");
+
     public long? StateGroupBefore { get; set; }
     public long? StateGroup { get; set; }
     public string? RedactedBy { get; set; }
