@@ -36,7 +36,8 @@ public sealed class ReceiptService(ReceiptStore store, EventStore events, Curren
             await accountData.PutAsync(userId, roomId, FullyRead, new JsonObject { ["event_id"] = eventId }.ToJsonString(), ct);
             return;
         }
-        await store.PutAsync(roomId, userId, type, threadId, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        if (await store.PutAsync(roomId, userId, type, threadId, eventId, target.StreamOrdering, time.GetUtcNow().ToUnixTimeMilliseconds(), ct) is null)
+            return;
         notifier.Notify(type == ReadPrivate
             ? [userId]
             : (await current.MembersAsync(roomId, ct)).Where(m => m.Membership == "join").Select(m => m.UserId));

@@ -14,6 +14,11 @@ public sealed class ReceiptStore(Database db)
         VALUES (@RoomId, @UserId, @ReceiptType, @ThreadId, @EventId, @Ts, @StreamId)
         ON CONFLICT (room_id, user_id, receipt_type, thread_id) DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts, stream_id = excluded.stream_id
         """;
+    // The position of the event the same receipt is at now, to tell whether a new one moves it forward.
+    private const string SelectCurrentPosition = """
+        SELECT e.stream_ordering FROM receipts r JOIN events e ON e.event_id = r.event_id
+        WHERE r.room_id = @RoomId AND r.user_id = @UserId AND r.receipt_type = @ReceiptType AND r.thread_id = @ThreadId
+        """;
     private const string SelectChanged = """
         SELECT room_id, user_id, receipt_type, thread_id, event_id, ts, stream_id FROM receipts
         WHERE room_id = @RoomId AND stream_id > @After AND stream_id <= @Upto ORDER BY stream_id
@@ -30,11 +35,19 @@ public sealed class ReceiptStore(Database db)
         public long StreamId { get; set; }
     }
 
-    public Task<long> PutAsync(string roomId, string userId, string type, string? threadId, string eventId, long ts, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+    /// <summary>
+    /// Moves the receipt to <paramref name="eventId"/> (at <paramref name="eventPosition"/> in the room's stream) and
+    /// returns its new stream ID; null, writing nothing, when the receipt is already there or further on. As in
+    /// Synapse, a receipt only moves forward, so repeating one changes nothing and wakes nobody.
+    /// </summary>
+    public Task<long?> PutAsync(string roomId, string userId, string type, string? threadId, string eventId, long eventPosition, long ts, CancellationToken ct) =>
+        db.WriteAsync<long?>(async (c, tx) =>
         {
+            var key = new { RoomId = roomId, UserId = userId, ReceiptType = type, ThreadId = threadId ?? Unthreaded };
+            if (await c.FirstOrDefaultAsync<long?>(SelectCurrentPosition, key, ct, tx) >= eventPosition)
+                return null;
             var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
-            await c.RunAsync(Upsert, new { RoomId = roomId, UserId = userId, ReceiptType = type, ThreadId = threadId ?? Unthreaded, EventId = eventId, Ts = ts, StreamId = streamId }, ct, tx);
+            await c.RunAsync(Upsert, new { key.RoomId, key.UserId, key.ReceiptType, key.ThreadId, EventId = eventId, Ts = ts, StreamId = streamId }, ct, tx);
             return streamId;
         }, ct);
 
