@@ -41,6 +41,15 @@ public sealed class HeavyReadLimitTests
 
         Assert.True(pages > 1, "a page of 6 MB of events was answered whole");
         Assert.Equal(Enumerable.Range(0, EventCount).Reverse().Select(i => $"{i}:{LargeBody}"), seen);
+
+        // /context of the newest event: the events before it stop at the budget too, and its start token continues there.
+        var newest = (await alice.MessagesAsync(roomId, "dir=b&limit=1"))[0].GetProperty("event_id").GetString()!;
+        var context = await (await alice.GetRoomAsync(roomId, $"context/{Uri.EscapeDataString(newest)}?limit=1000")).AssertOkAsync();
+        var before = context.GetProperty("events_before").EnumerateArray().ToList();
+        Assert.InRange(before.Sum(e => e.GetRawText().Length), 1, PageBudget.MaxBytes + 70_000);
+        Assert.True(before.Count < EventCount - 1, "the events before a context were answered whole");
+        var rest = await alice.MessagesAsync(roomId, $"dir=b&limit=1000&from={context.GetProperty("start").GetString()}");
+        Assert.Equal(Enumerable.Range(0, EventCount - 1).Reverse().Select(i => $"{i}:{LargeBody}"), before.Bodies().Concat(rest.Bodies()));
     }
 
     [Fact]

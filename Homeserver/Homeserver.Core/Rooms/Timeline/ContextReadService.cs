@@ -20,8 +20,9 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
         limit = Math.Clamp(limit, 0, RoomReadService.MaxPageSize);
         var beforeCount = limit / 2;
         var afterCount = limit - beforeCount;
-        var before = beforeCount == 0 ? [] : await events.PageAsync(roomId, row.StreamOrdering, 0, backwards: true, beforeCount, ct);
-        var after = afterCount == 0 ? [] : await events.PageAsync(roomId, row.StreamOrdering, long.MaxValue, backwards: false, afterCount, ct);
+        // Each side within the page budget, as a page of /messages: start and end continue from what was kept.
+        var before = beforeCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId, row.StreamOrdering, 0, backwards: true, beforeCount, ct));
+        var after = afterCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId, row.StreamOrdering, long.MaxValue, backwards: false, afterCount, ct));
         var visibleBefore = await visibility.FilterAsync(userId, version, before, ct);
         var visibleAfter = await visibility.FilterAsync(userId, version, after, ct);
         var last = after.Count > 0 ? after[^1] : row;
