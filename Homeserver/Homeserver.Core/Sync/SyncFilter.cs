@@ -27,7 +27,7 @@ public sealed record SyncFilter(RoomEventFilter Timeline, RoomEventFilter State,
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json);
+            node = Json.JsonText.Parse(json);
         }
         catch (System.Text.Json.JsonException)
         {

@@ -28,7 +28,7 @@ public sealed record RoomEventFilter(IReadOnlyList<string>? Types, IReadOnlyList
         JsonObject obj;
         try
         {
-            obj = JsonNode.Parse(json) as JsonObject ?? throw MatrixException.BadJson("filter must be a JSON object");
+            obj = Json.JsonText.Parse(json) as JsonObject ?? throw MatrixException.BadJson("filter must be a JSON object");
         }
         catch (JsonException)
         {
