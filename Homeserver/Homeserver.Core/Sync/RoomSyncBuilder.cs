@@ -126,7 +126,8 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
 
     /// <summary>
     /// The visible events in (<paramref name="after"/>, <paramref name="upto"/>] that pass the timeline filter,
-    /// oldest first, at most the filter's limit; limited when older matching events were left out.
+    /// oldest first, at most the filter's limit and <see cref="PageBudget.MaxBytes"/>; limited when older matching
+    /// events were left out.
     /// </summary>
     private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(string userId, string roomId, RoomVersion version,
         long after, long upto, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null)
@@ -153,7 +154,12 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
                 break;
             before = newestFirst[^1].StreamOrdering;
         }
-        var rows = matching.Take(limit).Reverse().ToList();
+        // The newest events within the page budget, as a page of /messages: a timeline of 500 events of 64 KiB would
+        // be 32 MB per room and per sync. prev_batch continues from the oldest kept.
+        var newest = matching.Take(limit).ToList();
+        var kept = PageBudget.Fit(newest);
+        limited |= kept.Count < newest.Count;
+        var rows = kept.Reverse().ToList();
         var visible = prefetched is not null
             ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId), prefetch!.IgnoredUsers, ct)
             : await visibility.FilterAsync(userId, version, rows, ct);

@@ -1,6 +1,7 @@
 using System.Net;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.IntegrationTests.Rooms;
+using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;
 
@@ -50,6 +51,16 @@ public sealed class HeavyReadLimitTests
         Assert.True(before.Count < EventCount - 1, "the events before a context were answered whole");
         var rest = await alice.MessagesAsync(roomId, $"dir=b&limit=1000&from={context.GetProperty("start").GetString()}");
         Assert.Equal(Enumerable.Range(0, EventCount - 1).Reverse().Select(i => $"{i}:{LargeBody}"), before.Bodies().Concat(rest.Bodies()));
+
+        // A sync asking for a timeline of 500 gets the newest events within the budget, limited, and its prev_batch
+        // pages back through the rest.
+        var sync = await SyncClient.SyncAsync(alice, filter: "{\"room\":{\"timeline\":{\"limit\":500}}}");
+        var room = SyncClient.Room(sync, "join", roomId);
+        var timeline = SyncClient.Events(room, "timeline");
+        Assert.InRange(timeline.Sum(e => e.GetRawText().Length), 1, PageBudget.MaxBytes + 70_000);
+        Assert.True(SyncClient.Limited(room));
+        var older = await alice.MessagesAsync(roomId, $"dir=b&limit=1000&from={room.GetProperty("timeline").GetProperty("prev_batch").GetString()}");
+        Assert.Equal(Enumerable.Range(0, EventCount).Select(i => $"{i}:{LargeBody}"), older.Bodies().Reverse().Concat(timeline.Bodies()));
     }
 
     [Fact]
