@@ -32,10 +32,13 @@ public sealed class Database : IAsyncDisposable
         {
             Dialect = SqlDialect.Postgres;
             _postgres = NpgsqlDataSource.Create(options.ConnectionString!);
+            var pg = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            Description = $"the PostgreSQL database '{pg.Database}' on {pg.Host}:{pg.Port}";
             return;
         }
         Dialect = SqlDialect.Sqlite;
         var path = Path.GetFullPath(Path.Combine(dataDir, options.SqlitePath));
+        Description = $"the SQLite database '{path}'";
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _sqliteConnectionString = new SqliteConnectionStringBuilder
         {
@@ -60,6 +63,9 @@ public sealed class Database : IAsyncDisposable
     private const int StatementsPerSqliteConnection = 200;
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>Which database this is, for an operator reading an error: the file, or the server and database name (never the password).</summary>
+    public string Description { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {

@@ -25,6 +25,20 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
     /// <summary>Applies the migrations up to <paramref name="target"/>: a migration that converts data is tested from the schema before it.</summary>
     public async Task<int> MigrateAsync(int target, CancellationToken ct)
     {
+        try
+        {
+            return await ApplyAsync(target, ct);
+        }
+        // The first use of the database at start: an unreachable server, a wrong password or a file that is not a
+        // database is the operator's to fix, so it is reported naming the database, not as a stack trace.
+        catch (System.Data.Common.DbException e)
+        {
+            throw new MigrationException($"cannot use {db.Description}: {e.Message}", e);
+        }
+    }
+
+    private async Task<int> ApplyAsync(int target, CancellationToken ct)
+    {
         var latest = Known.Count == 0 ? 0 : Known[^1].Version;
         var applied = await db.WriteAsync(async (conn, tx) =>
         {

@@ -31,6 +31,30 @@ public sealed class StartupFileErrorTests
         await AssertRefusesNamingAsync(config, keyFile, "malformed");
     }
 
+    [Fact]
+    public async Task CorruptDatabaseFile_ExitsNamingIt()
+    {
+        var (dataDir, config) = await WriteConfigAsync();
+        var database = Path.Combine(dataDir, "homeserver.db");
+        await File.WriteAllBytesAsync(database, System.Text.Encoding.ASCII.GetBytes(new string('x', 8192)));
+
+        await AssertRefusesNamingAsync(config, database, "not a database");
+    }
+
+    [Fact]
+    public async Task UnreachablePostgres_ExitsNamingIt()
+    {
+        var root = Directory.CreateTempSubdirectory("hs-startup-files-").FullName;
+        var config = Path.Combine(root, "homeserver.yaml");
+        var port = ServerProcess.FreePort();
+        await File.WriteAllTextAsync(config, ConfigTemplate.Render("files.test", ServerProcess.FreePort(), Path.Combine(root, "data"), "postgres",
+            $"Host=127.0.0.1;Port={port};Username=homeserver;Password=secret;Database=hsdb;Timeout=3"));
+
+        await AssertRefusesNamingAsync(config, $"the PostgreSQL database 'hsdb' on 127.0.0.1:{port}", "cannot use");
+        var (_, _, err) = await ServerProcess.RunToExitAsync(["run", "--config", config]);
+        Assert.DoesNotContain("secret", err);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
