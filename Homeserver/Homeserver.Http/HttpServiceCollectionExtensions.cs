@@ -19,6 +19,9 @@ public static class HttpServiceCollectionExtensions
     public static IServiceCollection AddHomeserverHttp(this IServiceCollection services, HomeserverOptions options)
     {
         services.ConfigureHttpJsonOptions(o => MatrixJson.Configure(o.SerializerOptions));
+        // A query or route value that does not bind (timeout_ms=1e308) throws, so the error middleware answers it in
+        // Matrix shape instead of the framework's empty 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddAccessTokenAuthentication();
         services.AddMatrixRateLimiting(options.RateLimits, options.Limits);
         services.AddSingleton<ConnectionsPerAddressLimiter>();

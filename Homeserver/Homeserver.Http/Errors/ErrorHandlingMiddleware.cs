@@ -6,7 +6,8 @@ namespace Homeserver.Http.Errors;
 
 /// <summary>
 /// Turns every failure into a Matrix error body: domain errors as they are, oversized bodies as
-/// <c>M_TOO_LARGE</c>, and anything unexpected as a logged 500 <c>M_UNKNOWN</c> without internals.
+/// <c>M_TOO_LARGE</c>, parameters that do not bind as <c>M_INVALID_PARAM</c>, and anything unexpected as a logged
+/// 500 <c>M_UNKNOWN</c> without internals.
 /// </summary>
 public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
@@ -27,7 +28,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             if (tooLarge)
                 context.Response.Headers.Connection = "close";
             await MatrixErrorWriter.WriteAsync(context, e.StatusCode,
-                tooLarge ? ErrorCodes.TooLarge : ErrorCodes.Unknown,
+                tooLarge ? ErrorCodes.TooLarge : e.StatusCode == StatusCodes.Status400BadRequest ? ErrorCodes.InvalidParam : ErrorCodes.Unknown,
                 tooLarge ? "Request body too large" : "Bad request: " + e.Message);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

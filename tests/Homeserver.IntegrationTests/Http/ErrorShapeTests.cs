@@ -22,6 +22,18 @@ public sealed class ErrorShapeTests(HomeserverFixture fixture) : IClassFixture<H
         await res.AssertErrorAsync(HttpStatusCode.BadRequest, "M_NOT_JSON");
     }
 
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("99999999999999999999")]
+    [InlineData("soon")]
+    public async Task QueryValue_ThatDoesNotBind_IsInvalidParam_InMatrixShape(string timeout)
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var c = hs.ClientFor(await hs.RegisterAsync());
+        var res = await c.GetAsync($"/_matrix/client/v1/media/download/{TestHomeserver.ServerName}/nosuchmedia?timeout_ms={timeout}");
+        await res.AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+    }
+
     [Fact]
     public async Task Body_InvalidUtf8_IsNotJson()
     {
