@@ -34,7 +34,7 @@ public static class SyncEndpoints
             {
                 var initialFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
                 var initialSince = since is null ? (SyncToken?)null : SyncToken.Parse(since);
-                using var slot = perAddress.Acquire(ctx.Connection.RemoteIpAddress?.ToString());
+                using var slot = perAddress.Acquire(ClientAddressKey.Of(ctx));
                 using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
                 {
                     KeepAliveInterval = TimeSpan.FromSeconds(20),

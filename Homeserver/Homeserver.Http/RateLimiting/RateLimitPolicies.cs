@@ -71,5 +71,5 @@ public static class RateLimitPolicies
             ? RateLimitPartition.GetTokenBucketLimiter(key, _ => TokenBuckets.For(limit))
             : RateLimitPartition.GetNoLimiter(key);
 
-    internal static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    internal static string Address(HttpContext ctx) => ClientAddressKey.Of(ctx);
 }

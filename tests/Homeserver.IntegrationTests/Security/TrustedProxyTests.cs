@@ -50,6 +50,21 @@ public sealed class TrustedProxyTests
     }
 
     [Fact]
+    public async Task AnIPv6Client_CountsPerSlash64_AndAMappedIPv4AsItsIPv4()
+    {
+        // Found by the re-test: every address of one /64 had its own bucket, and ::ffff:a.b.c.d another than a.b.c.d.
+        await using var hs = await StartAsync("127.0.0.1");
+        Assert.Equal(HttpStatusCode.Forbidden, await LoginFromAsync(hs, "2001:db8:1:2::1"));
+        Assert.Equal(HttpStatusCode.Forbidden, await LoginFromAsync(hs, "2001:db8:1:2::2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginFromAsync(hs, "2001:db8:1:2:ffff::7"));
+        Assert.Equal(HttpStatusCode.Forbidden, await LoginFromAsync(hs, "2001:db8:1:3::1"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, await LoginFromAsync(hs, "203.0.113.9"));
+        Assert.Equal(HttpStatusCode.Forbidden, await LoginFromAsync(hs, "203.0.113.9"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginFromAsync(hs, "::ffff:203.0.113.9"));
+    }
+
+    [Fact]
     public async Task FromAnUntrustedPeer_ASpoofedHeaderDoesNotChangeTheBucket()
     {
         await using var hs = await StartAsync("10.0.0.0/8");
