@@ -56,12 +56,25 @@ public sealed class DataDirectoryLock : IDisposable
         {
             throw new UnauthorizedAccessException($"'{what}' is not writable: cannot open its lock file '{lockFile}' ({e.Message})", e);
         }
-        catch (IOException e) when (File.Exists(lockFile))
+        catch (IOException e) when (IsHeldElsewhere(e))
         {
             throw new IOException($"'{what}' is in use by another homeserver{Holder(lockFile)}: stop it first, or give this server "
                 + $"its own data_dir ({lockFile}: {e.Message})", e);
         }
+        // Anything else (a read-only file system, say) is not another server: naming the process ID left in the PID
+        // file would send the operator after a process that does not hold it.
+        catch (IOException e)
+        {
+            throw new IOException($"'{what}' cannot be locked: cannot open its lock file '{lockFile}' ({e.Message})", e);
+        }
     }
+
+    /// <summary>
+    /// Whether the open failed because another process holds the lock: on Unix .NET reports flock's
+    /// <c>EWOULDBLOCK</c> errno (11 on Linux, 35 on macOS), on Windows a sharing violation.
+    /// </summary>
+    private static bool IsHeldElsewhere(IOException e) =>
+        e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11) || e.HResult == unchecked((int)0x80070020);
 
     private static string Holder(string lockFile)
     {
