@@ -91,7 +91,10 @@ public sealed class TrustedProxyTests
         };
         req.Headers.Add("X-Forwarded-For", "203.0.113.9");
         var login = await (await hs.Client.SendAsync(req)).AssertOkAsync();
+        // Through the proxy as well, as every request of a client behind it comes: the read itself records the
+        // session's activity beside it, with the address it arrives from.
         using var c = hs.NewClient(login.GetProperty("access_token").GetString());
+        c.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.9");
         var device = await (await c.GetAsync("/_matrix/client/v3/devices/" + login.GetProperty("device_id").GetString())).AssertOkAsync();
         Assert.Equal("203.0.113.9", device.GetProperty("last_seen_ip").GetString());
     }
