@@ -49,27 +49,19 @@ public static class RateLimitPolicies
             r.AddPolicy(HeavyRead, ctx => RateLimitPartition.GetConcurrencyLimiter(AccountOrAddress(ctx),
                 _ => new ConcurrencyLimiterOptions { PermitLimit = limits.MaxConcurrentHeavyReads, QueueLimit = 0 }));
             r.OnRejected = async (ctx, ct) =>
-            {
-                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-                await MatrixErrorWriter.WriteAsync(ctx.HttpContext, new RateLimitedException((long)Math.Ceiling(retry.TotalMilliseconds)));
-            };
+                await MatrixErrorWriter.WriteAsync(ctx.HttpContext, new RateLimitedException(TokenBuckets.RetryAfterMs(ctx.Lease)));
         });
         return services;
     }
 
     /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
     private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        Bucket(AccountOrAddress(ctx), all, limit);
+        TokenBuckets.Partition(AccountOrAddress(ctx), all, limit);
 
     private static string AccountOrAddress(HttpContext ctx) => ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx);
 
     private static RateLimitPartition<string> ByAddress(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        Bucket(Address(ctx), all, limit);
-
-    private static RateLimitPartition<string> Bucket(string key, RateLimitsOptions all, RateLimitOptions limit) =>
-        all.Enabled
-            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => TokenBuckets.For(limit))
-            : RateLimitPartition.GetNoLimiter(key);
+        TokenBuckets.Partition(Address(ctx), all, limit);
 
     internal static string Address(HttpContext ctx) => ClientAddressKey.Of(ctx);
 }

@@ -17,8 +17,8 @@ public sealed class RegistrationLimiter(HomeserverOptions options) : IDisposable
 {
     private const int RequestsPerRegistration = 10;
     private readonly RateLimitsOptions _limits = options.RateLimits;
-    private readonly PartitionedRateLimiter<string> _registrations = Create(options.RateLimits, options.RateLimits.Registration);
-    private readonly PartitionedRateLimiter<string> _requests = Create(options.RateLimits, new RateLimitOptions
+    private readonly PartitionedRateLimiter<string> _registrations = TokenBuckets.PerKey(options.RateLimits, options.RateLimits.Registration);
+    private readonly PartitionedRateLimiter<string> _requests = TokenBuckets.PerKey(options.RateLimits, new RateLimitOptions
     {
         PerSecond = options.RateLimits.Registration.PerSecond * RequestsPerRegistration,
         BurstCount = options.RateLimits.Registration.BurstCount * RequestsPerRegistration,
@@ -29,7 +29,7 @@ public sealed class RegistrationLimiter(HomeserverOptions options) : IDisposable
     {
         var address = RateLimitPolicies.Address(ctx);
         if (_limits.Enabled && _registrations.GetStatistics(address) is { CurrentAvailablePermits: <= 0 })
-            throw new RateLimitedException(RetryMs(_limits.Registration));
+            throw new RateLimitedException(TokenBuckets.RefillMs(_limits.Registration));
         Take(_requests, address);
     }
 
@@ -52,16 +52,6 @@ public sealed class RegistrationLimiter(HomeserverOptions options) : IDisposable
     {
         using var lease = limiter.AttemptAcquire(address, 1);
         if (!lease.IsAcquired)
-        {
-            var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-            throw new RateLimitedException((long)Math.Ceiling(retry.TotalMilliseconds));
-        }
+            throw new RateLimitedException(TokenBuckets.RetryAfterMs(lease));
     }
-
-    private static long RetryMs(RateLimitOptions limit) => (long)Math.Ceiling(1000 / limit.PerSecond);
-
-    private static PartitionedRateLimiter<string> Create(RateLimitsOptions all, RateLimitOptions limit) =>
-        PartitionedRateLimiter.Create<string, string>(address => all.Enabled
-            ? RateLimitPartition.GetTokenBucketLimiter(address, _ => TokenBuckets.For(limit))
-            : RateLimitPartition.GetNoLimiter(address));
 }

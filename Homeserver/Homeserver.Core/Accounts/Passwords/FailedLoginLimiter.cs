@@ -13,16 +13,13 @@ namespace Homeserver.Core.Accounts.Passwords;
 public sealed class FailedLoginLimiter(HomeserverOptions options) : IDisposable
 {
     private readonly RateLimitsOptions _limits = options.RateLimits;
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(user =>
-        options.RateLimits.Enabled
-            ? RateLimitPartition.GetTokenBucketLimiter(user, _ => TokenBuckets.For(options.RateLimits.LoginFailedAttempts))
-            : RateLimitPartition.GetNoLimiter(user));
+    private readonly PartitionedRateLimiter<string> _limiter = TokenBuckets.PerKey(options.RateLimits, options.RateLimits.LoginFailedAttempts);
 
     /// <summary>Throws 429 when the account has used up its failed attempts.</summary>
     public void EnsureAllowed(string userId)
     {
         if (_limits.Enabled && _limiter.GetStatistics(userId) is { CurrentAvailablePermits: <= 0 })
-            throw new RateLimitedException((long)Math.Ceiling(1000 / _limits.LoginFailedAttempts.PerSecond));
+            throw new RateLimitedException(TokenBuckets.RefillMs(_limits.LoginFailedAttempts));
     }
 
     public void RecordFailure(string userId)
