@@ -4,6 +4,7 @@ using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Presence;
+using Homeserver.Core.Connections;
 using Homeserver.Core.Sync;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;

@@ -20,6 +20,7 @@ using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeserver.Core;
@@ -38,7 +39,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddSingleton(sp => new Database(options.Database, options.DataDir));
+        services.AddSingleton(new WriterInstance(options.Database.InstanceName));
         services.AddSingleton<StreamPositions>();
+        services.AddSingleton<IStreamBus, InProcessStreamBus>();
+        services.AddSingleton<StreamPublisher>();
+        services.AddHostedService<StreamCatchUpWorker>();
+        services.AddSingleton<IStreamSubscriber, SyncWaker>();
         services.AddSingleton<Migrator>();
         services.AddSingleton(new PasswordHasher(options.Auth));
         services.AddSingleton<FailedLoginLimiter>();
@@ -47,7 +53,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccessSessionStore>();
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<SessionService>();
-        services.AddSingleton<UserStore>();
+        services.AddSingleton<IDeviceDeletionStep, E2ee.DeviceKeysDeletionStep>();
+        services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();        services.AddSingleton<UserStore>();
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<Storage.IncidentalWrites>();
         services.AddSingleton<ActivityRecorder>();
@@ -92,11 +99,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserDirectoryStore>();
         services.AddSingleton<UserDirectoryService>();
         services.AddSingleton<SyncNotifier>();
-        services.AddSingleton<SyncConnectionTracker>();
-        services.AddSingleton<RoomPeerNotifier>();
+        services.AddSingleton<Connections.SyncConnectionTracker>();
         services.AddSingleton<Presence.PresenceStore>();
         services.AddSingleton<Presence.PresenceService>();
-        services.AddSingleton<Push.PushActionsSignal>();
         services.AddSingleton<Push.Rules.PushRuleStore>();
         services.AddSingleton<Push.Rules.PushRuleService>();
         services.AddSingleton<Push.PushActionsStore>();

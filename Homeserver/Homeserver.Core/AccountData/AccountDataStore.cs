@@ -1,11 +1,11 @@
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.AccountData;
 
 /// <summary>Per-user key/value JSON (spec "Client Config"), global (<c>room_id</c> empty) or per room, on the account-data stream.</summary>
-public sealed class AccountDataStore(Database db, Sync.SyncNotifier notifier)
+public sealed class AccountDataStore(Database db, StreamPublisher writer)
 {
-    public const string StreamName = "account_data";
     private const string Upsert = """
         INSERT INTO account_data (user_id, room_id, data_type, content, stream_id) VALUES (@UserId, @RoomId, @Type, @Content, @StreamId)
         ON CONFLICT (user_id, room_id, data_type) DO UPDATE SET content = excluded.content, stream_id = excluded.stream_id
@@ -24,17 +24,14 @@ public sealed class AccountDataStore(Database db, Sync.SyncNotifier notifier)
     }
 
     /// <summary>Stores the content and returns its stream position.</summary>
-    public async Task<long> PutAsync(string userId, string? roomId, string type, string contentJson, CancellationToken ct)
-    {
-        var streamId = await db.WriteAsync(async (c, tx) =>
+    public Task<long> PutAsync(string userId, string? roomId, string type, string contentJson, CancellationToken ct) =>
+        writer.WriteAsync(async st =>
         {
-            var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
-            await c.RunAsync(Upsert, new { UserId = userId, RoomId = roomId ?? "", Type = type, Content = contentJson, StreamId = streamId }, ct, tx);
+            var streamId = await st.NextAsync(StreamNames.AccountData, ct);
+            await st.Connection.RunAsync(Upsert, new { UserId = userId, RoomId = roomId ?? "", Type = type, Content = contentJson, StreamId = streamId }, ct, st.Transaction);
+            st.PublishAfterCommit(new StreamUpdate(StreamNames.AccountData, streamId, [userId]));
             return streamId;
         }, ct);
-        notifier.Notify([userId]);
-        return streamId;
-    }
 
     /// <summary>The user's account data written after <paramref name="after"/> up to <paramref name="upto"/> (room ID empty for global data).</summary>
     public async Task<IReadOnlyList<Entry>> ChangedAsync(string userId, long after, long upto, CancellationToken ct) =>

@@ -3,11 +3,13 @@ using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
-public sealed class SessionService(Database db, AccessTokenIssuer issuer, SessionValidator validator, E2ee.DeviceListService deviceLists, HomeserverOptions options, TimeProvider time)
+public sealed class SessionService(Database db, StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
+    SessionValidator validator, HomeserverOptions options, TimeProvider time)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -81,26 +83,26 @@ public sealed class SessionService(Database db, AccessTokenIssuer issuer, Sessio
 
     private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
     {
-        var revoked = await db.WriteAsync(async (c, tx) =>
+        var revoked = await writer.WriteAsync(async st =>
         {
+            var (c, tx) = (st.Connection, st.Transaction);
             var all = new List<string>();
             var deviceIds = (await select(c, tx)).ToList();
             foreach (var deviceId in deviceIds)
             {
                 all.AddRange(await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct));
-                await E2ee.DeviceKeyStore.DeleteDeviceAsync(c, tx, userId, deviceId, ct);
-                await ToDevice.ToDeviceStore.DeleteDeviceAsync(c, tx, userId, deviceId, ct);
                 await DeviceStore.DeleteAsync(c, tx, userId, deviceId, ct);
             }
-            // Whoever shares a room must drop the deleted devices from their list.
             if (deviceIds.Count > 0)
-                await E2ee.DeviceListStore.RecordChangeAsync(c, tx, userId, ct);
+                foreach (var step in deviceDeletionSteps)
+                    await step.OnDevicesDeletedAsync(st, userId, deviceIds, ct);
             return all;
         }, ct);
+        if (revoked.Count == 0)
+            return;
         validator.Revoke(revoked);
-        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once;
-        // the user's own syncs are among those woken.
-        await deviceLists.NotifyChangedAsync(userId, ct);
+        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
+        await writer.PublishAsync(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
     }
 
     private static async Task EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)

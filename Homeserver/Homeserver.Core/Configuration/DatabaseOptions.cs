@@ -13,4 +13,9 @@ public sealed class DatabaseOptions
     public string SqliteSynchronous { get; set; } = "normal";
     /// <summary>Npgsql connection string, required for <c>postgres</c>.</summary>
     public string? ConnectionString { get; set; }
+    /// <summary>
+    /// This node's name among the writers of the database: stream positions are tracked per writer, so every node
+    /// sharing one PostgreSQL database needs its own.
+    /// </summary>
+    public string InstanceName { get; set; } = "main";
 }

@@ -95,6 +95,8 @@ public static class HomeserverOptionsValidator
 
     private static void ValidateDatabase(DatabaseOptions d, List<ConfigProblem> p)
     {
+        if (d.InstanceName.Length is 0 or > 64 || !d.InstanceName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            p.Add(new("database.instance_name", $"'{d.InstanceName}' must be 1 to 64 letters, digits, '-', '_' or '.'"));
         switch (d.Engine)
         {
             case "sqlite":

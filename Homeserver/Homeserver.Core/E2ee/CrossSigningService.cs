@@ -7,7 +7,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
-using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.E2ee;
 
@@ -15,8 +15,8 @@ namespace Homeserver.Core.E2ee;
 /// Cross-signing (spec "Cross-signing"): uploading the master, self-signing and user-signing keys, and
 /// publishing signatures of device keys and master keys made with them.
 /// </summary>
-public sealed class CrossSigningService(Database db, CrossSigningStore store, DeviceKeyStore deviceKeys, DeviceStore devices,
-    DeviceListService deviceLists, HomeserverOptions options)
+public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStore store, DeviceKeyStore deviceKeys, DeviceStore devices,
+    HomeserverOptions options)
 {
     private static readonly (string Field, string Type)[] Fields =
         [("master_key", CrossSigningStore.Master), ("self_signing_key", CrossSigningStore.SelfSigning), ("user_signing_key", CrossSigningStore.UserSigning)];
@@ -59,13 +59,12 @@ public sealed class CrossSigningService(Database db, CrossSigningStore store, De
     {
         if (upload.Keys.Count == 0)
             return;
-        await db.WriteAsync(async (c, tx) =>
+        await writer.WriteAsync(async st =>
         {
             foreach (var key in upload.Keys)
-                await CrossSigningStore.PutKeyAsync(c, tx, upload.UserId, key, ct);
-            await DeviceListStore.RecordChangeAsync(c, tx, upload.UserId, ct);
+                await CrossSigningStore.PutKeyAsync(st.Connection, st.Transaction, upload.UserId, key, ct);
+            await DeviceListStore.RecordChangeAsync(st, upload.UserId, ct);
         }, ct);
-        await deviceLists.NotifyChangedAsync(upload.UserId, ct);
     }
 
     private sealed record AcceptedSignature(string TargetUserId, string TargetKeyId, string SignerKeyId, string Signature);
@@ -104,14 +103,13 @@ public sealed class CrossSigningService(Database db, CrossSigningStore store, De
         }
         if (accepted.Count > 0)
         {
-            await db.WriteAsync(async (c, tx) =>
+            await writer.WriteAsync(async st =>
             {
                 foreach (var s in accepted)
-                    await CrossSigningStore.PutSignatureAsync(c, tx, s.TargetUserId, s.TargetKeyId, requester, s.SignerKeyId, s.Signature, ct);
+                    await CrossSigningStore.PutSignatureAsync(st.Connection, st.Transaction, s.TargetUserId, s.TargetKeyId, requester, s.SignerKeyId, s.Signature, ct);
                 // Signing someone else's master key changes only the signer's own view of them.
-                await DeviceListStore.RecordChangeAsync(c, tx, requester, ct);
+                await DeviceListStore.RecordChangeAsync(st, requester, ct);
             }, ct);
-            await deviceLists.NotifyChangedAsync(requester, ct);
         }
         return new JsonObject { ["failures"] = failures };
     }

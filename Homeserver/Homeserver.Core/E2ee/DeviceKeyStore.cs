@@ -1,12 +1,12 @@
 using System.Data.Common;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.E2ee;
 
 /// <summary>Devices' identity keys, one-time keys and fallback keys.</summary>
-public sealed class DeviceKeyStore(Database db)
+public sealed class DeviceKeyStore(Database db, StreamPublisher writer)
 {
-    private const string OneTimeKeyStream = "e2e_one_time_keys";
 
     private const string SelectDeviceKeys = "SELECT key_json FROM e2e_device_keys WHERE user_id = @UserId AND device_id = @DeviceId";
     private const string UpsertDeviceKeys = """
@@ -82,19 +82,20 @@ public sealed class DeviceKeyStore(Database db)
 
     /// <summary>Stores the upload in one transaction; true when the identity keys are new or changed.</summary>
     public Task<bool> UploadAsync(string userId, string deviceId, string? deviceKeys, IReadOnlyList<KeyUploadValidator.UploadedKey> oneTimeKeys,
-        IReadOnlyList<KeyUploadValidator.UploadedKey> fallbackKeys, Func<DbConnection, DbTransaction, Task> onIdentityChange, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+        IReadOnlyList<KeyUploadValidator.UploadedKey> fallbackKeys, Func<StreamTransaction, Task> onIdentityChange, CancellationToken ct) =>
+        writer.WriteAsync(async st =>
         {
+            var (c, tx) = (st.Connection, st.Transaction);
             var changed = false;
             if (deviceKeys is not null && await c.FirstOrDefaultAsync<string>(SelectDeviceKeys, new { UserId = userId, DeviceId = deviceId }, ct, tx) != deviceKeys)
             {
                 await c.RunAsync(UpsertDeviceKeys, new { UserId = userId, DeviceId = deviceId, Json = deviceKeys }, ct, tx);
-                await onIdentityChange(c, tx);
+                await onIdentityChange(st);
                 changed = true;
             }
             if (oneTimeKeys.Count > 0)
             {
-                var seq = await StreamIdGenerator.NextAsync(c, tx, OneTimeKeyStream, ct);
+                var seq = await st.NextAsync(StreamNames.OneTimeKeys, ct);
                 foreach (var k in oneTimeKeys)
                     await c.RunAsync(InsertOneTimeKey, new { UserId = userId, DeviceId = deviceId, k.Algorithm, k.KeyId, k.Json, Seq = seq }, ct, tx);
             }

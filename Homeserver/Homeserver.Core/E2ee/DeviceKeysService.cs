@@ -11,7 +11,7 @@ namespace Homeserver.Core.E2ee;
 /// The key management API (spec "Key management API"): <c>/keys/upload</c>, <c>/keys/query</c> and <c>/keys/claim</c>.
 /// Users of other servers are answered under <c>failures</c> until federation exists.
 /// </summary>
-public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore crossSigning, DeviceListService deviceLists, HomeserverOptions options)
+public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore crossSigning, HomeserverOptions options)
 {
     /// <summary>The algorithm clients count their one-time keys in; reported even at zero, as clients wait for it before uploading.</summary>
     public const string SignedCurve25519 = "signed_curve25519";
@@ -28,10 +28,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
             ? KeyUploadValidator.OneTimeKeys(fk, "fallback_keys") : [];
         if (fallback.GroupBy(k => k.Algorithm).Any(g => g.Count() > 1))
             throw MatrixException.InvalidParam("fallback_keys may hold one key per algorithm");
-        var changed = await keys.UploadAsync(userId, deviceId, deviceKeys, oneTime, fallback,
-            (c, tx) => DeviceListStore.RecordChangeAsync(c, tx, userId, ct), ct);
-        if (changed)
-            await deviceLists.NotifyChangedAsync(userId, ct);
+        await keys.UploadAsync(userId, deviceId, deviceKeys, oneTime, fallback, st => DeviceListStore.RecordChangeAsync(st, userId, ct), ct);
         return new JsonObject { ["one_time_key_counts"] = await CountsAsync(userId, deviceId, ct) };
     }
 

@@ -7,15 +7,12 @@ namespace Homeserver.Core.E2ee;
 /// Who must re-fetch whose keys (spec "Tracking the device list for a user"): users sharing a room with someone
 /// whose keys changed, users who newly share a room, and users who no longer share any.
 /// </summary>
-public sealed class DeviceListService(DeviceListStore store, CurrentStateStore current, RoomPeerNotifier peers)
+public sealed class DeviceListService(DeviceListStore store, CurrentStateStore current)
 {
     public sealed record Delta(IReadOnlyList<string> Changed, IReadOnlyList<string> Left)
     {
         public bool IsEmpty => Changed.Count == 0 && Left.Count == 0;
     }
-
-    /// <summary>Wakes the syncs of the user and of everyone sharing a room with them, after a change committed.</summary>
-    public Task NotifyChangedAsync(string userId, CancellationToken ct) => peers.NotifyUserAndPeersAsync(userId, ct);
 
     /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
     public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, bool membershipsChanged, CancellationToken ct)

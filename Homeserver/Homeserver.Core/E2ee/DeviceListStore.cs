@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.E2ee;
 
@@ -9,7 +9,6 @@ namespace Homeserver.Core.E2ee;
 /// </summary>
 public sealed class DeviceListStore(Database db)
 {
-    public const string StreamName = "device_lists";
 
     private const string InsertChange = "INSERT INTO device_list_changes (stream_id, user_id) VALUES (@StreamId, @UserId)";
     private const string SelectChanged = """
@@ -32,11 +31,15 @@ public sealed class DeviceListStore(Database db)
             OR (mine.membership IN ('leave', 'ban') AND mine.stream_ordering > @After AND mine.stream_ordering <= @Upto AND theirs.membership = 'join'))
         """;
 
-    /// <summary>Records that <paramref name="userId"/>'s keys changed, inside the changing transaction.</summary>
-    public static async Task RecordChangeAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)
+    /// <summary>
+    /// Records that <paramref name="userId"/>'s keys changed, inside the changing transaction; once it commits, the
+    /// user and everyone sharing a room with them hear of it.
+    /// </summary>
+    public static async Task RecordChangeAsync(StreamTransaction st, string userId, CancellationToken ct)
     {
-        var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
-        await c.RunAsync(InsertChange, new { StreamId = streamId, UserId = userId }, ct, tx);
+        var streamId = await st.NextAsync(StreamNames.DeviceLists, ct);
+        await st.Connection.RunAsync(InsertChange, new { StreamId = streamId, UserId = userId }, ct, st.Transaction);
+        st.PublishAfterCommit(new StreamUpdate(StreamNames.DeviceLists, streamId, [userId]) { PeersOf = userId });
     }
 
 

@@ -4,7 +4,6 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
-using Homeserver.Core.Sync;
 
 namespace Homeserver.Core.Ephemeral;
 
@@ -13,7 +12,7 @@ namespace Homeserver.Core.Ephemeral;
 /// receipts reach the room's members through sync; private ones only their owner.
 /// </summary>
 public sealed class ReceiptService(ReceiptStore store, EventStore events, CurrentStateStore current, AccountDataStore accountData,
-    SyncNotifier notifier, TimeProvider time)
+    TimeProvider time)
 {
     public const string Read = "m.read";
     public const string ReadPrivate = "m.read.private";
@@ -36,11 +35,7 @@ public sealed class ReceiptService(ReceiptStore store, EventStore events, Curren
             await accountData.PutAsync(userId, roomId, FullyRead, new JsonObject { ["event_id"] = eventId }.ToJsonString(), ct);
             return;
         }
-        if (await store.PutAsync(roomId, userId, type, threadId, eventId, target.StreamOrdering, time.GetUtcNow().ToUnixTimeMilliseconds(), ct) is null)
-            return;
-        notifier.Notify(type == ReadPrivate
-            ? [userId]
-            : (await current.MembersAsync(roomId, ct)).Where(m => m.Membership == "join").Select(m => m.UserId));
+        await store.PutAsync(roomId, userId, type, threadId, eventId, target.StreamOrdering, time.GetUtcNow().ToUnixTimeMilliseconds(), type == ReadPrivate, ct);
     }
 
     /// <summary>The <c>m.receipt</c> event for a room's receipts changed in the range, as <paramref name="viewer"/> may see them; null when none.</summary>

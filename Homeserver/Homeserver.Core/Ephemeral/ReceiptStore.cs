@@ -1,11 +1,11 @@
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Ephemeral;
 
 /// <summary>Read receipts on their own stream, so sync can send the receipts that changed since a token.</summary>
-public sealed class ReceiptStore(Database db)
+public sealed class ReceiptStore(Database db, StreamPublisher writer)
 {
-    public const string StreamName = "receipts";
     /// <summary>Receipts without a thread are stored under this key, so the primary key stays non-null.</summary>
     public const string Unthreaded = "";
 
@@ -38,16 +38,20 @@ public sealed class ReceiptStore(Database db)
     /// <summary>
     /// Moves the receipt to <paramref name="eventId"/> (at <paramref name="eventPosition"/> in the room's stream) and
     /// returns its new stream ID; null, writing nothing, when the receipt is already there or further on. As in
-    /// Synapse, a receipt only moves forward, so repeating one changes nothing and wakes nobody.
+    /// Synapse, a receipt only moves forward, so repeating one changes nothing and wakes nobody. A private
+    /// receipt concerns only its owner; any other, the room's joined members.
     /// </summary>
-    public Task<long?> PutAsync(string roomId, string userId, string type, string? threadId, string eventId, long eventPosition, long ts, CancellationToken ct) =>
-        db.WriteAsync<long?>(async (c, tx) =>
+    public Task<long?> PutAsync(string roomId, string userId, string type, string? threadId, string eventId, long eventPosition, long ts,
+        bool isPrivate, CancellationToken ct) =>
+        writer.WriteAsync<long?>(async st =>
         {
+            var (c, tx) = (st.Connection, st.Transaction);
             var key = new { RoomId = roomId, UserId = userId, ReceiptType = type, ThreadId = threadId ?? Unthreaded };
             if (await c.FirstOrDefaultAsync<long?>(SelectCurrentPosition, key, ct, tx) >= eventPosition)
                 return null;
-            var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
+            var streamId = await st.NextAsync(StreamNames.Receipts, ct);
             await c.RunAsync(Upsert, new { key.RoomId, key.UserId, key.ReceiptType, key.ThreadId, EventId = eventId, Ts = ts, StreamId = streamId }, ct, tx);
+            st.PublishAfterCommit(new StreamUpdate(StreamNames.Receipts, streamId, [userId]) { RoomId = roomId, ToRoomMembers = !isPrivate });
             return streamId;
         }, ct);
 

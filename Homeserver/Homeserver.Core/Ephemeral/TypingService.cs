@@ -1,5 +1,4 @@
-using Homeserver.Core.Rooms.State;
-using Homeserver.Core.Sync;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Ephemeral;
 
@@ -15,16 +14,14 @@ public sealed class TypingService : IDisposable
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _rooms = [];
     private readonly Dictionary<string, long> _changedAt = [];
     private readonly Lock _lock = new();
-    private readonly CurrentStateStore _current;
-    private readonly SyncNotifier _notifier;
+    private readonly StreamPublisher _writer;
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
     private long _position;
 
-    public TypingService(CurrentStateStore current, SyncNotifier notifier, TimeProvider time)
+    public TypingService(StreamPublisher writer, TimeProvider time)
     {
-        _current = current;
-        _notifier = notifier;
+        _writer = writer;
         _time = time;
         _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -37,6 +34,7 @@ public sealed class TypingService : IDisposable
 
     public async Task SetAsync(string roomId, string userId, bool typing, TimeSpan timeout, CancellationToken ct)
     {
+        long position;
         lock (_lock)
         {
             if (!_rooms.TryGetValue(roomId, out var users))
@@ -47,9 +45,9 @@ public sealed class TypingService : IDisposable
                 users[userId] = _time.GetUtcNow() + (timeout > MaxTimeout ? MaxTimeout : timeout);
             if (!changed)
                 return;
-            _changedAt[roomId] = ++_position;
+            position = _changedAt[roomId] = ++_position;
         }
-        await WakeRoomAsync(roomId, ct);
+        await WakeRoomAsync(roomId, position);
     }
 
     /// <summary>The users typing in a room, when that changed after <paramref name="since"/>; null otherwise.</summary>
@@ -65,7 +63,7 @@ public sealed class TypingService : IDisposable
 
     private async Task SweepAsync()
     {
-        var expired = new List<string>();
+        var expired = new List<(string RoomId, long Position)>();
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -76,16 +74,15 @@ public sealed class TypingService : IDisposable
                     continue;
                 foreach (var u in gone)
                     users.Remove(u);
-                _changedAt[roomId] = ++_position;
-                expired.Add(roomId);
+                expired.Add((roomId, _changedAt[roomId] = ++_position));
             }
         }
-        foreach (var roomId in expired)
-            await WakeRoomAsync(roomId, CancellationToken.None);
+        foreach (var (roomId, position) in expired)
+            await WakeRoomAsync(roomId, position);
     }
 
-    private async Task WakeRoomAsync(string roomId, CancellationToken ct) =>
-        _notifier.Notify((await _current.MembersAsync(roomId, ct)).Where(m => m.Membership == "join").Select(m => m.UserId));
+    private Task WakeRoomAsync(string roomId, long position) =>
+        _writer.PublishAsync(new StreamUpdate(StreamNames.Typing, position, []) { RoomId = roomId, ToRoomMembers = true });
 
     public void Dispose() => _sweeper.Dispose();
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
-using Homeserver.Core.Sync;
+using Homeserver.Core.Connections;
 
 namespace Homeserver.Core.Presence;
 
@@ -31,7 +31,6 @@ public sealed class PresenceService : IDisposable
 
     private readonly ConcurrentDictionary<string, Live> _live = new();
     private readonly PresenceStore _store;
-    private readonly RoomPeerNotifier _peers;
     private readonly SyncConnectionTracker _connections;
     private readonly TimeProvider _time;
     private readonly PresenceOptions _options;
@@ -39,12 +38,11 @@ public sealed class PresenceService : IDisposable
     private readonly ITimer _sweeper;
     private int _loaded;
 
-    public PresenceService(PresenceStore store, RoomPeerNotifier peers, SyncConnectionTracker connections,
+    public PresenceService(PresenceStore store, SyncConnectionTracker connections,
         TimeProvider time, HomeserverOptions options, Storage.IncidentalWrites incidental)
     {
         _incidental = incidental;
         _store = store;
-        _peers = peers;
         _connections = connections;
         _time = time;
         _options = options.Presence;
@@ -149,7 +147,6 @@ public sealed class PresenceService : IDisposable
         {
             live.Writes.Release();
         }
-        await _peers.NotifyUserAndPeersAsync(userId, ct);
     }
 
     private void OnLastWebSocketClosed(string userId)

@@ -1,11 +1,11 @@
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Presence;
 
 /// <summary>Each user's persisted presence, on its own stream so sync sends only what changed since a token.</summary>
-public sealed class PresenceStore(Database db)
+public sealed class PresenceStore(Database db, StreamPublisher writer)
 {
-    public const string StreamName = "presence";
 
     private const string Upsert = """
         INSERT INTO presence (user_id, state, status_msg, last_active_ts, stream_id) VALUES (@UserId, @State, @StatusMsg, @LastActiveTs, @StreamId)
@@ -38,12 +38,13 @@ public sealed class PresenceStore(Database db)
         public long StreamId { get; set; }
     }
 
-    /// <summary>Stores a change other users must hear about, at a new stream position.</summary>
+    /// <summary>Stores a change the user and everyone sharing a room with them must hear about, at a new stream position.</summary>
     public Task<long> PutAsync(string userId, string state, string? statusMsg, long lastActiveTs, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+        writer.WriteAsync(async st =>
         {
-            var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
-            await c.RunAsync(Upsert, new { UserId = userId, State = state, StatusMsg = statusMsg, LastActiveTs = lastActiveTs, StreamId = streamId }, ct, tx);
+            var streamId = await st.NextAsync(StreamNames.Presence, ct);
+            await st.Connection.RunAsync(Upsert, new { UserId = userId, State = state, StatusMsg = statusMsg, LastActiveTs = lastActiveTs, StreamId = streamId }, ct, st.Transaction);
+            st.PublishAfterCommit(new StreamUpdate(StreamNames.Presence, streamId, [userId]) { PeersOf = userId });
             return streamId;
         }, ct);
 

@@ -5,6 +5,7 @@ using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Memberships;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Sync;
 
@@ -15,7 +16,7 @@ namespace Homeserver.Core.Sync;
 public sealed class SyncService(CurrentStateStore current, EventStore events, AccountDataStore accountData,
     RoomSyncBuilder rooms, ForgottenRoomStore forgotten, Ephemeral.TypingService typing, Ephemeral.ReceiptService receipts,
     Ephemeral.ReceiptStore receiptStore, Presence.PresenceService presence, Push.Rules.PushRuleService pushRules, E2ee.E2eeSyncSection e2ee,
-    SyncNotifier notifier, Storage.StreamPositions positions, TimeProvider time)
+    SyncNotifier notifier, StreamPositions positions, TimeProvider time)
 {
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
@@ -65,12 +66,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
     private async Task<SyncToken> PositionsAsync(CancellationToken ct)
     {
         var streams = await positions.ReadAsync(ct);
-        return new SyncToken(streams.Of(EventStore.StreamName), streams.Of(AccountDataStore.StreamName), typing.Position,
-            streams.Of(Ephemeral.ReceiptStore.StreamName), streams.Of(Presence.PresenceStore.StreamName))
-        {
-            ToDevice = streams.Of(ToDevice.ToDeviceStore.StreamName),
-            DeviceLists = streams.Of(E2ee.DeviceListStore.StreamName),
-        };
+        return SyncToken.From(streams.Positions).With(StreamNames.Typing, typing.Position);
     }
 
     private async Task<SyncResult> ComputeAsync(SyncRequest request, SyncToken upto, CancellationToken ct)
@@ -145,7 +141,7 @@ public sealed class SyncService(CurrentStateStore current, EventStore events, Ac
         }
 
         var encryption = await e2ee.BuildAsync(userId, deviceId, since, upto, membershipsChanged, ct);
-        upto = upto with { ToDevice = encryption.ToDeviceUpto };
+        upto = upto.With(StreamNames.ToDevice, encryption.ToDeviceUpto);
         var presenceEvents = (await presence.ChangedForAsync(userId, fullState ? 0 : since?.Presence ?? 0, upto.Presence, ct))
             .Where(e => filter.Presence.Matches("m.presence", (string?)e["sender"]))
             .Take(filter.Presence.Limit ?? int.MaxValue).ToList();

@@ -3,7 +3,6 @@ using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
-using Homeserver.Core.Sync;
 
 namespace Homeserver.Core.ToDevice;
 
@@ -11,7 +10,7 @@ namespace Homeserver.Core.ToDevice;
 /// <c>PUT /sendToDevice</c> (spec "Send-to-Device messaging"): queues one message per target device in durable
 /// inboxes and wakes the recipients' syncs. Messages to other servers are dropped until federation exists.
 /// </summary>
-public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, UserStore users, SyncNotifier notifier,
+public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, UserStore users,
     HomeserverOptions options, TimeProvider time)
 {
     /// <summary>The largest content of one message, in bytes of JSON.</summary>
@@ -48,7 +47,6 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
         }
         // A device named both by ID and by '*' would otherwise get the message twice.
         var distinct = deliveries.DistinctBy(d => (d.UserId, d.DeviceId)).ToList();
-        if (await store.EnqueueAsync(sender, senderDevice, txnId, eventType, distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), ct))
-            notifier.Notify(distinct.Select(d => d.UserId).Distinct());
+        await store.EnqueueAsync(sender, senderDevice, txnId, eventType, distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
     }
 }

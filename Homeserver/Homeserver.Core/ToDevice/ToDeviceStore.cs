@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.ToDevice;
 
@@ -7,9 +8,8 @@ namespace Homeserver.Core.ToDevice;
 /// Per-device inboxes of to-device messages on the <c>to_device</c> stream, and the sending devices'
 /// transaction IDs, written in one transaction so a retried send is either fully recorded or not at all.
 /// </summary>
-public sealed class ToDeviceStore(Database db)
+public sealed class ToDeviceStore(Database db, StreamPublisher writer)
 {
-    public const string StreamName = "to_device";
 
     private const string InsertTxn = """
         INSERT INTO to_device_txns (user_id, device_id, scope, txn_id, created_ts) VALUES (@UserId, @DeviceId, @EventType, @TxnId, @Ts)
@@ -44,15 +44,19 @@ public sealed class ToDeviceStore(Database db)
     /// (the path's other part); false when it had.
     /// </summary>
     public Task<bool> EnqueueAsync(string sender, string senderDevice, string txnId, string eventType, IReadOnlyList<Delivery> deliveries, long now, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+        writer.WriteAsync(async st =>
         {
+            var (c, tx) = (st.Connection, st.Transaction);
             if (await c.RunAsync(InsertTxn, new { UserId = sender, DeviceId = senderDevice, EventType = eventType, TxnId = txnId, Ts = now }, ct, tx) == 0)
                 return false;
+            var streamId = 0L;
             foreach (var d in deliveries)
             {
-                var streamId = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
+                streamId = await st.NextAsync(StreamNames.ToDevice, ct);
                 await c.RunAsync(InsertMessage, new { StreamId = streamId, d.UserId, d.DeviceId, Sender = sender, EventType = eventType, d.Content }, ct, tx);
             }
+            if (deliveries.Count > 0)
+                st.PublishAfterCommit(new StreamUpdate(StreamNames.ToDevice, streamId, deliveries.Select(d => d.UserId).Distinct().ToList()));
             return true;
         }, ct);
 

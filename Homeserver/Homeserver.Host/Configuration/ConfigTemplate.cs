@@ -56,6 +56,9 @@ public static class ConfigTemplate
 
             database:
             {{db}}
+              # This node's name among the writers of the database. Every node sharing one PostgreSQL database
+              # needs its own; a single server keeps the default.
+              instance_name: main
 
             media:
               # Directory of uploaded media (relative paths are inside data_dir).

@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Streams;
 using Homeserver.Core.Sync;
 using Xunit;
 
@@ -22,6 +23,26 @@ public sealed class SyncTokenTests
     {
         var t = SyncToken.Parse(token);
         Assert.Equal((events, accountData, typing, receipts, 0L, 0L, 0L), (t.Events, t.AccountData, t.Typing, t.Receipts, t.Presence, t.ToDevice, t.DeviceLists));
+    }
+
+    [Fact]
+    public void IsAMapFromStreamToPosition()
+    {
+        var t = new SyncToken(1, 2, 3, 4, 5, 6, 7).With(StreamNames.Receipts, 40);
+        Assert.Equal(40, t[StreamNames.Receipts]);
+        Assert.Equal(1, t[StreamNames.Events]);
+        Assert.Equal("s1_2_3_40_5_6_7", t.ToString());
+        Assert.Equal(t, SyncToken.From(SyncToken.Streams.ToDictionary(s => s, s => t[s])));
+        Assert.Throws<ArgumentException>(() => t[StreamNames.StateGroups]);
+    }
+
+    [Fact]
+    public void Ordering_NeedsEveryStreamAtOrBefore()
+    {
+        var t = new SyncToken(5, 5, 5, 5, 5, 5, 5);
+        Assert.True(t.IsAtOrBefore(t.With(StreamNames.Presence, 6)));
+        Assert.False(t.With(StreamNames.Presence, 6).IsAtOrBefore(t));
+        Assert.False(t.With(StreamNames.Events, 6).IsAtOrBefore(t.With(StreamNames.ToDevice, 6)));
     }
 
     [Theory]

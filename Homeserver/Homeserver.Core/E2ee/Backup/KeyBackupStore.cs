@@ -1,11 +1,11 @@
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.E2ee.Backup;
 
 /// <summary>Room-key backup versions and the session keys stored in them.</summary>
-public sealed class KeyBackupStore(Database db)
+public sealed class KeyBackupStore(Database db, WriterInstance writer)
 {
-    private const string VersionStream = "room_key_backup_versions";
 
     private const string InsertVersion = """
         INSERT INTO room_key_backup_versions (user_id, version, algorithm, auth_data, etag, deleted) VALUES (@UserId, @Version, @Algorithm, @AuthData, 0, 0)
@@ -51,7 +51,7 @@ public sealed class KeyBackupStore(Database db)
     public Task<long> CreateVersionAsync(string userId, string algorithm, string authData, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var version = await StreamIdGenerator.NextAsync(c, tx, VersionStream, ct);
+            var version = await StreamAllocator.NextAsync(c, tx, writer, StreamNames.KeyBackupVersions, ct);
             await c.RunAsync(InsertVersion, new { UserId = userId, Version = version, Algorithm = algorithm, AuthData = authData }, ct, tx);
             return version;
         }, ct);

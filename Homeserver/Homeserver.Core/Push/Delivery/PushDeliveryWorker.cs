@@ -4,7 +4,8 @@ using System.Threading.Channels;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Push.Counts;
 using Homeserver.Core.Push.Pushers;
-using Homeserver.Core.Sync;
+using Homeserver.Core.Streams;
+using Homeserver.Core.Connections;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,7 @@ public sealed class PushDeliveryWorker(
     HttpPushSender httpSender,
     WebPushSender webPushSender,
     SyncConnectionTracker syncing,
-    PushActionsSignal signal,
+    IStreamBus bus,
     HomeserverOptions options,
     TimeProvider time,
     ILogger<PushDeliveryWorker> log) : BackgroundService
@@ -67,7 +68,8 @@ public sealed class PushDeliveryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        signal.Committed += OnCommitted;
+        // The event_push_actions table is the durable queue; the stream only spares polling it.
+        using var subscription = bus.Subscribe([StreamNames.PushActions], OnCommitted);
         try
         {
             foreach (var userId in await pushers.UsersWithPushersAsync(stoppingToken))
@@ -88,16 +90,13 @@ public sealed class PushDeliveryWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
-        {
-            signal.Committed -= OnCommitted;
-        }
     }
 
-    private void OnCommitted(IReadOnlyCollection<string> userIds)
+    private ValueTask OnCommitted(StreamUpdate update, CancellationToken ct)
     {
-        foreach (var userId in userIds)
+        foreach (var userId in update.Users)
             Wake(userId);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs the pusher's delivery unless it is running (then it goes round once more) or backing off.</summary>

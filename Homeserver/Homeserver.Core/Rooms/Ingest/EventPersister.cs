@@ -4,6 +4,7 @@ using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 using Homeserver.Core.Rooms.AuthRules;
 
@@ -15,41 +16,47 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// membership index, the client's transaction ID and the push actions of its recipients. A crash leaves all of
 /// it or none of it.
 /// </summary>
-public sealed class EventPersister(Database db, SnapshotMembers members, Sync.SyncNotifier notifier, TimeProvider time,
-    Push.EventPushEvaluator push, Push.PushActionsSignal pushSignal)
+public sealed class EventPersister(StreamPublisher writer, SnapshotMembers members, TimeProvider time, Push.EventPushEvaluator push)
 {
     public sealed record Persisted(long StreamOrdering, long StateGroup);
 
-    /// <summary>Persists the event, then wakes the syncs of everyone it concerns: the room's joined and invited members and a membership event's target.</summary>
+    /// <summary>
+    /// Persists the event; once committed, the events stream tells everyone it concerns (the room's joined and
+    /// invited members and a membership event's target), and the push-actions stream whom it notifies.
+    /// </summary>
     public async Task<Persisted> PersistAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct)
     {
         var pushActions = await push.EvaluateAsync(pdu, stateGroupBefore, ct);
-        var persisted = await WriteAsync(pdu, stateGroupBefore, txn, newRoom, pushActions, ct);
         // The members before the event, plus whom a membership event concerns, are the members after it.
         var audience = stateGroupBefore is { } before
-            ? (await members.AtAsync(before, CancellationToken.None)).Where(m => m.Membership is "join" or "invite").Select(m => m.UserId).ToHashSet()
+            ? (await members.AtAsync(before, ct)).Where(m => m.Membership is "join" or "invite").Select(m => m.UserId).ToHashSet()
             : [];
         if (pdu.Type == EventTypes.Member && pdu.StateKey is { } target)
             audience.Add(target);
-        notifier.Notify(audience);
-        pushSignal.Raise(pushActions.Select(a => a.UserId).ToList());
-        return persisted;
+        return await writer.WriteAsync(async st =>
+        {
+            var persisted = await WriteAsync(st, pdu, stateGroupBefore, txn, newRoom, pushActions, ct);
+            st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
+            if (pushActions.Count > 0)
+                st.PublishAfterCommit(new StreamUpdate(StreamNames.PushActions, persisted.StreamOrdering, pushActions.Select(a => a.UserId).Distinct().ToList()));
+            return persisted;
+        }, ct);
     }
 
-    private Task<Persisted> WriteAsync(Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
-        IReadOnlyList<Push.PushActionsStore.Decision> pushActions, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
-        {
+    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
+        IReadOnlyList<Push.PushActionsStore.Decision> pushActions, CancellationToken ct)
+    {
+            var (c, tx) = (st.Connection, st.Transaction);
             var roomId = pdu.RoomId.ToString();
             var eventId = pdu.EventId.ToString();
             if (newRoom is not null)
                 await RoomStore.InsertAsync(c, tx, newRoom, ct);
-            var stream = await StreamIdGenerator.NextAsync(c, tx, EventStore.StreamName, ct);
+            var stream = await st.NextAsync(StreamNames.Events, ct);
             var group = stateGroupBefore ?? 0;
             if (pdu.IsState)
             {
                 var key = new StateEventKey(pdu.Type, pdu.StateKey!);
-                group = await StateGroupStore.CreateAsync(c, tx, roomId, stateGroupBefore, new Dictionary<StateEventKey, string> { [key] = eventId }, ct);
+                group = await StateGroupStore.CreateAsync(st, roomId, stateGroupBefore, new Dictionary<StateEventKey, string> { [key] = eventId }, ct);
                 await CurrentStateStore.SetStateAsync(c, tx, roomId, key, eventId, ct);
                 await ApplyStateSideEffectsAsync(c, tx, pdu, stream, ct);
             }
@@ -80,7 +87,7 @@ public sealed class EventPersister(Database db, SnapshotMembers members, Sync.Sy
                 await ClientTxnStore.InsertAsync(c, tx, txn, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
             await Push.PushActionsStore.InsertAsync(c, tx, roomId, eventId, stream, pushActions, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
             return new Persisted(stream, group);
-        }, ct);
+    }
 
     private static async Task ApplyStateSideEffectsAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Pdu pdu, long stream, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 using Homeserver.Core.Rooms.AuthRules;
 
@@ -11,7 +12,6 @@ namespace Homeserver.Core.Rooms.State;
 /// </summary>
 public static class StateGroupStore
 {
-    public const string StreamName = "state_groups";
     private const int MaxChainLength = 64;
 
     private const string SelectChain = """
@@ -47,10 +47,11 @@ public static class StateGroupStore
     }
 
     /// <summary>Writes the group that is <paramref name="prev"/> with <paramref name="changes"/> applied.</summary>
-    public static async Task<long> CreateAsync(DbConnection c, DbTransaction tx, string roomId, long? prev,
+    public static async Task<long> CreateAsync(StreamTransaction st, string roomId, long? prev,
         IReadOnlyDictionary<StateEventKey, string> changes, CancellationToken ct)
     {
-        var group = await StreamIdGenerator.NextAsync(c, tx, StreamName, ct);
+        var (c, tx) = (st.Connection, st.Transaction);
+        var group = await st.NextAsync(StreamNames.StateGroups, ct);
         var length = prev is { } p ? await c.ScalarAsync<long>(SelectLength, new { Group = p }, ct, tx) + 1 : 0;
         IReadOnlyDictionary<StateEventKey, string> entries = changes;
         if (length > MaxChainLength)

@@ -6,7 +6,6 @@ namespace Homeserver.Core.Rooms.Timeline;
 /// <summary>Persisted room events and their order in the global timeline stream.</summary>
 public sealed class EventStore(Database db)
 {
-    public const string StreamName = "events";
 
     private const string Insert = """
         INSERT INTO events (stream_ordering, event_id, room_id, event_type, state_key, sender, depth, origin_server_ts, body, media_url, json, state_group_before, state_group)

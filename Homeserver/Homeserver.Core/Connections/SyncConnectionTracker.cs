@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Homeserver.Core.Sync;
+namespace Homeserver.Core.Connections;
 
 /// <summary>
 /// Which devices are syncing right now: a long poll in progress or an open WebSocket. Presence uses it to

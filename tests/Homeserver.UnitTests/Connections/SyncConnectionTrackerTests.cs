@@ -1,7 +1,7 @@
-using Homeserver.Core.Sync;
+using Homeserver.Core.Connections;
 using Xunit;
 
-namespace Homeserver.UnitTests.Sync;
+namespace Homeserver.UnitTests.Connections;
 
 public sealed class SyncConnectionTrackerTests
 {

@@ -1,0 +1,15 @@
+namespace Homeserver.Core.Streams;
+
+/// <summary>
+/// Carries <see cref="StreamUpdate"/>s from writers to subscribers. In process today
+/// (<see cref="InProcessStreamBus"/>); a broker between nodes implements the same interface.
+/// Writers publish through <see cref="StreamPublisher"/>, which publishes only after commit.
+/// </summary>
+public interface IStreamBus
+{
+    /// <summary>Delivers the updates to the subscribers of their streams; returns when they have run.</summary>
+    Task PublishAsync(IReadOnlyList<StreamUpdate> updates, CancellationToken ct);
+
+    /// <summary>Subscribes a handler to some streams (empty for all) until the returned handle is disposed.</summary>
+    IDisposable Subscribe(IReadOnlyCollection<string> streams, Func<StreamUpdate, CancellationToken, ValueTask> handler);
+}

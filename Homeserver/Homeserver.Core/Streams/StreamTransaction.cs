@@ -1,0 +1,23 @@
+using System.Data.Common;
+
+namespace Homeserver.Core.Streams;
+
+/// <summary>
+/// One write transaction of a <see cref="StreamPublisher"/>: its connection, the positions it draws, and the
+/// updates to publish if, and only if, it commits.
+/// </summary>
+public sealed class StreamTransaction(DbConnection connection, DbTransaction transaction, WriterInstance writer)
+{
+    private readonly List<StreamUpdate> _pending = [];
+
+    public DbConnection Connection => connection;
+    public DbTransaction Transaction => transaction;
+
+    internal IReadOnlyList<StreamUpdate> Pending => _pending;
+
+    /// <summary>The next position of <paramref name="stream"/>, visible to readers when this transaction commits.</summary>
+    public Task<long> NextAsync(string stream, CancellationToken ct) => StreamAllocator.NextAsync(connection, transaction, writer, stream, ct);
+
+    /// <summary>Queues an update for the bus; it is published after the commit and dropped with a rollback.</summary>
+    public void PublishAfterCommit(StreamUpdate update) => _pending.Add(update);
+}
