@@ -34,12 +34,11 @@ public static class KeysEndpoints
             Json(await keys.ClaimAsync(await JsonBody.ReadObjectAsync(ctx.Request, ct), ct)));
 
         // GET /_matrix/client/v3/keys/changes
-        g.MapGet("/changes", async (HttpContext ctx, string? from, string? to, DeviceListService deviceLists, CancellationToken ct) =>
+        g.MapGet("/changes", async (HttpContext ctx, string? from, string? to, KeyChangesService changes, CancellationToken ct) =>
         {
             if (from is null || to is null)
                 throw MatrixException.MissingParam("from and to are required");
-            var delta = await deviceLists.BetweenAsync(ctx.GetRequester().UserId, SyncToken.Parse(from), SyncToken.Parse(to), membershipsChanged: true, ct);
-            return Json(E2eeSyncSection.DeviceListsJson(delta));
+            return Json(await changes.BetweenAsync(ctx.GetRequester().UserId, from, to, ct));
         });
 
         // POST /_matrix/client/v3/keys/device_signing/upload

@@ -77,6 +77,17 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomAliasStore>();
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<EventPersister>();
+        services.AddSingleton<SoftFailedEventStore>();
+        services.AddSingleton<PrevStateResolver>();
+        services.AddSingleton<IVerifyKeys, LocalVerifyKeys>();
+        services.AddSingleton<FormatCheckStep>();
+        services.AddSingleton<SignatureCheckStep>();
+        services.AddSingleton<AuthEventsCheckStep>();
+        services.AddSingleton<StateBeforeStep>();
+        services.AddSingleton<StateAuthCheckStep>();
+        services.AddSingleton<SoftFailCheckStep>();
+        services.AddSingleton<EventIngest>();
+        services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomReadService>();
         services.AddSingleton<RoomWriteService>();
@@ -113,7 +124,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ephemeral.ReceiptService>();
         services.AddSingleton<JoinedRoomsPrefetcher>();
         services.AddSingleton<RoomSyncBuilder>();
+        // The parts of a sync response, in the order the response lists them.
+        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.RoomsSyncProvider>();
+        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.AccountDataSyncProvider>();
+        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.PresenceSyncProvider>();
+        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.ToDeviceSyncProvider>();
+        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.DeviceListsSyncProvider>();
+        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.KeyCountsSyncProvider>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<KeyChangesService>();
         services.AddSingleton<ToDevice.ToDeviceStore>();
         services.AddSingleton<ToDevice.ToDeviceService>();
         services.AddSingleton<E2ee.DeviceKeyStore>();
@@ -122,7 +141,6 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<E2ee.CrossSigningStore>();
         services.AddSingleton<E2ee.DeviceKeysService>();
         services.AddSingleton<E2ee.CrossSigningService>();
-        services.AddSingleton<E2ee.E2eeSyncSection>();
         services.AddSingleton<E2ee.Backup.KeyBackupStore>();
         services.AddSingleton<E2ee.Backup.KeyBackupService>();
         return services;

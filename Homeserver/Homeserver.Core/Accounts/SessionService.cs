@@ -83,7 +83,7 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
 
     private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
     {
-        var revoked = await writer.WriteAsync(async st =>
+        await writer.WriteAsync(async st =>
         {
             var (c, tx) = (st.Connection, st.Transaction);
             var all = new List<string>();
@@ -96,13 +96,14 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
             if (deviceIds.Count > 0)
                 foreach (var step in deviceDeletionSteps)
                     await step.OnDevicesDeletedAsync(st, userId, deviceIds, ct);
-            return all;
+            if (all.Count > 0)
+            {
+                // Revoked before anyone hears of the deletion: a sync woken by it must find its session gone.
+                st.OnCommitted(() => validator.Revoke(all));
+                // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
+                st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
+            }
         }, ct);
-        if (revoked.Count == 0)
-            return;
-        validator.Revoke(revoked);
-        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
-        await writer.PublishAsync(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
     }
 
     private static async Task EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)

@@ -1,5 +1,5 @@
+using System.Text.Json.Nodes;
 using Homeserver.Core.Rooms.State;
-using Homeserver.Core.Sync;
 
 namespace Homeserver.Core.E2ee;
 
@@ -11,11 +11,23 @@ public sealed class DeviceListService(DeviceListStore store, CurrentStateStore c
 {
     public sealed record Delta(IReadOnlyList<string> Changed, IReadOnlyList<string> Left)
     {
+        public static Delta None { get; } = new([], []);
+
         public bool IsEmpty => Changed.Count == 0 && Left.Count == 0;
+
+        /// <summary>The <c>device_lists</c> object of a sync response or of <c>/keys/changes</c>.</summary>
+        public JsonObject ToJson() => new()
+        {
+            ["changed"] = new JsonArray(Changed.Select(u => (JsonNode)u).ToArray()),
+            ["left"] = new JsonArray(Left.Select(u => (JsonNode)u).ToArray()),
+        };
     }
 
+    /// <summary>Where the two streams a delta depends on stand: key changes, and memberships (the events stream).</summary>
+    public readonly record struct Positions(long DeviceLists, long Events);
+
     /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
-    public async Task<Delta> BetweenAsync(string userId, SyncToken since, SyncToken upto, bool membershipsChanged, CancellationToken ct)
+    public async Task<Delta> BetweenAsync(string userId, Positions since, Positions upto, bool membershipsChanged, CancellationToken ct)
     {
         // Most syncs see neither a key change nor a membership change; they cost no query here.
         var sharingChanged = membershipsChanged && upto.Events > since.Events;

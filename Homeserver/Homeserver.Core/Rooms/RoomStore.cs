@@ -18,6 +18,7 @@ public sealed class RoomStore(Database db)
     private const string SelectExtremities = """
         SELECT e.* FROM room_forward_extremities x JOIN events e ON e.event_id = x.event_id WHERE x.room_id = @RoomId
         """;
+    private const string LockRoom = "SELECT room_id FROM rooms WHERE room_id = @RoomId FOR UPDATE";
     private const string DeleteExtremity = "DELETE FROM room_forward_extremities WHERE room_id = @RoomId AND event_id = @EventId";
     private const string InsertExtremity = "INSERT INTO room_forward_extremities (room_id, event_id) VALUES (@RoomId, @EventId)";
 
@@ -49,6 +50,13 @@ public sealed class RoomStore(Database db)
     }
 
     /// <summary>The new event replaces the extremities it points at.</summary>
+    /// <summary>
+    /// Holds the room's row until the transaction ends, so writers of one room on several nodes take turns at its
+    /// extremities and current state. SQLite has one writer, so there is nothing to hold.
+    /// </summary>
+    public static Task LockAsync(DbConnection c, DbTransaction tx, string roomId, CancellationToken ct) =>
+        SqlDialect.Of(c).Engine == DatabaseEngine.Postgres ? c.RunAsync(LockRoom, new { RoomId = roomId }, ct, tx) : Task.CompletedTask;
+
     public static async Task AdvanceExtremitiesAsync(DbConnection c, DbTransaction tx, string roomId, string eventId, IEnumerable<string> prevEvents, CancellationToken ct)
     {
         foreach (var prev in prevEvents)

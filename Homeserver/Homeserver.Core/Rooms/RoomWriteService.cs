@@ -11,13 +11,14 @@ using Homeserver.Core.Rooms.Timeline;
 namespace Homeserver.Core.Rooms;
 
 /// <summary>
-/// Creates local events: under the room's lock it picks prev_events, depth and auth_events from the room's
-/// extremities and state, signs the event, runs the version's authorisation rules against that state and
-/// persists it. An event the rules refuse is never stored (<c>M_FORBIDDEN</c> naming the rule). Every event a
-/// local user creates comes through here, so the checks the spec puts on event types with server-side meaning
-/// (<see cref="ClientEventTypes"/>, <see cref="RedactionPolicy"/>) hold whichever endpoint carried it.
+/// Creates local events: under the room's lock it picks prev_events (all the room's extremities), depth and
+/// auth_events from the state they give, signs the event and hands it to <see cref="EventIngest"/>, which
+/// authorises and persists it like any other. An event the rules refuse is never stored (<c>M_FORBIDDEN</c>
+/// naming the rule). Every event a local user creates comes through here, so the checks the spec puts on event
+/// types with server-side meaning (<see cref="ClientEventTypes"/>, <see cref="RedactionPolicy"/>) hold whichever
+/// endpoint carried it.
 /// </summary>
-public sealed class RoomWriteService(RoomStore rooms, StateService state, EventPersister persister,
+public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevStateResolver prevState, EventIngest ingest,
     ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, SigningKey key, TimeProvider time)
 {
     /// <summary>
@@ -36,9 +37,13 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, EventP
         if (txn is not null && await txns.FindAsync(txn, ct) is { } earlier)
             return earlier;
         var version = await rooms.VersionOfAsync(roomId, ct);
-        var (pdu, stateBefore) = await BuildAuthorisedAsync(RoomId.Parse(roomId), version, sender, type, stateKey, content, redacts, ct);
-        await persister.PersistAsync(pdu, stateBefore, txn, newRoom: null, ct);
-        return pdu.EventId.ToString();
+        var ctx = await BuildAsync(RoomId.Parse(roomId), version, sender, type, stateKey, content, redacts, ct);
+        await ingest.IngestAsync(new IngestContext
+        {
+            Event = ctx.Event, Origin = ctx.Event.Sender.ServerName, IsLocal = true, Txn = txn,
+            AuthEvents = ctx.AuthEvents, StateBefore = ctx.StateBefore,
+        }, ct);
+        return ctx.Event.EventId.ToString();
     }
 
     /// <summary>Sends a room's create event, which creates the room; returns the room ID (derived from the event in v12).</summary>
@@ -72,35 +77,33 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, EventP
             Depth = 1,
             OriginServerTs = NextCreateTs(),
         }.Build(key);
-        var verdict = EventAuthRules.Check(version, pdu, new AuthStateMap());
-        if (!verdict.IsAllowed)
-            throw MatrixException.Forbidden(verdict.Reason!);
         var id = pdu.RoomId.ToString();
         using var _ = await locks.AcquireAsync(id, ct);
-        await persister.PersistAsync(pdu, stateGroupBefore: null, txn: null, new RoomRecord
+        await ingest.IngestAsync(new IngestContext
         {
-            RoomId = id, RoomVersion = version.Id, Creator = creator, CreatedTs = pdu.OriginServerTs,
+            Event = pdu, Origin = pdu.Sender.ServerName, IsLocal = true, AuthEvents = [], StateBefore = RoomState.Empty,
+            NewRoom = new RoomRecord { RoomId = id, RoomVersion = version.Id, Creator = creator, CreatedTs = pdu.OriginServerTs },
         }, ct);
         return id;
     }
 
-    private async Task<(Pdu Pdu, long? StateBefore)> BuildAuthorisedAsync(RoomId roomId, RoomVersion version, string sender, string type,
+    private sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);
+
+    private async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, string sender, string type,
         string? stateKey, JsonObject content, EventId? redacts, CancellationToken ct)
     {
-        var prev = await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct);
-        // Rooms here are written by one server, so they stay linear; the newest extremity carries the state.
-        var latest = prev.MaxBy(r => r.StreamOrdering) ?? throw MatrixException.NotFound("Room has no events");
-        var stateBefore = latest.StateGroup;
-        var snapshot = stateBefore is { } g ? await state.GetGroupAsync(g, ct) : new Dictionary<StateEventKey, string>();
+        var prev = (await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct))
+            .OrderByDescending(r => r.StreamOrdering).Take(PduValidator.MaxPrevEvents).ToList();
+        if (prev.Count == 0)
+            throw MatrixException.NotFound("Room has no events");
+        // Building on every extremity joins the branches of a forked room again.
+        var stateBefore = await prevState.ResolveAsync(roomId.ToString(), prev, ct);
+        var snapshot = stateBefore.Map;
         var senderId = UserId.Parse(sender);
         var authEvents = new List<Pdu>();
         foreach (var k in AuthEventSelection.Keys(version, type, senderId, stateKey, content))
             if (snapshot.TryGetValue(k, out var id) && await state.GetEventAsync(id, version, ct) is { } authEvent)
                 authEvents.Add(authEvent);
-        var authState = new AuthStateMap(authEvents);
-        // From v12 the create event is implied by the room ID instead of listed, but the rules still read it.
-        if (version.RoomIdIsCreateEventId && await state.GetStateEventAsync(snapshot, EventTypes.Create, version, ct) is { } create)
-            authState.Set(create);
         if (redacts is { } target)
             await redactions.EnsureMayRedactAsync(roomId, senderId, target, await state.PowerLevelsAsync(snapshot, version, ct), ct);
         var pdu = new EventBuilder
@@ -117,9 +120,6 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, EventP
             OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Redacts = redacts,
         }.Build(key);
-        var verdict = EventAuthRules.Check(version, pdu, authState);
-        if (!verdict.IsAllowed)
-            throw MatrixException.Forbidden(verdict.Reason!);
-        return (pdu, stateBefore);
+        return new Built(pdu, authEvents, stateBefore);
     }
 }

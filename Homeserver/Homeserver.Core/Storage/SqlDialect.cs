@@ -13,6 +13,9 @@ public sealed class SqlDialect
 
     public DatabaseEngine Engine { get; }
 
+    /// <summary>The dialect of an open connection, for static store methods that are handed one.</summary>
+    public static SqlDialect Of(System.Data.Common.DbConnection connection) => connection is Npgsql.NpgsqlConnection ? Postgres : Sqlite;
+
     /// <summary>Case-insensitive pattern match operator (SQLite's LIKE already folds ASCII case).</summary>
     public string CaseInsensitiveLike => Engine == DatabaseEngine.Postgres ? "ILIKE" : "LIKE";
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Homeserver.Core.Storage;
-using Npgsql;
 
 namespace Homeserver.Core.Streams;
 
@@ -25,5 +24,5 @@ public static class StreamAllocator
     private const string NextPostgres = "SELECT stream_next_position(@Stream, @Instance)";
 
     public static Task<long> NextAsync(DbConnection conn, DbTransaction tx, WriterInstance writer, string stream, CancellationToken ct) =>
-        conn.ScalarAsync<long>(conn is NpgsqlConnection ? NextPostgres : NextSqlite, new { Stream = stream, Instance = writer.Name }, ct, tx);
+        conn.ScalarAsync<long>(SqlDialect.Of(conn).Engine == DatabaseEngine.Postgres ? NextPostgres : NextSqlite, new { Stream = stream, Instance = writer.Name }, ct, tx);
 }

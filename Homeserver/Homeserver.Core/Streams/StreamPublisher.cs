@@ -20,7 +20,9 @@ public sealed class StreamPublisher(Database db, IStreamBus bus, WriterInstance 
             committed = st;
             return r;
         }, ct);
-        if (committed!.Pending.Count > 0)
+        foreach (var action in committed!.OnCommittedActions)
+            action();
+        if (committed.Pending.Count > 0)
             // The write has committed: a caller that gives up now must not stop the news of it.
             await bus.PublishAsync(committed.Pending, CancellationToken.None);
         return result;

@@ -55,7 +55,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         {
             ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct, prefetched),
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct, prefetched)).ToArray()) },
-            ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)SyncService.AccountDataEvent(d)).ToArray()) },
+            ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)Providers.AccountDataSyncProvider.Event(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
             ["unread_notifications"] = unread,
         };

@@ -75,6 +75,41 @@ public sealed class StreamBusTests(HomeserverFixture fixture) : IClassFixture<Ho
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task OnCommittedActions_RunAfterTheCommit_BeforeAnySubscriber_AndNeverOnRollback(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (_, bus, publisher, _) = Resolve(hs);
+        var user = NewUser();
+        var order = new List<string>();
+        using var _ = bus.Subscribe([StreamNames.Sessions], (u, _) =>
+        {
+            if (u.Users.Contains(user))
+                lock (order)
+                    order.Add("subscriber");
+            return ValueTask.CompletedTask;
+        });
+
+        await publisher.WriteAsync(st =>
+        {
+            st.OnCommitted(() => { lock (order) order.Add("committed"); });
+            st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [user]));
+            lock (order)
+                order.Add("work");
+            return Task.CompletedTask;
+        }, default);
+        Assert.Equal(["work", "committed", "subscriber"], order);
+
+        order.Clear();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => publisher.WriteAsync(st =>
+        {
+            st.OnCommitted(() => { lock (order) order.Add("committed"); });
+            st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [user]));
+            throw new InvalidOperationException("rolled back");
+        }, default));
+        Assert.Empty(order);
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task FailingSubscriber_NeitherFailsTheWrite_NorStopsTheOthers(string engine)
     {
         var hs = await fixture.GetAsync(engine);

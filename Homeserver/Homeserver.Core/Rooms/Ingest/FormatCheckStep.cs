@@ -1,0 +1,29 @@
+using Homeserver.Core.Events;
+
+namespace Homeserver.Core.Rooms.Ingest;
+
+/// <summary>
+/// Step 1: the event is well formed for its room version and within the size limits. The event was parsed
+/// against its version when it became a <see cref="Pdu"/>; this checks that it is an event of the room it is
+/// being added to, in that room's version.
+/// </summary>
+public sealed class FormatCheckStep(RoomStore rooms) : IIngestStep
+{
+    public async ValueTask RunAsync(IngestContext ctx, CancellationToken ct)
+    {
+        var ev = ctx.Event;
+        if (ctx.NewRoom is not null)
+        {
+            if (ev.Type != EventTypes.Create)
+                throw new EventRefusedException(nameof(FormatCheckStep), $"Only an m.room.create event creates a room, not {ev.Type}");
+            return;
+        }
+        var version = await rooms.VersionOfAsync(ev.RoomId.ToString(), ct);
+        if (version.Id != ev.RoomVersion.Id)
+            throw new EventRefusedException(nameof(FormatCheckStep), $"Event {ev.EventId} was read as room version {ev.RoomVersion.Id}, but its room is version {version.Id}");
+        if (ev.Type == EventTypes.Create)
+            throw new EventRefusedException(nameof(FormatCheckStep), $"Room {ev.RoomId} already has its create event");
+        if (ev.PrevEvents.Count == 0)
+            throw new EventRefusedException(nameof(FormatCheckStep), $"Event {ev.EventId} has no prev_events");
+    }
+}

@@ -1,0 +1,35 @@
+using Homeserver.Core.Events;
+using Homeserver.Core.Rooms.State;
+
+namespace Homeserver.Core.Rooms.Ingest;
+
+/// <summary>
+/// One event on its way through <see cref="EventIngest"/>: what came with it, and what each step found out for
+/// the steps after it. A local writer fills in what it already knows (the auth events and the state it built
+/// the event on), and the steps use it instead of reading it again.
+/// </summary>
+public sealed class IngestContext
+{
+    public required Pdu Event { get; set; }
+
+    /// <summary>The server the event came from; this server's name for an event a local user created.</summary>
+    public required string Origin { get; init; }
+
+    /// <summary>Whether a local user created the event here (this server built and signed it).</summary>
+    public required bool IsLocal { get; init; }
+
+    /// <summary>A client's transaction ID, recorded with the event.</summary>
+    public ClientTxn? Txn { get; init; }
+
+    /// <summary>For a room's create event: the room it creates, inserted with it.</summary>
+    public RoomRecord? NewRoom { get; init; }
+
+    /// <summary>The events named in <c>auth_events</c>.</summary>
+    public IReadOnlyList<Pdu>? AuthEvents { get; set; }
+
+    /// <summary>The room's state before the event, from its <c>prev_events</c>.</summary>
+    public RoomState? StateBefore { get; set; }
+
+    /// <summary>Allowed by its own auth events and the state before it, but not by the room's current state: stored, never served.</summary>
+    public string? SoftFailReason { get; set; }
+}
