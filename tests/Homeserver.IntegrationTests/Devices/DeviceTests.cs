@@ -90,6 +90,21 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RenameDevice_OverOneHundredCharacters_IsRefusedAndAtTheLimitIsAccepted(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (user, client) = await hs.RegisterClientAsync();
+
+        var tooLong = await (await client.PutAsJsonAsync(DevicePath(user.DeviceId), new { display_name = new string('n', 101) }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        Assert.Equal("display_name is longer than 100 characters", tooLong.GetProperty("error").GetString());
+        var atLimit = new string('n', 100);
+        await (await client.PutAsJsonAsync(DevicePath(user.DeviceId), new { display_name = atLimit })).AssertOkAsync();
+        var device = await (await client.GetAsync(DevicePath(user.DeviceId))).AssertOkAsync();
+        Assert.Equal(atLimit, device.GetProperty("display_name").GetString());
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task RenameDevice_UnknownOrOtherUsers_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);

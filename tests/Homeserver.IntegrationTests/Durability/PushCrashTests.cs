@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Host.Configuration;
 using Homeserver.IntegrationTests.Push;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Homeserver.Core.Keys;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -1,6 +1,5 @@
 using System.Net;
 using Homeserver.Core.Rooms.Timeline;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;

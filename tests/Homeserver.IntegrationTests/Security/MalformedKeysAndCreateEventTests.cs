@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Homeserver.Core.Configuration;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

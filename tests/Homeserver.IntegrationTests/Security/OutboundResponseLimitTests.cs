@@ -4,7 +4,6 @@ using System.Text.Json;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Outbound;
 using Homeserver.IntegrationTests.Push;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 

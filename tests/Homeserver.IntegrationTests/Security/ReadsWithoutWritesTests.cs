@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;

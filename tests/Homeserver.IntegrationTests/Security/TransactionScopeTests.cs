@@ -3,7 +3,6 @@ using Homeserver.Core.Storage;
 using Homeserver.Core.Rooms.Ingest;
 using Microsoft.Extensions.Logging.Abstractions;
 using Homeserver.IntegrationTests.E2ee;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 

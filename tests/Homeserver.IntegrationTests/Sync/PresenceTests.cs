@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Homeserver.Core.Configuration;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -43,7 +42,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task SetAndGet_RoundTrips_AndOnlyRoomPeersMayRead(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         using var carol = hs.ClientFor(await hs.RegisterAsync());
@@ -59,6 +58,9 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
         Assert.Equal("at lunch", seenByPeer.GetProperty("status_msg").GetString());
 
         await (await carol.GetAsync(StatusPath(alice.UserId))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // An account that does not exist answers like a stranger's, so the endpoint cannot probe for accounts.
+        await (await carol.GetAsync(StatusPath("@nobody-" + Guid.NewGuid().ToString("N")[..8] + ":" + TestHomeserver.ServerName)))
+            .AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await a.PutAsJsonAsync(StatusPath(bob.UserId), new { presence = "online" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await a.PutAsJsonAsync(StatusPath(alice.UserId), new { presence = "asleep" })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await a.PutAsJsonAsync(StatusPath(alice.UserId), new { presence = "online", status_msg = new string('x', 1025) }))
@@ -71,7 +73,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Syncing_MakesAUserOnline_ForRoomPeersButNotStrangers(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         using var carol = hs.ClientFor(await hs.RegisterAsync());
@@ -95,7 +97,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task SetPresenceParameter_UnavailableAndOffline(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         // set_presence=offline syncs without marking the user online.
@@ -111,7 +113,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task IdleUser_GoesOfflineAfterTheConfiguredTime_AndPeersAreWoken(string engine)
     {
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Presence.OfflineAfter = new Duration(TimeSpan.FromSeconds(1)));
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         var since = NextBatch(await SyncAsync(a));
@@ -127,7 +129,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         // A long idle timeout, so only the closing WebSocket can explain going offline.
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Presence.OfflineAfter = new Duration(TimeSpan.FromMinutes(10)));
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         var since = NextBatch(await SyncAsync(a));

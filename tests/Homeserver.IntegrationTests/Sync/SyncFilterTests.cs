@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -18,7 +17,7 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task TimelineTypesAndSenders_CutTheTimeline(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         await a.SendTextAsync(roomId, "from alice");
@@ -55,7 +54,7 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task LazyLoadMembers_SendsOnlyTheMembersOfTimelineSenders_AndASummary(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         var carol = await hs.RegisterAsync();
@@ -85,7 +84,7 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task PresenceAccountDataAndEphemeralFilters_DropTheirEvents(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/org.example.keep", new { k = 1 })).AssertOkAsync();

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -84,7 +83,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task WebSocketAndLongPoll_SeeTheSameEventsInTheSameOrder(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         using var _a = a;
         using var _b = b;
         var since = NextBatch(await SyncAsync(b));
