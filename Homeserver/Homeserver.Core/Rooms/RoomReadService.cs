@@ -130,6 +130,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         }).ToList();
     }
 
+    public Task<IReadOnlyList<string>> JoinedRoomsAsync(string userId, CancellationToken ct) => current.RoomsOfUserAsync(userId, "join", ct);
+
     public async Task<bool> IsJoinedAsync(string roomId, string userId, CancellationToken ct) =>
         await current.MembershipAsync(roomId, userId, ct) == "join";
 
