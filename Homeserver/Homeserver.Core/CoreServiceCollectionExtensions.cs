@@ -83,6 +83,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<EventPersister>();
         services.AddSingleton<VisibilityService>();
+        services.AddSingleton<RoomEventGuard>();
         services.AddSingleton<RoomReadService>();
         services.AddSingleton<RoomWriteService>();
         services.AddSingleton<MembershipService>();
