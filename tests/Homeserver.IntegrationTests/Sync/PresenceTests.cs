@@ -43,8 +43,6 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         var hs = await fixture.GetAsync(engine);
         var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         using var carol = hs.ClientFor(await hs.RegisterAsync());
 
         await (await a.PutAsJsonAsync(StatusPath(alice.UserId), new { presence = "unavailable", status_msg = "at lunch" })).AssertOkAsync();
@@ -74,8 +72,6 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         var hs = await fixture.GetAsync(engine);
         var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         using var carol = hs.ClientFor(await hs.RegisterAsync());
         await carol.CreateRoomAsync();
         var aliceSince = NextBatch(await SyncAsync(a));
@@ -98,8 +94,6 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         var hs = await fixture.GetAsync(engine);
         var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         // set_presence=offline syncs without marking the user online.
         await (await b.GetAsync("/_matrix/client/v3/sync?set_presence=offline")).AssertOkAsync();
         Assert.Equal("offline", (await GetPresenceAsync(a, bob.UserId)).GetProperty("presence").GetString());
@@ -114,8 +108,6 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Presence.OfflineAfter = new Duration(TimeSpan.FromSeconds(1)));
         var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         var since = NextBatch(await SyncAsync(a));
         await SyncAsync(b);
         since = NextBatch(await SyncAsync(a, since));
@@ -130,8 +122,6 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
         // A long idle timeout, so only the closing WebSocket can explain going offline.
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Presence.OfflineAfter = new Duration(TimeSpan.FromMinutes(10)));
         var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         var since = NextBatch(await SyncAsync(a));
 
         using var ws = await ConnectAsync(hs, bob);

@@ -18,8 +18,6 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     {
         var hs = await fixture.GetAsync(engine);
         var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         await a.SendTextAsync(roomId, "from alice");
         await b.SendTextAsync(roomId, "from bob");
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.topic/", new { topic = "t" })).AssertOkAsync();
@@ -55,11 +53,8 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     {
         var hs = await fixture.GetAsync(engine);
         var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
-        var carol = await hs.RegisterAsync();
-        using var c = hs.ClientFor(carol);
-        await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (carol, c) = await hs.RegisterClientAsync();
+        await c.JoinAsync(roomId);
         await b.SendTextAsync(roomId, "bob one");
         await b.SendTextAsync(roomId, "bob two");
 
@@ -85,8 +80,6 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     {
         var hs = await fixture.GetAsync(engine);
         var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
-        using var _a = a;
-        using var _b = b;
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/org.example.keep", new { k = 1 })).AssertOkAsync();
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/org.example.drop", new { k = 2 })).AssertOkAsync();
         await SyncAsync(b);
