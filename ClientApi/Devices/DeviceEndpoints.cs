@@ -18,17 +18,15 @@ public static class DeviceEndpoints
         var g = v3.MapGroup("").RequireAuthorization();
 
         // GET /_matrix/client/v3/devices
-        g.MapGet("/devices", async (HttpContext ctx, DeviceStore devices, CancellationToken ct) =>
+        g.MapGet("/devices", async (HttpContext ctx, DeviceService devices, CancellationToken ct) =>
             Results.Ok(new { devices = (await devices.ListAsync(ctx.GetRequester().UserId, ct)).Select(ToWire) }));
 
         // GET /_matrix/client/v3/devices/{deviceId}
-        g.MapGet("/devices/{deviceId}", async (string deviceId, HttpContext ctx, DeviceStore devices, CancellationToken ct) =>
-            await devices.GetAsync(ctx.GetRequester().UserId, deviceId, ct) is { } d
-                ? Results.Ok(ToWire(d))
-                : throw MatrixException.NotFound("Unknown device"));
+        g.MapGet("/devices/{deviceId}", async (string deviceId, HttpContext ctx, DeviceService devices, CancellationToken ct) =>
+            Results.Ok(ToWire(await devices.GetAsync(ctx.GetRequester().UserId, deviceId, ct))));
 
         // PUT /_matrix/client/v3/devices/{deviceId}
-        g.MapPut("/devices/{deviceId}", async (string deviceId, HttpContext ctx, DeviceStore devices, CancellationToken ct) =>
+        g.MapPut("/devices/{deviceId}", async (string deviceId, HttpContext ctx, DeviceService devices, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             string? name = null;
@@ -39,10 +37,7 @@ public static class DeviceEndpoints
                     JsonValueKind.Null => null,
                     _ => throw MatrixException.BadJson("display_name must be a string"),
                 };
-            if (name is { Length: > 100 })
-                throw MatrixException.InvalidParam("display_name is longer than 100 characters");
-            if (!await devices.SetDisplayNameAsync(ctx.GetRequester().UserId, deviceId, name, ct))
-                throw MatrixException.NotFound("Unknown device");
+            await devices.RenameAsync(ctx.GetRequester().UserId, deviceId, name, ct);
             return Results.Ok(new { });
         });
 

@@ -1,4 +1,3 @@
-using Homeserver.Core.Errors;
 using Homeserver.Core.Filters;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
@@ -15,23 +14,19 @@ public static class FilterEndpoints
         var g = v3.MapGroup("/user/{userId}/filter").RequireAuthorization();
 
         // POST /_matrix/client/v3/user/{userId}/filter
-        g.MapPost("", async (string userId, HttpContext ctx, FilterStore filters, CancellationToken ct) =>
+        g.MapPost("", async (string userId, HttpContext ctx, FilterService filters, CancellationToken ct) =>
         {
             ctx.GetRequester().EnsureSelf(userId);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            SyncFilterShape.Validate(body);
-            var id = await filters.AddAsync(userId, body.GetRawText(), ct);
+            var id = await filters.AddAsync(userId, body, ct);
             return Results.Ok(new { filter_id = id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         });
 
         // GET /_matrix/client/v3/user/{userId}/filter/{filterId}
-        g.MapGet("/{filterId}", async (string userId, string filterId, HttpContext ctx, FilterStore filters, CancellationToken ct) =>
+        g.MapGet("/{filterId}", async (string userId, string filterId, HttpContext ctx, FilterService filters, CancellationToken ct) =>
         {
             ctx.GetRequester().EnsureSelf(userId);
-            if (!long.TryParse(filterId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
-                throw MatrixException.NotFound("Filter not found");
-            var json = await filters.GetAsync(userId, id, ct) ?? throw MatrixException.NotFound("Filter not found");
-            return Results.Text(json, "application/json");
+            return Results.Text(await filters.GetAsync(userId, filterId, ct), "application/json");
         });
     }
 }

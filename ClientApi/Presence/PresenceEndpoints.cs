@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Homeserver.Core.Accounts;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Presence;
-using Homeserver.Core.Rooms.State;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Homeserver.Http.RateLimiting;
@@ -34,18 +32,12 @@ public static class PresenceEndpoints
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Presence);
 
         // GET /_matrix/client/v3/presence/{userId}/status
-        v3.MapGet("/presence/{userId}/status", async (string userId, HttpContext ctx, PresenceService presence, UserStore users,
-            CurrentStateStore current, CancellationToken ct) =>
+        v3.MapGet("/presence/{userId}/status", async (string userId, HttpContext ctx, PresenceService presence, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             if (!UserId.TryParse(userId, out _))
                 throw MatrixException.InvalidParam("Not a valid user ID");
-            // Presence is for people one shares a room with; strangers learn nothing, not even whether the account exists.
-            if (userId != r.UserId && !await current.ShareARoomAsync(r.UserId, userId, ct))
-                throw MatrixException.Forbidden("You do not share a room with this user");
-            if (!await users.ExistsAsync(userId, ct))
-                throw MatrixException.NotFound("Unknown user");
-            return Results.Text((await presence.GetContentAsync(userId, ct)).ToJsonString(MatrixJson.Options), "application/json");
+            return Results.Text((await presence.GetContentAsync(r.UserId, userId, ct)).ToJsonString(MatrixJson.Options), "application/json");
         }).RequireAuthorization();
     }
 }

@@ -11,36 +11,21 @@ namespace ClientApi.Profile;
 
 public static class ProfileEndpoints
 {
-    /// <summary>Synapse's caps, which other servers and clients already live within (checklist row 11).</summary>
-    public const int MaxDisplaynameLength = 256;
-    public const int MaxAvatarUrlLength = 1000;
-
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/profile/{userId}
-        v3.MapGet("/profile/{userId}", async (string userId, UserStore users, CancellationToken ct) =>
+        v3.MapGet("/profile/{userId}", async (string userId, ProfileService profiles, CancellationToken ct) =>
         {
-            var u = await FindAsync(users, userId, ct);
-            return Results.Ok(new { displayname = u.Displayname, avatar_url = u.AvatarUrl });
+            var p = await profiles.GetAsync(userId, ct);
+            return Results.Ok(new { displayname = p.Displayname, avatar_url = p.AvatarUrl });
         });
 
         // GET /_matrix/client/v3/profile/{userId}/{field}
-        v3.MapGet("/profile/{userId}/{field}", async (string userId, string field, UserStore users, CancellationToken ct) =>
-        {
-            var u = await FindAsync(users, userId, ct);
-            var value = field switch
-            {
-                "displayname" => u.Displayname,
-                "avatar_url" => u.AvatarUrl,
-                _ => throw MatrixException.NotFound($"Profile field '{field}' not found"),
-            };
-            return value is null
-                ? throw MatrixException.NotFound($"Profile field '{field}' not set")
-                : Results.Ok(new Dictionary<string, string> { [field] = value });
-        });
+        v3.MapGet("/profile/{userId}/{field}", async (string userId, string field, ProfileService profiles, CancellationToken ct) =>
+            Results.Ok(new Dictionary<string, string> { [field] = await profiles.GetFieldAsync(userId, field, ct) }));
 
         // PUT /_matrix/client/v3/profile/{userId}/{field}
-        v3.MapPut("/profile/{userId}/{field}", async (string userId, string field, HttpContext ctx, UserStore users, CancellationToken ct) =>
+        v3.MapPut("/profile/{userId}/{field}", async (string userId, string field, HttpContext ctx, ProfileService profiles, CancellationToken ct) =>
         {
             ctx.GetRequester().EnsureSelf(userId);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
@@ -50,27 +35,8 @@ public static class ProfileEndpoints
                 JsonValueKind.Null => null,
                 _ => throw MatrixException.BadJson($"'{field}' must be a string"),
             } : throw MatrixException.MissingParam($"Missing '{field}'");
-            switch (field)
-            {
-                case "displayname":
-                    if (value is { Length: > MaxDisplaynameLength })
-                        throw MatrixException.InvalidParam($"displayname is longer than {MaxDisplaynameLength} characters");
-                    await users.SetDisplaynameAsync(userId, value, ct);
-                    break;
-                case "avatar_url":
-                    if (value is { Length: > MaxAvatarUrlLength })
-                        throw MatrixException.InvalidParam($"avatar_url is longer than {MaxAvatarUrlLength} characters");
-                    if (value is { Length: > 0 } && !value.StartsWith("mxc://", StringComparison.Ordinal))
-                        throw MatrixException.InvalidParam("avatar_url must be an mxc:// URI");
-                    await users.SetAvatarUrlAsync(userId, value, ct);
-                    break;
-                default:
-                    throw new MatrixException(400, ErrorCodes.Unrecognized, $"Profile field '{field}' is not supported");
-            }
+            await profiles.SetFieldAsync(userId, field, value, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
     }
-
-    private static async Task<UserRecord> FindAsync(UserStore users, string userId, CancellationToken ct) =>
-        await users.GetAsync(userId, ct) is { IsDeactivated: false } u ? u : throw MatrixException.NotFound("Profile not found");
 }

@@ -2,7 +2,6 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Memberships;
-using Homeserver.Core.Rooms.State;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Homeserver.Http.RateLimiting;
@@ -26,7 +25,7 @@ public static class MembershipEndpoints
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
         // POST /_matrix/client/v3/join/{roomIdOrAlias}
-        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasStore aliases, CancellationToken ct) =>
+        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases, CancellationToken ct) =>
         {
             var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
             await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct);
@@ -34,7 +33,7 @@ public static class MembershipEndpoints
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
         // POST /_matrix/client/v3/knock/{roomIdOrAlias}
-        g.MapPost("/knock/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasStore aliases, CancellationToken ct) =>
+        g.MapPost("/knock/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
@@ -60,8 +59,8 @@ public static class MembershipEndpoints
             ActOnMemberAsync(roomId, action, ctx, members, ct)).RequireRateLimiting(RateLimitPolicies.Message);
 
         // GET /_matrix/client/v3/joined_rooms
-        g.MapGet("/joined_rooms", async (HttpContext ctx, CurrentStateStore current, CancellationToken ct) =>
-            Results.Ok(new { joined_rooms = await current.RoomsOfUserAsync(ctx.GetRequester().UserId, "join", ct) }));
+        g.MapGet("/joined_rooms", async (HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
+            Results.Ok(new { joined_rooms = await reads.JoinedRoomsAsync(ctx.GetRequester().UserId, ct) }));
     }
 
     private static async Task<IResult> ActOnMemberAsync(string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct)
@@ -81,10 +80,6 @@ public static class MembershipEndpoints
         return Results.Ok(new { });
     }
 
-    internal static async Task<string> ResolveAsync(string roomIdOrAlias, RoomAliasStore aliases, CancellationToken ct)
-    {
-        if (roomIdOrAlias.StartsWith('#'))
-            return (await aliases.GetAsync(roomIdOrAlias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found");
-        return RoomPaths.RoomId(roomIdOrAlias);
-    }
+    private static async Task<string> ResolveAsync(string roomIdOrAlias, RoomAliasService aliases, CancellationToken ct) =>
+        roomIdOrAlias.StartsWith('#') ? await aliases.ResolveAsync(roomIdOrAlias, ct) : RoomPaths.RoomId(roomIdOrAlias);
 }

@@ -24,7 +24,7 @@ public static class SyncEndpoints
     {
         // GET /_matrix/client/v3/sync
         v3.MapGet("/sync", async (HttpContext ctx, string? since, string? timeout, string? full_state, string? filter, string? set_presence,
-            SyncService sync, FilterStore filters, SessionValidator sessions, SyncConnectionTracker connections, PresenceService presence,
+            SyncService sync, FilterService filters, SessionValidator sessions, SyncConnectionTracker connections, PresenceService presence,
             ConnectionsPerAddressLimiter perAddress, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
@@ -33,7 +33,7 @@ public static class SyncEndpoints
             // The same endpoint upgrades to a WebSocket that pushes every sync result (docs/websocket-sync.md).
             if (ctx.WebSockets.IsWebSocketRequest)
             {
-                var initialFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
+                var initialFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
                 var initialSince = since is null ? (SyncToken?)null : SyncToken.Parse(since);
                 using var slot = perAddress.Acquire(ClientAddressKey.Of(ctx));
                 using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
@@ -50,7 +50,7 @@ public static class SyncEndpoints
                 : long.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
                     ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
-            var syncFilter = await ResolveFilterAsync(r.UserId, filter, filters, ct);
+            var syncFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
             using var live = connections.Begin(r.UserId, r.DeviceId, webSocket: false);
             await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
@@ -58,18 +58,5 @@ public static class SyncEndpoints
             // Written as UTF-8 straight away: a large initial sync is megabytes, and a string of it is twice that, re-encoded.
             return Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(result.Response, MatrixJson.Options), "application/json");
         }).RequireAuthorization();
-    }
-
-    /// <summary>The <c>filter</c> parameter is either inline JSON (as matrix-js-sdk sends first) or a stored filter's ID.</summary>
-    private static async Task<SyncFilter> ResolveFilterAsync(string userId, string? filter, FilterStore filters, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(filter))
-            return SyncFilter.Default;
-        if (filter.TrimStart().StartsWith('{'))
-            return SyncFilter.FromJson(filter);
-        if (!long.TryParse(filter, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            throw MatrixException.InvalidParam("filter must be a filter ID or a JSON filter");
-        var stored = await filters.GetAsync(userId, id, ct) ?? throw MatrixException.NotFound("Unknown filter ID");
-        return SyncFilter.FromJson(stored);
     }
 }

@@ -56,6 +56,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IDeviceDeletionStep, E2ee.DeviceKeysDeletionStep>();
         services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();        services.AddSingleton<UserStore>();
         services.AddSingleton<DeviceStore>();
+        services.AddSingleton<DeviceService>();
+        services.AddSingleton<ProfileService>();
         services.AddSingleton<Storage.IncidentalWrites>();
         services.AddSingleton<ActivityRecorder>();
         services.AddSingleton<AccountService>();
@@ -64,7 +66,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<JwtLoginValidator>();
         services.AddSingleton<SharedSecretRegistration>();
         services.AddSingleton<AccountDataStore>();
+        services.AddSingleton<AccountDataService>();
         services.AddSingleton<FilterStore>();
+        services.AddSingleton<FilterService>();
         services.AddSingleton<MediaStore>();
         services.AddSingleton<IMediaContentStore>(new LocalMediaContentStore(options.ResolvePath(options.Media.StorePath)));
         services.AddSingleton<MediaService>();
@@ -75,6 +79,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SnapshotMembers>();
         services.AddSingleton<ClientTxnStore>();
         services.AddSingleton<RoomAliasStore>();
+        services.AddSingleton<RoomAliasService>();
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<EventPersister>();
         services.AddSingleton<SoftFailedEventStore>();
@@ -89,6 +94,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventIngest>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
         services.AddSingleton<VisibilityService>();
+        services.AddSingleton<RoomEventGuard>();
         services.AddSingleton<RoomReadService>();
         services.AddSingleton<RoomWriteService>();
         services.AddSingleton<MembershipService>();

@@ -13,11 +13,9 @@ public static class AdminMediaEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         // DELETE /_synapse/admin/v1/media/{serverName}/{mediaId} — Synapse's admin API, which moderation tools use.
-        app.MapDelete("/_synapse/admin/v1/media/{serverName}/{mediaId}", async (HttpContext ctx, string serverName, string mediaId, UserStore users, MediaService media, CancellationToken ct) =>
+        app.MapDelete("/_synapse/admin/v1/media/{serverName}/{mediaId}", async (HttpContext ctx, string serverName, string mediaId, AccountService accounts, MediaService media, CancellationToken ct) =>
         {
-            var requester = await users.GetAsync(ctx.GetRequester().UserId, ct);
-            if (requester is not { IsAdmin: true })
-                throw MatrixException.Forbidden("You are not a server admin");
+            await accounts.EnsureAdminAsync(ctx.GetRequester().UserId, ct);
             if (!await media.DeleteAsync(serverName, mediaId, ct))
                 throw MatrixException.NotFound("Media not found");
             return Results.Ok(new { deleted_media = new[] { mediaId }, total = 1 });

@@ -10,7 +10,7 @@ namespace MediaRepo.Thumbnails;
 /// waiting, so a burst of requests for large images cannot take every thread and the memory of every decode (an
 /// abandoned decode keeps its thread).
 /// </summary>
-public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtractor videos, IMediaContentStore content, ThumbnailSlots slots)
+public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtractor videos, MediaService mediaService, ThumbnailSlots slots)
 {
     public async Task<(byte[] Content, string ContentType)> CreateAsync(MediaRecord media, Stream source, ThumbnailSizeOptions size, bool animated, CancellationToken ct)
     {
@@ -39,7 +39,7 @@ public sealed class ThumbnailGenerator(ImageThumbnailer images, VideoFrameExtrac
             throw MatrixException.NotFound("No thumbnail available for videos: ffmpeg is not installed on this server");
         // ffmpeg seeks inside the container, so it needs a file: the stored one when local, else a temporary copy.
         string? temp = null;
-        var path = source is FileStream fs ? fs.Name : temp = content.NewTempPath();
+        var path = source is FileStream fs ? fs.Name : temp = mediaService.NewScratchPath();
         try
         {
             if (temp is not null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Core.Configuration;
@@ -11,7 +12,8 @@ namespace Homeserver.Testing;
 
 /// <summary>
 /// A real server on real Kestrel, bound to a free loopback port, with its own data directory and a fresh
-/// SQLite file or PostgreSQL database. Tests speak HTTP to it like any client.
+/// SQLite file or PostgreSQL database. Tests speak HTTP to it like any client. The clients it hands out are
+/// disposed when it stops, so a test need not dispose them itself.
 /// </summary>
 public sealed class TestHomeserver : IAsyncDisposable
 {
@@ -19,6 +21,7 @@ public sealed class TestHomeserver : IAsyncDisposable
     public const string DefaultPassword = "correct horse battery";
 
     private readonly WebApplication _app;
+    private readonly ConcurrentBag<HttpClient> _clients = [];
 
     private TestHomeserver(WebApplication app, HomeserverOptions options, Uri baseAddress)
     {
@@ -78,6 +81,7 @@ public sealed class TestHomeserver : IAsyncDisposable
         var c = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (accessToken is not null)
             c.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+        _clients.Add(c);
         return c;
     }
 
@@ -119,9 +123,17 @@ public sealed class TestHomeserver : IAsyncDisposable
 
     public HttpClient ClientFor(TestUser user) => NewClient(user.AccessToken);
 
+    /// <summary>A fresh user (<see cref="RegisterAsync"/>) and a client signed in as them.</summary>
+    public async Task<(TestUser User, HttpClient Client)> RegisterClientAsync(string? localpart = null)
+    {
+        var user = await RegisterAsync(localpart);
+        return (user, ClientFor(user));
+    }
+
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        foreach (var c in _clients)
+            c.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -95,6 +95,13 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         return await StartSessionAsync(user!, login, ct);
     }
 
+    /// <summary>Throws 403 unless the user is a server admin (Synapse's admin API).</summary>
+    public async Task EnsureAdminAsync(string userId, CancellationToken ct)
+    {
+        if (await users.GetAsync(userId, ct) is not { IsAdmin: true })
+            throw MatrixException.Forbidden("You are not a server admin");
+    }
+
     public async Task ChangePasswordAsync(string userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
     {
         ValidatePassword(newPassword);

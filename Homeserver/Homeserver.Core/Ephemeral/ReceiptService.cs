@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.State;
-using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
 using Homeserver.Core.Storage;
 
 namespace Homeserver.Core.Ephemeral;
@@ -11,7 +11,7 @@ namespace Homeserver.Core.Ephemeral;
 /// Read receipts (<c>m.read</c>, <c>m.read.private</c>, threaded) and read markers (<c>m.fully_read</c>). Public
 /// receipts reach the room's members through sync; private ones only their owner.
 /// </summary>
-public sealed class ReceiptService(ReceiptStore store, EventStore events, CurrentStateStore current, AccountDataStore accountData,
+public sealed class ReceiptService(ReceiptStore store, RoomEventGuard guard, CurrentStateStore current, AccountDataStore accountData,
     TimeProvider time)
 {
     public const string Read = "m.read";
@@ -26,9 +26,7 @@ public sealed class ReceiptService(ReceiptStore store, EventStore events, Curren
             StoredText.EnsureIdentifier(threadId, "thread_id");
         if (await current.MembershipAsync(roomId, userId, ct) != "join")
             throw MatrixException.Forbidden("You are not joined to this room");
-        var target = await events.GetAsync(eventId, ct);
-        if (target is null || target.RoomId != roomId)
-            throw MatrixException.NotFound("Event not found in this room");
+        var target = await guard.InRoomAsync(roomId, eventId, ct, "Event not found in this room");
         if (type == FullyRead)
         {
             // The spec keeps the fully-read marker as room account data of that type.

@@ -89,6 +89,9 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
 
     public Task<Stream?> OpenContentAsync(string sha256, CancellationToken ct) => content.OpenReadAsync(sha256, ct);
 
+    /// <summary>A new scratch file beside the stored content (ffmpeg reads a video from a file); the caller deletes it.</summary>
+    public string NewScratchPath() => content.NewTempPath();
+
     /// <summary>
     /// The cached thumbnail for this size, generating and storing it on first request through
     /// <paramref name="generate"/> (which reads the source and returns the encoded thumbnail).

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Connections;
+using Homeserver.Core.Rooms.State;
 
 namespace Homeserver.Core.Presence;
 
@@ -35,12 +37,16 @@ public sealed class PresenceService : IDisposable
     private readonly TimeProvider _time;
     private readonly PresenceOptions _options;
     private readonly Storage.IncidentalWrites _incidental;
+    private readonly CurrentStateStore _current;
+    private readonly UserStore _users;
     private readonly ITimer _sweeper;
     private int _loaded;
 
     public PresenceService(PresenceStore store, SyncConnectionTracker connections,
-        TimeProvider time, HomeserverOptions options, Storage.IncidentalWrites incidental)
+        TimeProvider time, HomeserverOptions options, Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users)
     {
+        _current = current;
+        _users = users;
         _incidental = incidental;
         _store = store;
         _connections = connections;
@@ -90,9 +96,16 @@ public sealed class PresenceService : IDisposable
         return _options.Enabled ? ChangeAsync(userId, state, keepStatus: false, statusMsg, ct) : Task.CompletedTask;
     }
 
-    /// <summary>The user's presence as <c>GET /presence/{userId}/status</c> shows it.</summary>
-    public async Task<JsonObject> GetContentAsync(string userId, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="userId"/>'s presence as <c>GET /presence/{userId}/status</c> shows it to <paramref name="viewerId"/>.
+    /// Presence is for people one shares a room with; strangers learn nothing, not even whether the account exists.
+    /// </summary>
+    public async Task<JsonObject> GetContentAsync(string viewerId, string userId, CancellationToken ct)
     {
+        if (userId != viewerId && !await _current.ShareARoomAsync(viewerId, userId, ct))
+            throw MatrixException.Forbidden("You do not share a room with this user");
+        if (!await _users.ExistsAsync(userId, ct))
+            throw MatrixException.NotFound("Unknown user");
         var row = _options.Enabled ? await _store.GetAsync(userId, ct) : null;
         return row is null ? new JsonObject { ["presence"] = Offline } : Content(row);
     }

@@ -2,7 +2,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
-using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Rooms;
 
@@ -11,14 +11,11 @@ namespace Homeserver.Core.Rooms;
 /// domains): a local user may redact an event of the same room, and someone else's only with the room's
 /// <c>redact</c> level. Applied to every redaction a local user creates, whichever endpoint carried it.
 /// </summary>
-public sealed class RedactionPolicy(EventStore events)
+public sealed class RedactionPolicy(RoomEventGuard guard)
 {
     public async Task EnsureMayRedactAsync(RoomId roomId, UserId sender, EventId target, PowerLevels levels, CancellationToken ct)
     {
-        // An event of another room answers as an unknown one, so a redaction cannot probe for event IDs elsewhere.
-        var original = await events.GetAsync(target.ToString(), ct);
-        if (original is null || original.RoomId != roomId.ToString())
-            throw MatrixException.NotFound("Event not found");
+        var original = await guard.InRoomAsync(roomId.ToString(), target.ToString(), ct);
         if (original.EventType == EventTypes.Create && original.StateKey == "")
             throw MatrixException.Forbidden("A room's create event cannot be redacted");
         if (!RedactionRule.MaySend(sender, UserId.Parse(original.Sender), levels))

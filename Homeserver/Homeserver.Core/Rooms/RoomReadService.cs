@@ -15,7 +15,7 @@ namespace Homeserver.Core.Rooms;
 /// what the user's membership and the room's history visibility allow.
 /// </summary>
 public sealed class RoomReadService(RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, Relations.RelationAggregator aggregator, Memberships.ForgottenRoomStore forgotten, Ingest.ClientTxnStore txns,
+    VisibilityService visibility, RoomEventGuard guard, Relations.RelationAggregator aggregator, Memberships.ForgottenRoomStore forgotten, Ingest.ClientTxnStore txns,
     TimeProvider time)
 {
     public const int MaxPageSize = 1000;
@@ -48,10 +48,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     public async Task<JsonObject> EventAsync(string userId, string? deviceId, string roomId, string eventId, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);
-        var row = await events.GetAsync(eventId, ct);
-        if (row is null || row.RoomId != roomId)
-            throw MatrixException.NotFound("Event not found");
-        await visibility.EnsureVisibleAsync(userId, version, row, ct);
+        var row = await guard.VisibleAsync(userId, roomId, version, eventId, ct);
         return (await FormatEventsAsync(userId, deviceId, version, [row], ct))[0];
     }
 
@@ -129,6 +126,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
             return (membership is null || m == membership) && (notMembership is null || m != notMembership);
         }).ToList();
     }
+
+    public Task<IReadOnlyList<string>> JoinedRoomsAsync(string userId, CancellationToken ct) => current.RoomsOfUserAsync(userId, "join", ct);
 
     public async Task<bool> IsJoinedAsync(string roomId, string userId, CancellationToken ct) =>
         await current.MembershipAsync(roomId, userId, ct) == "join";

@@ -36,8 +36,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task GlobalAccountData_PutThenGet_RoundTripsExactJson(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
 
         var put = await client.PutAsync(GlobalPath(user.UserId, "org.example.tricky"), Json(TrickyContent));
         var putBody = await put.AssertOkAsync();
@@ -50,8 +49,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task GlobalAccountData_PutTwice_LastContentWins(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsync(GlobalPath(user.UserId, "m.direct"), Json("""{"@a:x":["!r1:x"]}"""))).AssertOkAsync();
         await (await client.PutAsync(GlobalPath(user.UserId, "m.direct"), Json("""{"@b:x":["!r2:x"]}"""))).AssertOkAsync();
         // Replaced, not merged.
@@ -62,8 +60,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task RoomAccountData_PutThenGet_RoundTripsAndIsScopedToRoom(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         var room = NewRoomId();
         var otherRoom = NewRoomId();
 
@@ -83,8 +80,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task AccountData_Missing_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.GetAsync(GlobalPath(user.UserId, "org.example.never.set"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         await (await client.GetAsync(RoomPath(user.UserId, NewRoomId(), "org.example.never.set"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
     }
@@ -94,14 +90,12 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     {
         // Checklist row 19: account data is private to its owner.
         var hs = await fixture.GetAsync(engine);
-        var owner = await hs.RegisterAsync();
-        var snoop = await hs.RegisterAsync();
+        var (owner, ownerClient) = await hs.RegisterClientAsync();
+        var (snoop, client) = await hs.RegisterClientAsync();
         var room = NewRoomId();
-        using var ownerClient = hs.ClientFor(owner);
         await (await ownerClient.PutAsync(GlobalPath(owner.UserId, "org.example.secret"), Json("""{"pin":"1234"}"""))).AssertOkAsync();
         await (await ownerClient.PutAsync(RoomPath(owner.UserId, room, "org.example.secret"), Json("""{"pin":"5678"}"""))).AssertOkAsync();
 
-        using var client = hs.ClientFor(snoop);
         await (await client.GetAsync(GlobalPath(owner.UserId, "org.example.secret"))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await client.GetAsync(RoomPath(owner.UserId, room, "org.example.secret"))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await client.PutAsync(GlobalPath(owner.UserId, "org.example.secret"), Json("""{"pin":"0000"}"""))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
@@ -119,8 +113,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task PutAccountData_ServerManagedType_IsMethodNotAllowed(string type)
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsync(GlobalPath(user.UserId, type), Json("""{"event_id":"$x"}""")))
             .AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "M_BAD_JSON");
         await (await client.PutAsync(RoomPath(user.UserId, NewRoomId(), type), Json("""{"event_id":"$x"}""")))
@@ -134,8 +127,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task RoomAccountData_InvalidRoomId_IsInvalidParam(string roomId)
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsync(RoomPath(user.UserId, roomId, "m.tag"), Json("""{"tags":{}}""")))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await client.GetAsync(RoomPath(user.UserId, roomId, "m.tag")))
@@ -150,8 +142,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task PutAccountData_NonObjectBody_IsBadJson(string body)
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsync(GlobalPath(user.UserId, "org.example.shape"), Json(body)))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
         await (await client.PutAsync(RoomPath(user.UserId, NewRoomId(), "org.example.shape"), Json(body)))
@@ -163,8 +154,7 @@ public sealed class AccountDataTests(HomeserverFixture fixture) : IClassFixture<
     public async Task PutAccountData_InvalidJson_IsNotJson()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsync(GlobalPath(user.UserId, "org.example.broken"), Json("{\"a\":")))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "M_NOT_JSON");
     }

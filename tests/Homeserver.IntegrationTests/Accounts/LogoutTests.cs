@@ -13,9 +13,8 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task Logout_RevokesTokenAtOnceAndRemovesDevice(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, stayingClient) = await hs.RegisterClientAsync();
         var leaving = await hs.LoginAsync(user);
-        using var stayingClient = hs.ClientFor(user);
         Assert.Contains(leaving.DeviceId, await stayingClient.DeviceIdsAsync());
         // Use the token first, so a cached "live" answer has to be overturned by the logout.
         await hs.AssertTokenWorksAsync(leaving);
@@ -36,8 +35,7 @@ public sealed class LogoutTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task Logout_TwiceWithSameToken_SecondIsUnknownToken(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PostAsJsonAsync("/_matrix/client/v3/logout", new { })).AssertOkAsync();
         await (await client.PostAsJsonAsync("/_matrix/client/v3/logout", new { })).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
 

@@ -60,8 +60,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task ChangePassword_WrongCurrentPassword_Is401ForbiddenAndChangesNothing(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice" }));
 
         var res = await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice", auth = PasswordAuth(user, session, "a wrong guess") });
@@ -77,9 +76,8 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         // Checklist row 18, on the password endpoint.
         var hs = await fixture.GetAsync(engine);
-        var victim = await hs.RegisterAsync();
+        var (victim, client) = await hs.RegisterClientAsync();
         var attacker = await hs.RegisterAsync(password: "attacker password");
-        using var client = hs.ClientFor(victim);
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice" }));
 
         var res = await client.PostAsJsonAsync(PasswordPath, new { new_password = "attacker's choice", auth = PasswordAuth(attacker, session) });
@@ -91,7 +89,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task ChangePassword_DefaultLogoutDevices_RevokesOtherDevicesButNotRequester(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var other1 = await hs.LoginAsync(user);
         var other2 = await hs.LoginAsync(user);
 
@@ -100,7 +98,6 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         await hs.AssertTokenWorksAsync(user);
         await hs.AssertTokenRevokedAsync(other1);
         await hs.AssertTokenRevokedAsync(other2);
-        using var client = hs.ClientFor(user);
         var devices = (await (await client.GetAsync("/_matrix/client/v3/devices")).AssertOkAsync()).GetProperty("devices");
         Assert.Equal([user.DeviceId], devices.EnumerateArray().Select(d => d.GetProperty("device_id").GetString()));
     }
@@ -136,8 +133,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task ChangePassword_ShorterThanEight_IsWeakAndChangesNothing()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
 
         var bare = await client.PostAsJsonAsync(PasswordPath, new { new_password = "1234567" });
         await bare.AssertErrorAsync(HttpStatusCode.BadRequest, "M_WEAK_PASSWORD");
@@ -155,9 +151,8 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Deactivate_WithUia_EndsAccountForGood(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var other = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
 
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(DeactivatePath, new { }));
         await hs.AssertTokenWorksAsync(user);
@@ -183,8 +178,7 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Deactivate_WrongPassword_KeepsAccount(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(DeactivatePath, new { }));
 
         var res = await client.PostAsJsonAsync(DeactivatePath, new { auth = PasswordAuth(user, session, "wrong password!") });

@@ -35,12 +35,11 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task ListDevices_AfterSecondLogin_ShowsOnlyOwnDevices(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var first = await hs.RegisterAsync();
+        var (first, client) = await hs.RegisterClientAsync();
         var second = await hs.LoginAsync(first);
         var stranger = await hs.RegisterAsync();
         Assert.NotEqual(first.DeviceId, second.DeviceId);
 
-        using var client = hs.ClientFor(first);
         var ids = await client.DeviceIdsAsync();
         Assert.Equal(2, ids.Count);
         Assert.Contains(first.DeviceId, ids);
@@ -52,8 +51,7 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task GetDevice_Own_ReturnsItWithLastSeen(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         var device = await (await client.GetAsync(DevicePath(user.DeviceId))).AssertOkAsync();
         Assert.Equal(user.DeviceId, device.GetProperty("device_id").GetString());
         Assert.True(device.GetProperty("last_seen_ts").GetInt64() > 0);
@@ -63,9 +61,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task GetDevice_UnknownOrOtherUsers_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var other = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
         await (await client.GetAsync(DevicePath("NOSUCHDEVICE"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         // Another user's device is not visible through my session.
         await (await client.GetAsync(DevicePath(other.DeviceId))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
@@ -75,9 +72,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task RenameDevice_ThenGet_ShowsNewName(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var second = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
 
         var put = await client.PutAsJsonAsync(DevicePath(second.DeviceId), new { display_name = "Kitchen tablet ☕" });
         await put.AssertOkAsync();
@@ -90,16 +86,29 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RenameDevice_OverOneHundredCharacters_IsRefusedAndAtTheLimitIsAccepted(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (user, client) = await hs.RegisterClientAsync();
+
+        var tooLong = await (await client.PutAsJsonAsync(DevicePath(user.DeviceId), new { display_name = new string('n', 101) }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        Assert.Equal("display_name is longer than 100 characters", tooLong.GetProperty("error").GetString());
+        var atLimit = new string('n', 100);
+        await (await client.PutAsJsonAsync(DevicePath(user.DeviceId), new { display_name = atLimit })).AssertOkAsync();
+        var device = await (await client.GetAsync(DevicePath(user.DeviceId))).AssertOkAsync();
+        Assert.Equal(atLimit, device.GetProperty("display_name").GetString());
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task RenameDevice_UnknownOrOtherUsers_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        var other = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (_, client) = await hs.RegisterClientAsync();
+        var (other, otherClient) = await hs.RegisterClientAsync();
         await (await client.PutAsJsonAsync(DevicePath("NOSUCHDEVICE"), new { display_name = "x" })).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         await (await client.PutAsJsonAsync(DevicePath(other.DeviceId), new { display_name = "hijacked" })).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
 
-        using var otherClient = hs.ClientFor(other);
         var device = await (await otherClient.GetAsync(DevicePath(other.DeviceId))).AssertOkAsync();
         Assert.NotEqual("hijacked", device.TryGetProperty("display_name", out var n) ? n.GetString() : null);
     }
@@ -108,9 +117,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task DeleteDevice_WithoutAuth_ChallengesWithPasswordFlowAndKeepsDevice(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var second = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
 
         await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId));
         await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId, new { }));
@@ -123,9 +131,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task DeleteDevice_WrongPassword_Is401ForbiddenAndKeepsDevice(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var second = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, second.DeviceId));
 
         var wrong = await DeleteDeviceAsync(client, second.DeviceId, new { auth = PasswordAuth(user, session, "not the password") });
@@ -143,9 +150,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task DeleteDevice_RightPassword_RevokesOnlyThatDevice(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var doomed = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, doomed.DeviceId));
 
         var done = await DeleteDeviceAsync(client, doomed.DeviceId, new { auth = PasswordAuth(user, session) });
@@ -161,9 +167,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task DeleteDevice_OwnCurrentDevice_RevokesRequestingToken(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var other = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, user.DeviceId));
         await (await DeleteDeviceAsync(client, user.DeviceId, new { auth = PasswordAuth(user, session) })).AssertOkAsync();
 
@@ -191,11 +196,10 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task DeleteDevices_RightPassword_RevokesListedDevicesOnly(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var b = await hs.LoginAsync(user);
         var c = await hs.LoginAsync(user);
         var keep = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
 
         var challenge = await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new { devices = new[] { b.DeviceId, c.DeviceId } });
         var session = await SessionAssertions.AssertPasswordChallengeAsync(challenge);
@@ -231,10 +235,9 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     {
         // Checklist row 17: a UIA session is bound to the operation it was started for.
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var a = await hs.LoginAsync(user);
         var b = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
 
         var sessionForA = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, a.DeviceId));
         var spent = await DeleteDeviceAsync(client, b.DeviceId, new { auth = PasswordAuth(user, sessionForA) });
@@ -249,10 +252,9 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     {
         // Checklist row 17 for the bulk endpoint: the device list can't grow once the session is started.
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, client) = await hs.RegisterClientAsync();
         var a = await hs.LoginAsync(user);
         var b = await hs.LoginAsync(user);
-        using var client = hs.ClientFor(user);
 
         var session = await SessionAssertions.AssertPasswordChallengeAsync(
             await client.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new { devices = new[] { a.DeviceId } }));
@@ -272,10 +274,9 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     {
         // Checklist row 18: user X can't pass UIA with user Y's (correct) password.
         var hs = await fixture.GetAsync(engine);
-        var x = await hs.RegisterAsync();
+        var (x, client) = await hs.RegisterClientAsync();
         var xSecond = await hs.LoginAsync(x);
         var y = await hs.RegisterAsync(password: "y's own password");
-        using var client = hs.ClientFor(x);
 
         var session = await SessionAssertions.AssertPasswordChallengeAsync(await DeleteDeviceAsync(client, xSecond.DeviceId));
         var res = await DeleteDeviceAsync(client, xSecond.DeviceId, new { auth = PasswordAuth(y, session) });
@@ -289,9 +290,8 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task DeleteDevice_OtherUsersDevice_LeavesItAlone(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var attacker = await hs.RegisterAsync();
-        var victim = await hs.RegisterAsync();
-        using var client = hs.ClientFor(attacker);
+        var (attacker, client) = await hs.RegisterClientAsync();
+        var (victim, victimClient) = await hs.RegisterClientAsync();
 
         var first = await DeleteDeviceAsync(client, victim.DeviceId);
         if (first.StatusCode == HttpStatusCode.Unauthorized)
@@ -306,7 +306,6 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
 
         // Whatever the answer, the victim's device and token survive.
         await hs.AssertTokenWorksAsync(victim);
-        using var victimClient = hs.ClientFor(victim);
         Assert.Contains(victim.DeviceId, await victimClient.DeviceIdsAsync());
     }
 

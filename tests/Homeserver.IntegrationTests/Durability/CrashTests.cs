@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Host;
 using Homeserver.Host.Configuration;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit;

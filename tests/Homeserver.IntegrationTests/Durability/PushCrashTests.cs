@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Host.Configuration;
 using Homeserver.IntegrationTests.Push;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -37,7 +36,7 @@ public sealed class PushCrashTests
             using var b = new HttpClient { BaseAddress = baseUrl };
             b.DefaultRequestHeaders.Authorization = new("Bearer", await ServerProcess.RegisterAsync(anon, "offline"));
             var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-            await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+            await b.JoinAsync(roomId);
             await (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/set", PusherApiTests.HttpPusher("crash-key", notifyUrl))).AssertOkAsync();
 
             // The gateway is not listening yet, so the push can only be pending when the process dies.

@@ -37,10 +37,8 @@ public sealed class CrossSigningTests(HomeserverFixture fixture) : IClassFixture
     public async Task FirstUpload_NeedsNoUia_ReplacingNeedsThePassword_AndTheUserSigningKeyIsPrivate(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (_, b) = await hs.RegisterClientAsync();
         using var first = CrossSigning.Create();
         await (await a.PostAsJsonAsync(SigningUpload, first.Body(alice.UserId))).AssertOkAsync();
         // Re-sending the same keys (a retry of a lost response) stays free of UIA.
@@ -65,8 +63,7 @@ public sealed class CrossSigningTests(HomeserverFixture fixture) : IClassFixture
     public async Task SubKey_NotSignedByTheMaster_IsRefused()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         using var keys = CrossSigning.Create();
         using var stranger = SigningKey.Generate();
         var body = new
@@ -85,12 +82,9 @@ public sealed class CrossSigningTests(HomeserverFixture fixture) : IClassFixture
     public async Task Signatures_OfOwnDevice_AndOfAnotherUsersMasterKey_AreStoredAndShownToTheRightPeople(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        var carol = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        using var c = hs.ClientFor(carol);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
+        var (_, c) = await hs.RegisterClientAsync();
         using var aliceKeys = CrossSigning.Create();
         using var bobKeys = CrossSigning.Create();
         using var aliceDevice = SigningKey.Generate();

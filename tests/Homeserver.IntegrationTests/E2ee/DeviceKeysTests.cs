@@ -15,10 +15,8 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task UploadedKeys_AreReturnedByQuery_WithTheDeviceName(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (_, b) = await hs.RegisterClientAsync();
         using var deviceKey = SigningKey.Generate();
         var keys = E2eeClient.DeviceKeys(alice, deviceKey);
         var upload = await a.UploadKeysAsync(new { device_keys = keys });
@@ -41,8 +39,7 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task DisplayName_IsAddedAsUnsignedData()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/devices/{alice.DeviceId}", new { display_name = "Alice's phone" })).AssertOkAsync();
         using var deviceKey = SigningKey.Generate();
         await a.UploadKeysAsync(new { device_keys = E2eeClient.DeviceKeys(alice, deviceKey) });
@@ -54,8 +51,7 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task ConcurrentClaims_GetEachOneTimeKeyOnce_ThenTheFallbackKey(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         using var deviceKey = SigningKey.Generate();
         var oneTime = new JsonObject();
         for (var i = 0; i < 5; i++)
@@ -103,8 +99,7 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task Claim_ForAnUnknownDevice_ReturnsNothing()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var res = await (await a.PostAsJsonAsync("/_matrix/client/v3/keys/claim", new
         {
             one_time_keys = new Dictionary<string, Dictionary<string, string>> { [alice.UserId] = new() { ["NOPE"] = "signed_curve25519" } },
@@ -116,9 +111,8 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task Upload_OfKeysForAnotherUserOrDevice_OrMalformed_IsRefused()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
+        var (alice, a) = await hs.RegisterClientAsync();
         var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
         using var deviceKey = SigningKey.Generate();
         async Task Refused(object body, string errcode) =>
             await (await a.PostAsJsonAsync("/_matrix/client/v3/keys/upload", body)).AssertErrorAsync(HttpStatusCode.BadRequest, errcode);

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Homeserver.Core.Keys;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -13,14 +12,8 @@ public sealed class DeviceListTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task KeyUpload_IsReportedToARoomPeer_NotToAStranger(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        var carol = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        using var c = hs.ClientFor(carol);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (alice, _, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var (_, c) = await hs.RegisterClientAsync();
         var bobSince = (await b.SyncAsync()).NextBatch();
         var carolSince = (await c.SyncAsync()).NextBatch();
 
@@ -46,23 +39,21 @@ public sealed class DeviceListTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task Joining_ReportsTheNewPeer_LeavingTheLastSharedRoom_ReportsLeft(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var first = await a.CreateRoomAsync(new { preset = "public_chat" });
         var second = await a.CreateRoomAsync(new { preset = "public_chat" });
         var aliceSince = (await a.SyncAsync()).NextBatch();
-        await (await b.PostRoomAsync(first, "join", new { })).AssertOkAsync();
-        await (await b.PostRoomAsync(second, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(first);
+        await b.JoinAsync(second);
         var joined = await a.SyncAsync(aliceSince);
         Assert.Contains(bob.UserId, joined.DeviceLists("changed"));
 
-        await (await b.PostRoomAsync(first, "leave", new { })).AssertOkAsync();
+        await b.LeaveAsync(first);
         var stillSharing = await a.SyncAsync(joined.NextBatch());
         Assert.DoesNotContain(bob.UserId, stillSharing.DeviceLists("left"));
 
-        await (await b.PostRoomAsync(second, "leave", new { })).AssertOkAsync();
+        await b.LeaveAsync(second);
         var parted = await a.SyncAsync(stillSharing.NextBatch());
         Assert.Contains(bob.UserId, parted.DeviceLists("left"));
         // Bob sees it from his side too: he left the last room he shared with Alice.
@@ -73,14 +64,12 @@ public sealed class DeviceListTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task DeletingADevice_RemovesItsKeysAndInbox_AndTellsRoomPeers(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
+        var (alice, a) = await hs.RegisterClientAsync();
         var alicePhone = await hs.LoginAsync(alice);
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (_, b) = await hs.RegisterClientAsync();
         using var phone = hs.ClientFor(alicePhone);
-        using var b = hs.ClientFor(bob);
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         using var deviceKey = SigningKey.Generate();
         await phone.UploadKeysAsync(new { device_keys = E2eeClient.DeviceKeys(alicePhone, deviceKey) });
         var bobSince = (await b.SyncAsync()).NextBatch();

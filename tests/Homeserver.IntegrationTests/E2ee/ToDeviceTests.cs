@@ -15,10 +15,8 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Message_ArrivesOnce_IsRedeliveredForTheOldToken_AndGoneOnceTheNewerOneIsUsed(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var t1 = (await b.SyncAsync()).NextBatch();
 
         await (await a.SendToDeviceAsync("m.test", "txn1", To(bob, bob.DeviceId, new { n = 1 }))).AssertOkAsync();
@@ -46,10 +44,8 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task OverAWebSocket_AMessageStaysUntilTheClientResumesPastIt()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var t1 = (await b.SyncAsync()).NextBatch();
 
         string t2;
@@ -75,14 +71,12 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Star_ReachesEveryDeviceOfTheUser_InOrder(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, laptop) = await hs.RegisterClientAsync();
         var bobPhone = await hs.LoginAsync(bob);
-        using var a = hs.ClientFor(alice);
         await (await a.SendToDeviceAsync("m.test", "t1", To(bob, "*", new { n = 1 }))).AssertOkAsync();
         await (await a.SendToDeviceAsync("m.test", "t2", To(bob, bobPhone.DeviceId, new { n = 2 }))).AssertOkAsync();
 
-        using var laptop = hs.ClientFor(bob);
         using var phone = hs.ClientFor(bobPhone);
         Assert.Equal([1], (await laptop.SyncAsync()).ToDeviceEvents().Select(e => e.GetProperty("content").GetProperty("n").GetInt32()));
         Assert.Equal([1, 2], (await phone.SyncAsync()).ToDeviceEvents().Select(e => e.GetProperty("content").GetProperty("n").GetInt32()));
@@ -92,10 +86,8 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task LongPoll_WakesOnAToDeviceMessage()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var since = (await b.SyncAsync()).NextBatch();
         var started = DateTime.UtcNow;
         var poll = b.SyncAsync(since, timeout: 20_000);
@@ -111,10 +103,8 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task ManyMessages_ComeAHundredAtATime_WithoutSkippingAny()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         for (var i = 0; i < 105; i++)
             await (await a.SendToDeviceAsync("m.test", "m" + i, To(bob, bob.DeviceId, new { n = i }))).AssertOkAsync();
         var first = await b.SyncAsync();
@@ -128,9 +118,8 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task UnknownAndRemoteRecipients_AreIgnored_OversizedAndMalformedAreRefused()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var messages = new Dictionary<string, Dictionary<string, object>>
         {
             ["@nobody:" + TestHomeserver.ServerName] = new() { ["*"] = new { x = 1 } },
@@ -138,7 +127,6 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
             [bob.UserId] = new() { ["NOSUCHDEVICE"] = new { x = 1 } },
         };
         await (await a.SendToDeviceAsync("m.test", "ignored", messages)).AssertOkAsync();
-        using var b = hs.ClientFor(bob);
         Assert.Empty((await b.SyncAsync()).ToDeviceEvents());
 
         var big = To(bob, bob.DeviceId, new { blob = new string('x', 70_000) });

@@ -44,8 +44,7 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task PostFilter_ThenGet_ReturnsSameJson(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
 
         var id = await CreateAsync(client, user, SpecFilter);
 
@@ -60,8 +59,7 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task PostFilter_Twice_GetsDifferentIdsForDifferentFilters(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
 
         var first = await CreateAsync(client, user, """{"room":{"timeline":{"limit":1}}}""");
         var second = await CreateAsync(client, user, """{"room":{"timeline":{"limit":2}}}""");
@@ -77,8 +75,7 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task PostFilter_EmptyObject_IsAccepted(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         var id = await CreateAsync(client, user, "{}");
         var body = await (await client.GetAsync($"{FiltersPath(user.UserId)}/{id}")).AssertOkAsync();
         Assert.Empty(body.EnumerateObject());
@@ -88,8 +85,7 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task GetFilter_UnknownOrMalformedId_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         var existing = await CreateAsync(client, user, "{}");
         await (await client.GetAsync($"{FiltersPath(user.UserId)}/{Uri.EscapeDataString(existing)}")).AssertOkAsync();
 
@@ -102,12 +98,10 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     {
         // Checklist row 19.
         var hs = await fixture.GetAsync(engine);
-        var owner = await hs.RegisterAsync();
-        var snoop = await hs.RegisterAsync();
-        using var ownerClient = hs.ClientFor(owner);
+        var (owner, ownerClient) = await hs.RegisterClientAsync();
+        var (snoop, client) = await hs.RegisterClientAsync();
         var id = await CreateAsync(ownerClient, owner, """{"room":{"rooms":["!secret:test.local"]}}""");
 
-        using var client = hs.ClientFor(snoop);
         await (await client.GetAsync($"{FiltersPath(owner.UserId)}/{id}")).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await client.PostAsync(FiltersPath(owner.UserId), Json("{}"))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         // Nor is the owner's filter reachable under the snoop's own path.
@@ -130,8 +124,7 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task PostFilter_WrongFieldType_IsBadJson(string filter)
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PostAsync(FiltersPath(user.UserId), Json(filter))).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
     }
 
@@ -141,8 +134,7 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task PostFilter_NonObjectBody_IsBadJson(string body)
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PostAsync(FiltersPath(user.UserId), Json(body))).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
     }
 }

@@ -84,8 +84,7 @@ public sealed class StartupTests
         Assert.Equal("https://matrix.example.org/", wk.GetProperty("m.homeserver").GetProperty("base_url").GetString());
         var versions = await (await hs.Client.GetAsync("/_matrix/client/versions")).AssertOkAsync();
         Assert.Contains("v1.11", versions.GetProperty("versions").EnumerateArray().Select(v => v.GetString()));
-        var user = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (_, c) = await hs.RegisterClientAsync();
         var caps = await (await c.GetAsync("/_matrix/client/v3/capabilities")).AssertOkAsync();
         Assert.True(caps.GetProperty("capabilities").GetProperty("m.change_password").GetProperty("enabled").GetBoolean());
         await (await hs.Client.GetAsync("/_matrix/client/v3/capabilities")).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");

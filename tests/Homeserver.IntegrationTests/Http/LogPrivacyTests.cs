@@ -37,9 +37,8 @@ public sealed class LogPrivacyTests
     public async Task Activity_UpdatesDeviceLastSeenAndUserLastActive()
     {
         await using var hs = await TestHomeserver.StartAsync("sqlite");
-        var user = await hs.RegisterAsync();
+        var (user, c) = await hs.RegisterClientAsync();
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        using var c = hs.ClientFor(user);
         c.DefaultRequestHeaders.UserAgent.ParseAdd("ActivityTest/1.0");
         await (await c.GetAsync("/_matrix/client/v3/account/whoami")).AssertOkAsync();
         var device = await hs.Services.GetRequiredService<Homeserver.Core.Accounts.DeviceStore>().GetAsync(user.UserId, user.DeviceId, default);

@@ -55,8 +55,7 @@ public sealed class RateLimitTests
         Assert.All(codes.Take(10), c => Assert.Equal(HttpStatusCode.OK, c));
         Assert.Equal(HttpStatusCode.TooManyRequests, codes[11]);
         // Another account has its own bucket.
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (_, b) = await hs.RegisterClientAsync();
         var own = (await (await b.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { })).AssertOkAsync()).GetProperty("room_id").GetString();
         await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{own}/send/m.room.message/t0", new { body = "x" })).AssertOkAsync();
     }
@@ -81,8 +80,7 @@ public sealed class RateLimitTests
             o.RateLimits = new Homeserver.Core.Configuration.RateLimitsOptions();
             o.RateLimits.Registration = new() { PerSecond = 100, BurstCount = 100 };
         });
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var created = new List<HttpResponseMessage>();
         for (var i = 0; i < 11; i++)
             created.Add(await a.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { preset = "public_chat" }));
@@ -93,8 +91,7 @@ public sealed class RateLimitTests
         foreach (var r in created.Take(10))
             rooms.Add((await r.AssertOkAsync()).GetProperty("room_id").GetString()!);
 
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         var joins = new List<HttpStatusCode>();
         foreach (var roomId in rooms)
             joins.Add((await b.PostAsJsonAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", new { })).StatusCode);

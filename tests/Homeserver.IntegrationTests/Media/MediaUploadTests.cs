@@ -72,10 +72,9 @@ public sealed class MediaUploadTests(HomeserverFixture fixture) : IClassFixture<
     public async Task IdenticalUploads_AreStoredOnce_AndDeletingTheLastReferenceRemovesTheFile(string engine)
     {
         await using var hs = await TestHomeserver.StartAsync(engine);
-        var admin = await hs.RegisterAsync();
+        var (admin, c) = await hs.RegisterClientAsync();
         await hs.Services.GetRequiredService<Homeserver.Core.Storage.Database>().WriteAsync((conn, tx) =>
             Homeserver.Core.Storage.DbConnectionExtensions.RunAsync(conn, "UPDATE users SET is_admin = TRUE WHERE user_id = @U", new { U = admin.UserId }, default, tx), default);
-        using var c = hs.ClientFor(admin);
         var data = RandomNumberGenerator.GetBytes(50_000);
         var first = await UploadAsync(c, data);
         var second = await UploadAsync(c, data);

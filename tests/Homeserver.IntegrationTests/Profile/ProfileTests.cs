@@ -14,8 +14,7 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task Profile_AfterRegistration_DisplaynameIsLocalpart(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
 
         var field = await (await client.GetAsync(ProfilePath(user.UserId, "displayname"))).AssertOkAsync();
         Assert.Equal(user.Localpart, field.GetProperty("displayname").GetString());
@@ -28,9 +27,8 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task SetDisplaynameAndAvatar_ThenGet_ReturnsBoth(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        var reader = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
+        var (_, readerClient) = await hs.RegisterClientAsync();
         const string name = "Alice «the tester» 🐇";
         const string avatar = "mxc://test.local/AbCdEf0123456789";
 
@@ -43,7 +41,6 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
         Assert.Equal(avatar, av.GetProperty("avatar_url").GetString());
 
         // Another user sees the same full profile.
-        using var readerClient = hs.ClientFor(reader);
         var profile = await (await readerClient.GetAsync(ProfilePath(user.UserId))).AssertOkAsync();
         Assert.Equal(name, profile.GetProperty("displayname").GetString());
         Assert.Equal(avatar, profile.GetProperty("avatar_url").GetString());
@@ -53,8 +50,7 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task SetDisplayname_Twice_LastValueWins(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "displayname"), new { displayname = "first" })).AssertOkAsync();
         await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "displayname"), new { displayname = "second" })).AssertOkAsync();
         var dn = await (await client.GetAsync(ProfilePath(user.UserId, "displayname"))).AssertOkAsync();
@@ -66,8 +62,7 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     {
         // Checklist row 11: displayname is capped at 256 characters.
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
 
         var tooLong = await client.PutAsJsonAsync(ProfilePath(user.UserId, "displayname"), new { displayname = new string('d', 257) });
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
@@ -86,8 +81,7 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     {
         // Checklist row 11: avatar_url is capped at 1000 characters.
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         const string prefix = "mxc://test.local/";
 
         var tooLong = await client.PutAsJsonAsync(ProfilePath(user.UserId, "avatar_url"), new { avatar_url = prefix + new string('a', 1001 - prefix.Length) });
@@ -102,13 +96,29 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task SetAvatarUrl_NotAnMxcUri_IsRefused_AndAnUnknownFieldIsUnrecognized(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (user, client) = await hs.RegisterClientAsync();
+
+        var notMxc = await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "avatar_url"), new { avatar_url = "https://example.org/a.png" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        Assert.Equal("avatar_url must be an mxc:// URI", notMxc.GetProperty("error").GetString());
+        await (await client.GetAsync(ProfilePath(user.UserId, "avatar_url"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
+        await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "avatar_url"), new { avatar_url = "" })).AssertOkAsync();
+
+        await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "pronouns"), new { pronouns = "they" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
+        await (await client.GetAsync(ProfilePath(user.UserId, "pronouns"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task SetProfile_OfAnotherUser_IsForbidden(string engine)
     {
         // Checklist row 19: path user IDs must name the requester.
         var hs = await fixture.GetAsync(engine);
-        var attacker = await hs.RegisterAsync();
+        var (_, client) = await hs.RegisterClientAsync();
         var victim = await hs.RegisterAsync();
-        using var client = hs.ClientFor(attacker);
 
         await (await client.PutAsJsonAsync(ProfilePath(victim.UserId, "displayname"), new { displayname = "pwned" }))
             .AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
@@ -124,8 +134,7 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task GetProfile_UnknownUser_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (_, client) = await hs.RegisterClientAsync();
         var nobody = $"@nobody{Guid.NewGuid():N}:{TestHomeserver.ServerName}";
         await (await client.GetAsync(ProfilePath(nobody))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         await (await client.GetAsync(ProfilePath(nobody, "displayname"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
@@ -135,8 +144,7 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task SetDisplayname_NonString_IsBadJson()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "displayname"), new { displayname = 42 }))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
         var unchanged = await (await client.GetAsync(ProfilePath(user.UserId, "displayname"))).AssertOkAsync();

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Core.Push.Counts;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -44,7 +43,7 @@ public sealed class NotificationCountTests(HomeserverFixture fixture) : IClassFi
         var a = hs.ClientFor(await hs.RegisterAsync());
         var b = hs.ClientFor(bobUser);
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         return (hs, a, b, bobUser, roomId);
     }
 
@@ -175,10 +174,9 @@ public sealed class NotificationCountTests(HomeserverFixture fixture) : IClassFi
     {
         var hs = await fixture.GetAsync("sqlite");
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var carol = await hs.RegisterAsync();
-        using var c = hs.ClientFor(carol);
+        var (carol, c) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
-        await (await a.PostRoomAsync(roomId, "invite", new { user_id = carol.UserId })).AssertOkAsync();
+        await a.InviteAsync(roomId, carol.UserId);
         var list = await (await c.GetAsync("/_matrix/client/v3/notifications")).AssertOkAsync();
         var invite = Assert.Single(list.GetProperty("notifications").EnumerateArray());
         Assert.Equal("m.room.member", invite.GetProperty("event").GetProperty("type").GetString());

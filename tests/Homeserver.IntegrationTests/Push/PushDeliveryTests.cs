@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Core.Configuration;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -34,7 +33,7 @@ public sealed class PushDeliveryTests
         var b = hs.ClientFor(bob);
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString(alice.UserId)}/displayname", new { displayname = "Major Tom" })).AssertOkAsync();
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat", name = "Mission Control" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await (await b.PostAsJsonAsync("/_matrix/client/v3/pushers/set", PusherApiTests.HttpPusher("bob-key", url, AppId, data: data ?? new Dictionary<string, object> { ["url"] = url, ["custom"] = "kept" }))).AssertOkAsync();
         return (a, alice.UserId, b, bob, roomId);
     }
@@ -52,8 +51,6 @@ public sealed class PushDeliveryTests
         await using var gateway = await FakePushEndpoint.StartAsync();
         await using var hs = await StartAsync(engine);
         var (a, aliceId, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
-        using var _a = a;
-        using var _b = b;
         var eventId = await a.SendTextAsync(roomId, "I'm floating in a most peculiar way.");
 
         var n = Notification(await gateway.NextAsync());
@@ -85,8 +82,6 @@ public sealed class PushDeliveryTests
         // A grace longer than the test's waits: the poll the first message ends still counts as syncing.
         await using var hs = await StartAsync(engine, onlineGrace: TimeSpan.FromSeconds(3));
         var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
-        using var _a = a;
-        using var _b = b;
         var since = (await (await b.GetAsync("/_matrix/client/v3/sync?timeout=0")).AssertOkAsync()).GetProperty("next_batch").GetString();
         var poll = b.GetAsync($"/_matrix/client/v3/sync?timeout=20000&since={since}");
         await Task.Delay(300);
@@ -105,8 +100,6 @@ public sealed class PushDeliveryTests
         await using var gateway = await FakePushEndpoint.StartAsync();
         await using var hs = await StartAsync(engine);
         var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl, new { url = gateway.NotifyUrl, format = "event_id_only" });
-        using var _a = a;
-        using var _b = b;
         var eventId = await a.SendTextAsync(roomId, "secret");
 
         var n = Notification(await gateway.NextAsync());
@@ -126,8 +119,6 @@ public sealed class PushDeliveryTests
         gateway.Answer = () => (200, """{"rejected":["bob-key"]}""");
         await using var hs = await StartAsync(engine);
         var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
-        using var _a = a;
-        using var _b = b;
         await a.SendTextAsync(roomId, "one");
         await gateway.NextAsync();
         await PollAsync(async () => (await (await b.GetAsync("/_matrix/client/v3/pushers")).AssertOkAsync()).GetProperty("pushers").GetArrayLength() == 0, "the rejected pusher was not deleted");
@@ -143,8 +134,6 @@ public sealed class PushDeliveryTests
         await using var hs = await StartAsync(engine);
         var url = $"http://127.0.0.1:{port}/_matrix/push/v1/notify";
         var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, url);
-        using var _a = a;
-        using var _b = b;
         var eventId = await a.SendTextAsync(roomId, "are you there?");
         await Task.Delay(1500);
 
@@ -166,8 +155,6 @@ public sealed class PushDeliveryTests
         await using (var hs = await TestHomeserver.StartAsync(options))
         {
             var (a, _, b, bobUser, room) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
-            using var _a = a;
-            using var _b = b;
             bob = bobUser;
             roomId = room;
             eventId = await a.SendTextAsync(roomId, "deliver me after the restart");
@@ -194,8 +181,6 @@ public sealed class PushDeliveryTests
             o.Push.MaxAge = new(TimeSpan.FromSeconds(1));
         });
         var (a, _, b, _, roomId) = await RoomWithPusherAsync(hs, $"http://127.0.0.1:{port}/_matrix/push/v1/notify");
-        using var _a = a;
-        using var _b = b;
         await a.SendTextAsync(roomId, "stale by the time the gateway is back");
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 

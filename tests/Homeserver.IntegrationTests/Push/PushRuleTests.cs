@@ -19,8 +19,7 @@ public sealed class PushRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task UserRules_PlacedWithBeforeAndAfter_EnabledAndActionsChange_Deleted(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
 
         var all = await (await a.GetAsync("/_matrix/client/v3/pushrules/")).AssertOkAsync();
         Assert.Equal(".m.rule.master", Ids(all.GetProperty("global"), "override")[0]);

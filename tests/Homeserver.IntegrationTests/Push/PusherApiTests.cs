@@ -81,9 +81,8 @@ public sealed class PusherApiTests(HomeserverFixture fixture) : IClassFixture<Ho
     public async Task LogoutAndDeviceDeletion_DeleteTheDevicesPushers(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
+        var (user, first) = await hs.RegisterClientAsync();
         var second = await hs.LoginAsync(user);
-        using var first = hs.ClientFor(user);
         using var other = hs.ClientFor(second);
         await (await first.PostAsJsonAsync("/_matrix/client/v3/pushers/set", HttpPusher("first-device"))).AssertOkAsync();
         await (await other.PostAsJsonAsync("/_matrix/client/v3/pushers/set", HttpPusher("second-device"))).AssertOkAsync();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -30,12 +29,10 @@ public sealed class WebPushDeliveryTests
         await using var service = await FakePushEndpoint.StartAsync();
         service.Answer = () => (201, "{}");
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Push = PushDeliveryTests.TestPushOptions());
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (_, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat", name = "Web Room" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var vapid = (await (await b.GetAsync("/_matrix/client/v3/capabilities")).AssertOkAsync())
             .GetProperty("capabilities").GetProperty("m.webpush").GetProperty("vapid").GetString()!;
         var audience = $"http://127.0.0.1:{service.Port}";

@@ -21,11 +21,10 @@ public sealed class ForgetRoomTests(HomeserverFixture fixture) : IClassFixture<H
     {
         var hs = await fixture.GetAsync(engine);
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var invitedUser = await hs.RegisterAsync();
-        using var invited = hs.ClientFor(invitedUser);
+        var (invitedUser, invited) = await hs.RegisterClientAsync();
         using var stranger = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "private_chat" });
-        await (await a.PostRoomAsync(roomId, "invite", new { user_id = invitedUser.UserId })).AssertOkAsync();
+        await a.InviteAsync(roomId, invitedUser.UserId);
 
         await (await a.PostRoomAsync(roomId, "forget", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
         await (await invited.PostRoomAsync(roomId, "forget", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
@@ -40,11 +39,10 @@ public sealed class ForgetRoomTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task Forget_AfterLeaving_IsRecorded_AndJoinedRoomsAreUnchanged(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var kept = await a.CreateRoomAsync();
         var left = await a.CreateRoomAsync();
-        await (await a.PostRoomAsync(left, "leave", new { })).AssertOkAsync();
+        await a.LeaveAsync(left);
         var joinedBefore = await JoinedRoomsAsync(a);
         Assert.Equal([kept], joinedBefore);
 
@@ -63,10 +61,9 @@ public sealed class ForgetRoomTests(HomeserverFixture fixture) : IClassFixture<H
     {
         var hs = await fixture.GetAsync(engine);
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await (await a.PostRoomAsync(roomId, "ban", new { user_id = bob.UserId })).AssertOkAsync();
 
         await (await b.PostRoomAsync(roomId, "forget", new { })).AssertOkAsync();
@@ -75,7 +72,7 @@ public sealed class ForgetRoomTests(HomeserverFixture fixture) : IClassFixture<H
         // Unbanned and back in: the room is remembered again, and forgetting needs another leave.
         await (await a.PostRoomAsync(roomId, "unban", new { user_id = bob.UserId })).AssertOkAsync();
         Assert.False(await IsForgottenAsync(hs, bob, roomId));
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         Assert.Contains(roomId, await JoinedRoomsAsync(b));
         await (await b.PostRoomAsync(roomId, "forget", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
         Assert.False(await IsForgottenAsync(hs, bob, roomId));

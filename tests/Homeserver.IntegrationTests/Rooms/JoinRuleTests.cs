@@ -13,11 +13,10 @@ public sealed class JoinRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         var hs = await fixture.GetAsync(engine);
         using var admin = hs.ClientFor(await hs.RegisterAsync());
-        var member = await hs.RegisterAsync();
-        using var m = hs.ClientFor(member);
+        var (member, m) = await hs.RegisterClientAsync();
         using var outsider = hs.ClientFor(await hs.RegisterAsync());
         var space = await admin.CreateRoomAsync(new { preset = "private_chat", invite = new[] { member.UserId } });
-        await (await m.PostRoomAsync(space, "join", new { })).AssertOkAsync();
+        await m.JoinAsync(space);
         var restricted = await admin.CreateRoomAsync(new
         {
             initial_state = new[]
@@ -30,7 +29,7 @@ public sealed class JoinRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
             },
         });
 
-        await (await m.PostRoomAsync(restricted, "join", new { })).AssertOkAsync();
+        await m.JoinAsync(restricted);
         var joined = await (await admin.GetRoomAsync(restricted, $"state/m.room.member/{Uri.EscapeDataString(member.UserId)}")).AssertOkAsync();
         Assert.Equal("join", joined.GetProperty("membership").GetString());
         Assert.True(joined.TryGetProperty("join_authorised_via_users_server", out var via));
@@ -44,8 +43,7 @@ public sealed class JoinRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         var hs = await fixture.GetAsync("sqlite");
         using var admin = hs.ClientFor(await hs.RegisterAsync());
-        var visitor = await hs.RegisterAsync();
-        using var v = hs.ClientFor(visitor);
+        var (visitor, v) = await hs.RegisterClientAsync();
         var roomId = await admin.CreateRoomAsync(new
         {
             initial_state = new[] { new { type = "m.room.join_rules", state_key = "", content = new { join_rule = "knock" } } },
@@ -56,8 +54,8 @@ public sealed class JoinRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
         var state = await (await admin.GetRoomAsync(roomId, $"state/m.room.member/{Uri.EscapeDataString(visitor.UserId)}")).AssertOkAsync();
         Assert.Equal("knock", state.GetProperty("membership").GetString());
         Assert.Equal("let me in", state.GetProperty("reason").GetString());
-        await (await admin.PostRoomAsync(roomId, "invite", new { user_id = visitor.UserId })).AssertOkAsync();
-        await (await v.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await admin.InviteAsync(roomId, visitor.UserId);
+        await v.JoinAsync(roomId);
     }
 
     [Fact]

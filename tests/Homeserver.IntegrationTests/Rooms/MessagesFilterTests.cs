@@ -11,12 +11,7 @@ public sealed class MessagesFilterTests(HomeserverFixture fixture) : IClassFixtu
     public async Task Messages_Filter_ByTypeSenderAndUrl()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         await a.SendTextAsync(roomId, "from alice");
         await b.SendTextAsync(roomId, "from bob");
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/img", new { msgtype = "m.image", body = "pic", url = "mxc://test.local/abc" })).AssertOkAsync();

@@ -48,7 +48,7 @@ public sealed class PublicRoomsTests(HomeserverFixture fixture) : IClassFixture<
                 new { type = "m.room.history_visibility", state_key = "", content = new { history_visibility = "world_readable" } },
             },
         });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         // Current state, not creation state: the newer topic is the one listed.
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.topic/", new { topic = "new topic" })).AssertOkAsync();
 
@@ -100,18 +100,16 @@ public sealed class PublicRoomsTests(HomeserverFixture fixture) : IClassFixture<
     {
         var hs = await fixture.GetAsync(engine);
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var low = await hs.RegisterAsync();
-        var moderator = await hs.RegisterAsync();
+        var (_, lowClient) = await hs.RegisterClientAsync();
+        var (moderator, modClient) = await hs.RegisterClientAsync();
         using var outsider = hs.ClientFor(await hs.RegisterAsync());
-        using var lowClient = hs.ClientFor(low);
-        using var modClient = hs.ClientFor(moderator);
         var roomId = await a.CreateRoomAsync(new
         {
             preset = "public_chat",
             power_level_content_override = new { users = new Dictionary<string, int> { [moderator.UserId] = 50 } },
         });
-        await (await lowClient.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
-        await (await modClient.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await lowClient.JoinAsync(roomId);
+        await modClient.JoinAsync(roomId);
 
         await (await outsider.PutAsJsonAsync(VisibilityPath(roomId), new { visibility = "public" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await lowClient.PutAsJsonAsync(VisibilityPath(roomId), new { visibility = "public" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
@@ -174,7 +172,7 @@ public sealed class PublicRoomsTests(HomeserverFixture fixture) : IClassFixture<
         for (var i = 0; i < 5; i++)
             rooms.Add(await a.CreateRoomAsync(new { visibility = "public", name = $"{tag} {i}" }));
         var busiest = rooms[3];
-        await (await b.PostRoomAsync(busiest, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(busiest);
 
         object Query(string? since) => new { limit = 2, since, filter = new { generic_search_term = tag } };
         var first = await SearchAsync(a, Query(null));

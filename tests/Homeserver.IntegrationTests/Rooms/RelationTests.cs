@@ -23,12 +23,7 @@ public sealed class RelationTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Thread_IsListedAndAggregatedOnItsRoot(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (_, _, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         var root = await a.SendTextAsync(roomId, "root");
         await SendAsync(b, roomId, "m.room.message", ThreadReply(root, "first reply"));
         var latest = await SendAsync(b, roomId, "m.room.message", ThreadReply(root, "second reply"));
@@ -56,7 +51,7 @@ public sealed class RelationTests(HomeserverFixture fixture) : IClassFixture<Hom
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var b = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var original = await a.SendTextAsync(roomId, "helo");
         var edit = await SendAsync(a, roomId, "m.room.message", new Dictionary<string, object>
         {

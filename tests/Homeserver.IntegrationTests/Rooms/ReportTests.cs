@@ -21,10 +21,9 @@ public sealed class ReportTests(HomeserverFixture fixture) : IClassFixture<Homes
     {
         var hs = await fixture.GetAsync(engine);
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var eventId = await a.SendTextAsync(roomId, "offensive");
 
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -52,7 +51,7 @@ public sealed class ReportTests(HomeserverFixture fixture) : IClassFixture<Homes
             initial_state = new[] { new { type = "m.room.history_visibility", state_key = "", content = new { history_visibility = "joined" } } },
         });
         var beforeBob = await a.SendTextAsync(roomId, "before bob");
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var otherRoom = await a.CreateRoomAsync(new { preset = "public_chat" });
         var elsewhere = await a.SendTextAsync(otherRoom, "in another room");
 
@@ -91,8 +90,7 @@ public sealed class ReportTests(HomeserverFixture fixture) : IClassFixture<Homes
     {
         var hs = await fixture.GetAsync(engine);
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var outsiderUser = await hs.RegisterAsync();
-        using var outsider = hs.ClientFor(outsiderUser);
+        var (outsiderUser, outsider) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { preset = "private_chat" });
 
         await (await outsider.PostRoomAsync(roomId, "report", new { reason = "" })).AssertOkAsync();

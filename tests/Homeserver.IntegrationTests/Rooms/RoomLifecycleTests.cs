@@ -11,8 +11,7 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
     public async Task CreateRoom_V12Default_HasHashRoomIdAndPresetState(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var c = hs.ClientFor(alice);
+        var (alice, c) = await hs.RegisterClientAsync();
         var roomId = await c.CreateRoomAsync(new { name = "Lunch", topic = "Where to eat", preset = "private_chat" });
         Assert.StartsWith("!", roomId);
         Assert.DoesNotContain(":", roomId);
@@ -73,12 +72,10 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
     public async Task InviteJoinMessage_EveryMemberSeesTheSameHistory(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { invite = new[] { bob.UserId } });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await a.SendTextAsync(roomId, "hi bob");
         await b.SendTextAsync(roomId, "hi alice");
 
@@ -124,22 +121,16 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
     public async Task KickAndBan_NeedPower_AndBanKeepsTheUserOut()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        var carol = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        using var c = hs.ClientFor(carol);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
-        await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (_, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var (carol, c) = await hs.RegisterClientAsync();
+        await c.JoinAsync(roomId);
 
         await (await b.PostRoomAsync(roomId, "kick", new { user_id = carol.UserId })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await a.PostRoomAsync(roomId, "ban", new { user_id = carol.UserId, reason = "spam" })).AssertOkAsync();
         await (await c.PostRoomAsync(roomId, "join", new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await c.GetRoomAsync(roomId, "messages")).AssertOkAsync();
         await (await a.PostRoomAsync(roomId, "unban", new { user_id = carol.UserId })).AssertOkAsync();
-        await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await c.JoinAsync(roomId);
         await (await a.PostRoomAsync(roomId, "kick", new { user_id = bob.UserId })).AssertOkAsync();
         var bobMembership = await (await a.GetRoomAsync(roomId, $"state/m.room.member/{Uri.EscapeDataString(bob.UserId)}")).AssertOkAsync();
         Assert.Equal("leave", bobMembership.GetProperty("membership").GetString());
@@ -152,9 +143,9 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var b = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await a.SendTextAsync(roomId, "while you were here");
-        await (await b.PostRoomAsync(roomId, "leave", new { })).AssertOkAsync();
+        await b.LeaveAsync(roomId);
         await a.SendTextAsync(roomId, "after you left");
         var seen = (await b.MessagesAsync(roomId)).Bodies().ToList();
         Assert.Contains("while you were here", seen);

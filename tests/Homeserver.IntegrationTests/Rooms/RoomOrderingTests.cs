@@ -33,7 +33,7 @@ public sealed class RoomOrderingTests(HomeserverFixture fixture) : IClassFixture
         for (var i = 0; i < 20; i++)
         {
             var c = hs.ClientFor(await hs.RegisterAsync());
-            await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+            await c.JoinAsync(roomId);
             senders.Add(c);
         }
         var sent = await Task.WhenAll(senders.Select((c, i) => Task.Run(async () =>
@@ -99,12 +99,11 @@ public sealed class RoomOrderingTests(HomeserverFixture fixture) : IClassFixture
     {
         var hs = await fixture.GetAsync(engine);
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         foreach (var version in new[] { "10", "11", "12" })
         {
             var roomId = await a.CreateRoomAsync(new { room_version = version, name = "signed", invite = new[] { bob.UserId } });
-            await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+            await b.JoinAsync(roomId);
             var msg = await a.SendTextAsync(roomId, "to be redacted");
             await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/redact/{Uri.EscapeDataString(msg)}/r", new { reason = "test" })).AssertOkAsync();
 

@@ -34,15 +34,14 @@ public sealed class RoomPrivacyTests(HomeserverFixture fixture) : IClassFixture<
     {
         var hs = await fixture.GetAsync("sqlite");
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new
         {
             preset = "public_chat",
             initial_state = new[] { new { type = "m.room.history_visibility", state_key = "", content = new { history_visibility = visibility } } },
         });
         await a.SendTextAsync(roomId, "before bob");
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await a.SendTextAsync(roomId, "after bob");
         var seen = (await b.MessagesAsync(roomId)).Bodies().ToList();
         Assert.Contains("after bob", seen);
@@ -54,16 +53,15 @@ public sealed class RoomPrivacyTests(HomeserverFixture fixture) : IClassFixture<
     {
         var hs = await fixture.GetAsync("sqlite");
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new
         {
             initial_state = new[] { new { type = "m.room.history_visibility", state_key = "", content = new { history_visibility = "invited" } } },
         });
         await a.SendTextAsync(roomId, "before invite");
-        await (await a.PostRoomAsync(roomId, "invite", new { user_id = bob.UserId })).AssertOkAsync();
+        await a.InviteAsync(roomId, bob.UserId);
         await a.SendTextAsync(roomId, "after invite");
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var seen = (await b.MessagesAsync(roomId)).Bodies().ToList();
         Assert.Contains("after invite", seen);
         Assert.DoesNotContain("before invite", seen);
@@ -81,7 +79,7 @@ public sealed class RoomPrivacyTests(HomeserverFixture fixture) : IClassFixture<
             initial_state = new[] { new { type = "m.room.history_visibility", state_key = "", content = new { history_visibility = "joined" } } },
         });
         var early = await a.SendTextAsync(roomId, "early");
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var late = await a.SendTextAsync(roomId, "late");
         await (await b.GetRoomAsync(roomId, "event/" + Uri.EscapeDataString(early))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         var ok = await (await b.GetRoomAsync(roomId, "event/" + Uri.EscapeDataString(late))).AssertOkAsync();

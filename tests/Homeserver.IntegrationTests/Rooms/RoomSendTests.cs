@@ -12,8 +12,7 @@ public sealed class RoomSendTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Send_SameTxnId_ReturnsTheSameEvent_EvenConcurrently(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         var ids = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => a.SendTextAsync(roomId, "once", "txn-1")));
         Assert.Single(ids.Distinct());
@@ -69,7 +68,7 @@ public sealed class RoomSendTests(HomeserverFixture fixture) : IClassFixture<Hom
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var b = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var bobs = await b.SendTextAsync(roomId, "oops");
         var alices = await a.SendTextAsync(roomId, "mine");
 
@@ -89,7 +88,7 @@ public sealed class RoomSendTests(HomeserverFixture fixture) : IClassFixture<Hom
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var b = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/state/m.room.topic/", new { topic = "new topic" })).AssertOkAsync();
         Assert.Equal("new topic", (await (await b.GetRoomAsync(roomId, "state/m.room.topic/")).AssertOkAsync()).GetProperty("topic").GetString());
         var denied = await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/state/m.room.name/", new { name = "hijack" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");

@@ -37,7 +37,7 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var b = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await (await b.PostRoomAsync(roomId, "upgrade", new { new_version = "12" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await a.PostRoomAsync(roomId, "upgrade", new { new_version = "99" })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNSUPPORTED_ROOM_VERSION");
     }
@@ -60,9 +60,9 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var b = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await a.SendTextAsync(roomId, "remember me");
-        await (await b.PostRoomAsync(roomId, "leave", new { })).AssertOkAsync();
+        await b.LeaveAsync(roomId);
         Assert.Contains("remember me", (await b.MessagesAsync(roomId)).Bodies());
         await (await b.PostRoomAsync(roomId, "forget", new { })).AssertOkAsync();
         await (await b.GetRoomAsync(roomId, "messages")).AssertErrorAsync(System.Net.HttpStatusCode.Forbidden, "M_FORBIDDEN");
@@ -73,12 +73,7 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
     public async Task IgnoredUsers_MessagesAreLeftOutOfReadPaths()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var troll = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var t = hs.ClientFor(troll);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await t.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (alice, troll, a, t, roomId) = await hs.TwoUsersInPublicRoomAsync();
         await t.SendTextAsync(roomId, "noise");
         await a.SendTextAsync(roomId, "signal");
         Assert.Contains("noise", (await a.MessagesAsync(roomId)).Bodies());

@@ -33,8 +33,7 @@ public sealed class CreateRoomAtomicityTests(HomeserverFixture fixture) : IClass
     public async Task LateFailure_LeavesNoRoom_AndTheAliasFree(string version, string bodyTemplate, string errcode)
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (user, c) = await hs.RegisterClientAsync();
         var aliasName = "atomic" + Guid.NewGuid().ToString("N")[..8];
         var body = JsonNodeWith(bodyTemplate.Replace("CREATOR", user.UserId), version, aliasName);
 
@@ -53,9 +52,8 @@ public sealed class CreateRoomAtomicityTests(HomeserverFixture fixture) : IClass
     public async Task ValidRequestWithEveryPart_StillCreatesTheRoom()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        var friend = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (_, c) = await hs.RegisterClientAsync();
+        var (friend, f) = await hs.RegisterClientAsync();
         var res = await c.PostAsJsonAsync("/_matrix/client/v3/createRoom", new
         {
             name = "all parts",
@@ -66,7 +64,6 @@ public sealed class CreateRoomAtomicityTests(HomeserverFixture fixture) : IClass
             creation_content = new { custom = true },
         });
         var roomId = (await res.AssertOkAsync()).GetProperty("room_id").GetString();
-        using var f = hs.ClientFor(friend);
         var sync = await (await f.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync();
         Assert.True(sync.GetProperty("rooms").GetProperty("invite").TryGetProperty(roomId!, out _));
     }

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;
@@ -28,8 +27,7 @@ public sealed class CrossRoomRelationTests(HomeserverFixture fixture) : IClassFi
     public async Task ARelationFromAnotherRoom_IsNeitherAggregatedNorListed(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var aliceUser = await hs.RegisterAsync();
-        using var alice = hs.ClientFor(aliceUser);
+        var (_, alice) = await hs.RegisterClientAsync();
         using var mallory = hs.ClientFor(await hs.RegisterAsync());
         var privateRoom = await alice.CreateRoomAsync(new { preset = "private_chat" });
         var target = await alice.SendTextAsync(privateRoom, "original");

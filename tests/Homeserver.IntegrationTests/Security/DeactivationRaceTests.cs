@@ -36,7 +36,7 @@ public sealed class DeactivationRaceTests
 
     private static async Task RunTrialAsync(TestHomeserver hs, int trial)
     {
-        var user = await hs.RegisterAsync();
+        var (user, owner) = await hs.RegisterClientAsync();
         var accessTokens = new ConcurrentBag<string> { user.AccessToken };
         var refreshTokens = new ConcurrentBag<string>();
         var started = new CountdownEvent(6);
@@ -93,7 +93,6 @@ public sealed class DeactivationRaceTests
         Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
         // Vary where in the workers' rounds the deactivation lands.
         await Task.Delay(trial % 4 * 5);
-        using var owner = hs.ClientFor(user);
         var deactivate = await owner.PostAsJsonAsync("/_matrix/client/v3/account/deactivate", new
         {
             auth = new { type = "m.login.password", identifier = new { type = "m.id.user", user = user.Localpart }, password = user.Password },

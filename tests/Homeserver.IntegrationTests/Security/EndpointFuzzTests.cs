@@ -67,8 +67,7 @@ public sealed class EndpointFuzzTests
             .ToList();
         Assert.True(endpoints.Count > 50, $"only {endpoints.Count} endpoints found");
         var failures = new List<string>();
-        var owner = await hs.RegisterAsync();
-        using var ownerClient = hs.ClientFor(owner);
+        var (owner, ownerClient) = await hs.RegisterClientAsync();
         var roomId = (await (await ownerClient.PostAsync("/_matrix/client/v3/createRoom", Json("{}"))).AssertOkAsync()).GetProperty("room_id").GetString()!;
         var context = new Dictionary<string, string>
         {
@@ -79,8 +78,7 @@ public sealed class EndpointFuzzTests
         foreach (var (endpoint, method) in endpoints)
         {
             // A fresh account per endpoint: fuzzing /logout or /account/deactivate must not blind the rest.
-            var user = await hs.RegisterAsync();
-            using var authed = hs.ClientFor(user);
+            using var authed = hs.ClientFor(await hs.RegisterAsync());
             authed.Timeout = PerRequest;
             using var anonymous = hs.NewClient();
             anonymous.Timeout = PerRequest;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -23,8 +22,7 @@ public sealed class EngineTextPolicyTests(HomeserverFixture fixture) : IClassFix
     public async Task EventContentWithNul_IsStoredFaithfully(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (_, c) = await hs.RegisterClientAsync();
         var roomId = await c.CreateRoomAsync(new { name = "room\0name" });
         var eventId = await c.SendTextAsync(roomId, "hello\0world");
         await (await c.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.reaction/r1",
@@ -53,8 +51,7 @@ public sealed class EngineTextPolicyTests(HomeserverFixture fixture) : IClassFix
     public async Task TextTheEnginesCannotBothStore_IsRefusedAlike(string engine, string shape)
     {
         var hs = await fixture.GetAsync(engine);
-        var user = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (user, c) = await hs.RegisterClientAsync();
         var roomId = await c.CreateRoomAsync();
         var room = Uri.EscapeDataString(roomId);
         var eventId = await c.SendTextAsync(roomId, "target");

@@ -71,8 +71,7 @@ public sealed class EventRateLimitGapTests
     public async Task Typing_PastItsBurst_Is429_PerAccount()
     {
         await using var hs = await StartAsync();
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var room = await CreateRoomAsync(a);
         var path = $"/_matrix/client/v3/rooms/{room}/typing/{Uri.EscapeDataString(alice.UserId)}";
         for (var i = 0; i < 4; i++)
@@ -83,8 +82,7 @@ public sealed class EventRateLimitGapTests
         // Typing has its own bucket: a message still goes through.
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{room}/send/m.room.message/t0", new { msgtype = "m.text", body = "x" })).AssertOkAsync();
 
-        var bob = await hs.RegisterAsync();
-        using var b = hs.ClientFor(bob);
+        var (bob, b) = await hs.RegisterClientAsync();
         await (await b.PostAsJsonAsync($"/_matrix/client/v3/join/{room}", new { })).AssertOkAsync();
         await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{room}/typing/{Uri.EscapeDataString(bob.UserId)}", new { typing = true, timeout = 30000 })).AssertOkAsync();
     }

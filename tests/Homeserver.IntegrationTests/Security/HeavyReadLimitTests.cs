@@ -1,6 +1,5 @@
 using System.Net;
 using Homeserver.Core.Rooms.Timeline;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;
@@ -71,7 +70,7 @@ public sealed class HeavyReadLimitTests
         var alice = hs.ClientFor(aliceUser);
         var bob = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await alice.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bob.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await bob.JoinAsync(roomId);
         for (var i = 0; i < 80; i++)
             await alice.SendTextAsync(roomId, $"{i}:{LargeBody}");
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Homeserver.Core.Configuration;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -41,8 +40,7 @@ public sealed class MalformedKeysAndCreateEventTests
     public async Task LoneSurrogateInKey_OnAnAuthenticatedEndpoint_IsNotJson()
     {
         await using var hs = await TestHomeserver.StartAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (_, c) = await hs.RegisterClientAsync();
         var roomId = await c.CreateRoomAsync();
         var res = await c.PutAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/t1",
             Json("{\"msgtype\":\"m.text\",\"body\":\"hi\",\"\\ud83d\":true}"));
@@ -55,8 +53,7 @@ public sealed class MalformedKeysAndCreateEventTests
     public async Task SendingCreateEventIntoExistingRoom_IsForbidden(string version)
     {
         await using var hs = await TestHomeserver.StartAsync("sqlite");
-        var user = await hs.RegisterAsync();
-        using var c = hs.ClientFor(user);
+        var (_, c) = await hs.RegisterClientAsync();
         var roomId = await c.CreateRoomAsync(new { room_version = version });
         var room = Uri.EscapeDataString(roomId);
 

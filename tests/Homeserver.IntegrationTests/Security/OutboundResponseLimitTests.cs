@@ -4,7 +4,6 @@ using System.Text.Json;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Outbound;
 using Homeserver.IntegrationTests.Push;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -42,7 +41,7 @@ public sealed class OutboundResponseLimitTests
         var alice = hs.ClientFor(await hs.RegisterAsync());
         var bob = hs.ClientFor(await hs.RegisterAsync());
         var roomId = await alice.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bob.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await bob.JoinAsync(roomId);
         await (await bob.PostAsJsonAsync("/_matrix/client/v3/pushers/set", PusherApiTests.HttpPusher("bob-key", gateway.Url))).AssertOkAsync();
 
         var eventId = await alice.SendTextAsync(roomId, "are you listening?");

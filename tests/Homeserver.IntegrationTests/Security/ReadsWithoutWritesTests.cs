@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,8 +24,7 @@ public sealed class ReadsWithoutWritesTests
         var logs = new CapturingLoggerProvider();
         var options = await TestHomeserver.CreateOptionsAsync(engine);
         await using var hs = await TestHomeserver.StartAsync(options, b => b.Services.AddSingleton<ILoggerProvider>(logs));
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         using var bob = hs.ClientFor(await hs.RegisterAsync());
         // A second session of Alice's, unused so far: its first request is due to record the device's activity.
         using var b = hs.ClientFor(await hs.LoginAsync(alice));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.IntegrationTests.Sync;
 using Homeserver.Testing;
 using Xunit;
@@ -28,11 +27,10 @@ public sealed class ReceiptRepeatTests(HomeserverFixture fixture) : IClassFixtur
     public async Task ARepeatedOrBackwardReceipt_ChangesNothing_AndWakesNoOne(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var bobUser = await hs.RegisterAsync();
+        var (bobUser, bob) = await hs.RegisterClientAsync();
         using var alice = hs.ClientFor(await hs.RegisterAsync());
-        using var bob = hs.ClientFor(bobUser);
         var roomId = await alice.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bob.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await bob.JoinAsync(roomId);
         var first = await alice.SendTextAsync(roomId, "first");
         var second = await alice.SendTextAsync(roomId, "second");
         await (await ReceiptAsync(bob, roomId, second)).AssertOkAsync();

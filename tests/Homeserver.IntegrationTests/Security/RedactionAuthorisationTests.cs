@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -67,7 +66,7 @@ public sealed class RedactionAuthorisationTests(HomeserverFixture fixture) : ICl
             preset = "public_chat", room_version = version, name = "Ops",
             initial_state = new[] { new { type = "m.room.encryption", state_key = "", content = (object)new { algorithm = "m.megolm.v1.aes-sha2" } } },
         });
-        await (await bob.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await bob.JoinAsync(roomId);
         var targets = new[] { "m.room.encryption", "m.room.name", "m.room.power_levels" };
         var ids = new List<string>();
         foreach (var type in targets)
@@ -89,11 +88,10 @@ public sealed class RedactionAuthorisationTests(HomeserverFixture fixture) : ICl
     public async Task ThroughSend_ASenderRedactsTheirOwnEvent_AndAModeratorAnyones(string engine, string version)
     {
         var hs = await fixture.GetAsync(engine);
-        var bobUser = await hs.RegisterAsync();
+        var (_, bob) = await hs.RegisterClientAsync();
         using var alice = hs.ClientFor(await hs.RegisterAsync());
-        using var bob = hs.ClientFor(bobUser);
         var roomId = await alice.CreateRoomAsync(new { preset = "public_chat", room_version = version });
-        await (await bob.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await bob.JoinAsync(roomId);
         var bobs = await bob.SendTextAsync(roomId, "bob's typo");
         var alices = await alice.SendTextAsync(roomId, "alice's message");
 

@@ -3,7 +3,6 @@ using Homeserver.Core.Storage;
 using Homeserver.Core.Rooms.Ingest;
 using Microsoft.Extensions.Logging.Abstractions;
 using Homeserver.IntegrationTests.E2ee;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -57,10 +56,8 @@ public sealed class TransactionScopeTests(HomeserverFixture fixture) : IClassFix
     public async Task ToDevice_TheSameIdForAnotherEventType_IsDelivered(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var since = (await b.SyncAsync()).NextBatch();
         object To(int n) => new Dictionary<string, Dictionary<string, object>> { [bob.UserId] = new() { [bob.DeviceId] = new { n } } };
 

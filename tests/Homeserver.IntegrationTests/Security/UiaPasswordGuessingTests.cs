@@ -39,8 +39,7 @@ public sealed class UiaPasswordGuessingTests
     public async Task WrongPasswords_PastTheFailedAttemptBurst_Are429_EvenTheRightOne(string endpoint)
     {
         await using var hs = await StartAsync();
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         for (var i = 0; i < 3; i++)
             await (await UiaRequestAsync(client, endpoint, user, "wrong guess " + i)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
 
@@ -55,8 +54,7 @@ public sealed class UiaPasswordGuessingTests
     public async Task UiaGuesses_UseUpTheSameBudgetAsLogin()
     {
         await using var hs = await StartAsync();
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         for (var i = 0; i < 3; i++)
             await (await UiaRequestAsync(client, "account/password", user, "wrong guess " + i)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
 
@@ -67,8 +65,7 @@ public sealed class UiaPasswordGuessingTests
         await login.AssertErrorAsync(HttpStatusCode.TooManyRequests, "M_LIMIT_EXCEEDED");
 
         // Another account keeps its own budget.
-        var other = await hs.RegisterAsync();
-        using var otherClient = hs.ClientFor(other);
+        var (other, otherClient) = await hs.RegisterClientAsync();
         await (await UiaRequestAsync(otherClient, "account/password", other, other.Password)).AssertOkAsync();
     }
 
@@ -76,8 +73,7 @@ public sealed class UiaPasswordGuessingTests
     public async Task LoginGuesses_UseUpTheBudgetOfUiaPasswordStages()
     {
         await using var hs = await StartAsync();
-        var user = await hs.RegisterAsync();
-        using var client = hs.ClientFor(user);
+        var (user, client) = await hs.RegisterClientAsync();
         for (var i = 0; i < 3; i++)
         {
             var res = await hs.Client.PostAsJsonAsync("/_matrix/client/v3/login", new

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -41,18 +40,15 @@ public sealed class ManyRoomsInitialSyncTests(HomeserverFixture fixture) : IClas
     public async Task EachRoom_GetsItsOwnTimelineStateCountsReceiptsAndSummary(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        var carol = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        using var c = hs.ClientFor(carol);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
+        var (carol, c) = await hs.RegisterClientAsync();
         var withBob = await a.CreateRoomAsync(new { preset = "public_chat" });
         var withBoth = await a.CreateRoomAsync(new { preset = "public_chat" });
         var alone = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(withBob, "join", new { })).AssertOkAsync();
-        await (await b.PostRoomAsync(withBoth, "join", new { })).AssertOkAsync();
-        await (await c.PostRoomAsync(withBoth, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(withBob);
+        await b.JoinAsync(withBoth);
+        await c.JoinAsync(withBoth);
         await b.SendTextAsync(withBob, "one");
         await SendAsync(b, withBob, new Dictionary<string, object> { ["msgtype"] = "m.text", ["body"] = "two", ["m.mentions"] = new { user_ids = new[] { alice.UserId } } });
         var three = await b.SendTextAsync(withBob, "three");
@@ -95,14 +91,12 @@ public sealed class ManyRoomsInitialSyncTests(HomeserverFixture fixture) : IClas
     public async Task EachRoom_BundlesItsOwnThreadsEditsAndRedactions(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var first = await a.CreateRoomAsync(new { preset = "public_chat" });
         var second = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(first, "join", new { })).AssertOkAsync();
-        await (await b.PostRoomAsync(second, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(first);
+        await b.JoinAsync(second);
         var bobsRoot = await b.SendTextAsync(first, "bob's thread");
         await SendAsync(b, first, ThreadReply(bobsRoot, "bob replies"));
         var latestInFirst = await SendAsync(b, first, ThreadReply(bobsRoot, "bob again"));
@@ -139,8 +133,7 @@ public sealed class ManyRoomsInitialSyncTests(HomeserverFixture fixture) : IClas
         // More rooms than one part of the prefetch's reads holds, so rows come from several reads side by side.
         const int rooms = 40;
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (_, a) = await hs.RegisterClientAsync();
         var ids = new List<string>();
         for (var i = 0; i < rooms; i++)
         {

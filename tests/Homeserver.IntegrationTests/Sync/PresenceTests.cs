@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Homeserver.Core.Configuration;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -43,9 +42,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task SetAndGet_RoundTrips_AndOnlyRoomPeersMayRead(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var carol = hs.ClientFor(await hs.RegisterAsync());
 
         await (await a.PutAsJsonAsync(StatusPath(alice.UserId), new { presence = "unavailable", status_msg = "at lunch" })).AssertOkAsync();
@@ -59,6 +56,9 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
         Assert.Equal("at lunch", seenByPeer.GetProperty("status_msg").GetString());
 
         await (await carol.GetAsync(StatusPath(alice.UserId))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // An account that does not exist answers like a stranger's, so the endpoint cannot probe for accounts.
+        await (await carol.GetAsync(StatusPath("@nobody-" + Guid.NewGuid().ToString("N")[..8] + ":" + TestHomeserver.ServerName)))
+            .AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await a.PutAsJsonAsync(StatusPath(bob.UserId), new { presence = "online" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await a.PutAsJsonAsync(StatusPath(alice.UserId), new { presence = "asleep" })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await a.PutAsJsonAsync(StatusPath(alice.UserId), new { presence = "online", status_msg = new string('x', 1025) }))
@@ -71,9 +71,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Syncing_MakesAUserOnline_ForRoomPeersButNotStrangers(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var carol = hs.ClientFor(await hs.RegisterAsync());
         await carol.CreateRoomAsync();
         var aliceSince = NextBatch(await SyncAsync(a));
@@ -95,9 +93,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task SetPresenceParameter_UnavailableAndOffline(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         // set_presence=offline syncs without marking the user online.
         await (await b.GetAsync("/_matrix/client/v3/sync?set_presence=offline")).AssertOkAsync();
         Assert.Equal("offline", (await GetPresenceAsync(a, bob.UserId)).GetProperty("presence").GetString());
@@ -111,9 +107,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task IdleUser_GoesOfflineAfterTheConfiguredTime_AndPeersAreWoken(string engine)
     {
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Presence.OfflineAfter = new Duration(TimeSpan.FromSeconds(1)));
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         var since = NextBatch(await SyncAsync(a));
         await SyncAsync(b);
         since = NextBatch(await SyncAsync(a, since));
@@ -127,9 +121,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         // A long idle timeout, so only the closing WebSocket can explain going offline.
         await using var hs = await TestHomeserver.StartAsync(engine, o => o.Presence.OfflineAfter = new Duration(TimeSpan.FromMinutes(10)));
-        var (alice, bob, a, b, _) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         var since = NextBatch(await SyncAsync(a));
 
         using var ws = await ConnectAsync(hs, bob);

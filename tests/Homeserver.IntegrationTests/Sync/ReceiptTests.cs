@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -21,12 +20,7 @@ public sealed class ReceiptTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task ReadReceipt_ReachesTheSender_PrivateOnlyItsOwner(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (_, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         var eventId = await a.SendTextAsync(roomId, "did you read this?");
         var since = (await SyncAsync(a)).GetProperty("next_batch").GetString();
 
@@ -48,8 +42,7 @@ public sealed class ReceiptTests(HomeserverFixture fixture) : IClassFixture<Home
     public async Task ThreadedReceipt_AndReadMarkers()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         var root = await a.SendTextAsync(roomId, "root");
         await (await a.PostAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/receipt/m.read/{Uri.EscapeDataString(root)}", new { thread_id = "main" })).AssertOkAsync();

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -103,17 +102,5 @@ public static class SyncClient
             return null;
         }
         return JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
-    }
-
-    /// <summary>Two fresh users joined to a new public room, the most common start of a sync test.</summary>
-    public static async Task<(TestUser Alice, TestUser Bob, HttpClient A, HttpClient B, string RoomId)> TwoUsersInPublicRoomAsync(TestHomeserver hs)
-    {
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        var a = hs.ClientFor(alice);
-        var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
-        return (alice, bob, a, b, roomId);
     }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -18,9 +17,7 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task TimelineTypesAndSenders_CutTheTimeline(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         await a.SendTextAsync(roomId, "from alice");
         await b.SendTextAsync(roomId, "from bob");
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.topic/", new { topic = "t" })).AssertOkAsync();
@@ -55,12 +52,9 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task LazyLoadMembers_SendsOnlyTheMembersOfTimelineSenders_AndASummary(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
-        var carol = await hs.RegisterAsync();
-        using var c = hs.ClientFor(carol);
-        await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var (carol, c) = await hs.RegisterClientAsync();
+        await c.JoinAsync(roomId);
         await b.SendTextAsync(roomId, "bob one");
         await b.SendTextAsync(roomId, "bob two");
 
@@ -85,9 +79,7 @@ public sealed class SyncFilterTests(HomeserverFixture fixture) : IClassFixture<H
     public async Task PresenceAccountDataAndEphemeralFilters_DropTheirEvents(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/org.example.keep", new { k = 1 })).AssertOkAsync();
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/org.example.drop", new { k = 2 })).AssertOkAsync();
         await SyncAsync(b);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -56,8 +55,7 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task InitialSync_LongRoom_TimelineHasLatestTenEventsLimitedAndStateAtItsStart(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { name = "Long room" });
         var other = await a.CreateRoomAsync(new { name = "Other room" });
         await SendManyAsync(a, roomId, "m", 15);
@@ -146,8 +144,7 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task InitialSync_GlobalAccountData_IsInAccountDataEvents(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         await (await a.PutAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/org.example.sync",
             Json("""{"colour":"teal","n":3}"""))).AssertOkAsync();
 
@@ -161,8 +158,7 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task InitialSync_RoomAccountData_IsUnderItsRoomOnly(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         var other = await a.CreateRoomAsync();
         await (await a.PutAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/rooms/{Uri.EscapeDataString(roomId)}/account_data/org.example.room",
@@ -246,11 +242,10 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task LongPoll_MessageInSharedRoom_WakesTheHeldRequest(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var bob = await hs.RegisterAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        using var b = hs.ClientFor(bob);
         var roomId = await a.CreateRoomAsync(new { invite = new[] { bob.UserId } });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var since = NextBatch(await SyncAsync(b));
 
         var clock = Stopwatch.StartNew();
@@ -289,13 +284,12 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task LongPoll_EventInRoomUserIsNotIn_DoesNotWakeThem(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var dave = await hs.RegisterAsync();
+        var (dave, d) = await hs.RegisterClientAsync();
         using var a = hs.ClientFor(await hs.RegisterAsync());
         using var c = hs.ClientFor(await hs.RegisterAsync());
-        using var d = hs.ClientFor(dave);
         var mine = await a.CreateRoomAsync();
         var theirs = await c.CreateRoomAsync(new { invite = new[] { dave.UserId } });
-        await (await d.PostRoomAsync(theirs, "join", new { })).AssertOkAsync();
+        await d.JoinAsync(theirs);
         var since = NextBatch(await SyncAsync(a));
 
         var clock = Stopwatch.StartNew();
@@ -320,12 +314,10 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task Invite_InitialSync_ListsRoomUnderInviteWithStrippedState(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { name = "Invite only", preset = "private_chat" });
-        await (await a.PostRoomAsync(roomId, "invite", new { user_id = bob.UserId })).AssertOkAsync();
+        await a.InviteAsync(roomId, bob.UserId);
 
         var sync = await SyncAsync(b);
         Assert.DoesNotContain(roomId, RoomIds(sync, "join"));
@@ -343,22 +335,20 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task Invite_IncrementalThenJoin_RoomMovesFromInviteToJoin(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { preset = "private_chat" });
         var t0 = NextBatch(await SyncAsync(b));
         Assert.Empty(RoomIds(await SyncAsync(b, t0), "invite"));
 
-        await (await a.PostRoomAsync(roomId, "invite", new { user_id = bob.UserId })).AssertOkAsync();
+        await a.InviteAsync(roomId, bob.UserId);
         var invited = await SyncAsync(b, t0);
         Assert.Equal([roomId], RoomIds(invited, "invite"));
         Assert.Empty(RoomIds(invited, "join"));
         Assert.Equal("invite", Single(Events(Room(invited, "invite", roomId), "invite_state"), "m.room.member", bob.UserId)
             .GetProperty("content").GetProperty("membership").GetString());
 
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var joined = await SyncAsync(b, NextBatch(invited));
         Assert.Contains(roomId, RoomIds(joined, "join"));
         Assert.DoesNotContain(roomId, RoomIds(joined, "invite"));
@@ -373,15 +363,14 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task Leave_IncrementalSync_ListsRoomUnderLeaveEndingWithTheLeaveEvent(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var bob = await hs.RegisterAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        using var b = hs.ClientFor(bob);
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var t0 = NextBatch(await SyncAsync(b));
 
         await a.SendTextAsync(roomId, "before you go");
-        await (await b.PostRoomAsync(roomId, "leave", new { })).AssertOkAsync();
+        await b.LeaveAsync(roomId);
         await a.SendTextAsync(roomId, "after you left");
 
         var left = await SyncAsync(b, t0);
@@ -416,7 +405,7 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
             initial_state = new[] { new { type = "m.room.history_visibility", state_key = "", content = new { history_visibility = "joined" } } },
         });
         await a.SendTextAsync(roomId, "before bob");
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         await a.SendTextAsync(roomId, "after bob");
 
         var bodies = Timeline(await SyncAsync(b), roomId).Bodies().ToList();
@@ -446,8 +435,7 @@ public sealed class SyncTests(HomeserverFixture fixture) : IClassFixture<Homeser
     public async Task Filter_StoredId_WorksLikeTheInlineFilter(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         await SendManyAsync(a, roomId, "m", 5);
         var created = await (await a.PostAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/filter",

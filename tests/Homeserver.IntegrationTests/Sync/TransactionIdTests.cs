@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -22,14 +21,12 @@ public sealed class TransactionIdTests(HomeserverFixture fixture) : IClassFixtur
     public async Task OnlyTheSendingDevice_SeesItsTransactionId_InSyncMessagesEventAndContext(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
+        var (alice, a) = await hs.RegisterClientAsync();
         var aliceOther = await hs.LoginAsync(alice);
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (_, b) = await hs.RegisterClientAsync();
         using var a2 = hs.ClientFor(aliceOther);
-        using var b = hs.ClientFor(bob);
         var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        await b.JoinAsync(roomId);
         var since = SyncClient.NextBatch(await SyncClient.SyncAsync(a));
 
         var sent = await a.SendTextAsync(roomId, "echo me", txnId: "local-echo-1");

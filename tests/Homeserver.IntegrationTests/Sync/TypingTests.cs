@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -25,12 +24,7 @@ public sealed class TypingTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task Typing_WakesALongPoll_AndStopsAgain()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (alice, _, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         var since = (await SyncAsync(b)).GetProperty("next_batch").GetString();
 
         var watch = Stopwatch.StartNew();
@@ -52,12 +46,7 @@ public sealed class TypingTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task Typing_ExpiresByItself()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (alice, _, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/typing/{Uri.EscapeDataString(alice.UserId)}", new { typing = true, timeout = 1000 })).AssertOkAsync();
         var typing = await SyncAsync(b);
         Assert.Equal([alice.UserId], Typing(typing, roomId) ?? throw new Xunit.Sdk.XunitException("no typing event"));
@@ -69,10 +58,8 @@ public sealed class TypingTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task Typing_ForAnotherUserOrOutsideTheRoom_IsForbidden()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/typing/{Uri.EscapeDataString(alice.UserId)}", new { typing = true, timeout = 1000 })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await b.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/typing/{Uri.EscapeDataString(bob.UserId)}", new { typing = true, timeout = 1000 })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");

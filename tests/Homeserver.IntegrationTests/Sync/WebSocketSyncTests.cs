@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
@@ -23,12 +22,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task WebSocket_PushesInitialSyncThenEachNewMessage(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var alice = await hs.RegisterAsync();
-        var bob = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
-        using var b = hs.ClientFor(bob);
-        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
-        await (await b.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
+        var (_, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         await a.SendTextAsync(roomId, "before connecting");
 
         using var ws = await ConnectAsync(hs, bob);
@@ -56,8 +50,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task WebSocket_ResumesFromSince_AndAcceptsAFilterChange()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         var since = (await (await a.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync()).GetProperty("next_batch").GetString();
         await a.SendTextAsync(roomId, "m1");
@@ -84,9 +77,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task WebSocketAndLongPoll_SeeTheSameEventsInTheSameOrder(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, roomId) = await TwoUsersInPublicRoomAsync(hs);
-        using var _a = a;
-        using var _b = b;
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
         var since = NextBatch(await SyncAsync(b));
         using var ws = await ConnectAsync(hs, bob, "&since=" + since);
         Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
@@ -157,8 +148,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task WebSocket_FilterFrameLargerThanTheIdleBuffer_Applies()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync();
         using var ws = await ConnectAsync(hs, alice);
         Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
@@ -183,8 +173,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     {
         // Between frames the session waits with an empty read; every later frame must still arrive whole.
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         using var ws = await ConnectAsync(hs, alice);
         Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
         foreach (var state in new[] { "unavailable", "online", "unavailable" })
@@ -207,10 +196,9 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task WebSocket_ClosesWhenTheTokenIsRevoked()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
+        var (alice, a) = await hs.RegisterClientAsync();
         using var ws = await ConnectAsync(hs, alice);
         Assert.NotNull(await ReceiveAsync(ws, TimeSpan.FromSeconds(10)));
-        using var a = hs.ClientFor(alice);
         await (await a.PostAsync("/_matrix/client/v3/logout", null)).AssertOkAsync();
         var next = await ReceiveAsync(ws, TimeSpan.FromSeconds(10));
         Assert.Null(next);
@@ -253,8 +241,7 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     public async Task LongPoll_OnARevokedToken_EndsAtOnceWithUnknownToken()
     {
         var hs = await fixture.GetAsync("sqlite");
-        var alice = await hs.RegisterAsync();
-        using var a = hs.ClientFor(alice);
+        var (alice, a) = await hs.RegisterClientAsync();
         var since = (await (await a.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync()).GetProperty("next_batch").GetString();
         var watch = Stopwatch.StartNew();
         var poll = a.GetAsync($"/_matrix/client/v3/sync?since={since}&timeout=20000");

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.IntegrationTests.Rooms;
 using Homeserver.Testing;
 using Xunit;
 
@@ -39,9 +38,9 @@ public sealed class UserDirectorySearchTests(HomeserverFixture fixture) : IClass
         using var f = hs.ClientFor(strangersFriend);
 
         var shared = await s.CreateRoomAsync(new { preset = "private_chat", invite = new[] { roommate.UserId, invitee.UserId } });
-        await (await r.PostRoomAsync(shared, "join", new { })).AssertOkAsync();
+        await r.JoinAsync(shared);
         var theirs = await st.CreateRoomAsync(new { preset = "private_chat", invite = new[] { strangersFriend.UserId } });
-        await (await f.PostRoomAsync(theirs, "join", new { })).AssertOkAsync();
+        await f.JoinAsync(theirs);
 
         var found = UserIds(await SearchAsync(s, new { search_term = tag }));
         // Invited is not joined, so the invitee is not "sharing" the room yet.
@@ -79,8 +78,7 @@ public sealed class UserDirectorySearchTests(HomeserverFixture fixture) : IClass
     {
         var hs = await fixture.GetAsync(engine);
         var tag = NewTag();
-        var zed = await hs.RegisterAsync();
-        using var z = hs.ClientFor(zed);
+        var (zed, z) = await hs.RegisterClientAsync();
         await (await z.PutAsJsonAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString(zed.UserId)}/displayname", new { displayname = $"Zebra {tag.ToUpperInvariant()} Crossing" })).AssertOkAsync();
         await (await z.PutAsJsonAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString(zed.UserId)}/avatar_url", new { avatar_url = "mxc://test.local/zebra" })).AssertOkAsync();
         await z.CreateRoomAsync(new { preset = "public_chat" });

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
-using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Rooms.Relations;
 
 /// <summary><c>/relations</c> and <c>/threads</c>: children of an event and a room's threads, filtered by history visibility.</summary>
-public sealed class RelationReadService(RoomReadService reads, EventStore events, RelationStore relations, VisibilityService visibility)
+public sealed class RelationReadService(RoomReadService reads, RelationStore relations, VisibilityService visibility, RoomEventGuard guard)
 {
     public sealed record Page(IReadOnlyList<JsonObject> Chunk, string? NextBatch, string? PrevBatch);
 
@@ -14,10 +13,7 @@ public sealed class RelationReadService(RoomReadService reads, EventStore events
         string? from, string? to, bool backwards, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
-        var parent = await events.GetAsync(eventId, ct);
-        if (parent is null || parent.RoomId != roomId)
-            throw MatrixException.NotFound("Event not found");
-        await visibility.EnsureVisibleAsync(userId, version, parent, ct);
+        await guard.VisibleAsync(userId, roomId, version, eventId, ct);
         limit = Math.Clamp(limit, 1, RoomReadService.MaxPageSize);
         long start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
         long stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);

@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Rooms.Reports;
 
@@ -7,7 +8,7 @@ namespace Homeserver.Core.Rooms.Reports;
 /// it (spec v1.8); every refusal is the same 404, so a report cannot probe for events or rooms the reporter
 /// may not know about. A room may be reported by anyone (spec v1.13).
 /// </summary>
-public sealed class ReportService(RoomReadService reads, RoomStore rooms, EventReportStore reports, TimeProvider time)
+public sealed class ReportService(RoomReadService reads, RoomStore rooms, RoomEventGuard guard, EventReportStore reports, TimeProvider time)
 {
     private const string EventNotFound = "The event was not found or you are not joined to the room";
 
@@ -15,14 +16,7 @@ public sealed class ReportService(RoomReadService reads, RoomStore rooms, EventR
     {
         if (await rooms.GetAsync(roomId, ct) is null || !await reads.IsJoinedAsync(roomId, reporter, ct))
             throw MatrixException.NotFound(EventNotFound);
-        try
-        {
-            await reads.EventAsync(reporter, null, roomId, eventId, ct);
-        }
-        catch (MatrixException e) when (e.Status == 404)
-        {
-            throw MatrixException.NotFound(EventNotFound);
-        }
+        await guard.VisibleAsync(reporter, roomId, await reads.VersionOfAsync(roomId, ct), eventId, ct, EventNotFound);
         await reports.AddAsync(roomId, eventId, reporter, reason, score, Now(), ct);
     }
 

@@ -1,22 +1,18 @@
 using System.Text.Json.Nodes;
-using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Rooms.Timeline;
 
 /// <summary><c>/context/{eventId}</c>: an event with the visible events around it and the room state at the last one.</summary>
-public sealed class ContextReadService(RoomReadService reads, EventStore events, StateService state, VisibilityService visibility, TimeProvider time)
+public sealed class ContextReadService(RoomReadService reads, EventStore events, StateService state, VisibilityService visibility, RoomEventGuard guard, TimeProvider time)
 {
     public sealed record Context(JsonObject Event, IReadOnlyList<JsonObject> Before, IReadOnlyList<JsonObject> After, string Start, string End, IReadOnlyList<JsonObject> State);
 
     public async Task<Context> GetAsync(string userId, string? deviceId, string roomId, string eventId, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
-        var row = await events.GetAsync(eventId, ct);
-        if (row is null || row.RoomId != roomId)
-            throw MatrixException.NotFound("Event not found");
-        await visibility.EnsureVisibleAsync(userId, version, row, ct);
+        var row = await guard.VisibleAsync(userId, roomId, version, eventId, ct);
         limit = Math.Clamp(limit, 0, RoomReadService.MaxPageSize);
         var beforeCount = limit / 2;
         var afterCount = limit - beforeCount;

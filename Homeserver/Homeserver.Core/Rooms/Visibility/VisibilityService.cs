@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
 using Homeserver.Core.Json;
 using Homeserver.Core.Rooms.State;
@@ -48,13 +47,9 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
         return users.Select(kv => kv.Key).ToHashSet();
     }
 
-    /// <summary>Throws 404 unless the user may see the event (404, not 403, so event IDs do not leak existence).</summary>
-    public async Task EnsureVisibleAsync(string userId, RoomVersion version, EventRow row, CancellationToken ct)
-    {
-        var currentMembership = await current.MembershipAsync(row.RoomId, userId, ct);
-        if (!await CanSeeAsync(userId, version, row, currentMembership, [], ct))
-            throw MatrixException.NotFound("Event not found");
-    }
+    /// <summary>Whether the user may see the one event; requests that name an event ask through <see cref="RoomEventGuard"/>.</summary>
+    public async Task<bool> CanSeeAsync(string userId, RoomVersion version, EventRow row, CancellationToken ct) =>
+        await CanSeeAsync(userId, version, row, await current.MembershipAsync(row.RoomId, userId, ct), [], ct);
 
     private async Task<bool> CanSeeAsync(string userId, RoomVersion version, EventRow row, string? currentMembership,
         Dictionary<long, (string Visibility, string? Membership)> settings, CancellationToken ct)

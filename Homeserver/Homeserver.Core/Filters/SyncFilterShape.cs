@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Homeserver.Core.Errors;
 
-namespace ClientApi.Filters;
+namespace Homeserver.Core.Filters;
 
 /// <summary>
 /// Rejects filters whose known fields have the wrong JSON type, so a stored filter can always be applied

@@ -1,0 +1,56 @@
+using Homeserver.Core.Errors;
+
+namespace Homeserver.Core.Accounts;
+
+/// <summary>
+/// Display names and avatars (<c>/profile</c>). A deactivated account has no profile, and the values are capped at
+/// Synapse's limits, which other servers and clients already live within (checklist row 11).
+/// </summary>
+public sealed class ProfileService(UserStore users)
+{
+    public const string Displayname = "displayname";
+    public const string AvatarUrl = "avatar_url";
+    public const int MaxDisplaynameLength = 256;
+    public const int MaxAvatarUrlLength = 1000;
+
+    public sealed record Profile(string? Displayname, string? AvatarUrl);
+
+    public async Task<Profile> GetAsync(string userId, CancellationToken ct) =>
+        await users.GetAsync(userId, ct) is { IsDeactivated: false } u
+            ? new Profile(u.Displayname, u.AvatarUrl)
+            : throw MatrixException.NotFound("Profile not found");
+
+    public async Task<string> GetFieldAsync(string userId, string field, CancellationToken ct)
+    {
+        var profile = await GetAsync(userId, ct);
+        var value = field switch
+        {
+            Displayname => profile.Displayname,
+            AvatarUrl => profile.AvatarUrl,
+            _ => throw MatrixException.NotFound($"Profile field '{field}' not found"),
+        };
+        return value ?? throw MatrixException.NotFound($"Profile field '{field}' not set");
+    }
+
+    /// <summary>Sets one field; null clears it.</summary>
+    public async Task SetFieldAsync(string userId, string field, string? value, CancellationToken ct)
+    {
+        switch (field)
+        {
+            case Displayname:
+                if (value is { Length: > MaxDisplaynameLength })
+                    throw MatrixException.InvalidParam($"displayname is longer than {MaxDisplaynameLength} characters");
+                await users.SetDisplaynameAsync(userId, value, ct);
+                break;
+            case AvatarUrl:
+                if (value is { Length: > MaxAvatarUrlLength })
+                    throw MatrixException.InvalidParam($"avatar_url is longer than {MaxAvatarUrlLength} characters");
+                if (value is { Length: > 0 } && !value.StartsWith("mxc://", StringComparison.Ordinal))
+                    throw MatrixException.InvalidParam("avatar_url must be an mxc:// URI");
+                await users.SetAvatarUrlAsync(userId, value, ct);
+                break;
+            default:
+                throw new MatrixException(400, ErrorCodes.Unrecognized, $"Profile field '{field}' is not supported");
+        }
+    }
+}

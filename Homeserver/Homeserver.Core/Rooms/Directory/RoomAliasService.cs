@@ -1,0 +1,49 @@
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
+
+namespace Homeserver.Core.Rooms.Directory;
+
+/// <summary>
+/// Local room aliases (<c>/directory/room</c>, <c>/rooms/{roomId}/aliases</c>). Anyone may resolve one; only a joined
+/// member may point an alias of this server at a room (Synapse's <c>require_membership_for_aliases</c> default), and
+/// only the alias's creator may delete it.
+/// </summary>
+public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, HomeserverOptions options)
+{
+    public async Task<string> ResolveAsync(string alias, CancellationToken ct) =>
+        (await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found");
+
+    /// <summary>Throws unless the alias is of this server; the endpoint asks before reading the body, so this refusal answers first.</summary>
+    public void EnsureLocal(string alias)
+    {
+        if (RoomAlias.Parse(alias).ServerName != options.ServerName)
+            throw MatrixException.InvalidParam("Aliases can only be created on this server's domain");
+    }
+
+    public async Task CreateAsync(string alias, string roomId, string creator, CancellationToken ct)
+    {
+        EnsureLocal(alias);
+        if (!await reads.IsJoinedAsync(roomId, creator, ct))
+            throw MatrixException.Forbidden("You must be joined to the room to create an alias for it");
+        if (await aliases.GetAsync(alias, ct) is not null)
+            throw new MatrixException(409, "M_UNKNOWN", "Room alias already exists");
+        await aliases.CreateAsync(alias, roomId, creator, ct);
+    }
+
+    public async Task DeleteAsync(string alias, string userId, CancellationToken ct)
+    {
+        var row = await aliases.GetAsync(alias, ct) ?? throw MatrixException.NotFound("Room alias not found");
+        if (row.Creator != userId)
+            throw MatrixException.Forbidden("Only the alias's creator can delete it");
+        await aliases.DeleteAsync(row.RoomAlias, ct);
+    }
+
+    /// <summary>The room's local aliases, for whoever may read the room.</summary>
+    public async Task<IReadOnlyList<string>> OfRoomAsync(string roomId, string userId, CancellationToken ct)
+    {
+        var version = await reads.VersionOfAsync(roomId, ct);
+        await reads.EnsureCanReadAsync(userId, roomId, version, ct);
+        return await aliases.ForRoomAsync(roomId, ct);
+    }
+}
