@@ -22,16 +22,16 @@ public static class FederationEndpoints
         }));
 
         // GET /_matrix/key/v2/server — our signing key, self-signed as the spec's "Publishing Keys" requires.
-        app.MapGet("/_matrix/key/v2/server", (HomeserverOptions options, SigningKey key, TimeProvider time) =>
+        app.MapGet("/_matrix/key/v2/server", (ServerIdentity server, SigningKey key, TimeProvider time) =>
         {
             var body = new JsonObject
             {
-                ["server_name"] = options.ServerName,
+                ["server_name"] = server.ServerName,
                 ["valid_until_ts"] = (time.GetUtcNow() + KeyValidity).ToUnixTimeMilliseconds(),
                 ["verify_keys"] = new JsonObject { [key.KeyId] = new JsonObject { ["key"] = key.PublicKeyBase64 } },
                 ["old_verify_keys"] = new JsonObject(),
             };
-            JsonSigning.SignJson(body, options.ServerName, key);
+            JsonSigning.SignJson(body, server.ServerName, key);
             return Results.Text(CanonicalJson.EncodeToString(body), "application/json");
         });
         return app;

@@ -8,18 +8,18 @@ namespace MediaRepo;
 
 public static class MediaRepoEndpoints
 {
-    public static IServiceCollection AddMediaRepo(this IServiceCollection services, HomeserverOptions options)
+    public static IServiceCollection AddMediaRepo(this IServiceCollection services)
     {
-        services.AddSingleton(new ImageThumbnailer(options.Media));
-        services.AddSingleton(new VideoFrameExtractor(options.Media));
-        services.AddSingleton(new ThumbnailSlots(options.Media));
+        services.AddSingleton<ImageThumbnailer>();
+        services.AddSingleton<VideoFrameExtractor>();
+        services.AddSingleton<ThumbnailSlots>();
         services.AddSingleton<ThumbnailGenerator>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapMediaRepo(this IEndpointRouteBuilder app)
     {
-        var options = app.ServiceProvider.GetRequiredService<HomeserverOptions>();
+        var options = app.ServiceProvider.GetRequiredService<MediaOptions>();
         MediaConfigEndpoints.Map(app);
         UploadEndpoints.Map(app);
         DownloadEndpoints.Map(app, options);

@@ -22,7 +22,7 @@ public static class SharedSecretRegisterEndpoints
             .RequireRateLimiting(RateLimitPolicies.Registration);
 
         // POST /_synapse/admin/v1/register
-        app.MapPost("/_synapse/admin/v1/register", async (HttpContext ctx, SharedSecretRegistration reg, AccountService accounts, HomeserverOptions options, CancellationToken ct) =>
+        app.MapPost("/_synapse/admin/v1/register", async (HttpContext ctx, SharedSecretRegistration reg, AccountService accounts, ServerIdentity server, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             string Field(string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
@@ -36,7 +36,7 @@ public static class SharedSecretRegisterEndpoints
             accounts.ValidatePassword(password);
             var (_, session) = await accounts.CreateAsync(localpart, password, admin,
                 new SessionRequest(null, null, false, ctx.GetClientInfo()), ct);
-            return Results.Ok(SessionResponse.For(session!, options.ServerName, null));
+            return Results.Ok(SessionResponse.For(session!, server.ServerName, null));
         }).RequireRateLimiting(RateLimitPolicies.Registration);
     }
 }

@@ -32,7 +32,7 @@ public static class LoginEndpoints
     }
 
     private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt,
-        HomeserverOptions options, CancellationToken ct)
+        ServerIdentity server, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<LoginRequest>(body);
@@ -41,7 +41,7 @@ public static class LoginEndpoints
         switch (req.Type)
         {
             case PasswordType:
-                var userId = UserIdentifiers.Resolve(body, options.ServerName);
+                var userId = UserIdentifiers.Resolve(body, server.ServerName);
                 if (req.Password is null)
                     throw MatrixException.MissingParam("Missing password");
                 issued = await accounts.LoginWithPasswordAsync(userId, req.Password, session, ct);
@@ -56,6 +56,6 @@ public static class LoginEndpoints
             default:
                 throw new MatrixException(400, ErrorCodes.Unknown, $"Unknown login type '{req.Type}'");
         }
-        return Results.Ok(SessionResponse.For(issued, options.ServerName, options.ClientBaseUrl));
+        return Results.Ok(SessionResponse.For(issued, server.ServerName, server.ClientBaseUrl));
     }
 }

@@ -20,9 +20,9 @@ public static class RegisterEndpoints
         v3.MapPost("/register", RegisterAsync);
 
         // GET /_matrix/client/v3/register/available
-        v3.MapGet("/register/available", async (string? username, AccountService accounts, HomeserverOptions options, CancellationToken ct) =>
+        v3.MapGet("/register/available", async (string? username, AccountService accounts, RegistrationOptions registration, CancellationToken ct) =>
         {
-            EnsureEnabled(options);
+            EnsureEnabled(registration);
             if (string.IsNullOrEmpty(username))
                 throw MatrixException.MissingParam("Missing username");
             accounts.ValidateNewLocalpart(username);
@@ -31,21 +31,21 @@ public static class RegisterEndpoints
         }).RequireRateLimiting(RateLimitPolicies.Registration);
 
         // GET /_matrix/client/v1/register/m.login.registration_token/validity
-        v1.MapGet("/register/m.login.registration_token/validity", (string? token, HomeserverOptions options) =>
+        v1.MapGet("/register/m.login.registration_token/validity", (string? token, RegistrationOptions registration) =>
         {
-            EnsureEnabled(options);
+            EnsureEnabled(registration);
             if (token is null)
                 throw MatrixException.MissingParam("Missing token");
-            return Results.Ok(new { valid = RegistrationTokens.IsValid(options.Registration, token) });
+            return Results.Ok(new { valid = RegistrationTokens.IsValid(registration, token) });
         }).RequireRateLimiting(RateLimitPolicies.Registration);
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext ctx, string? kind, AccountService accounts, UiaService uia,
-        RegistrationLimiter limiter, HomeserverOptions options, CancellationToken ct)
+        RegistrationLimiter limiter, RegistrationOptions registration, ServerIdentity server, CancellationToken ct)
     {
         if (kind is "guest")
             throw new MatrixException(403, "M_GUEST_ACCESS_FORBIDDEN", "Guest access is not enabled on this server");
-        EnsureEnabled(options);
+        EnsureEnabled(registration);
         limiter.AdmitRequest(ctx);
         var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<RegisterRequest>(body);
@@ -58,7 +58,7 @@ public static class RegisterEndpoints
         if (req.Password is not null)
             accounts.ValidatePassword(req.Password);
 
-        IReadOnlyList<IReadOnlyList<string>> flows = options.Registration.RequireToken
+        IReadOnlyList<IReadOnlyList<string>> flows = registration.RequireToken
             ? [[UiaStages.RegistrationToken]]
             : [[UiaStages.Dummy]];
         // Clients probe with an empty body and send the details with a later stage, so a registration
@@ -80,13 +80,13 @@ public static class RegisterEndpoints
         limiter.TakeRegistration(ctx);
         var (userId, session) = await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct);
         return Results.Ok(session is null
-            ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = options.ServerName }
-            : SessionResponse.For(session, options.ServerName, null));
+            ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
+            : SessionResponse.For(session, server.ServerName, null));
     }
 
-    private static void EnsureEnabled(HomeserverOptions options)
+    private static void EnsureEnabled(RegistrationOptions registration)
     {
-        if (!options.Registration.Enabled)
+        if (!registration.Enabled)
             throw MatrixException.Forbidden("Registration has been disabled");
     }
 }

@@ -22,7 +22,7 @@ public static class DiscoveryEndpoints
         }));
 
         // GET /.well-known/matrix/client
-        app.MapGet("/.well-known/matrix/client", (HomeserverOptions o) => Results.Ok(new Dictionary<string, object>
+        app.MapGet("/.well-known/matrix/client", (ServerIdentity o) => Results.Ok(new Dictionary<string, object>
         {
             ["m.homeserver"] = new { base_url = o.ClientBaseUrl },
         }));

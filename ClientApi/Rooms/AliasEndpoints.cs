@@ -15,8 +15,8 @@ public static class AliasEndpoints
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/directory/room/{roomAlias}
-        v3.MapGet("/directory/room/{roomAlias}", async (string roomAlias, RoomAliasService aliases, HomeserverOptions options, CancellationToken ct) =>
-            Results.Ok(new { room_id = await aliases.ResolveAsync(Valid(roomAlias), ct), servers = new[] { options.ServerName } }));
+        v3.MapGet("/directory/room/{roomAlias}", async (string roomAlias, RoomAliasService aliases, ServerIdentity server, CancellationToken ct) =>
+            Results.Ok(new { room_id = await aliases.ResolveAsync(Valid(roomAlias), ct), servers = new[] { server.ServerName } }));
 
         // PUT /_matrix/client/v3/directory/room/{roomAlias}
         v3.MapPut("/directory/room/{roomAlias}", async (string roomAlias, HttpContext ctx, RoomAliasService aliases, CancellationToken ct) =>

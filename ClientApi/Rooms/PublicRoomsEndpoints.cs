@@ -31,17 +31,17 @@ public static class PublicRoomsEndpoints
         // No access token required: the spec gives this endpoint no security requirement, and the directory
         // only holds what room admins chose to publish. (Synapse asks for a token unless
         // allow_public_rooms_without_auth is set; POST, which the spec does protect, requires one here too.)
-        v3.MapGet("/publicRooms", async (string? limit, string? since, string? server, PublicRoomsService directory, HomeserverOptions options, CancellationToken ct) =>
+        v3.MapGet("/publicRooms", async (string? limit, string? since, string? server, PublicRoomsService directory, ServerIdentity local, CancellationToken ct) =>
         {
-            EnsureLocal(server, options);
+            EnsureLocal(server, local);
             int? pageSize = limit is null ? null : int.TryParse(limit, out var n) ? n : throw MatrixException.InvalidParam("limit must be an integer");
             return Results.Ok(await directory.ListAsync(PublicRoomsFilter.None, Valid(pageSize), since, ct));
         });
 
         // POST /_matrix/client/v3/publicRooms
-        v3.MapPost("/publicRooms", async (string? server, HttpContext ctx, PublicRoomsService directory, HomeserverOptions options, CancellationToken ct) =>
+        v3.MapPost("/publicRooms", async (string? server, HttpContext ctx, PublicRoomsService directory, ServerIdentity local, CancellationToken ct) =>
         {
-            EnsureLocal(server, options);
+            EnsureLocal(server, local);
             var body = JsonBody.Bind<Body>(await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct));
             var filter = new PublicRoomsFilter(body.Filter?.GenericSearchTerm, body.Filter?.RoomTypes);
             return Results.Ok(await directory.ListAsync(filter, Valid(body.Limit), body.Since, ct));
@@ -52,9 +52,9 @@ public static class PublicRoomsEndpoints
         limit is < 0 ? throw MatrixException.InvalidParam("limit must not be negative") : limit;
 
     /// <summary>Another server's directory would be fetched over federation, which this server does not do yet.</summary>
-    private static void EnsureLocal(string? server, HomeserverOptions options)
+    private static void EnsureLocal(string? server, ServerIdentity local)
     {
-        if (server is not null && server != options.ServerName)
+        if (server is not null && server != local.ServerName)
             throw MatrixException.InvalidParam("Only this server's room directory can be listed");
     }
 }

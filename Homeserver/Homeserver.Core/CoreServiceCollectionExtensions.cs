@@ -34,6 +34,14 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddHomeserverCore(this IServiceCollection services, HomeserverOptions options, SigningKey signingKey, TokenSigningKey tokenKey)
     {
         services.AddSingleton(options);
+        services.AddSingleton(ServerIdentity.Of(options));
+        services.AddSingleton(options.Auth);
+        services.AddSingleton(options.Registration);
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(options.RateLimits);
+        services.AddSingleton(options.Media);
+        services.AddSingleton(options.Presence);
+        services.AddSingleton(options.Push);
         services.AddSingleton(signingKey);
         services.AddSingleton(tokenKey);
         services.AddSingleton(TimeProvider.System);
@@ -46,7 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService<StreamCatchUpWorker>();
         services.AddSingleton<IStreamSubscriber, SyncWaker>();
         services.AddSingleton<Migrator>();
-        services.AddSingleton(new PasswordHasher(options.Auth));
+        services.AddSingleton<PasswordHasher>();
         services.AddSingleton<FailedLoginLimiter>();
         services.AddSingleton<PasswordChecker>();
         services.AddSingleton<AccessTokenIssuer>();
@@ -54,7 +62,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<IDeviceDeletionStep, E2ee.DeviceKeysDeletionStep>();
-        services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();        services.AddSingleton<UserStore>();
+        services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();
+        services.AddSingleton<UserStore>();
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<ProfileService>();

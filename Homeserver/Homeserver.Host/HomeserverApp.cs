@@ -64,7 +64,7 @@ public static class HomeserverApp
         builder.Services.AddHomeserverCore(options, signingKey, tokenKey);
         builder.Services.AddPushDelivery(options.Push, vapidKey);
         builder.Services.AddHomeserverHttp(options);
-        builder.Services.AddMediaRepo(options);
+        builder.Services.AddMediaRepo();
         // Registered through a factory so the container owns it and releases it when the app is disposed.
         builder.Services.AddSingleton(_ => dataLock);
         configure?.Invoke(builder);

@@ -10,15 +10,15 @@ namespace MediaRepo.Endpoints;
 
 public static class DownloadEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, HomeserverOptions options)
+    public static void Map(IEndpointRouteBuilder app, MediaOptions options)
     {
         // GET /_matrix/client/v1/media/download/{serverName}/{mediaId}[/{fileName}] (authenticated media, v1.11)
         app.MapGet("/_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName?}", (HttpContext ctx, string serverName, string mediaId, string? fileName, long? timeout_ms, MediaService media, CancellationToken ct) =>
             ServeAsync(ctx, media, serverName, mediaId, fileName, timeout_ms, legacyFreeze: null, ct)).RequireAuthorization();
 
-        if (!options.Media.LegacyUnauthenticatedEndpoints)
+        if (!options.LegacyUnauthenticatedEndpoints)
             return;
-        var freeze = new DateTimeOffset(options.Media.LegacyFreezeDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var freeze = new DateTimeOffset(options.LegacyFreezeDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         // GET /_matrix/media/v3/download/{serverName}/{mediaId}[/{fileName}] — unauthenticated, frozen media only.
         app.MapGet("/_matrix/media/{version:regex(^(v3|r0)$)}/download/{serverName}/{mediaId}/{fileName?}", (HttpContext ctx, string serverName, string mediaId, string? fileName, long? timeout_ms, MediaService media, CancellationToken ct) =>
             ServeAsync(ctx, media, serverName, mediaId, fileName, timeout_ms, freeze, ct));

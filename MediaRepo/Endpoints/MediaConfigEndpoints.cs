@@ -9,8 +9,8 @@ public static class MediaConfigEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        static IResult Config(HomeserverOptions o) =>
-            Results.Ok(new Dictionary<string, long> { ["m.upload.size"] = o.Media.MaxUploadSize.Bytes });
+        static IResult Config(MediaOptions o) =>
+            Results.Ok(new Dictionary<string, long> { ["m.upload.size"] = o.MaxUploadSize.Bytes });
 
         // GET /_matrix/client/v1/media/config (authenticated media, spec v1.11)
         app.MapGet("/_matrix/client/v1/media/config", Config).RequireAuthorization();

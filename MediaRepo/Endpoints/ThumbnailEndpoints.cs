@@ -14,22 +14,22 @@ public static class ThumbnailEndpoints
 {
     private const int MaxDimension = 10_000;
 
-    public static void Map(IEndpointRouteBuilder app, HomeserverOptions options)
+    public static void Map(IEndpointRouteBuilder app, MediaOptions options)
     {
         // GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}
         app.MapGet("/_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}", (HttpContext ctx, string serverName, string mediaId, MediaService media, ThumbnailGenerator generator, CancellationToken ct) =>
             ServeAsync(ctx, serverName, mediaId, media, generator, options, legacyFreeze: null, ct)).RequireAuthorization();
 
-        if (!options.Media.LegacyUnauthenticatedEndpoints)
+        if (!options.LegacyUnauthenticatedEndpoints)
             return;
-        var freeze = new DateTimeOffset(options.Media.LegacyFreezeDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var freeze = new DateTimeOffset(options.LegacyFreezeDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         // GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId} — unauthenticated, frozen media only.
         app.MapGet("/_matrix/media/{version:regex(^(v3|r0)$)}/thumbnail/{serverName}/{mediaId}", (HttpContext ctx, string serverName, string mediaId, MediaService media, ThumbnailGenerator generator, CancellationToken ct) =>
             ServeAsync(ctx, serverName, mediaId, media, generator, options, freeze, ct));
     }
 
     private static async Task<IResult> ServeAsync(HttpContext ctx, string serverName, string mediaId, MediaService media, ThumbnailGenerator generator,
-        HomeserverOptions options, DateTimeOffset? legacyFreeze, CancellationToken ct)
+        MediaOptions options, DateTimeOffset? legacyFreeze, CancellationToken ct)
     {
         var q = ctx.Request.Query;
         var width = Dimension(q["width"], "width");
@@ -42,10 +42,10 @@ public static class ThumbnailEndpoints
 
         var record = await media.GetReadyAsync(serverName, mediaId, DownloadEndpoints.Wait(timeoutMs), ct);
         DownloadEndpoints.EnsureLegacyAllowed(record, legacyFreeze);
-        if (record.SizeBytes > options.Media.MaxThumbnailSourceSize.Bytes)
+        if (record.SizeBytes > options.MaxThumbnailSourceSize.Bytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, "Media is too large to thumbnail");
         // Thumbnails are made and cached only at the configured sizes, so requests cannot fill the disk with variants.
-        var size = ThumbnailSizeSelector.Select(options.Media, width, height, method)
+        var size = ThumbnailSizeSelector.Select(options, width, height, method)
             ?? throw MatrixException.NotFound("No thumbnail sizes are configured");
         var thumb = await media.GetOrCreateThumbnailAsync(record, size.Width, size.Height, size.Method, animated,
             (source, c) => generator.CreateAsync(record, source, size, animated, c), ct);

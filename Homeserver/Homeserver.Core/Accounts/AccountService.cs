@@ -7,9 +7,9 @@ using Homeserver.Core.Storage;
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creating, authenticating, changing and deactivating local accounts.</summary>
-public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, HomeserverOptions options, TimeProvider time)
+public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, ServerIdentity server, AuthOptions auth, TimeProvider time)
 {
-    public string UserIdFor(string localpart) => $"@{localpart}:{options.ServerName}";
+    public string UserIdFor(string localpart) => $"@{localpart}:{server.ServerName}";
 
     /// <summary>Throws <c>M_INVALID_USERNAME</c> unless the localpart may be registered here.</summary>
     public void ValidateNewLocalpart(string localpart)
@@ -22,8 +22,8 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
 
     public void ValidatePassword(string password)
     {
-        if (password.Length < options.Auth.PasswordMinLength)
-            throw new MatrixException(400, ErrorCodes.WeakPassword, $"Password must be at least {options.Auth.PasswordMinLength} characters");
+        if (password.Length < auth.PasswordMinLength)
+            throw new MatrixException(400, ErrorCodes.WeakPassword, $"Password must be at least {auth.PasswordMinLength} characters");
     }
 
     public async Task EnsureAvailableAsync(string localpart, CancellationToken ct)

@@ -15,9 +15,9 @@ public sealed class JwtLoginValidator
     private readonly TokenValidationParameters? _parameters;
     private readonly JwtLoginOptions _options;
 
-    public JwtLoginValidator(HomeserverOptions options)
+    public JwtLoginValidator(AuthOptions auth)
     {
-        _options = options.Auth.JwtLogin;
+        _options = auth.JwtLogin;
         if (!_options.Enabled)
             return;
         _parameters = new TokenValidationParameters

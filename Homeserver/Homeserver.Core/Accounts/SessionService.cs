@@ -9,7 +9,7 @@ namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
 public sealed class SessionService(Database db, StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
-    SessionValidator validator, HomeserverOptions options, TimeProvider time)
+    SessionValidator validator, AuthOptions auth, TimeProvider time)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -121,9 +121,9 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
             UserId = userId,
             DeviceId = deviceId,
             CreatedTs = now,
-            ExpiresTs = refreshable ? now + (long)options.Auth.AccessTokenLifetime.Value.TotalMilliseconds : null,
+            ExpiresTs = refreshable ? now + (long)auth.AccessTokenLifetime.Value.TotalMilliseconds : null,
             RefreshTokenHash = refresh is null ? null : SecureTokens.Sha256Hex(refresh),
-            RefreshExpiresTs = refreshable ? now + (long)options.Auth.RefreshTokenLifetime.Value.TotalMilliseconds : null,
+            RefreshExpiresTs = refreshable ? now + (long)auth.RefreshTokenLifetime.Value.TotalMilliseconds : null,
         };
         return (session, refresh);
     }

@@ -9,12 +9,12 @@ namespace Homeserver.Core.Accounts;
 /// Synapse's admin registration scheme (<c>/_synapse/admin/v1/register</c>): a single-use nonce, then an
 /// HMAC-SHA1 over nonce, user, password and admin flag keyed with the configured shared secret.
 /// </summary>
-public sealed class SharedSecretRegistration(HomeserverOptions options, TimeProvider time)
+public sealed class SharedSecretRegistration(RegistrationOptions registration, TimeProvider time)
 {
     private static readonly TimeSpan NonceLifetime = TimeSpan.FromSeconds(60);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nonces = new();
 
-    public bool Enabled => !string.IsNullOrEmpty(options.Registration.SharedSecret);
+    public bool Enabled => !string.IsNullOrEmpty(registration.SharedSecret);
 
     public string NewNonce()
     {
@@ -34,7 +34,7 @@ public sealed class SharedSecretRegistration(HomeserverOptions options, TimeProv
         EnsureEnabled();
         if (!_nonces.TryRemove(nonce, out var issued) || time.GetUtcNow() - issued > NonceLifetime)
             throw new MatrixException(400, ErrorCodes.Unknown, "Unrecognised or expired nonce");
-        var expected = ComputeMac(options.Registration.SharedSecret!, nonce, username, password, admin, userType);
+        var expected = ComputeMac(registration.SharedSecret!, nonce, username, password, admin, userType);
         byte[] given;
         try { given = Convert.FromHexString(mac); }
         catch (FormatException) { given = []; }

@@ -16,7 +16,7 @@ namespace Homeserver.Core.E2ee;
 /// publishing signatures of device keys and master keys made with them.
 /// </summary>
 public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStore store, DeviceKeyStore deviceKeys, DeviceStore devices,
-    HomeserverOptions options)
+    ServerIdentity server)
 {
     private static readonly (string Field, string Type)[] Fields =
         [("master_key", CrossSigningStore.Master), ("self_signing_key", CrossSigningStore.SelfSigning), ("user_signing_key", CrossSigningStore.UserSigning)];
@@ -85,7 +85,7 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
             {
                 try
                 {
-                    if (target.Value.ServerName != options.ServerName)
+                    if (target.Value.ServerName != server.ServerName)
                         throw new MatrixException(400, ErrorCodes.Unknown, "This server does not reach other servers yet");
                     if (key.Value.ValueKind != JsonValueKind.Object)
                         throw MatrixException.BadJson("The signed key must be an object");

@@ -11,7 +11,7 @@ namespace Homeserver.Core.E2ee;
 /// The key management API (spec "Key management API"): <c>/keys/upload</c>, <c>/keys/query</c> and <c>/keys/claim</c>.
 /// Users of other servers are answered under <c>failures</c> until federation exists.
 /// </summary>
-public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore crossSigning, HomeserverOptions options)
+public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore crossSigning, ServerIdentity server)
 {
     /// <summary>The algorithm clients count their one-time keys in; reported even at zero, as clients wait for it before uploading.</summary>
     public const string SignedCurve25519 = "signed_curve25519";
@@ -59,7 +59,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
             var userId = ParseUser(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Array || user.Value.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.String))
                 throw MatrixException.BadJson($"device_keys.{user.Name} must be an array of device IDs");
-            if (userId.ServerName != options.ServerName)
+            if (userId.ServerName != server.ServerName)
             {
                 failures[userId.ServerName] = RemoteFailure();
                 continue;
@@ -113,7 +113,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
             var userId = ParseUser(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Object || user.Value.EnumerateObject().Any(d => d.Value.ValueKind != JsonValueKind.String))
                 throw MatrixException.BadJson($"one_time_keys.{user.Name} must map device IDs to algorithms");
-            if (userId.ServerName != options.ServerName)
+            if (userId.ServerName != server.ServerName)
             {
                 failures[userId.ServerName] = RemoteFailure();
                 continue;

@@ -8,7 +8,7 @@ namespace Homeserver.Core.Media;
 /// being hashed and counted; only a complete, accepted upload becomes a stored file and a metadata row, so a
 /// refused or interrupted one leaves nothing behind.
 /// </summary>
-public sealed class MediaService(MediaStore store, IMediaContentStore content, HomeserverOptions options, TimeProvider time)
+public sealed class MediaService(MediaStore store, IMediaContentStore content, ServerIdentity server, MediaOptions options, TimeProvider time)
 {
     private static readonly TimeSpan PendingPoll = TimeSpan.FromMilliseconds(200);
 
@@ -24,7 +24,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
             MediaId = mediaId, Uploader = uploader, ContentType = NormaliseType(upload.ContentType), UploadName = upload.FileName,
             SizeBytes = length, Sha256 = sha, CreatedTs = Now(), UploadedTs = Now(),
         }, c), ct);
-        return MediaIds.MxcUri(options.ServerName, mediaId);
+        return MediaIds.MxcUri(server.ServerName, mediaId);
     }
 
     /// <summary><c>POST /_matrix/media/v1/create</c>: reserves an ID whose content comes later.</summary>
@@ -34,11 +34,11 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
         var record = new MediaRecord
         {
             MediaId = MediaIds.New(), Uploader = uploader, CreatedTs = now,
-            ExpiresTs = now + (long)options.Media.UnusedExpiration.Value.TotalMilliseconds,
+            ExpiresTs = now + (long)options.UnusedExpiration.Value.TotalMilliseconds,
         };
-        if (!await store.TryInsertPendingAsync(record, options.Media.MaxPendingUploads, now, ct))
+        if (!await store.TryInsertPendingAsync(record, options.MaxPendingUploads, now, ct))
             throw new RateLimitedException(60_000);
-        return (MediaIds.MxcUri(options.ServerName, record.MediaId), record.ExpiresTs!.Value);
+        return (MediaIds.MxcUri(server.ServerName, record.MediaId), record.ExpiresTs!.Value);
     }
 
     /// <summary><c>PUT /_matrix/media/v3/upload/{serverName}/{mediaId}</c>: supplies the content of a created ID, once.</summary>
@@ -46,7 +46,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
     {
         ValidateIds(serverName, mediaId);
         var record = await store.GetAsync(mediaId, ct);
-        if (serverName != options.ServerName || record is null || (record.IsPending && record.ExpiresTs < Now()))
+        if (serverName != server.ServerName || record is null || (record.IsPending && record.ExpiresTs < Now()))
             throw MatrixException.NotFound("Unknown media ID");
         if (record.Uploader != uploader)
             throw MatrixException.Forbidden("This media ID was created by another user");
@@ -71,7 +71,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
     public async Task<MediaRecord> GetReadyAsync(string serverName, string mediaId, TimeSpan maxWait, CancellationToken ct)
     {
         ValidateIds(serverName, mediaId);
-        if (serverName != options.ServerName)
+        if (serverName != server.ServerName)
             throw MatrixException.NotFound("Remote media is not available on this server yet");
         var deadline = time.GetUtcNow() + maxWait;
         while (true)
@@ -122,7 +122,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
     public async Task<bool> DeleteAsync(string serverName, string mediaId, CancellationToken ct)
     {
         ValidateIds(serverName, mediaId);
-        if (serverName != options.ServerName || await store.GetAsync(mediaId, ct) is null)
+        if (serverName != server.ServerName || await store.GetAsync(mediaId, ct) is null)
             return false;
         await _contentLock.WaitAsync(ct);
         try
@@ -139,10 +139,10 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, H
 
     private async Task StoreContentAsync(string uploader, MediaUpload upload, Func<string, long, CancellationToken, Task> commit, CancellationToken ct)
     {
-        var max = options.Media.MaxUploadSize.Bytes;
+        var max = options.MaxUploadSize.Bytes;
         if (upload.DeclaredLength > max)
             throw new MediaTooLargeException(max);
-        var quota = options.Media.UserQuota.Bytes;
+        var quota = options.UserQuota.Bytes;
         var used = quota > 0 ? await store.StoredBytesAsync(uploader, ct) : 0;
         if (quota > 0 && used + (upload.DeclaredLength ?? 0) > quota)
             throw QuotaExceeded(quota);

@@ -43,7 +43,7 @@ public sealed class PresenceService : IDisposable
     private int _loaded;
 
     public PresenceService(PresenceStore store, SyncConnectionTracker connections,
-        TimeProvider time, HomeserverOptions options, Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users)
+        TimeProvider time, PresenceOptions options, Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users)
     {
         _current = current;
         _users = users;
@@ -51,7 +51,7 @@ public sealed class PresenceService : IDisposable
         _store = store;
         _connections = connections;
         _time = time;
-        _options = options.Presence;
+        _options = options;
         _connections.LastWebSocketClosed += OnLastWebSocketClosed;
         _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, SweepInterval, SweepInterval);
     }

@@ -11,7 +11,7 @@ namespace Homeserver.Core.ToDevice;
 /// inboxes and wakes the recipients' syncs. Messages to other servers are dropped until federation exists.
 /// </summary>
 public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, UserStore users,
-    HomeserverOptions options, TimeProvider time)
+    ServerIdentity server, TimeProvider time)
 {
     /// <summary>The largest content of one message, in bytes of JSON.</summary>
     public const int MaxContentBytes = 65_536;
@@ -35,7 +35,7 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
                 if (System.Text.Encoding.UTF8.GetByteCount(device.Value.GetRawText()) > MaxContentBytes)
                     throw new MatrixException(413, ErrorCodes.TooLarge, $"A to-device message may not exceed {MaxContentBytes} bytes");
             }
-            if (target.Value.ServerName != options.ServerName || !await users.ExistsAsync(user.Name, ct))
+            if (target.Value.ServerName != server.ServerName || !await users.ExistsAsync(user.Name, ct))
                 continue;
             var known = (await devices.ListAsync(user.Name, ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
             foreach (var device in user.Value.EnumerateObject())

@@ -8,7 +8,7 @@ namespace Homeserver.Http.RateLimiting;
 /// Caps long-lived connections (WebSocket syncs) per client address, so one host cannot hold thousands of idle
 /// sockets and starve everyone else of memory (reliability checklist row 92).
 /// </summary>
-public sealed class ConnectionsPerAddressLimiter(HomeserverOptions options)
+public sealed class ConnectionsPerAddressLimiter(LimitsOptions limits)
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, int> _open = new();
@@ -18,7 +18,7 @@ public sealed class ConnectionsPerAddressLimiter(HomeserverOptions options)
     {
         var key = address ?? "";
         var count = _open.AddOrUpdate(key, 1, (_, n) => n + 1);
-        if (count > options.Limits.MaxWebsocketsPerAddress)
+        if (count > limits.MaxWebsocketsPerAddress)
         {
             Release(key);
             throw new RateLimitedException((long)RetryAfter.TotalMilliseconds);

@@ -13,15 +13,15 @@ namespace Homeserver.Http.RateLimiting;
 /// of 3 allows 3 registrations. Challenges cannot be flooded for free: every request also takes a token from a
 /// second bucket, ten times the size and rate, which a client that completes its registrations never empties.
 /// </summary>
-public sealed class RegistrationLimiter(HomeserverOptions options) : IDisposable
+public sealed class RegistrationLimiter(RateLimitsOptions limits) : IDisposable
 {
     private const int RequestsPerRegistration = 10;
-    private readonly RateLimitsOptions _limits = options.RateLimits;
-    private readonly PartitionedRateLimiter<string> _registrations = TokenBuckets.PerKey(options.RateLimits, options.RateLimits.Registration);
-    private readonly PartitionedRateLimiter<string> _requests = TokenBuckets.PerKey(options.RateLimits, new RateLimitOptions
+    private readonly RateLimitsOptions _limits = limits;
+    private readonly PartitionedRateLimiter<string> _registrations = TokenBuckets.PerKey(limits, limits.Registration);
+    private readonly PartitionedRateLimiter<string> _requests = TokenBuckets.PerKey(limits, new RateLimitOptions
     {
-        PerSecond = options.RateLimits.Registration.PerSecond * RequestsPerRegistration,
-        BurstCount = options.RateLimits.Registration.BurstCount * RequestsPerRegistration,
+        PerSecond = limits.Registration.PerSecond * RequestsPerRegistration,
+        BurstCount = limits.Registration.BurstCount * RequestsPerRegistration,
     });
 
     /// <summary>At the start of every request: 429 while the address has no registration left, or is flooding requests.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;
 using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.Configuration;
 using Homeserver.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -47,7 +48,7 @@ public sealed class RefreshTokenTests(HomeserverFixture fixture) : IClassFixture
         // only expiry differs, so the answer must be the soft-logout one.
         var live = new JsonWebTokenHandler().ReadJsonWebToken(user.AccessToken);
         var key = await TokenSigningKey.LoadOrCreateAsync(hs.Options.ResolvePath(hs.Options.Auth.TokenKeyPath), default);
-        var issuer = new AccessTokenIssuer(hs.Options, key);
+        var issuer = new AccessTokenIssuer(ServerIdentity.Of(hs.Options), key);
         var now = DateTimeOffset.UtcNow;
         var expired = issuer.Create(user.UserId, user.DeviceId, live.GetClaim(AccessTokenClaims.SessionId).Value, now.AddHours(-2), now.AddHours(-1));
         using var c = hs.NewClient(expired);

@@ -10,10 +10,10 @@ namespace Homeserver.Core.Accounts.Passwords;
 /// takes the password (login or a UIA password stage), so guessing one user's password is slowed down
 /// everywhere alike (Synapse's <c>rc_login.failed_attempts</c>).
 /// </summary>
-public sealed class FailedLoginLimiter(HomeserverOptions options) : IDisposable
+public sealed class FailedLoginLimiter(RateLimitsOptions limits) : IDisposable
 {
-    private readonly RateLimitsOptions _limits = options.RateLimits;
-    private readonly PartitionedRateLimiter<string> _limiter = TokenBuckets.PerKey(options.RateLimits, options.RateLimits.LoginFailedAttempts);
+    private readonly RateLimitsOptions _limits = limits;
+    private readonly PartitionedRateLimiter<string> _limiter = TokenBuckets.PerKey(limits, limits.LoginFailedAttempts);
 
     /// <summary>Throws 429 when the account has used up its failed attempts.</summary>
     public void EnsureAllowed(string userId)

@@ -15,9 +15,9 @@ public sealed class AccessTokenIssuer
     private readonly SigningCredentials _credentials;
     private readonly string _serverName;
 
-    public AccessTokenIssuer(HomeserverOptions options, TokenSigningKey key)
+    public AccessTokenIssuer(ServerIdentity server, TokenSigningKey key)
     {
-        _serverName = options.ServerName;
+        _serverName = server.ServerName;
         var securityKey = new SymmetricSecurityKey(key.Key) { KeyId = "access" };
         _credentials = new SigningCredentials(securityKey, SecurityAlgorithms.HmacSha256);
         ValidationParameters = new TokenValidationParameters

@@ -10,7 +10,7 @@ namespace Homeserver.Core.Accounts.Uia;
 /// User-interactive authentication (spec "User-Interactive Authentication API"): walks the client through
 /// the stages of one of the offered flows, remembering progress in a session bound to one operation.
 /// </summary>
-public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, HomeserverOptions options, TimeProvider time)
+public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationOptions registration, ServerIdentity server, TimeProvider time)
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
@@ -68,9 +68,9 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 return null;
             case UiaStages.RegistrationToken:
                 var token = auth.TryGetProperty("token", out var tk) && tk.ValueKind == JsonValueKind.String ? tk.GetString() : null;
-                return token is not null && RegistrationTokens.IsValid(options.Registration, token) ? null : "Invalid registration token";
+                return token is not null && RegistrationTokens.IsValid(registration, token) ? null : "Invalid registration token";
             case UiaStages.Password:
-                var userId = UserIdentifiers.Resolve(auth, options.ServerName);
+                var userId = UserIdentifiers.Resolve(auth, server.ServerName);
                 if (op.UserId is not null && userId != op.UserId)
                     throw MatrixException.Forbidden("The credentials given are not those of the user making the request");
                 var password = auth.TryGetProperty("password", out var pw) && pw.ValueKind == JsonValueKind.String ? pw.GetString() : null;

@@ -27,7 +27,7 @@ public sealed class PushDeliveryWorker(
     WebPushSender webPushSender,
     SyncConnectionTracker syncing,
     IStreamBus bus,
-    HomeserverOptions options,
+    PushOptions options,
     TimeProvider time,
     ILogger<PushDeliveryWorker> log) : BackgroundService
 {
@@ -47,8 +47,6 @@ public sealed class PushDeliveryWorker(
     private readonly Channel<string> _users = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<PusherKey, PusherState> _states = new();
     private CancellationToken _stopping;
-
-    private PushOptions Push => options.Push;
 
     /// <summary>Looks at the user's pushers soon: there is new work.</summary>
     public void Wake(string userId) => _users.Writer.TryWrite(userId);
@@ -214,9 +212,9 @@ public sealed class PushDeliveryWorker(
     /// </summary>
     private async Task<PushSendResult> DeliverOneAsync(PusherRecord pusher, PendingPush item, CancellationToken ct)
     {
-        if (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Ts > Push.MaxAge.Value.TotalMilliseconds)
+        if (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Ts > options.MaxAge.Value.TotalMilliseconds)
             return PushSendResult.Undeliverable;
-        if (syncing.IsSyncing(pusher.UserId, pusher.DeviceId, Push.OnlineGrace.Value))
+        if (syncing.IsSyncing(pusher.UserId, pusher.DeviceId, options.OnlineGrace.Value))
             return PushSendResult.Undeliverable;
         var details = await events.ReadAsync(item.EventId, ct);
         if (details is null)
@@ -255,7 +253,7 @@ public sealed class PushDeliveryWorker(
     private TimeSpan Backoff(PusherState state, TimeSpan? requested)
     {
         var exponent = Math.Min(state.Failures++, 20);
-        var delay = TimeSpan.FromTicks(Math.Min(Push.RetryInitial.Value.Ticks * (1L << exponent), Push.RetryMax.Value.Ticks));
+        var delay = TimeSpan.FromTicks(Math.Min(options.RetryInitial.Value.Ticks * (1L << exponent), options.RetryMax.Value.Ticks));
         return requested is { } r && r > delay ? r : delay;
     }
 }

@@ -25,11 +25,11 @@ public sealed class WebPushSender : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<WebPushSender> _log;
 
-    public WebPushSender(GuardedHttpClient http, VapidKey key, HomeserverOptions options, TimeProvider time, ILogger<WebPushSender> log)
+    public WebPushSender(GuardedHttpClient http, VapidKey key, PushOptions options, TimeProvider time, ILogger<WebPushSender> log)
     {
         _vapid = new VapidAuthentication(key.PublicKey, key.PrivateKey) { TokenCache = new VapidTokenCache(time) };
-        if (!string.IsNullOrEmpty(options.Push.VapidSubject))
-            _vapid.Subject = options.Push.VapidSubject;
+        if (!string.IsNullOrEmpty(options.VapidSubject))
+            _vapid.Subject = options.VapidSubject;
         _http = http.With(new VapidOriginHandler(_vapid));
         _client = new PushServiceClient(_http) { AutoRetryAfter = false, DefaultTimeToLive = TimeToLiveSeconds };
         _time = time;

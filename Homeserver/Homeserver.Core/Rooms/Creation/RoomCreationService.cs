@@ -16,7 +16,7 @@ namespace Homeserver.Core.Rooms.Creation;
 /// so a refused request leaves no half-built room.
 /// </summary>
 public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
-    UserStore users, SigningKey key, TimeProvider time, HomeserverOptions options)
+    UserStore users, SigningKey key, TimeProvider time, ServerIdentity server)
 {
     public async Task<string> CreateAsync(string creator, CreateRoomRequest request, CancellationToken ct)
     {
@@ -28,7 +28,7 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
         string? alias = null;
         if (request.RoomAliasName is { } name)
         {
-            alias = $"#{name}:{options.ServerName}";
+            alias = $"#{name}:{server.ServerName}";
             if (!RoomAlias.TryParse(alias, out _) || name.Contains(':'))
                 throw new MatrixException(400, "M_INVALID_PARAM", $"'{name}' is not a valid alias name");
             if (await aliases.GetAsync(alias, ct) is not null)

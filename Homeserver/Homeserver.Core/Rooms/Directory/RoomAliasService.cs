@@ -9,7 +9,7 @@ namespace Homeserver.Core.Rooms.Directory;
 /// member may point an alias of this server at a room (Synapse's <c>require_membership_for_aliases</c> default), and
 /// only the alias's creator may delete it.
 /// </summary>
-public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, HomeserverOptions options)
+public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, ServerIdentity server)
 {
     public async Task<string> ResolveAsync(string alias, CancellationToken ct) =>
         (await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found");
@@ -17,7 +17,7 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
     /// <summary>Throws unless the alias is of this server; the endpoint asks before reading the body, so this refusal answers first.</summary>
     public void EnsureLocal(string alias)
     {
-        if (RoomAlias.Parse(alias).ServerName != options.ServerName)
+        if (RoomAlias.Parse(alias).ServerName != server.ServerName)
             throw MatrixException.InvalidParam("Aliases can only be created on this server's domain");
     }
 
