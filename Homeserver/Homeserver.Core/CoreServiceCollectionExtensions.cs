@@ -3,6 +3,7 @@ using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Passwords;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Accounts.Uia;
+using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Keys;
@@ -22,6 +23,7 @@ using Homeserver.Core.Rooms.Visibility;
 using Homeserver.Core.Storage;
 using Homeserver.Core.Streams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core;
 
@@ -46,7 +48,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(tokenKey);
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
-        services.AddSingleton(sp => new Database(options.Database, options.DataDir));
+        services.AddSingleton(sp => new Database(options.Database, options.DataDir, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddPeriodicWork("SQLite checkpoint", SqliteCheckpointer.Interval, sp => sp.GetRequiredService<Database>().CheckpointAsync);
         services.AddSingleton(new WriterInstance(options.Database.InstanceName));
         services.AddSingleton<StreamPositions>();
         services.AddSingleton<IStreamBus, InProcessStreamBus>();
@@ -128,6 +131,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Connections.SyncConnectionTracker>();
         services.AddSingleton<Presence.PresenceStore>();
         services.AddSingleton<Presence.PresenceService>();
+        services.AddPeriodicWork("Presence sweep", Presence.PresenceService.SweepInterval, sp => sp.GetRequiredService<Presence.PresenceService>().SweepAsync);
         services.AddSingleton<Push.Rules.PushRuleStore>();
         services.AddSingleton<Push.Rules.PushRuleService>();
         services.AddSingleton<Push.PushActionsStore>();
@@ -135,6 +139,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Push.Counts.NotificationCounts>();
         services.AddSingleton<Push.NotificationListService>();
         services.AddSingleton<Ephemeral.TypingService>();
+        services.AddPeriodicWork("Typing expiry", Ephemeral.TypingService.ExpiryInterval, sp =>
+        {
+            var typing = sp.GetRequiredService<Ephemeral.TypingService>();
+            return _ => typing.ExpireAsync();
+        });
         services.AddSingleton<Ephemeral.ReceiptStore>();
         services.AddSingleton<Ephemeral.ReceiptService>();
         services.AddSingleton<JoinedRoomsPrefetcher>();

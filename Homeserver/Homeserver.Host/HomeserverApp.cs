@@ -74,8 +74,6 @@ public static class HomeserverApp
         // database has flushed and closed, so a server started next on the same directory never overlaps with it.
         app.Services.GetRequiredService<DataDirectoryLock>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        // Created now rather than on first use, so users stored as online before a restart time out without waiting for a request.
-        app.Services.GetRequiredService<Homeserver.Core.Presence.PresenceService>();
         app.UseHomeserverHttp(options);
         app.MapClientApi();
         app.MapFederation();

@@ -4,26 +4,27 @@ namespace Homeserver.Core.Ephemeral;
 
 /// <summary>
 /// Who is typing in which room. Typing is ephemeral, so it lives in memory with its own stream position; a
-/// timer expires notices whose timeout ran out and wakes the rooms' syncs, as an explicit stop would.
+/// periodic round (<see cref="ExpireAsync"/>) expires notices whose timeout ran out and wakes the rooms' syncs, as
+/// an explicit stop would.
 /// </summary>
-public sealed class TypingService : IDisposable
+public sealed class TypingService
 {
     /// <summary>Clients refresh typing every few seconds; a notice never outlives this, whatever was asked.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(2);
+    /// <summary>How often <see cref="ExpireAsync"/> runs: how late an expired notice may end.</summary>
+    public static readonly TimeSpan ExpiryInterval = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _rooms = [];
     private readonly Dictionary<string, long> _changedAt = [];
     private readonly Lock _lock = new();
     private readonly StreamPublisher _writer;
     private readonly TimeProvider _time;
-    private readonly ITimer _sweeper;
     private long _position;
 
     public TypingService(StreamPublisher writer, TimeProvider time)
     {
         _writer = writer;
         _time = time;
-        _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The typing stream's position; it restarts at zero with the process, which sync tolerates.</summary>
@@ -61,7 +62,8 @@ public sealed class TypingService : IDisposable
         }
     }
 
-    private async Task SweepAsync()
+    /// <summary>Ends the notices whose timeout ran out.</summary>
+    public async Task ExpireAsync()
     {
         var expired = new List<(string RoomId, long Position)>();
         lock (_lock)
@@ -83,6 +85,4 @@ public sealed class TypingService : IDisposable
 
     private Task WakeRoomAsync(string roomId, long position) =>
         _writer.PublishAsync(new StreamUpdate(StreamNames.Typing, position, []) { RoomId = roomId, ToRoomMembers = true });
-
-    public void Dispose() => _sweeper.Dispose();
 }

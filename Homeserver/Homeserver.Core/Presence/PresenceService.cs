@@ -5,12 +5,13 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Connections;
 using Homeserver.Core.Rooms.State;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Presence;
 
 /// <summary>
 /// Online, unavailable or offline, per user. Syncing (long polls and WebSockets) keeps a user online, as does
-/// setting presence; a sweep takes users offline once nothing of theirs has synced for
+/// setting presence; a periodic sweep (<see cref="SweepAsync"/>) takes users offline once nothing of theirs has synced for
 /// <see cref="PresenceOptions.OfflineAfter"/>, and closing the last WebSocket does it at once. Only changes of
 /// state or status message are stored on the presence stream, and only users who share a room are woken.
 /// </summary>
@@ -20,7 +21,8 @@ public sealed class PresenceService : IDisposable
     public const string Unavailable = "unavailable";
     public const string Offline = "offline";
     public const int MaxStatusMsgLength = 1024;
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(2);
+    /// <summary>How often <see cref="SweepAsync"/> runs: how late past its timeout a user may go offline.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>What the server believes of a user who is not offline.</summary>
     private sealed class Live
@@ -39,21 +41,21 @@ public sealed class PresenceService : IDisposable
     private readonly Storage.IncidentalWrites _incidental;
     private readonly CurrentStateStore _current;
     private readonly UserStore _users;
-    private readonly ITimer _sweeper;
+    private readonly ILogger<PresenceService> _log;
     private int _loaded;
 
-    public PresenceService(PresenceStore store, SyncConnectionTracker connections,
-        TimeProvider time, PresenceOptions options, Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users)
+    public PresenceService(PresenceStore store, SyncConnectionTracker connections, TimeProvider time, PresenceOptions options,
+        Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users, ILogger<PresenceService> log)
     {
         _current = current;
         _users = users;
+        _log = log;
         _incidental = incidental;
         _store = store;
         _connections = connections;
         _time = time;
         _options = options;
         _connections.LastWebSocketClosed += OnLastWebSocketClosed;
-        _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, SweepInterval, SweepInterval);
     }
 
     public bool Enabled => _options.Enabled;
@@ -174,41 +176,40 @@ public sealed class PresenceService : IDisposable
         {
             await ChangeAsync(userId, Offline, keepStatus: true, statusMsg: null, CancellationToken.None);
         }
-        catch (Exception) when (!Environment.HasShutdownStarted)
+        catch (Exception e)
         {
-            // The next sweep retries; a failed write leaves the user online a little longer, nothing worse.
+            // Nothing worse than a user online a little longer: the sweep takes them offline.
+            _log.LogWarning(e, "Could not take {UserId} offline when their last WebSocket closed; the presence sweep will", userId);
         }
     }
 
-    private async Task SweepAsync()
+    /// <summary>Takes offline the users nothing of whose has synced for the configured time.</summary>
+    public async Task SweepAsync(CancellationToken ct)
     {
         if (!_options.Enabled)
             return;
-        try
+        // After a restart, users stored as online are tracked again, so they time out like everyone else.
+        if (Interlocked.Exchange(ref _loaded, 1) == 0)
         {
-            // After a restart, users stored as online are tracked again, so they time out like everyone else.
-            if (Interlocked.Exchange(ref _loaded, 1) == 0)
+            try
             {
                 var now = _time.GetUtcNow();
-                foreach (var row in await _store.NotOfflineAsync(CancellationToken.None))
+                foreach (var row in await _store.NotOfflineAsync(ct))
                     _live.TryAdd(row.UserId, new Live { State = row.State, StatusMsg = row.StatusMsg, LastSeen = now });
             }
-            var cutoff = _time.GetUtcNow() - _options.OfflineAfter.Value;
-            foreach (var (userId, live) in _live)
+            catch
             {
-                if (live.LastSeen < cutoff && !_connections.IsUserSyncing(userId, _options.OfflineAfter.Value))
-                    await GoOfflineAsync(userId);
+                Interlocked.Exchange(ref _loaded, 0);
+                throw;
             }
         }
-        catch (Exception) when (!Environment.HasShutdownStarted)
+        var cutoff = _time.GetUtcNow() - _options.OfflineAfter.Value;
+        foreach (var (userId, live) in _live)
         {
-            Interlocked.Exchange(ref _loaded, 0);
+            if (live.LastSeen < cutoff && !_connections.IsUserSyncing(userId, _options.OfflineAfter.Value))
+                await ChangeAsync(userId, Offline, keepStatus: true, statusMsg: null, ct);
         }
     }
 
-    public void Dispose()
-    {
-        _connections.LastWebSocketClosed -= OnLastWebSocketClosed;
-        _sweeper.Dispose();
-    }
+    public void Dispose() => _connections.LastWebSocketClosed -= OnLastWebSocketClosed;
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Homeserver.Core.Configuration;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Homeserver.Core.Storage;
@@ -9,7 +10,7 @@ namespace Homeserver.Core.Storage;
 /// <summary>
 /// Connections and transactions for both engines. SQLite allows one writer at a time, so writes queue for
 /// one writer loop (<see cref="SqliteWriteQueue"/>, with group commit) instead of spinning on SQLITE_BUSY, and
-/// the write-ahead log is checkpointed off that path (<see cref="SqliteCheckpointer"/>); PostgreSQL writes run
+/// the write-ahead log is checkpointed off that path (<see cref="CheckpointAsync"/>); PostgreSQL writes run
 /// concurrently.
 /// </summary>
 public sealed class Database : IAsyncDisposable
@@ -19,14 +20,13 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly SqliteWriteQueue? _writes;
     private readonly SqliteConnectionPool? _sqlitePool;
-    private readonly SqliteCheckpointer? _checkpointer;
     private static readonly object ConfiguredMarker = new();
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredHandles = new();
 
     // Rows are read into PascalCase properties from snake_case columns.
     static Database() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    public Database(DatabaseOptions options, string dataDir)
+    public Database(DatabaseOptions options, string dataDir, ILoggerFactory logs)
     {
         if (options.Engine == "postgres")
         {
@@ -50,12 +50,8 @@ public sealed class Database : IAsyncDisposable
         }.ToString();
         _sqlitePragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={options.SqliteSynchronous.ToUpperInvariant()}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; {SqliteCheckpointer.DisableAutomatic}";
         _sqlitePool = new SqliteConnectionPool(OpenSqliteAsync, MaxIdleSqliteConnections, StatementsPerSqliteConnection);
-        _writes = new SqliteWriteQueue(OpenAsync);
-        _checkpointer = new SqliteCheckpointer(OpenAsync, CheckpointInterval);
+        _writes = new SqliteWriteQueue(OpenAsync, logs.CreateLogger<SqliteWriteQueue>());
     }
-
-    // Short enough that the log stays small under load (a few MB a second at the throughput ceiling).
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     // Room for the readers and the writer of a busy server; beyond it, connections close on return.
     private const int MaxIdleSqliteConnections = 16;
@@ -118,13 +114,24 @@ public sealed class Database : IAsyncDisposable
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
         WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
 
+    /// <summary>
+    /// Copies SQLite's write-ahead log back into the database file without waiting for readers or the writer
+    /// (<see cref="SqliteCheckpointer"/>); nothing to do on PostgreSQL.
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken ct)
+    {
+        if (_sqlitePool is null)
+            return;
+        await using var conn = await OpenAsync(ct);
+        await conn.RunAsync(SqliteCheckpointer.Passive, null, ct);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)
             await _postgres.DisposeAsync();
         if (_writes is not null)
         {
-            await _checkpointer!.DisposeAsync();
             await _writes.DisposeAsync();
             _sqlitePool!.Dispose();
             SqliteConnection.ClearAllPools();

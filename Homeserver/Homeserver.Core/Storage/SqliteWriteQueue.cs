@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Storage;
 
@@ -21,15 +22,17 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
 
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
+    private readonly ILogger _log;
     // Held by whoever is writing: the loop for a batch, or a caller writing inline.
     private readonly SemaphoreSlim _writer = new(1, 1);
     // Writes in the channel; a single-reader channel does not count them itself.
     private int _queued;
     private readonly Task _loop;
 
-    public SqliteWriteQueue(Func<CancellationToken, Task<DbConnection>> open)
+    public SqliteWriteQueue(Func<CancellationToken, Task<DbConnection>> open, ILogger log)
     {
         _open = open;
+        _log = log;
         _loop = Task.Run(RunAsync);
     }
 
@@ -60,6 +63,20 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
     }
 
     private async Task RunAsync()
+    {
+        try
+        {
+            await RunLoopAsync();
+        }
+        catch (Exception e)
+        {
+            // Nothing in the loop is meant to throw; if it does, every queued write waits for ever, so say so loudly.
+            _log.LogCritical(e, "The SQLite writer loop stopped; queued writes will not complete");
+            throw;
+        }
+    }
+
+    private async Task RunLoopAsync()
     {
         var batch = new List<Item>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync())
@@ -120,6 +137,9 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // Opening, beginning or committing the transaction failed, not a caller's own work: every caller gets the
+            // error, and the log says once that it was the database's.
+            _log.LogError(e, "A SQLite write transaction of {Count} writes failed; each of their callers gets the error", batch.Count);
             foreach (var item in batch)
                 item.Fail(e);
             return;

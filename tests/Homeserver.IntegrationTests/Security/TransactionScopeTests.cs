@@ -88,7 +88,7 @@ public sealed class TransactionScopeTests(HomeserverFixture fixture) : IClassFix
     public async Task TheMigration_GivesEarlierTransactionsThePathTheyCameFrom(string engine)
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
-        await using var db = new Database(options.Database, options.DataDir);
+        await using var db = new Database(options.Database, options.DataDir, NullLoggerFactory.Instance);
         var migrator = new Migrator(db, NullLogger<Migrator>.Instance);
         await migrator.MigrateAsync(12, default);
         await db.WriteAsync(async (c, tx) =>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Homeserver.Core.Storage;
 using Homeserver.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Storage;
@@ -16,7 +17,7 @@ public sealed class ConnectionReuseTests
     private static async Task<(Database Db, string DataDir)> NewDatabaseAsync(string engine)
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
-        var db = new Database(options.Database, options.DataDir);
+        var db = new Database(options.Database, options.DataDir, NullLoggerFactory.Instance);
         await db.WriteAsync((c, tx) => c.RunAsync("CREATE TABLE items (k BIGINT PRIMARY KEY, part BIGINT NOT NULL)", null, default, tx), default);
         await db.WriteAsync(async (c, tx) =>
         {

@@ -11,7 +11,7 @@ public sealed class MigrationTests
     private static async Task<Database> NewDatabaseAsync(string engine)
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
-        return new Database(options.Database, options.DataDir);
+        return new Database(options.Database, options.DataDir, NullLoggerFactory.Instance);
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -50,8 +50,8 @@ public sealed class MigrationTests
     [Fact]
     public void BothEngines_HaveTheSameMigrationNumbers()
     {
-        var sqlite = new Migrator(new Database(new DatabaseOptions(), Directory.CreateTempSubdirectory().FullName), NullLogger<Migrator>.Instance).Known;
-        var pg = new Migrator(new Database(new DatabaseOptions { Engine = "postgres", ConnectionString = "Host=unused" }, "."), NullLogger<Migrator>.Instance).Known;
+        var sqlite = new Migrator(new Database(new DatabaseOptions(), Directory.CreateTempSubdirectory().FullName, NullLoggerFactory.Instance), NullLogger<Migrator>.Instance).Known;
+        var pg = new Migrator(new Database(new DatabaseOptions { Engine = "postgres", ConnectionString = "Host=unused" }, ".", NullLoggerFactory.Instance), NullLogger<Migrator>.Instance).Known;
         Assert.Equal(sqlite.Select(m => (m.Version, m.Name)), pg.Select(m => (m.Version, m.Name)));
     }
 }

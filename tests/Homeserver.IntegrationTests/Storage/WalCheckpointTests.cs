@@ -1,21 +1,22 @@
 using Homeserver.Core.Storage;
 using Homeserver.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Storage;
 
 /// <summary>
-/// SQLite's write-ahead log is copied back into the database file in the background, not by the commit that
-/// crosses a threshold: commits never carry a checkpoint, yet the log does not keep the data for ever.
+/// SQLite's write-ahead log is copied back into the database file by the server's periodic work, not by the commit
+/// that crosses a threshold: commits never carry a checkpoint, yet the log does not keep the data for ever.
 /// </summary>
 public sealed class WalCheckpointTests
 {
     [Fact]
     public async Task Sqlite_CommittedPages_ReachTheDatabaseFileWithoutACommitCheckpointing()
     {
-        var options = await TestHomeserver.CreateOptionsAsync("sqlite");
-        await using var db = new Database(options.Database, options.DataDir);
-        var file = Path.Combine(options.DataDir, "homeserver.db");
+        await using var hs = await TestHomeserver.StartAsync("sqlite");
+        var db = hs.Services.GetRequiredService<Database>();
+        var file = Path.Combine(hs.Options.DataDir, "homeserver.db");
         await db.WriteAsync((c, tx) => c.RunAsync("CREATE TABLE blobs (k BIGINT PRIMARY KEY, v TEXT NOT NULL)", null, default, tx), default);
         var before = new FileInfo(file).Length;
 

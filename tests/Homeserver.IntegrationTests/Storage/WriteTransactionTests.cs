@@ -1,5 +1,6 @@
 using Homeserver.Core.Storage;
 using Homeserver.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Storage;
@@ -14,7 +15,7 @@ public sealed class WriteTransactionTests
     private static async Task<Database> NewDatabaseAsync(string engine)
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
-        var db = new Database(options.Database, options.DataDir);
+        var db = new Database(options.Database, options.DataDir, NullLoggerFactory.Instance);
         await db.WriteAsync((c, tx) => c.RunAsync("CREATE TABLE items (k BIGINT PRIMARY KEY, part BIGINT NOT NULL)", null, default, tx), default);
         return db;
     }

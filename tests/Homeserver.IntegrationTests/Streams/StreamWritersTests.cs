@@ -18,7 +18,7 @@ public sealed class StreamWritersTests
     private static async Task<Database> NewDatabaseAsync(string engine)
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
-        var db = new Database(options.Database, options.DataDir);
+        var db = new Database(options.Database, options.DataDir, NullLoggerFactory.Instance);
         await new Migrator(db, NullLogger<Migrator>.Instance).MigrateAsync(default);
         return db;
     }
