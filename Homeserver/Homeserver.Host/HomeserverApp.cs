@@ -74,6 +74,7 @@ public static class HomeserverApp
         // database has flushed and closed, so a server started next on the same directory never overlaps with it.
         app.Services.GetRequiredService<DataDirectoryLock>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        app.Lifetime.ApplicationStarted.Register(() => StartupReport.Write(app.Services));
         app.UseHomeserverHttp(options);
         app.MapClientApi();
         app.MapFederation();

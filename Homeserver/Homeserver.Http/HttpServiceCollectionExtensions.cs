@@ -22,6 +22,7 @@ public static class HttpServiceCollectionExtensions
         // A query or route value that does not bind (timeout_ms=1e308) throws, so the error middleware answers it in
         // Matrix shape instead of the framework's empty 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton<RefusalLog>();
         services.AddAccessTokenAuthentication();
         services.AddMatrixRateLimiting(options.RateLimits, options.Limits);
         services.AddSingleton<ConnectionsPerAddressLimiter>();

@@ -48,7 +48,7 @@ public sealed class ThumbnailSlots
         return entered ? new Slot(this) : throw Busy();
     }
 
-    private static RateLimitedException Busy() => new((long)RetryAfter.TotalMilliseconds);
+    private static RateLimitedException Busy() => new((long)RetryAfter.TotalMilliseconds, "media.max_queued_thumbnails");
 
     private sealed class Slot(ThumbnailSlots owner) : IDisposable
     {

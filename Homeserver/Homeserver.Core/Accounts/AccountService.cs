@@ -3,11 +3,13 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creating, authenticating, changing and deactivating local accounts.</summary>
-public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, ServerIdentity server, AuthOptions auth, TimeProvider time)
+public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, ServerIdentity server, AuthOptions auth, TimeProvider time,
+    ILogger<AccountService> log)
 {
     public string UserIdFor(string localpart) => $"@{localpart}:{server.ServerName}";
 
@@ -53,21 +55,22 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             if (!await UserStore.InsertAsync(c, tx, user, ct))
                 throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
         }
+        IssuedSession? session = null;
         if (login is null)
-        {
             await db.WriteAsync(Insert, ct);
-            return (user.UserId, null);
-        }
-        var session = await sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
+        else
+            session = await sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
+        log.LogInformation("Created account {UserId} (admin: {Admin}, password: {HasPassword})", user.UserId, admin, password is not null);
         return (user.UserId, session);
     }
 
     /// <summary>Password login; wrong credentials and unknown users get the same answer.</summary>
     public async Task<IssuedSession> LoginWithPasswordAsync(string userId, string password, SessionRequest login, CancellationToken ct)
     {
-        var user = await passwords.CheckAsync(userId, password, ct);
+        var (user, failure) = await passwords.CheckAsync(userId, password, ct);
         if (user is null)
         {
+            log.LogInformation("Login refused for {UserId}: {Reason}", userId, failure);
             // A deactivated account has no password hash, so it lands here too unless we check first.
             if (await users.GetAsync(userId, ct) is { IsDeactivated: true })
                 throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
@@ -106,6 +109,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     {
         ValidatePassword(newPassword);
         await users.SetPasswordHashAsync(userId, hasher.Hash(newPassword), ct);
+        log.LogInformation("Changed the password of {UserId} (other devices logged out: {LogoutDevices})", userId, logoutDevices);
         if (logoutDevices)
             await sessions.DeleteAllDevicesAsync(userId, keepDeviceId, ct);
     }
@@ -115,8 +119,11 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// marked first and the devices deleted in the same transaction, so a login or refresh committed before it
     /// loses its session here, and one committed after finds the account deactivated (<see cref="SessionService.StartAsync"/>).
     /// </summary>
-    public Task DeactivateAsync(string userId, CancellationToken ct) =>
-        sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct));
+    public async Task DeactivateAsync(string userId, CancellationToken ct)
+    {
+        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct));
+        log.LogInformation("Deactivated {UserId}", userId);
+    }
 
     private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct) =>
         sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);

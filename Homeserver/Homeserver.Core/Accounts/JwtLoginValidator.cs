@@ -1,5 +1,6 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -14,9 +15,11 @@ public sealed class JwtLoginValidator
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenValidationParameters? _parameters;
     private readonly JwtLoginOptions _options;
+    private readonly ILogger<JwtLoginValidator> _log;
 
-    public JwtLoginValidator(AuthOptions auth)
+    public JwtLoginValidator(AuthOptions auth, ILogger<JwtLoginValidator> log)
     {
+        _log = log;
         _options = auth.JwtLogin;
         if (!_options.Enabled)
             return;
@@ -42,9 +45,17 @@ public sealed class JwtLoginValidator
             throw new MatrixException(400, ErrorCodes.Unknown, "JWT login is not enabled on this server");
         var result = await _handler.ValidateTokenAsync(token, _parameters);
         if (!result.IsValid)
-            throw MatrixException.Forbidden("JWT validation failed: " + (result.Exception?.GetType().Name ?? "invalid token"));
+        {
+            // The exception's type says why (expired, bad signature, wrong issuer); its message may quote the token.
+            var reason = result.Exception?.GetType().Name ?? "invalid token";
+            _log.LogInformation("JWT login refused: {Reason}", reason);
+            throw MatrixException.Forbidden("JWT validation failed: " + reason);
+        }
         if (!result.Claims.TryGetValue(_options.SubjectClaim, out var subject) || subject is not string localpart || localpart.Length == 0)
+        {
+            _log.LogInformation("JWT login refused: the token has no {Claim} claim", _options.SubjectClaim);
             throw MatrixException.Forbidden($"JWT has no '{_options.SubjectClaim}' claim");
+        }
         return localpart.ToLowerInvariant();
     }
 

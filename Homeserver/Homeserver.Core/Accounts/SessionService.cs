@@ -4,12 +4,13 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Storage;
 using Homeserver.Core.Streams;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
 public sealed class SessionService(Database db, StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
-    SessionValidator validator, AuthOptions auth, TimeProvider time)
+    SessionValidator validator, AuthOptions auth, TimeProvider time, ILogger<SessionService> log)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -83,7 +84,7 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
 
     private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
     {
-        await writer.WriteAsync(async st =>
+        var (deviceIds, revoked) = await writer.WriteAsync(async st =>
         {
             var (c, tx) = (st.Connection, st.Transaction);
             var all = new List<string>();
@@ -103,7 +104,11 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
                 // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
                 st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
             }
+            return (deviceIds, all.Count);
         }, ct);
+        if (deviceIds.Count > 0)
+            log.LogInformation("Deleted {Count} devices of {UserId} ({DeviceIds}), revoking {Sessions} sessions",
+                deviceIds.Count, userId, deviceIds, revoked);
     }
 
     private static async Task EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)

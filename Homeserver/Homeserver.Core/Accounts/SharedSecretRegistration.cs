@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Accounts;
 
@@ -9,7 +10,7 @@ namespace Homeserver.Core.Accounts;
 /// Synapse's admin registration scheme (<c>/_synapse/admin/v1/register</c>): a single-use nonce, then an
 /// HMAC-SHA1 over nonce, user, password and admin flag keyed with the configured shared secret.
 /// </summary>
-public sealed class SharedSecretRegistration(RegistrationOptions registration, TimeProvider time)
+public sealed class SharedSecretRegistration(RegistrationOptions registration, TimeProvider time, ILogger<SharedSecretRegistration> log)
 {
     private static readonly TimeSpan NonceLifetime = TimeSpan.FromSeconds(60);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nonces = new();
@@ -33,13 +34,19 @@ public sealed class SharedSecretRegistration(RegistrationOptions registration, T
     {
         EnsureEnabled();
         if (!_nonces.TryRemove(nonce, out var issued) || time.GetUtcNow() - issued > NonceLifetime)
+        {
+            log.LogWarning("Shared-secret registration of {Username} refused: unknown or expired nonce", username);
             throw new MatrixException(400, ErrorCodes.Unknown, "Unrecognised or expired nonce");
+        }
         var expected = ComputeMac(registration.SharedSecret!, nonce, username, password, admin, userType);
         byte[] given;
         try { given = Convert.FromHexString(mac); }
         catch (FormatException) { given = []; }
         if (!CryptographicOperations.FixedTimeEquals(given, expected))
+        {
+            log.LogWarning("Shared-secret registration of {Username} refused: wrong HMAC (a wrong shared secret?)", username);
             throw MatrixException.Forbidden("HMAC incorrect");
+        }
     }
 
     public static byte[] ComputeMac(string secret, string nonce, string username, string password, bool admin, string? userType)

@@ -37,7 +37,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
             ExpiresTs = now + (long)options.UnusedExpiration.Value.TotalMilliseconds,
         };
         if (!await store.TryInsertPendingAsync(record, options.MaxPendingUploads, now, ct))
-            throw new RateLimitedException(60_000);
+            throw new RateLimitedException(60_000, "media.max_pending_uploads");
         return (MediaIds.MxcUri(server.ServerName, record.MediaId), record.ExpiresTs!.Value);
     }
 

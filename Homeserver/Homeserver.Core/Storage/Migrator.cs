@@ -40,7 +40,7 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
     private async Task<int> ApplyAsync(int target, CancellationToken ct)
     {
         var latest = Known.Count == 0 ? 0 : Known[^1].Version;
-        var applied = await db.WriteAsync(async (conn, tx) =>
+        var (applied, version) = await db.WriteAsync(async (conn, tx) =>
         {
             if (db.Dialect.MigrationLock is { } lockSql)
                 await conn.RunAsync(lockSql, null, ct, tx);
@@ -55,10 +55,15 @@ public sealed class Migrator(Database db, ILogger<Migrator> logger)
                 await conn.RunAsync(m.Sql, null, ct, tx);
                 await conn.RunAsync(InsertVersion, new { m.Version, m.Name, Ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, ct, tx);
                 applied++;
+                current = m.Version;
             }
-            return applied;
+            return (applied, current);
         }, ct);
         db.ClearStatementCache();
+        if (applied > 0)
+            logger.LogInformation("Migrated {Database} to schema version {Version} ({Applied} migrations applied)", db.Description, version, applied);
+        else
+            logger.LogInformation("{Database} is at schema version {Version}", db.Description, version);
         return applied;
     }
 

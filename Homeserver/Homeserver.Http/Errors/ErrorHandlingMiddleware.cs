@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Http.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace Homeserver.Http.Errors;
 /// <c>M_TOO_LARGE</c>, parameters that do not bind as <c>M_INVALID_PARAM</c>, and anything unexpected as a logged
 /// 500 <c>M_UNKNOWN</c> without internals.
 /// </summary>
-public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+public sealed class ErrorHandlingMiddleware(RequestDelegate next, RefusalLog refusals, ILogger<ErrorHandlingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -19,6 +20,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         }
         catch (MatrixException e) when (!context.Response.HasStarted)
         {
+            refusals.Refused(context, e);
             await MatrixErrorWriter.WriteAsync(context, e);
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)

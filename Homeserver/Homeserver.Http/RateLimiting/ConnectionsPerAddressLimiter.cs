@@ -21,7 +21,7 @@ public sealed class ConnectionsPerAddressLimiter(LimitsOptions limits)
         if (count > limits.MaxWebsocketsPerAddress)
         {
             Release(key);
-            throw new RateLimitedException((long)RetryAfter.TotalMilliseconds);
+            throw new RateLimitedException((long)RetryAfter.TotalMilliseconds, "limits.max_websockets_per_address");
         }
         return new Slot(this, key);
     }

@@ -4,6 +4,7 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.RateLimiting;
 using Homeserver.Http.Errors;
+using Homeserver.Http.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,10 +50,19 @@ public static class RateLimitPolicies
             r.AddPolicy(HeavyRead, ctx => RateLimitPartition.GetConcurrencyLimiter(AccountOrAddress(ctx),
                 _ => new ConcurrencyLimiterOptions { PermitLimit = limits.MaxConcurrentHeavyReads, QueueLimit = 0 }));
             r.OnRejected = async (ctx, ct) =>
-                await MatrixErrorWriter.WriteAsync(ctx.HttpContext, new RateLimitedException(TokenBuckets.RetryAfterMs(ctx.Lease)));
+            {
+                var policy = ctx.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
+                var refused = new RateLimitedException(TokenBuckets.RetryAfterMs(ctx.Lease), ConfigKey(policy));
+                ctx.HttpContext.RequestServices.GetRequiredService<RefusalLog>().Refused(ctx.HttpContext, refused);
+                await MatrixErrorWriter.WriteAsync(ctx.HttpContext, refused);
+            };
         });
         return services;
     }
+
+    /// <summary>The config key of a policy's limit: the policies are named after the keys under <c>rate_limits</c>.</summary>
+    private static string ConfigKey(string? policy) =>
+        policy == HeavyRead ? "limits.max_concurrent_heavy_reads" : $"rate_limits.{policy}";
 
     /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
     private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>

@@ -16,6 +16,7 @@ namespace Homeserver.Http.RateLimiting;
 public sealed class RegistrationLimiter(RateLimitsOptions limits) : IDisposable
 {
     private const int RequestsPerRegistration = 10;
+    private const string Limit = "rate_limits.registration";
     private readonly RateLimitsOptions _limits = limits;
     private readonly PartitionedRateLimiter<string> _registrations = TokenBuckets.PerKey(limits, limits.Registration);
     private readonly PartitionedRateLimiter<string> _requests = TokenBuckets.PerKey(limits, new RateLimitOptions
@@ -29,7 +30,7 @@ public sealed class RegistrationLimiter(RateLimitsOptions limits) : IDisposable
     {
         var address = RateLimitPolicies.Address(ctx);
         if (_limits.Enabled && _registrations.GetStatistics(address) is { CurrentAvailablePermits: <= 0 })
-            throw new RateLimitedException(TokenBuckets.RefillMs(_limits.Registration));
+            throw new RateLimitedException(TokenBuckets.RefillMs(_limits.Registration), Limit);
         Take(_requests, address);
     }
 
@@ -52,6 +53,6 @@ public sealed class RegistrationLimiter(RateLimitsOptions limits) : IDisposable
     {
         using var lease = limiter.AttemptAcquire(address, 1);
         if (!lease.IsAcquired)
-            throw new RateLimitedException(TokenBuckets.RetryAfterMs(lease));
+            throw new RateLimitedException(TokenBuckets.RetryAfterMs(lease), Limit);
     }
 }

@@ -127,6 +127,27 @@ public sealed class PushDeliveryTests
         await gateway.AssertQuietAsync(TimeSpan.FromSeconds(1));
     }
 
+    [Fact]
+    public async Task FailingAndRejectingGateway_AreLoggedWithThePusherAndTheAnswer()
+    {
+        await using var gateway = await FakePushEndpoint.StartAsync();
+        gateway.Answer = () => (503, "{}");
+        var logs = new CapturingLoggerProvider();
+        await using var hs = await Http.DecisionLogTests.StartLoggingAsync(logs, o => o.Push = TestPushOptions());
+        var (a, _, b, bob, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
+        using var _a = a;
+        using var _b = b;
+
+        await a.SendTextAsync(roomId, "is the gateway up?");
+        Assert.Equal(503, (await gateway.NextAsync()).AnsweredStatus);
+        var backoff = $"Warning Homeserver.Core.Push.Delivery.PushDeliveryWorker: Push to the {AppId} pusher of {bob.UserId} (device {bob.DeviceId}) failed: push gateway {gateway.NotifyUrl} answered 503; retrying in";
+        await PollAsync(() => Task.FromResult(logs.Lines.Any(l => l.StartsWith(backoff, StringComparison.Ordinal))), "the failed push was not logged");
+
+        gateway.Answer = () => (200, """{"rejected":["bob-key"]}""");
+        var dropped = $"Information Homeserver.Core.Push.Delivery.PushDeliveryWorker: Deleted the {AppId} pusher of {bob.UserId} (device {bob.DeviceId}): push gateway {gateway.NotifyUrl} rejected the pushkey";
+        await PollAsync(() => Task.FromResult(logs.Lines.Any(l => l.StartsWith(dropped, StringComparison.Ordinal))), "the dropped pusher was not logged");
+    }
+
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task GatewayDownAtFirst_ReceivesTheNotificationOnceUp(string engine)
     {

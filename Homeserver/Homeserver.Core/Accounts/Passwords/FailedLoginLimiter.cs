@@ -19,7 +19,7 @@ public sealed class FailedLoginLimiter(RateLimitsOptions limits) : IDisposable
     public void EnsureAllowed(string userId)
     {
         if (_limits.Enabled && _limiter.GetStatistics(userId) is { CurrentAvailablePermits: <= 0 })
-            throw new RateLimitedException(TokenBuckets.RefillMs(_limits.LoginFailedAttempts));
+            throw new RateLimitedException(TokenBuckets.RefillMs(_limits.LoginFailedAttempts), "rate_limits.login_failed_attempts");
     }
 
     public void RecordFailure(string userId)

@@ -6,14 +6,23 @@ namespace Homeserver.Core.Accounts.Passwords;
 /// </summary>
 public sealed class PasswordChecker(UserStore users, PasswordHasher hasher, FailedLoginLimiter failures)
 {
-    /// <summary>The user when <paramref name="password"/> is theirs; null for a wrong password or an unknown user.</summary>
-    public async Task<UserRecord?> CheckAsync(string userId, string password, CancellationToken ct)
+    /// <summary>The user when <paramref name="password"/> is theirs; otherwise why not, for the caller's log (never for the client).</summary>
+    public async Task<PasswordCheck> CheckAsync(string userId, string password, CancellationToken ct)
     {
         failures.EnsureAllowed(userId);
         var user = await users.GetAsync(userId, ct);
         if (user is not null && hasher.Verify(password, user.PasswordHash))
-            return user;
+            return new PasswordCheck(user, null);
         failures.RecordFailure(userId);
-        return null;
+        return new PasswordCheck(null, user switch
+        {
+            null => "no such user",
+            { IsDeactivated: true } => "the account is deactivated",
+            { PasswordHash: null } => "the account has no password",
+            _ => "wrong password",
+        });
     }
 }
+
+/// <summary>The outcome of <see cref="PasswordChecker.CheckAsync"/>: the user, or the reason the check failed.</summary>
+public readonly record struct PasswordCheck(UserRecord? User, string? Failure);

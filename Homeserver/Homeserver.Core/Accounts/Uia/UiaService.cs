@@ -3,6 +3,7 @@ using System.Text.Json;
 using Homeserver.Core.Accounts.Passwords;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Accounts.Uia;
 
@@ -10,7 +11,8 @@ namespace Homeserver.Core.Accounts.Uia;
 /// User-interactive authentication (spec "User-Interactive Authentication API"): walks the client through
 /// the stages of one of the offered flows, remembering progress in a session bound to one operation.
 /// </summary>
-public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationOptions registration, ServerIdentity server, TimeProvider time)
+public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationOptions registration, ServerIdentity server, TimeProvider time,
+    ILogger<UiaService> log)
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
@@ -45,7 +47,10 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Unrecognized, $"Stage '{stage}' is not offered");
             var failure = await CheckStageAsync(stage, auth!.Value, op, ct);
             if (failure is not null)
-                throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Forbidden, failure);
+            {
+                log.LogInformation("UIA stage {Stage} of {Method} {Path} failed for {UserId}: {Reason}", stage, op.Method, op.Path, op.UserId ?? "a new account", failure.Value.Reason);
+                throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Forbidden, failure.Value.Message);
+            }
             if (!completed.Contains(stage))
             {
                 completed.Add(stage);
@@ -60,25 +65,34 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
         throw new UiaRequiredException(flows, session.SessionId, completed, stageParams);
     }
 
-    private async Task<string?> CheckStageAsync(string stage, JsonElement auth, UiaOperation op, CancellationToken ct)
+    /// <summary>Why a stage failed: <paramref name="Message"/> for the client, <paramref name="Reason"/> for the log.</summary>
+    private readonly record struct StageFailure(string Message, string Reason);
+
+    private async Task<StageFailure?> CheckStageAsync(string stage, JsonElement auth, UiaOperation op, CancellationToken ct)
     {
+        const string badCredentials = "Invalid username or password";
         switch (stage)
         {
             case UiaStages.Dummy:
                 return null;
             case UiaStages.RegistrationToken:
                 var token = auth.TryGetProperty("token", out var tk) && tk.ValueKind == JsonValueKind.String ? tk.GetString() : null;
-                return token is not null && RegistrationTokens.IsValid(registration, token) ? null : "Invalid registration token";
+                if (token is not null && RegistrationTokens.IsValid(registration, token))
+                    return null;
+                return new StageFailure("Invalid registration token", token is null ? "no token given" : "not a configured token");
             case UiaStages.Password:
                 var userId = UserIdentifiers.Resolve(auth, server.ServerName);
                 if (op.UserId is not null && userId != op.UserId)
                     throw MatrixException.Forbidden("The credentials given are not those of the user making the request");
                 var password = auth.TryGetProperty("password", out var pw) && pw.ValueKind == JsonValueKind.String ? pw.GetString() : null;
                 if (password is null)
-                    return "Invalid username or password";
-                return await passwords.CheckAsync(userId, password, ct) is { IsDeactivated: false } ? null : "Invalid username or password";
+                    return new StageFailure(badCredentials, "no password given");
+                var check = await passwords.CheckAsync(userId, password, ct);
+                if (check.User is { IsDeactivated: false })
+                    return null;
+                return new StageFailure(badCredentials, check.Failure ?? "the account is deactivated");
             default:
-                return $"Stage '{stage}' is not supported";
+                return new StageFailure($"Stage '{stage}' is not supported", "unsupported stage");
         }
     }
 }

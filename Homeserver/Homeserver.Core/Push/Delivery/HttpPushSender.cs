@@ -4,34 +4,32 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Outbound;
 using Homeserver.Core.Push.Pushers;
-using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Push.Delivery;
 
 /// <summary>Posts notifications to push gateways (pusher kind <c>http</c>, the Push Gateway API's <c>/notify</c>).</summary>
-public sealed class HttpPushSender(GuardedHttpClient http, TimeProvider time, ILogger<HttpPushSender> log)
+public sealed class HttpPushSender(GuardedHttpClient http, TimeProvider time)
 {
     public async Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct)
     {
         var url = JsonNode.Parse(pusher.Data)!["url"]!.GetValue<string>();
+        var gateway = LoggedDestination.Of(url, withPath: true);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
             var res = await http.SendAsync(request, ct);
             if (res.IsSuccessStatusCode)
-                return Rejected(res.Body, pusher.Pushkey) ? PushSendResult.PusherGone : PushSendResult.Delivered;
-            log.LogWarning("Push gateway {Url} answered {Status}", url, (int)res.StatusCode);
-            return PushSendResult.Retry(res.StatusCode == HttpStatusCode.TooManyRequests ? res.Headers.RetryAfter : null, time);
+                return Rejected(res.Body, pusher.Pushkey) ? PushSendResult.Gone($"push gateway {gateway} rejected the pushkey") : PushSendResult.Delivered;
+            return PushSendResult.Retry($"push gateway {gateway} answered {(int)res.StatusCode}",
+                res.StatusCode == HttpStatusCode.TooManyRequests ? res.Headers.RetryAfter : null, time);
         }
         catch (Exception e) when (GuardedHttpClient.IsRefusal(e))
         {
-            log.LogWarning("Push gateway {Url} refused: {Reason}", url, e.Message);
-            return PushSendResult.Undeliverable;
+            return PushSendResult.Refused($"not sent to push gateway {gateway}: {e.Message}");
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            log.LogInformation("Push gateway {Url} failed: {Reason}", url, e.Message);
-            return PushSendResult.Retry(null, time);
+            return PushSendResult.Retry($"push gateway {gateway} failed: {e.Message}", null, time);
         }
     }
 

@@ -131,8 +131,8 @@ public sealed class PushDeliveryWorker(
             }
             catch (Exception e)
             {
-                log.LogError(e, "Push delivery for {UserId} failed", key.UserId);
                 retry = Backoff(state, null);
+                log.LogError(e, "Push delivery to the {AppId} pusher of {UserId} failed; retrying in {Delay}", key.AppId, key.UserId, retry);
             }
             lock (state)
             {
@@ -183,16 +183,18 @@ public sealed class PushDeliveryWorker(
                 var result = await DeliverOneAsync(pusher, item, ct);
                 if (result.Outcome == PushOutcome.PusherGone)
                 {
-                    await pushers.DeleteAsync(key, ct);
-                    _states.TryRemove(key, out _);
+                    await DropAsync(pusher, result, ct);
                     return null;
                 }
                 if (result.Outcome == PushOutcome.RetryLater)
                 {
                     if (position > stored)
                         await pushers.AdvanceAsync(key, position, ct);
-                    return Backoff(state, result.RetryAfter);
+                    return BackoffAfter(pusher, state, result);
                 }
+                if (result.Problem is not null)
+                    log.LogWarning("Dropped a notification for the {AppId} pusher of {UserId} (device {DeviceId}): {Problem}",
+                        pusher.AppId, pusher.UserId, pusher.DeviceId, result.Problem);
                 state.Failures = 0;
                 position = item.StreamOrdering;
                 if (result.Outcome == PushOutcome.Delivered)
@@ -213,12 +215,12 @@ public sealed class PushDeliveryWorker(
     private async Task<PushSendResult> DeliverOneAsync(PusherRecord pusher, PendingPush item, CancellationToken ct)
     {
         if (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Ts > options.MaxAge.Value.TotalMilliseconds)
-            return PushSendResult.Undeliverable;
+            return PushSendResult.Skipped;
         if (syncing.IsSyncing(pusher.UserId, pusher.DeviceId, options.OnlineGrace.Value))
-            return PushSendResult.Undeliverable;
+            return PushSendResult.Skipped;
         var details = await events.ReadAsync(item.EventId, ct);
         if (details is null)
-            return PushSendResult.Undeliverable;
+            return PushSendResult.Skipped;
         var body = PushNotificationFormatter.Format(pusher, details, PushNotificationFormatter.ParseActions(item.Actions), await counts.TotalUnreadAsync(pusher.UserId, ct));
         return await SendAsync(pusher, body, ct);
     }
@@ -238,16 +240,30 @@ public sealed class PushDeliveryWorker(
         switch (result.Outcome)
         {
             case PushOutcome.PusherGone:
-                await pushers.DeleteAsync(pusher.Key, ct);
-                _states.TryRemove(pusher.Key, out _);
+                await DropAsync(pusher, result, ct);
                 return null;
             case PushOutcome.RetryLater:
-                return Backoff(state, result.RetryAfter);
+                return BackoffAfter(pusher, state, result);
             default:
                 state.AckTokenSent = pusher.AckToken;
                 state.Failures = 0;
                 return null;
         }
+    }
+
+    private async Task DropAsync(PusherRecord pusher, PushSendResult result, CancellationToken ct)
+    {
+        await pushers.DeleteAsync(pusher.Key, ct);
+        _states.TryRemove(pusher.Key, out _);
+        log.LogInformation("Deleted the {AppId} pusher of {UserId} (device {DeviceId}): {Problem}", pusher.AppId, pusher.UserId, pusher.DeviceId, result.Problem);
+    }
+
+    private TimeSpan BackoffAfter(PusherRecord pusher, PusherState state, PushSendResult result)
+    {
+        var delay = Backoff(state, result.RetryAfter);
+        log.LogWarning("Push to the {AppId} pusher of {UserId} (device {DeviceId}) failed: {Problem}; retrying in {Delay} (failure {Failures} in a row)",
+            pusher.AppId, pusher.UserId, pusher.DeviceId, result.Problem, delay, state.Failures);
+        return delay;
     }
 
     private TimeSpan Backoff(PusherState state, TimeSpan? requested)

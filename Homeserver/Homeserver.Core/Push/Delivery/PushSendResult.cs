@@ -11,13 +11,20 @@ public enum PushOutcome
     Undeliverable,
 }
 
-/// <summary>How one send went; <see cref="RetryAfter"/> carries a destination's own <c>Retry-After</c>.</summary>
-public readonly record struct PushSendResult(PushOutcome Outcome, TimeSpan? RetryAfter = null)
+/// <summary>
+/// How one send went; <see cref="RetryAfter"/> carries a destination's own <c>Retry-After</c>, and <see cref="Problem"/>
+/// what went wrong (the destination and its status or error) for the delivery worker's log.
+/// </summary>
+public readonly record struct PushSendResult(PushOutcome Outcome, TimeSpan? RetryAfter = null, string? Problem = null)
 {
     public static PushSendResult Delivered => new(PushOutcome.Delivered);
-    public static PushSendResult PusherGone => new(PushOutcome.PusherGone);
-    public static PushSendResult Undeliverable => new(PushOutcome.Undeliverable);
+    /// <summary>Dropped without a send, as expected (the device saw it through sync, the event is too old or gone).</summary>
+    public static PushSendResult Skipped => new(PushOutcome.Undeliverable);
 
-    public static PushSendResult Retry(System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter, TimeProvider time) =>
-        new(PushOutcome.RetryLater, retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - time.GetUtcNow() : null));
+    public static PushSendResult Gone(string problem) => new(PushOutcome.PusherGone, Problem: problem);
+
+    public static PushSendResult Refused(string problem) => new(PushOutcome.Undeliverable, Problem: problem);
+
+    public static PushSendResult Retry(string problem, System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter, TimeProvider time) =>
+        new(PushOutcome.RetryLater, retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - time.GetUtcNow() : null), problem);
 }

@@ -6,7 +6,6 @@ using Homeserver.Core.Outbound;
 using Homeserver.Core.Push.Pushers;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
-using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Push.Delivery;
 
@@ -23,9 +22,8 @@ public sealed class WebPushSender : IDisposable
     private readonly PushServiceClient _client;
     private readonly VapidAuthentication _vapid;
     private readonly TimeProvider _time;
-    private readonly ILogger<WebPushSender> _log;
 
-    public WebPushSender(GuardedHttpClient http, VapidKey key, PushOptions options, TimeProvider time, ILogger<WebPushSender> log)
+    public WebPushSender(GuardedHttpClient http, VapidKey key, PushOptions options, TimeProvider time)
     {
         _vapid = new VapidAuthentication(key.PublicKey, key.PrivateKey) { TokenCache = new VapidTokenCache(time) };
         if (!string.IsNullOrEmpty(options.VapidSubject))
@@ -33,13 +31,13 @@ public sealed class WebPushSender : IDisposable
         _http = http.With(new VapidOriginHandler(_vapid));
         _client = new PushServiceClient(_http) { AutoRetryAfter = false, DefaultTimeToLive = TimeToLiveSeconds };
         _time = time;
-        _log = log;
     }
 
     public async Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject payload, bool highUrgency, CancellationToken ct)
     {
         var data = JsonNode.Parse(pusher.Data)!;
         var subscription = new PushSubscription { Endpoint = data["url"]!.GetValue<string>() };
+        var service = LoggedDestination.Of(subscription.Endpoint, withPath: false);
         subscription.SetKey(PushEncryptionKeyName.P256DH, pusher.Pushkey);
         subscription.SetKey(PushEncryptionKeyName.Auth, data["auth"]!.GetValue<string>());
         var message = new PushMessage(payload.ToJsonString())
@@ -55,23 +53,20 @@ public sealed class WebPushSender : IDisposable
         // RFC 8030: the subscription expired or was never valid; MSC4174 adds 403.
         catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden)
         {
-            _log.LogInformation("Web Push subscription of {UserId} is gone ({Status})", pusher.UserId, (int)e.StatusCode);
-            return PushSendResult.PusherGone;
+            return PushSendResult.Gone($"push service {service} answered {(int)e.StatusCode}: the subscription is gone");
         }
         catch (PushServiceClientException e)
         {
-            _log.LogWarning("Push service {Endpoint} answered {Status}", subscription.Endpoint, (int)e.StatusCode);
-            return PushSendResult.Retry(e.StatusCode == HttpStatusCode.TooManyRequests ? e.Headers?.RetryAfter : null, _time);
+            return PushSendResult.Retry($"push service {service} answered {(int)e.StatusCode}",
+                e.StatusCode == HttpStatusCode.TooManyRequests ? e.Headers?.RetryAfter : null, _time);
         }
         catch (Exception e) when (GuardedHttpClient.IsRefusal(e))
         {
-            _log.LogWarning("Push service {Endpoint} refused: {Reason}", subscription.Endpoint, e.Message);
-            return PushSendResult.Undeliverable;
+            return PushSendResult.Refused($"not sent to push service {service}: {e.Message}");
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            _log.LogInformation("Push service {Endpoint} unreachable: {Reason}", subscription.Endpoint, e.Message);
-            return PushSendResult.Retry(null, _time);
+            return PushSendResult.Retry($"push service {service} unreachable: {e.Message}", null, _time);
         }
     }
 
