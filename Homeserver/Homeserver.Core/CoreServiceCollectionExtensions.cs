@@ -54,7 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StreamPositions>();
         services.AddSingleton<IStreamBus, InProcessStreamBus>();
         services.AddSingleton<StreamPublisher>();
-        services.AddHostedService<StreamCatchUpWorker>();
+        services.AddPeriodicWork("Stream writer catch-up", StreamPositions.CatchUpInterval, sp => sp.GetRequiredService<StreamPositions>().CatchUpRoundAsync);
         services.AddSingleton<IStreamSubscriber, SyncWaker>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<PasswordHasher>();

@@ -16,7 +16,7 @@ namespace Homeserver.Core.Push;
 /// but the sender, and an invite's invitee. Members, display names and rule sets come from caches, so a message
 /// in a large room costs no per-member queries.
 /// </summary>
-public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleService rules, StateService state, SnapshotMembers snapshotMembers, EventStore events)
+public sealed class EventPushEvaluator(ServerIdentity server, PushRuleService rules, StateService state, SnapshotMembers snapshotMembers, EventStore events)
 {
     /// <summary>How far relations are followed to find an event's thread (the spec recommends at most 3 hops).</summary>
     private const int MaxThreadHops = 3;
@@ -57,7 +57,7 @@ public sealed class EventPushEvaluator(HomeserverOptions options, PushRuleServic
         return decisions;
     }
 
-    private bool IsLocal(string userId) => UserId.TryParse(userId, out var id) && id.Value.ServerName == options.ServerName;
+    private bool IsLocal(string userId) => UserId.TryParse(userId, out var id) && id.Value.ServerName == server.ServerName;
 
     /// <summary>The event as clients see it, which is what rule keys such as <c>content.body</c> and <c>room_id</c> address.</summary>
     private static JsonObject ClientView(Pdu pdu)

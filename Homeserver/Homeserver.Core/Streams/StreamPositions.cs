@@ -39,6 +39,22 @@ public sealed class StreamPositions(Database db)
         return new((await db.ReadAsync(c => c.ListAsync<Row>(sql, null, ct), ct)).ToDictionary(r => r.Name, r => r.Position));
     }
 
+    /// <summary>
+    /// How often idle writers are moved along (<see cref="CatchUpRoundAsync"/>): the longest a node that writes nothing
+    /// holds readers on the others back.
+    /// </summary>
+    public static readonly TimeSpan CatchUpInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// One round of moving idle writers along, run periodically on PostgreSQL, where several nodes may write. With one
+    /// writer the rows never disagree and a round is one small read; SQLite needs none.
+    /// </summary>
+    public async Task CatchUpRoundAsync(CancellationToken ct)
+    {
+        if (db.Dialect.Engine == DatabaseEngine.Postgres && await AnyWriterBehindAsync(ct))
+            await CatchUpIdleWritersAsync(ct);
+    }
+
     /// <summary>Whether some writer's row stands below its stream's highest: in flight, idle or gone.</summary>
     public async Task<bool> AnyWriterBehindAsync(CancellationToken ct) =>
         await db.ReadAsync(c => c.FirstOrDefaultAsync<int?>(SelectBehind, null, ct), ct) is not null;
