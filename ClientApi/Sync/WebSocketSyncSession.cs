@@ -178,8 +178,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
         presenceChanged = false;
         try
         {
-            var command = Homeserver.Core.Json.JsonText.Parse(System.Text.Encoding.UTF8.GetString(frame)) as JsonObject;
-            if (command is null)
+            if (Homeserver.Core.Json.JsonText.Parse(System.Text.Encoding.UTF8.GetString(frame)) is not JsonObject command)
                 return false;
             if (command["filter"] is JsonObject inline)
             {

@@ -6,15 +6,15 @@ namespace MediaRepo.Thumbnails;
 /// </summary>
 internal sealed class ForwardReader(Stream stream)
 {
-    private readonly byte[] buffer = new byte[64 * 1024];
-    private int position;
-    private int length;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private int _position;
+    private int _length;
 
     public int ReadByte()
     {
-        if (position == length && !Fill())
+        if (_position == _length && !Fill())
             return -1;
-        return buffer[position++];
+        return _buffer[_position++];
     }
 
     public bool TryRead(Span<byte> destination)
@@ -31,21 +31,21 @@ internal sealed class ForwardReader(Stream stream)
 
     public void Skip(long count)
     {
-        long buffered = length - position;
+        long buffered = _length - _position;
         if (count <= buffered)
         {
-            position += (int)count;
+            _position += (int)count;
             return;
         }
         // Seeking past the end is allowed; the next read then reports the end.
         stream.Seek(count - buffered, SeekOrigin.Current);
-        position = length = 0;
+        _position = _length = 0;
     }
 
     private bool Fill()
     {
-        length = stream.Read(buffer, 0, buffer.Length);
-        position = 0;
-        return length > 0;
+        _length = stream.Read(_buffer, 0, _buffer.Length);
+        _position = 0;
+        return _length > 0;
     }
 }

@@ -16,16 +16,9 @@ namespace MediaRepo.Thumbnails;
 /// <see cref="ThumbnailException"/>, or (when the caller cancels) an <see cref="OperationCanceledException"/>.
 /// Thread-safe; meant to be a singleton, since it owns the capped ImageSharp allocator and its pool.
 /// </summary>
-public sealed class ImageThumbnailer
+public sealed class ImageThumbnailer(MediaOptions options)
 {
-    private readonly MediaOptions options;
-    private readonly Configuration configuration;
-
-    public ImageThumbnailer(MediaOptions options)
-    {
-        this.options = options;
-        configuration = ThumbnailImageConfiguration.Create(options);
-    }
+    private readonly Configuration _configuration = ThumbnailImageConfiguration.Create(options);
 
     /// <param name="source">The stored file; must be readable and seekable. It is only read, and after a timeout the
     /// abandoned decode may still read it until it notices the cancellation.</param>
@@ -73,7 +66,7 @@ public sealed class ImageThumbnailer
     {
         try
         {
-            var format = FormatSniffer.Detect(source, configuration);
+            var format = FormatSniffer.Detect(source, _configuration);
             using var image = format == SourceFormat.Webp
                 ? await DecodeWebpAsync(source, animated, ct).ConfigureAwait(false)
                 : await DecodeAsync(source, format, animated, ct).ConfigureAwait(false);
@@ -96,7 +89,7 @@ public sealed class ImageThumbnailer
             _ => new GifDecoder { DecodingMode = FrameDecodingMode.First },
         };
         source.Position = 0;
-        var info = ((IImageInfoDetector)decoder).Identify(configuration, source, ct)
+        var info = ((IImageInfoDetector)decoder).Identify(_configuration, source, ct)
             ?? throw new ThumbnailException(ThumbnailErrorKind.Invalid, "The image header could not be read.");
         ThumbnailLimits.CheckDimensions(info.Width, info.Height, options);
 
@@ -109,7 +102,7 @@ public sealed class ImageThumbnailer
         }
 
         source.Position = 0;
-        return await Image.LoadAsync<Rgba32>(configuration, source, decoder, ct).ConfigureAwait(false);
+        return await Image.LoadAsync<Rgba32>(_configuration, source, decoder, ct).ConfigureAwait(false);
     }
 
     private async Task<Image<Rgba32>> DecodeWebpAsync(Stream source, bool animated, CancellationToken ct)
@@ -121,16 +114,16 @@ public sealed class ImageThumbnailer
         {
             bool allFrames = animated && container.FrameCount > 1
                 && ThumbnailLimits.FitsAnimationBudget(container.CanvasWidth, container.CanvasHeight, container.FrameCount, options);
-            return WebpAnimationDecoder.Decode(source, container, allFrames ? container.FrameCount : 1, configuration, ct);
+            return WebpAnimationDecoder.Decode(source, container, allFrames ? container.FrameCount : 1, _configuration, ct);
         }
 
         var decoder = new WebpDecoder();
         source.Position = 0;
-        var info = decoder.Identify(configuration, source, ct)
+        var info = decoder.Identify(_configuration, source, ct)
             ?? throw new ThumbnailException(ThumbnailErrorKind.Invalid, "The image header could not be read.");
         ThumbnailLimits.CheckDimensions(info.Width, info.Height, options);
         source.Position = 0;
-        return await Image.LoadAsync<Rgba32>(configuration, source, decoder, ct).ConfigureAwait(false);
+        return await Image.LoadAsync<Rgba32>(_configuration, source, decoder, ct).ConfigureAwait(false);
     }
 
     /// <summary>

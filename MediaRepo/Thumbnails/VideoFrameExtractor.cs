@@ -14,7 +14,7 @@ public sealed class VideoFrameExtractor(MediaOptions options)
     // found in an upload, and follow them to other local files or URLs.
     private const string AllowedDemuxers = "mov,mp4,matroska,webm,avi,mpegts,mpeg,ogg,flv,asf";
 
-    private int availability; // 0 unknown, 1 available, 2 not available
+    private int _availability; // 0 unknown, 1 available, 2 not available
 
     /// <summary>
     /// Whether <see cref="MediaOptions.FfmpegPath"/> runs. The answer is remembered for the life of the process
@@ -22,7 +22,7 @@ public sealed class VideoFrameExtractor(MediaOptions options)
     /// </summary>
     public async Task<bool> IsAvailableAsync(CancellationToken ct)
     {
-        if (Volatile.Read(ref availability) is var known && known != 0)
+        if (Volatile.Read(ref _availability) is var known && known != 0)
             return known == 1;
         bool available;
         try
@@ -34,7 +34,7 @@ public sealed class VideoFrameExtractor(MediaOptions options)
         {
             available = false;
         }
-        Volatile.Write(ref availability, available ? 1 : 2);
+        Volatile.Write(ref _availability, available ? 1 : 2);
         return available;
     }
 
@@ -81,7 +81,7 @@ public sealed class VideoFrameExtractor(MediaOptions options)
         }
         catch (Win32Exception)
         {
-            Volatile.Write(ref availability, 2);
+            Volatile.Write(ref _availability, 2);
             return null;
         }
 

@@ -18,9 +18,9 @@ internal sealed class WebpContainer
     public ushort LoopCount { get; private set; }
     /// <summary>All ANMF chunks in the file (counted even past <see cref="Frames"/>' cap).</summary>
     public int FrameCount { get; private set; }
-    public IReadOnlyList<WebpFrame> Frames => frames;
+    public IReadOnlyList<WebpFrame> Frames => _frames;
 
-    private readonly List<WebpFrame> frames = [];
+    private readonly List<WebpFrame> _frames = [];
 
     /// <param name="maxFrames">Frames beyond this are counted but not recorded.</param>
     public static WebpContainer Read(Stream source, int maxFrames, CancellationToken ct)
@@ -68,11 +68,11 @@ internal sealed class WebpContainer
                 if (size <= fields.Length)
                     throw Invalid("ANMF chunk without frame data");
                 FrameCount++;
-                if (frames.Count < maxFrames)
+                if (_frames.Count < maxFrames)
                 {
                     ReadExactly(source, fields);
                     byte flags = fields[15];
-                    frames.Add(new WebpFrame(
+                    _frames.Add(new WebpFrame(
                         X: ReadUInt24(fields) * 2,
                         Y: ReadUInt24(fields[3..]) * 2,
                         Width: ReadUInt24(fields[6..]) + 1,

@@ -86,7 +86,7 @@ public sealed class TestHomeserver : IAsyncDisposable
     }
 
     /// <summary>Registers through the real UIA exchange: the 401 challenge, then the dummy stage.</summary>
-    public async Task<TestUser> RegisterAsync(string? localpart = null, string password = DefaultPassword, object? extra = null)
+    public async Task<TestUser> RegisterAsync(string? localpart = null, string password = DefaultPassword)
     {
         localpart ??= "user" + Guid.NewGuid().ToString("N")[..10];
         var challenge = await Client.PostAsJsonAsync("/_matrix/client/v3/register", new { username = localpart, password });

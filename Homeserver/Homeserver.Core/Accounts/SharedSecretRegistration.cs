@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
@@ -49,6 +50,7 @@ public sealed class SharedSecretRegistration(RegistrationOptions registration, T
         }
     }
 
+    [SuppressMessage("Security", "CA5350", Justification = "The scheme is Synapse's, and it specifies HMAC-SHA1.")]
     public static byte[] ComputeMac(string secret, string nonce, string username, string password, bool admin, string? userType)
     {
         var message = $"{nonce}\0{username}\0{password}\0{(admin ? "admin" : "notadmin")}" + (userType is null ? "" : "\0" + userType);

@@ -11,5 +11,6 @@ public enum StateResolutionAlgorithm
 
     /// <summary>Room version 12: v2, but iterative auth checks start from an empty state and the
     /// full conflicted set includes the conflicted state subgraph.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1707", Justification = "The spec names this algorithm v2.1.")]
     V2_1,
 }

@@ -100,6 +100,6 @@ public static class JsonSigning
         {
             false => null,
             true when node is JsonObject child => child,
-            _ => throw new ArgumentException($"'{description}' must be a JSON object.", "obj"),
+            _ => throw new ArgumentException($"'{description}' must be a JSON object.", nameof(parent)),
         };
 }

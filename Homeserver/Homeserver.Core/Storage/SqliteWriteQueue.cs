@@ -41,7 +41,7 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         ct.ThrowIfCancellationRequested();
         var item = new Item<T>(work, ct);
         // Nothing waits, so nothing is overtaken: write now rather than wake the loop and be woken by it.
-        if (Volatile.Read(ref _queued) == 0 && _writer.Wait(0))
+        if (Volatile.Read(ref _queued) == 0 && _writer.Wait(0, ct))
         {
             try
             {

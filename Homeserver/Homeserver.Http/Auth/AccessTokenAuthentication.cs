@@ -40,7 +40,7 @@ public static class AccessTokenAuthentication
             {
                 OnMessageReceived = ctx =>
                 {
-                    if (!ctx.Request.Headers.Authorization.Any() && ctx.Request.Query.TryGetValue("access_token", out var q))
+                    if (ctx.Request.Headers.Authorization.Count == 0 && ctx.Request.Query.TryGetValue("access_token", out var q))
                         ctx.Token = q.ToString();
                     return Task.CompletedTask;
                 },
@@ -84,6 +84,6 @@ public static class AccessTokenAuthentication
                     .Select(c => new Claim(c.Type, c.Value)),
                 JwtBearerDefaults.AuthenticationScheme, AccessTokenClaims.UserId, roleType: null));
 
-        private static bool HasToken(HttpRequest r) => r.Headers.Authorization.Any() || r.Query.ContainsKey("access_token");
+        private static bool HasToken(HttpRequest r) => r.Headers.Authorization.Count > 0 || r.Query.ContainsKey("access_token");
     }
 }

@@ -77,7 +77,7 @@ public static class JsonBody
     /// <summary>Reads the body, or an empty object when the client sent none (several endpoints allow that).</summary>
     public static async Task<JsonElement> ReadOptionalObjectAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        if (request.ContentLength == 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0))
             return JsonDocument.Parse("{}").RootElement.Clone();
         return await ReadObjectAsync(request, ct);
     }

@@ -9,7 +9,6 @@ namespace Homeserver.IntegrationTests.Accounts;
 
 public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
 {
-    private const string Whoami = "/_matrix/client/v3/account/whoami";
     private const string PasswordPath = "/_matrix/client/v3/account/password";
     private const string DeactivatePath = "/_matrix/client/v3/account/deactivate";
 

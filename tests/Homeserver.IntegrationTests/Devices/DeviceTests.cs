@@ -8,7 +8,6 @@ namespace Homeserver.IntegrationTests.Devices;
 
 public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
 {
-    private const string Whoami = "/_matrix/client/v3/account/whoami";
 
     private static string DevicePath(string deviceId) => "/_matrix/client/v3/devices/" + Uri.EscapeDataString(deviceId);
 
@@ -61,7 +60,7 @@ public sealed class DeviceTests(HomeserverFixture fixture) : IClassFixture<Homes
     public async Task GetDevice_UnknownOrOtherUsers_IsNotFound(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (user, client) = await hs.RegisterClientAsync();
+        var (_, client) = await hs.RegisterClientAsync();
         var other = await hs.RegisterAsync();
         await (await client.GetAsync(DevicePath("NOSUCHDEVICE"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         // Another user's device is not visible through my session.

@@ -72,7 +72,7 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
     public async Task InviteJoinMessage_EveryMemberSeesTheSameHistory(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, a) = await hs.RegisterClientAsync();
+        var (_, a) = await hs.RegisterClientAsync();
         var (bob, b) = await hs.RegisterClientAsync();
         var roomId = await a.CreateRoomAsync(new { invite = new[] { bob.UserId } });
         await b.JoinAsync(roomId);

@@ -71,7 +71,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task Syncing_MakesAUserOnline_ForRoomPeersButNotStrangers(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
+        var (_, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         using var carol = hs.ClientFor(await hs.RegisterAsync());
         await carol.CreateRoomAsync();
         var aliceSince = NextBatch(await SyncAsync(a));
@@ -93,7 +93,7 @@ public sealed class PresenceTests(HomeserverFixture fixture) : IClassFixture<Hom
     public async Task SetPresenceParameter_UnavailableAndOffline(string engine)
     {
         var hs = await fixture.GetAsync(engine);
-        var (alice, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
+        var (_, bob, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
         // set_presence=offline syncs without marking the user online.
         await (await b.GetAsync("/_matrix/client/v3/sync?set_presence=offline")).AssertOkAsync();
         Assert.Equal("offline", (await GetPresenceAsync(a, bob.UserId)).GetProperty("presence").GetString());

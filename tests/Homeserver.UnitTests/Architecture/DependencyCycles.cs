@@ -18,13 +18,13 @@ internal static class DependencyCycles
             onStack.Add(v);
             foreach (var w in graph.GetValueOrDefault(v) ?? [])
             {
-                if (!index.ContainsKey(w))
+                if (!index.TryGetValue(w, out var visited))
                 {
                     Visit(w);
                     low[v] = Math.Min(low[v], low[w]);
                 }
                 else if (onStack.Contains(w))
-                    low[v] = Math.Min(low[v], index[w]);
+                    low[v] = Math.Min(low[v], visited);
             }
             if (low[v] != index[v])
                 return;

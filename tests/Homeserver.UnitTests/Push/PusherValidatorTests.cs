@@ -68,7 +68,7 @@ public sealed class PusherValidatorTests
         // Padded Base64, a compressed point, and a point off the curve.
         Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => Strict.Check(WebPush(key + "="))));
         var point = Base64Url.DecodeFromChars(key);
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => Strict.Check(WebPush(Base64Url.EncodeToString(point[..33])))));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => Strict.Check(WebPush(Base64Url.EncodeToString(point.AsSpan(0, 33))))));
         point[64] ^= 1;
         Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => Strict.Check(WebPush(Base64Url.EncodeToString(point)))));
     }

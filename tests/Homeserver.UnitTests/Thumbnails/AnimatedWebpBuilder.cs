@@ -10,7 +10,7 @@ namespace Homeserver.UnitTests.Thumbnails;
 /// </summary>
 internal sealed class AnimatedWebpBuilder(int canvasWidth, int canvasHeight, ushort loopCount = 0)
 {
-    private readonly List<byte[]> frames = [];
+    private readonly List<byte[]> _frames = [];
 
     /// <param name="x">Even, as the format stores offsets halved.</param>
     public AnimatedWebpBuilder Frame(Image<Rgba32> image, int x = 0, int y = 0, int durationMs = 100,
@@ -27,7 +27,7 @@ internal sealed class AnimatedWebpBuilder(int canvasWidth, int canvasHeight, ush
         header[15] = (byte)((blend ? 0 : 0x02) | (disposeToBackground ? 0x01 : 0));
         anmf.Write(header);
         anmf.Write(FrameData(still));
-        frames.Add(Chunk("ANMF", anmf.ToArray()));
+        _frames.Add(Chunk("ANMF", anmf.ToArray()));
         return this;
     }
 
@@ -43,7 +43,7 @@ internal sealed class AnimatedWebpBuilder(int canvasWidth, int canvasHeight, ush
         var anim = new byte[6];
         BinaryPrimitives.WriteUInt16LittleEndian(anim.AsSpan(4), loopCount);
         body.Write(Chunk("ANIM", anim));
-        foreach (var frame in frames)
+        foreach (var frame in _frames)
             body.Write(frame);
         using var file = new MemoryStream();
         file.Write("RIFF"u8);

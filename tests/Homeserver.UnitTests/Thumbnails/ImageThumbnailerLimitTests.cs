@@ -117,7 +117,7 @@ public sealed class ImageThumbnailerLimitTests
     /// <summary>A stream whose reads hang, deaf to cancellation, until disposed: a decoder stuck in a loop.</summary>
     private sealed class StuckStream(byte[] content) : MemoryStream(content, writable: false)
     {
-        private readonly ManualResetEventSlim released = new();
+        private readonly ManualResetEventSlim _released = new();
 
         public bool ReadStarted { get; private set; }
 
@@ -128,13 +128,13 @@ public sealed class ImageThumbnailerLimitTests
         private int Hang()
         {
             ReadStarted = true;
-            released.Wait();
+            _released.Wait();
             return 0;
         }
 
         protected override void Dispose(bool disposing)
         {
-            released.Set();
+            _released.Set();
             base.Dispose(disposing);
         }
     }

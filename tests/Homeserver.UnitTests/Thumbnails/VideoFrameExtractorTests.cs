@@ -9,9 +9,9 @@ namespace Homeserver.UnitTests.Thumbnails;
 
 public sealed class VideoFrameExtractorTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("thumbs-video-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("thumbs-video-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public async Task ExtractFirstFrameAsync_Mp4_ReturnsPngOfTheVideoSize()
@@ -44,7 +44,7 @@ public sealed class VideoFrameExtractorTests : IDisposable
     public async Task ExtractFirstFrameAsync_PathWithSpacesAndLeadingDash_IsTakenLiterally()
     {
         string video = MakeTestVideo("clip.mp4");
-        string odd = Path.Combine(directory, "-i my clip; rm -rf.mp4");
+        string odd = Path.Combine(_directory, "-i my clip; rm -rf.mp4");
         File.Move(video, odd);
         var extractor = new VideoFrameExtractor(new MediaOptions { FfmpegPath = Ffmpeg.Path });
 
@@ -54,7 +54,7 @@ public sealed class VideoFrameExtractorTests : IDisposable
     [Fact]
     public async Task ExtractFirstFrameAsync_NotAVideo_ReturnsNull()
     {
-        string text = Path.Combine(directory, "notes.mp4");
+        string text = Path.Combine(_directory, "notes.mp4");
         await File.WriteAllTextAsync(text, "this is not a video");
         var extractor = new VideoFrameExtractor(new MediaOptions { FfmpegPath = Ffmpeg.Path });
 
@@ -66,7 +66,7 @@ public sealed class VideoFrameExtractorTests : IDisposable
     {
         // An uploaded HLS playlist must not make ffmpeg read other files (or URLs) on the server's behalf.
         string video = MakeTestVideo("secret.mp4");
-        string playlist = Path.Combine(directory, "upload.m3u8");
+        string playlist = Path.Combine(_directory, "upload.m3u8");
         await File.WriteAllTextAsync(playlist, $"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:{video}\n#EXT-X-ENDLIST\n");
         var extractor = new VideoFrameExtractor(new MediaOptions { FfmpegPath = Ffmpeg.Path });
 
@@ -80,9 +80,9 @@ public sealed class VideoFrameExtractorTests : IDisposable
     [Fact]
     public async Task MissingFfmpeg_ReturnsNullAndIsNotAvailable()
     {
-        string video = Path.Combine(directory, "clip.mp4");
+        string video = Path.Combine(_directory, "clip.mp4");
         await File.WriteAllBytesAsync(video, [0, 0, 0, 0x18, .. "ftypmp42"u8]);
-        var extractor = new VideoFrameExtractor(new MediaOptions { FfmpegPath = Path.Combine(directory, "no-such-ffmpeg") });
+        var extractor = new VideoFrameExtractor(new MediaOptions { FfmpegPath = Path.Combine(_directory, "no-such-ffmpeg") });
 
         Assert.Null(await extractor.ExtractFirstFrameAsync(video, CancellationToken.None));
         Assert.False(await extractor.IsAvailableAsync(CancellationToken.None));
@@ -93,15 +93,15 @@ public sealed class VideoFrameExtractorTests : IDisposable
     {
         if (OperatingSystem.IsWindows())
             return; // the stand-in for ffmpeg is a shell script
-        string childPidFile = Path.Combine(directory, "child.pid");
-        string fake = Path.Combine(directory, "ffmpeg");
+        string childPidFile = Path.Combine(_directory, "child.pid");
+        string fake = Path.Combine(_directory, "ffmpeg");
         await File.WriteAllTextAsync(fake, $"#!/bin/sh\nsleep 60 &\necho $! > '{childPidFile}'\nwait\n");
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var options = new MediaOptions { FfmpegPath = fake, ThumbnailTimeout = new Duration(TimeSpan.FromMilliseconds(500)) };
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<ThumbnailException>(() =>
-            new VideoFrameExtractor(options).ExtractFirstFrameAsync(Path.Combine(directory, "any.mp4"), CancellationToken.None));
+            new VideoFrameExtractor(options).ExtractFirstFrameAsync(Path.Combine(_directory, "any.mp4"), CancellationToken.None));
 
         Assert.Equal(ThumbnailErrorKind.Timeout, error.Kind);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
@@ -109,7 +109,7 @@ public sealed class VideoFrameExtractorTests : IDisposable
         Assert.True(await GoneAsync(child), $"child process {child} of the hung ffmpeg is still running");
     }
 
-    private string MakeTestVideo(string name) => Ffmpeg.WriteTestVideo(Path.Combine(directory, name));
+    private string MakeTestVideo(string name) => Ffmpeg.WriteTestVideo(Path.Combine(_directory, name));
 
     /// <summary>True once the process no longer runs (exited, or a zombie nobody has reaped yet).</summary>
     private static async Task<bool> GoneAsync(int pid)

@@ -4,14 +4,14 @@ namespace Homeserver.Core.Accounts.Passwords;
 /// The one place a user's password is checked, for login and UIA password stages alike: refused with 429
 /// before any hashing once the account's failed attempts are used up, and every wrong guess counted.
 /// </summary>
-public sealed class PasswordChecker(UserStore users, PasswordHasher hasher, FailedLoginLimiter failures)
+public sealed class PasswordChecker(UserStore users, FailedLoginLimiter failures)
 {
     /// <summary>The user when <paramref name="password"/> is theirs; otherwise why not, for the caller's log (never for the client).</summary>
     public async Task<PasswordCheck> CheckAsync(string userId, string password, CancellationToken ct)
     {
         failures.EnsureAllowed(userId);
         var user = await users.GetAsync(userId, ct);
-        if (user is not null && hasher.Verify(password, user.PasswordHash))
+        if (user is not null && PasswordHasher.Verify(password, user.PasswordHash))
             return new PasswordCheck(user, null);
         failures.RecordFailure(userId);
         return new PasswordCheck(null, user switch

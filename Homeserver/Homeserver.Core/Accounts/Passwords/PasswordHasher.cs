@@ -20,7 +20,7 @@ public sealed class PasswordHasher(AuthOptions options)
         return $"$argon2id$v=19$m={options.Argon2MemoryKib},t={options.Argon2Iterations},p=1${Convert.ToBase64String(salt).TrimEnd('=')}${Convert.ToBase64String(hash).TrimEnd('=')}";
     }
 
-    public bool Verify(string password, string? encoded)
+    public static bool Verify(string password, string? encoded)
     {
         if (encoded is null)
             return false;

@@ -72,7 +72,8 @@ public sealed class PushRuleStore(Database db)
 
     private static PushRule ToRule(RuleRow r)
     {
-        PushRuleKinds.TryParse(r.Kind, out var kind);
+        // LoadAsync passes only rows whose kind parses.
+        _ = PushRuleKinds.TryParse(r.Kind, out var kind);
         var conditions = r.Conditions is null ? null
             : JsonNode.Parse(r.Conditions)!.AsArray().Select(c => PushCondition.From(c!.AsObject())).ToList();
         return new PushRule(kind, r.RuleId, IsDefault: false, r.Enabled != 0, conditions, r.Pattern, JsonNode.Parse(r.Actions)!.AsArray());

@@ -27,8 +27,8 @@ public static class ClientEventFormatter
     private static readonly JsonSerializerOptions PduSerialization = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Reused per thread: formatting is synchronous and never nests (what goes into unsigned is formatted beforehand).
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
+    [ThreadStatic] private static Utf8JsonWriter? _writer;
 
     /// <summary>The client event as a tree, for callers that read or change it.</summary>
     public static JsonObject Format(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned = default) =>
@@ -45,9 +45,9 @@ public static class ClientEventFormatter
     /// <summary>The event in the calling thread's buffer, valid until the thread formats again.</summary>
     private static ReadOnlySpan<byte> Write(EventRow row, RoomVersion version, long nowMs, Unsigned unsigned)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        var writer = _writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
         if (row.RedactedBy is not null)
         {
