@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Memberships;
@@ -69,17 +70,17 @@ public static class MembershipEndpoints
         var target = RoomPaths.UserId(RoomPaths.OptionalString(body, "user_id") ?? throw MatrixException.MissingParam("Missing user_id"));
         var reason = RoomPaths.OptionalString(body, "reason");
         var sender = ctx.GetRequester().UserId;
-        RoomPaths.RoomId(roomId);
+        var room = RoomPaths.RoomId(roomId);
         await (action switch
         {
-            "invite" => members.InviteAsync(roomId, sender, target, reason, isDirect: false, ct),
-            "kick" => members.KickAsync(roomId, sender, target, reason, ct),
-            "ban" => members.BanAsync(roomId, sender, target, reason, ct),
-            _ => members.UnbanAsync(roomId, sender, target, reason, ct),
+            "invite" => members.InviteAsync(room, sender, target, reason, isDirect: false, ct),
+            "kick" => members.KickAsync(room, sender, target, reason, ct),
+            "ban" => members.BanAsync(room, sender, target, reason, ct),
+            _ => members.UnbanAsync(room, sender, target, reason, ct),
         });
         return Results.Ok(new { });
     }
 
-    private static async Task<string> ResolveAsync(string roomIdOrAlias, RoomAliasService aliases, CancellationToken ct) =>
+    private static async Task<RoomId> ResolveAsync(string roomIdOrAlias, RoomAliasService aliases, CancellationToken ct) =>
         roomIdOrAlias.StartsWith('#') ? await aliases.ResolveAsync(roomIdOrAlias, ct) : RoomPaths.RoomId(roomIdOrAlias);
 }

@@ -18,7 +18,7 @@ public static class RelationEndpoints
             string? from, string? to, string? dir, string? limit, HttpContext ctx, RelationReadService relations, CancellationToken ct) =>
         {
             var backwards = Direction(dir);
-            var page = await relations.RelationsAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventId, relType, eventType, from, to, backwards, Limit(limit, 5), ct);
+            var page = await relations.RelationsAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), RoomPaths.EventId(eventId), relType, eventType, from, to, backwards, Limit(limit, 5), ct);
             return Results.Ok(new { chunk = page.Chunk, next_batch = page.NextBatch, prev_batch = page.PrevBatch });
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
 
@@ -35,7 +35,7 @@ public static class RelationEndpoints
         v3.MapGet("/rooms/{roomId}/context/{eventId}", async (string roomId, string eventId, string? limit, HttpContext ctx, ContextReadService context, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            var c = await context.GetAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), eventId, Limit(limit, 10), ct);
+            var c = await context.GetAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), RoomPaths.EventId(eventId), Limit(limit, 10), ct);
             return Results.Ok(new { @event = c.Event, events_before = c.Before, events_after = c.After, start = c.Start, end = c.End, state = c.State });
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
     }

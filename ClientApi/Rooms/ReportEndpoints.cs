@@ -23,7 +23,7 @@ public static class ReportEndpoints
             var reason = RoomPaths.OptionalString(body, "reason");
             // score was removed in spec v1.18 but clients still send it; it is kept when it is an integer.
             var score = OptionalInteger(body, "score");
-            await reports.ReportEventAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), eventId, reason, score, ct);
+            await reports.ReportEventAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), RoomPaths.EventId(eventId, ReportService.EventNotFound), reason, score, ct);
             return Results.Ok(new { });
         });
 

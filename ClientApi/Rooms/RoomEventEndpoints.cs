@@ -22,8 +22,9 @@ public static class RoomEventEndpoints
         {
             var r = ctx.GetRequester();
             var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
-            await EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
-            var eventId = await writes.SendAsync(roomId, r.UserId, eventType, null, content, ClientTxn.ForSend(r.UserId, r.DeviceId, roomId, eventType, txnId), ct);
+            var room = RoomPaths.RoomId(roomId);
+            await EnsureJoinedAsync(reads, r.UserId, room, ct);
+            var eventId = await writes.SendAsync(room, r.UserId, eventType, null, content, ClientTxn.ForSend(r.UserId, r.DeviceId, room, eventType, txnId), ct);
             return Results.Ok(new { event_id = eventId });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 
@@ -33,10 +34,11 @@ public static class RoomEventEndpoints
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             var content = RoomPaths.Content(body);
-            await EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
+            var room = RoomPaths.RoomId(roomId);
+            await EnsureJoinedAsync(reads, r.UserId, room, ct);
             var target = EventId.Parse(eventId);
-            var id = await writes.SendAsync(roomId, r.UserId, EventTypes.Redaction, null, content,
-                ClientTxn.ForRedact(r.UserId, r.DeviceId, roomId, eventId, txnId), ct, target);
+            var id = await writes.SendAsync(room, r.UserId, EventTypes.Redaction, null, content,
+                ClientTxn.ForRedact(r.UserId, r.DeviceId, room, target, txnId), ct, target);
             return Results.Ok(new { event_id = id });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 
@@ -44,7 +46,7 @@ public static class RoomEventEndpoints
         g.MapGet("/event/{eventId}", async (string roomId, string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            return Results.Ok(await reads.EventAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), eventId, ct));
+            return Results.Ok(await reads.EventAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), RoomPaths.EventId(eventId), ct));
         });
 
         // GET /_matrix/client/v3/rooms/{roomId}/messages
@@ -60,7 +62,7 @@ public static class RoomEventEndpoints
     }
 
     /// <summary>Only joined members may send; the auth rules say the same, but this answers before any work.</summary>
-    internal static async Task EnsureJoinedAsync(RoomReadService reads, string userId, string roomId, CancellationToken ct)
+    internal static async Task EnsureJoinedAsync(RoomReadService reads, UserId userId, RoomId roomId, CancellationToken ct)
     {
         if (!await reads.IsJoinedAsync(roomId, userId, ct))
             throw Homeserver.Core.Errors.MatrixException.Forbidden("You are not joined to this room");

@@ -3,17 +3,25 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
+using Homeserver.Core.Rooms.Visibility;
 
 namespace ClientApi.Rooms;
 
-/// <summary>Checks shared by the room endpoints: well-formed IDs in the path and canonical-JSON event content.</summary>
+/// <summary>Checks shared by the room endpoints: IDs in the path parsed, and canonical-JSON event content.</summary>
 internal static class RoomPaths
 {
-    public static string RoomId(string roomId) =>
-        Homeserver.Core.Identifiers.RoomId.TryParse(roomId, out _) ? roomId : throw MatrixException.InvalidParam($"'{roomId}' is not a room ID");
+    public static RoomId RoomId(string roomId) =>
+        Homeserver.Core.Identifiers.RoomId.TryParse(roomId, out var id) ? id.Value : throw MatrixException.InvalidParam($"'{roomId}' is not a room ID");
 
-    public static string UserId(string? userId) =>
-        userId is not null && Homeserver.Core.Identifiers.UserId.TryParse(userId, out _) ? userId : throw MatrixException.InvalidParam($"'{userId}' is not a user ID");
+    public static UserId UserId(string? userId) =>
+        Homeserver.Core.Identifiers.UserId.TryParse(userId, out var id) ? id.Value : throw MatrixException.InvalidParam($"'{userId}' is not a user ID");
+
+    /// <summary>
+    /// An event a request names: one whose ID cannot exist gets the same 404 as any unknown event
+    /// (<see cref="RoomEventGuard"/>), with the endpoint's own message.
+    /// </summary>
+    public static EventId EventId(string eventId, string notFound = RoomEventGuard.NotFound) =>
+        Homeserver.Core.Identifiers.EventId.TryParse(eventId, out var id) ? id.Value : throw MatrixException.NotFound(notFound);
 
     /// <summary>Event content must be representable in canonical JSON (no floats, integers within ±2^53), or it could never be signed.</summary>
     public static JsonObject Content(JsonElement body)

@@ -31,11 +31,12 @@ public static class RoomStateEndpoints
         {
             var r = ctx.GetRequester();
             var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
-            await RoomEventEndpoints.EnsureJoinedAsync(reads, r.UserId, RoomPaths.RoomId(roomId), ct);
+            var room = RoomPaths.RoomId(roomId);
+            await RoomEventEndpoints.EnsureJoinedAsync(reads, r.UserId, room, ct);
             // Membership goes through the membership endpoints, where profile fields and rules are applied.
-            if (eventType == EventTypes.Member && (stateKey ?? "") != r.UserId)
+            if (eventType == EventTypes.Member && (stateKey ?? "") != r.UserId.ToString())
                 throw Homeserver.Core.Errors.MatrixException.Forbidden("Use the invite, kick and ban endpoints to change another user's membership");
-            var id = await writes.SendAsync(roomId, r.UserId, eventType, stateKey ?? "", content, null, ct);
+            var id = await writes.SendAsync(room, r.UserId, eventType, stateKey ?? "", content, null, ct);
             return Results.Ok(new { event_id = id });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 

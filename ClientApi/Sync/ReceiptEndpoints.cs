@@ -21,7 +21,7 @@ public static class ReceiptEndpoints
             var threadId = RoomPaths.OptionalString(body, "thread_id");
             if (threadId is not null && receiptType == ReceiptService.FullyRead)
                 throw MatrixException.BadJson("m.fully_read has no thread");
-            await receipts.SendAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, receiptType, eventId, threadId, ct);
+            await receipts.SendAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, receiptType, RoomPaths.EventId(eventId, ReceiptService.EventNotFound), threadId, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
 
@@ -30,10 +30,10 @@ public static class ReceiptEndpoints
         {
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var userId = ctx.GetRequester().UserId;
-            RoomPaths.RoomId(roomId);
+            var room = RoomPaths.RoomId(roomId);
             foreach (var type in new[] { ReceiptService.FullyRead, ReceiptService.Read, ReceiptService.ReadPrivate })
                 if (RoomPaths.OptionalString(body, type) is { } eventId)
-                    await receipts.SendAsync(roomId, userId, type, eventId, null, ct);
+                    await receipts.SendAsync(room, userId, type, RoomPaths.EventId(eventId, ReceiptService.EventNotFound), null, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
     }

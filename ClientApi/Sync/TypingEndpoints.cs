@@ -30,7 +30,7 @@ public static class TypingEndpoints
                 : isTyping ? throw MatrixException.BadJson("'timeout' (milliseconds) is required when typing") : TimeSpan.Zero;
             if (!await reads.IsJoinedAsync(RoomPaths.RoomId(roomId), r.UserId, ct))
                 throw MatrixException.Forbidden("You are not joined to this room");
-            await typing.SetAsync(roomId, r.UserId, isTyping, timeout, ct);
+            await typing.SetAsync(roomId, r.UserId.ToString(), isTyping, timeout, ct);
             return Results.Ok(new { });
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Typing);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Visibility;
 using Homeserver.Core.Storage;
@@ -17,23 +18,24 @@ public sealed class ReceiptService(ReceiptStore store, RoomEventGuard guard, Cur
     public const string Read = "m.read";
     public const string ReadPrivate = "m.read.private";
     public const string FullyRead = "m.fully_read";
+    public const string EventNotFound = "Event not found in this room";
 
-    public async Task SendAsync(string roomId, string userId, string type, string eventId, string? threadId, CancellationToken ct)
+    public async Task SendAsync(RoomId roomId, UserId userId, string type, EventId eventId, string? threadId, CancellationToken ct)
     {
         if (type is not (Read or ReadPrivate or FullyRead))
             throw MatrixException.InvalidParam($"Unknown receipt type '{type}'");
         if (threadId is not null)
             StoredText.EnsureIdentifier(threadId, "thread_id");
-        if (await current.MembershipAsync(roomId, userId, ct) != "join")
+        if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) != "join")
             throw MatrixException.Forbidden("You are not joined to this room");
-        var target = await guard.InRoomAsync(roomId, eventId, ct, "Event not found in this room");
+        var target = await guard.InRoomAsync(roomId, eventId, ct, EventNotFound);
         if (type == FullyRead)
         {
             // The spec keeps the fully-read marker as room account data of that type.
-            await accountData.PutAsync(userId, roomId, FullyRead, new JsonObject { ["event_id"] = eventId }.ToJsonString(), ct);
+            await accountData.PutAsync(userId.ToString(), roomId.ToString(), FullyRead, new JsonObject { ["event_id"] = eventId.ToString() }.ToJsonString(), ct);
             return;
         }
-        await store.PutAsync(roomId, userId, type, threadId, eventId, target.StreamOrdering, time.GetUtcNow().ToUnixTimeMilliseconds(), type == ReadPrivate, ct);
+        await store.PutAsync(roomId.ToString(), userId.ToString(), type, threadId, eventId.ToString(), target.StreamOrdering, time.GetUtcNow().ToUnixTimeMilliseconds(), type == ReadPrivate, ct);
     }
 
     /// <summary>The <c>m.receipt</c> event for a room's receipts changed in the range, as <paramref name="viewer"/> may see them; null when none.</summary>

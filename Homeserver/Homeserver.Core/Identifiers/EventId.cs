@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 using Homeserver.Core.Encodings;
 using Homeserver.Core.Errors;
 
@@ -8,16 +9,21 @@ namespace Homeserver.Core.Identifiers;
 /// An event ID (spec appendices, "Event IDs"): <c>$opaque</c>, where from room version 3 the opaque
 /// part is the event's reference hash and from version 4 it is URL-safe Base64; room versions 1
 /// and 2 used server-minted <c>$opaque:server</c> IDs. Which shape a room accepts is the room
-/// version's call (<c>RoomVersion.IsValidEventId</c>); this type only enforces the common grammar.
+/// version's call (<c>RoomVersion.IsValidEventId</c>); this type only enforces the common grammar. It keeps its
+/// text, so <see cref="ToString"/> costs nothing, and compares by it.
 /// </summary>
-public readonly record struct EventId
+[JsonConverter(typeof(IdentifierJsonConverter<EventId>))]
+public readonly record struct EventId : IIdentifier<EventId>
 {
     public const char Sigil = '$';
 
-    private EventId(string opaque, string? serverName)
+    private readonly string _text;
+
+    private EventId(string opaque, string? serverName, string text)
     {
         Opaque = opaque;
         ServerName = serverName;
+        _text = text;
     }
 
     /// <summary>The part after the sigil, without any server part.</summary>
@@ -27,19 +33,27 @@ public readonly record struct EventId
     public string? ServerName { get; }
 
     /// <summary>The ID of an event whose reference hash is <paramref name="sha256"/> (room version 4 onwards).</summary>
-    public static EventId FromReferenceHash(ReadOnlySpan<byte> sha256) => new(UnpaddedBase64.EncodeUrlSafe(sha256), null);
-
-    public static bool TryParse(string? value, [NotNullWhen(true)] out EventId? eventId)
+    public static EventId FromReferenceHash(ReadOnlySpan<byte> sha256)
     {
-        eventId = IdentifierText.TryParseHashOrServer(value, Sigil, out string opaque, out string? serverName)
-            ? new EventId(opaque, serverName)
+        var opaque = UnpaddedBase64.EncodeUrlSafe(sha256);
+        return new EventId(opaque, null, $"{Sigil}{opaque}");
+    }
+
+    public static bool TryParse(string? value, [NotNullWhen(true)] out EventId? id)
+    {
+        id = IdentifierText.TryParseHashOrServer(value, Sigil, out string opaque, out string? serverName)
+            ? new EventId(opaque, serverName, value!)
             : null;
-        return eventId is not null;
+        return id is not null;
     }
 
     /// <exception cref="MatrixException">400 <c>M_INVALID_PARAM</c>: not an event ID.</exception>
     public static EventId Parse(string? value) =>
         TryParse(value, out EventId? id) ? id.Value : throw MatrixException.InvalidParam($"'{value}' is not a valid event ID");
 
-    public override string ToString() => ServerName is null ? $"{Sigil}{Opaque}" : $"{Sigil}{Opaque}:{ServerName}";
+    public override string ToString() => _text ?? "";
+
+    public bool Equals(EventId other) => string.Equals(_text, other._text, StringComparison.Ordinal);
+
+    public override int GetHashCode() => _text?.GetHashCode(StringComparison.Ordinal) ?? 0;
 }

@@ -15,7 +15,7 @@ public sealed class RedactionPolicy(RoomEventGuard guard)
 {
     public async Task EnsureMayRedactAsync(RoomId roomId, UserId sender, EventId target, PowerLevels levels, CancellationToken ct)
     {
-        var original = await guard.InRoomAsync(roomId.ToString(), target.ToString(), ct);
+        var original = await guard.InRoomAsync(roomId, target, ct);
         if (original.EventType == EventTypes.Create && original.StateKey == "")
             throw MatrixException.Forbidden("A room's create event cannot be redacted");
         if (!RedactionRule.MaySend(sender, UserId.Parse(original.Sender), levels))

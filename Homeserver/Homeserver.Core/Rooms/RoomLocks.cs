@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Rooms;
 
@@ -8,9 +9,9 @@ namespace Homeserver.Core.Rooms;
 /// </summary>
 public sealed class RoomLocks
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+    private readonly ConcurrentDictionary<RoomId, SemaphoreSlim> _locks = new();
 
-    public async Task<IDisposable> AcquireAsync(string roomId, CancellationToken ct)
+    public async Task<IDisposable> AcquireAsync(RoomId roomId, CancellationToken ct)
     {
         var gate = _locks.GetOrAdd(roomId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);

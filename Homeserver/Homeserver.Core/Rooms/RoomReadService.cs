@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
@@ -22,14 +23,14 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 
     public sealed record Page(IReadOnlyList<RawJson> Chunk, string Start, string? End);
 
-    public Task<RoomVersion> VersionOfAsync(string roomId, CancellationToken ct) => rooms.VersionOfAsync(roomId, ct);
+    public Task<RoomVersion> VersionOfAsync(RoomId roomId, CancellationToken ct) => rooms.VersionOfAsync(roomId.ToString(), ct);
 
     /// <summary>
     /// A page of the timeline. Pages are cut by stream position and then filtered, so a page of hidden events
     /// still yields an <c>end</c> token and pagination continues past it (checklist row 55). A page holds at most
     /// <see cref="PageBudget.MaxBytes"/> of events, and they are answered as the bytes formatted, not as JSON trees.
     /// </summary>
-    public async Task<Page> MessagesAsync(string userId, string? deviceId, string roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct,
+    public async Task<Page> MessagesAsync(UserId userId, string? deviceId, RoomId roomId, string? from, string? to, bool backwards, int limit, CancellationToken ct,
         RoomEventFilter? filter = null)
     {
         var version = await VersionOfAsync(roomId, ct);
@@ -37,7 +38,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         limit = Math.Clamp(limit, 1, MaxPageSize);
         var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
         var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
-        var fetched = await events.PageAsync(roomId, start, stop, backwards, limit, ct);
+        var fetched = await events.PageAsync(roomId.ToString(), start, stop, backwards, limit, ct);
         var rows = PageBudget.Fit(fetched);
         var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
         var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
@@ -45,7 +46,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, PageBudget.NextToken(fetched, rows, limit));
     }
 
-    public async Task<JsonObject> EventAsync(string userId, string? deviceId, string roomId, string eventId, CancellationToken ct)
+    public async Task<JsonObject> EventAsync(UserId userId, string? deviceId, RoomId roomId, EventId eventId, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);
         var row = await guard.VisibleAsync(userId, roomId, version, eventId, ct);
@@ -56,25 +57,26 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     /// Client events for rows the caller has already checked, with their relation aggregations, and for the events
     /// <paramref name="deviceId"/> sent, their transaction IDs; what <paramref name="readAhead"/> holds is not read again.
     /// </summary>
-    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(string userId, string? deviceId, RoomVersion version, IReadOnlyList<EventRow> rows,
+    public async Task<IReadOnlyList<JsonObject>> FormatEventsAsync(UserId userId, string? deviceId, RoomVersion version, IReadOnlyList<EventRow> rows,
         CancellationToken ct, EventReadAhead? readAhead = null) =>
         (await FormatEventsUtf8Async(userId, deviceId, version, rows, ct, readAhead)).Select(e => JsonNode.Parse(e)!.AsObject()).ToList();
 
     /// <summary><see cref="FormatEventsAsync"/> as UTF-8 JSON, for responses that carry many events unchanged (sync).</summary>
-    public async Task<IReadOnlyList<byte[]>> FormatEventsUtf8Async(string userId, string? deviceId, RoomVersion version, IReadOnlyList<EventRow> rows,
+    public async Task<IReadOnlyList<byte[]>> FormatEventsUtf8Async(UserId userId, string? deviceId, RoomVersion version, IReadOnlyList<EventRow> rows,
         CancellationToken ct, EventReadAhead? readAhead = null)
     {
         if (rows.Count == 0)
             return [];
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var user = userId.ToString();
         var relations = readAhead is not null && readAhead.Relations.Covers(rows)
             ? readAhead.Relations
-            : await aggregator.LoadAsync(userId, rows.Select(r => r.EventId).ToList(), ct);
+            : await aggregator.LoadAsync(user, rows.Select(r => r.EventId).ToList(), ct);
         // Clients show who removed a message and why, so redacted events carry the whole redaction event.
         var redactedBy = rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList();
         var redactions = readAhead is null ? await events.GetManyAsync(redactedBy, ct) : await readAhead.GetManyAsync(events, redactedBy, ct);
-        var own = deviceId is null ? [] : rows.Where(r => r.Sender == userId).Select(r => r.EventId).ToList();
-        var txnIds = await txns.OfEventsAsync(userId, deviceId ?? "", own, ct);
+        var own = deviceId is null ? [] : rows.Where(r => r.Sender == user).Select(r => r.EventId).ToList();
+        var txnIds = await txns.OfEventsAsync(user, deviceId ?? "", own, ct);
         var formatted = new byte[rows.Count][];
         for (var i = 0; i < rows.Count; i++)
         {
@@ -84,20 +86,20 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
                 : null;
             formatted[i] = ClientEventFormatter.FormatUtf8(row, version, now,
                 new ClientEventFormatter.Unsigned(txnIds.GetValueOrDefault(row.EventId),
-                    Relations.RelationAggregator.RelationsOf(userId, version, row, relations, now), redactedBecause));
+                    Relations.RelationAggregator.RelationsOf(user, version, row, relations, now), redactedBecause));
         }
         return formatted;
     }
 
     /// <summary>The state the user may see: current state while joined, the state when they left otherwise.</summary>
-    public async Task<IReadOnlyList<JsonObject>> StateAsync(string userId, string roomId, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonObject>> StateAsync(UserId userId, RoomId roomId, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);
         var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
         return await FormatStateAsync(snapshot, version, ct);
     }
 
-    public async Task<JsonObject> StateEventAsync(string userId, string roomId, string type, string stateKey, CancellationToken ct)
+    public async Task<JsonObject> StateEventAsync(UserId userId, RoomId roomId, string type, string stateKey, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);
         var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
@@ -107,14 +109,14 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     }
 
     /// <summary>Membership events of the room, optionally at an earlier point (<c>at</c>) and filtered by membership.</summary>
-    public async Task<IReadOnlyList<JsonObject>> MembersAsync(string userId, string roomId, string? at, string? membership, string? notMembership, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonObject>> MembersAsync(UserId userId, RoomId roomId, string? at, string? membership, string? notMembership, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);
         var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
         if (at is not null)
         {
             var position = StreamToken.Parse(at);
-            var before = await events.PageAsync(roomId, position + 1, 0, backwards: true, 1, ct);
+            var before = await events.PageAsync(roomId.ToString(), position + 1, 0, backwards: true, 1, ct);
             if (before.Count > 0 && before[0].StateGroup is { } g)
                 snapshot = await state.GetGroupAsync(g, ct);
         }
@@ -127,39 +129,39 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         }).ToList();
     }
 
-    public Task<IReadOnlyList<string>> JoinedRoomsAsync(string userId, CancellationToken ct) => current.RoomsOfUserAsync(userId, "join", ct);
+    public Task<IReadOnlyList<string>> JoinedRoomsAsync(UserId userId, CancellationToken ct) => current.RoomsOfUserAsync(userId.ToString(), "join", ct);
 
-    public async Task<bool> IsJoinedAsync(string roomId, string userId, CancellationToken ct) =>
-        await current.MembershipAsync(roomId, userId, ct) == "join";
+    public async Task<bool> IsJoinedAsync(RoomId roomId, UserId userId, CancellationToken ct) =>
+        await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) == "join";
 
-    public async Task EnsureCanReadAsync(string userId, string roomId, RoomVersion version, CancellationToken ct)
+    public async Task EnsureCanReadAsync(UserId userId, RoomId roomId, RoomVersion version, CancellationToken ct)
     {
-        var membership = await current.MembershipAsync(roomId, userId, ct);
+        var membership = await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct);
         // A forgotten room's history is no longer the user's to read (spec "Leaving rooms", forget).
-        if (membership is "join" or "invite" || (membership is "leave" or "ban" && !await forgotten.IsForgottenAsync(userId, roomId, ct)))
+        if (membership is "join" or "invite" || (membership is "leave" or "ban" && !await forgotten.IsForgottenAsync(userId.ToString(), roomId.ToString(), ct)))
             return;
         if (await IsWorldReadableAsync(roomId, version, ct))
             return;
         throw MatrixException.Forbidden("You are not a member of this room");
     }
 
-    private async Task<IReadOnlyDictionary<StateEventKey, string>> VisibleStateAsync(string userId, string roomId, RoomVersion version, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<StateEventKey, string>> VisibleStateAsync(UserId userId, RoomId roomId, RoomVersion version, CancellationToken ct)
     {
-        var members = await current.MembersAsync(roomId, ct);
-        var mine = members.FirstOrDefault(m => m.UserId == userId);
+        var members = await current.MembersAsync(roomId.ToString(), ct);
+        var mine = members.FirstOrDefault(m => m.UserId == userId.ToString());
         if (mine?.Membership == "join")
-            return await current.GetStateAsync(roomId, ct);
-        if (mine?.Membership is "leave" or "ban" && !await forgotten.IsForgottenAsync(userId, roomId, ct)
+            return await current.GetStateAsync(roomId.ToString(), ct);
+        if (mine?.Membership is "leave" or "ban" && !await forgotten.IsForgottenAsync(userId.ToString(), roomId.ToString(), ct)
             && await events.GetAsync(mine.EventId, ct) is { StateGroup: { } g })
             return await state.GetGroupAsync(g, ct);
         if (await IsWorldReadableAsync(roomId, version, ct))
-            return await current.GetStateAsync(roomId, ct);
+            return await current.GetStateAsync(roomId.ToString(), ct);
         throw MatrixException.Forbidden("You are not joined to this room");
     }
 
-    private async Task<bool> IsWorldReadableAsync(string roomId, RoomVersion version, CancellationToken ct)
+    private async Task<bool> IsWorldReadableAsync(RoomId roomId, RoomVersion version, CancellationToken ct)
     {
-        var pdu = await state.GetStateEventAsync(await current.GetStateAsync(roomId, ct), EventTypes.HistoryVisibility, version, ct);
+        var pdu = await state.GetStateEventAsync(await current.GetStateAsync(roomId.ToString(), ct), EventTypes.HistoryVisibility, version, ct);
         return pdu is not null && HistoryVisibility.Parse(pdu) == HistoryVisibility.WorldReadable;
     }
 

@@ -25,7 +25,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
     /// Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.
     /// A redaction names its target in <paramref name="redacts"/> or in <c>content.redacts</c>.
     /// </summary>
-    public async Task<string> SendAsync(string roomId, string sender, string type, string? stateKey, JsonObject content,
+    public async Task<EventId> SendAsync(RoomId roomId, UserId sender, string type, string? stateKey, JsonObject content,
         ClientTxn? txn, CancellationToken ct, EventId? redacts = null)
     {
         ClientEventTypes.EnsureSendable(type, stateKey);
@@ -35,15 +35,15 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         // Looked up under the room's lock, so a concurrent retry of the same transaction that finished while this
         // one waited is found too.
         if (txn is not null && await txns.FindAsync(txn, ct) is { } earlier)
-            return earlier;
-        var version = await rooms.VersionOfAsync(roomId, ct);
-        var ctx = await BuildAsync(RoomId.Parse(roomId), version, sender, type, stateKey, content, redacts, ct);
+            return EventId.Parse(earlier);
+        var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
+        var ctx = await BuildAsync(roomId, version, sender, type, stateKey, content, redacts, ct);
         await ingest.IngestAsync(new IngestContext
         {
             Event = ctx.Event, Origin = ctx.Event.Sender.ServerName, IsLocal = true, Txn = txn,
             AuthEvents = ctx.AuthEvents, StateBefore = ctx.StateBefore,
         }, ct);
-        return ctx.Event.EventId.ToString();
+        return ctx.Event.EventId;
     }
 
     /// <summary>Sends a room's create event, which creates the room; returns the room ID (derived from the event in v12).</summary>
@@ -63,33 +63,33 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         }
     }
 
-    public async Task<string> CreateAsync(RoomVersion version, string creator, JsonObject content, CancellationToken ct)
+    public async Task<RoomId> CreateAsync(RoomVersion version, UserId creator, JsonObject content, CancellationToken ct)
     {
-        RoomId? roomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), UserId.Parse(creator).ServerName);
+        RoomId? roomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), creator.ServerName);
         var pdu = new EventBuilder
         {
             RoomVersion = version,
             Type = EventTypes.Create,
-            Sender = UserId.Parse(creator),
+            Sender = creator,
             RoomId = roomId,
             StateKey = "",
             Content = content,
             Depth = 1,
             OriginServerTs = NextCreateTs(),
         }.Build(key);
-        var id = pdu.RoomId.ToString();
+        var id = pdu.RoomId;
         using var _ = await locks.AcquireAsync(id, ct);
         await ingest.IngestAsync(new IngestContext
         {
             Event = pdu, Origin = pdu.Sender.ServerName, IsLocal = true, AuthEvents = [], StateBefore = RoomState.Empty,
-            NewRoom = new RoomRecord { RoomId = id, RoomVersion = version.Id, Creator = creator, CreatedTs = pdu.OriginServerTs },
+            NewRoom = new RoomRecord { RoomId = id.ToString(), RoomVersion = version.Id, Creator = creator.ToString(), CreatedTs = pdu.OriginServerTs },
         }, ct);
         return id;
     }
 
     private sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);
 
-    private async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, string sender, string type,
+    private async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, UserId sender, string type,
         string? stateKey, JsonObject content, EventId? redacts, CancellationToken ct)
     {
         var prev = (await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct))
@@ -99,18 +99,17 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         // Building on every extremity joins the branches of a forked room again.
         var stateBefore = await prevState.ResolveAsync(roomId.ToString(), prev, ct);
         var snapshot = stateBefore.Map;
-        var senderId = UserId.Parse(sender);
         var authEvents = new List<Pdu>();
-        foreach (var k in AuthEventSelection.Keys(version, type, senderId, stateKey, content))
+        foreach (var k in AuthEventSelection.Keys(version, type, sender, stateKey, content))
             if (snapshot.TryGetValue(k, out var id) && await state.GetEventAsync(id, version, ct) is { } authEvent)
                 authEvents.Add(authEvent);
         if (redacts is { } target)
-            await redactions.EnsureMayRedactAsync(roomId, senderId, target, await state.PowerLevelsAsync(snapshot, version, ct), ct);
+            await redactions.EnsureMayRedactAsync(roomId, sender, target, await state.PowerLevelsAsync(snapshot, version, ct), ct);
         var pdu = new EventBuilder
         {
             RoomVersion = version,
             Type = type,
-            Sender = senderId,
+            Sender = sender,
             RoomId = roomId,
             StateKey = stateKey,
             Content = content,

@@ -1,4 +1,5 @@
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Push.Counts;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Relations;
@@ -13,7 +14,7 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
     NotificationCounts counts, RelationAggregator aggregator, VisibilityService visibility)
 {
     /// <param name="upto">The sync's event and receipt positions; <paramref name="filter"/> sets the timeline page and lazy loading.</param>
-    public async Task<JoinedRoomsPrefetch> LoadAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct)
+    public async Task<JoinedRoomsPrefetch> LoadAsync(UserId userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct)
     {
         // The timeline asks for one event more than its limit to learn whether it is limited; the state at its start
         // needs the newest event even when the limit is zero.
@@ -22,12 +23,12 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
         // block each other); the engines' async calls complete synchronously, hence Task.Run.
         var perRoom = Task.Run(async () => (
             Members: await current.MembersOfRoomsAsync(roomIds, ct),
-            Unread: await counts.ByRoomAndThreadAsync(userId, roomIds, ct),
+            Unread: await counts.ByRoomAndThreadAsync(userId.ToString(), roomIds, ct),
             Receipts: await receipts.ChangedInRoomsAsync(roomIds, 0, upto.Receipts, ct),
             Ignored: await visibility.IgnoredUsersAsync(userId, ct)), ct);
         var newest = await InPartsAsync(roomIds, part => events.NewestOfRoomsAsync(part, upto.Events, Math.Max(limit + 1, 1), ct), ct);
         var candidates = newest.Values.SelectMany(r => r).ToList();
-        var relations = Task.Run(() => aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct), ct);
+        var relations = Task.Run(() => aggregator.LoadAsync(userId.ToString(), candidates.Select(r => r.EventId).ToList(), ct), ct);
         var wanted = new HashSet<string>(candidates.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!));
         foreach (var rows in newest.Values)
             wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));
@@ -62,14 +63,14 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
     /// page would hold (after its newest event when the timeline is empty). A section that starts elsewhere, because
     /// events were filtered out or hidden, reads what it lacks itself.
     /// </summary>
-    private async Task<IEnumerable<string>> LikelyStateAsync(string userId, IReadOnlyList<EventRow> newestFirst, int limit, bool lazyMembers, CancellationToken ct)
+    private async Task<IEnumerable<string>> LikelyStateAsync(UserId userId, IReadOnlyList<EventRow> newestFirst, int limit, bool lazyMembers, CancellationToken ct)
     {
         if (newestFirst.Count == 0)
             return [];
         var group = limit == 0 ? newestFirst[0].StateGroup : newestFirst[Math.Min(limit, newestFirst.Count) - 1].StateGroupBefore;
         if (group is null)
             return [];
-        HashSet<string>? members = lazyMembers ? [userId, .. newestFirst.Select(e => e.Sender)] : null;
+        HashSet<string>? members = lazyMembers ? [userId.ToString(), .. newestFirst.Select(e => e.Sender)] : null;
         return (await state.GetGroupAsync(group.Value, ct))
             .Where(kv => kv.Key.Type != EventTypes.Member || members is null || members.Contains(kv.Key.StateKey))
             .Select(kv => kv.Value);

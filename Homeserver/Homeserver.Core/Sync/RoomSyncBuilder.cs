@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.AuthRules;
@@ -11,7 +12,7 @@ using Homeserver.Core.Rooms.Visibility;
 namespace Homeserver.Core.Sync;
 
 /// <summary>The per-room sections of a sync response.</summary>
-public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, StateService state, CurrentStateStore current,
+public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
     VisibilityService visibility, Push.Counts.NotificationCounts counts, JoinedRoomsPrefetcher prefetcher, TimeProvider time)
 {
     /// <summary>Invite state: the stripped events a client needs to show an invitation (spec "Stripped state").</summary>
@@ -25,7 +26,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     public readonly record struct Window(long? Since, long Upto, bool FullState);
 
     /// <summary>What the sections of <paramref name="roomIds"/> will read, read for all of them at once (see <see cref="JoinedRoomsPrefetch"/>).</summary>
-    public Task<JoinedRoomsPrefetch> PrefetchAsync(string userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct) =>
+    public Task<JoinedRoomsPrefetch> PrefetchAsync(UserId userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct) =>
         prefetcher.LoadAsync(userId, roomIds, upto, filter, ct);
 
     /// <summary>
@@ -33,11 +34,11 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// nothing changed in the room for an incremental sync that did not ask for full state. What
     /// <paramref name="prefetch"/> holds for the room (made for the same window end and filter) is not read again.
     /// </summary>
-    public async Task<JsonObject?> JoinedAsync(string userId, string deviceId, string roomId, Window window, SyncFilter filter,
+    public async Task<JsonObject?> JoinedAsync(UserId userId, string deviceId, string roomId, Window window, SyncFilter filter,
         IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct,
         JoinedRoomsPrefetch? prefetch = null)
     {
-        var version = await reads.VersionOfAsync(roomId, ct);
+        var version = await rooms.VersionOfAsync(roomId, ct);
         var prefetched = prefetch?.For(roomId);
         var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct, prefetch);
         if (window.Since is not null && !window.FullState && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
@@ -50,7 +51,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         var perThread = filter.Timeline.UnreadThreadNotifications;
         var (unread, threadUnread) = prefetched is not null
             ? Push.Counts.NotificationCounts.SyncSections(prefetched.UnreadCounts, perThread)
-            : await counts.SyncSectionsAsync(userId, roomId, perThread, ct);
+            : await counts.SyncSectionsAsync(userId.ToString(), roomId, perThread, ct);
         var section = new JsonObject
         {
             ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct, prefetched),
@@ -67,9 +68,9 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         return section;
     }
 
-    private static JsonObject Summary(string userId, IReadOnlyList<CurrentStateStore.Member> members)
+    private static JsonObject Summary(UserId userId, IReadOnlyList<CurrentStateStore.Member> members)
     {
-        var heroes = members.Where(m => m.UserId != userId && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5);
+        var heroes = members.Where(m => m.UserId != userId.ToString() && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5);
         return new JsonObject
         {
             ["m.heroes"] = new JsonArray(heroes.Select(h => (JsonNode)JsonValue.Create(h)).ToArray()),
@@ -85,12 +86,12 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     };
 
     /// <summary>An invited or knocking room: stripped state under <paramref name="key"/> (<c>invite_state</c> or <c>knock_state</c>).</summary>
-    public async Task<JsonObject> StrippedAsync(string userId, string roomId, string key, CancellationToken ct)
+    public async Task<JsonObject> StrippedAsync(UserId userId, string roomId, string key, CancellationToken ct)
     {
-        var version = await reads.VersionOfAsync(roomId, ct);
+        var version = await rooms.VersionOfAsync(roomId, ct);
         var now = await current.GetStateAsync(roomId, ct);
         // The room's descriptive state plus the invitee's own invite event.
-        var ids = now.Where(kv => (InviteStateTypes.Contains(kv.Key.Type) && kv.Key.StateKey == "") || kv.Key == new StateEventKey(EventTypes.Member, userId))
+        var ids = now.Where(kv => (InviteStateTypes.Contains(kv.Key.Type) && kv.Key.StateKey == "") || kv.Key == new StateEventKey(EventTypes.Member, userId.ToString()))
             .Select(kv => kv.Value).ToList();
         var rows = await events.GetManyAsync(ids, ct);
         var stripped = new JsonArray();
@@ -109,9 +110,9 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     }
 
     /// <summary>A room the user left (or was banned from): its timeline up to their leave event, which ends the window.</summary>
-    public async Task<JsonObject> LeftAsync(string userId, string deviceId, string roomId, Window window, SyncFilter filter, CancellationToken ct)
+    public async Task<JsonObject> LeftAsync(UserId userId, string deviceId, string roomId, Window window, SyncFilter filter, CancellationToken ct)
     {
-        var version = await reads.VersionOfAsync(roomId, ct);
+        var version = await rooms.VersionOfAsync(roomId, ct);
         var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
         return new JsonObject
         {
@@ -129,7 +130,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// oldest first, at most the filter's limit and <see cref="PageBudget.MaxBytes"/>; limited when older matching
     /// events were left out.
     /// </summary>
-    private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(string userId, string roomId, RoomVersion version,
+    private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(UserId userId, string roomId, RoomVersion version,
         long after, long upto, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null)
     {
         var prefetched = prefetch?.For(roomId);
@@ -161,7 +162,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         limited |= kept.Count < newest.Count;
         var rows = kept.Reverse().ToList();
         var visible = prefetched is not null
-            ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId), prefetch!.IgnoredUsers, ct)
+            ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId.ToString()), prefetch!.IgnoredUsers, ct)
             : await visibility.FilterAsync(userId, version, rows, ct);
         return (visible, limited);
     }
@@ -171,7 +172,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
     /// (an unlimited incremental sync carries its state changes in the timeline), cut by the state filter. With
     /// lazy-loaded members, member events are only those of the timeline's senders and the user.
     /// </summary>
-    private async Task<IReadOnlyList<JsonNode>> StateSectionAsync(string userId, string roomId, RoomVersion version, IReadOnlyList<EventRow> timeline,
+    private async Task<IReadOnlyList<JsonNode>> StateSectionAsync(UserId userId, string roomId, RoomVersion version, IReadOnlyList<EventRow> timeline,
         bool limited, Window window, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch.Room? prefetched = null)
     {
         var whole = window.Since is null || limited || window.FullState;
@@ -179,7 +180,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
         if (!whole && !(lazy && timeline.Count > 0))
             return [];
         var snapshot = await StateAtStartAsync(roomId, timeline, window.Upto, ct, prefetched);
-        HashSet<string>? wantedMembers = lazy ? [userId, .. timeline.Select(e => e.Sender)] : null;
+        HashSet<string>? wantedMembers = lazy ? [userId.ToString(), .. timeline.Select(e => e.Sender)] : null;
         var ids = snapshot
             .Where(kv => kv.Key.Type == EventTypes.Member ? wantedMembers?.Contains(kv.Key.StateKey) ?? whole : whole)
             .Select(kv => kv.Value).ToList();
@@ -190,7 +191,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, EventStore events, St
             .Select(r => ClientEventFormatter.FormatRaw(r, version, now)).ToList();
     }
 
-    private async Task<JsonObject> TimelineSectionAsync(string userId, string deviceId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
+    private async Task<JsonObject> TimelineSectionAsync(UserId userId, string deviceId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
         JoinedRoomsPrefetch.Room? prefetched = null) =>
         new()
         {

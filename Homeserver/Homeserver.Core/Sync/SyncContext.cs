@@ -1,4 +1,5 @@
 using Homeserver.Core.AccountData;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Sync;
 
@@ -12,7 +13,7 @@ public sealed class SyncContext(SyncService.SyncRequest request, SyncToken upto,
     private IReadOnlyList<AccountDataStore.Entry>? _accountData;
 
     public SyncService.SyncRequest Request => request;
-    public string UserId => request.UserId;
+    public UserId UserId => request.UserId;
     public string DeviceId => request.DeviceId;
     public SyncToken? Since => request.Since;
     public SyncFilter Filter => request.Filter;
@@ -31,5 +32,5 @@ public sealed class SyncContext(SyncService.SyncRequest request, SyncToken upto,
 
     /// <summary>The user's account data written in the window (all of it for an initial sync).</summary>
     public async Task<IReadOnlyList<AccountDataStore.Entry>> AccountDataChangesAsync(CancellationToken ct) =>
-        _accountData ??= await accountData.ChangedAsync(UserId, request.FullState ? 0 : request.Since?.AccountData ?? 0, Upto.AccountData, ct);
+        _accountData ??= await accountData.ChangedAsync(UserId.ToString(), request.FullState ? 0 : request.Since?.AccountData ?? 0, Upto.AccountData, ct);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Ephemeral;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Streams;
 using Homeserver.Core.Sync.Providers;
 
@@ -20,7 +21,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
     public sealed record SyncResult(JsonObject Response, SyncToken NextBatch, bool IsEmpty);
 
     /// <summary>One sync request: who asks, from which device, from where, and how much.</summary>
-    public sealed record SyncRequest(string UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState)
+    public sealed record SyncRequest(UserId UserId, string DeviceId, SyncToken? Since, SyncFilter Filter, bool FullState)
     {
         /// <summary>
         /// Whether asking from <see cref="Since"/> proves the client received everything up to it, so to-device messages
@@ -40,7 +41,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
                 await provider.AcknowledgeAsync(request, acknowledged, ct);
         while (true)
         {
-            var version = notifier.Version(userId);
+            var version = notifier.Version(userId.ToString());
             var upto = await PositionsAsync(ct);
             var remaining = deadline - time.GetUtcNow();
             // When no stream moved since the token the response would be empty: wait without building it.
@@ -51,7 +52,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
                 if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
                     return result;
             }
-            await notifier.WaitAsync(userId, version, remaining, ct);
+            await notifier.WaitAsync(userId.ToString(), version, remaining, ct);
             if (sessionLive is not null && !await sessionLive())
                 throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)

@@ -1,6 +1,7 @@
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Http;
 
 namespace Homeserver.Http.Auth;
@@ -16,13 +17,13 @@ public static class RequesterExtensions
         var session = p.FindFirst(AccessTokenClaims.SessionId)?.Value;
         if (user is null || device is null || session is null)
             throw new MatrixException(401, ErrorCodes.MissingToken, "Missing access token");
-        return new Requester(user, device, session);
+        return new Requester(UserId.Parse(user), device, session);
     }
 
     /// <summary>Path parameters naming a user must name the requester (checklist row 19).</summary>
     public static void EnsureSelf(this Requester requester, string pathUserId)
     {
-        if (!string.Equals(requester.UserId, pathUserId, StringComparison.Ordinal))
+        if (!string.Equals(requester.UserId.ToString(), pathUserId, StringComparison.Ordinal))
             throw MatrixException.Forbidden("Cannot act on behalf of another user");
     }
 

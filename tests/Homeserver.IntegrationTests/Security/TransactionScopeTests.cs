@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Storage;
 using Homeserver.Core.Rooms.Ingest;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -108,8 +109,8 @@ public sealed class TransactionScopeTests(HomeserverFixture fixture) : IClassFix
         await migrator.MigrateAsync(default);
 
         var store = new ClientTxnStore(db);
-        Assert.Equal("$m", await store.FindAsync(ClientTxn.ForSend("@a:x", "D", "!r:x", "m.room.message", "t1"), default));
-        Assert.Equal("$r", await store.FindAsync(ClientTxn.ForRedact("@a:x", "D", "!r:x", "$m", "t1"), default));
-        Assert.Null(await store.FindAsync(ClientTxn.ForSend("@a:x", "D", "!other:x", "m.room.message", "t1"), default));
+        Assert.Equal("$m", await store.FindAsync(ClientTxn.ForSend(UserId.Parse("@a:x"), "D", RoomId.Parse("!r:x"), "m.room.message", "t1"), default));
+        Assert.Equal("$r", await store.FindAsync(ClientTxn.ForRedact(UserId.Parse("@a:x"), "D", RoomId.Parse("!r:x"), EventId.Parse("$m"), "t1"), default));
+        Assert.Null(await store.FindAsync(ClientTxn.ForSend(UserId.Parse("@a:x"), "D", RoomId.Parse("!other:x"), "m.room.message", "t1"), default));
     }
 }

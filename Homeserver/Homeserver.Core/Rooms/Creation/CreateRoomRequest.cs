@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Rooms.Creation;
 
@@ -10,7 +11,7 @@ public sealed record CreateRoomRequest
     public string? RoomAliasName { get; init; }
     public string? Name { get; init; }
     public string? Topic { get; init; }
-    public IReadOnlyList<string> Invite { get; init; } = [];
+    public IReadOnlyList<UserId> Invite { get; init; } = [];
     public IReadOnlyList<InitialStateEvent> InitialState { get; init; } = [];
     public string? RoomVersion { get; init; }
     public JsonObject? CreationContent { get; init; }

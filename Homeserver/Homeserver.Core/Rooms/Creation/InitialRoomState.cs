@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Rooms.Creation;
 
@@ -10,7 +11,7 @@ namespace Homeserver.Core.Rooms.Creation;
 /// </summary>
 public static class InitialRoomState
 {
-    public static IReadOnlyList<InitialStateEvent> Build(CreateRoomRequest request, RoomVersion version, string creator, string? canonicalAlias)
+    public static IReadOnlyList<InitialStateEvent> Build(CreateRoomRequest request, RoomVersion version, UserId creator, string? canonicalAlias)
     {
         var preset = RoomPresets.Effective(request.Preset, request.Visibility);
         var events = new List<InitialStateEvent>
@@ -38,15 +39,15 @@ public static class InitialRoomState
         return events;
     }
 
-    private static JsonObject PowerLevels(CreateRoomRequest request, RoomVersion version, string creator, string preset)
+    private static JsonObject PowerLevels(CreateRoomRequest request, RoomVersion version, UserId creator, string preset)
     {
         var users = new JsonObject();
         // From room version 12 the creators hold unlimited power through the create event and must not be listed.
         if (!version.PrivilegedCreators)
-            users[creator] = 100;
+            users[creator.ToString()] = 100;
         if (preset == RoomPresets.TrustedPrivateChat)
             foreach (var invitee in request.Invite)
-                users[invitee] = 100;
+                users[invitee.ToString()] = 100;
         var content = new JsonObject
         {
             ["users"] = users,

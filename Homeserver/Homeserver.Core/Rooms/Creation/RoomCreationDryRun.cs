@@ -17,10 +17,10 @@ namespace Homeserver.Core.Rooms.Creation;
 /// </summary>
 public static class RoomCreationDryRun
 {
-    public static void Check(RoomVersion version, string creator, JsonObject createContent,
-        IReadOnlyList<InitialStateEvent> initialState, IReadOnlyList<string> invitees, SigningKey key, long ts)
+    public static void Check(RoomVersion version, UserId creator, JsonObject createContent,
+        IReadOnlyList<InitialStateEvent> initialState, IReadOnlyList<UserId> invitees, SigningKey key, long ts)
     {
-        var sender = UserId.Parse(creator);
+        var sender = creator;
         var create = new EventBuilder
         {
             RoomVersion = version, Type = EventTypes.Create, Sender = sender, StateKey = "", Content = createContent, Depth = 1, OriginServerTs = ts,
@@ -44,11 +44,11 @@ public static class RoomCreationDryRun
             last = pdu;
         }
 
-        Send(EventTypes.Member, creator, new JsonObject { ["membership"] = "join" }, "the creator's join");
+        Send(EventTypes.Member, creator.ToString(), new JsonObject { ["membership"] = "join" }, "the creator's join");
         foreach (var s in initialState)
             Send(s.Type, s.StateKey, s.Content, $"state event {s.Type} '{s.StateKey}'");
         foreach (var invitee in invitees)
-            Send(EventTypes.Member, invitee, new JsonObject { ["membership"] = "invite" }, $"the invite of {invitee}");
+            Send(EventTypes.Member, invitee.ToString(), new JsonObject { ["membership"] = "invite" }, $"the invite of {invitee}");
     }
 
     private static void Authorise(RoomVersion version, Pdu pdu, AuthStateMap state, string what)

@@ -18,7 +18,7 @@ namespace Homeserver.Core.Rooms.Creation;
 public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
     UserStore users, SigningKey key, TimeProvider time, ServerIdentity server)
 {
-    public async Task<string> CreateAsync(string creator, CreateRoomRequest request, CancellationToken ct)
+    public async Task<RoomId> CreateAsync(UserId creator, CreateRoomRequest request, CancellationToken ct)
     {
         var versionId = request.RoomVersion ?? RoomVersions.Default.Id;
         if (!RoomVersions.TryGet(versionId, out var version))
@@ -35,17 +35,13 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
                 throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
         }
         foreach (var invitee in request.Invite)
-        {
-            if (!UserId.TryParse(invitee, out _))
-                throw MatrixException.InvalidParam($"'{invitee}' is not a user ID");
-            if (await users.GetAsync(invitee, ct) is not { IsDeactivated: false })
+            if (await users.GetAsync(invitee.ToString(), ct) is not { IsDeactivated: false })
                 throw MatrixException.InvalidParam($"Cannot invite unknown user {invitee}");
-        }
 
         var createContent = request.CreationContent?.DeepClone().AsObject() ?? new JsonObject();
         createContent["room_version"] = version.Id;
         if (version.CreatorInCreateContent)
-            createContent["creator"] = creator;
+            createContent["creator"] = creator.ToString();
         var initialState = InitialRoomState.Build(request, version, creator, alias);
         RoomCreationDryRun.Check(version, creator, createContent, initialState, request.Invite, key, time.GetUtcNow().ToUnixTimeMilliseconds());
 
@@ -54,9 +50,9 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
         foreach (var s in initialState)
             await writes.SendAsync(roomId, creator, s.Type, s.StateKey, s.Content, null, ct);
         if (alias is not null)
-            await aliases.CreateAsync(alias, roomId, creator, ct);
+            await aliases.CreateAsync(alias, roomId.ToString(), creator.ToString(), ct);
         if (request.Visibility == "public")
-            await rooms.SetPublicAsync(roomId, true, ct);
+            await rooms.SetPublicAsync(roomId.ToString(), true, ct);
         foreach (var invitee in request.Invite)
             await membership.InviteAsync(roomId, creator, invitee, null, request.IsDirect, ct);
         return roomId;

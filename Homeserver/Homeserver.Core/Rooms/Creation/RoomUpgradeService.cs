@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Memberships;
@@ -22,14 +23,14 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
         "m.room.guest_access", EventTypes.HistoryVisibility, EventTypes.JoinRules, "m.room.canonical_alias",
     ];
 
-    public async Task<string> UpgradeAsync(string userId, string oldRoomId, string newVersionId, CancellationToken ct)
+    public async Task<RoomId> UpgradeAsync(UserId userId, RoomId oldRoomId, string newVersionId, CancellationToken ct)
     {
         if (!RoomVersions.TryGet(newVersionId, out var newVersion))
             throw new MatrixException(400, "M_UNSUPPORTED_ROOM_VERSION", $"Room version '{newVersionId}' is not supported");
         var oldVersion = await reads.VersionOfAsync(oldRoomId, ct);
         if (!await reads.IsJoinedAsync(oldRoomId, userId, ct))
             throw MatrixException.Forbidden("You are not joined to this room");
-        var oldState = await current.GetStateAsync(oldRoomId, ct);
+        var oldState = await current.GetStateAsync(oldRoomId.ToString(), ct);
         Task<Pdu?> Old(string type) => state.GetStateEventAsync(oldState, type, oldVersion, ct);
         var levels = await state.PowerLevelsAsync(oldState, oldVersion, ct);
         if (levels.GetUserLevel(userId) < levels.GetRequiredLevel("m.room.tombstone", isState: true))
@@ -38,10 +39,10 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
         var createContent = new JsonObject
         {
             ["room_version"] = newVersion.Id,
-            ["predecessor"] = new JsonObject { ["room_id"] = oldRoomId },
+            ["predecessor"] = new JsonObject { ["room_id"] = oldRoomId.ToString() },
         };
         if (newVersion.CreatorInCreateContent)
-            createContent["creator"] = userId;
+            createContent["creator"] = userId.ToString();
         if ((await Old(EventTypes.Create))?.Content["type"] is { } roomType)
             createContent["type"] = roomType.DeepClone();
         var newRoomId = await writes.CreateAsync(newVersion, userId, createContent, ct);
@@ -50,16 +51,16 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
         foreach (var type in CopiedTypes)
             if (await Old(type) is { } ev)
                 await writes.SendAsync(newRoomId, userId, type, "", ev.Content.DeepClone().AsObject(), null, ct);
-        await aliases.MoveAllAsync(oldRoomId, newRoomId, ct);
+        await aliases.MoveAllAsync(oldRoomId.ToString(), newRoomId.ToString(), ct);
         // A room listed in the public directory is listed as its successor instead.
-        if (await rooms.GetAsync(oldRoomId, ct) is { IsPublic: true })
+        if (await rooms.GetAsync(oldRoomId.ToString(), ct) is { IsPublic: true })
         {
-            await rooms.SetPublicAsync(newRoomId, true, ct);
-            await rooms.SetPublicAsync(oldRoomId, false, ct);
+            await rooms.SetPublicAsync(newRoomId.ToString(), true, ct);
+            await rooms.SetPublicAsync(oldRoomId.ToString(), false, ct);
         }
 
         await writes.SendAsync(oldRoomId, userId, "m.room.tombstone", "",
-            new JsonObject { ["body"] = "This room has been replaced", ["replacement_room"] = newRoomId }, null, ct);
+            new JsonObject { ["body"] = "This room has been replaced", ["replacement_room"] = newRoomId.ToString() }, null, ct);
         // The old room stays readable, but ordinary members can no longer talk or invite there.
         if (await Old(EventTypes.PowerLevels) is { } oldLevels)
         {
@@ -73,8 +74,9 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
     }
 
     /// <summary>The old levels, with the upgrader able to finish the upgrade: listed at 100 before v12, left out from v12 where creators are implicit.</summary>
-    private static JsonObject NewPowerLevels(Pdu? old, RoomVersion version, string upgrader)
+    private static JsonObject NewPowerLevels(Pdu? old, RoomVersion version, UserId upgraderId)
     {
+        var upgrader = upgraderId.ToString();
         var content = old?.Content.DeepClone().AsObject() ?? new JsonObject();
         var users = content["users"] as JsonObject ?? new JsonObject();
         if (version.PrivilegedCreators)

@@ -11,8 +11,8 @@ namespace Homeserver.Core.Rooms.Directory;
 /// </summary>
 public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, ServerIdentity server)
 {
-    public async Task<string> ResolveAsync(string alias, CancellationToken ct) =>
-        (await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found");
+    public async Task<RoomId> ResolveAsync(string alias, CancellationToken ct) =>
+        RoomId.Parse((await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found"));
 
     /// <summary>Throws unless the alias is of this server; the endpoint asks before reading the body, so this refusal answers first.</summary>
     public void EnsureLocal(string alias)
@@ -21,29 +21,29 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
             throw MatrixException.InvalidParam("Aliases can only be created on this server's domain");
     }
 
-    public async Task CreateAsync(string alias, string roomId, string creator, CancellationToken ct)
+    public async Task CreateAsync(string alias, RoomId roomId, UserId creator, CancellationToken ct)
     {
         EnsureLocal(alias);
         if (!await reads.IsJoinedAsync(roomId, creator, ct))
             throw MatrixException.Forbidden("You must be joined to the room to create an alias for it");
         if (await aliases.GetAsync(alias, ct) is not null)
             throw new MatrixException(409, "M_UNKNOWN", "Room alias already exists");
-        await aliases.CreateAsync(alias, roomId, creator, ct);
+        await aliases.CreateAsync(alias, roomId.ToString(), creator.ToString(), ct);
     }
 
-    public async Task DeleteAsync(string alias, string userId, CancellationToken ct)
+    public async Task DeleteAsync(string alias, UserId userId, CancellationToken ct)
     {
         var row = await aliases.GetAsync(alias, ct) ?? throw MatrixException.NotFound("Room alias not found");
-        if (row.Creator != userId)
+        if (row.Creator != userId.ToString())
             throw MatrixException.Forbidden("Only the alias's creator can delete it");
         await aliases.DeleteAsync(row.RoomAlias, ct);
     }
 
     /// <summary>The room's local aliases, for whoever may read the room.</summary>
-    public async Task<IReadOnlyList<string>> OfRoomAsync(string roomId, string userId, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> OfRoomAsync(RoomId roomId, UserId userId, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         await reads.EnsureCanReadAsync(userId, roomId, version, ct);
-        return await aliases.ForRoomAsync(roomId, ct);
+        return await aliases.ForRoomAsync(roomId.ToString(), ct);
     }
 }

@@ -1,6 +1,7 @@
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.State;
 
@@ -14,23 +15,23 @@ namespace Homeserver.Core.Rooms.Directory;
 /// </summary>
 public sealed class RoomPublicationService(RoomStore rooms, CurrentStateStore current, StateService state, UserStore users)
 {
-    public async Task<bool> IsPublishedAsync(string roomId, CancellationToken ct) =>
-        (await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Room not found")).IsPublic;
+    public async Task<bool> IsPublishedAsync(RoomId roomId, CancellationToken ct) =>
+        (await rooms.GetAsync(roomId.ToString(), ct) ?? throw MatrixException.NotFound("Room not found")).IsPublic;
 
-    public async Task SetPublishedAsync(string roomId, string userId, bool published, CancellationToken ct)
+    public async Task SetPublishedAsync(RoomId roomId, UserId userId, bool published, CancellationToken ct)
     {
-        var room = await rooms.GetAsync(roomId, ct) ?? throw MatrixException.NotFound("Room not found");
+        var room = await rooms.GetAsync(roomId.ToString(), ct) ?? throw MatrixException.NotFound("Room not found");
         if (!await MayPublishAsync(room, userId, ct))
             throw MatrixException.Forbidden("You need the power level to set the room's canonical alias to change its directory visibility");
         if (room.IsPublic != published)
-            await rooms.SetPublicAsync(roomId, published, ct);
+            await rooms.SetPublicAsync(roomId.ToString(), published, ct);
     }
 
-    private async Task<bool> MayPublishAsync(RoomRecord room, string userId, CancellationToken ct)
+    private async Task<bool> MayPublishAsync(RoomRecord room, UserId userId, CancellationToken ct)
     {
-        if (await users.GetAsync(userId, ct) is { IsAdmin: true })
+        if (await users.GetAsync(userId.ToString(), ct) is { IsAdmin: true })
             return true;
-        if (await current.MembershipAsync(room.RoomId, userId, ct) != "join")
+        if (await current.MembershipAsync(room.RoomId, userId.ToString(), ct) != "join")
             return false;
         if (!RoomVersions.TryGet(room.RoomVersion, out var version))
             return false;

@@ -1,3 +1,5 @@
+using Homeserver.Core.Identifiers;
+
 namespace Homeserver.Core.Rooms.Ingest;
 
 /// <summary>
@@ -8,10 +10,10 @@ namespace Homeserver.Core.Rooms.Ingest;
 public sealed record ClientTxn(string UserId, string DeviceId, string Scope, string TxnId)
 {
     /// <summary><c>PUT /rooms/{roomId}/send/{eventType}/{txnId}</c>.</summary>
-    public static ClientTxn ForSend(string userId, string deviceId, string roomId, string eventType, string txnId) =>
-        new(userId, deviceId, $"send/{roomId}/{eventType}", txnId);
+    public static ClientTxn ForSend(UserId userId, string deviceId, RoomId roomId, string eventType, string txnId) =>
+        new(userId.ToString(), deviceId, $"send/{roomId}/{eventType}", txnId);
 
     /// <summary><c>PUT /rooms/{roomId}/redact/{eventId}/{txnId}</c>.</summary>
-    public static ClientTxn ForRedact(string userId, string deviceId, string roomId, string eventId, string txnId) =>
-        new(userId, deviceId, $"redact/{roomId}/{eventId}", txnId);
+    public static ClientTxn ForRedact(UserId userId, string deviceId, RoomId roomId, EventId eventId, string txnId) =>
+        new(userId.ToString(), deviceId, $"redact/{roomId}/{eventId}", txnId);
 }

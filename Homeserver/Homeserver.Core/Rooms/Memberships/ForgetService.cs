@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Rooms.Memberships;
 
@@ -9,9 +10,9 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// </summary>
 public sealed class ForgetService(ForgottenRoomStore forgotten, TimeProvider time)
 {
-    public async Task ForgetAsync(string userId, string roomId, CancellationToken ct)
+    public async Task ForgetAsync(UserId userId, RoomId roomId, CancellationToken ct)
     {
-        if (!await forgotten.ForgetAsync(userId, roomId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct))
+        if (!await forgotten.ForgetAsync(userId.ToString(), roomId.ToString(), time.GetUtcNow().ToUnixTimeMilliseconds(), ct))
             throw new MatrixException(400, ErrorCodes.Unknown, $"User {userId} is not in the leave or ban state in room {roomId}");
     }
 }

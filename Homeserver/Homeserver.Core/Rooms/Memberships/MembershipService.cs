@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
 
 namespace Homeserver.Core.Rooms.Memberships;
@@ -13,30 +14,30 @@ namespace Homeserver.Core.Rooms.Memberships;
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
     RestrictedJoinAuthoriser restricted)
 {
-    public async Task JoinAsync(string roomId, string userId, CancellationToken ct)
+    public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct)
     {
-        var profile = await users.GetAsync(userId, ct);
+        var profile = await users.GetAsync(userId.ToString(), ct);
         var content = new JsonObject { ["membership"] = "join" };
-        if (await current.MembershipAsync(roomId, userId, ct) is not ("invite" or "join")
+        if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) is not ("invite" or "join")
             && await restricted.FindAuthoriserAsync(roomId, await reads.VersionOfAsync(roomId, ct), userId, ct) is { } authoriser)
             content["join_authorised_via_users_server"] = authoriser;
         if (profile?.Displayname is { } name)
             content["displayname"] = name;
         if (profile?.AvatarUrl is { } avatar)
             content["avatar_url"] = avatar;
-        await writes.SendAsync(roomId, userId, EventTypes.Member, userId, content, null, ct);
+        await writes.SendAsync(roomId, userId, EventTypes.Member, userId.ToString(), content, null, ct);
     }
 
-    public async Task LeaveAsync(string roomId, string userId, string? reason, CancellationToken ct)
+    public async Task LeaveAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct)
     {
-        if (await current.MembershipAsync(roomId, userId, ct) is null or "leave")
+        if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) is null or "leave")
             throw MatrixException.Forbidden("You are not in this room");
         await SetAsync(roomId, userId, userId, "leave", reason, ct);
     }
 
-    public async Task InviteAsync(string roomId, string sender, string target, string? reason, bool isDirect, CancellationToken ct)
+    public async Task InviteAsync(RoomId roomId, UserId sender, UserId target, string? reason, bool isDirect, CancellationToken ct)
     {
-        var profile = await users.GetAsync(target, ct);
+        var profile = await users.GetAsync(target.ToString(), ct);
         if (profile is not { IsDeactivated: false })
             throw MatrixException.NotFound("Unknown user");
         var content = Content("invite", reason);
@@ -44,27 +45,27 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
             content["displayname"] = name;
         if (isDirect)
             content["is_direct"] = true;
-        await writes.SendAsync(roomId, sender, EventTypes.Member, target, content, null, ct);
+        await writes.SendAsync(roomId, sender, EventTypes.Member, target.ToString(), content, null, ct);
     }
 
-    public Task KickAsync(string roomId, string sender, string target, string? reason, CancellationToken ct) =>
+    public Task KickAsync(RoomId roomId, UserId sender, UserId target, string? reason, CancellationToken ct) =>
         SetAsync(roomId, sender, target, "leave", reason, ct);
 
-    public Task BanAsync(string roomId, string sender, string target, string? reason, CancellationToken ct) =>
+    public Task BanAsync(RoomId roomId, UserId sender, UserId target, string? reason, CancellationToken ct) =>
         SetAsync(roomId, sender, target, "ban", reason, ct);
 
-    public async Task UnbanAsync(string roomId, string sender, string target, string? reason, CancellationToken ct)
+    public async Task UnbanAsync(RoomId roomId, UserId sender, UserId target, string? reason, CancellationToken ct)
     {
-        if (await current.MembershipAsync(roomId, target, ct) != "ban")
+        if (await current.MembershipAsync(roomId.ToString(), target.ToString(), ct) != "ban")
             throw MatrixException.Forbidden("The user is not banned");
         await SetAsync(roomId, sender, target, "leave", reason, ct);
     }
 
-    public async Task KnockAsync(string roomId, string userId, string? reason, CancellationToken ct) =>
+    public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct) =>
         await SetAsync(roomId, userId, userId, "knock", reason, ct);
 
-    private Task SetAsync(string roomId, string sender, string target, string membership, string? reason, CancellationToken ct) =>
-        writes.SendAsync(roomId, sender, EventTypes.Member, target, Content(membership, reason), null, ct);
+    private Task SetAsync(RoomId roomId, UserId sender, UserId target, string membership, string? reason, CancellationToken ct) =>
+        writes.SendAsync(roomId, sender, EventTypes.Member, target.ToString(), Content(membership, reason), null, ct);
 
     private static JsonObject Content(string membership, string? reason)
     {

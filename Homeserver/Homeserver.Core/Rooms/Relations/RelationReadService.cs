@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
 
@@ -9,7 +10,7 @@ public sealed class RelationReadService(RoomReadService reads, RelationStore rel
 {
     public sealed record Page(IReadOnlyList<JsonObject> Chunk, string? NextBatch, string? PrevBatch);
 
-    public async Task<Page> RelationsAsync(string userId, string roomId, string eventId, string? relType, string? eventType,
+    public async Task<Page> RelationsAsync(UserId userId, RoomId roomId, EventId eventId, string? relType, string? eventType,
         string? from, string? to, bool backwards, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
@@ -18,21 +19,21 @@ public sealed class RelationReadService(RoomReadService reads, RelationStore rel
         long start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
         long stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
         var fetched = backwards
-            ? await relations.ChildrenAsync(roomId, eventId, relType, eventType, before: start, after: stop, backwards: true, limit, ct)
-            : await relations.ChildrenAsync(roomId, eventId, relType, eventType, before: stop, after: start, backwards: false, limit, ct);
+            ? await relations.ChildrenAsync(roomId.ToString(), eventId.ToString(), relType, eventType, before: start, after: stop, backwards: true, limit, ct)
+            : await relations.ChildrenAsync(roomId.ToString(), eventId.ToString(), relType, eventType, before: stop, after: start, backwards: false, limit, ct);
         var rows = PageBudget.Fit(fetched);
         var visible = await visibility.FilterAsync(userId, version, rows, ct);
         return new Page(await reads.FormatEventsAsync(userId, null, version, visible, ct), PageBudget.NextToken(fetched, rows, limit), from);
     }
 
     /// <summary>Thread roots, most recently active first; <paramref name="participatedOnly"/> keeps threads the user took part in.</summary>
-    public async Task<Page> ThreadsAsync(string userId, string roomId, bool participatedOnly, string? from, int limit, CancellationToken ct)
+    public async Task<Page> ThreadsAsync(UserId userId, RoomId roomId, bool participatedOnly, string? from, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         await reads.EnsureCanReadAsync(userId, roomId, version, ct);
         limit = Math.Clamp(limit, 1, RoomReadService.MaxPageSize);
         var before = from is null ? long.MaxValue : StreamToken.Parse(from);
-        var roots = await relations.ThreadRootsAsync(roomId, before, limit, ct);
+        var roots = await relations.ThreadRootsAsync(roomId.ToString(), before, limit, ct);
         var visible = await visibility.FilterAsync(userId, version, roots.Select(r => r.Root).ToList(), ct);
         var formatted = await reads.FormatEventsAsync(userId, null, version, visible, ct);
         var chunk = participatedOnly

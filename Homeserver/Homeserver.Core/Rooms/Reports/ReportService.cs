@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Rooms.Reports;
@@ -10,21 +11,21 @@ namespace Homeserver.Core.Rooms.Reports;
 /// </summary>
 public sealed class ReportService(RoomReadService reads, RoomStore rooms, RoomEventGuard guard, EventReportStore reports, TimeProvider time)
 {
-    private const string EventNotFound = "The event was not found or you are not joined to the room";
+    public const string EventNotFound = "The event was not found or you are not joined to the room";
 
-    public async Task ReportEventAsync(string reporter, string roomId, string eventId, string? reason, long? score, CancellationToken ct)
+    public async Task ReportEventAsync(UserId reporter, RoomId roomId, EventId eventId, string? reason, long? score, CancellationToken ct)
     {
-        if (await rooms.GetAsync(roomId, ct) is null || !await reads.IsJoinedAsync(roomId, reporter, ct))
+        if (await rooms.GetAsync(roomId.ToString(), ct) is null || !await reads.IsJoinedAsync(roomId, reporter, ct))
             throw MatrixException.NotFound(EventNotFound);
         await guard.VisibleAsync(reporter, roomId, await reads.VersionOfAsync(roomId, ct), eventId, ct, EventNotFound);
-        await reports.AddAsync(roomId, eventId, reporter, reason, score, Now(), ct);
+        await reports.AddAsync(roomId.ToString(), eventId.ToString(), reporter.ToString(), reason, score, Now(), ct);
     }
 
-    public async Task ReportRoomAsync(string reporter, string roomId, string reason, CancellationToken ct)
+    public async Task ReportRoomAsync(UserId reporter, RoomId roomId, string reason, CancellationToken ct)
     {
-        if (await rooms.GetAsync(roomId, ct) is null)
+        if (await rooms.GetAsync(roomId.ToString(), ct) is null)
             throw MatrixException.NotFound("The room was not found");
-        await reports.AddAsync(roomId, null, reporter, reason, null, Now(), ct);
+        await reports.AddAsync(roomId.ToString(), null, reporter.ToString(), reason, null, Now(), ct);
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Visibility;
 
@@ -9,7 +10,7 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
 {
     public sealed record Context(JsonObject Event, IReadOnlyList<JsonObject> Before, IReadOnlyList<JsonObject> After, string Start, string End, IReadOnlyList<JsonObject> State);
 
-    public async Task<Context> GetAsync(string userId, string? deviceId, string roomId, string eventId, int limit, CancellationToken ct)
+    public async Task<Context> GetAsync(UserId userId, string? deviceId, RoomId roomId, EventId eventId, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var row = await guard.VisibleAsync(userId, roomId, version, eventId, ct);
@@ -17,8 +18,8 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
         var beforeCount = limit / 2;
         var afterCount = limit - beforeCount;
         // Each side within the page budget, as a page of /messages: start and end continue from what was kept.
-        var before = beforeCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId, row.StreamOrdering, 0, backwards: true, beforeCount, ct));
-        var after = afterCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId, row.StreamOrdering, long.MaxValue, backwards: false, afterCount, ct));
+        var before = beforeCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId.ToString(), row.StreamOrdering, 0, backwards: true, beforeCount, ct));
+        var after = afterCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId.ToString(), row.StreamOrdering, long.MaxValue, backwards: false, afterCount, ct));
         var visibleBefore = await visibility.FilterAsync(userId, version, before, ct);
         var visibleAfter = await visibility.FilterAsync(userId, version, after, ct);
         var last = after.Count > 0 ? after[^1] : row;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
@@ -15,19 +16,19 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
     /// The rows the user may see, in the order given: history visibility applied, and messages from users on
     /// the viewer's <c>m.ignored_user_list</c> left out (their state events stay, the room would not make sense without them).
     /// </summary>
-    public async Task<IReadOnlyList<EventRow>> FilterAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    public async Task<IReadOnlyList<EventRow>> FilterAsync(UserId userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
             return rows;
-        var currentMembership = await current.MembershipAsync(rows[0].RoomId, userId, ct);
+        var currentMembership = await current.MembershipAsync(rows[0].RoomId, userId.ToString(), ct);
         return await FilterAsync(userId, version, rows, currentMembership, await IgnoredUsersAsync(userId, ct), ct);
     }
 
     /// <summary>
-    /// <see cref="FilterAsync(string, RoomVersion, IReadOnlyList{EventRow}, CancellationToken)"/> with the viewer's current
+    /// <see cref="FilterAsync(UserId, RoomVersion, IReadOnlyList{EventRow}, CancellationToken)"/> with the viewer's current
     /// membership of the rows' room and their ignored users already read, as a sync of many rooms reads them once.
     /// </summary>
-    public async Task<IReadOnlyList<EventRow>> FilterAsync(string userId, RoomVersion version, IReadOnlyList<EventRow> rows,
+    public async Task<IReadOnlyList<EventRow>> FilterAsync(UserId userId, RoomVersion version, IReadOnlyList<EventRow> rows,
         string? currentMembership, IReadOnlySet<string> ignored, CancellationToken ct)
     {
         var visible = new List<EventRow>(rows.Count);
@@ -39,19 +40,19 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
         return visible;
     }
 
-    public async Task<IReadOnlySet<string>> IgnoredUsersAsync(string userId, CancellationToken ct)
+    public async Task<IReadOnlySet<string>> IgnoredUsersAsync(UserId userId, CancellationToken ct)
     {
-        var json = await accountData.GetAsync(userId, null, "m.ignored_user_list", ct);
+        var json = await accountData.GetAsync(userId.ToString(), null, "m.ignored_user_list", ct);
         if (json is null || JsonNode.Parse(json)?["ignored_users"] is not JsonObject users)
             return new HashSet<string>();
         return users.Select(kv => kv.Key).ToHashSet();
     }
 
     /// <summary>Whether the user may see the one event; requests that name an event ask through <see cref="RoomEventGuard"/>.</summary>
-    public async Task<bool> CanSeeAsync(string userId, RoomVersion version, EventRow row, CancellationToken ct) =>
-        await CanSeeAsync(userId, version, row, await current.MembershipAsync(row.RoomId, userId, ct), [], ct);
+    public async Task<bool> CanSeeAsync(UserId userId, RoomVersion version, EventRow row, CancellationToken ct) =>
+        await CanSeeAsync(userId, version, row, await current.MembershipAsync(row.RoomId, userId.ToString(), ct), [], ct);
 
-    private async Task<bool> CanSeeAsync(string userId, RoomVersion version, EventRow row, string? currentMembership,
+    private async Task<bool> CanSeeAsync(UserId userId, RoomVersion version, EventRow row, string? currentMembership,
         Dictionary<long, (string Visibility, string? Membership)> settings, CancellationToken ct)
     {
         // The room's first event has no state before it; it is seen like the state it creates.
@@ -62,12 +63,12 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
         {
             var setting = await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.HistoryVisibility, ""), version, ct);
             at = (setting is null ? HistoryVisibility.Shared : HistoryVisibility.Parse(setting),
-                Field(await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.Member, userId), version, ct), "membership"));
+                Field(await state.GetStateEventAsync(group.Value, new StateEventKey(EventTypes.Member, userId.ToString()), version, ct), "membership"));
             settings[group.Value] = at;
         }
         // A user's own membership event is seen with the membership it sets as well as the one it replaces,
         // so someone who leaves still sees their own leave event.
-        if (row.EventType == EventTypes.Member && row.StateKey == userId
+        if (row.EventType == EventTypes.Member && row.StateKey == userId.ToString()
             && EventVisibilityRule.CanSee(at.Visibility, JsonFields.String(JsonNode.Parse(row.Json)!["content"], "membership"), currentMembership))
             return true;
         return EventVisibilityRule.CanSee(at.Visibility, at.Membership, currentMembership);

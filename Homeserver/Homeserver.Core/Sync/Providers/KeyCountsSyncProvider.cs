@@ -11,7 +11,7 @@ public sealed class KeyCountsSyncProvider(DeviceKeyStore keys) : ISyncProvider
 {
     public async Task<bool> AddAsync(SyncContext ctx, JsonObject response, CancellationToken ct)
     {
-        var stock = await keys.KeyStockAsync(ctx.UserId, ctx.DeviceId, ct);
+        var stock = await keys.KeyStockAsync(ctx.UserId.ToString(), ctx.DeviceId, ct);
         response["device_one_time_keys_count"] = DeviceKeysService.CountsJson(stock.OneTimeKeyCounts);
         response["device_unused_fallback_key_types"] = new JsonArray(stock.UnusedFallbackAlgorithms.Select(a => (JsonNode)a).ToArray());
         return false;

@@ -23,11 +23,11 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
         // An incremental sync visits only the joined rooms where something happened, found with two reads,
         // instead of spending a few queries on every room the user is in.
         var incremental = !ctx.Initial;
-        var activeRooms = incremental ? await events.ActiveRoomsAsync(userId, since!.Value.Events, upto.Events, ct) : [];
+        var activeRooms = incremental ? await events.ActiveRoomsAsync(userId.ToString(), since!.Value.Events, upto.Events, ct) : [];
         HashSet<string>? active = incremental
             ? [.. activeRooms.Select(r => r.RoomId), .. await receiptStore.RoomsChangedAsync(since!.Value.Receipts, upto.Receipts, ct)]
             : null;
-        var allMemberships = await current.MembershipsOfUserAsync(userId, ct);
+        var allMemberships = await current.MembershipsOfUserAsync(userId.ToString(), ct);
         // Who shares a room with whom changes only with a membership event, in a room the user is in or by the user.
         ctx.MembershipsChanged = activeRooms.Any(r => r.MembersChanged)
             || allMemberships.Any(m => m.StreamOrdering > (since?.Events ?? long.MaxValue) && m.StreamOrdering <= upto.Events);
@@ -64,7 +64,7 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
                     knock[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "knock_state", ct);
                     break;
                 case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
-                    if (!await forgotten.IsForgottenAsync(userId, m.RoomId, ct))
+                    if (!await forgotten.IsForgottenAsync(userId.ToString(), m.RoomId, ct))
                         leave[m.RoomId] = await rooms.LeftAsync(userId, deviceId, m.RoomId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
                     break;
             }
@@ -79,8 +79,8 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
                 return null;
             var receiptsAfter = isNew || fullState ? 0 : since!.Value.Receipts;
             var receipt = !filter.Ephemeral.Matches("m.receipt", null) ? null
-                : prefetch?.For(m.RoomId) is { } prefetched ? ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId)
-                : await receipts.ChangedAsync(m.RoomId, userId, receiptsAfter, upto.Receipts, ct);
+                : prefetch?.For(m.RoomId) is { } prefetched ? ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId.ToString())
+                : await receipts.ChangedAsync(m.RoomId, userId.ToString(), receiptsAfter, upto.Receipts, ct);
             var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
             return await rooms.JoinedAsync(userId, deviceId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
         }

@@ -16,7 +16,7 @@ public sealed class ToDeviceSyncProvider(ToDeviceStore toDevice, IncidentalWrite
 
     public async Task<bool> AddAsync(SyncContext ctx, JsonObject response, CancellationToken ct)
     {
-        var pending = await toDevice.PendingAsync(ctx.UserId, ctx.DeviceId, ctx.Since?.ToDevice ?? 0, ctx.Upto.ToDevice, MaxPerSync, ct);
+        var pending = await toDevice.PendingAsync(ctx.UserId.ToString(), ctx.DeviceId, ctx.Since?.ToDevice ?? 0, ctx.Upto.ToDevice, MaxPerSync, ct);
         if (pending.Count == MaxPerSync)
             ctx.HoldBack(StreamNames.ToDevice, pending[^1].StreamId);
         response["to_device"] = new JsonObject
@@ -38,6 +38,6 @@ public sealed class ToDeviceSyncProvider(ToDeviceStore toDevice, IncidentalWrite
     /// </summary>
     public Task AcknowledgeAsync(SyncService.SyncRequest request, SyncToken since, CancellationToken ct) =>
         since.ToDevice > 0
-            ? incidental.TryAsync("to-device deletion", () => toDevice.AcknowledgeAsync(request.UserId, request.DeviceId, since.ToDevice, ct))
+            ? incidental.TryAsync("to-device deletion", () => toDevice.AcknowledgeAsync(request.UserId.ToString(), request.DeviceId, since.ToDevice, ct))
             : Task.CompletedTask;
 }
