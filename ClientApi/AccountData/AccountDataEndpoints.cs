@@ -1,5 +1,6 @@
 using Homeserver.Core.AccountData;
-using Homeserver.Core.Errors;
+using ClientApi.Rooms;
+using Homeserver.Core.Identifiers;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -22,26 +23,25 @@ public static class AccountDataEndpoints
 
         // GET/PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}
         g.MapGet("/rooms/{roomId}/account_data/{type}", (string userId, string roomId, string type, HttpContext ctx, AccountDataService accountData, CancellationToken ct) =>
-            GetAsync(ctx, accountData, userId, ValidRoomId(roomId), type, ct));
+            GetAsync(ctx, accountData, userId, RoomPaths.RoomId(roomId), type, ct));
         g.MapPut("/rooms/{roomId}/account_data/{type}", (string userId, string roomId, string type, HttpContext ctx, AccountDataService accountData, CancellationToken ct) =>
-            PutAsync(ctx, accountData, userId, ValidRoomId(roomId), type, ct));
+            PutAsync(ctx, accountData, userId, RoomPaths.RoomId(roomId), type, ct));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext ctx, AccountDataService accountData, string userId, string? roomId, string type, CancellationToken ct)
+    private static async Task<IResult> GetAsync(HttpContext ctx, AccountDataService accountData, string userId, RoomId? roomId, string type, CancellationToken ct)
     {
-        ctx.GetRequester().EnsureSelf(userId);
-        return Results.Text(await accountData.GetAsync(userId, roomId, type, ct), "application/json");
+        var r = ctx.GetRequester();
+        r.EnsureSelf(userId);
+        return Results.Text(await accountData.GetAsync(r.UserId, roomId, type, ct), "application/json");
     }
 
-    private static async Task<IResult> PutAsync(HttpContext ctx, AccountDataService accountData, string userId, string? roomId, string type, CancellationToken ct)
+    private static async Task<IResult> PutAsync(HttpContext ctx, AccountDataService accountData, string userId, RoomId? roomId, string type, CancellationToken ct)
     {
-        ctx.GetRequester().EnsureSelf(userId);
+        var r = ctx.GetRequester();
+        r.EnsureSelf(userId);
         AccountDataService.EnsureClientWritable(type);
         var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-        await accountData.PutAsync(userId, roomId, type, body.GetRawText(), ct);
+        await accountData.PutAsync(r.UserId, roomId, type, body.GetRawText(), ct);
         return Results.Ok(new { });
     }
-
-    private static string ValidRoomId(string roomId) =>
-        roomId.StartsWith('!') && roomId.Length > 1 ? roomId : throw MatrixException.InvalidParam($"'{roomId}' is not a room ID");
 }

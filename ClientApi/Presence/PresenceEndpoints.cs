@@ -27,7 +27,7 @@ public static class PresenceEndpoints
             string? statusMsg = null;
             if (body.TryGetProperty("status_msg", out var m) && m.ValueKind != JsonValueKind.Null)
                 statusMsg = m.ValueKind == JsonValueKind.String ? m.GetString() : throw MatrixException.BadJson("'status_msg' must be a string");
-            await presence.SetAsync(r.UserId.ToString(), state, statusMsg, ct);
+            await presence.SetAsync(r.UserId, state, statusMsg, ct);
             return Results.Ok(new { });
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Presence);
 
@@ -35,9 +35,8 @@ public static class PresenceEndpoints
         v3.MapGet("/presence/{userId}/status", async (string userId, HttpContext ctx, PresenceService presence, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            if (!UserId.TryParse(userId, out _))
-                throw MatrixException.InvalidParam("Not a valid user ID");
-            return Results.Text((await presence.GetContentAsync(r.UserId.ToString(), userId, ct)).ToJsonString(MatrixJson.Options), "application/json");
+            var target = UserId.TryParse(userId, out var id) ? id.Value : throw MatrixException.InvalidParam("Not a valid user ID");
+            return Results.Text((await presence.GetContentAsync(r.UserId, target, ct)).ToJsonString(MatrixJson.Options), "application/json");
         }).RequireAuthorization();
     }
 }

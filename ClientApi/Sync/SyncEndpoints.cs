@@ -52,7 +52,7 @@ public static class SyncEndpoints
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
             var syncFilter = await filters.ForSyncAsync(r.UserId.ToString(), filter, ct);
             using var live = connections.Begin(r.UserId.ToString(), r.DeviceId, webSocket: false);
-            await presence.OnSyncAsync(r.UserId.ToString(), set_presence, ct);
+            await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
                 () => sessions.IsLiveAsync(r.SessionId, ct));
             // Written as UTF-8 straight away: a large initial sync is megabytes, and a string of it is twice that, re-encoded.

@@ -28,9 +28,10 @@ public static class TypingEndpoints
             var timeout = body.TryGetProperty("timeout", out var to) && to.ValueKind == JsonValueKind.Number && to.TryGetInt64(out var ms) && ms >= 0
                 ? TimeSpan.FromMilliseconds(ms)
                 : isTyping ? throw MatrixException.BadJson("'timeout' (milliseconds) is required when typing") : TimeSpan.Zero;
-            if (!await reads.IsJoinedAsync(RoomPaths.RoomId(roomId), r.UserId, ct))
+            var room = RoomPaths.RoomId(roomId);
+            if (!await reads.IsJoinedAsync(room, r.UserId, ct))
                 throw MatrixException.Forbidden("You are not joined to this room");
-            await typing.SetAsync(roomId, r.UserId.ToString(), isTyping, timeout, ct);
+            await typing.SetAsync(room, r.UserId, isTyping, timeout, ct);
             return Results.Ok(new { });
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Typing);
     }

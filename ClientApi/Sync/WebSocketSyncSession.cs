@@ -49,7 +49,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                     return;
                 }
                 // Every round counts as syncing, so an open socket keeps its user online.
-                await presence.OnSyncAsync(requester.UserId.ToString(), _setPresence, closed.Token);
+                await presence.OnSyncAsync(requester.UserId, _setPresence, closed.Token);
                 if (await RoundAsync(since, first, closed) is not { } next)
                     return;
                 since = next.Since;
@@ -160,7 +160,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
                     return;
                 }
                 if (presenceChanged)
-                    await presence.AppearAsync(requester.UserId.ToString(), _setPresence!, closed.Token);
+                    await presence.AppearAsync(requester.UserId, _setPresence!, closed.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)

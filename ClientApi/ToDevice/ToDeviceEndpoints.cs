@@ -19,7 +19,7 @@ public static class ToDeviceEndpoints
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             if (!body.TryGetProperty("messages", out var messages))
                 throw MatrixException.MissingParam("Missing messages");
-            await toDevice.SendAsync(r.UserId.ToString(), r.DeviceId, eventType, txnId, messages, ct);
+            await toDevice.SendAsync(r.UserId, r.DeviceId, eventType, txnId, messages, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
     }

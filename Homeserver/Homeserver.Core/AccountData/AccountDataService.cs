@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.AccountData;
 
@@ -8,8 +9,8 @@ public sealed class AccountDataService(AccountDataStore store)
     /// <summary>Types the server manages through their own endpoints; the spec has PUT refuse them.</summary>
     private static readonly string[] ServerManagedTypes = ["m.fully_read", "m.push_rules"];
 
-    public async Task<string> GetAsync(string userId, string? roomId, string type, CancellationToken ct) =>
-        await store.GetAsync(userId, roomId, type, ct) ?? throw MatrixException.NotFound("Account data not found");
+    public async Task<string> GetAsync(UserId userId, RoomId? roomId, string type, CancellationToken ct) =>
+        await store.GetAsync(userId.ToString(), roomId?.ToString(), type, ct) ?? throw MatrixException.NotFound("Account data not found");
 
     /// <summary>Throws 405 for a type only the server writes; endpoints call it before reading the body, so the refusal answers first.</summary>
     public static void EnsureClientWritable(string type)
@@ -18,9 +19,9 @@ public sealed class AccountDataService(AccountDataStore store)
             throw new MatrixException(405, ErrorCodes.BadJson, $"Cannot set {type} through this API");
     }
 
-    public async Task PutAsync(string userId, string? roomId, string type, string contentJson, CancellationToken ct)
+    public async Task PutAsync(UserId userId, RoomId? roomId, string type, string contentJson, CancellationToken ct)
     {
         EnsureClientWritable(type);
-        await store.PutAsync(userId, roomId, type, contentJson, ct);
+        await store.PutAsync(userId.ToString(), roomId?.ToString(), type, contentJson, ct);
     }
 }

@@ -39,16 +39,17 @@ public sealed class ReceiptService(ReceiptStore store, RoomEventGuard guard, Cur
     }
 
     /// <summary>The <c>m.receipt</c> event for a room's receipts changed in the range, as <paramref name="viewer"/> may see them; null when none.</summary>
-    public async Task<JsonObject?> ChangedAsync(string roomId, string viewer, long after, long upto, CancellationToken ct) =>
+    public async Task<JsonObject?> ChangedAsync(string roomId, UserId viewer, long after, long upto, CancellationToken ct) =>
         ReceiptEvent(await store.ChangedAsync(roomId, after, upto, ct), viewer);
 
     /// <summary>The <c>m.receipt</c> event for one room's receipts already read, in stream order; null when none is for <paramref name="viewer"/>.</summary>
-    public static JsonObject? ReceiptEvent(IEnumerable<ReceiptStore.Receipt> changed, string viewer)
+    public static JsonObject? ReceiptEvent(IEnumerable<ReceiptStore.Receipt> changed, UserId viewer)
     {
         var content = new JsonObject();
+        var viewerText = viewer.ToString();
         foreach (var r in changed)
         {
-            if (r.ReceiptType == ReadPrivate && r.UserId != viewer)
+            if (r.ReceiptType == ReadPrivate && r.UserId != viewerText)
                 continue;
             var receipt = new JsonObject { ["ts"] = r.Ts };
             if (r.ThreadId != ReceiptStore.Unthreaded)

@@ -1,3 +1,4 @@
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Ephemeral;
@@ -33,8 +34,9 @@ public sealed class TypingService
         get { lock (_lock) return _position; }
     }
 
-    public async Task SetAsync(string roomId, string userId, bool typing, TimeSpan timeout, CancellationToken ct)
+    public async Task SetAsync(RoomId room, UserId user, bool typing, TimeSpan timeout, CancellationToken ct)
     {
+        var (roomId, userId) = (room.ToString(), user.ToString());
         long position;
         lock (_lock)
         {

@@ -4,6 +4,7 @@ using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Connections;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
 using Microsoft.Extensions.Logging;
 
@@ -66,7 +67,7 @@ public sealed class PresenceService : IDisposable
     /// A sync began; <paramref name="setPresence"/> is its <c>set_presence</c> (online when absent; offline leaves presence
     /// alone). Incidental to the sync: when the database refuses the change, the sync is answered and the next one tries again.
     /// </summary>
-    public Task OnSyncAsync(string userId, string? setPresence, CancellationToken ct)
+    public Task OnSyncAsync(UserId userId, string? setPresence, CancellationToken ct)
     {
         if (!_options.Enabled || setPresence == Offline)
             return Task.CompletedTask;
@@ -74,50 +75,50 @@ public sealed class PresenceService : IDisposable
         if (!IsState(target))
             throw MatrixException.InvalidParam("set_presence must be one of online, unavailable, offline");
         var now = _time.GetUtcNow();
-        if (_live.TryGetValue(userId, out var live) && live.State == target)
+        if (_live.TryGetValue(userId.ToString(), out var live) && live.State == target)
         {
             live.LastSeen = now;
             return Task.CompletedTask;
         }
-        return _incidental.TryAsync("presence on sync", () => ChangeAsync(userId, target, keepStatus: true, statusMsg: null, ct));
+        return _incidental.TryAsync("presence on sync", () => ChangeAsync(userId.ToString(), target, keepStatus: true, statusMsg: null, ct));
     }
 
     /// <summary>An explicit change of state that keeps the status message (a WebSocket client's <c>set_presence</c> command).</summary>
-    public Task AppearAsync(string userId, string state, CancellationToken ct) =>
+    public Task AppearAsync(UserId userId, string state, CancellationToken ct) =>
         !_options.Enabled ? Task.CompletedTask
-        : IsState(state) ? ChangeAsync(userId, state, keepStatus: true, statusMsg: null, ct)
+        : IsState(state) ? ChangeAsync(userId.ToString(), state, keepStatus: true, statusMsg: null, ct)
         : throw MatrixException.InvalidParam("presence must be one of online, unavailable, offline");
 
     /// <summary><c>PUT /presence/{userId}/status</c>.</summary>
-    public Task SetAsync(string userId, string state, string? statusMsg, CancellationToken ct)
+    public Task SetAsync(UserId userId, string state, string? statusMsg, CancellationToken ct)
     {
         if (!IsState(state))
             throw MatrixException.InvalidParam("presence must be one of online, unavailable, offline");
         if (statusMsg is { Length: > MaxStatusMsgLength })
             throw MatrixException.InvalidParam($"status_msg is longer than {MaxStatusMsgLength} characters");
-        return _options.Enabled ? ChangeAsync(userId, state, keepStatus: false, statusMsg, ct) : Task.CompletedTask;
+        return _options.Enabled ? ChangeAsync(userId.ToString(), state, keepStatus: false, statusMsg, ct) : Task.CompletedTask;
     }
 
     /// <summary>
     /// <paramref name="userId"/>'s presence as <c>GET /presence/{userId}/status</c> shows it to <paramref name="viewerId"/>.
     /// Presence is for people one shares a room with; strangers learn nothing, not even whether the account exists.
     /// </summary>
-    public async Task<JsonObject> GetContentAsync(string viewerId, string userId, CancellationToken ct)
+    public async Task<JsonObject> GetContentAsync(UserId viewerId, UserId userId, CancellationToken ct)
     {
-        if (userId != viewerId && !await _current.ShareARoomAsync(viewerId, userId, ct))
+        if (userId != viewerId && !await _current.ShareARoomAsync(viewerId.ToString(), userId.ToString(), ct))
             throw MatrixException.Forbidden("You do not share a room with this user");
-        if (!await _users.ExistsAsync(userId, ct))
+        if (!await _users.ExistsAsync(userId.ToString(), ct))
             throw MatrixException.NotFound("Unknown user");
-        var row = _options.Enabled ? await _store.GetAsync(userId, ct) : null;
+        var row = _options.Enabled ? await _store.GetAsync(userId.ToString(), ct) : null;
         return row is null ? new JsonObject { ["presence"] = Offline } : Content(row);
     }
 
     /// <summary>Presence changes <paramref name="readerId"/> may see, as <c>m.presence</c> events.</summary>
-    public async Task<IReadOnlyList<JsonObject>> ChangedForAsync(string readerId, long after, long upto, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonObject>> ChangedForAsync(UserId readerId, long after, long upto, CancellationToken ct)
     {
         if (!_options.Enabled || upto <= after)
             return [];
-        var rows = await _store.ChangedForReaderAsync(readerId, after, upto, ct);
+        var rows = await _store.ChangedForReaderAsync(readerId.ToString(), after, upto, ct);
         return rows.Select(r => new JsonObject { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r) }).ToList();
     }
 

@@ -17,7 +17,7 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
     public const int MaxContentBytes = 65_536;
     public const string AllDevices = "*";
 
-    public async Task SendAsync(string sender, string senderDevice, string eventType, string txnId, JsonElement messages, CancellationToken ct)
+    public async Task SendAsync(UserId sender, string senderDevice, string eventType, string txnId, JsonElement messages, CancellationToken ct)
     {
         if (messages.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson("messages must be an object of user IDs");
@@ -47,6 +47,6 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
         }
         // A device named both by ID and by '*' would otherwise get the message twice.
         var distinct = deliveries.DistinctBy(d => (d.UserId, d.DeviceId)).ToList();
-        await store.EnqueueAsync(sender, senderDevice, txnId, eventType, distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        await store.EnqueueAsync(sender.ToString(), senderDevice, txnId, eventType, distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
     }
 }

@@ -1,4 +1,5 @@
 using Homeserver.Core.Ephemeral;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Push.Counts;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
@@ -44,11 +45,11 @@ public sealed class JoinedRoomsPrefetchTests
             Receipt("@b:x", ReceiptService.ReadPrivate, ReceiptStore.Unthreaded, "$1"),
             Receipt("@c:x", ReceiptService.Read, "$root", "$2"),
         };
-        var seenByA = ReceiptService.ReceiptEvent(changed, "@a:x")!;
+        var seenByA = ReceiptService.ReceiptEvent(changed, UserId.Parse("@a:x"))!;
         Assert.Equal("""{"type":"m.receipt","content":{"$1":{"m.read":{"@a:x":{"ts":5}}},"$2":{"m.read":{"@c:x":{"ts":5,"thread_id":"$root"}}}}}""",
             seenByA.ToJsonString());
-        Assert.NotNull(ReceiptService.ReceiptEvent(changed, "@b:x")!["content"]!["$1"]!["m.read.private"]);
-        Assert.Null(ReceiptService.ReceiptEvent(changed.Skip(1).Take(1), "@a:x"));
+        Assert.NotNull(ReceiptService.ReceiptEvent(changed, UserId.Parse("@b:x"))!["content"]!["$1"]!["m.read.private"]);
+        Assert.Null(ReceiptService.ReceiptEvent(changed.Skip(1).Take(1), UserId.Parse("@a:x")));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class PresenceSyncProvider(PresenceService presence) : ISyncProvid
     public async Task<bool> AddAsync(SyncContext ctx, JsonObject response, CancellationToken ct)
     {
         var filter = ctx.Filter.Presence;
-        var events = (await presence.ChangedForAsync(ctx.UserId.ToString(), ctx.FullState ? 0 : ctx.Since?.Presence ?? 0, ctx.Upto.Presence, ct))
+        var events = (await presence.ChangedForAsync(ctx.UserId, ctx.FullState ? 0 : ctx.Since?.Presence ?? 0, ctx.Upto.Presence, ct))
             .Where(e => filter.Matches("m.presence", (string?)e["sender"]))
             .Take(filter.Limit ?? int.MaxValue).ToList();
         response["presence"] = new JsonObject { ["events"] = new JsonArray(events.Select(e => (JsonNode)e).ToArray()) };

@@ -79,8 +79,8 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
                 return null;
             var receiptsAfter = isNew || fullState ? 0 : since!.Value.Receipts;
             var receipt = !filter.Ephemeral.Matches("m.receipt", null) ? null
-                : prefetch?.For(m.RoomId) is { } prefetched ? ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId.ToString())
-                : await receipts.ChangedAsync(m.RoomId, userId.ToString(), receiptsAfter, upto.Receipts, ct);
+                : prefetch?.For(m.RoomId) is { } prefetched ? ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId)
+                : await receipts.ChangedAsync(m.RoomId, userId, receiptsAfter, upto.Receipts, ct);
             var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
             return await rooms.JoinedAsync(userId, deviceId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
         }
