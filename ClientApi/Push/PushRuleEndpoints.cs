@@ -17,35 +17,35 @@ public static class PushRuleEndpoints
 
         // GET /_matrix/client/v3/pushrules/
         g.MapGet("/", async (HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Json(PushRuleService.AccountDataContent(await rules.GetAsync(ctx.GetRequester().UserId.ToString(), ct))));
+            Json(PushRuleService.AccountDataContent(await rules.GetAsync(ctx.GetRequester().UserId, ct))));
 
         // GET /_matrix/client/v3/pushrules/global/
         g.MapGet("/{scope}/", async (string scope, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
         {
             Scope(scope);
-            return Json((await rules.GetAsync(ctx.GetRequester().UserId.ToString(), ct)).ToJson());
+            return Json((await rules.GetAsync(ctx.GetRequester().UserId, ct)).ToJson());
         });
 
         // GET/PUT/DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}
         g.MapGet("/{scope}/{kind}/{ruleId}", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Json((await rules.GetRuleAsync(ctx.GetRequester().UserId.ToString(), Kind(scope, kind), ruleId, ct)).ToJson()));
+            Json((await rules.GetRuleAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct)).ToJson()));
         g.MapPut("/{scope}/{kind}/{ruleId}", async (string scope, string kind, string ruleId, string? before, string? after, HttpContext ctx,
             PushRuleService rules, CancellationToken ct) =>
         {
             var k = Kind(scope, kind);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            await rules.PutAsync(ctx.GetRequester().UserId.ToString(), k, ruleId, body, before, after, ct);
+            await rules.PutAsync(ctx.GetRequester().UserId, k, ruleId, body, before, after, ct);
             return Results.Ok(new { });
         });
         g.MapDelete("/{scope}/{kind}/{ruleId}", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
         {
-            await rules.DeleteAsync(ctx.GetRequester().UserId.ToString(), Kind(scope, kind), ruleId, ct);
+            await rules.DeleteAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct);
             return Results.Ok(new { });
         });
 
         // GET/PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled
         g.MapGet("/{scope}/{kind}/{ruleId}/enabled", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Results.Ok(new { enabled = (await rules.GetRuleAsync(ctx.GetRequester().UserId.ToString(), Kind(scope, kind), ruleId, ct)).Enabled }));
+            Results.Ok(new { enabled = (await rules.GetRuleAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct)).Enabled }));
         g.MapPut("/{scope}/{kind}/{ruleId}/enabled", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
         {
             var k = Kind(scope, kind);
@@ -54,7 +54,7 @@ public static class PushRuleEndpoints
                 throw MatrixException.MissingParam("'enabled' is required");
             if (enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
                 throw MatrixException.BadJson("'enabled' must be a boolean");
-            await rules.SetEnabledAsync(ctx.GetRequester().UserId.ToString(), k, ruleId, enabled.GetBoolean(), ct);
+            await rules.SetEnabledAsync(ctx.GetRequester().UserId, k, ruleId, enabled.GetBoolean(), ct);
             return Results.Ok(new { });
         });
 
@@ -62,7 +62,7 @@ public static class PushRuleEndpoints
         g.MapGet("/{scope}/{kind}/{ruleId}/actions", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
             Json(new System.Text.Json.Nodes.JsonObject
             {
-                ["actions"] = (await rules.GetRuleAsync(ctx.GetRequester().UserId.ToString(), Kind(scope, kind), ruleId, ct)).Actions.DeepClone(),
+                ["actions"] = (await rules.GetRuleAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct)).Actions.DeepClone(),
             }));
         g.MapPut("/{scope}/{kind}/{ruleId}/actions", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
         {
@@ -70,7 +70,7 @@ public static class PushRuleEndpoints
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             if (!body.TryGetProperty("actions", out var actions))
                 throw MatrixException.MissingParam("'actions' is required");
-            await rules.SetActionsAsync(ctx.GetRequester().UserId.ToString(), k, ruleId, PushActions.FromClient(actions), ct);
+            await rules.SetActionsAsync(ctx.GetRequester().UserId, k, ruleId, PushActions.FromClient(actions), ct);
             return Results.Ok(new { });
         });
     }

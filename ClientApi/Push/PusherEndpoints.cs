@@ -16,7 +16,7 @@ public static class PusherEndpoints
     {
         // GET /_matrix/client/v3/pushers
         v3.MapGet("/pushers", async (HttpContext ctx, PusherService pushers, CancellationToken ct) =>
-            Results.Ok(new { pushers = (await pushers.ListAsync(ctx.GetRequester().UserId.ToString(), ct)).Select(Describe) })).RequireAuthorization();
+            Results.Ok(new { pushers = (await pushers.ListAsync(ctx.GetRequester().UserId, ct)).Select(Describe) })).RequireAuthorization();
 
         // POST /_matrix/client/v3/pushers/set
         v3.MapPost("/pushers/set", async (HttpContext ctx, PusherService pushers, CancellationToken ct) =>
@@ -29,7 +29,7 @@ public static class PusherEndpoints
             var kind = Text(body, "kind");
             if (kind is null)
             {
-                await pushers.DeleteAsync(r.UserId.ToString(), appId, pushkey, ct);
+                await pushers.DeleteAsync(r.UserId, appId, pushkey, ct);
                 return Results.Ok(new { });
             }
             Require(body, "app_display_name", "device_display_name", "lang", "data");
@@ -41,7 +41,7 @@ public static class PusherEndpoints
             var request = new PusherRequest(kind, appId, pushkey, Text(body, "app_display_name")!, Text(body, "device_display_name")!,
                 Text(body, "profile_tag"), Text(body, "lang")!, JsonNode.Parse(body.GetProperty("data").GetRawText())!.AsObject(), append);
             // MSC4174: 201 says a Web Push pusher is set but waits for activation.
-            return await pushers.SetAsync(r.UserId.ToString(), r.DeviceId, request, ct)
+            return await pushers.SetAsync(r.UserId, r.DeviceId, request, ct)
                 ? Results.Json(new { }, statusCode: StatusCodes.Status201Created)
                 : Results.Ok(new { });
         }).RequireAuthorization();
@@ -51,7 +51,7 @@ public static class PusherEndpoints
         {
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             Require(body, "app_id", "ack_token");
-            await pushers.AckAsync(ctx.GetRequester().UserId.ToString(), Text(body, "app_id")!, Text(body, "ack_token")!, ct);
+            await pushers.AckAsync(ctx.GetRequester().UserId, Text(body, "app_id")!, Text(body, "ack_token")!, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -25,7 +26,7 @@ public sealed class PushRuleService(Database db, PushRuleStore store, AccountDat
     /// <summary>Bumped after each committed change, so a read that raced it does not leave a stale set cached.</summary>
     private long _changes;
 
-    public async Task<PushRuleSet> GetAsync(string userId, CancellationToken ct) => (await GetManyAsync([userId], ct))[userId];
+    public async Task<PushRuleSet> GetAsync(UserId userId, CancellationToken ct) => (await GetManyAsync([userId.ToString()], ct))[userId.ToString()];
 
     /// <summary>The rule sets of several users; those not cached are loaded together.</summary>
     public async Task<IReadOnlyDictionary<string, PushRuleSet>> GetManyAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
@@ -58,14 +59,14 @@ public sealed class PushRuleService(Database db, PushRuleStore store, AccountDat
     }
 
     /// <summary>The rule, or 404 <c>M_NOT_FOUND</c>.</summary>
-    public async Task<PushRule> GetRuleAsync(string userId, PushRuleKind kind, string ruleId, CancellationToken ct) =>
+    public async Task<PushRule> GetRuleAsync(UserId userId, PushRuleKind kind, string ruleId, CancellationToken ct) =>
         (await GetAsync(userId, ct)).Find(kind, ruleId) ?? throw MatrixException.NotFound("The push rule was not found.");
 
     /// <summary>
     /// Creates or replaces one of the user's own rules. <paramref name="before"/> (which wins over
     /// <paramref name="after"/>) and <paramref name="after"/> place it next to another of the user's own rules.
     /// </summary>
-    public async Task PutAsync(string userId, PushRuleKind kind, string ruleId, JsonElement body, string? before, string? after, CancellationToken ct)
+    public async Task PutAsync(UserId userId, PushRuleKind kind, string ruleId, JsonElement body, string? before, string? after, CancellationToken ct)
     {
         if (ruleId.StartsWith('.'))
             throw MatrixException.InvalidParam("Rule IDs starting with '.' are reserved for server-default rules");
@@ -74,7 +75,7 @@ public sealed class PushRuleService(Database db, PushRuleStore store, AccountDat
         var rule = ParseRule(kind, ruleId, body);
         await ChangeAsync(userId, async (c, tx) =>
         {
-            var order = (await PushRuleStore.RuleIdsAsync(c, tx, userId, kind, ct)).ToList();
+            var order = (await PushRuleStore.RuleIdsAsync(c, tx, userId.ToString(), kind, ct)).ToList();
             var previous = order.IndexOf(ruleId);
             if (previous >= 0)
                 order.RemoveAt(previous);
@@ -87,29 +88,29 @@ public sealed class PushRuleService(Database db, PushRuleStore store, AccountDat
             }
             else
                 order.Insert(previous >= 0 ? previous : 0, ruleId);
-            await PushRuleStore.UpsertAsync(c, tx, userId, rule, ct);
-            await PushRuleStore.SetOrderAsync(c, tx, userId, kind, order, ct);
+            await PushRuleStore.UpsertAsync(c, tx, userId.ToString(), rule, ct);
+            await PushRuleStore.SetOrderAsync(c, tx, userId.ToString(), kind, order, ct);
         }, ct);
     }
 
-    public async Task DeleteAsync(string userId, PushRuleKind kind, string ruleId, CancellationToken ct)
+    public async Task DeleteAsync(UserId userId, PushRuleKind kind, string ruleId, CancellationToken ct)
     {
         var rule = await GetRuleAsync(userId, kind, ruleId, ct);
         if (rule.IsDefault)
             throw MatrixException.InvalidParam("Server-default rules cannot be deleted; disable them instead");
-        await ChangeAsync(userId, (c, tx) => PushRuleStore.DeleteAsync(c, tx, userId, kind, ruleId, ct), ct);
+        await ChangeAsync(userId, (c, tx) => PushRuleStore.DeleteAsync(c, tx, userId.ToString(), kind, ruleId, ct), ct);
     }
 
-    public async Task SetEnabledAsync(string userId, PushRuleKind kind, string ruleId, bool enabled, CancellationToken ct)
+    public async Task SetEnabledAsync(UserId userId, PushRuleKind kind, string ruleId, bool enabled, CancellationToken ct)
     {
         var rule = await GetRuleAsync(userId, kind, ruleId, ct);
-        await ChangeAsync(userId, (c, tx) => PushRuleStore.SetEnabledAsync(c, tx, userId, rule, enabled, ct), ct);
+        await ChangeAsync(userId, (c, tx) => PushRuleStore.SetEnabledAsync(c, tx, userId.ToString(), rule, enabled, ct), ct);
     }
 
-    public async Task SetActionsAsync(string userId, PushRuleKind kind, string ruleId, JsonArray actions, CancellationToken ct)
+    public async Task SetActionsAsync(UserId userId, PushRuleKind kind, string ruleId, JsonArray actions, CancellationToken ct)
     {
         var rule = await GetRuleAsync(userId, kind, ruleId, ct);
-        await ChangeAsync(userId, (c, tx) => PushRuleStore.SetActionsAsync(c, tx, userId, rule, actions, ct), ct);
+        await ChangeAsync(userId, (c, tx) => PushRuleStore.SetActionsAsync(c, tx, userId.ToString(), rule, actions, ct), ct);
     }
 
     /// <summary>The <c>m.push_rules</c> account-data content: the whole set under <c>global</c>.</summary>
@@ -142,16 +143,16 @@ public sealed class PushRuleService(Database db, PushRuleStore store, AccountDat
     }
 
     /// <summary>Applies a change in one transaction, then drops the cached set and publishes the new one to the user's clients.</summary>
-    private async Task ChangeAsync(string userId, Func<DbConnection, DbTransaction, Task> change, CancellationToken ct)
+    private async Task ChangeAsync(UserId userId, Func<DbConnection, DbTransaction, Task> change, CancellationToken ct)
     {
         await _writeGate.WaitAsync(ct);
         try
         {
             await db.WriteAsync(change, ct);
             Interlocked.Increment(ref _changes);
-            cache.Remove(Key(userId));
+            cache.Remove(Key(userId.ToString()));
             var rules = await GetAsync(userId, ct);
-            await accountData.PutAsync(userId, null, AccountDataType, AccountDataContent(rules).ToJsonString(), ct);
+            await accountData.PutAsync(userId.ToString(), null, AccountDataType, AccountDataContent(rules).ToJsonString(), ct);
         }
         finally
         {

@@ -18,7 +18,7 @@ public sealed class AccountDataSyncProvider(PushRuleService pushRules) : ISyncPr
             global.Add(new JsonObject
             {
                 ["type"] = PushRuleService.AccountDataType,
-                ["content"] = PushRuleService.AccountDataContent(await pushRules.GetAsync(ctx.UserId.ToString(), ct)),
+                ["content"] = PushRuleService.AccountDataContent(await pushRules.GetAsync(ctx.UserId, ct)),
             });
         response["account_data"] = new JsonObject { ["events"] = global };
         return global.Count > 0;
