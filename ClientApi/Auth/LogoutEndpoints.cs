@@ -17,14 +17,14 @@ public static class LogoutEndpoints
         v3.MapPost("/logout", async (HttpContext ctx, SessionService sessions, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            await sessions.DeleteDevicesAsync(r.UserId.ToString(), [r.DeviceId], ct);
+            await sessions.DeleteDevicesAsync(r.UserId, [r.DeviceId], ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
 
         // POST /_matrix/client/v3/logout/all
         v3.MapPost("/logout/all", async (HttpContext ctx, SessionService sessions, CancellationToken ct) =>
         {
-            await sessions.DeleteAllDevicesAsync(ctx.GetRequester().UserId.ToString(), keepDeviceId: null, ct);
+            await sessions.DeleteAllDevicesAsync(ctx.GetRequester().UserId, keepDeviceId: null, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
 

@@ -19,11 +19,11 @@ public static class DeviceEndpoints
 
         // GET /_matrix/client/v3/devices
         g.MapGet("/devices", async (HttpContext ctx, DeviceService devices, CancellationToken ct) =>
-            Results.Ok(new { devices = (await devices.ListAsync(ctx.GetRequester().UserId.ToString(), ct)).Select(ToWire) }));
+            Results.Ok(new { devices = (await devices.ListAsync(ctx.GetRequester().UserId, ct)).Select(ToWire) }));
 
         // GET /_matrix/client/v3/devices/{deviceId}
         g.MapGet("/devices/{deviceId}", async (string deviceId, HttpContext ctx, DeviceService devices, CancellationToken ct) =>
-            Results.Ok(ToWire(await devices.GetAsync(ctx.GetRequester().UserId.ToString(), deviceId, ct))));
+            Results.Ok(ToWire(await devices.GetAsync(ctx.GetRequester().UserId, deviceId, ct))));
 
         // PUT /_matrix/client/v3/devices/{deviceId}
         g.MapPut("/devices/{deviceId}", async (string deviceId, HttpContext ctx, DeviceService devices, CancellationToken ct) =>
@@ -37,7 +37,7 @@ public static class DeviceEndpoints
                     JsonValueKind.Null => null,
                     _ => throw MatrixException.BadJson("display_name must be a string"),
                 };
-            await devices.RenameAsync(ctx.GetRequester().UserId.ToString(), deviceId, name, ct);
+            await devices.RenameAsync(ctx.GetRequester().UserId, deviceId, name, ct);
             return Results.Ok(new { });
         });
 
@@ -48,7 +48,7 @@ public static class DeviceEndpoints
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId.ToString(), body), body, AccountEndpoints.PasswordFlows, ct);
-            await sessions.DeleteDevicesAsync(r.UserId.ToString(), [deviceId], ct);
+            await sessions.DeleteDevicesAsync(r.UserId, [deviceId], ct);
             return Results.Ok(new { });
         });
 
@@ -61,7 +61,7 @@ public static class DeviceEndpoints
                 throw MatrixException.MissingParam("Missing devices");
             var ids = list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw MatrixException.BadJson("devices must be strings")).ToList();
             await uia.AuthenticateAsync(UiaOperation.For("POST", "/delete_devices", r.UserId.ToString(), body), body, AccountEndpoints.PasswordFlows, ct);
-            await sessions.DeleteDevicesAsync(r.UserId.ToString(), ids, ct);
+            await sessions.DeleteDevicesAsync(r.UserId, ids, ct);
             return Results.Ok(new { });
         });
     }

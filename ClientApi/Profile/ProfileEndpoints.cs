@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -16,18 +17,19 @@ public static class ProfileEndpoints
         // GET /_matrix/client/v3/profile/{userId}
         v3.MapGet("/profile/{userId}", async (string userId, ProfileService profiles, CancellationToken ct) =>
         {
-            var p = await profiles.GetAsync(userId, ct);
+            var p = await profiles.GetAsync(Target(userId), ct);
             return Results.Ok(new { displayname = p.Displayname, avatar_url = p.AvatarUrl });
         });
 
         // GET /_matrix/client/v3/profile/{userId}/{field}
         v3.MapGet("/profile/{userId}/{field}", async (string userId, string field, ProfileService profiles, CancellationToken ct) =>
-            Results.Ok(new Dictionary<string, string> { [field] = await profiles.GetFieldAsync(userId, field, ct) }));
+            Results.Ok(new Dictionary<string, string> { [field] = await profiles.GetFieldAsync(Target(userId), field, ct) }));
 
         // PUT /_matrix/client/v3/profile/{userId}/{field}
         v3.MapPut("/profile/{userId}/{field}", async (string userId, string field, HttpContext ctx, ProfileService profiles, CancellationToken ct) =>
         {
-            ctx.GetRequester().EnsureSelf(userId);
+            var r = ctx.GetRequester();
+            r.EnsureSelf(userId);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var value = body.TryGetProperty(field, out var v) ? v.ValueKind switch
             {
@@ -35,8 +37,12 @@ public static class ProfileEndpoints
                 JsonValueKind.Null => null,
                 _ => throw MatrixException.BadJson($"'{field}' must be a string"),
             } : throw MatrixException.MissingParam($"Missing '{field}'");
-            await profiles.SetFieldAsync(userId, field, value, ct);
+            await profiles.SetFieldAsync(r.UserId, field, value, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
     }
+
+    /// <summary>A user ID that cannot exist names no profile: the same 404 as an unknown user.</summary>
+    private static UserId Target(string userId) =>
+        UserId.TryParse(userId, out var id) ? id.Value : throw MatrixException.NotFound(ProfileService.NotFound);
 }

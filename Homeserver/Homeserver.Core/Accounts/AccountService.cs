@@ -99,16 +99,16 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     }
 
     /// <summary>Throws 403 unless the user is a server admin (Synapse's admin API).</summary>
-    public async Task EnsureAdminAsync(string userId, CancellationToken ct)
+    public async Task EnsureAdminAsync(UserId userId, CancellationToken ct)
     {
-        if (await users.GetAsync(userId, ct) is not { IsAdmin: true })
+        if (await users.GetAsync(userId.ToString(), ct) is not { IsAdmin: true })
             throw MatrixException.Forbidden("You are not a server admin");
     }
 
-    public async Task ChangePasswordAsync(string userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
+    public async Task ChangePasswordAsync(UserId userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
     {
         ValidatePassword(newPassword);
-        await users.SetPasswordHashAsync(userId, hasher.Hash(newPassword), ct);
+        await users.SetPasswordHashAsync(userId.ToString(), hasher.Hash(newPassword), ct);
         log.LogInformation("Changed the password of {UserId} (other devices logged out: {LogoutDevices})", userId, logoutDevices);
         if (logoutDevices)
             await sessions.DeleteAllDevicesAsync(userId, keepDeviceId, ct);
@@ -119,9 +119,9 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// marked first and the devices deleted in the same transaction, so a login or refresh committed before it
     /// loses its session here, and one committed after finds the account deactivated (<see cref="SessionService.StartAsync"/>).
     /// </summary>
-    public async Task DeactivateAsync(string userId, CancellationToken ct)
+    public async Task DeactivateAsync(UserId userId, CancellationToken ct)
     {
-        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId, ct));
+        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId.ToString(), ct));
         log.LogInformation("Deactivated {UserId}", userId);
     }
 

@@ -1,4 +1,5 @@
 using Homeserver.Core.Storage;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Accounts;
 
@@ -9,12 +10,12 @@ namespace Homeserver.Core.Accounts;
 /// </summary>
 public sealed class ActivityRecorder(Database db, IncidentalWrites incidental)
 {
-    public Task RecordAsync(string userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
+    public Task RecordAsync(UserId userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
         incidental.TryAsync("device activity", () => db.WriteAsync(async (c, tx) =>
         {
             // The user's row before the device's, the order deactivation and session creation lock them in;
             // the other order deadlocks against a deactivation on PostgreSQL.
-            await UserStore.TouchLastActiveAsync(c, tx, userId, ts, ct);
-            await DeviceStore.RecordSeenAsync(c, tx, userId, deviceId, ts, ip, agent, ct);
+            await UserStore.TouchLastActiveAsync(c, tx, userId.ToString(), ts, ct);
+            await DeviceStore.RecordSeenAsync(c, tx, userId.ToString(), deviceId, ts, ip, agent, ct);
         }, ct));
 }

@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Accounts;
 
@@ -7,16 +8,16 @@ public sealed class DeviceService(DeviceStore devices)
 {
     public const int MaxDisplayNameLength = 100;
 
-    public Task<IReadOnlyList<DeviceRecord>> ListAsync(string userId, CancellationToken ct) => devices.ListAsync(userId, ct);
+    public Task<IReadOnlyList<DeviceRecord>> ListAsync(UserId userId, CancellationToken ct) => devices.ListAsync(userId.ToString(), ct);
 
-    public async Task<DeviceRecord> GetAsync(string userId, string deviceId, CancellationToken ct) =>
-        await devices.GetAsync(userId, deviceId, ct) ?? throw MatrixException.NotFound("Unknown device");
+    public async Task<DeviceRecord> GetAsync(UserId userId, string deviceId, CancellationToken ct) =>
+        await devices.GetAsync(userId.ToString(), deviceId, ct) ?? throw MatrixException.NotFound("Unknown device");
 
-    public async Task RenameAsync(string userId, string deviceId, string? displayName, CancellationToken ct)
+    public async Task RenameAsync(UserId userId, string deviceId, string? displayName, CancellationToken ct)
     {
         if (displayName is { Length: > MaxDisplayNameLength })
             throw MatrixException.InvalidParam($"display_name is longer than {MaxDisplayNameLength} characters");
-        if (!await devices.SetDisplayNameAsync(userId, deviceId, displayName, ct))
+        if (!await devices.SetDisplayNameAsync(userId.ToString(), deviceId, displayName, ct))
             throw MatrixException.NotFound("Unknown device");
     }
 }

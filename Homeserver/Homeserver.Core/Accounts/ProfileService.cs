@@ -1,4 +1,5 @@
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Accounts;
 
@@ -13,14 +14,16 @@ public sealed class ProfileService(UserStore users)
     public const int MaxDisplaynameLength = 256;
     public const int MaxAvatarUrlLength = 1000;
 
+    public const string NotFound = "Profile not found";
+
     public sealed record Profile(string? Displayname, string? AvatarUrl);
 
-    public async Task<Profile> GetAsync(string userId, CancellationToken ct) =>
-        await users.GetAsync(userId, ct) is { IsDeactivated: false } u
+    public async Task<Profile> GetAsync(UserId userId, CancellationToken ct) =>
+        await users.GetAsync(userId.ToString(), ct) is { IsDeactivated: false } u
             ? new Profile(u.Displayname, u.AvatarUrl)
-            : throw MatrixException.NotFound("Profile not found");
+            : throw MatrixException.NotFound(NotFound);
 
-    public async Task<string> GetFieldAsync(string userId, string field, CancellationToken ct)
+    public async Task<string> GetFieldAsync(UserId userId, string field, CancellationToken ct)
     {
         var profile = await GetAsync(userId, ct);
         var value = field switch
@@ -33,21 +36,21 @@ public sealed class ProfileService(UserStore users)
     }
 
     /// <summary>Sets one field; null clears it.</summary>
-    public async Task SetFieldAsync(string userId, string field, string? value, CancellationToken ct)
+    public async Task SetFieldAsync(UserId userId, string field, string? value, CancellationToken ct)
     {
         switch (field)
         {
             case Displayname:
                 if (value is { Length: > MaxDisplaynameLength })
                     throw MatrixException.InvalidParam($"displayname is longer than {MaxDisplaynameLength} characters");
-                await users.SetDisplaynameAsync(userId, value, ct);
+                await users.SetDisplaynameAsync(userId.ToString(), value, ct);
                 break;
             case AvatarUrl:
                 if (value is { Length: > MaxAvatarUrlLength })
                     throw MatrixException.InvalidParam($"avatar_url is longer than {MaxAvatarUrlLength} characters");
                 if (value is { Length: > 0 } && !value.StartsWith("mxc://", StringComparison.Ordinal))
                     throw MatrixException.InvalidParam("avatar_url must be an mxc:// URI");
-                await users.SetAvatarUrlAsync(userId, value, ct);
+                await users.SetAvatarUrlAsync(userId.ToString(), value, ct);
                 break;
             default:
                 throw new MatrixException(400, ErrorCodes.Unrecognized, $"Profile field '{field}' is not supported");

@@ -5,6 +5,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Storage;
 using Homeserver.Core.Streams;
 using Microsoft.Extensions.Logging;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Accounts;
 
@@ -66,20 +67,20 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
     }
 
     /// <summary>Deletes devices with every token, key and waiting to-device message they hold.</summary>
-    public Task DeleteDevicesAsync(string userId, IReadOnlyCollection<string> deviceIds, CancellationToken ct) =>
-        DeleteDevicesWhereAsync(userId, (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
+    public Task DeleteDevicesAsync(UserId userId, IReadOnlyCollection<string> deviceIds, CancellationToken ct) =>
+        DeleteDevicesWhereAsync(userId.ToString(), (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
 
     /// <summary>
     /// Deletes every device of the user except <paramref name="keepDeviceId"/> (none when null).
     /// <paramref name="alsoInTransaction"/> runs first in the same transaction (deactivation marks the account there).
     /// </summary>
-    public Task DeleteAllDevicesAsync(string userId, string? keepDeviceId, CancellationToken ct,
+    public Task DeleteAllDevicesAsync(UserId userId, string? keepDeviceId, CancellationToken ct,
         Func<DbConnection, DbTransaction, Task>? alsoInTransaction = null) =>
-        DeleteDevicesWhereAsync(userId, async (c, tx) =>
+        DeleteDevicesWhereAsync(userId.ToString(), async (c, tx) =>
         {
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
-            return (await DeviceStore.ListIdsAsync(c, tx, userId, ct)).Where(d => d != keepDeviceId);
+            return (await DeviceStore.ListIdsAsync(c, tx, userId.ToString(), ct)).Where(d => d != keepDeviceId);
         }, ct);
 
     private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)

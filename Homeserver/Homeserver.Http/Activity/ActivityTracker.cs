@@ -46,7 +46,7 @@ public sealed class ActivityTracker(RequestDelegate next, ActivityRecorder activ
                 var client = context.GetClientInfo();
                 var aborted = context.RequestAborted;
                 // On its own thread: an idle SQLite writer would otherwise run the write inline, before the request.
-                return Task.Run(() => activity.RecordAsync(r.UserId.ToString(), r.DeviceId, now, client.Ip, client.UserAgent, aborted), CancellationToken.None);
+                return Task.Run(() => activity.RecordAsync(r.UserId, r.DeviceId, now, client.Ip, client.UserAgent, aborted), CancellationToken.None);
             }
         }
         return Task.CompletedTask;

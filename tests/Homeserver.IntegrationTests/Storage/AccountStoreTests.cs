@@ -1,6 +1,7 @@
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Filters;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Storage;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,7 +73,7 @@ public sealed class AccountStoreTests(HomeserverFixture fixture) : IClassFixture
         var sessions = hs.Services.GetRequiredService<SessionService>();
         var devices = hs.Services.GetRequiredService<DeviceStore>();
         Assert.Equal(2, (await devices.ListAsync(user.UserId, default)).Count);
-        await sessions.DeleteAllDevicesAsync(user.UserId, keepDeviceId: second.DeviceId, default);
+        await sessions.DeleteAllDevicesAsync(UserId.Parse(user.UserId), keepDeviceId: second.DeviceId, default);
         var left = await devices.ListAsync(user.UserId, default);
         Assert.Equal(second.DeviceId, Assert.Single(left).DeviceId);
     }
