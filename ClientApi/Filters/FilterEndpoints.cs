@@ -16,17 +16,19 @@ public static class FilterEndpoints
         // POST /_matrix/client/v3/user/{userId}/filter
         g.MapPost("", async (string userId, HttpContext ctx, FilterService filters, CancellationToken ct) =>
         {
-            ctx.GetRequester().EnsureSelf(userId);
+            var r = ctx.GetRequester();
+            r.EnsureSelf(userId);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            var id = await filters.AddAsync(userId, body, ct);
+            var id = await filters.AddAsync(r.UserId, body, ct);
             return Results.Ok(new { filter_id = id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         });
 
         // GET /_matrix/client/v3/user/{userId}/filter/{filterId}
         g.MapGet("/{filterId}", async (string userId, string filterId, HttpContext ctx, FilterService filters, CancellationToken ct) =>
         {
-            ctx.GetRequester().EnsureSelf(userId);
-            return Results.Text(await filters.GetAsync(userId, filterId, ct), "application/json");
+            var r = ctx.GetRequester();
+            r.EnsureSelf(userId);
+            return Results.Text(await filters.GetAsync(r.UserId, filterId, ct), "application/json");
         });
     }
 }

@@ -33,7 +33,7 @@ public static class SyncEndpoints
             // The same endpoint upgrades to a WebSocket that pushes every sync result (docs/websocket-sync.md).
             if (ctx.WebSockets.IsWebSocketRequest)
             {
-                var initialFilter = await filters.ForSyncAsync(r.UserId.ToString(), filter, ct);
+                var initialFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
                 var initialSince = since is null ? (SyncToken?)null : SyncToken.Parse(since);
                 using var slot = perAddress.Acquire(ClientAddressKey.Of(ctx));
                 using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
@@ -50,7 +50,7 @@ public static class SyncEndpoints
                 : long.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
                     ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
-            var syncFilter = await filters.ForSyncAsync(r.UserId.ToString(), filter, ct);
+            var syncFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
             using var live = connections.Begin(r.UserId.ToString(), r.DeviceId, webSocket: false);
             await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,

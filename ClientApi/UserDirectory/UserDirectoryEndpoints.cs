@@ -25,7 +25,7 @@ public static class UserDirectoryEndpoints
             var term = body.SearchTerm ?? throw MatrixException.MissingParam("Missing search_term");
             // Out-of-range limits are clamped (to 0..MaxLimit) rather than refused, as Synapse does.
             var limit = (int)Math.Clamp(body.Limit ?? UserDirectoryService.DefaultLimit, 0, UserDirectoryService.MaxLimit);
-            var result = await directory.SearchAsync(ctx.GetRequester().UserId.ToString(), term, limit, ct);
+            var result = await directory.SearchAsync(ctx.GetRequester().UserId, term, limit, ct);
             return Results.Ok(new { results = result.Results, limited = result.Limited });
         }).RequireAuthorization();
     }

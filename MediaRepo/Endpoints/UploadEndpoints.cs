@@ -14,14 +14,14 @@ public static class UploadEndpoints
         // POST /_matrix/media/v3/upload
         app.MapPost("/_matrix/media/{version:regex(^(v3|r0)$)}/upload", async (HttpContext ctx, string? filename, MediaService media, CancellationToken ct) =>
         {
-            var mxc = await media.UploadAsync(ctx.GetRequester().UserId.ToString(), ReadUpload(ctx, filename), ct);
+            var mxc = await media.UploadAsync(ctx.GetRequester().UserId, ReadUpload(ctx, filename), ct);
             return Results.Ok(new { content_uri = mxc });
         }).RequireAuthorization();
 
         // POST /_matrix/media/v1/create
         app.MapPost("/_matrix/media/v1/create", async (HttpContext ctx, MediaService media, CancellationToken ct) =>
         {
-            var (mxc, expires) = await media.CreatePendingAsync(ctx.GetRequester().UserId.ToString(), ct);
+            var (mxc, expires) = await media.CreatePendingAsync(ctx.GetRequester().UserId, ct);
             return Results.Ok(new { content_uri = mxc, unused_expires_at = expires });
         }).RequireAuthorization();
 
@@ -29,7 +29,7 @@ public static class UploadEndpoints
         app.MapPut("/_matrix/media/{version:regex(^(v3|r0)$)}/upload/{serverName}/{mediaId}",
             async (HttpContext ctx, string serverName, string mediaId, string? filename, MediaService media, CancellationToken ct) =>
             {
-                await media.UploadToPendingAsync(ctx.GetRequester().UserId.ToString(), serverName, mediaId, ReadUpload(ctx, filename), ct);
+                await media.UploadToPendingAsync(ctx.GetRequester().UserId, serverName, mediaId, ReadUpload(ctx, filename), ct);
                 return Results.Ok(new { });
             }).RequireAuthorization();
     }

@@ -1,5 +1,6 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Media;
 
@@ -16,24 +17,24 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
     // so a deletion never removes a file that a concurrent identical upload has just started to reference.
     private readonly SemaphoreSlim _contentLock = new(1, 1);
 
-    public async Task<string> UploadAsync(string uploader, MediaUpload upload, CancellationToken ct)
+    public async Task<string> UploadAsync(UserId uploader, MediaUpload upload, CancellationToken ct)
     {
         var mediaId = MediaIds.New();
-        await StoreContentAsync(uploader, upload, (sha, length, c) => store.InsertAsync(new MediaRecord
+        await StoreContentAsync(uploader.ToString(), upload, (sha, length, c) => store.InsertAsync(new MediaRecord
         {
-            MediaId = mediaId, Uploader = uploader, ContentType = NormaliseType(upload.ContentType), UploadName = upload.FileName,
+            MediaId = mediaId, Uploader = uploader.ToString(), ContentType = NormaliseType(upload.ContentType), UploadName = upload.FileName,
             SizeBytes = length, Sha256 = sha, CreatedTs = Now(), UploadedTs = Now(),
         }, c), ct);
         return MediaIds.MxcUri(server.ServerName, mediaId);
     }
 
     /// <summary><c>POST /_matrix/media/v1/create</c>: reserves an ID whose content comes later.</summary>
-    public async Task<(string MxcUri, long ExpiresTs)> CreatePendingAsync(string uploader, CancellationToken ct)
+    public async Task<(string MxcUri, long ExpiresTs)> CreatePendingAsync(UserId uploader, CancellationToken ct)
     {
         var now = Now();
         var record = new MediaRecord
         {
-            MediaId = MediaIds.New(), Uploader = uploader, CreatedTs = now,
+            MediaId = MediaIds.New(), Uploader = uploader.ToString(), CreatedTs = now,
             ExpiresTs = now + (long)options.UnusedExpiration.Value.TotalMilliseconds,
         };
         if (!await store.TryInsertPendingAsync(record, options.MaxPendingUploads, now, ct))
@@ -42,17 +43,17 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
     }
 
     /// <summary><c>PUT /_matrix/media/v3/upload/{serverName}/{mediaId}</c>: supplies the content of a created ID, once.</summary>
-    public async Task UploadToPendingAsync(string uploader, string serverName, string mediaId, MediaUpload upload, CancellationToken ct)
+    public async Task UploadToPendingAsync(UserId uploader, string serverName, string mediaId, MediaUpload upload, CancellationToken ct)
     {
         ValidateIds(serverName, mediaId);
         var record = await store.GetAsync(mediaId, ct);
         if (serverName != server.ServerName || record is null || (record.IsPending && record.ExpiresTs < Now()))
             throw MatrixException.NotFound("Unknown media ID");
-        if (record.Uploader != uploader)
+        if (record.Uploader != uploader.ToString())
             throw MatrixException.Forbidden("This media ID was created by another user");
         if (!record.IsPending)
             throw new MatrixException(409, "M_CANNOT_OVERWRITE_MEDIA", "Media already uploaded");
-        await StoreContentAsync(uploader, upload, async (sha, length, c) =>
+        await StoreContentAsync(uploader.ToString(), upload, async (sha, length, c) =>
         {
             record.ContentType = NormaliseType(upload.ContentType);
             record.UploadName = upload.FileName;

@@ -1,4 +1,5 @@
 using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.UserDirectory;
 
@@ -13,7 +14,7 @@ public sealed class UserDirectoryService(UserDirectoryStore store, CurrentStateS
     public const int DefaultLimit = 10;
     public const int MaxLimit = 50;
 
-    public async Task<UserDirectoryResult> SearchAsync(string searcher, string searchTerm, int limit, CancellationToken ct)
+    public async Task<UserDirectoryResult> SearchAsync(UserId searcher, string searchTerm, int limit, CancellationToken ct)
     {
         var term = searchTerm.Trim();
         limit = Math.Clamp(limit, 0, MaxLimit);
@@ -23,7 +24,7 @@ public sealed class UserDirectoryService(UserDirectoryStore store, CurrentStateS
         var candidates = await store.CandidatesAsync(term, ct);
         if (candidates.Count == 0)
             return new UserDirectoryResult([], false);
-        var shared = (await current.RoomsOfUserAsync(searcher, "join", ct)).ToHashSet(StringComparer.Ordinal);
+        var shared = (await current.RoomsOfUserAsync(searcher.ToString(), "join", ct)).ToHashSet(StringComparer.Ordinal);
         var open = await store.OpenRoomsAsync(candidates.Select(c => c.RoomId).Where(r => !shared.Contains(r)).Distinct().ToList(), ct);
         var found = candidates
             .Where(c => shared.Contains(c.RoomId) || open.Contains(c.RoomId))
