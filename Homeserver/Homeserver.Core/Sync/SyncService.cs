@@ -50,7 +50,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
                 var result = await ComputeAsync(request, upto, ct);
                 remaining = deadline - time.GetUtcNow();
                 if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
-                    return result;
+                    return await EnsureLiveAsync(result, sessionLive);
             }
             await notifier.WaitAsync(userId.ToString(), version, remaining, ct);
             if (sessionLive is not null && !await sessionLive())
@@ -59,6 +59,14 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
                 return await ComputeAsync(request, await PositionsAsync(ct), ct);
         }
     }
+
+    // A write that revokes a session (deleting its device) commits before the revocation takes effect, so a round
+    // computed meanwhile may hold that write's news (the device-list change); checked once more, it is not sent to
+    // a session that no longer exists.
+    private static async Task<SyncResult> EnsureLiveAsync(SyncResult result, Func<ValueTask<bool>>? sessionLive) =>
+        result.IsEmpty || sessionLive is null || await sessionLive()
+            ? result
+            : throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
 
     /// <summary>
     /// Where every stream stands now. Read before anything else and bounding every query of the sync, so whatever
