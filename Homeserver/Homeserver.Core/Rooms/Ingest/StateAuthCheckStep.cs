@@ -4,12 +4,16 @@ using Homeserver.Core.Rooms.State;
 
 namespace Homeserver.Core.Rooms.Ingest;
 
-/// <summary>Step 5: the event is allowed by the room's state before it, not only by the auth events it chose.</summary>
+/// <summary>
+/// Step 5: the event is allowed by the room's state before it, not only by the auth events it chose. An event built
+/// here has as auth events exactly what this step would read from that state, so it is not checked twice.
+/// </summary>
 public sealed class StateAuthCheckStep(StateService state) : IIngestStep
 {
     public async ValueTask RunAsync(IngestContext ctx, CancellationToken ct)
     {
-        if (ctx.NewRoom is not null)
+        // A local writer chose the auth events from this very state, so the auth-events step has made this check.
+        if (ctx.NewRoom is not null || ctx.IsLocal)
             return;
         var verdict = await AuthoriseAsync(state, ctx.Event, ctx.StateBefore!.Map, ct);
         if (!verdict.IsAllowed)
