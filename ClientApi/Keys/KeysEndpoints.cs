@@ -22,12 +22,12 @@ public static class KeysEndpoints
         g.MapPost("/upload", async (HttpContext ctx, DeviceKeysService keys, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            return Json(await keys.UploadAsync(r.UserId.ToString(), r.DeviceId, await JsonBody.ReadObjectAsync(ctx.Request, ct), ct));
+            return Json(await keys.UploadAsync(r.UserId, r.DeviceId, await JsonBody.ReadObjectAsync(ctx.Request, ct), ct));
         });
 
         // POST /_matrix/client/v3/keys/query
         g.MapPost("/query", async (HttpContext ctx, DeviceKeysService keys, CancellationToken ct) =>
-            Json(await keys.QueryAsync(ctx.GetRequester().UserId.ToString(), await JsonBody.ReadObjectAsync(ctx.Request, ct), ct)));
+            Json(await keys.QueryAsync(ctx.GetRequester().UserId, await JsonBody.ReadObjectAsync(ctx.Request, ct), ct)));
 
         // POST /_matrix/client/v3/keys/claim
         g.MapPost("/claim", async (HttpContext ctx, DeviceKeysService keys, CancellationToken ct) =>
@@ -38,7 +38,7 @@ public static class KeysEndpoints
         {
             if (from is null || to is null)
                 throw MatrixException.MissingParam("from and to are required");
-            return Json(await changes.BetweenAsync(ctx.GetRequester().UserId.ToString(), from, to, ct));
+            return Json(await changes.BetweenAsync(ctx.GetRequester().UserId, from, to, ct));
         });
 
         // POST /_matrix/client/v3/keys/device_signing/upload
@@ -46,7 +46,7 @@ public static class KeysEndpoints
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            var upload = await crossSigning.PrepareSigningKeysAsync(r.UserId.ToString(), body, ct);
+            var upload = await crossSigning.PrepareSigningKeysAsync(r.UserId, body, ct);
             if (upload.RequiresAuth)
                 await uia.AuthenticateAsync(UiaOperation.For("POST", "/keys/device_signing/upload", r.UserId.ToString(), body), body, AccountEndpoints.PasswordFlows, ct);
             await crossSigning.CommitSigningKeysAsync(upload, ct);
@@ -55,7 +55,7 @@ public static class KeysEndpoints
 
         // POST /_matrix/client/v3/keys/signatures/upload
         g.MapPost("/signatures/upload", async (HttpContext ctx, CrossSigningService crossSigning, CancellationToken ct) =>
-            Json(await crossSigning.UploadSignaturesAsync(ctx.GetRequester().UserId.ToString(), await JsonBody.ReadObjectAsync(ctx.Request, ct), ct)));
+            Json(await crossSigning.UploadSignaturesAsync(ctx.GetRequester().UserId, await JsonBody.ReadObjectAsync(ctx.Request, ct), ct)));
     }
 
     internal static IResult Json(System.Text.Json.Nodes.JsonObject body) => Results.Text(body.ToJsonString(MatrixJson.Options), "application/json");

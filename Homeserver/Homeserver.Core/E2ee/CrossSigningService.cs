@@ -22,10 +22,11 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
         [("master_key", CrossSigningStore.Master), ("self_signing_key", CrossSigningStore.SelfSigning), ("user_signing_key", CrossSigningStore.UserSigning)];
 
     /// <summary>A checked <c>/keys/device_signing/upload</c>; <see cref="RequiresAuth"/> says whether UIA must pass before committing it.</summary>
-    public sealed record SigningKeysUpload(string UserId, IReadOnlyList<CrossSigningStore.Key> Keys, bool RequiresAuth);
+    public sealed record SigningKeysUpload(UserId UserId, IReadOnlyList<CrossSigningStore.Key> Keys, bool RequiresAuth);
 
-    public async Task<SigningKeysUpload> PrepareSigningKeysAsync(string userId, JsonElement body, CancellationToken ct)
+    public async Task<SigningKeysUpload> PrepareSigningKeysAsync(UserId userId, JsonElement body, CancellationToken ct)
     {
+        var user = userId.ToString();
         var uploaded = new Dictionary<string, (CrossSigningStore.Key Key, JsonObject Node)>();
         foreach (var (field, type) in Fields)
         {
@@ -35,7 +36,7 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
             var node = DeviceKeysService.ParseObject(value.GetRawText());
             uploaded[type] = (new CrossSigningStore.Key { KeyType = type, PublicKey = publicKey, KeyJson = DeviceKeysService.Canonical(node) }, node);
         }
-        var existing = await store.KeysAsync(userId, ct);
+        var existing = await store.KeysAsync(user, ct);
         var master = uploaded.TryGetValue(CrossSigningStore.Master, out var m) ? m.Key : existing.GetValueOrDefault(CrossSigningStore.Master);
         foreach (var type in new[] { CrossSigningStore.SelfSigning, CrossSigningStore.UserSigning })
         {
@@ -43,10 +44,10 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
                 continue;
             if (master is null)
                 throw MatrixException.MissingParam("No master signing key to check the other keys against");
-            if (!JsonSigning.VerifyJson(sub.Node, userId, "ed25519:" + master.PublicKey, UnpaddedBase64.Decode(master.PublicKey)))
+            if (!JsonSigning.VerifyJson(sub.Node, user, "ed25519:" + master.PublicKey, UnpaddedBase64.Decode(master.PublicKey)))
                 throw new MatrixException(400, ErrorCodes.InvalidSignature, $"The {type} key is not signed by the master signing key");
         }
-        var deviceIds = (await devices.ListAsync(userId, ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
+        var deviceIds = (await devices.ListAsync(user, ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
         if (uploaded.Values.FirstOrDefault(u => deviceIds.Contains(u.Key.PublicKey)) is { Key: not null } clash)
             throw MatrixException.Forbidden($"The {clash.Key.KeyType} key's public key is one of your device IDs");
         // Spec: no UIA for a first upload, nor for re-sending exactly the keys already stored (a retried request).
@@ -59,40 +60,40 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
     {
         if (upload.Keys.Count == 0)
             return;
+        var user = upload.UserId.ToString();
         await writer.WriteAsync(async st =>
         {
             foreach (var key in upload.Keys)
-                await CrossSigningStore.PutKeyAsync(st.Connection, st.Transaction, upload.UserId, key, ct);
-            await DeviceListStore.RecordChangeAsync(st, upload.UserId, ct);
+                await CrossSigningStore.PutKeyAsync(st.Connection, st.Transaction, user, key, ct);
+            await DeviceListStore.RecordChangeAsync(st, user, ct);
         }, ct);
     }
 
-    private sealed record AcceptedSignature(string TargetUserId, string TargetKeyId, string SignerKeyId, string Signature);
+    private sealed record AcceptedSignature(UserId TargetUserId, string TargetKeyId, string SignerKeyId, string Signature);
 
     /// <summary><c>/keys/signatures/upload</c>: stores every signature that checks out and reports the others under <c>failures</c>.</summary>
-    public async Task<JsonObject> UploadSignaturesAsync(string requester, JsonElement body, CancellationToken ct)
+    public async Task<JsonObject> UploadSignaturesAsync(UserId requester, JsonElement body, CancellationToken ct)
     {
         var failures = new JsonObject();
         var accepted = new List<AcceptedSignature>();
-        var mine = await store.KeysAsync(requester, ct);
+        var mine = await store.KeysAsync(requester.ToString(), ct);
         foreach (var user in body.EnumerateObject())
         {
-            if (!UserId.TryParse(user.Name, out var target))
-                throw MatrixException.InvalidParam($"'{user.Name}' is not a valid user ID");
+            var target = UserId.Parse(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Object)
                 throw MatrixException.BadJson($"{user.Name} must map key IDs to signed keys");
             foreach (var key in user.Value.EnumerateObject())
             {
                 try
                 {
-                    if (target.Value.ServerName != server.ServerName)
+                    if (target.ServerName != server.ServerName)
                         throw new MatrixException(400, ErrorCodes.Unknown, "This server does not reach other servers yet");
                     if (key.Value.ValueKind != JsonValueKind.Object)
                         throw MatrixException.BadJson("The signed key must be an object");
                     var signed = DeviceKeysService.ParseObject(key.Value.GetRawText());
-                    accepted.AddRange(user.Name == requester
+                    accepted.AddRange(target == requester
                         ? await OwnKeySignaturesAsync(requester, key.Name, signed, mine, ct)
-                        : [await OtherMasterSignatureAsync(requester, user.Name, key.Name, signed, mine, ct)]);
+                        : [await OtherMasterSignatureAsync(requester, target, key.Name, signed, mine, ct)]);
                 }
                 catch (MatrixException e)
                 {
@@ -103,19 +104,20 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
         }
         if (accepted.Count > 0)
         {
+            var signer = requester.ToString();
             await writer.WriteAsync(async st =>
             {
                 foreach (var s in accepted)
-                    await CrossSigningStore.PutSignatureAsync(st.Connection, st.Transaction, s.TargetUserId, s.TargetKeyId, requester, s.SignerKeyId, s.Signature, ct);
+                    await CrossSigningStore.PutSignatureAsync(st.Connection, st.Transaction, s.TargetUserId.ToString(), s.TargetKeyId, signer, s.SignerKeyId, s.Signature, ct);
                 // Signing someone else's master key changes only the signer's own view of them.
-                await DeviceListStore.RecordChangeAsync(st, requester, ct);
+                await DeviceListStore.RecordChangeAsync(st, signer, ct);
             }, ct);
         }
         return new JsonObject { ["failures"] = failures };
     }
 
     /// <summary>A device signed by the user's self-signing key, or the user's master key signed by their devices.</summary>
-    private async Task<IReadOnlyList<AcceptedSignature>> OwnKeySignaturesAsync(string userId, string keyId, JsonObject signed,
+    private async Task<IReadOnlyList<AcceptedSignature>> OwnKeySignaturesAsync(UserId userId, string keyId, JsonObject signed,
         Dictionary<string, CrossSigningStore.Key> mine, CancellationToken ct)
     {
         if (mine.TryGetValue(CrossSigningStore.Master, out var master) && master.PublicKey == keyId)
@@ -125,24 +127,24 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
             foreach (var (signerKeyId, _) in SignaturesBy(signed, userId))
             {
                 var (algorithm, deviceId) = KeyUploadValidator.SplitKeyId(signerKeyId, "signatures");
-                if (algorithm != "ed25519" || await deviceKeys.DeviceKeysAsync(userId, deviceId, ct) is not { } deviceJson
+                if (algorithm != "ed25519" || await deviceKeys.DeviceKeysAsync(userId.ToString(), deviceId, ct) is not { } deviceJson
                     || JsonFields.String(DeviceKeysService.ParseObject(deviceJson)["keys"], signerKeyId) is not { } devicePublic)
                     continue;
                 result.Add(Verified(signed, userId, keyId, userId, signerKeyId, devicePublic));
             }
             return result.Count > 0 ? result : throw new MatrixException(400, ErrorCodes.InvalidSignature, "No signature by one of your devices");
         }
-        var stored = await deviceKeys.DeviceKeysAsync(userId, keyId, ct) ?? throw MatrixException.NotFound("Unknown device or key");
+        var stored = await deviceKeys.DeviceKeysAsync(userId.ToString(), keyId, ct) ?? throw MatrixException.NotFound("Unknown device or key");
         EnsureSameKey(signed, stored);
         var ssk = mine.GetValueOrDefault(CrossSigningStore.SelfSigning) ?? throw MatrixException.NotFound("You have no self-signing key");
         return [Verified(signed, userId, keyId, userId, "ed25519:" + ssk.PublicKey, ssk.PublicKey)];
     }
 
     /// <summary>Another user's master key signed by the requester's user-signing key.</summary>
-    private async Task<AcceptedSignature> OtherMasterSignatureAsync(string requester, string targetUser, string keyId, JsonObject signed,
+    private async Task<AcceptedSignature> OtherMasterSignatureAsync(UserId requester, UserId targetUser, string keyId, JsonObject signed,
         Dictionary<string, CrossSigningStore.Key> mine, CancellationToken ct)
     {
-        var theirs = await store.KeysAsync(targetUser, ct);
+        var theirs = await store.KeysAsync(targetUser.ToString(), ct);
         if (!theirs.TryGetValue(CrossSigningStore.Master, out var master) || master.PublicKey != keyId)
             throw MatrixException.NotFound("Unknown master key");
         EnsureSameKey(signed, master.KeyJson);
@@ -150,16 +152,16 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
         return Verified(signed, targetUser, keyId, requester, "ed25519:" + usk.PublicKey, usk.PublicKey);
     }
 
-    private static AcceptedSignature Verified(JsonObject signed, string targetUser, string targetKeyId, string signer, string signerKeyId, string publicKey)
+    private static AcceptedSignature Verified(JsonObject signed, UserId targetUser, string targetKeyId, UserId signer, string signerKeyId, string publicKey)
     {
         var signature = SignaturesBy(signed, signer).FirstOrDefault(s => s.KeyId == signerKeyId).Signature;
-        if (signature is null || !UnpaddedBase64.TryDecode(publicKey, out var keyBytes) || !JsonSigning.VerifyJson(signed, signer, signerKeyId, keyBytes))
+        if (signature is null || !UnpaddedBase64.TryDecode(publicKey, out var keyBytes) || !JsonSigning.VerifyJson(signed, signer.ToString(), signerKeyId, keyBytes))
             throw new MatrixException(400, ErrorCodes.InvalidSignature, $"Missing or invalid signature by {signerKeyId}");
         return new AcceptedSignature(targetUser, targetKeyId, signerKeyId, signature);
     }
 
-    private static IEnumerable<(string KeyId, string Signature)> SignaturesBy(JsonObject signed, string signer) =>
-        signed["signatures"] is JsonObject all && all[signer] is JsonObject mine
+    private static IEnumerable<(string KeyId, string Signature)> SignaturesBy(JsonObject signed, UserId signer) =>
+        signed["signatures"] is JsonObject all && all[signer.ToString()] is JsonObject mine
             ? mine.Where(p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String).Select(p => (p.Key, p.Value!.GetValue<string>()))
             : [];
 

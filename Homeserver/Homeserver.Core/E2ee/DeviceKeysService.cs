@@ -17,7 +17,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
     public const string SignedCurve25519 = "signed_curve25519";
     public const int MaxQueriedUsers = 1_000;
 
-    public async Task<JsonObject> UploadAsync(string userId, string deviceId, JsonElement body, CancellationToken ct)
+    public async Task<JsonObject> UploadAsync(UserId userId, string deviceId, JsonElement body, CancellationToken ct)
     {
         string? deviceKeys = null;
         if (body.TryGetProperty("device_keys", out var dk) && dk.ValueKind != JsonValueKind.Null)
@@ -28,13 +28,14 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
             ? KeyUploadValidator.OneTimeKeys(fk, "fallback_keys") : [];
         if (fallback.GroupBy(k => k.Algorithm).Any(g => g.Count() > 1))
             throw MatrixException.InvalidParam("fallback_keys may hold one key per algorithm");
-        await keys.UploadAsync(userId, deviceId, deviceKeys, oneTime, fallback, st => DeviceListStore.RecordChangeAsync(st, userId, ct), ct);
+        var user = userId.ToString();
+        await keys.UploadAsync(user, deviceId, deviceKeys, oneTime, fallback, st => DeviceListStore.RecordChangeAsync(st, user, ct), ct);
         return new JsonObject { ["one_time_key_counts"] = await CountsAsync(userId, deviceId, ct) };
     }
 
     /// <summary>The device's unclaimed one-time keys per algorithm, <c>signed_curve25519</c> always present.</summary>
-    public async Task<JsonObject> CountsAsync(string userId, string deviceId, CancellationToken ct) =>
-        CountsJson((await keys.KeyStockAsync(userId, deviceId, ct)).OneTimeKeyCounts);
+    public async Task<JsonObject> CountsAsync(UserId userId, string deviceId, CancellationToken ct) =>
+        CountsJson((await keys.KeyStockAsync(userId.ToString(), deviceId, ct)).OneTimeKeyCounts);
 
     public static JsonObject CountsJson(Dictionary<string, long> counts)
     {
@@ -42,7 +43,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
         return new JsonObject(counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value)));
     }
 
-    public async Task<JsonObject> QueryAsync(string requester, JsonElement body, CancellationToken ct)
+    public async Task<JsonObject> QueryAsync(UserId requester, JsonElement body, CancellationToken ct)
     {
         if (!body.TryGetProperty("device_keys", out var query) || query.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson("device_keys must be an object of user IDs");
@@ -56,7 +57,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
         var failures = new JsonObject();
         foreach (var user in users)
         {
-            var userId = ParseUser(user.Name);
+            var userId = UserId.Parse(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Array || user.Value.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.String))
                 throw MatrixException.BadJson($"device_keys.{user.Name} must be an array of device IDs");
             if (userId.ServerName != server.ServerName)
@@ -65,7 +66,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
                 continue;
             }
             var wanted = user.Value.EnumerateArray().Select(d => d.GetString()!).ToHashSet(StringComparer.Ordinal);
-            var signatures = await crossSigning.VisibleSignaturesAsync(user.Name, requester, ct);
+            var signatures = await crossSigning.VisibleSignaturesAsync(user.Name, requester.ToString(), ct);
             var devices = new JsonObject();
             foreach (var row in await keys.DevicesOfUserAsync(user.Name, ct))
             {
@@ -87,7 +88,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
             }
             if (cross.TryGetValue(CrossSigningStore.SelfSigning, out var ssk))
                 selfSigning[user.Name] = ParseObject(ssk.KeyJson);
-            if (user.Name == requester && cross.TryGetValue(CrossSigningStore.UserSigning, out var usk))
+            if (userId == requester && cross.TryGetValue(CrossSigningStore.UserSigning, out var usk))
                 userSigning[user.Name] = ParseObject(usk.KeyJson);
         }
         return new JsonObject
@@ -110,7 +111,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
         var failures = new JsonObject();
         foreach (var user in query.EnumerateObject())
         {
-            var userId = ParseUser(user.Name);
+            var userId = UserId.Parse(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Object || user.Value.EnumerateObject().Any(d => d.Value.ValueKind != JsonValueKind.String))
                 throw MatrixException.BadJson($"one_time_keys.{user.Name} must map device IDs to algorithms");
             if (userId.ServerName != server.ServerName)
@@ -152,9 +153,6 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
     }
 
     internal static JsonObject ParseObject(string json) => (JsonObject)JsonNode.Parse(json)!;
-
-    private static UserId ParseUser(string value) =>
-        UserId.TryParse(value, out var id) ? id.Value : throw MatrixException.InvalidParam($"'{value}' is not a valid user ID");
 
     private static JsonObject RemoteFailure() =>
         new() { ["errcode"] = ErrorCodes.Unknown, ["error"] = "This server does not reach other servers yet" };

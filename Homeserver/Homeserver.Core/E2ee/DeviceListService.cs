@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
 
 namespace Homeserver.Core.E2ee;
@@ -27,21 +28,22 @@ public sealed class DeviceListService(DeviceListStore store, CurrentStateStore c
     public readonly record struct Positions(long DeviceLists, long Events);
 
     /// <summary>The <c>device_lists</c> of a sync (or <c>/keys/changes</c>) for <paramref name="userId"/> between two tokens.</summary>
-    public async Task<Delta> BetweenAsync(string userId, Positions since, Positions upto, bool membershipsChanged, CancellationToken ct)
+    public async Task<Delta> BetweenAsync(UserId userId, Positions since, Positions upto, bool membershipsChanged, CancellationToken ct)
     {
         // Most syncs see neither a key change nor a membership change; they cost no query here.
         var sharingChanged = membershipsChanged && upto.Events > since.Events;
         if (upto.DeviceLists <= since.DeviceLists && !sharingChanged)
             return new Delta([], []);
-        var sharing = (await current.UsersSharingRoomWithAsync(userId, ct)).ToHashSet(StringComparer.Ordinal);
+        var user = userId.ToString();
+        var sharing = (await current.UsersSharingRoomWithAsync(user, ct)).ToHashSet(StringComparer.Ordinal);
         var changed = new SortedSet<string>(StringComparer.Ordinal);
         var left = new SortedSet<string>(StringComparer.Ordinal);
         if (upto.DeviceLists > since.DeviceLists)
-            changed.UnionWith((await store.ChangedAsync(since.DeviceLists, upto.DeviceLists, ct)).Where(u => u == userId || sharing.Contains(u)));
+            changed.UnionWith((await store.ChangedAsync(since.DeviceLists, upto.DeviceLists, ct)).Where(u => u == user || sharing.Contains(u)));
         if (sharingChanged)
         {
-            changed.UnionWith(await store.NewlySharingAsync(userId, since.Events, upto.Events, ct));
-            left.UnionWith((await store.PartedAsync(userId, since.Events, upto.Events, ct)).Where(u => !sharing.Contains(u)));
+            changed.UnionWith(await store.NewlySharingAsync(user, since.Events, upto.Events, ct));
+            left.UnionWith((await store.PartedAsync(user, since.Events, upto.Events, ct)).Where(u => !sharing.Contains(u)));
         }
         return new Delta([.. changed], [.. left]);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Encodings;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.E2ee;
 
@@ -22,13 +23,13 @@ public static class KeyUploadValidator
     public sealed record UploadedKey(string Algorithm, string KeyId, string Json);
 
     /// <summary>Checks <c>device_keys</c> and returns it as stored (its <c>unsigned</c> dropped: the server adds its own).</summary>
-    public static JsonObject DeviceKeys(JsonElement keys, string userId, string deviceId)
+    public static JsonObject DeviceKeys(JsonElement keys, UserId userId, string deviceId)
     {
         if (keys.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson("device_keys must be an object");
         if (System.Text.Encoding.UTF8.GetByteCount(keys.GetRawText()) > MaxDeviceKeysBytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, $"device_keys may not exceed {MaxDeviceKeysBytes} bytes");
-        if (RequiredString(keys, "user_id", "device_keys") != userId)
+        if (RequiredString(keys, "user_id", "device_keys") != userId.ToString())
             throw MatrixException.InvalidParam("device_keys.user_id must be your own user ID");
         if (RequiredString(keys, "device_id", "device_keys") != deviceId)
             throw MatrixException.InvalidParam("device_keys.device_id must be the device of the access token");
@@ -89,13 +90,13 @@ public static class KeyUploadValidator
     /// Checks a cross-signing key of <paramref name="userId"/> for <paramref name="usage"/> and returns its
     /// unpadded Base64 public key: exactly one <c>ed25519:&lt;key&gt;</c> entry whose value is that key.
     /// </summary>
-    public static string CrossSigningKey(JsonElement key, string userId, string usage, string field)
+    public static string CrossSigningKey(JsonElement key, UserId userId, string usage, string field)
     {
         if (key.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field} must be an object");
         if (System.Text.Encoding.UTF8.GetByteCount(key.GetRawText()) > MaxKeyObjectBytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, $"{field} may not exceed {MaxKeyObjectBytes} bytes");
-        if (RequiredString(key, "user_id", field) != userId)
+        if (RequiredString(key, "user_id", field) != userId.ToString())
             throw MatrixException.InvalidParam($"{field}.user_id must be your own user ID");
         if (!key.TryGetProperty("usage", out var usages) || usages.ValueKind != JsonValueKind.Array
             || !usages.EnumerateArray().Any(u => u.ValueKind == JsonValueKind.String && u.GetString() == usage))

@@ -76,6 +76,8 @@ public sealed class CrossSigningTests(HomeserverFixture fixture) : IClassFixture
         await (await a.PostAsJsonAsync(SigningUpload, noMaster)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
         var otherUser = new { master_key = E2eeClient.CrossSigningKey("@else:" + TestHomeserver.ServerName, "master", keys.Master) };
         await (await a.PostAsJsonAsync(SigningUpload, otherUser)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        var notAUser = new Dictionary<string, object> { ["not-a-user"] = new Dictionary<string, object> { [keys.Master.PublicKeyBase64] = new { } } };
+        await (await a.PostAsJsonAsync(SignaturesUpload, notAUser)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]

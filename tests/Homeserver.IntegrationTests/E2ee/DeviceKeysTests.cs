@@ -137,5 +137,7 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
         }, "M_INVALID_PARAM");
         await (await a.PostAsJsonAsync("/_matrix/client/v3/keys/query", new { device_keys = new { x = 1 } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await a.PostAsJsonAsync("/_matrix/client/v3/keys/query", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
+        await (await a.PostAsJsonAsync("/_matrix/client/v3/keys/claim", new { one_time_keys = new { x = new { DEVICE = "signed_curve25519" } } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Homeserver.Core.E2ee;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Xunit;
 
 namespace Homeserver.UnitTests.E2ee;
@@ -8,6 +9,7 @@ namespace Homeserver.UnitTests.E2ee;
 public sealed class KeyUploadValidatorTests
 {
     private const string User = "@alice:example.org";
+    private static readonly UserId Alice = UserId.Parse(User);
     private const string Device = "JLAFKJWSCS";
     private const string Curve = "3C5BFWi2Y8MaVvjM8M22DBmh24PmgR0nPvJOIArzgyI";
     private const string Ed = "lEuiRJBit0IG6nUf5pUzWTUEsRVVe/HJkoKuEww9ULI";
@@ -22,7 +24,7 @@ public sealed class KeyUploadValidatorTests
     [Fact]
     public void DeviceKeys_OfTheSpecExample_AreAccepted_WithoutTheirUnsignedData()
     {
-        var stored = KeyUploadValidator.DeviceKeys(Json(DeviceKeys()), User, Device);
+        var stored = KeyUploadValidator.DeviceKeys(Json(DeviceKeys()), Alice, Device);
         Assert.False(stored.ContainsKey("unsigned"));
         Assert.Equal(Ed, stored["keys"]!["ed25519:" + Device]!.GetValue<string>());
     }
@@ -30,12 +32,12 @@ public sealed class KeyUploadValidatorTests
     [Fact]
     public void DeviceKeys_OfAnotherUserOrDevice_OrBadlyNamedOrEncodedKeys_AreRefused()
     {
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(user: "@bob:example.org")), User, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(device: "OTHER")), User, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:OTHER":"{{{Ed}}}"}""")), User, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:{{{Device}}}":"c2hvcnQ"}""")), User, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: "{}")), User, Device)));
-        Assert.Equal(ErrorCodes.BadJson, Errcode(() => KeyUploadValidator.DeviceKeys(Json("""{"user_id":1}"""), User, Device)));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(user: "@bob:example.org")), Alice, Device)));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(device: "OTHER")), Alice, Device)));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:OTHER":"{{{Ed}}}"}""")), Alice, Device)));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:{{{Device}}}":"c2hvcnQ"}""")), Alice, Device)));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: "{}")), Alice, Device)));
+        Assert.Equal(ErrorCodes.BadJson, Errcode(() => KeyUploadValidator.DeviceKeys(Json("""{"user_id":1}"""), Alice, Device)));
     }
 
     [Fact]
@@ -58,9 +60,9 @@ public sealed class KeyUploadValidatorTests
     [Fact]
     public void CrossSigningKey_IsOneEd25519KeyNamedByItself_ForTheRightUsage()
     {
-        Assert.Equal(Ed, KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["master"],"keys":{"ed25519:{{{Ed}}}":"{{{Ed}}}"}}"""), User, "master", "master_key"));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["self_signing"],"keys":{"ed25519:{{{Ed}}}":"{{{Ed}}}"}}"""), User, "master", "master_key")));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["master"],"keys":{"ed25519:other":"{{{Ed}}}"}}"""), User, "master", "master_key")));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["master"],"keys":{"ed25519:{{{Ed}}}":"{{{Ed}}}","ed25519:x":"x"}}"""), User, "master", "master_key")));
+        Assert.Equal(Ed, KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["master"],"keys":{"ed25519:{{{Ed}}}":"{{{Ed}}}"}}"""), Alice, "master", "master_key"));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["self_signing"],"keys":{"ed25519:{{{Ed}}}":"{{{Ed}}}"}}"""), Alice, "master", "master_key")));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["master"],"keys":{"ed25519:other":"{{{Ed}}}"}}"""), Alice, "master", "master_key")));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.CrossSigningKey(Json($$$"""{"user_id":"{{{User}}}","usage":["master"],"keys":{"ed25519:{{{Ed}}}":"{{{Ed}}}","ed25519:x":"x"}}"""), Alice, "master", "master_key")));
     }
 }

@@ -12,7 +12,7 @@ public sealed class DeviceListsSyncProvider(DeviceListService deviceLists) : ISy
     public async Task<bool> AddAsync(SyncContext ctx, JsonObject response, CancellationToken ct)
     {
         var delta = ctx.Since is { } since
-            ? await deviceLists.BetweenAsync(ctx.UserId.ToString(), new(since.DeviceLists, since.Events), new(ctx.Upto.DeviceLists, ctx.Upto.Events), ctx.MembershipsChanged, ct)
+            ? await deviceLists.BetweenAsync(ctx.UserId, new(since.DeviceLists, since.Events), new(ctx.Upto.DeviceLists, ctx.Upto.Events), ctx.MembershipsChanged, ct)
             : DeviceListService.Delta.None;
         response["device_lists"] = delta.ToJson();
         return !delta.IsEmpty;
