@@ -107,6 +107,25 @@ public sealed class KeyBackupTests(HomeserverFixture fixture) : IClassFixture<Ho
     }
 
     [Fact]
+    public async Task MalformedRoomIds_AreRefusedWhenStoring_AndMatchNothingWhenReading()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var version = await CreateAsync(a);
+        await (await a.PutAsJsonAsync(KeysUrl(version, "not-a-room", "s"), Key(0, false, 0, "x"))).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        await (await a.PutAsJsonAsync(KeysUrl(version, "not-a-room"), new { sessions = new Dictionary<string, object> { ["s"] = Key(0, false, 0, "x") } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        await (await a.PutAsJsonAsync(KeysUrl(version), new
+        {
+            rooms = new Dictionary<string, object> { ["not-a-room"] = new { sessions = new Dictionary<string, object> { ["s"] = Key(0, false, 0, "x") } } },
+        })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+
+        Assert.Empty((await (await a.GetAsync(KeysUrl(version, "not-a-room"))).AssertOkAsync()).GetProperty("sessions").EnumerateObject());
+        await (await a.GetAsync(KeysUrl(version, "not-a-room", "s"))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
+        Assert.Equal(0, (await (await a.DeleteAsync(KeysUrl(version, "not-a-room"))).AssertOkAsync()).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task Backups_ArePerUser()
     {
         var hs = await fixture.GetAsync("sqlite");

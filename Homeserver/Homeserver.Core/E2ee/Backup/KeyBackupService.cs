@@ -15,27 +15,27 @@ public sealed class KeyBackupService(KeyBackupStore store)
     public const int MaxSessionDataBytes = 16_384;
     public const int MaxAuthDataBytes = 16_384;
 
-    public async Task<string> CreateVersionAsync(string userId, JsonElement body, CancellationToken ct)
+    public async Task<string> CreateVersionAsync(UserId userId, JsonElement body, CancellationToken ct)
     {
         var (algorithm, authData) = VersionBody(body);
-        return Format(await store.CreateVersionAsync(userId, algorithm, authData, ct));
+        return Format(await store.CreateVersionAsync(userId.ToString(), algorithm, authData, ct));
     }
 
     /// <summary>The version's description; the latest when <paramref name="version"/> is null.</summary>
-    public async Task<JsonObject> DescribeAsync(string userId, string? version, CancellationToken ct)
+    public async Task<JsonObject> DescribeAsync(UserId userId, string? version, CancellationToken ct)
     {
         var v = await LiveVersionAsync(userId, version, ct);
         return new JsonObject
         {
             ["algorithm"] = v.Algorithm,
             ["auth_data"] = JsonNode.Parse(v.AuthData),
-            ["count"] = await store.CountAsync(userId, v.Version, ct),
+            ["count"] = await store.CountAsync(userId.ToString(), v.Version, ct),
             ["etag"] = Format(v.Etag),
             ["version"] = Format(v.Version),
         };
     }
 
-    public async Task UpdateVersionAsync(string userId, string version, JsonElement body, CancellationToken ct)
+    public async Task UpdateVersionAsync(UserId userId, string version, JsonElement body, CancellationToken ct)
     {
         var v = await LiveVersionAsync(userId, version, ct);
         var (algorithm, authData) = VersionBody(body);
@@ -43,21 +43,21 @@ public sealed class KeyBackupService(KeyBackupStore store)
             throw MatrixException.InvalidParam("algorithm does not match the backup's algorithm");
         if (body.TryGetProperty("version", out var inBody) && (inBody.ValueKind != JsonValueKind.String || inBody.GetString() != version))
             throw MatrixException.InvalidParam("version in the body does not match the version in the path");
-        await store.UpdateAuthDataAsync(userId, v.Version, authData, ct);
+        await store.UpdateAuthDataAsync(userId.ToString(), v.Version, authData, ct);
     }
 
     /// <summary>Deleting a version deleted before succeeds again; only a version that never existed is not found.</summary>
-    public async Task DeleteVersionAsync(string userId, string version, CancellationToken ct)
+    public async Task DeleteVersionAsync(UserId userId, string version, CancellationToken ct)
     {
-        var v = await store.VersionAsync(userId, Parse(version), ct) ?? throw UnknownVersion();
+        var v = await store.VersionAsync(userId.ToString(), Parse(version), ct) ?? throw UnknownVersion();
         if (v.Deleted == 0)
-            await store.DeleteVersionAsync(userId, v.Version, ct);
+            await store.DeleteVersionAsync(userId.ToString(), v.Version, ct);
     }
 
     /// <summary>Stores keys given at the level the path names: all rooms, one room, or one session.</summary>
-    public async Task<JsonObject> PutKeysAsync(string userId, string? version, string? roomId, string? sessionId, JsonElement body, CancellationToken ct)
+    public async Task<JsonObject> PutKeysAsync(UserId userId, string? version, RoomId? roomId, string? sessionId, JsonElement body, CancellationToken ct)
     {
-        var current = await store.VersionAsync(userId, null, ct) ?? throw UnknownVersion();
+        var current = await store.VersionAsync(userId.ToString(), null, ct) ?? throw UnknownVersion();
         if (RequiredVersion(version) != Format(current.Version))
             throw new MatrixException(403, ErrorCodes.WrongRoomKeysVersion, "Keys can only be stored in the current backup version")
             {
@@ -69,19 +69,23 @@ public sealed class KeyBackupService(KeyBackupStore store)
             if (!body.TryGetProperty("rooms", out var rooms) || rooms.ValueKind != JsonValueKind.Object)
                 throw MatrixException.BadJson("rooms must be an object of room IDs");
             foreach (var room in rooms.EnumerateObject())
-                keys.AddRange(RoomKeys(RoomIdOf(room.Name), room.Value, $"rooms.{room.Name}"));
+                keys.AddRange(RoomKeys(RoomId.Parse(room.Name), room.Value, $"rooms.{room.Name}"));
         }
         else if (sessionId is null)
-            keys.AddRange(RoomKeys(RoomIdOf(roomId), body, "body"));
+            keys.AddRange(RoomKeys(roomId.Value, body, "body"));
         else
-            keys.Add(Key(RoomIdOf(roomId), sessionId, body, "body"));
-        return Summary(await store.PutKeysAsync(userId, current.Version, keys, ct));
+            keys.Add(Key(roomId.Value, sessionId, body, "body"));
+        return Summary(await store.PutKeysAsync(userId.ToString(), current.Version, keys, ct));
     }
 
-    public async Task<JsonObject> GetKeysAsync(string userId, string? version, string? roomId, string? sessionId, CancellationToken ct)
+    /// <summary>
+    /// The keys at the level the path names. <paramref name="roomId"/> is matched as given: a room ID that cannot
+    /// exist matches no key, and the spec answers no keys with an empty result, not an error.
+    /// </summary>
+    public async Task<JsonObject> GetKeysAsync(UserId userId, string? version, string? roomId, string? sessionId, CancellationToken ct)
     {
         var v = await LiveVersionAsync(userId, RequiredVersion(version), ct);
-        var keys = await store.KeysAsync(userId, v.Version, roomId, sessionId, ct);
+        var keys = await store.KeysAsync(userId.ToString(), v.Version, roomId, sessionId, ct);
         if (sessionId is not null)
             return keys.Count == 1 ? KeyData(keys[0]) : throw MatrixException.NotFound("No key backed up for this session");
         if (roomId is not null)
@@ -92,26 +96,27 @@ public sealed class KeyBackupService(KeyBackupStore store)
         return new JsonObject { ["rooms"] = rooms };
     }
 
-    public async Task<JsonObject> DeleteKeysAsync(string userId, string? version, string? roomId, string? sessionId, CancellationToken ct)
+    /// <summary>Deletes the keys at the level the path names; <paramref name="roomId"/> is matched as <see cref="GetKeysAsync"/> does.</summary>
+    public async Task<JsonObject> DeleteKeysAsync(UserId userId, string? version, string? roomId, string? sessionId, CancellationToken ct)
     {
         var v = await LiveVersionAsync(userId, RequiredVersion(version), ct);
-        return Summary(await store.DeleteKeysAsync(userId, v.Version, roomId, sessionId, ct));
+        return Summary(await store.DeleteKeysAsync(userId.ToString(), v.Version, roomId, sessionId, ct));
     }
 
-    private async Task<KeyBackupStore.BackupVersion> LiveVersionAsync(string userId, string? version, CancellationToken ct)
+    private async Task<KeyBackupStore.BackupVersion> LiveVersionAsync(UserId userId, string? version, CancellationToken ct)
     {
-        var v = await store.VersionAsync(userId, version is null ? null : Parse(version), ct);
+        var v = await store.VersionAsync(userId.ToString(), version is null ? null : Parse(version), ct);
         return v is { Deleted: 0 } ? v : throw UnknownVersion();
     }
 
-    private static IEnumerable<BackedUpKey> RoomKeys(string roomId, JsonElement room, string field)
+    private static IEnumerable<BackedUpKey> RoomKeys(RoomId roomId, JsonElement room, string field)
     {
         if (room.ValueKind != JsonValueKind.Object || !room.TryGetProperty("sessions", out var sessions) || sessions.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field}.sessions must be an object of session IDs");
         return sessions.EnumerateObject().Select(s => Key(roomId, s.Name, s.Value, $"{field}.sessions.{s.Name}")).ToList();
     }
 
-    private static BackedUpKey Key(string roomId, string sessionId, JsonElement data, string field)
+    private static BackedUpKey Key(RoomId roomId, string sessionId, JsonElement data, string field)
     {
         if (data.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field} must be an object");
@@ -123,7 +128,7 @@ public sealed class KeyBackupService(KeyBackupStore store)
             throw MatrixException.BadJson($"{field}.is_verified must be a boolean");
         return new BackedUpKey
         {
-            RoomId = roomId,
+            RoomId = roomId.ToString(),
             SessionId = sessionId.Length is > 0 and <= 255 ? sessionId : throw MatrixException.InvalidParam("Session IDs are 1 to 255 characters"),
             FirstMessageIndex = Count(data, "first_message_index", field),
             ForwardedCount = Count(data, "forwarded_count", field),
@@ -168,9 +173,6 @@ public sealed class KeyBackupService(KeyBackupStore store)
 
     private static string RequiredVersion(string? version) =>
         version ?? throw MatrixException.MissingParam("The version query parameter is required");
-
-    private static string RoomIdOf(string roomId) =>
-        RoomId.TryParse(roomId, out _) ? roomId : throw MatrixException.InvalidParam($"'{roomId}' is not a room ID");
 
     /// <summary>Versions are numbers here; anything else names a version that does not exist.</summary>
     private static long Parse(string version) =>
