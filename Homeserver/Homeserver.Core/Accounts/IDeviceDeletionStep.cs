@@ -1,3 +1,4 @@
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Accounts;
@@ -8,5 +9,5 @@ namespace Homeserver.Core.Accounts;
 /// </summary>
 public interface IDeviceDeletionStep
 {
-    Task OnDevicesDeletedAsync(StreamTransaction st, string userId, IReadOnlyList<string> deviceIds, CancellationToken ct);
+    Task OnDevicesDeletedAsync(StreamTransaction st, UserId userId, IReadOnlyList<string> deviceIds, CancellationToken ct);
 }

@@ -68,7 +68,7 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
 
     /// <summary>Deletes devices with every token, key and waiting to-device message they hold.</summary>
     public Task DeleteDevicesAsync(UserId userId, IReadOnlyCollection<string> deviceIds, CancellationToken ct) =>
-        DeleteDevicesWhereAsync(userId.ToString(), (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
+        DeleteDevicesWhereAsync(userId, (_, _) => Task.FromResult<IEnumerable<string>>(deviceIds), ct);
 
     /// <summary>
     /// Deletes every device of the user except <paramref name="keepDeviceId"/> (none when null).
@@ -76,15 +76,16 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
     /// </summary>
     public Task DeleteAllDevicesAsync(UserId userId, string? keepDeviceId, CancellationToken ct,
         Func<DbConnection, DbTransaction, Task>? alsoInTransaction = null) =>
-        DeleteDevicesWhereAsync(userId.ToString(), async (c, tx) =>
+        DeleteDevicesWhereAsync(userId, async (c, tx) =>
         {
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
             return (await DeviceStore.ListIdsAsync(c, tx, userId.ToString(), ct)).Where(d => d != keepDeviceId);
         }, ct);
 
-    private async Task DeleteDevicesWhereAsync(string userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
+    private async Task DeleteDevicesWhereAsync(UserId userId, Func<DbConnection, DbTransaction, Task<IEnumerable<string>>> select, CancellationToken ct)
     {
+        var user = userId.ToString();
         var (deviceIds, revoked) = await writer.WriteAsync(async st =>
         {
             var (c, tx) = (st.Connection, st.Transaction);
@@ -92,8 +93,8 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
             var deviceIds = (await select(c, tx)).ToList();
             foreach (var deviceId in deviceIds)
             {
-                all.AddRange(await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct));
-                await DeviceStore.DeleteAsync(c, tx, userId, deviceId, ct);
+                all.AddRange(await AccessSessionStore.DeleteForDeviceAsync(c, tx, user, deviceId, ct));
+                await DeviceStore.DeleteAsync(c, tx, user, deviceId, ct);
             }
             if (deviceIds.Count > 0)
                 foreach (var step in deviceDeletionSteps)
@@ -103,7 +104,7 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
                 // Revoked before anyone hears of the deletion: a sync woken by it must find its session gone.
                 st.OnCommitted(() => validator.Revoke(all));
                 // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
-                st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
+                st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [user]));
             }
             return (deviceIds, all.Count);
         }, ct);

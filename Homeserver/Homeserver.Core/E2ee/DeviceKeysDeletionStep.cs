@@ -1,4 +1,5 @@
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.E2ee;
@@ -6,10 +7,10 @@ namespace Homeserver.Core.E2ee;
 /// <summary>Drops deleted devices' keys, and tells whoever shares a room with the user to drop them from their lists.</summary>
 public sealed class DeviceKeysDeletionStep : IDeviceDeletionStep
 {
-    public async Task OnDevicesDeletedAsync(StreamTransaction st, string userId, IReadOnlyList<string> deviceIds, CancellationToken ct)
+    public async Task OnDevicesDeletedAsync(StreamTransaction st, UserId userId, IReadOnlyList<string> deviceIds, CancellationToken ct)
     {
         foreach (var deviceId in deviceIds)
-            await DeviceKeyStore.DeleteDeviceAsync(st.Connection, st.Transaction, userId, deviceId, ct);
-        await DeviceListStore.RecordChangeAsync(st, userId, ct);
+            await DeviceKeyStore.DeleteDeviceAsync(st.Connection, st.Transaction, userId.ToString(), deviceId, ct);
+        await DeviceListStore.RecordChangeAsync(st, userId.ToString(), ct);
     }
 }
