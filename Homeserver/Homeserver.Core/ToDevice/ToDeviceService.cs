@@ -24,8 +24,7 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
         var deliveries = new List<ToDeviceStore.Delivery>();
         foreach (var user in messages.EnumerateObject())
         {
-            if (!UserId.TryParse(user.Name, out var target))
-                throw MatrixException.InvalidParam($"'{user.Name}' is not a valid user ID");
+            var target = UserId.Parse(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Object)
                 throw MatrixException.BadJson($"messages.{user.Name} must be an object of device IDs");
             foreach (var device in user.Value.EnumerateObject())
@@ -35,14 +34,14 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
                 if (System.Text.Encoding.UTF8.GetByteCount(device.Value.GetRawText()) > MaxContentBytes)
                     throw new MatrixException(413, ErrorCodes.TooLarge, $"A to-device message may not exceed {MaxContentBytes} bytes");
             }
-            if (target.Value.ServerName != server.ServerName || !await users.ExistsAsync(user.Name, ct))
+            if (target.ServerName != server.ServerName || !await users.ExistsAsync(target.ToString(), ct))
                 continue;
-            var known = (await devices.ListAsync(user.Name, ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
+            var known = (await devices.ListAsync(target.ToString(), ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
             foreach (var device in user.Value.EnumerateObject())
             {
                 var content = device.Value.GetRawText();
                 var targets = device.Name == AllDevices ? known : known.Contains(device.Name) ? [device.Name] : [];
-                deliveries.AddRange(targets.Select(d => new ToDeviceStore.Delivery(user.Name, d, content)));
+                deliveries.AddRange(targets.Select(d => new ToDeviceStore.Delivery(target.ToString(), d, content)));
             }
         }
         // A device named both by ID and by '*' would otherwise get the message twice.
