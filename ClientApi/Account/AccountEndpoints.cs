@@ -33,7 +33,7 @@ public static class AccountEndpoints
                 : throw MatrixException.MissingParam("Missing new_password");
             var logoutDevices = !body.TryGetProperty("logout_devices", out var l) || l.ValueKind != JsonValueKind.False;
             accounts.ValidatePassword(newPassword);
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/password", r.UserId.ToString(), body), body, PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/password", r.UserId, body), body, PasswordFlows, ct);
             await accounts.ChangePasswordAsync(r.UserId, newPassword, logoutDevices, keepDeviceId: r.DeviceId, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
@@ -43,7 +43,7 @@ public static class AccountEndpoints
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId.ToString(), body), body, PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
             await accounts.DeactivateAsync(r.UserId, ct);
             return Results.Ok(new { id_server_unbind_result = "no-support" });
         }).RequireAuthorization();

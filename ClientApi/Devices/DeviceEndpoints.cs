@@ -47,7 +47,7 @@ public static class DeviceEndpoints
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId.ToString(), body), body, AccountEndpoints.PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await sessions.DeleteDevicesAsync(r.UserId, [deviceId], ct);
             return Results.Ok(new { });
         });
@@ -60,7 +60,7 @@ public static class DeviceEndpoints
             if (!body.TryGetProperty("devices", out var list) || list.ValueKind != JsonValueKind.Array)
                 throw MatrixException.MissingParam("Missing devices");
             var ids = list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw MatrixException.BadJson("devices must be strings")).ToList();
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/delete_devices", r.UserId.ToString(), body), body, AccountEndpoints.PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/delete_devices", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await sessions.DeleteDevicesAsync(r.UserId, ids, ct);
             return Results.Ok(new { });
         });

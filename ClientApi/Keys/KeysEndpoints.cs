@@ -48,7 +48,7 @@ public static class KeysEndpoints
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var upload = await crossSigning.PrepareSigningKeysAsync(r.UserId, body, ct);
             if (upload.RequiresAuth)
-                await uia.AuthenticateAsync(UiaOperation.For("POST", "/keys/device_signing/upload", r.UserId.ToString(), body), body, AccountEndpoints.PasswordFlows, ct);
+                await uia.AuthenticateAsync(UiaOperation.For("POST", "/keys/device_signing/upload", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await crossSigning.CommitSigningKeysAsync(upload, ct);
             return Results.Ok(new { });
         });

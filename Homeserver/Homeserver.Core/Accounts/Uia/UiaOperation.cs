@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Accounts.Uia;
 
@@ -8,12 +9,12 @@ namespace Homeserver.Core.Accounts.Uia;
 /// What a user-interactive auth session authorises: one method on one path, for one user, with one body.
 /// A session started for one operation can't be spent on another (e.g. deleting a different device).
 /// </summary>
-public sealed record UiaOperation(string Method, string Path, string? UserId, string BodyDigest)
+public sealed record UiaOperation(string Method, string Path, UserId? UserId, string BodyDigest)
 {
     /// <summary>Fields left out of the digest: the auth dict changes per stage, and secrets must not be stored even hashed.</summary>
     private static readonly string[] ExcludedFields = ["auth", "password", "new_password"];
 
-    public static UiaOperation For(string method, string path, string? userId, JsonElement body)
+    public static UiaOperation For(string method, string path, UserId? userId, JsonElement body)
     {
         var node = JsonNode.Parse(body.GetRawText()) as JsonObject ?? new JsonObject();
         foreach (var field in ExcludedFields)

@@ -25,7 +25,7 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
         UiaSessionRecord session;
         if (sessionId is null)
         {
-            session = new UiaSessionRecord { SessionId = SecureTokens.Secret(18), OperationHash = op.Hash, UserId = op.UserId, CreatedTs = now.ToUnixTimeMilliseconds() };
+            session = new UiaSessionRecord { SessionId = SecureTokens.Secret(18), OperationHash = op.Hash, UserId = op.UserId?.ToString(), CreatedTs = now.ToUnixTimeMilliseconds() };
             await store.InsertAsync(session, (now - SessionLifetime).ToUnixTimeMilliseconds(), ct);
         }
         else
@@ -48,7 +48,7 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
             var failure = await CheckStageAsync(stage, auth!.Value, op, ct);
             if (failure is not null)
             {
-                log.LogInformation("UIA stage {Stage} of {Method} {Path} failed for {UserId}: {Reason}", stage, op.Method, op.Path, op.UserId ?? "a new account", failure.Value.Reason);
+                log.LogInformation("UIA stage {Stage} of {Method} {Path} failed for {UserId}: {Reason}", stage, op.Method, op.Path, op.UserId?.ToString() ?? "a new account", failure.Value.Reason);
                 throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Forbidden, failure.Value.Message);
             }
             if (!completed.Contains(stage))
@@ -82,7 +82,7 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 return new StageFailure("Invalid registration token", token is null ? "no token given" : "not a configured token");
             case UiaStages.Password:
                 var userId = UserIdentifiers.Resolve(auth, server.ServerName);
-                if (op.UserId is not null && userId != op.UserId)
+                if (op.UserId is not null && userId != op.UserId.ToString())
                     throw MatrixException.Forbidden("The credentials given are not those of the user making the request");
                 var password = auth.TryGetProperty("password", out var pw) && pw.ValueKind == JsonValueKind.String ? pw.GetString() : null;
                 if (password is null)
