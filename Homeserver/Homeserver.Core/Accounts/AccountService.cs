@@ -11,14 +11,14 @@ namespace Homeserver.Core.Accounts;
 public sealed class AccountService(Database db, UserStore users, PasswordHasher hasher, PasswordChecker passwords, SessionService sessions, ServerIdentity server, AuthOptions auth, TimeProvider time,
     ILogger<AccountService> log)
 {
-    public string UserIdFor(string localpart) => $"@{localpart}:{server.ServerName}";
+    public UserId UserIdFor(string localpart) => new(localpart, server.ServerName);
 
     /// <summary>Throws <c>M_INVALID_USERNAME</c> unless the localpart may be registered here.</summary>
     public void ValidateNewLocalpart(string localpart)
     {
         if (!UserId.IsValidNewLocalpart(localpart))
             throw new MatrixException(400, ErrorCodes.InvalidUsername, "User ID may only contain a-z, 0-9 and ._=-/+");
-        if (System.Text.Encoding.UTF8.GetByteCount(UserIdFor(localpart)) > UserId.MaxLength)
+        if (System.Text.Encoding.UTF8.GetByteCount(UserIdFor(localpart).ToString()) > UserId.MaxLength)
             throw new MatrixException(400, ErrorCodes.InvalidUsername, $"User ID may not be longer than {UserId.MaxLength} characters");
     }
 
@@ -30,7 +30,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
 
     public async Task EnsureAvailableAsync(string localpart, CancellationToken ct)
     {
-        if (await users.ExistsAsync(UserIdFor(localpart), ct))
+        if (await users.ExistsAsync(UserIdFor(localpart).ToString(), ct))
             throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
     }
 
@@ -38,12 +38,13 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// Creates the user and, when <paramref name="login"/> is given, its first device session in the same
     /// transaction. The primary key settles a race between two registrations of one name.
     /// </summary>
-    public async Task<(string UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct)
+    public async Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct)
     {
         ValidateNewLocalpart(localpart);
+        var userId = UserIdFor(localpart);
         var user = new UserRecord
         {
-            UserId = UserIdFor(localpart),
+            UserId = userId.ToString(),
             Localpart = localpart,
             PasswordHash = password is null ? null : hasher.Hash(password),
             IsAdmin = admin,
@@ -59,32 +60,34 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         if (login is null)
             await db.WriteAsync(Insert, ct);
         else
-            session = await sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
-        log.LogInformation("Created account {UserId} (admin: {Admin}, password: {HasPassword})", user.UserId, admin, password is not null);
-        return (user.UserId, session);
+            session = await sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
+        log.LogInformation("Created account {UserId} (admin: {Admin}, password: {HasPassword})", userId, admin, password is not null);
+        return (userId, session);
     }
 
-    /// <summary>Password login; wrong credentials and unknown users get the same answer.</summary>
-    public async Task<IssuedSession> LoginWithPasswordAsync(string userId, string password, SessionRequest login, CancellationToken ct)
+    /// <summary>
+    /// Password login; wrong credentials, unknown users and a name that is no user ID (<paramref name="userId"/> null,
+    /// see <see cref="UserIdentifiers.Resolve"/>) get the same answer, so it tells none of them apart.
+    /// </summary>
+    public async Task<IssuedSession> LoginWithPasswordAsync(UserId? userId, string password, SessionRequest login, CancellationToken ct)
     {
-        var (user, failure) = await passwords.CheckAsync(userId, password, ct);
+        var (user, failure) = userId is { } id ? await passwords.CheckAsync(id, password, ct) : new PasswordCheck(null, "not a user ID");
         if (user is null)
         {
             log.LogInformation("Login refused for {UserId}: {Reason}", userId, failure);
             // A deactivated account has no password hash, so it lands here too unless we check first.
-            if (await users.GetAsync(userId, ct) is { IsDeactivated: true })
+            if (userId is { } named && await users.GetAsync(named.ToString(), ct) is { IsDeactivated: true })
                 throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
             throw MatrixException.Forbidden("Invalid username or password");
         }
-        return await StartSessionAsync(user, login, ct);
+        return await StartSessionAsync(userId!.Value, login, ct);
     }
 
     /// <summary>Login vouched for by a trusted party (JWT): the account is created on first login.</summary>
     public async Task<IssuedSession> LoginTrustedAsync(string localpart, SessionRequest login, CancellationToken ct)
     {
         var userId = UserIdFor(localpart);
-        var user = await users.GetAsync(userId, ct);
-        if (user is null)
+        if (!await users.ExistsAsync(userId.ToString(), ct))
         {
             try
             {
@@ -92,10 +95,10 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             }
             catch (MatrixException e) when (e.Errcode == ErrorCodes.UserInUse)
             {
-                user = await users.GetAsync(userId, ct);
+                // A concurrent first login created the account; this one opens a session on it.
             }
         }
-        return await StartSessionAsync(user!, login, ct);
+        return await StartSessionAsync(userId, login, ct);
     }
 
     /// <summary>Throws 403 unless the user is a server admin (Synapse's admin API).</summary>
@@ -125,6 +128,6 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         log.LogInformation("Deactivated {UserId}", userId);
     }
 
-    private Task<IssuedSession> StartSessionAsync(UserRecord user, SessionRequest login, CancellationToken ct) =>
-        sessions.StartAsync(user.UserId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
+    private Task<IssuedSession> StartSessionAsync(UserId userId, SessionRequest login, CancellationToken ct) =>
+        sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, null, ct);
 }

@@ -19,23 +19,24 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
     /// runs first in the same transaction, so a registration either creates user, device and token together or nothing.
     /// A deactivated account gets no session, whichever of login and deactivation commits first.
     /// </summary>
-    public async Task<IssuedSession> StartAsync(string userId, string? deviceId, string? displayName, bool refreshable,
+    public async Task<IssuedSession> StartAsync(UserId userId, string? deviceId, string? displayName, bool refreshable,
         ClientInfo client, Func<DbConnection, DbTransaction, Task>? alsoInTransaction, CancellationToken ct)
     {
         deviceId ??= SecureTokens.DeviceId();
+        var user = userId.ToString();
         var (session, refresh, revoked) = await db.WriteAsync(async (c, tx) =>
         {
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
-            await EnsureActiveAsync(c, tx, userId, ct);
-            var revoked = await AccessSessionStore.DeleteForDeviceAsync(c, tx, userId, deviceId, ct);
+            await EnsureActiveAsync(c, tx, user, ct);
+            var revoked = await AccessSessionStore.DeleteForDeviceAsync(c, tx, user, deviceId, ct);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await DeviceStore.UpsertAsync(c, tx, new DeviceRecord
             {
-                UserId = userId, DeviceId = deviceId, DisplayName = displayName, CreatedTs = now,
+                UserId = user, DeviceId = deviceId, DisplayName = displayName, CreatedTs = now,
                 LastSeenTs = now, LastSeenIp = client.Ip, LastSeenUserAgent = client.UserAgent,
             }, ct);
-            var (session, refresh) = NewSession(userId, deviceId, refreshable, now);
+            var (session, refresh) = NewSession(user, deviceId, refreshable, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             return (session, refresh, revoked);
         }, ct);

@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Reads which user a login or UIA password stage names: <c>identifier</c> of type <c>m.id.user</c>, or the legacy top-level <c>user</c>.</summary>
 public static class UserIdentifiers
 {
-    /// <summary>The full user ID named by the request, qualified with our server name when only a localpart is given.</summary>
-    public static string Resolve(JsonElement body, string serverName)
+    /// <summary>
+    /// The user named by the request, qualified with our server name when only a localpart is given; null when the
+    /// name is no valid user ID, which no account can have.
+    /// </summary>
+    public static UserId? Resolve(JsonElement body, string serverName)
     {
         string? user = null;
         if (body.TryGetProperty("identifier", out var identifier) && identifier.ValueKind == JsonValueKind.Object)
@@ -22,10 +26,10 @@ public static class UserIdentifiers
             user = legacy.GetString();
         if (string.IsNullOrEmpty(user))
             throw MatrixException.MissingParam("No user identifier given (identifier.user)");
-        return Qualify(user, serverName);
+        return UserId.TryParse(Qualify(user, serverName), out var id) ? id : null;
     }
 
     /// <summary>Localparts are case-insensitive at login, as users type them: stored IDs are lower-case.</summary>
-    public static string Qualify(string user, string serverName) =>
+    private static string Qualify(string user, string serverName) =>
         user.StartsWith('@') ? user : $"@{user.ToLowerInvariant()}:{serverName}";
 }

@@ -64,6 +64,15 @@ public sealed class LoginTests(HomeserverFixture fixture) : IClassFixture<Homese
             type = "m.login.password", identifier = new { type = "m.id.user", user = "nobody-here" }, password = "whatever",
         });
         await unknown.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // Names that are no user ID at all get the answer of an unknown user too.
+        foreach (var name in new[] { "@no-server", "a:b", "@x:not a server", "@" + new string('a', 300) + ":test.local" })
+        {
+            var malformed = await hs.Client.PostAsJsonAsync("/_matrix/client/v3/login", new
+            {
+                type = "m.login.password", identifier = new { type = "m.id.user", user = name }, password = "whatever",
+            });
+            await malformed.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        }
     }
 
     [Fact]

@@ -84,6 +84,18 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
         await (await LoginAsync(hs, victim.Localpart, victim.Password)).AssertOkAsync();
     }
 
+    [Fact]
+    public async Task ChangePassword_WithANameThatIsNoUserId_IsForbidden()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (user, client) = await hs.RegisterClientAsync();
+        var session = await SessionAssertions.AssertPasswordChallengeAsync(await client.PostAsJsonAsync(PasswordPath, new { new_password = "a new password" }));
+
+        var res = await client.PostAsJsonAsync(PasswordPath, new { new_password = "a new password", auth = PasswordAuth(user with { Localpart = "a:b" }, session) });
+        await res.AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await LoginAsync(hs, user.Localpart, user.Password)).AssertOkAsync();
+    }
+
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task ChangePassword_DefaultLogoutDevices_RevokesOtherDevicesButNotRequester(string engine)
     {

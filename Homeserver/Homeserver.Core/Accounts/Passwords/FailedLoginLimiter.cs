@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.RateLimiting;
 
 namespace Homeserver.Core.Accounts.Passwords;
@@ -16,15 +17,15 @@ public sealed class FailedLoginLimiter(RateLimitsOptions limits) : IDisposable
     private readonly PartitionedRateLimiter<string> _limiter = TokenBuckets.PerKey(limits, limits.LoginFailedAttempts);
 
     /// <summary>Throws 429 when the account has used up its failed attempts.</summary>
-    public void EnsureAllowed(string userId)
+    public void EnsureAllowed(UserId userId)
     {
-        if (_limits.Enabled && _limiter.GetStatistics(userId) is { CurrentAvailablePermits: <= 0 })
+        if (_limits.Enabled && _limiter.GetStatistics(userId.ToString()) is { CurrentAvailablePermits: <= 0 })
             throw new RateLimitedException(TokenBuckets.RefillMs(_limits.LoginFailedAttempts), "rate_limits.login_failed_attempts");
     }
 
-    public void RecordFailure(string userId)
+    public void RecordFailure(UserId userId)
     {
-        using var _ = _limiter.AttemptAcquire(userId, 1);
+        using var _ = _limiter.AttemptAcquire(userId.ToString(), 1);
     }
 
     public void Dispose() => _limiter.Dispose();

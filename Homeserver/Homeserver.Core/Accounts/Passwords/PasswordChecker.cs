@@ -1,3 +1,5 @@
+using Homeserver.Core.Identifiers;
+
 namespace Homeserver.Core.Accounts.Passwords;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace Homeserver.Core.Accounts.Passwords;
 public sealed class PasswordChecker(UserStore users, FailedLoginLimiter failures)
 {
     /// <summary>The user when <paramref name="password"/> is theirs; otherwise why not, for the caller's log (never for the client).</summary>
-    public async Task<PasswordCheck> CheckAsync(string userId, string password, CancellationToken ct)
+    public async Task<PasswordCheck> CheckAsync(UserId userId, string password, CancellationToken ct)
     {
         failures.EnsureAllowed(userId);
-        var user = await users.GetAsync(userId, ct);
+        var user = await users.GetAsync(userId.ToString(), ct);
         if (user is not null && PasswordHasher.Verify(password, user.PasswordHash))
             return new PasswordCheck(user, null);
         failures.RecordFailure(userId);

@@ -82,12 +82,14 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 return new StageFailure("Invalid registration token", token is null ? "no token given" : "not a configured token");
             case UiaStages.Password:
                 var userId = UserIdentifiers.Resolve(auth, server.ServerName);
-                if (op.UserId is not null && userId != op.UserId.ToString())
+                if (op.UserId is not null && userId != op.UserId)
                     throw MatrixException.Forbidden("The credentials given are not those of the user making the request");
                 var password = auth.TryGetProperty("password", out var pw) && pw.ValueKind == JsonValueKind.String ? pw.GetString() : null;
                 if (password is null)
                     return new StageFailure(badCredentials, "no password given");
-                var check = await passwords.CheckAsync(userId, password, ct);
+                if (userId is not { } id)
+                    return new StageFailure(badCredentials, "not a user ID");
+                var check = await passwords.CheckAsync(id, password, ct);
                 if (check.User is { IsDeactivated: false })
                     return null;
                 return new StageFailure(badCredentials, check.Failure ?? "the account is deactivated");
