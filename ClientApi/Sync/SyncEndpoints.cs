@@ -41,7 +41,7 @@ public static class SyncEndpoints
                     KeepAliveInterval = TimeSpan.FromSeconds(20),
                     KeepAliveTimeout = TimeSpan.FromSeconds(40),
                 });
-                using (connections.Begin(r.UserId.ToString(), r.DeviceId, webSocket: true))
+                using (connections.Begin(r.UserId, r.DeviceId, webSocket: true))
                     await new WebSocketSyncSession(socket, r, sync, sessions, presence).RunAsync(initialSince, initialFilter, set_presence, ct);
                 return Results.Empty;
             }
@@ -51,7 +51,7 @@ public static class SyncEndpoints
                     ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
                     : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
             var syncFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
-            using var live = connections.Begin(r.UserId.ToString(), r.DeviceId, webSocket: false);
+            using var live = connections.Begin(r.UserId, r.DeviceId, webSocket: false);
             await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
                 () => sessions.IsLiveAsync(r.SessionId, ct));

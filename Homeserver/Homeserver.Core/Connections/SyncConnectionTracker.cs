@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Connections;
 
@@ -22,16 +23,17 @@ public sealed class SyncConnectionTracker(TimeProvider time)
     public event Action<string>? LastWebSocketClosed;
 
     /// <summary>Marks a device as syncing until the returned handle is disposed.</summary>
-    public IDisposable Begin(string userId, string deviceId, bool webSocket)
+    public IDisposable Begin(UserId userId, string deviceId, bool webSocket)
     {
-        var state = _users.GetOrAdd(userId, _ => new ConcurrentDictionary<string, DeviceState>()).GetOrAdd(deviceId, _ => new DeviceState());
+        var user = userId.ToString();
+        var state = _users.GetOrAdd(user, _ => new ConcurrentDictionary<string, DeviceState>()).GetOrAdd(deviceId, _ => new DeviceState());
         lock (state)
         {
             state.Live++;
             if (webSocket)
                 state.LiveWebSockets++;
         }
-        return new Handle(this, userId, state, webSocket);
+        return new Handle(this, user, state, webSocket);
     }
 
     /// <summary>

@@ -1,10 +1,13 @@
 using Homeserver.Core.Connections;
+using Homeserver.Core.Identifiers;
 using Xunit;
 
 namespace Homeserver.UnitTests.Connections;
 
 public sealed class SyncConnectionTrackerTests
 {
+    private static readonly UserId A = UserId.Parse("@a:hs");
+
     private sealed class ManualClock : TimeProvider
     {
         public DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -17,7 +20,7 @@ public sealed class SyncConnectionTrackerTests
         var clock = new ManualClock();
         var tracker = new SyncConnectionTracker(clock);
         Assert.False(tracker.IsSyncing("@a:hs", "D", TimeSpan.FromSeconds(30)));
-        var live = tracker.Begin("@a:hs", "D", webSocket: false);
+        var live = tracker.Begin(A, "D", webSocket: false);
         Assert.True(tracker.IsSyncing("@a:hs", "D", TimeSpan.Zero));
         Assert.False(tracker.IsSyncing("@a:hs", "OTHER", TimeSpan.FromSeconds(30)));
         live.Dispose();
@@ -36,9 +39,9 @@ public sealed class SyncConnectionTrackerTests
         var tracker = new SyncConnectionTracker(new ManualClock());
         var closed = new List<string>();
         tracker.LastWebSocketClosed += closed.Add;
-        var one = tracker.Begin("@a:hs", "D1", webSocket: true);
-        var two = tracker.Begin("@a:hs", "D2", webSocket: true);
-        var poll = tracker.Begin("@a:hs", "D3", webSocket: false);
+        var one = tracker.Begin(A, "D1", webSocket: true);
+        var two = tracker.Begin(A, "D2", webSocket: true);
+        var poll = tracker.Begin(A, "D3", webSocket: false);
         one.Dispose();
         poll.Dispose();
         Assert.Empty(closed);
