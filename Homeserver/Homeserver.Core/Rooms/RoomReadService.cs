@@ -71,7 +71,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var user = userId.ToString();
         var relations = readAhead is not null && readAhead.Relations.Covers(rows)
             ? readAhead.Relations
-            : await aggregator.LoadAsync(user, rows.Select(r => r.EventId).ToList(), ct);
+            : await aggregator.LoadAsync(userId, rows.Select(r => r.EventId).ToList(), ct);
         // Clients show who removed a message and why, so redacted events carry the whole redaction event.
         var redactedBy = rows.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!).Distinct().ToList();
         var redactions = readAhead is null ? await events.GetManyAsync(redactedBy, ct) : await readAhead.GetManyAsync(events, redactedBy, ct);

@@ -28,7 +28,7 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
             Ignored: await visibility.IgnoredUsersAsync(userId, ct)), ct);
         var newest = await InPartsAsync(roomIds, part => events.NewestOfRoomsAsync(part, upto.Events, Math.Max(limit + 1, 1), ct), ct);
         var candidates = newest.Values.SelectMany(r => r).ToList();
-        var relations = Task.Run(() => aggregator.LoadAsync(userId.ToString(), candidates.Select(r => r.EventId).ToList(), ct), ct);
+        var relations = Task.Run(() => aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct), ct);
         var wanted = new HashSet<string>(candidates.Where(r => r.RedactedBy is not null).Select(r => r.RedactedBy!));
         foreach (var rows in newest.Values)
             wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
 
@@ -63,12 +64,12 @@ public sealed class RelationAggregator(Database db)
         public bool Covers(IEnumerable<EventRow> rows) => rows.All(r => Covered.Contains(r.EventId));
     }
 
-    public async Task<Relations> LoadAsync(string userId, IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    public async Task<Relations> LoadAsync(UserId userId, IReadOnlyCollection<string> eventIds, CancellationToken ct)
     {
         if (eventIds.Count == 0)
             return new Relations(new HashSet<string>(), [], new Dictionary<long, EventRow>());
         var d = db.Dialect;
-        var aggregates = await db.ReadAsync(c => c.ListAsync<Aggregate>(SelectAggregates(d), new { Ids = d.ListParameter(eventIds), User = userId }, ct), ct);
+        var aggregates = await db.ReadAsync(c => c.ListAsync<Aggregate>(SelectAggregates(d), new { Ids = d.ListParameter(eventIds), User = userId.ToString() }, ct), ct);
         var positions = aggregates.Where(a => a.RelType == RelationStore.Thread).Select(a => a.Position).ToArray();
         var latest = positions.Length == 0 ? [] : await db.ReadAsync(c => c.ListAsync<EventRow>(
             $"SELECT * FROM events WHERE {d.InLongList("stream_ordering", "Positions")}", new { Positions = d.ListParameter(positions) }, ct), ct);
