@@ -97,7 +97,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         if (prev.Count == 0)
             throw MatrixException.NotFound("Room has no events");
         // Building on every extremity joins the branches of a forked room again.
-        var stateBefore = await prevState.ResolveAsync(roomId.ToString(), prev, ct);
+        var stateBefore = await prevState.ResolveAsync(roomId, prev, ct);
         var snapshot = stateBefore.Map;
         var authEvents = new List<Pdu>();
         foreach (var k in AuthEventSelection.Keys(version, type, sender, stateKey, content))

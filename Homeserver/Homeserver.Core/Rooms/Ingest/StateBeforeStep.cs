@@ -22,6 +22,6 @@ public sealed class StateBeforeStep(EventStore events, PrevStateResolver resolve
                 throw new EventRefusedException(nameof(StateBeforeStep), $"Event {ev.EventId} names the unknown prev event {id}");
             prevs.Add(row);
         }
-        ctx.StateBefore = await resolver.ResolveAsync(ev.RoomId.ToString(), prevs, ct);
+        ctx.StateBefore = await resolver.ResolveAsync(ev.RoomId, prevs, ct);
     }
 }

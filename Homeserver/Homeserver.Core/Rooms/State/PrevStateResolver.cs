@@ -1,3 +1,4 @@
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Streams;
@@ -15,7 +16,7 @@ namespace Homeserver.Core.Rooms.State;
 /// </summary>
 public sealed class PrevStateResolver(StateService state, StreamPublisher streams, ILogger<PrevStateResolver> log)
 {
-    public async Task<RoomState> ResolveAsync(string roomId, IReadOnlyList<EventRow> prevEvents, CancellationToken ct)
+    public async Task<RoomState> ResolveAsync(RoomId roomId, IReadOnlyList<EventRow> prevEvents, CancellationToken ct)
     {
         var groups = prevEvents.Where(p => p.StateGroup is not null).OrderByDescending(p => p.StreamOrdering)
             .Select(p => p.StateGroup!.Value).Distinct().ToList();
@@ -41,7 +42,7 @@ public sealed class PrevStateResolver(StateService state, StreamPublisher stream
         var changes = merged.Where(e => !baseline.TryGetValue(e.Key, out var id) || id != e.Value).ToDictionary();
         if (changes.Count == 0)
             return new RoomState(merged, newest);
-        var group = await streams.WriteAsync(st => StateGroupStore.CreateAsync(st, roomId, newest, changes, ct), ct);
+        var group = await streams.WriteAsync(st => StateGroupStore.CreateAsync(st, roomId.ToString(), newest, changes, ct), ct);
         return new RoomState(merged, group);
     }
 }
