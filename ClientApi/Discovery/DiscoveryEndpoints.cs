@@ -1,4 +1,5 @@
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Events;
 using Homeserver.Core.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -39,8 +40,8 @@ public static class DiscoveryEndpoints
                 ["m.get_login_token"] = new { enabled = false },
                 ["m.room_versions"] = new
                 {
-                    @default = "12",
-                    available = new Dictionary<string, string> { ["10"] = "stable", ["11"] = "stable", ["12"] = "stable" },
+                    @default = RoomVersions.Default.Id,
+                    available = RoomVersions.All.ToDictionary(v => v.Id, _ => "stable"),
                 },
                 // MSC4174: Web Push pushers, and the VAPID public key clients subscribe with.
                 ["m.webpush"] = new { enabled = true, vapid = vapid.PublicKey },

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Encodings;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
@@ -8,10 +10,14 @@ namespace Homeserver.Core.Events;
 /// <summary>
 /// Builds a new local event: assembles the PDU from its parts, adds the content hash and this server's
 /// signature (server-server API, "Signing Events"), then validates format and size limits on the final,
-/// signed bytes. Choosing prev_events, auth_events and depth is the caller's job; they are inputs here.
+/// signed bytes. Choosing prev_events, auth_events and depth is the caller's job; they are inputs here. In room
+/// versions 1 and 2 the builder mints the event's ID (<c>$random:</c> the sender's server), as the origin does.
 /// </summary>
 public sealed class EventBuilder
 {
+    // 120 random bits: a room version 1–2 event ID must be unique among everything this server mints.
+    private const int MintedIdBytes = 15;
+
     public required RoomVersion RoomVersion { get; init; }
 
     public required string Type { get; init; }
@@ -32,6 +38,12 @@ public sealed class EventBuilder
 
     public IReadOnlyList<EventId> AuthEvents { get; init; } = [];
 
+    /// <summary>
+    /// Room versions 1–2 only, whose PDUs list each prev and auth event with its reference hash: the hash of every
+    /// event in <see cref="PrevEvents"/> and <see cref="AuthEvents"/>.
+    /// </summary>
+    public IReadOnlyDictionary<EventId, byte[]> ReferenceHashes { get; init; } = new Dictionary<EventId, byte[]>();
+
     public required long Depth { get; init; }
 
     public required long OriginServerTs { get; init; }
@@ -47,7 +59,10 @@ public sealed class EventBuilder
         Math.Min(prevEventDepths.DefaultIfEmpty(0).Max() + 1, CanonicalJson.MaxSafeInteger);
 
     /// <summary>Assembles, hashes, signs and validates the event.</summary>
-    /// <exception cref="ArgumentException">Room ID or <c>redacts</c> given where the version forbids it, or missing where required.</exception>
+    /// <exception cref="ArgumentException">
+    /// Room ID or <c>redacts</c> given where the version forbids it, or missing where required; a room version 1–2
+    /// reference hash missing from <see cref="ReferenceHashes"/>.
+    /// </exception>
     /// <exception cref="InvalidEventException">The event is malformed (e.g. content with floats, too many prev_events).</exception>
     /// <exception cref="EventTooLargeException">The signed event, or its type, state key, sender or room ID, is over a size limit.</exception>
     public Pdu Build(SigningKey key)
@@ -74,11 +89,17 @@ public sealed class EventBuilder
             [PduKeys.Type] = Type,
             [PduKeys.Sender] = Sender.ToString(),
             [PduKeys.Content] = content,
-            [PduKeys.PrevEvents] = new JsonArray(PrevEvents.Select(id => (JsonNode)id.ToString()).ToArray()),
-            [PduKeys.AuthEvents] = new JsonArray(AuthEvents.Select(id => (JsonNode)id.ToString()).ToArray()),
+            [PduKeys.PrevEvents] = References(PrevEvents),
+            [PduKeys.AuthEvents] = References(AuthEvents),
             [PduKeys.Depth] = Depth,
             [PduKeys.OriginServerTs] = OriginServerTs,
         };
+
+        if (RoomVersion.EventIdFormat == EventIdFormat.ServerGenerated)
+        {
+            json[PduKeys.EventId] = EventId.Create(
+                UnpaddedBase64.EncodeUrlSafe(RandomNumberGenerator.GetBytes(MintedIdBytes)), Sender.ServerName).ToString();
+        }
 
         bool roomIdFromCreateEvent = RoomVersion.RoomIdIsCreateEventId && Type == EventTypes.Create;
         if (roomIdFromCreateEvent != (RoomId is null))
@@ -110,4 +131,12 @@ public sealed class EventBuilder
 
         return json;
     }
+
+    private JsonArray References(IReadOnlyList<EventId> ids) => new(ids.Select(id => RoomVersion.EventReferencesCarryHashes
+        ? new JsonArray(id.ToString(), new JsonObject { [PduKeys.Sha256] = UnpaddedBase64.Encode(ReferenceHashOf(id)) })
+        : (JsonNode)id.ToString()).ToArray());
+
+    private byte[] ReferenceHashOf(EventId id) => ReferenceHashes.TryGetValue(id, out byte[]? hash)
+        ? hash
+        : throw new ArgumentException($"Room version {RoomVersion.Id} lists {id} with its reference hash, which was not given.");
 }

@@ -22,7 +22,10 @@ public sealed class Pdu
 
     public RoomVersion RoomVersion { get; }
 
-    /// <summary>The reference-hash event ID; hash-based PDUs do not carry it in their JSON.</summary>
+    /// <summary>
+    /// The event's ID: the reference hash from room version 3 (such PDUs do not carry it), the <c>event_id</c> the
+    /// origin minted before.
+    /// </summary>
     public EventId EventId { get; }
 
     public string Type => GetString(PduKeys.Type)!;
@@ -74,7 +77,10 @@ public sealed class Pdu
     public static Pdu FromJson(JsonObject json, RoomVersion roomVersion)
     {
         PduValidator.Validate(json, roomVersion);
-        return new Pdu(json, roomVersion, ReferenceHasher.ComputeEventId(json, roomVersion));
+        EventId eventId = roomVersion.EventIdFormat == EventIdFormat.ServerGenerated
+            ? EventId.Parse(GetString(json[PduKeys.EventId]))
+            : ReferenceHasher.ComputeEventId(json, roomVersion);
+        return new Pdu(json, roomVersion, eventId);
     }
 
     public byte[] ToCanonicalJson() => CanonicalJson.Encode(Json);
@@ -87,6 +93,7 @@ public sealed class Pdu
 
     private long GetInteger(string key) => PduReader.TryGetInteger(Json[key], out long value) ? value : 0;
 
+    // The v1 format lists [ID, hashes] pairs; the validator has checked the shape for the version.
     private List<EventId> GetEventIds(string key) =>
-        ((JsonArray)Json[key]!).Select(node => EventId.Parse(GetString(node))).ToList();
+        ((JsonArray)Json[key]!).Select(node => EventId.Parse(GetString(RoomVersion.EventReferencesCarryHashes ? node![0] : node))).ToList();
 }

@@ -63,11 +63,25 @@ internal sealed class PduReader(JsonObject pdu)
 
         foreach (JsonNode? item in array)
         {
-            if (!TryGetString(item, out string? text) || !EventId.TryParse(text, out EventId? id) || !version.IsValidEventId(id.Value))
+            JsonNode? idNode = version.EventReferencesCarryHashes ? ReferenceWithHashes(key, item) : item;
+            if (!TryGetString(idNode, out string? text) || !EventId.TryParse(text, out EventId? id) || !version.IsValidEventId(id.Value))
             {
                 throw new InvalidEventException($"'{key}' holds something that is not a room version {version.Id} event ID");
             }
         }
+    }
+
+    /// <summary>The event ID of a v1-format reference, <c>[event ID, {"sha256": …}]</c> (pdu_v1, event_hash).</summary>
+    private static JsonNode? ReferenceWithHashes(string key, JsonNode? item)
+    {
+        if (item is not JsonArray { Count: 2 } pair
+            || pair[1] is not JsonObject hashes
+            || !TryGetString(hashes[PduKeys.Sha256], out _))
+        {
+            throw new InvalidEventException($"'{key}' must list [event ID, {{\"sha256\": hash}}] pairs");
+        }
+
+        return pair[0];
     }
 
     public void RequiredContentHash()

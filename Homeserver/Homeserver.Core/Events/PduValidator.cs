@@ -5,8 +5,8 @@ using Homeserver.Core.Json;
 namespace Homeserver.Core.Events;
 
 /// <summary>
-/// Checks a PDU against its room version's event format (server-server definitions <c>pdu_v6</c>,
-/// <c>pdu_v11</c>, <c>pdu_v12</c>) and the size limits (client-server API, "Size limits"). It checks
+/// Checks a PDU against its room version's event format (server-server definitions <c>pdu_v1</c>, <c>pdu_v3</c>,
+/// <c>pdu_v4</c>, <c>pdu_v6</c>, <c>pdu_v11</c>, <c>pdu_v12</c>) and the size limits (client-server API, "Size limits"). It checks
 /// shape only; whether the event is allowed is for the authorisation rules.
 /// </summary>
 public static class PduValidator
@@ -55,9 +55,14 @@ public static class PduValidator
         }
 
         ValidateRoomId(reader, type, version);
-        if (reader.OptionalString(PduKeys.EventId, EventSizeLimit.EventId) is { } eventId && !EventId.TryParse(eventId, out _))
+        // Room versions 1 and 2 carry the ID their origin minted; later versions derive it from the hash instead.
+        string? eventId = version.EventIdFormat == EventIdFormat.ServerGenerated
+            ? reader.RequiredString(PduKeys.EventId, EventSizeLimit.EventId)
+            : reader.OptionalString(PduKeys.EventId, EventSizeLimit.EventId);
+        if (eventId is not null && !(EventId.TryParse(eventId, out EventId? parsedId)
+            && (version.EventIdFormat != EventIdFormat.ServerGenerated || version.IsValidEventId(parsedId.Value))))
         {
-            throw new InvalidEventException($"'event_id' is not an event ID: '{eventId}'");
+            throw new InvalidEventException($"'event_id' is not a room version {version.Id} event ID: '{eventId}'");
         }
 
         reader.RequiredInteger(PduKeys.OriginServerTs, min: long.MinValue);

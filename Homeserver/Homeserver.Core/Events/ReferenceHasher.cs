@@ -21,6 +21,13 @@ public static class ReferenceHasher
     }
 
     /// <summary>
+    /// The reference hashes of <paramref name="events"/> by event ID, as room versions 1–2 list them beside their
+    /// <c>prev_events</c> and <c>auth_events</c> (<see cref="EventBuilder.ReferenceHashes"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<EventId, byte[]> ByEventId(IEnumerable<Pdu> events) =>
+        events.DistinctBy(e => e.EventId).ToDictionary(e => e.EventId, e => Compute(e.Json, e.RoomVersion));
+
+    /// <summary>
     /// The event's ID: <c>$</c> + the reference hash in the version's Base64 flavour (room versions,
     /// "Event IDs"). Taken over the PDU exactly as given, so a stray top-level <c>event_id</c> (which
     /// redaction keeps) would change the result; hash-based PDUs do not carry one.

@@ -17,6 +17,12 @@ public sealed record RoomVersion
 
     public required EventIdFormat EventIdFormat { get; init; }
 
+    /// <summary>
+    /// v1–v2 (PDU format <c>pdu_v1</c>): <c>prev_events</c> and <c>auth_events</c> list <c>[event ID, {"sha256": reference
+    /// hash}]</c> pairs; from v3 they are plain lists of event IDs.
+    /// </summary>
+    public required bool EventReferencesCarryHashes { get; init; }
+
     public required RedactionRules Redaction { get; init; }
 
     public required StateResolutionAlgorithm StateResolution { get; init; }
@@ -35,6 +41,18 @@ public sealed record RoomVersion
 
     /// <summary>v11+: <c>m.room.redaction</c> carries <c>redacts</c> in <c>content</c>, not at the top level.</summary>
     public required bool RedactsInContent { get; init; }
+
+    /// <summary>v1–v5, auth rule 4: an <c>m.room.aliases</c> event needs a state key that is its sender's server name, and nothing else.</summary>
+    public required bool SpecialCasesAliases { get; init; }
+
+    /// <summary>
+    /// v1–v2, auth rule 11: a redaction is allowed only with the redact level or from the server of the redacted event's
+    /// ID. From v3 the auth rules treat it like any other event and the server decides whether to apply it.
+    /// </summary>
+    public required bool RedactionsInAuthRules { get; init; }
+
+    /// <summary>v6+: auth rules 9.4 and 9.5 check changes to <c>notifications</c> in power levels, as they do <c>events</c>.</summary>
+    public required bool PowerLevelsRuleChecksNotifications { get; init; }
 
     /// <summary>v10+: power level values must be integers; strings such as <c>"50"</c> are rejected.</summary>
     public required bool IntegerOnlyPowerLevels { get; init; }

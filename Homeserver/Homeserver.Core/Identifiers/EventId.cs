@@ -39,6 +39,13 @@ public readonly record struct EventId : IIdentifier<EventId>
         return new EventId(opaque, null, $"{Sigil}{opaque}");
     }
 
+    /// <summary>A room version 1–2 event ID, <c>$opaque:server</c>, minted by <paramref name="serverName"/>.</summary>
+    /// <exception cref="ArgumentException">The parts do not form a valid event ID.</exception>
+    public static EventId Create(string opaque, string serverName) =>
+        TryParse($"{Sigil}{opaque}:{serverName}", out EventId? id)
+            ? id.Value
+            : throw new ArgumentException($"'{opaque}' on '{serverName}' does not form a valid event ID.", nameof(opaque));
+
     public static bool TryParse(string? value, [NotNullWhen(true)] out EventId? id)
     {
         id = IdentifierText.TryParseHashOrServer(value, Sigil, out string opaque, out string? serverName)

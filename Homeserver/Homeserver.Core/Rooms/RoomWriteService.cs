@@ -103,6 +103,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         foreach (var k in AuthEventSelection.Keys(version, type, sender, stateKey, content))
             if (snapshot.TryGetValue(k, out var id) && await state.GetEventAsync(id, version, ct) is { } authEvent)
                 authEvents.Add(authEvent);
+        var prevIds = prev.Select(r => EventId.Parse(r.EventId)).ToList();
         if (redacts is { } target)
             await redactions.EnsureMayRedactAsync(roomId, sender, target, await state.PowerLevelsAsync(snapshot, version, ct), ct);
         var pdu = new EventBuilder
@@ -113,12 +114,26 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
             RoomId = roomId,
             StateKey = stateKey,
             Content = content,
-            PrevEvents = prev.Select(r => EventId.Parse(r.EventId)).ToList(),
+            PrevEvents = prevIds,
             AuthEvents = authEvents.Select(e => e.EventId).ToList(),
+            ReferenceHashes = version.EventReferencesCarryHashes
+                ? await ReferenceHashesAsync(roomId, version, prevIds, authEvents, ct)
+                : new Dictionary<EventId, byte[]>(),
             Depth = EventBuilder.NextDepth(prev.Select(r => r.Depth)),
             OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Redacts = redacts,
         }.Build(key);
         return new Built(pdu, authEvents, stateBefore);
+    }
+
+    // Room versions 1–2 cite each parent with its reference hash, so their prev events are read back to hash them.
+    private async Task<IReadOnlyDictionary<EventId, byte[]>> ReferenceHashesAsync(RoomId roomId, RoomVersion version,
+        IReadOnlyList<EventId> prevIds, IReadOnlyList<Pdu> authEvents, CancellationToken ct)
+    {
+        var referenced = new List<Pdu>(authEvents);
+        foreach (var id in prevIds)
+            referenced.Add(await state.GetEventAsync(id.ToString(), version, ct)
+                ?? throw new InvalidOperationException($"Extremity {id} of {roomId} is not stored"));
+        return ReferenceHasher.ByEventId(referenced);
     }
 }

@@ -5,7 +5,10 @@ using Xunit;
 
 namespace Homeserver.UnitTests.Events;
 
-/// <summary>The redaction algorithm per room version (fragments "v9-redactions" for v10, "v11-redactions" for v11 and v12).</summary>
+/// <summary>
+/// The redaction algorithm per room version: fragments "v1-redactions" (v1–v5), "v6-redactions" (v6, v7), the v8 page,
+/// "v9-redactions" (v9, v10) and "v11-redactions" (v11, v12).
+/// </summary>
 public sealed class EventRedactorTests
 {
     private const string Member = """
@@ -40,6 +43,21 @@ public sealed class EventRedactorTests
     public static TheoryData<string, string, string, string> ContentCases => new()
     {
         // version, type, content, expected content after redaction
+        { "1", EventTypes.Member, Member, """{"membership": "join"}""" },
+        { "7", EventTypes.Member, Member, """{"membership": "join"}""" },
+        { "8", EventTypes.Member, Member, """{"membership": "join"}""" },
+        { "9", EventTypes.Member, Member, """{"membership": "join", "join_authorised_via_users_server": "@admin:hs"}""" },
+        { "1", EventTypes.Create, Create, """{"creator": "@alice:hs"}""" },
+        { "1", EventTypes.JoinRules, JoinRules, """{"join_rule": "restricted"}""" },
+        { "7", EventTypes.JoinRules, JoinRules, """{"join_rule": "restricted"}""" },
+        { "8", EventTypes.JoinRules, JoinRules, """{"join_rule": "restricted", "allow": [{"type": "m.room_membership", "room_id": "!space:hs"}]}""" },
+        { "1", EventTypes.PowerLevels, PowerLevels, PowerLevelsKeptUpToV10 },
+        { "1", EventTypes.HistoryVisibility, """{"history_visibility": "shared", "extra": 1}""", """{"history_visibility": "shared"}""" },
+        { "1", EventTypes.Redaction, """{"redacts": "$abc", "reason": "spam"}""", "{}" },
+        { "1", EventTypes.Aliases, """{"aliases": ["#a:hs"], "extra": 1}""", """{"aliases": ["#a:hs"]}""" },
+        { "5", EventTypes.Aliases, """{"aliases": ["#a:hs"], "extra": 1}""", """{"aliases": ["#a:hs"]}""" },
+        { "6", EventTypes.Aliases, """{"aliases": ["#a:hs"]}""", "{}" },
+        { "1", "m.room.message", """{"body": "hello", "msgtype": "m.text"}""", "{}" },
         { "10", EventTypes.Member, Member, """{"membership": "join", "join_authorised_via_users_server": "@admin:hs"}""" },
         { "11", EventTypes.Member, Member, """{"membership": "join", "join_authorised_via_users_server": "@admin:hs", "third_party_invite": {"signed": {"mxid": "@alice:hs", "token": "tok", "signatures": {}}}}""" },
         { "12", EventTypes.Member, Member, """{"membership": "join", "join_authorised_via_users_server": "@admin:hs", "third_party_invite": {"signed": {"mxid": "@alice:hs", "token": "tok", "signatures": {}}}}""" },
@@ -86,6 +104,8 @@ public sealed class EventRedactorTests
         """;
 
     [Theory]
+    [InlineData("1", "auth_events,content,depth,event_id,hashes,membership,origin,origin_server_ts,prev_events,prev_state,room_id,sender,signatures,state_key,type")]
+    [InlineData("6", "auth_events,content,depth,event_id,hashes,membership,origin,origin_server_ts,prev_events,prev_state,room_id,sender,signatures,state_key,type")]
     [InlineData("10", "auth_events,content,depth,event_id,hashes,membership,origin,origin_server_ts,prev_events,prev_state,room_id,sender,signatures,state_key,type")]
     [InlineData("11", "auth_events,content,depth,event_id,hashes,origin_server_ts,prev_events,room_id,sender,signatures,state_key,type")]
     [InlineData("12", "auth_events,content,depth,event_id,hashes,origin_server_ts,prev_events,room_id,sender,signatures,state_key,type")]

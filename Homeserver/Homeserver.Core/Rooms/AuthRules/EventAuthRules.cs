@@ -6,11 +6,12 @@ using Homeserver.Core.Identifiers;
 namespace Homeserver.Core.Rooms.AuthRules;
 
 /// <summary>
-/// The authorisation rules of room versions 10, 11 and 12 (spec "Room Versions", each version's
-/// "Authorisation rules"), applied in the spec's order. Pure: the caller supplies the state, the record of
-/// rejected events and the signature checks, and decides what a denial means (rejection or soft failure).
-/// Numbers in comments are room version 10/11's; version 12 inserts its rule 2, so from there its
-/// numbers are one higher.
+/// The authorisation rules of room versions 1 to 12 (spec "Room Versions", each version's "Authorisation
+/// rules"), applied in the spec's order, each version's differences keyed on its <see cref="RoomVersion"/>
+/// switches. Pure: the caller supplies the state, the record of rejected events and the signature checks, and
+/// decides what a denial means (rejection or soft failure). Numbers in comments are room versions 6–11's;
+/// versions 1–5 have an extra rule 4 (<c>m.room.aliases</c>) and version 12 an extra rule 2, so from there
+/// their numbers are one higher.
 /// </summary>
 public static class EventAuthRules
 {
@@ -58,6 +59,12 @@ public static class EventAuthRules
             return AuthResult.Denied($"{ev.Type}: the room does not federate and the sender is on another server");
         }
 
+        // v1–v5 rule 4; from here their numbers are one higher than v6–v11's.
+        if (version.SpecialCasesAliases && ev.Type == EventTypes.Aliases)
+        {
+            return AliasesRule.Check(ev);
+        }
+
         PowerLevels levels = PowerLevels.From(version, create, authState.Get(EventTypes.PowerLevels, ""));
 
         // Rule 4.
@@ -86,8 +93,14 @@ public static class EventAuthRules
 
         // Rule 9 keys on the type alone, as written: even a power levels event that is not the room's
         // (another state_key, or no state_key) must be well formed and within the sender's level.
-        return ev.Type == EventTypes.PowerLevels
-            ? PowerLevelsRule.Check(version, ev, authState, levels)
+        if (ev.Type == EventTypes.PowerLevels)
+        {
+            return PowerLevelsRule.Check(version, ev, authState, levels);
+        }
+
+        // v1–v2 rule 11.
+        return version.RedactionsInAuthRules && ev.Type == EventTypes.Redaction
+            ? RedactionRule.Check(ev, levels)
             : AuthResult.Allowed;
     }
 

@@ -4,7 +4,7 @@ using Homeserver.Core.Events;
 namespace Homeserver.Core.Rooms.AuthRules;
 
 /// <summary>
-/// Auth rule 9 of room versions 10 and 11 (rule 10 of version 12): an <c>m.room.power_levels</c> event
+/// Auth rule 9 of room versions 6 to 11 (rule 10 of versions 1–5 and 12): an <c>m.room.power_levels</c> event
 /// must be well formed, and nobody may grant, or take away, a level above their own.
 /// </summary>
 internal static class PowerLevelsRule
@@ -45,9 +45,14 @@ internal static class PowerLevelsRule
             }
         }
 
-        // 9.6 and 9.7: entries of events and notifications.
+        // 9.6 and 9.7: entries of events, and of notifications from v6.
         foreach (string key in PowerLevelsKeys.LevelMaps)
         {
+            if (key == PowerLevelsKeys.Notifications && !version.PowerLevelsRuleChecksNotifications)
+            {
+                continue;
+            }
+
             foreach ((string name, long? oldValue, long? newValue) in Changes(version, previous.Content[key], ev.Content[key]))
             {
                 if (oldValue > senderLevel || newValue > senderLevel)

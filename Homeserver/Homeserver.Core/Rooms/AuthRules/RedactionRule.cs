@@ -4,10 +4,11 @@ using Homeserver.Core.Identifiers;
 namespace Homeserver.Core.Rooms.AuthRules;
 
 /// <summary>
-/// Redactions. Since room version 3 the auth rules treat <c>m.room.redaction</c> like any other event
-/// (rule 7: its required level from <c>events</c> or <c>events_default</c>; the redact level is "not
-/// considered"), and in v11+ <c>redacts</c> lives in <c>content</c>. Whether a redaction is then applied is
-/// decided here, when both events are at hand ("Handling redactions").
+/// Redactions. In room versions 1 and 2 the auth rules decide them (rule 11, <see cref="Check"/>). Since room
+/// version 3 the auth rules treat <c>m.room.redaction</c> like any other event (rule 7: its required level from
+/// <c>events</c> or <c>events_default</c>; the redact level is "not considered"), and in v11+ <c>redacts</c> lives
+/// in <c>content</c>. Whether a redaction is then applied is decided here, when both events are at hand
+/// ("Handling redactions").
 /// </summary>
 public static class RedactionRule
 {
@@ -27,8 +28,29 @@ public static class RedactionRule
         }
 
         return levels.GetUserLevel(redaction.Sender) >= levels.Redact
-            || redaction.Sender.ServerName == original.Sender.ServerName;
+            || (redaction.RoomVersion.RedactionsInAuthRules
+                ? SameEventIdServer(redaction, original.EventId)
+                : redaction.Sender.ServerName == original.Sender.ServerName);
     }
+
+    /// <summary>
+    /// Room versions 1–2, auth rule 11: the redact level, or a redaction minted by the server that minted the event
+    /// it redacts (the domains of their event IDs). The redacted event need not be known: only its ID is compared.
+    /// </summary>
+    internal static AuthResult Check(Pdu redaction, PowerLevels levels)
+    {
+        if (levels.GetUserLevel(redaction.Sender) >= levels.Redact)
+        {
+            return AuthResult.Allowed;
+        }
+
+        return redaction.Redacts is { } target && SameEventIdServer(redaction, target)
+            ? AuthResult.Allowed
+            : AuthResult.Denied($"{EventTypes.Redaction}: below the redact level, and the redacted event is from another server");
+    }
+
+    private static bool SameEventIdServer(Pdu redaction, EventId target) =>
+        target.ServerName is { } server && server == redaction.EventId.ServerName;
 
     /// <summary>
     /// The client API's check before a user sends a redaction (client-server API, <c>m.room.power_levels</c>):

@@ -37,7 +37,7 @@ public static class RoomCreationDryRun
             var pdu = new EventBuilder
             {
                 RoomVersion = version, Type = type, Sender = sender, RoomId = create.RoomId, StateKey = stateKey, Content = content,
-                PrevEvents = [last.EventId], Depth = last.Depth + 1, OriginServerTs = ts,
+                PrevEvents = [last.EventId], ReferenceHashes = ReferenceHasher.ByEventId([last]), Depth = last.Depth + 1, OriginServerTs = ts,
             }.Build(key);
             Authorise(version, pdu, state, what);
             state.Set(pdu);

@@ -140,7 +140,7 @@ public sealed class AuthEventsRuleTests
         List<EventId> authEvents = room.Build("m.room.message", TestRoom.Alice, null, Hello).AuthEvents
             .Where(e => e != room.State.Get(EventTypes.Member, TestRoom.Alice)!.EventId).Append(foreignJoin.EventId).ToList();
 
-        Pdu message = room.Build("m.room.message", TestRoom.Alice, null, Hello, authEvents: authEvents);
+        Pdu message = room.Build("m.room.message", TestRoom.Alice, null, Hello, authEvents: authEvents, foreign: [foreignJoin]);
 
         Assert.NotEqual(room.RoomId, other.RoomId);
         AuthAssert.Denied(CheckAgainstAuthEvents(room, message, [.. room.State.Events, foreignJoin]), $"belongs to room {other.RoomId}");

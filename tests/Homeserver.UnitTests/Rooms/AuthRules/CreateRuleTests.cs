@@ -32,7 +32,7 @@ public sealed class CreateRuleTests
         RoomVersion version = TestRoom.VersionOf(id);
         Pdu first = TestRoom.BuildCreate(version, TestRoom.CreateContent(version));
 
-        Pdu second = TestRoom.BuildCreate(version, TestRoom.CreateContent(version), prevEvents: [first.EventId]);
+        Pdu second = TestRoom.BuildCreate(version, TestRoom.CreateContent(version), prevEvents: [first]);
 
         AuthAssert.Denied(Check(version, second), "m.room.create: it has prev_events");
     }
@@ -45,7 +45,7 @@ public sealed class CreateRuleTests
         using TestRoom room = TestRoom.Standard(id);
         Pdu message = room.Send("m.room.message", TestRoom.Alice, null, new JsonObject { ["body"] = "hi" });
 
-        Pdu again = TestRoom.BuildCreate(room.Version, TestRoom.CreateContent(room.Version), prevEvents: [message.EventId]);
+        Pdu again = TestRoom.BuildCreate(room.Version, TestRoom.CreateContent(room.Version), prevEvents: [message]);
 
         AuthAssert.Denied(room.Check(again), "it has prev_events");
     }
@@ -103,13 +103,23 @@ public sealed class CreateRuleTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public void Create_WithoutRoomVersion_DeniedAsVersionOne(string id)
+    public void Create_WithoutRoomVersion_ReadAsVersionOne(string id)
     {
+        // Rule 1.3 with the schema's default: a create event without room_version declares version 1.
         RoomVersion version = TestRoom.VersionOf(id);
         JsonObject content = TestRoom.CreateContent(version);
         content.Remove("room_version");
 
-        AuthAssert.Denied(Check(version, TestRoom.BuildCreate(version, content)), "'1' is not a recognised version");
+        AuthResult result = Check(version, TestRoom.BuildCreate(version, content));
+
+        if (version == RoomVersions.V1)
+        {
+            AuthAssert.Allowed(result);
+        }
+        else
+        {
+            AuthAssert.Denied(result, $"content.room_version '1' is not room version {id}");
+        }
     }
 
     [Fact]

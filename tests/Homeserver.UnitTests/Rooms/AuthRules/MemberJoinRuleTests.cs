@@ -10,6 +10,10 @@ public sealed class MemberJoinRuleTests
 {
     public static TheoryData<string> Versions => TestRoom.AllVersions;
 
+    public static TheoryData<string> KnockVersions => TestRoom.VersionsWhere(v => v.SupportsKnocking);
+
+    public static TheoryData<string> VersionsWithoutKnocking => TestRoom.VersionsWhere(v => !v.SupportsKnocking);
+
     private static JsonObject Via(string authoriser) => new() { ["join_authorised_via_users_server"] = authoriser };
 
     [Theory]
@@ -124,7 +128,7 @@ public sealed class MemberJoinRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(KnockVersions))]
     public void Join_KnockRoomAfterInvite_Allowed(string id)
     {
         using TestRoom room = TestRoom.Standard(id);
@@ -136,7 +140,7 @@ public sealed class MemberJoinRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(KnockVersions))]
     public void Join_KnockRoomWhileOnlyKnocking_Denied(string id)
     {
         using TestRoom room = TestRoom.Standard(id);
@@ -146,8 +150,21 @@ public sealed class MemberJoinRuleTests
         AuthAssert.Denied(room.Check(room.Member(TestRoom.Bob, TestRoom.Bob, "join")), "the join rule needs an invite");
     }
 
+    [Theory]
+    [MemberData(nameof(VersionsWithoutKnocking))]
+    public void Join_KnockRuleBeforeV7_InvitedStillDenied(string id)
+    {
+        // Before room version 7, knock is no join rule of the version: rule 4.3.6 rejects, even an invited user.
+        using TestRoom room = TestRoom.Standard(id);
+        room.SetJoinRule("knock");
+        room.SetMembership(TestRoom.Alice, TestRoom.Bob, "invite");
+
+        AuthAssert.Denied(room.Check(room.Member(TestRoom.Bob, TestRoom.Bob, "join")), "the join rule does not allow joining");
+    }
+
     public static TheoryData<string, string> RestrictedRules => new()
     {
+        { "8", "restricted" }, { "9", "restricted" },
         { "10", "restricted" }, { "10", "knock_restricted" },
         { "11", "restricted" }, { "11", "knock_restricted" },
         { "12", "restricted" }, { "12", "knock_restricted" },

@@ -10,6 +10,14 @@ public sealed class MemberRuleTests
 {
     public static TheoryData<string> Versions => TestRoom.AllVersions;
 
+    public static TheoryData<string> KnockVersions => TestRoom.VersionsWhere(v => v.SupportsKnocking);
+
+    public static TheoryData<string> VersionsWithoutKnocking => TestRoom.VersionsWhere(v => !v.SupportsKnocking);
+
+    public static TheoryData<string> RestrictedVersions => TestRoom.VersionsWhere(v => v.SupportsRestrictedJoinRule);
+
+    public static TheoryData<string> VersionsWithoutRestricted => TestRoom.VersionsWhere(v => !v.SupportsRestrictedJoinRule);
+
     [Theory]
     [MemberData(nameof(Versions))]
     public void Member_WithoutMembership_Denied(string id)
@@ -34,7 +42,7 @@ public sealed class MemberRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(RestrictedVersions))]
     public void Member_AuthoriserServerDidNotSign_Denied(string id)
     {
         // Rule 4.2.1: only other.org signed, but example.org's user is named as authoriser.
@@ -47,7 +55,7 @@ public sealed class MemberRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(RestrictedVersions))]
     public void Member_AuthoriserNotAUserId_Denied(string id)
     {
         using TestRoom room = TestRoom.Standard(id);
@@ -59,7 +67,7 @@ public sealed class MemberRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(RestrictedVersions))]
     public void Member_AuthoriserOnLeaveEvent_StillNeedsSignature(string id)
     {
         // Rule 4.2 names no membership: it applies to any member event carrying the key.
@@ -94,7 +102,7 @@ public sealed class MemberRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(KnockVersions))]
     public void Leave_RetractKnock_Allowed(string id)
     {
         using TestRoom room = TestRoom.Standard(id);
@@ -211,8 +219,8 @@ public sealed class MemberRuleTests
     [InlineData("knock_restricted")]
     public void Knock_KnockJoinRules_Allowed(string joinRule)
     {
-        // Rule 4.7.3; knock_restricted is the v10 addition to 4.7.1.
-        foreach (RoomVersion version in RoomVersions.All)
+        // Rule 4.7.3 (v7+); knock_restricted is the v10 addition to 4.7.1.
+        foreach (RoomVersion version in RoomVersions.All.Where(v => JoinRules.Parse(v, joinRule) != JoinRule.Unknown))
         {
             using TestRoom room = TestRoom.Standard(version);
             room.SetJoinRule(joinRule);
@@ -222,7 +230,7 @@ public sealed class MemberRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(KnockVersions))]
     public void Knock_PublicRoom_Denied(string id)
     {
         // Rule 4.7.1.
@@ -232,7 +240,7 @@ public sealed class MemberRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(KnockVersions))]
     public void Knock_ForSomeoneElse_Denied(string id)
     {
         // Rule 4.7.2.
@@ -259,6 +267,29 @@ public sealed class MemberRuleTests
         }
 
         AuthAssert.Denied(room.Check(room.Member(knocker, knocker, "knock")), "cannot knock while banned, invited or joined");
+    }
+
+    [Theory]
+    [MemberData(nameof(VersionsWithoutKnocking))]
+    public void Knock_BeforeV7_UnknownMembership(string id)
+    {
+        // Knocking came with room version 7: before it, knock is no membership, even where the join rule says knock.
+        using TestRoom room = TestRoom.Standard(id);
+        room.SetJoinRule("knock");
+
+        AuthAssert.Denied(room.Check(room.Member(TestRoom.Bob, TestRoom.Bob, "knock")), "m.room.member: unknown membership");
+    }
+
+    [Theory]
+    [MemberData(nameof(VersionsWithoutRestricted))]
+    public void Member_AuthoriserBeforeV8_NeedsNoSignature(string id)
+    {
+        // Rule 4.2 came with room version 8: before, join_authorised_via_users_server is content like any other.
+        using TestRoom room = TestRoom.Standard(id);
+
+        Pdu join = room.Member(TestRoom.Bob, TestRoom.Bob, "join", new JsonObject { ["join_authorised_via_users_server"] = TestRoom.Admin });
+
+        AuthAssert.Allowed(room.Check(join));
     }
 
     [Theory]

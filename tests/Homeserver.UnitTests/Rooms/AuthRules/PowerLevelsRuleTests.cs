@@ -7,12 +7,20 @@ using Xunit;
 namespace Homeserver.UnitTests.Rooms.AuthRules;
 
 /// <summary>
-/// Rule 9 of v10/v11 (rule 10 of v12), m.room.power_levels. The standard room gives Admin 100, Mod 50 and
+/// Rule 9 of v6–v11 (rule 10 of v1–v5 and v12), m.room.power_levels. The standard room gives Admin 100, Mod 50 and
 /// Alice the default 0; Mod is the usual sender, so "above the sender" means above 50.
 /// </summary>
 public sealed class PowerLevelsRuleTests
 {
     public static TheoryData<string> Versions => TestRoom.AllVersions;
+
+    public static TheoryData<string> IntegerOnlyVersions => TestRoom.VersionsWhere(v => v.IntegerOnlyPowerLevels);
+
+    public static TheoryData<string> StringLevelVersions => TestRoom.VersionsWhere(v => !v.IntegerOnlyPowerLevels);
+
+    public static TheoryData<string> NotificationsVersions => TestRoom.VersionsWhere(v => v.PowerLevelsRuleChecksNotifications);
+
+    public static TheoryData<string> VersionsWithoutNotifications => TestRoom.VersionsWhere(v => !v.PowerLevelsRuleChecksNotifications);
 
     /// <summary>The standard room, with Mod allowed to send power levels at all (rule 7) and <paramref name="extra"/> set.</summary>
     private static TestRoom RoomWithModSending(string id, JsonObject? extra = null)
@@ -57,7 +65,7 @@ public sealed class PowerLevelsRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(IntegerOnlyVersions))]
     public void PowerLevels_BooleanOrNullLevel_Denied(string id)
     {
         using TestRoom room = TestRoom.Standard(id);
@@ -68,6 +76,33 @@ public sealed class PowerLevelsRuleTests
 
         AuthAssert.Denied(room.Check(room.PowerLevelsChange(TestRoom.Creator, levels)), "'kick' is not an integer");
         AuthAssert.Denied(room.Check(room.PowerLevelsChange(TestRoom.Creator, nullLevels)), "'ban' is not an integer");
+    }
+
+    [Theory]
+    [MemberData(nameof(StringLevelVersions))]
+    public void PowerLevels_StringLevelsBeforeV10_ReadAsIntegers(string id)
+    {
+        // Fragment "v1-stringy-power-levels": strings holding integers count as those integers, sign, leading zeroes
+        // and surrounding whitespace included; so Mod (50) cannot grant " +051 ", nor send a users entry that is no integer.
+        using TestRoom room = RoomWithModSending(id);
+
+        AuthAssert.Allowed(ModSends(room, l => l["ban"] = "0050"));
+        AuthAssert.Allowed(ModSends(room, l => l["users"]![TestRoom.Alice] = " 40 "));
+        AuthAssert.Denied(ModSends(room, l => l["users"]![TestRoom.Alice] = " +051 "), $"{TestRoom.Alice} cannot be given a level above the sender's");
+        AuthAssert.Denied(ModSends(room, l => l["kick"] = "51"), "changing 'kick'");
+        AuthAssert.Denied(ModSends(room, l => l["users"]![TestRoom.Alice] = "5.0"), "'users' is not an object of user IDs to integers");
+    }
+
+    [Theory]
+    [MemberData(nameof(VersionsWithoutNotifications))]
+    public void PowerLevels_NotificationsBeforeV6_NotGuarded(string id)
+    {
+        // Rules 10.4 and 10.5 of v1–v5 look at events only; v6 added notifications.
+        using TestRoom room = RoomWithModSending(id, new JsonObject { ["notifications"] = new JsonObject { ["room"] = 75 } });
+
+        AuthAssert.Allowed(ModSends(room, l => l["notifications"] = new JsonObject { ["room"] = 100 }));
+        AuthAssert.Allowed(ModSends(room, l => l.Remove("notifications")));
+        AuthAssert.Denied(ModSends(room, l => l["events"]!["m.room.topic"] = 51), "changing 'events.m.room.topic'");
     }
 
     [Theory]
@@ -211,7 +246,7 @@ public sealed class PowerLevelsRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(NotificationsVersions))]
     public void PowerLevels_EventsOrNotificationsEntryAboveSender_AddDenied(string id)
     {
         // Rule 9.7.
@@ -223,7 +258,7 @@ public sealed class PowerLevelsRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(NotificationsVersions))]
     public void PowerLevels_NotificationsEntryCurrentlyAboveSender_RemoveDenied(string id)
     {
         using TestRoom room = RoomWithModSending(id, new JsonObject { ["notifications"] = new JsonObject { ["room"] = 75 } });
@@ -296,7 +331,7 @@ public sealed class PowerLevelsRuleTests
     }
 
     [Theory]
-    [MemberData(nameof(Versions))]
+    [MemberData(nameof(IntegerOnlyVersions))]
     public void PowerLevels_WithAnotherStateKey_StillChecked(string id)
     {
         // Rule 9 keys on the type: a non-room power levels entry is held to the same shape.

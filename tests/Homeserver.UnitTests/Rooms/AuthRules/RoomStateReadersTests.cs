@@ -121,6 +121,23 @@ public sealed class RoomStateReadersTests
         Assert.Equal(["example.org"], SigningServers.Required(room.Build("m.room.message", TestRoom.Alice, null, [])));
     }
 
+    [Theory]
+    [InlineData("1", "example.org,third.org")]
+    [InlineData("2", "example.org,third.org")]
+    [InlineData("3", "example.org")]
+    public void SigningServers_V1EventIdMintedElsewhere_ThatServerToo(string id, string expected)
+    {
+        // Fragment "v3-auth-rules": in versions 1 and 2 the domain of the event_id must have signed as well.
+        using TestRoom room = TestRoom.Standard(id);
+        JsonObject json = (JsonObject)room.Build("m.room.message", TestRoom.Alice, null, []).Json.DeepClone();
+        if (room.Version.EventIdFormat == EventIdFormat.ServerGenerated)
+        {
+            json["event_id"] = "$minted:third.org";
+        }
+
+        Assert.Equal(expected.Split(','), SigningServers.Required(Pdu.FromJson(json, room.Version)));
+    }
+
     [Fact]
     public void AuthStateMap_MessageEvent_Refused()
     {

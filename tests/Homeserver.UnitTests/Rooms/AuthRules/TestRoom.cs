@@ -24,6 +24,9 @@ internal sealed class TestRoom : IDisposable
     public static readonly byte[] Seed = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
 
     private readonly SigningKey _key = SigningKey.FromSeed("auth", Seed);
+
+    // Every event of the room, whose reference hashes room versions 1–2 list beside the IDs an event cites.
+    private readonly List<Pdu> _events = [];
     private EventId _last;
     private long _depth;
 
@@ -32,6 +35,7 @@ internal sealed class TestRoom : IDisposable
         Version = version;
         Create = create;
         State.Set(create);
+        _events.Add(create);
         _last = create.EventId;
         _depth = create.Depth;
     }
@@ -45,6 +49,10 @@ internal sealed class TestRoom : IDisposable
     public AuthStateMap State { get; } = new();
 
     public static TheoryData<string> AllVersions => new(RoomVersions.All.Select(version => version.Id));
+
+    /// <summary>The versions with a feature, or without it, for tests of a rule only some versions have.</summary>
+    public static TheoryData<string> VersionsWhere(Func<RoomVersion, bool> has) =>
+        new(RoomVersions.All.Where(has).Select(version => version.Id));
 
     public static RoomVersion VersionOf(string id) => RoomVersions.TryGet(id, out RoomVersion? version) ? version : throw new ArgumentException(id);
 
@@ -71,7 +79,7 @@ internal sealed class TestRoom : IDisposable
 
     /// <summary>A create event; before v12 its room ID is <c>!roomOpaque:&lt;roomServer or the sender's server&gt;</c>.</summary>
     public static Pdu BuildCreate(
-        RoomVersion version, JsonObject content, string sender = Creator, IReadOnlyList<EventId>? prevEvents = null,
+        RoomVersion version, JsonObject content, string sender = Creator, IReadOnlyList<Pdu>? prevEvents = null,
         string roomOpaque = "room", string? roomServer = null)
     {
         UserId senderId = UserId.Parse(sender);
@@ -81,7 +89,8 @@ internal sealed class TestRoom : IDisposable
             RoomVersion = version, Type = EventTypes.Create, StateKey = "", Sender = senderId, Content = content,
             RoomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(roomOpaque, roomServer ?? senderId.ServerName),
             // The timestamp follows roomOpaque so that v12 rooms given different names get different IDs.
-            PrevEvents = prevEvents ?? [], Depth = 1, OriginServerTs = 1_700_000_000_000 + roomOpaque.Length,
+            PrevEvents = prevEvents?.Select(ev => ev.EventId).ToList() ?? [], ReferenceHashes = ReferenceHasher.ByEventId(prevEvents ?? []),
+            Depth = 1, OriginServerTs = 1_700_000_000_000 + roomOpaque.Length,
         }.Build(key);
     }
 
@@ -119,10 +128,14 @@ internal sealed class TestRoom : IDisposable
 
     public static TestRoom New(string versionId, JsonObject? extraContent = null) => New(VersionOf(versionId), extraContent);
 
-    /// <summary>An event as the next in the room, not yet checked or added to the state.</summary>
+    /// <summary>
+    /// An event as the next in the room, not yet checked or added to the state. Events cited that are not the room's
+    /// are passed in <paramref name="foreign"/>, for the reference hashes room versions 1–2 list beside their IDs.
+    /// </summary>
     public Pdu Build(
         string type, string sender, string? stateKey, JsonObject? content = null,
-        IReadOnlyList<EventId>? prevEvents = null, IReadOnlyList<EventId>? authEvents = null, EventId? redacts = null)
+        IReadOnlyList<EventId>? prevEvents = null, IReadOnlyList<EventId>? authEvents = null, EventId? redacts = null,
+        IReadOnlyList<Pdu>? foreign = null)
     {
         content ??= [];
         UserId senderId = UserId.Parse(sender);
@@ -131,6 +144,7 @@ internal sealed class TestRoom : IDisposable
         {
             RoomVersion = Version, Type = type, Sender = senderId, StateKey = stateKey, Content = content, RoomId = RoomId,
             PrevEvents = prevEvents ?? [_last], AuthEvents = authEvents, Depth = _depth + 1,
+            ReferenceHashes = Version.EventReferencesCarryHashes ? ReferenceHasher.ByEventId([.. _events, .. foreign ?? []]) : new Dictionary<EventId, byte[]>(),
             OriginServerTs = 1_700_000_000_000 + _depth, Redacts = redacts,
         }.Build(_key);
     }
@@ -167,6 +181,7 @@ internal sealed class TestRoom : IDisposable
             State.Set(ev);
         }
 
+        _events.Add(ev);
         _last = ev.EventId;
         _depth = ev.Depth;
         return ev;
