@@ -36,7 +36,7 @@ public static class RoomEventEndpoints
             var content = RoomPaths.Content(body);
             var room = RoomPaths.RoomId(roomId);
             await EnsureJoinedAsync(reads, r.UserId, room, ct);
-            var target = EventId.Parse(eventId);
+            var target = EventId.Parse(RoomPaths.Segment(eventId));
             var id = await writes.SendAsync(room, r.UserId, EventTypes.Redaction, null, content,
                 ClientTxn.ForRedact(r.UserId, r.DeviceId, room, target, txnId), ct, target);
             return Results.Ok(new { event_id = id });

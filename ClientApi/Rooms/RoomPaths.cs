@@ -21,7 +21,14 @@ internal static class RoomPaths
     /// (<see cref="RoomEventGuard"/>), with the endpoint's own message.
     /// </summary>
     public static EventId EventId(string eventId, string notFound = RoomEventGuard.NotFound) =>
-        Homeserver.Core.Identifiers.EventId.TryParse(eventId, out var id) ? id.Value : throw MatrixException.NotFound(notFound);
+        Homeserver.Core.Identifiers.EventId.TryParse(Segment(eventId), out var id) ? id.Value : throw MatrixException.NotFound(notFound);
+
+    /// <summary>
+    /// A path segment as the client meant it. The server decodes every escape in the path but <c>%2F</c>, which would
+    /// split the segment, so route values keep it; room version 3 event IDs hold <c>/</c>, which clients escape so.
+    /// </summary>
+    public static string Segment(string value) =>
+        value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Event content must be representable in canonical JSON (no floats, integers within ±2^53), or it could never be signed.</summary>
     public static JsonObject Content(JsonElement body)
