@@ -20,7 +20,8 @@ public static class AccountEndpoints
         v3.MapGet("/account/whoami", (HttpContext ctx) =>
         {
             var r = ctx.GetRequester();
-            return Results.Ok(new { user_id = r.UserId, device_id = r.DeviceId, is_guest = false });
+            // An application service acting without a device has none to name.
+            return Results.Ok(new { user_id = r.UserId, device_id = r.HasDevice ? r.DeviceId : null, is_guest = false });
         }).RequireAuthorization();
 
         // POST /_matrix/client/v3/account/password

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Homeserver.Http.RateLimiting;
@@ -15,13 +17,14 @@ public static class LoginEndpoints
 {
     public const string PasswordType = "m.login.password";
     public const string JwtType = "org.matrix.login.jwt";
+    public const string AppServiceType = "m.login.application_service";
 
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/login
         v3.MapGet("/login", (JwtLoginValidator jwt) =>
         {
-            var flows = new List<object> { new { type = PasswordType } };
+            var flows = new List<object> { new { type = PasswordType }, new { type = AppServiceType } };
             if (jwt.Enabled)
                 flows.Add(new { type = JwtType });
             return Results.Ok(new { flows });
@@ -32,7 +35,7 @@ public static class LoginEndpoints
     }
 
     private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt,
-        ServerIdentity server, CancellationToken ct)
+        AppServiceRegistry appServices, ServerIdentity server, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<LoginRequest>(body);
@@ -52,6 +55,16 @@ public static class LoginEndpoints
                 var localpart = await jwt.ValidateAsync(req.Token);
                 accounts.ValidateNewLocalpart(localpart);
                 issued = await accounts.LoginTrustedAsync(localpart, session, ct);
+                break;
+            case AppServiceType:
+                // Like registration, but for a user that may exist already; a user the service may act as is created if not.
+                var service = RegisterEndpoints.AppServiceOf(ctx);
+                var asUser = UserId.Parse(UserIdentifiers.Resolve(body, server.ServerName));
+                if (asUser.ServerName != server.ServerName)
+                    throw MatrixException.Forbidden($"{asUser} is not a user of this server");
+                appServices.EnsureMayRegister(asUser, service);
+                accounts.ValidateNewLocalpart(asUser.Localpart);
+                issued = await accounts.LoginTrustedAsync(asUser.Localpart, session, ct);
                 break;
             default:
                 throw new MatrixException(400, ErrorCodes.Unknown, $"Unknown login type '{req.Type}'");

@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Uia;
+using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Homeserver.Http.RateLimiting;
@@ -13,6 +16,8 @@ namespace ClientApi.Auth;
 
 public static class RegisterEndpoints
 {
+    private const string AppServiceLoginType = "m.login.application_service";
+
     public static void Map(RouteGroupBuilder v3, RouteGroupBuilder v1)
     {
         // POST /_matrix/client/v3/register
@@ -20,12 +25,14 @@ public static class RegisterEndpoints
         v3.MapPost("/register", RegisterAsync);
 
         // GET /_matrix/client/v3/register/available
-        v3.MapGet("/register/available", async (string? username, AccountService accounts, RegistrationOptions registration, CancellationToken ct) =>
+        v3.MapGet("/register/available", async (string? username, AccountService accounts, AppServiceRegistry appServices, RegistrationOptions registration,
+            ServerIdentity server, CancellationToken ct) =>
         {
             EnsureEnabled(registration);
             if (string.IsNullOrEmpty(username))
                 throw MatrixException.MissingParam("Missing username");
             accounts.ValidateNewLocalpart(username);
+            appServices.EnsureMayRegister(new UserId(username, server.ServerName), by: null);
             await accounts.EnsureAvailableAsync(username, ct);
             return Results.Ok(new { available = true });
         }).RequireRateLimiting(RateLimitPolicies.Registration);
@@ -41,18 +48,21 @@ public static class RegisterEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext ctx, string? kind, AccountService accounts, UiaService uia,
-        RegistrationLimiter limiter, RegistrationOptions registration, ServerIdentity server, CancellationToken ct)
+        RegistrationLimiter limiter, RegistrationOptions registration, ServerIdentity server, AppServiceRegistry appServices, CancellationToken ct)
     {
         if (kind is "guest")
             throw new MatrixException(403, "M_GUEST_ACCESS_FORBIDDEN", "Guest access is not enabled on this server");
+        var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+        if (IsAppServiceRegistration(body))
+            return await RegisterForAppServiceAsync(ctx, body, accounts, limiter, server, appServices, ct);
         EnsureEnabled(registration);
         limiter.AdmitRequest(ctx);
-        var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<RegisterRequest>(body);
         // Checked before any auth stage, so a client learns a name is taken before the user solves anything.
         if (req.Username is not null)
         {
             accounts.ValidateNewLocalpart(req.Username);
+            appServices.EnsureMayRegister(new UserId(req.Username, server.ServerName), by: null);
             await accounts.EnsureAvailableAsync(req.Username, ct);
         }
         if (req.Password is not null)
@@ -82,6 +92,47 @@ public static class RegisterEndpoints
         return Results.Ok(session is null
             ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
             : SessionResponse.For(session, server.ServerName, null));
+    }
+
+    private static bool IsAppServiceRegistration(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object
+        && ((body.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == AppServiceLoginType)
+            || (body.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.Object
+                && auth.TryGetProperty("type", out var authType) && authType.ValueKind == JsonValueKind.String && authType.GetString() == AppServiceLoginType));
+
+    /// <summary>
+    /// An application service creates a user of its namespaces, with no password and no interactive stages; open
+    /// registration is not needed, since the operator registered the service (spec "Server admin style permissions").
+    /// </summary>
+    private static async Task<IResult> RegisterForAppServiceAsync(HttpContext ctx, JsonElement body, AccountService accounts,
+        RegistrationLimiter limiter, ServerIdentity server, AppServiceRegistry appServices, CancellationToken ct)
+    {
+        var service = AppServiceOf(ctx);
+        if (service.RateLimited)
+            limiter.AdmitRequest(ctx);
+        var req = JsonBody.Bind<RegisterRequest>(body);
+        if (req.Username is null)
+            throw MatrixException.MissingParam("An application service must name the user it registers");
+        var localpart = req.Username.ToLowerInvariant();
+        accounts.ValidateNewLocalpart(localpart);
+        appServices.EnsureMayRegister(new UserId(localpart, server.ServerName), service);
+        var login = req.InhibitLogin ? null : new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
+        if (service.RateLimited)
+            limiter.TakeRegistration(ctx);
+        var (userId, session) = await accounts.CreateAsync(localpart, password: null, admin: false, login, ct);
+        return Results.Ok(session is null
+            ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
+            : SessionResponse.For(session, server.ServerName, null));
+    }
+
+    /// <summary>The application service behind the request's <c>as_token</c>; 401 as for any missing or bad token otherwise.</summary>
+    internal static AppServiceRegistration AppServiceOf(HttpContext ctx)
+    {
+        if (ctx.GetAppService() is { } service)
+            return service;
+        throw ctx.Request.Headers.Authorization.Count > 0 || ctx.Request.Query.ContainsKey("access_token")
+            ? MatrixException.UnknownToken("m.login.application_service needs an application service's as_token", softLogout: false)
+            : new MatrixException(401, ErrorCodes.MissingToken, "m.login.application_service needs an application service's as_token");
     }
 
     private static void EnsureEnabled(RegistrationOptions registration)

@@ -22,7 +22,7 @@ public static class KeysEndpoints
         g.MapPost("/upload", async (HttpContext ctx, DeviceKeysService keys, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            return Json(await keys.UploadAsync(r.UserId, r.DeviceId, await JsonBody.ReadObjectAsync(ctx.Request, ct), ct));
+            return Json(await keys.UploadAsync(r.UserId, r.RequireDevice(), await JsonBody.ReadObjectAsync(ctx.Request, ct), ct));
         });
 
         // POST /_matrix/client/v3/keys/query

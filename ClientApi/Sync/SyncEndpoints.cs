@@ -54,7 +54,7 @@ public static class SyncEndpoints
             using var live = connections.Begin(r.UserId, r.DeviceId, webSocket: false);
             await presence.OnSyncAsync(r.UserId, set_presence, ct);
             var result = await sync.SyncAsync(new SyncService.SyncRequest(r.UserId, r.DeviceId, token, syncFilter, full_state == "true"), wait, ct,
-                () => sessions.IsLiveAsync(r.SessionId, ct));
+                () => r.IsLiveAsync(sessions, ct));
             // Written as UTF-8 straight away: a large initial sync is megabytes, and a string of it is twice that, re-encoded.
             return Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(result.Response, MatrixJson.Options), "application/json");
         }).RequireAuthorization();

@@ -43,7 +43,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
             var first = true;
             while (!closed.IsCancellationRequested)
             {
-                if (!await sessions.IsLiveAsync(requester.SessionId, closed.Token))
+                if (!await requester.IsLiveAsync(sessions, closed.Token))
                 {
                     await CloseAsync(WebSocketCloseStatus.PolicyViolation, ErrorCodes.UnknownToken, CancellationToken.None);
                     return;
@@ -95,7 +95,7 @@ public sealed class WebSocketSyncSession(WebSocket socket, Requester requester, 
         {
             var request = new SyncService.SyncRequest(requester.UserId, requester.DeviceId, since, _filter, FullState: false) { ConfirmsDelivery = first };
             result = await sync.SyncAsync(request, first ? TimeSpan.Zero : PollInterval, wait.Token,
-                () => sessions.IsLiveAsync(requester.SessionId, closed.Token));
+                () => requester.IsLiveAsync(sessions, closed.Token));
         }
         catch (OperationCanceledException) when (changed.IsCancellationRequested && !closed.IsCancellationRequested)
         {

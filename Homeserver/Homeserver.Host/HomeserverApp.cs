@@ -4,10 +4,12 @@ using ClientApi;
 using Federation;
 using Homeserver.Core;
 using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Push;
 using Homeserver.Core.Storage;
+using Homeserver.Host.Configuration;
 using Homeserver.Http;
 using MediaRepo;
 using Microsoft.AspNetCore.Routing.Constraints;
@@ -37,6 +39,7 @@ public static class HomeserverApp
     private static async Task<WebApplication> BuildLockedAsync(HomeserverOptions options, DataDirectoryLock dataLock,
         Action<WebApplicationBuilder>? configure, CancellationToken ct)
     {
+        var appServices = AppServiceRegistrationLoader.LoadAll(options);
         var signingKey = await SigningKey.LoadOrCreateAsync(options.ResolvedSigningKeyPath, ct);
         var tokenKey = await TokenSigningKey.LoadOrCreateAsync(options.ResolvePath(options.Auth.TokenKeyPath), ct);
         var vapidKey = await VapidKey.LoadOrCreateAsync(options.ResolvePath(options.Push.VapidKeyPath), ct);
@@ -62,6 +65,7 @@ public static class HomeserverApp
             }
         });
         builder.Services.AddHomeserverCore(options, signingKey, tokenKey);
+        builder.Services.AddAppServices(appServices);
         builder.Services.AddPushDelivery(options.Push, vapidKey);
         builder.Services.AddHomeserverHttp(options);
         builder.Services.AddMediaRepo();

@@ -20,6 +20,8 @@ public sealed class HomeserverOptions
     public PresenceOptions Presence { get; set; } = new();
     public RateLimitsOptions RateLimits { get; set; } = new();
     public PushOptions Push { get; set; } = new();
+    /// <summary>Application-service registration files; relative paths are inside the data directory.</summary>
+    public List<string> AppServiceConfigFiles { get; set; } = [];
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 

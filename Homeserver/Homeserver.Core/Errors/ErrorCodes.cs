@@ -22,6 +22,12 @@ public static class ErrorCodes
     public const string UserDeactivated = "M_USER_DEACTIVATED";
     public const string Unauthorized = "M_UNAUTHORIZED";
     public const string Exclusive = "M_EXCLUSIVE";
+    public const string UnknownDevice = "M_UNKNOWN_DEVICE";
+    public const string UrlNotSet = "M_URL_NOT_SET";
+    public const string BadStatus = "M_BAD_STATUS";
+    public const string ConnectionFailed = "M_CONNECTION_FAILED";
+    public const string ConnectionTimeout = "M_CONNECTION_TIMEOUT";
+    public const string AppserviceLoginUnsupported = "M_APPSERVICE_LOGIN_UNSUPPORTED";
     /// <summary>MSC4174 Web Push activation.</summary>
     public const string ExpiredActivationToken = "M_EXPIRED_ACTIVATION_TOKEN";
     public const string UnknownActivationToken = "M_UNKNOWN_ACTIVATION_TOKEN";

@@ -20,6 +20,8 @@ public static class ConfigLoader
         var options = Load(File.ReadAllText(path), environment ?? Environment.GetEnvironmentVariables());
         // Relative data_dir is relative to the config file, so the server can be started from anywhere.
         options.DataDir = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, options.DataDir));
+        // Read here too, so check-config finds a broken registration file before a start does.
+        AppServiceRegistrationLoader.LoadAll(options);
         return options;
     }
 

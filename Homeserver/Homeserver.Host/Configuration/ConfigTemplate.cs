@@ -220,6 +220,10 @@ public static class ConfigTemplate
               # for IP addresses in these CIDR ranges (e.g. 10.0.0.5/32 for a gateway on your own network).
               allowed_ip_ranges: []
 
+            # Registration files of application services (bridges and bots), the YAML each bridge generates.
+            # Relative paths are inside data_dir. See docs/appservices.md.
+            app_service_config_files: []
+
             """;
     }
 }

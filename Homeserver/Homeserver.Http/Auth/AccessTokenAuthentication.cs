@@ -24,11 +24,12 @@ public static class AccessTokenAuthentication
     {
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
+        services.AddSingleton<AppServiceRequester>();
         services.AddAuthorization();
         return services;
     }
 
-    private sealed class ConfigureJwtBearer(AccessTokenIssuer issuer, SessionValidator sessions) : IConfigureNamedOptions<JwtBearerOptions>
+    private sealed class ConfigureJwtBearer(AccessTokenIssuer issuer, SessionValidator sessions, AppServiceRequester appServices) : IConfigureNamedOptions<JwtBearerOptions>
     {
         public void Configure(JwtBearerOptions options) => Configure(JwtBearerDefaults.AuthenticationScheme, options);
 
@@ -38,11 +39,24 @@ public static class AccessTokenAuthentication
             o.TokenValidationParameters = issuer.ValidationParameters;
             o.Events = new JwtBearerEvents
             {
-                OnMessageReceived = ctx =>
+                OnMessageReceived = async ctx =>
                 {
                     if (ctx.Request.Headers.Authorization.Count == 0 && ctx.Request.Query.TryGetValue("access_token", out var q))
                         ctx.Token = q.ToString();
-                    return Task.CompletedTask;
+                    // An application service's as_token is not one of our JWTs: it is looked up instead of validated.
+                    if (BearerToken(ctx) is { } token && appServices.Find(token) is { } service)
+                    {
+                        try
+                        {
+                            ctx.Principal = await appServices.AuthenticateAsync(service, ctx.Request, ctx.HttpContext.RequestAborted);
+                            ctx.Success();
+                        }
+                        catch (MatrixException e)
+                        {
+                            ctx.HttpContext.Items[FailureKey] = e;
+                            ctx.Fail(e.Message);
+                        }
+                    }
                 },
                 OnTokenValidated = async ctx =>
                 {
@@ -83,6 +97,14 @@ public static class AccessTokenAuthentication
                 validated.Claims.Where(c => c.Type is AccessTokenClaims.UserId or AccessTokenClaims.DeviceId or AccessTokenClaims.SessionId)
                     .Select(c => new Claim(c.Type, c.Value)),
                 JwtBearerDefaults.AuthenticationScheme, AccessTokenClaims.UserId, roleType: null));
+
+        private static string? BearerToken(MessageReceivedContext ctx)
+        {
+            if (ctx.Token is { Length: > 0 } fromQuery)
+                return fromQuery;
+            var header = ctx.Request.Headers.Authorization.ToString();
+            return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        }
 
         private static bool HasToken(HttpRequest r) => r.Headers.Authorization.Count > 0 || r.Query.ContainsKey("access_token");
     }

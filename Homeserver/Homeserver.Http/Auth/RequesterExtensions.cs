@@ -3,6 +3,8 @@ using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Http;
+using Homeserver.Core.AppServices;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeserver.Http.Auth;
 
@@ -17,8 +19,21 @@ public static class RequesterExtensions
         var session = p.FindFirst(AccessTokenClaims.SessionId)?.Value;
         if (user is null || device is null || session is null)
             throw new MatrixException(401, ErrorCodes.MissingToken, "Missing access token");
-        return new Requester(UserId.Parse(user), device, session);
+        return new Requester(UserId.Parse(user), device, session, p.FindFirst(AccessTokenClaims.AppServiceId)?.Value);
     }
+
+    /// <summary>
+    /// Whether the requester's session still stands. An application service's has no session to revoke: its token
+    /// lives as long as its registration.
+    /// </summary>
+    public static ValueTask<bool> IsLiveAsync(this Requester requester, SessionValidator sessions, CancellationToken ct) =>
+        requester.AppServiceId is not null ? ValueTask.FromResult(true) : sessions.IsLiveAsync(requester.SessionId, ct);
+
+    /// <summary>The application service behind the request's <c>as_token</c>; null for any other requester.</summary>
+    public static AppServiceRegistration? GetAppService(this HttpContext context) =>
+        context.User.FindFirst(AccessTokenClaims.AppServiceId)?.Value is { } id
+            ? context.RequestServices.GetRequiredService<AppServiceRegistry>().FindById(id)
+            : null;
 
     /// <summary>Path parameters naming a user must name the requester (checklist row 19).</summary>
     public static void EnsureSelf(this Requester requester, string pathUserId)

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Homeserver.Core.Accounts.Tokens;
+using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.RateLimiting;
@@ -66,12 +67,17 @@ public static class RateLimitPolicies
 
     /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
     private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        TokenBuckets.Partition(AccountOrAddress(ctx), all, limit);
+        IsUnlimitedAppService(ctx) ? RateLimitPartition.GetNoLimiter("") : TokenBuckets.Partition(AccountOrAddress(ctx), all, limit);
+
+    /// <summary>An application service registered with <c>rate_limited: false</c> (a bridge relaying a whole network) is not limited.</summary>
+    private static bool IsUnlimitedAppService(HttpContext ctx) =>
+        ctx.User.FindFirst(AccessTokenClaims.AppServiceId)?.Value is { } id
+        && ctx.RequestServices.GetRequiredService<AppServiceRegistry>().FindById(id) is { RateLimited: false };
 
     private static string AccountOrAddress(HttpContext ctx) => ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx);
 
     private static RateLimitPartition<string> ByAddress(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        TokenBuckets.Partition(Address(ctx), all, limit);
+        IsUnlimitedAppService(ctx) ? RateLimitPartition.GetNoLimiter("") : TokenBuckets.Partition(Address(ctx), all, limit);
 
     internal static string Address(HttpContext ctx) => ClientAddressKey.Of(ctx);
 }

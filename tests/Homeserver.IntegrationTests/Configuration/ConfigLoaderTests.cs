@@ -38,7 +38,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Sample_DocumentsEveryOptionKey()
     {
-        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]")
+        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
             .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));
         var missing = AllKeys(typeof(HomeserverOptions), "").Where(k => !flat.Keys.Any(f => Normalise(f).StartsWith(k, StringComparison.Ordinal))).ToList();
         // connection_string is documented in the postgres variant of the template.

@@ -6,4 +6,7 @@ public static class AccessTokenClaims
     public const string UserId = "sub";
     public const string DeviceId = "dev";
     public const string SessionId = "sid";
+
+    /// <summary>On a request made with an application service's <c>as_token</c>: that service's ID.</summary>
+    public const string AppServiceId = "as";
 }

@@ -17,4 +17,7 @@ public sealed record CreateRoomRequest
     public JsonObject? CreationContent { get; init; }
     public JsonObject? PowerLevelContentOverride { get; init; }
     public bool IsDirect { get; init; }
+
+    /// <summary>The application service creating the room, whose alias namespace must hold its alias; null for a client.</summary>
+    public AppServices.AppServiceRegistration? CreatedBy { get; init; }
 }

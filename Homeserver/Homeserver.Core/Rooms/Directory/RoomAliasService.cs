@@ -1,6 +1,7 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.AppServices;
 
 namespace Homeserver.Core.Rooms.Directory;
 
@@ -9,7 +10,7 @@ namespace Homeserver.Core.Rooms.Directory;
 /// member may point an alias of this server at a room (Synapse's <c>require_membership_for_aliases</c> default), and
 /// only the alias's creator may delete it.
 /// </summary>
-public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, ServerIdentity server)
+public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, AppServiceRegistry appServices, ServerIdentity server)
 {
     public async Task<RoomId> ResolveAsync(string alias, CancellationToken ct) =>
         RoomId.Parse((await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found"));
@@ -21,9 +22,11 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
             throw MatrixException.InvalidParam("Aliases can only be created on this server's domain");
     }
 
-    public async Task CreateAsync(string alias, RoomId roomId, UserId creator, CancellationToken ct)
+    /// <param name="by">The application service creating it, whose namespace must hold it; null for a client.</param>
+    public async Task CreateAsync(string alias, RoomId roomId, UserId creator, AppServiceRegistration? by, CancellationToken ct)
     {
         EnsureLocal(alias);
+        appServices.EnsureMayCreateAlias(alias, by);
         if (!await reads.IsJoinedAsync(roomId, creator, ct))
             throw MatrixException.Forbidden("You must be joined to the room to create an alias for it");
         if (await aliases.GetAsync(alias, ct) is not null)
@@ -31,10 +34,11 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
         await aliases.CreateAsync(alias, roomId.ToString(), creator.ToString(), ct);
     }
 
-    public async Task DeleteAsync(string alias, UserId userId, CancellationToken ct)
+    /// <param name="by">An application service may delete any alias of its namespaces (spec "Server admin style permissions").</param>
+    public async Task DeleteAsync(string alias, UserId userId, AppServiceRegistration? by, CancellationToken ct)
     {
         var row = await aliases.GetAsync(alias, ct) ?? throw MatrixException.NotFound("Room alias not found");
-        if (row.Creator != userId.ToString())
+        if (row.Creator != userId.ToString() && by?.Aliases.Any(n => n.Matches(row.RoomAlias)) != true)
             throw MatrixException.Forbidden("Only the alias's creator can delete it");
         await aliases.DeleteAsync(row.RoomAlias, ct);
     }

@@ -1,0 +1,15 @@
+using Homeserver.Core.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeserver.Core.AppServices;
+
+public static class AppServiceCollectionExtensions
+{
+    /// <summary>The application services read from their registration files at start, and what serves them.</summary>
+    public static IServiceCollection AddAppServices(this IServiceCollection services, IReadOnlyList<AppServiceRegistration> registrations)
+    {
+        services.AddSingleton(sp => new AppServiceRegistry(registrations, sp.GetRequiredService<ServerIdentity>()));
+        services.AddHostedService<AppServiceSenderAccounts>();
+        return services;
+    }
+}
