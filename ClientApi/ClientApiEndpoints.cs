@@ -1,5 +1,6 @@
 using ClientApi.AccountData;
 using ClientApi.Account;
+using ClientApi.AppServices;
 using ClientApi.Admin;
 using ClientApi.Auth;
 using ClientApi.Devices;
@@ -27,6 +28,7 @@ public static class ClientApiEndpoints
         DiscoveryEndpoints.Map(app, v3);
         LoginEndpoints.Map(v3);
         RegisterEndpoints.Map(v3, v1);
+        AppServiceEndpoints.Map(v1);
         LogoutEndpoints.Map(v3);
         AccountEndpoints.Map(v3);
         DeviceEndpoints.Map(v3);

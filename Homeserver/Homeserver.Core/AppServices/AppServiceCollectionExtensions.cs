@@ -10,6 +10,10 @@ public static class AppServiceCollectionExtensions
     {
         services.AddSingleton(sp => new AppServiceRegistry(registrations, sp.GetRequiredService<ServerIdentity>()));
         services.AddHostedService<AppServiceSenderAccounts>();
+        services.AddSingleton<AppServiceStateStore>();
+        services.AddSingleton<AppServiceInterest>();
+        services.AddSingleton<AppServiceClient>();
+        services.AddHostedService<AppServiceSender>();
         return services;
     }
 }

@@ -38,6 +38,10 @@ public sealed class AppServiceRegistry(IReadOnlyList<AppServiceRegistration> reg
     public bool MayActAs(AppServiceRegistration r, UserId user) =>
         user.ServerName == server.ServerName && (user == SenderOf(r) || r.Users.Any(n => n.Matches(user.ToString())));
 
+    /// <summary>Whether the service's user namespaces (or its sender) cover <paramref name="userId"/>, of any server.</summary>
+    public bool Claims(AppServiceRegistration r, string userId) =>
+        userId == SenderOf(r).ToString() || r.Users.Any(n => n.Matches(userId));
+
     /// <summary>The service that holds <paramref name="user"/> exclusively (its sender, or an exclusive namespace), if any.</summary>
     public AppServiceRegistration? ExclusiveOwnerOfUser(UserId user) =>
         registrations.FirstOrDefault(r => user == SenderOf(r) || r.Users.Any(n => n.Exclusive && n.Matches(user.ToString())));

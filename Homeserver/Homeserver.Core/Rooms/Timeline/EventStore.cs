@@ -22,6 +22,7 @@ public sealed class EventStore(Database db)
         ORDER BY stream_ordering ASC LIMIT @Limit
         """;
     private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
+    private const string SelectRange = "SELECT * FROM events WHERE stream_ordering > @After AND stream_ordering <= @Upto ORDER BY stream_ordering LIMIT @Limit";
     // Seeks each of the user's rooms on (room_id, stream_ordering) rather than reading the whole stream range: a
     // receiver woken every few seconds on a busy server would otherwise read every event sent by anyone meanwhile.
     private const string SelectActiveRooms = """
@@ -61,6 +62,10 @@ public sealed class EventStore(Database db)
         {alias}.origin_server_ts, {alias}.body, {alias}.media_url, {alias}.state_group_before, {alias}.state_group, {alias}.redacted_by,
         {(db.Dialect.Engine == DatabaseEngine.Postgres ? $"convert_to({alias}.json, 'UTF8')" : $"CAST({alias}.json AS BLOB)")} AS json_utf8
         """;
+
+    /// <summary>Events of every room after <paramref name="after"/> up to <paramref name="upto"/>, oldest first: the timeline stream read as a queue.</summary>
+    public Task<IReadOnlyList<EventRow>> RangeAsync(long after, long upto, int limit, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<EventRow>(SelectRange, new { After = after, Upto = upto, Limit = limit }, ct), ct);
 
     public async Task<IReadOnlyDictionary<string, EventRow>> GetManyAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct)
     {

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Homeserver.Core.Configuration;
+using Homeserver.IntegrationTests.Push;
+using Homeserver.Testing;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.AppServices;
+
+/// <summary>
+/// The homeserver pushing an application service its events (spec "Pushing events") and pinging it: a loopback test
+/// double plays the bridge. Every event of interest arrives once and in order, authenticated with the hs_token; a
+/// bridge that is down gets the same transaction again until it takes it, across a restart of the server too.
+/// </summary>
+public sealed class AppServiceTransactionTests
+{
+    private const string HsToken = "tx-hs-token-0123456789abcdef";
+    private const string AsToken = "tx-as-token-0123456789abcdef";
+
+    private sealed record Bridge(TestHomeserver Hs, HomeserverOptions Options, FakePushEndpoint Double, HttpClient AsClient) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Hs.DisposeAsync();
+            await Double.DisposeAsync();
+        }
+    }
+
+    private static async Task<Bridge> StartAsync(string engine)
+    {
+        var @double = await FakePushEndpoint.StartAsync();
+        @double.Answer = () => (200, "{}");
+        var options = await TestHomeserver.CreateOptionsAsync(engine);
+        await File.WriteAllTextAsync(Path.Combine(options.DataDir, "bridge.yaml"), $"""
+            id: txbridge
+            url: http://127.0.0.1:{@double.Port}
+            as_token: {AsToken}
+            hs_token: {HsToken}
+            sender_localpart: txbot
+            namespaces:
+              users:
+                - exclusive: true
+                  regex: '@_tx_.*'
+            """);
+        options.AppServiceConfigFiles = ["bridge.yaml"];
+        var hs = await TestHomeserver.StartAsync(options);
+        return new Bridge(hs, options, @double, hs.NewClient(AsToken));
+    }
+
+    /// <summary>A room of a client user that a user of the bridge has joined; the client is returned to send in it.</summary>
+    private static async Task<(HttpClient Client, string RoomId)> BridgedRoomAsync(Bridge b)
+    {
+        var (_, client) = await b.Hs.RegisterClientAsync();
+        var roomId = await client.CreateRoomAsync(new { preset = "public_chat" });
+        var alice = "_tx_alice" + Guid.NewGuid().ToString("N")[..6];
+        await (await b.AsClient.PostAsJsonAsync("/_matrix/client/v3/register", new { type = "m.login.application_service", username = alice, inhibit_login = true })).AssertOkAsync();
+        await (await b.AsClient.PostAsJsonAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?user_id={Uri.EscapeDataString($"@{alice}:{TestHomeserver.ServerName}")}", new { }))
+            .AssertOkAsync();
+        return (client, roomId);
+    }
+
+    private static IEnumerable<string> Bodies(FakePushEndpoint.Received r) =>
+        JsonDocument.Parse(r.Body).RootElement.GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("type").GetString() == "m.room.message")
+            .Select(e => e.GetProperty("content").GetProperty("body").GetString()!);
+
+    private static List<string> EventIds(FakePushEndpoint.Received r) =>
+        JsonDocument.Parse(r.Body).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("event_id").GetString()!).ToList();
+
+    private static long TxnId(FakePushEndpoint.Received r)
+    {
+        const string prefix = "/_matrix/app/v1/transactions/";
+        Assert.StartsWith(prefix, r.Path);
+        return long.Parse(r.Path[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Transactions the double answered 2xx, in arrival order, until one holds <paramref name="last"/>.</summary>
+    private static async Task<List<FakePushEndpoint.Received>> AcceptedUntilAsync(FakePushEndpoint @double, string last)
+    {
+        var accepted = new List<FakePushEndpoint.Received>();
+        while (!accepted.SelectMany(Bodies).Contains(last))
+        {
+            var r = await @double.NextAsync(TimeSpan.FromSeconds(30));
+            if (r.Path.StartsWith("/_matrix/app/v1/transactions/", StringComparison.Ordinal) && r.AnsweredStatus == 200)
+                accepted.Add(r);
+        }
+        return accepted;
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task EventsOfInterest_ArriveOnceInOrder_WithTheHsToken_AndOthersDoNot(string engine)
+    {
+        await using var b = await StartAsync(engine);
+        var (client, roomId) = await BridgedRoomAsync(b);
+        var elsewhere = await client.CreateRoomAsync(new { preset = "private_chat" });
+        await client.SendTextAsync(elsewhere, "not for the bridge");
+        foreach (var body in new[] { "m1", "m2", "m3" })
+            await client.SendTextAsync(roomId, body);
+
+        var accepted = await AcceptedUntilAsync(b.Double, "m3");
+        Assert.All(accepted, r => Assert.Equal($"Bearer {HsToken}", r.Headers.Authorization.ToString()));
+        var ids = accepted.Select(TxnId).ToList();
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(["m1", "m2", "m3"], accepted.SelectMany(Bodies).ToList());
+        var joined = accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("events").EnumerateArray())
+            .Where(e => e.GetProperty("type").GetString() == "m.room.member").ToList();
+        Assert.Contains(joined, e => e.GetProperty("room_id").GetString() == roomId && e.GetProperty("state_key").GetString()!.StartsWith("@_tx_alice", StringComparison.Ordinal));
+        await b.Double.AssertQuietAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ABridgeThatIsDown_GetsTheSameTransactionAgain_ThenEveryEventOnceInOrder(string engine)
+    {
+        await using var b = await StartAsync(engine);
+        var (client, roomId) = await BridgedRoomAsync(b);
+        await client.SendTextAsync(roomId, "warm-up");
+        await AcceptedUntilAsync(b.Double, "warm-up");
+
+        b.Double.Answer = () => (500, "{}");
+        await client.SendTextAsync(roomId, "during-1");
+        var first = await b.Double.NextAsync(TimeSpan.FromSeconds(30));
+        var retry = await b.Double.NextAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(500, first.AnsweredStatus);
+        Assert.Equal(first.Path, retry.Path);
+        Assert.Equal(EventIds(first), EventIds(retry));
+        await client.SendTextAsync(roomId, "during-2");
+
+        b.Double.Answer = () => (200, "{}");
+        var accepted = await AcceptedUntilAsync(b.Double, "during-2");
+        Assert.Equal(first.Path, accepted[0].Path);
+        Assert.Equal(["during-1", "during-2"], accepted.SelectMany(Bodies).ToList());
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ATransactionInFlightAtARestart_IsSentAgainTheSame_AfterIt(string engine)
+    {
+        var b = await StartAsync(engine);
+        try
+        {
+            var (client, roomId) = await BridgedRoomAsync(b);
+            await client.SendTextAsync(roomId, "before");
+            await AcceptedUntilAsync(b.Double, "before");
+            b.Double.Answer = () => (500, "{}");
+            await client.SendTextAsync(roomId, "in-flight");
+            var failed = await b.Double.NextAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(["in-flight"], Bodies(failed).ToList());
+            await b.Hs.DisposeAsync();
+
+            b.Double.Answer = () => (200, "{}");
+            var restarted = await TestHomeserver.StartAsync(b.Options);
+            b = b with { Hs = restarted };
+            var again = (await AcceptedUntilAsync(b.Double, "in-flight"))[^1];
+            Assert.Equal(failed.Path, again.Path);
+            Assert.Equal(EventIds(failed), EventIds(again));
+
+            var sameClient = restarted.NewClient(client.DefaultRequestHeaders.Authorization!.Parameter);
+            await sameClient.SendTextAsync(roomId, "after");
+            var after = await AcceptedUntilAsync(b.Double, "after");
+            Assert.True(TxnId(after[^1]) > TxnId(again));
+            Assert.Equal(["after"], after.SelectMany(Bodies).ToList());
+        }
+        finally
+        {
+            await b.DisposeAsync();
+        }
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task APing_ReachesTheBridgeWithTheTransactionId_AndItsFailuresAreNamed(string engine)
+    {
+        var b = await StartAsync(engine);
+        await using var hs = b.Hs;
+        var ping = "/_matrix/client/v1/appservice/txbridge/ping";
+        await using (var @double = b.Double)
+        {
+            var ok = await (await b.AsClient.PostAsJsonAsync(ping, new { transaction_id = "ping-1" })).AssertOkAsync();
+            Assert.True(ok.GetProperty("duration_ms").GetInt64() >= 0);
+            var seen = await @double.NextAsync();
+            Assert.Equal("/_matrix/app/v1/ping", seen.Path);
+            Assert.Equal($"Bearer {HsToken}", seen.Headers.Authorization.ToString());
+            Assert.Equal("ping-1", JsonDocument.Parse(seen.Body).RootElement.GetProperty("transaction_id").GetString());
+
+            @double.Answer = () => (401, "{\"errcode\":\"M_FORBIDDEN\"}");
+            var bad = await (await b.AsClient.PostAsJsonAsync(ping, new { })).AssertErrorAsync(HttpStatusCode.BadGateway, "M_BAD_STATUS");
+            Assert.Equal(401, bad.GetProperty("status").GetInt32());
+
+            await (await b.AsClient.PostAsJsonAsync("/_matrix/client/v1/appservice/other/ping", new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+            var (_, user) = await hs.RegisterClientAsync();
+            await (await user.PostAsJsonAsync(ping, new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        }
+        // The bridge is gone: nothing listens on its port any more.
+        await (await b.AsClient.PostAsJsonAsync(ping, new { })).AssertErrorAsync(HttpStatusCode.BadGateway, "M_CONNECTION_FAILED");
+    }
+}
