@@ -59,7 +59,7 @@ public static class LoginEndpoints
             case AppServiceType:
                 // Like registration, but for a user that may exist already; a user the service may act as is created if not.
                 var service = RegisterEndpoints.AppServiceOf(ctx);
-                var asUser = UserId.Parse(UserIdentifiers.Resolve(body, server.ServerName));
+                var asUser = UserIdentifiers.Resolve(body, server.ServerName) ?? throw MatrixException.InvalidParam("The identifier names no user");
                 if (asUser.ServerName != server.ServerName)
                     throw MatrixException.Forbidden($"{asUser} is not a user of this server");
                 appServices.EnsureMayRegister(asUser, service);
