@@ -25,14 +25,16 @@ public static class AliasEndpoints
             aliases.EnsureLocal(alias);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var roomId = RoomPaths.RoomId(RoomPaths.OptionalString(body, "room_id") ?? throw MatrixException.MissingParam("Missing room_id"));
-            await aliases.CreateAsync(alias, roomId, ctx.GetRequester().UserId, ctx.GetAppService(), ct);
+            var r = ctx.GetRequester();
+            await aliases.CreateAsync(alias, roomId, r.UserId, r.AppServiceId, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
 
         // DELETE /_matrix/client/v3/directory/room/{roomAlias}
         v3.MapDelete("/directory/room/{roomAlias}", async (string roomAlias, HttpContext ctx, RoomAliasService aliases, CancellationToken ct) =>
         {
-            await aliases.DeleteAsync(Valid(roomAlias), ctx.GetRequester().UserId, ctx.GetAppService(), ct);
+            var r = ctx.GetRequester();
+            await aliases.DeleteAsync(Valid(roomAlias), r.UserId, r.AppServiceId, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
 

@@ -52,7 +52,7 @@ public static class CreateRoomEndpoints
                 CreationContent = Object(body.CreationContent, "creation_content"),
                 PowerLevelContentOverride = Object(body.PowerLevelContentOverride, "power_level_content_override"),
                 IsDirect = body.IsDirect,
-                CreatedBy = ctx.GetAppService(),
+                CreatedByAppService = ctx.GetRequester().AppServiceId,
             };
             var roomId = await creation.CreateAsync(ctx.GetRequester().UserId, request, ct);
             return Results.Ok(new { room_id = roomId });

@@ -1,4 +1,5 @@
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Rooms.Directory;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeserver.Core.AppServices;
@@ -10,6 +11,7 @@ public static class AppServiceCollectionExtensions
     {
         services.AddSingleton(sp => new AppServiceRegistry(registrations, sp.GetRequiredService<ServerIdentity>()));
         services.AddHostedService<AppServiceSenderAccounts>();
+        services.AddSingleton<IAliasPolicy, AppServiceAliasPolicy>();
         services.AddSingleton<AppServiceStateStore>();
         services.AddSingleton<AppServiceInterest>();
         services.AddSingleton<AppServiceClient>();

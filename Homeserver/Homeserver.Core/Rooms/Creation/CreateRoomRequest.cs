@@ -18,6 +18,6 @@ public sealed record CreateRoomRequest
     public JsonObject? PowerLevelContentOverride { get; init; }
     public bool IsDirect { get; init; }
 
-    /// <summary>The application service creating the room, whose alias namespace must hold its alias; null for a client.</summary>
-    public AppServices.AppServiceRegistration? CreatedBy { get; init; }
+    /// <summary>The application service creating the room, for the alias rules (<see cref="Directory.IAliasPolicy"/>); null for a client.</summary>
+    public string? CreatedByAppService { get; init; }
 }

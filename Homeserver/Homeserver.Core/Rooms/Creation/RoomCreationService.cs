@@ -7,7 +7,6 @@ using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Memberships;
-using Homeserver.Core.AppServices;
 
 namespace Homeserver.Core.Rooms.Creation;
 
@@ -17,7 +16,7 @@ namespace Homeserver.Core.Rooms.Creation;
 /// so a refused request leaves no half-built room.
 /// </summary>
 public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
-    AppServiceRegistry appServices, UserStore users, SigningKey key, TimeProvider time, ServerIdentity server)
+    IEnumerable<IAliasPolicy> aliasPolicies, UserStore users, SigningKey key, TimeProvider time, ServerIdentity server)
 {
     public async Task<RoomId> CreateAsync(UserId creator, CreateRoomRequest request, CancellationToken ct)
     {
@@ -32,7 +31,8 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
             alias = $"#{name}:{server.ServerName}";
             if (!RoomAlias.TryParse(alias, out _) || name.Contains(':'))
                 throw new MatrixException(400, "M_INVALID_PARAM", $"'{name}' is not a valid alias name");
-            appServices.EnsureMayCreateAlias(alias, request.CreatedBy);
+            foreach (var policy in aliasPolicies)
+                policy.EnsureMayCreate(alias, request.CreatedByAppService);
             if (await aliases.GetAsync(alias, ct) is not null)
                 throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
         }

@@ -1,7 +1,6 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
-using Homeserver.Core.AppServices;
 
 namespace Homeserver.Core.Rooms.Directory;
 
@@ -10,7 +9,7 @@ namespace Homeserver.Core.Rooms.Directory;
 /// member may point an alias of this server at a room (Synapse's <c>require_membership_for_aliases</c> default), and
 /// only the alias's creator may delete it.
 /// </summary>
-public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, AppServiceRegistry appServices, ServerIdentity server)
+public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, IEnumerable<IAliasPolicy> policies, ServerIdentity server)
 {
     public async Task<RoomId> ResolveAsync(string alias, CancellationToken ct) =>
         RoomId.Parse((await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found"));
@@ -22,11 +21,12 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
             throw MatrixException.InvalidParam("Aliases can only be created on this server's domain");
     }
 
-    /// <param name="by">The application service creating it, whose namespace must hold it; null for a client.</param>
-    public async Task CreateAsync(string alias, RoomId roomId, UserId creator, AppServiceRegistration? by, CancellationToken ct)
+    /// <param name="appServiceId">The application service creating it (<see cref="IAliasPolicy"/>); null for a client.</param>
+    public async Task CreateAsync(string alias, RoomId roomId, UserId creator, string? appServiceId, CancellationToken ct)
     {
         EnsureLocal(alias);
-        appServices.EnsureMayCreateAlias(alias, by);
+        foreach (var policy in policies)
+            policy.EnsureMayCreate(alias, appServiceId);
         if (!await reads.IsJoinedAsync(roomId, creator, ct))
             throw MatrixException.Forbidden("You must be joined to the room to create an alias for it");
         if (await aliases.GetAsync(alias, ct) is not null)
@@ -34,11 +34,11 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
         await aliases.CreateAsync(alias, roomId.ToString(), creator.ToString(), ct);
     }
 
-    /// <param name="by">An application service may delete any alias of its namespaces (spec "Server admin style permissions").</param>
-    public async Task DeleteAsync(string alias, UserId userId, AppServiceRegistration? by, CancellationToken ct)
+    /// <param name="appServiceId">The application service deleting it, which <see cref="IAliasPolicy"/> may let delete others' aliases.</param>
+    public async Task DeleteAsync(string alias, UserId userId, string? appServiceId, CancellationToken ct)
     {
         var row = await aliases.GetAsync(alias, ct) ?? throw MatrixException.NotFound("Room alias not found");
-        if (row.Creator != userId.ToString() && by?.Aliases.Any(n => n.Matches(row.RoomAlias)) != true)
+        if (row.Creator != userId.ToString() && !policies.Any(p => p.MayDeleteAnyones(row.RoomAlias, appServiceId)))
             throw MatrixException.Forbidden("Only the alias's creator can delete it");
         await aliases.DeleteAsync(row.RoomAlias, ct);
     }
