@@ -104,6 +104,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StateAuthCheckStep>();
         services.AddSingleton<SoftFailCheckStep>();
         services.AddSingleton<EventIngest>();
+        services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomEventGuard>();

@@ -84,4 +84,52 @@ public sealed class ForkedRoomTests(HomeserverFixture fixture) : IClassFixture<H
         Assert.Contains(state.EnumerateArray(), e => e.GetProperty("type").GetString() == "m.room.topic"
             && e.GetProperty("content").GetProperty("topic").GetString() == "Branch B");
     }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ConflictingStateOnTwoBranches_IsResolvedByTheRoomVersionsAlgorithm_NotByArrival(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat", power_level_content_override = new { users = new Dictionary<string, int> { [bob.UserId] = 50 } } });
+        await b.JoinAsync(roomId);
+        var fork = await b.SendTextAsync(roomId, "before the fork");
+        var levels = (JsonObject)JsonNode.Parse((await (await a.GetRoomAsync(roomId, "state/m.room.power_levels/")).AssertOkAsync()).GetRawText())!;
+        levels["events"]!["m.room.name"] = 100;
+
+        // Branch A, received first: Alice changes the power levels, then sets a topic. Branch B, from before her change
+        // and received last: Bob, still a moderator, sets a topic. The newest parent is Bob's, but his topic rests on
+        // the older power levels, so the mainline orders it first and Alice's, applied after it, is the room's topic.
+        var ingest = new IngestEvents(hs);
+        var powerLevels = await ingest.BuildAsync(roomId, alice.UserId, "m.room.power_levels", levels, [fork], stateKey: "");
+        Assert.NotNull(await ingest.ReceiveAsync(powerLevels));
+        var aliceTopic = await ingest.BuildAsync(roomId, alice.UserId, "m.room.topic", new JsonObject { ["topic"] = "alice's" }, [powerLevels.EventId.ToString()], stateKey: "");
+        Assert.NotNull(await ingest.ReceiveAsync(aliceTopic));
+        var bobTopic = await ingest.BuildAsync(roomId, bob.UserId, "m.room.topic", new JsonObject { ["topic"] = "bob's" }, [fork], stateKey: "");
+        Assert.NotNull(await ingest.ReceiveAsync(bobTopic));
+
+        var joined = await a.SendTextAsync(roomId, "joined");
+
+        var row = (await hs.Services.GetRequiredService<EventStore>().GetAsync(joined, default))!;
+        var before = await hs.Services.GetRequiredService<StateService>().GetGroupAsync(row.StateGroupBefore!.Value, default);
+        Assert.Equal(aliceTopic.EventId.ToString(), before[new StateEventKey("m.room.topic", "")]);
+        Assert.Equal(powerLevels.EventId.ToString(), before[new StateEventKey("m.room.power_levels", "")]);
+
+        // Current state, /sync's state before its timeline, and /context's state at the join agree with it.
+        Assert.Equal("alice's", (await (await a.GetRoomAsync(roomId, "state/m.room.topic/")).AssertOkAsync()).GetProperty("topic").GetString());
+        Assert.Equal(100, (await (await a.GetRoomAsync(roomId, "state/m.room.power_levels/")).AssertOkAsync()).GetProperty("events").GetProperty("m.room.name").GetInt32());
+        var sync = await SyncClient.SyncAsync(b, filter: """{"room":{"timeline":{"limit":1}}}""");
+        Assert.Equal(["joined"], SyncClient.Timeline(sync, roomId).Bodies());
+        var syncState = SyncClient.Events(SyncClient.Room(sync, "join", roomId), "state");
+        Assert.Equal("alice's", SyncClient.Single(syncState, "m.room.topic").GetProperty("content").GetProperty("topic").GetString());
+        var context = await (await b.GetRoomAsync(roomId, $"context/{Uri.EscapeDataString(joined)}?limit=2")).AssertOkAsync();
+        var contextState = context.GetProperty("state").EnumerateArray().ToList();
+        Assert.Equal("alice's", SyncClient.Single(contextState, "m.room.topic").GetProperty("content").GetProperty("topic").GetString());
+        Assert.Equal(powerLevels.EventId.ToString(), SyncClient.Single(contextState, "m.room.power_levels").GetProperty("event_id").GetString());
+
+        // Both branches stay in the timeline, in the order they were stored.
+        var topics = (await b.MessagesAsync(roomId, "dir=b&limit=10")).Where(e => SyncClient.Type(e) == "m.room.topic")
+            .Select(e => e.GetProperty("content").GetProperty("topic").GetString()).ToList();
+        Assert.Equal(["bob's", "alice's"], topics);
+    }
 }

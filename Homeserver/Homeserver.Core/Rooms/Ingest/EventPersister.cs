@@ -104,7 +104,8 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         return new Persisted(stream, group);
     }
 
-    private static async Task ApplyStateSideEffectsAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Pdu pdu, long stream, CancellationToken ct)
+    /// <summary>What a state event that becomes current changes besides <c>current_state</c>: the membership index and the room's name.</summary>
+    internal static async Task ApplyStateSideEffectsAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Pdu pdu, long stream, CancellationToken ct)
     {
         var roomId = pdu.RoomId.ToString();
         switch (pdu.Type)

@@ -19,6 +19,8 @@ public sealed class CurrentStateStore(Database db)
         INSERT INTO room_memberships (room_id, user_id, membership, event_id, stream_ordering) VALUES (@RoomId, @UserId, @Membership, @EventId, @StreamOrdering)
         ON CONFLICT (room_id, user_id) DO UPDATE SET membership = excluded.membership, event_id = excluded.event_id, stream_ordering = excluded.stream_ordering
         """;
+    private const string DeleteState = "DELETE FROM current_state WHERE room_id = @RoomId AND event_type = @Type AND state_key = @Key";
+    private const string DeleteMembership = "DELETE FROM room_memberships WHERE room_id = @RoomId AND user_id = @UserId";
     private const string SelectState = "SELECT event_type AS Type, state_key AS Key, event_id AS EventId FROM current_state WHERE room_id = @RoomId";
     private const string SelectRoomsOfUser = "SELECT room_id FROM room_memberships WHERE user_id = @UserId AND membership = @Membership ORDER BY stream_ordering";
     private const string SelectMembership = "SELECT membership FROM room_memberships WHERE room_id = @RoomId AND user_id = @UserId";
@@ -49,6 +51,17 @@ public sealed class CurrentStateStore(Database db)
 
     public static Task SetStateAsync(DbConnection c, DbTransaction tx, string roomId, StateEventKey key, string eventId, CancellationToken ct) =>
         c.RunAsync(UpsertState, new { RoomId = roomId, key.Type, Key = key.StateKey, EventId = eventId }, ct, tx);
+
+    /// <summary>
+    /// Removes a key from the current state, and a member key's row from the membership index: state resolution
+    /// can leave out a key one branch had set (a join the merged join rules no longer allow).
+    /// </summary>
+    public static async Task RemoveStateAsync(DbConnection c, DbTransaction tx, string roomId, StateEventKey key, CancellationToken ct)
+    {
+        await c.RunAsync(DeleteState, new { RoomId = roomId, key.Type, Key = key.StateKey }, ct, tx);
+        if (key.Type == Events.EventTypes.Member)
+            await c.RunAsync(DeleteMembership, new { RoomId = roomId, UserId = key.StateKey }, ct, tx);
+    }
 
     public static Task SetMembershipAsync(DbConnection c, DbTransaction tx, string roomId, string userId, string membership, string eventId, long streamOrdering, CancellationToken ct) =>
         c.RunAsync(UpsertMembership, new { RoomId = roomId, UserId = userId, Membership = membership, EventId = eventId, StreamOrdering = streamOrdering }, ct, tx);

@@ -1,5 +1,7 @@
 using Homeserver.Core.Identifiers;
+using EventId = Homeserver.Core.Identifiers.EventId;
 using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.State.Resolution;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Streams;
 using Microsoft.Extensions.Logging;
@@ -8,13 +10,11 @@ namespace Homeserver.Core.Rooms.State;
 
 /// <summary>
 /// The state before an event, from the state after each of its <c>prev_events</c>. Parents that share a snapshot
-/// (a linear room, or a fork of messages) give that snapshot. Parents whose states differ are merged: what they
-/// agree on is kept, and where they disagree the newest parent's state wins, as current state does. That is not
-/// yet the spec's state resolution, which arrives with federation; the merge is logged so an operator sees it.
-/// A merged state is stored as a snapshot of its own (on the newest parent's) at once: snapshots never change, so
-/// one left behind by an event refused later costs only its rows.
+/// (a linear room, or a fork of messages) give that snapshot. Parents whose states differ are resolved by the room
+/// version's state resolution algorithm (<see cref="StateResolver"/>), and the result is stored as a snapshot of its
+/// own at once: snapshots never change, so one left behind by an event refused later costs only its rows.
 /// </summary>
-public sealed class PrevStateResolver(StateService state, StreamPublisher streams, ILogger<PrevStateResolver> log)
+public sealed class PrevStateResolver(StateService state, RoomStore rooms, StreamPublisher streams, ILogger<PrevStateResolver> log)
 {
     public async Task<RoomState> ResolveAsync(RoomId roomId, IReadOnlyList<EventRow> prevEvents, CancellationToken ct)
     {
@@ -23,26 +23,28 @@ public sealed class PrevStateResolver(StateService state, StreamPublisher stream
         if (groups.Count == 0)
             return RoomState.Empty;
         var newest = groups[0];
-        var merged = new Dictionary<StateEventKey, string>(await state.GetGroupAsync(newest, ct));
-        if (groups.Count == 1)
-            return new RoomState(merged, newest);
-        var conflicted = new List<StateEventKey>();
-        foreach (var g in groups.Skip(1))
-            foreach (var (key, eventId) in await state.GetGroupAsync(g, ct))
-            {
-                if (!merged.TryGetValue(key, out var kept))
-                    merged[key] = eventId;
-                else if (kept != eventId)
-                    conflicted.Add(key);
-            }
-        if (conflicted.Count > 0)
-            log.LogWarning("State of {RoomId} forks at {Keys}: the newest parent's state was kept, pending full state resolution",
-                roomId, string.Join(", ", conflicted.Distinct().Select(k => k.ToString())));
         var baseline = await state.GetGroupAsync(newest, ct);
-        var changes = merged.Where(e => !baseline.TryGetValue(e.Key, out var id) || id != e.Value).ToDictionary();
-        if (changes.Count == 0)
-            return new RoomState(merged, newest);
-        var group = await streams.WriteAsync(st => StateGroupStore.CreateAsync(st, roomId.ToString(), newest, changes, ct), ct);
-        return new RoomState(merged, group);
+        if (groups.Count == 1)
+            return new RoomState(baseline, newest);
+        var states = new List<IReadOnlyDictionary<StateEventKey, EventId>>();
+        foreach (var g in groups)
+            states.Add(StateMap.Parse(await state.GetGroupAsync(g, ct)));
+        var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
+        var resolved = (await StateResolver.ResolveAsync(version, states, new StoredResolutionEvents(state, roomId, version), ct))
+            .ToDictionary(e => e.Key, e => e.Value.ToString());
+        var conflicted = states.SelectMany(s => s).Where(e => !states.All(s => s.TryGetValue(e.Key, out var id) && id == e.Value))
+            .Select(e => e.Key).Distinct().ToList();
+        if (conflicted.Count > 0)
+            log.LogInformation("State of {RoomId} forks at {Keys}: resolved by state resolution {Algorithm} to {Resolved}",
+                roomId, string.Join(", ", conflicted), version.StateResolution,
+                string.Join(", ", conflicted.Select(k => resolved.TryGetValue(k, out var id) ? $"{k} = {id}" : $"{k} absent")));
+        var changes = resolved.Where(e => !baseline.TryGetValue(e.Key, out var id) || id != e.Value).ToDictionary();
+        if (changes.Count == 0 && resolved.Count == baseline.Count)
+            return new RoomState(resolved, newest);
+        // A snapshot is a delta on its predecessor that can add and replace entries but not remove them, so a
+        // resolution that drops a key the newest parent has is written whole.
+        var dropsKeys = baseline.Keys.Any(k => !resolved.ContainsKey(k));
+        var group = await streams.WriteAsync(st => StateGroupStore.CreateAsync(st, roomId.ToString(), dropsKeys ? null : newest, dropsKeys ? resolved : changes, ct), ct);
+        return new RoomState(resolved, group);
     }
 }
