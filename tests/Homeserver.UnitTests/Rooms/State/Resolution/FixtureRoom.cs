@@ -88,12 +88,14 @@ internal sealed class FixtureRoom
         }
         else
         {
+            IReadOnlyList<Pdu> authEvents = AuthEventSelection.Select(Version, type, sender, stateKey, content, beforeState);
             ev = new EventBuilder
             {
                 RoomVersion = Version, Type = type, Sender = sender, StateKey = stateKey, Content = content,
                 RoomId = _events.Values.First().RoomId,
                 PrevEvents = parents.Select(p => _events[p].EventId).ToList(),
-                AuthEvents = AuthEventSelection.Select(Version, type, sender, stateKey, content, beforeState).Select(e => e.EventId).ToList(),
+                AuthEvents = authEvents.Select(e => e.EventId).ToList(),
+                ReferenceHashes = ReferenceHasher.ByEventId([.. parents.Select(p => _events[p]), .. authEvents]),
                 Depth = EventBuilder.NextDepth(parents.Select(p => _events[p].Depth)), OriginServerTs = ts,
             }.Build(key);
             AuthResult allowed = EventAuthRules.Check(Version, ev, beforeState);

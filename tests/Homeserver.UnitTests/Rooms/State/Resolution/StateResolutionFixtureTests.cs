@@ -93,14 +93,7 @@ public sealed class StateResolutionFixtureTests
             "v2.1" => StateResolutionAlgorithm.V2_1,
             _ => throw new InvalidDataException($"Unknown algorithm {a}"),
         }).ToHashSet();
-        var versions = RoomVersions.All.Where(v => algorithms.Contains(v.StateResolution)).ToList();
-        // Until room version 1 is served, its algorithm runs with the rules of version 10.
-        if (algorithms.Contains(StateResolutionAlgorithm.V1) && versions.All(v => v.StateResolution != StateResolutionAlgorithm.V1))
-        {
-            versions.Add(RoomVersions.V10 with { Id = "10-with-v1", StateResolution = StateResolutionAlgorithm.V1 });
-        }
-
-        return versions;
+        return RoomVersions.All.Where(v => algorithms.Contains(v.StateResolution));
     }
 
     /// <summary>
@@ -109,7 +102,7 @@ public sealed class StateResolutionFixtureTests
     /// </summary>
     private static async Task<(FixtureRoom Room, IReadOnlyList<IReadOnlyDictionary<StateEventKey, EventId>> States)> BuildAsync(JsonObject spec, string versionId)
     {
-        RoomVersion version = VersionsFor(spec).Single(v => v.Id == versionId);
+        Assert.True(RoomVersions.TryGet(versionId, out RoomVersion? version));
         var events = new List<JsonObject>();
         if (spec["room"]?.GetValue<string>() != "none")
         {
