@@ -44,6 +44,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(options.Media);
         services.AddSingleton(options.Presence);
         services.AddSingleton(options.Push);
+        services.AddSingleton(options.Federation);
         services.AddSingleton(signingKey);
         services.AddSingleton(tokenKey);
         services.AddSingleton(TimeProvider.System);

@@ -22,6 +22,7 @@ public sealed class HomeserverOptions
     public PushOptions Push { get; set; } = new();
     /// <summary>Application-service registration files; relative paths are inside the data directory.</summary>
     public List<string> AppServiceConfigFiles { get; set; } = [];
+    public FederationOptions Federation { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 

@@ -50,7 +50,32 @@ public static class HomeserverOptionsValidator
                 p.Add(new($"rate_limits.{name}.burst_count", "must be at least 1"));
         }
         ValidatePush(o.Push, p);
+        ValidateFederation(o.Federation, o.ResolvePath, p);
         return p;
+    }
+
+    private static void ValidateFederation(FederationOptions f, Func<string, string> resolvePath, List<ConfigProblem> p)
+    {
+        for (var i = 0; i < f.TrustedKeyServers.Count; i++)
+        {
+            var t = f.TrustedKeyServers[i];
+            if (!ServerNames.IsValid(t.ServerName))
+                p.Add(new($"federation.trusted_key_servers.{i}.server_name", $"'{t.ServerName}' is not a valid server name"));
+            if (string.IsNullOrEmpty(t.KeyId) != string.IsNullOrEmpty(t.Key))
+                p.Add(new($"federation.trusted_key_servers.{i}.key", "key_id and key are given together or not at all"));
+            else if (!string.IsNullOrEmpty(t.KeyId) && (!t.KeyId.StartsWith("ed25519:", StringComparison.Ordinal)
+                || !Encodings.UnpaddedBase64.TryDecode(t.Key!, out var raw) || raw.Length != 32))
+                p.Add(new($"federation.trusted_key_servers.{i}.key", "must be an ed25519: key ID with a 32-byte unpadded Base64 key"));
+        }
+        if (!string.IsNullOrEmpty(f.ExtraCaBundle) && !File.Exists(resolvePath(f.ExtraCaBundle)))
+            p.Add(new("federation.extra_ca_bundle", $"file '{f.ExtraCaBundle}' does not exist"));
+        foreach (var (name, ranges) in new[] { ("allowed_ip_ranges", f.AllowedIpRanges), ("denied_ip_ranges", f.DeniedIpRanges) })
+            for (var i = 0; i < ranges.Count; i++)
+                if (!System.Net.IPNetwork.TryParse(ranges[i], out _))
+                    p.Add(new($"federation.{name}.{i}", $"'{ranges[i]}' is not a CIDR range such as 10.0.0.0/8"));
+        foreach (var (name, d) in new[] { ("connect_timeout", f.ConnectTimeout), ("request_timeout", f.RequestTimeout) })
+            if (d.Value <= TimeSpan.Zero)
+                p.Add(new($"federation.{name}", "must be positive"));
     }
 
     private static void ValidatePush(PushOptions push, List<ConfigProblem> p)

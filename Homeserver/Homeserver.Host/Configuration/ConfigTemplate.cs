@@ -224,6 +224,28 @@ public static class ConfigTemplate
             # Relative paths are inside data_dir. See docs/appservices.md.
             app_service_config_files: []
 
+            # Talking to other homeservers over the server-server API (docs/federation.md).
+            federation:
+              # Off: only our version and signing key are served, and no request leaves for another server.
+              enabled: true
+              # Notary servers for other servers' signing keys, each optionally pinned to one of its keys, e.g.
+              # [{server_name: matrix.org, key_id: "ed25519:auto", key: "Noi6..."}]. Checked but not used yet:
+              # keys are fetched from each server directly.
+              trusted_key_servers: []
+              # PEM file of CA certificates trusted besides the system's, for a private network's or a test CA.
+              # Relative paths are inside data_dir.
+              extra_ca_bundle:
+              # Accept any TLS certificate from any server. Only for test networks: it lets anyone on the path
+              # impersonate any server.
+              insecure_skip_tls_verify_for_tests_only: false
+              # Other servers may not be reached at private, loopback or link-local addresses, nor in
+              # denied_ip_ranges, except at addresses in allowed_ip_ranges (CIDR ranges, e.g. 10.0.0.0/8).
+              allowed_ip_ranges: []
+              denied_ip_ranges: []
+              # Time allowed to connect to another server, and for one whole request and its answer.
+              connect_timeout: 10s
+              request_timeout: 60s
+
             """;
     }
 }

@@ -39,6 +39,7 @@ public sealed class ConfigLoaderTests
     public void Sample_DocumentsEveryOptionKey()
     {
         var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
+            .Replace("denied_ip_ranges: []", "denied_ip_ranges: [x]").Replace("trusted_key_servers: []", "trusted_key_servers: [{server_name: x, key_id: y, key: z}]")
             .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));
         var missing = AllKeys(typeof(HomeserverOptions), "").Where(k => !flat.Keys.Any(f => Normalise(f).StartsWith(k, StringComparison.Ordinal))).ToList();
         // connection_string is documented in the postgres variant of the template.
@@ -67,6 +68,11 @@ public sealed class ConfigLoaderTests
     [InlineData("retry_max: 10m", "retry_max: 100ms", "push.retry_max", "retry_initial")]
     [InlineData("vapid_subject:", "vapid_subject: admin@example.org", "push.vapid_subject", "mailto")]
     [InlineData("max_age: 1d", "max_age: 0s", "push.max_age", "positive")]
+    [InlineData("denied_ip_ranges: []", "denied_ip_ranges: [10.0.0.0/8, somewhere]", "federation.denied_ip_ranges.1", "CIDR")]
+    [InlineData("request_timeout: 60s", "request_timeout: 0s", "federation.request_timeout", "positive")]
+    [InlineData("extra_ca_bundle:", "extra_ca_bundle: no-such-ca.pem", "federation.extra_ca_bundle", "does not exist")]
+    [InlineData("trusted_key_servers: []", "trusted_key_servers: [{server_name: notary.example, key_id: ed25519:a}]", "federation.trusted_key_servers.0.key", "together")]
+    [InlineData("trusted_key_servers: []", "trusted_key_servers: [{server_name: notary.example, key_id: ed25519:a, key: short}]", "federation.trusted_key_servers.0.key", "32-byte")]
     public void BadValue_NamesTheDottedKeyAndReason(string find, string replace, string key, string reason)
     {
         Assert.Contains(find, Sample);
