@@ -5,6 +5,7 @@ using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Federation;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Media;
@@ -45,6 +46,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(options.Presence);
         services.AddSingleton(options.Push);
         services.AddSingleton(options.Federation);
+        services.AddFederationClient(options);
         services.AddSingleton(signingKey);
         services.AddSingleton(tokenKey);
         services.AddSingleton(TimeProvider.System);

@@ -50,7 +50,9 @@ public sealed class TestHomeserver : IAsyncDisposable
             throw new InvalidOperationException("test config invalid: " + string.Join("; ", problems));
         var app = await HomeserverApp.BuildAsync(options, configureBuilder);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // Clients talk to the plain listener when a server also has a TLS one (for federation).
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http:", StringComparison.Ordinal)) ?? addresses.First();
         return new TestHomeserver(app, options, new Uri(address));
     }
 

@@ -17,8 +17,7 @@ public sealed class AppServiceClient : IDisposable
     /// <summary>Time allowed for one call; a transaction of 100 events to a busy bridge can take a while.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly GuardedHttpClient _http = new(new OutboundAddressPolicy(["0.0.0.0/0", "::/0"]),
-        new PushOptions { RequestTimeout = new Duration(RequestTimeout) });
+    private readonly GuardedHttpClient _http = new(new OutboundAddressPolicy(["0.0.0.0/0", "::/0"]), RequestTimeout);
 
     /// <summary>Sends a transaction; the service answers 2xx once it has it (and again, at once, for one it had).</summary>
     public async Task<AppServiceCallResult> PutTransactionAsync(AppServiceRegistration service, long txnId, JsonObject body, CancellationToken ct) =>

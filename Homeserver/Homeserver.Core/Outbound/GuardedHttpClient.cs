@@ -1,11 +1,11 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
-using Homeserver.Core.Configuration;
 
 namespace Homeserver.Core.Outbound;
 
 /// <summary>
-/// The HTTP client for destinations clients choose. The address check happens when connecting, after DNS, so a
+/// The HTTP client for destinations chosen by others: pushers' URLs, other homeservers. The address check happens when connecting, after DNS, so a
 /// name that resolves to a private address (or is re-pointed there later) is refused too; redirects are not
 /// followed, because their target would escape the check. Answers are read within a size cap and a time cap for the
 /// whole exchange, so a destination that answers without end, or a byte at a time, costs a bounded buffer and a
@@ -20,13 +20,17 @@ public sealed class GuardedHttpClient : IDisposable
     private readonly HttpClient _client;
     private readonly TimeSpan _timeout;
 
-    public GuardedHttpClient(OutboundAddressPolicy policy, PushOptions options)
+    /// <param name="connectTimeout">Time allowed to open a connection; <paramref name="requestTimeout"/> when null.</param>
+    /// <param name="certificateCheck">Replaces the system's check of server certificates (an extra CA bundle); null keeps it.</param>
+    public GuardedHttpClient(OutboundAddressPolicy policy, TimeSpan requestTimeout, TimeSpan? connectTimeout = null,
+        RemoteCertificateValidationCallback? certificateCheck = null)
     {
         _handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = options.RequestTimeout.Value,
+            ConnectTimeout = connectTimeout ?? requestTimeout,
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = certificateCheck },
             ConnectCallback = async (context, ct) =>
             {
                 var host = context.DnsEndPoint.Host;
@@ -47,7 +51,7 @@ public sealed class GuardedHttpClient : IDisposable
                 }
             },
         };
-        _timeout = options.RequestTimeout.Value;
+        _timeout = requestTimeout;
         _client = Capped(_handler);
     }
 

@@ -3,11 +3,12 @@ using System.Net;
 namespace Homeserver.Core.Outbound;
 
 /// <summary>
-/// Which addresses the server may connect to on a client's say-so (push gateways, Web Push endpoints): not
-/// private, loopback, link-local, shared, multicast or documentation ranges, so a pusher URL cannot reach the
-/// server's own network (SSRF), unless the operator allow-lists a range.
+/// Which addresses the server may connect to on someone else's say-so (push gateways, Web Push endpoints, other
+/// homeservers): not private, loopback, link-local, shared, multicast or documentation ranges, nor the operator's
+/// <paramref name="deniedRanges"/>, so a pusher URL or a server name cannot reach the server's own network (SSRF),
+/// unless the operator allow-lists a range.
 /// </summary>
-public sealed class OutboundAddressPolicy(IEnumerable<string> allowedRanges)
+public sealed class OutboundAddressPolicy(IEnumerable<string> allowedRanges, IEnumerable<string>? deniedRanges = null)
 {
     private static readonly IPNetwork[] Denied = Array.ConvertAll(
     [
@@ -19,13 +20,14 @@ public sealed class OutboundAddressPolicy(IEnumerable<string> allowedRanges)
     ], IPNetwork.Parse);
 
     private readonly IPNetwork[] _allowed = allowedRanges.Select(IPNetwork.Parse).ToArray();
+    private readonly IPNetwork[] _denied = (deniedRanges ?? []).Select(IPNetwork.Parse).ToArray();
 
     public bool IsAllowed(IPAddress address)
     {
         // An IPv4-mapped IPv6 address reaches the IPv4 host, so it is judged as that host.
         if (address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
-        return IsAllowListed(address) || !Denied.Any(n => n.Contains(address));
+        return IsAllowListed(address) || !(Denied.Any(n => n.Contains(address)) || _denied.Any(n => n.Contains(address)));
     }
 
     public bool IsAllowListed(IPAddress address)

@@ -14,7 +14,7 @@ public static class PushServiceCollectionExtensions
     {
         services.AddSingleton(vapidKey);
         services.AddSingleton(new OutboundAddressPolicy(options.AllowedIpRanges));
-        services.AddSingleton(sp => new GuardedHttpClient(sp.GetRequiredService<OutboundAddressPolicy>(), options));
+        services.AddSingleton(sp => new GuardedHttpClient(sp.GetRequiredService<OutboundAddressPolicy>(), options.RequestTimeout.Value));
         services.AddSingleton<PusherStore>();
         services.AddSingleton<PusherValidator>();
         services.AddSingleton<PusherService>();

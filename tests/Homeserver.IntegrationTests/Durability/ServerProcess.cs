@@ -89,12 +89,5 @@ public static class ServerProcess
         return (await done.AssertOkAsync()).GetProperty("access_token").GetString()!;
     }
 
-    public static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreePort() => TestPorts.Free();
 }

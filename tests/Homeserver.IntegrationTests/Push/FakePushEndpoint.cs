@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
+using Homeserver.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.IntegrationTests.Push;
@@ -89,12 +90,7 @@ public sealed class FakePushEndpoint : IAsyncDisposable
             throw new Xunit.Sdk.XunitException($"unexpected request to {r.Path}: {System.Text.Encoding.UTF8.GetString(r.Body)}");
     }
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => TestPorts.Free();
 
     public async ValueTask DisposeAsync()
     {

@@ -16,14 +16,14 @@ public sealed class OutboundGuardTests
         listener.Start();
         var url = $"http://localhost:{((IPEndPoint)listener.LocalEndpoint).Port}/_matrix/push/v1/notify";
 
-        using (var guarded = new GuardedHttpClient(new OutboundAddressPolicy([]), new PushOptions()))
+        using (var guarded = new GuardedHttpClient(new OutboundAddressPolicy([]), new PushOptions().RequestTimeout.Value))
         {
             var e = await Assert.ThrowsAsync<HttpRequestException>(() => guarded.SendAsync(Post(url), CancellationToken.None));
             Assert.True(GuardedHttpClient.IsRefusal(e));
             Assert.False(listener.Pending(), "a connection reached the refused address");
         }
 
-        using var allowed = new GuardedHttpClient(new OutboundAddressPolicy(["127.0.0.1/32", "::1/128"]), new PushOptions { RequestTimeout = new(TimeSpan.FromSeconds(1)) });
+        using var allowed = new GuardedHttpClient(new OutboundAddressPolicy(["127.0.0.1/32", "::1/128"]), TimeSpan.FromSeconds(1));
         var attempt = allowed.SendAsync(Post(url), CancellationToken.None);
         using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(accepted.Connected);

@@ -74,7 +74,7 @@ public sealed class OutboundResponseLimitTests
             for (var left = length; left > 0; left -= 1000)
                 await ctx.Response.Body.WriteAsync(new byte[Math.Min(left, 1000)]);
         };
-        using var client = new GuardedHttpClient(new OutboundAddressPolicy(["127.0.0.1/32"]), new PushOptions());
+        using var client = new GuardedHttpClient(new OutboundAddressPolicy(["127.0.0.1/32"]), new PushOptions().RequestTimeout.Value);
         Task<OutboundResponse> Get() => client.SendAsync(new HttpRequestMessage(HttpMethod.Get, endpoint.NotifyUrl), CancellationToken.None, maxResponseBytes: 10_000);
 
         length = 10_000;

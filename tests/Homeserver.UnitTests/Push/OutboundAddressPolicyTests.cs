@@ -42,4 +42,14 @@ public sealed class OutboundAddressPolicyTests
         Assert.True(policy.IsAllowListed(IPAddress.Parse("10.1.0.1")));
         Assert.False(policy.IsAllowListed(IPAddress.Parse("8.8.8.8")));
     }
+
+    [Fact]
+    public void DenyList_RefusesPublicRangesUnlessAllowListed()
+    {
+        var policy = new OutboundAddressPolicy(["203.0.114.7/32"], ["203.0.114.0/24"]);
+        Assert.False(policy.IsAllowed(IPAddress.Parse("203.0.114.8")));
+        Assert.False(policy.IsAllowed(IPAddress.Parse("::ffff:203.0.114.8")));
+        Assert.True(policy.IsAllowed(IPAddress.Parse("203.0.114.7")));
+        Assert.True(policy.IsAllowed(IPAddress.Parse("8.8.8.8")));
+    }
 }
