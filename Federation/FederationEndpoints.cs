@@ -1,10 +1,13 @@
 using System.Text.Json.Nodes;
+using Federation.Auth;
+using Federation.Query;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation;
 
@@ -34,6 +37,11 @@ public static class FederationEndpoints
             JsonSigning.SignJson(body, server.ServerName, key);
             return Results.Text(CanonicalJson.EncodeToString(body), "application/json");
         });
+
+        if (!app.ServiceProvider.GetRequiredService<FederationOptions>().Enabled)
+            return app;
+        var v1 = app.MapGroup("/_matrix/federation/v1").AddEndpointFilter<XMatrixAuthenticationFilter>();
+        ProfileQueryEndpoints.Map(v1);
         return app;
     }
 }

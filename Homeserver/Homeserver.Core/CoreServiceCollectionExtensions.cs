@@ -99,7 +99,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventPersister>();
         services.AddSingleton<SoftFailedEventStore>();
         services.AddSingleton<PrevStateResolver>();
-        services.AddSingleton<IVerifyKeys, LocalVerifyKeys>();
+        services.AddSingleton<IVerifyKeys, Federation.Keys.RemoteVerifyKeys>();
         services.AddSingleton<FormatCheckStep>();
         services.AddSingleton<SignatureCheckStep>();
         services.AddSingleton<AuthEventsCheckStep>();

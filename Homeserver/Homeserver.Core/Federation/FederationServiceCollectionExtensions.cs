@@ -16,6 +16,8 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<IWellKnownSource, HttpWellKnownSource>();
         services.AddSingleton<ServerResolver>();
         services.AddSingleton<FederationClient>();
+        services.AddSingleton<Keys.ServerKeyStore>();
+        services.AddSingleton<Keys.ServerKeyFetcher>();
         return services;
     }
 }

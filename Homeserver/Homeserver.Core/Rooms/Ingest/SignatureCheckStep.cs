@@ -24,7 +24,7 @@ public sealed class SignatureCheckStep(IVerifyKeys keys) : IIngestStep
             foreach (var (keyId, _) in byKey)
             {
                 if (!keyId.StartsWith(SigningKey.Algorithm + ":", StringComparison.Ordinal)
-                    || await keys.FindAsync(server, keyId, ev.OriginServerTs, ct) is not { } publicKey)
+                    || await keys.FindAsync(server, keyId, ev.RoomVersion.EnforcesKeyValidity ? ev.OriginServerTs : null, ct) is not { } publicKey)
                     continue;
                 if (!EventVerifier.VerifySignature(ev.Json, ev.RoomVersion, server, keyId, publicKey))
                     throw new EventRefusedException(nameof(SignatureCheckStep), $"Event {ev.EventId} has a bad signature by {server} ({keyId})");

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Federation.Client;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
+using Homeserver.Http.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.Auth;
+
+/// <summary>
+/// Request authentication for every federation endpoint but the version: an <c>X-Matrix</c> header naming us as the
+/// destination (or no destination, as older servers send), signed with a key of the origin that is valid now, over
+/// the method, the request target exactly as it came, and the body. Anything else is 401 <c>M_UNAUTHORIZED</c>.
+/// </summary>
+public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity server, TimeProvider time, ILogger<XMatrixAuthenticationFilter> log)
+    : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var ctx = context.HttpContext;
+        var ct = ctx.RequestAborted;
+        if (!XMatrixAuthorization.TryParse(ctx.Request.Headers.Authorization.ToString(), out var credentials))
+            throw Refused(ctx, "Missing or malformed X-Matrix Authorization header");
+        if (credentials!.Destination is { } destination && destination != server.ServerName)
+            throw Refused(ctx, $"The request is for {destination}, not for this server");
+        if (!ServerNames.IsValid(credentials.Origin))
+            throw Refused(ctx, "The origin is not a server name");
+        JsonNode? content = null;
+        if (ctx.Request.ContentLength > 0 || (ctx.Request.ContentLength is null && ctx.Request.Headers.TransferEncoding.Count > 0))
+        {
+            // Buffered so the endpoint reads the same body after the signature check.
+            ctx.Request.EnableBuffering();
+            content = JsonNode.Parse((await JsonBody.ReadObjectAsync(ctx.Request, ct)).GetRawText());
+            ctx.Request.Body.Position = 0;
+        }
+        var publicKey = await keys.FindAsync(credentials.Origin, credentials.KeyId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct)
+            ?? throw Refused(ctx, $"Key {credentials.KeyId} of {credentials.Origin} is unknown or no longer valid");
+        var target = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget ?? ctx.Request.Path + ctx.Request.QueryString;
+        if (!XMatrixAuthorization.Verify(credentials, publicKey, server.ServerName, ctx.Request.Method, target, content))
+            throw Refused(ctx, $"Bad signature by {credentials.Origin} ({credentials.KeyId})");
+        FederationRequester.Set(ctx, credentials.Origin);
+        return await next(context);
+    }
+
+    private MatrixException Refused(HttpContext ctx, string reason)
+    {
+        log.LogInformation("Federation request {Method} {Path} refused: {Reason}", ctx.Request.Method, ctx.Request.Path, reason);
+        return new MatrixException(401, ErrorCodes.Unauthorized, reason);
+    }
+}
