@@ -14,6 +14,7 @@ public static class AppServiceCollectionExtensions
         services.AddSingleton<IAliasPolicy, AppServiceAliasPolicy>();
         services.AddSingleton<AppServiceStateStore>();
         services.AddSingleton<AppServiceInterest>();
+        services.AddSingleton<AppServiceTransactionExtras>();
         services.AddSingleton<AppServiceClient>();
         services.AddHostedService<AppServiceSender>();
         return services;
