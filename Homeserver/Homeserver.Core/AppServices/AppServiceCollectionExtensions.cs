@@ -1,3 +1,4 @@
+using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Rooms.Directory;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,9 @@ public static class AppServiceCollectionExtensions
         services.AddSingleton<AppServiceInterest>();
         services.AddSingleton<AppServiceTransactionExtras>();
         services.AddSingleton<AppServiceClient>();
+        services.AddSingleton<AppServiceQueries>();
+        services.AddSingleton<IUnknownUserQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
+        services.AddSingleton<IUnknownAliasQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddHostedService<AppServiceSender>();
         return services;
     }

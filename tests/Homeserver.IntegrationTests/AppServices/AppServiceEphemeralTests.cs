@@ -18,40 +18,19 @@ public sealed class AppServiceEphemeralTests
 {
     private const string AsToken = "eph-as-token-0123456789abcdef";
 
-    private sealed record Bridge(TestHomeserver Hs, FakePushEndpoint Double, HttpClient AsClient) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Hs.DisposeAsync();
-            await Double.DisposeAsync();
-        }
-    }
-
-    private static async Task<Bridge> StartAsync(string engine)
-    {
-        var @double = await FakePushEndpoint.StartAsync();
-        @double.Answer = () => (200, "{}");
-        var options = await TestHomeserver.CreateOptionsAsync(engine);
-        await File.WriteAllTextAsync(Path.Combine(options.DataDir, "bridge.yaml"), $"""
-            id: ephbridge
-            url: http://127.0.0.1:{@double.Port}
-            as_token: {AsToken}
-            hs_token: eph-hs-token-0123456789abcdef
-            sender_localpart: ephbot
-            de.sorunome.msc2409.push_ephemeral: true
-            org.matrix.msc3202: true
-            namespaces:
-              users:
-                - exclusive: true
-                  regex: '@_eph_.*'
-            """);
-        options.AppServiceConfigFiles = ["bridge.yaml"];
-        var hs = await TestHomeserver.StartAsync(options);
-        return new Bridge(hs, @double, hs.NewClient(AsToken));
-    }
+    private static Task<LoopbackBridge> StartAsync(string engine) => LoopbackBridge.StartAsync(engine, AsToken, "eph-hs-token-0123456789abcdef", """
+        id: ephbridge
+        sender_localpart: ephbot
+        de.sorunome.msc2409.push_ephemeral: true
+        org.matrix.msc3202: true
+        namespaces:
+          users:
+            - exclusive: true
+              regex: '@_eph_.*'
+        """);
 
     /// <summary>A bridge user with a device of its own (logged in), joined to a public room of a client user.</summary>
-    private static async Task<(TestUser Client, HttpClient C, TestUser Puppet, HttpClient P, string RoomId)> BridgedRoomAsync(Bridge b)
+    private static async Task<(TestUser Client, HttpClient C, TestUser Puppet, HttpClient P, string RoomId)> BridgedRoomAsync(LoopbackBridge b)
     {
         var (client, c) = await b.Hs.RegisterClientAsync();
         var roomId = await c.CreateRoomAsync(new { preset = "public_chat" });

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.Core.Configuration;
 using Homeserver.IntegrationTests.Push;
 using Homeserver.Testing;
 using Xunit;
@@ -18,38 +17,17 @@ public sealed class AppServiceTransactionTests
     private const string HsToken = "tx-hs-token-0123456789abcdef";
     private const string AsToken = "tx-as-token-0123456789abcdef";
 
-    private sealed record Bridge(TestHomeserver Hs, HomeserverOptions Options, FakePushEndpoint Double, HttpClient AsClient) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Hs.DisposeAsync();
-            await Double.DisposeAsync();
-        }
-    }
-
-    private static async Task<Bridge> StartAsync(string engine)
-    {
-        var @double = await FakePushEndpoint.StartAsync();
-        @double.Answer = () => (200, "{}");
-        var options = await TestHomeserver.CreateOptionsAsync(engine);
-        await File.WriteAllTextAsync(Path.Combine(options.DataDir, "bridge.yaml"), $"""
-            id: txbridge
-            url: http://127.0.0.1:{@double.Port}
-            as_token: {AsToken}
-            hs_token: {HsToken}
-            sender_localpart: txbot
-            namespaces:
-              users:
-                - exclusive: true
-                  regex: '@_tx_.*'
-            """);
-        options.AppServiceConfigFiles = ["bridge.yaml"];
-        var hs = await TestHomeserver.StartAsync(options);
-        return new Bridge(hs, options, @double, hs.NewClient(AsToken));
-    }
+    private static Task<LoopbackBridge> StartAsync(string engine) => LoopbackBridge.StartAsync(engine, AsToken, HsToken, """
+        id: txbridge
+        sender_localpart: txbot
+        namespaces:
+          users:
+            - exclusive: true
+              regex: '@_tx_.*'
+        """);
 
     /// <summary>A room of a client user that a user of the bridge has joined; the client is returned to send in it.</summary>
-    private static async Task<(HttpClient Client, string RoomId)> BridgedRoomAsync(Bridge b)
+    private static async Task<(HttpClient Client, string RoomId)> BridgedRoomAsync(LoopbackBridge b)
     {
         var (_, client) = await b.Hs.RegisterClientAsync();
         var roomId = await client.CreateRoomAsync(new { preset = "public_chat" });
