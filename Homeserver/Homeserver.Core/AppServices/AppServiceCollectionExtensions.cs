@@ -18,6 +18,7 @@ public static class AppServiceCollectionExtensions
         services.AddSingleton<AppServiceTransactionExtras>();
         services.AddSingleton<AppServiceClient>();
         services.AddSingleton<AppServiceQueries>();
+        services.AddSingleton<AppServiceThirdParty>();
         services.AddSingleton<IUnknownUserQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddSingleton<IUnknownAliasQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddHostedService<AppServiceSender>();
