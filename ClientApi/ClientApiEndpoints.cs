@@ -50,6 +50,7 @@ public static class ClientApiEndpoints
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
+        AppServiceAdminEndpoints.Map(app);
         return app;
     }
 }

@@ -19,6 +19,7 @@ public static class AppServiceCollectionExtensions
         services.AddSingleton<AppServiceClient>();
         services.AddSingleton<AppServiceQueries>();
         services.AddSingleton<AppServiceThirdParty>();
+        services.AddSingleton<AppServiceStatus>();
         services.AddSingleton<IUnknownUserQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddSingleton<IUnknownAliasQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddHostedService<AppServiceSender>();
