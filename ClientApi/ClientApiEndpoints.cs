@@ -29,6 +29,7 @@ public static class ClientApiEndpoints
         LoginEndpoints.Map(v3);
         RegisterEndpoints.Map(v3, v1);
         AppServiceEndpoints.Map(v1);
+        ThirdPartyEndpoints.Map(v3);
         LogoutEndpoints.Map(v3);
         AccountEndpoints.Map(v3);
         DeviceEndpoints.Map(v3);
@@ -49,6 +50,7 @@ public static class ClientApiEndpoints
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
+        AppServiceAdminEndpoints.Map(app);
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using ClientApi.AppServices;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms;
@@ -24,7 +25,8 @@ public static class RoomEventEndpoints
             var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
             var room = RoomPaths.RoomId(roomId);
             await EnsureJoinedAsync(reads, r.UserId, room, ct);
-            var eventId = await writes.SendAsync(room, r.UserId, eventType, null, content, ClientTxn.ForSend(r.UserId, r.DeviceId, room, eventType, txnId), ct);
+            var eventId = await writes.SendAsync(room, r.UserId, eventType, null, content, ClientTxn.ForSend(r.UserId, r.DeviceId, room, eventType, txnId), ct,
+                originServerTs: MassagedTimestamp.Of(ctx));
             return Results.Ok(new { event_id = eventId });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 

@@ -1,3 +1,4 @@
+using ClientApi.AppServices;
 using Homeserver.Core.Events;
 using Homeserver.Core.Rooms;
 using Homeserver.Http.Auth;
@@ -36,7 +37,7 @@ public static class RoomStateEndpoints
             // Membership goes through the membership endpoints, where profile fields and rules are applied.
             if (eventType == EventTypes.Member && (stateKey ?? "") != r.UserId.ToString())
                 throw Homeserver.Core.Errors.MatrixException.Forbidden("Use the invite, kick and ban endpoints to change another user's membership");
-            var id = await writes.SendAsync(room, r.UserId, eventType, stateKey ?? "", content, null, ct);
+            var id = await writes.SendAsync(room, r.UserId, eventType, stateKey ?? "", content, null, ct, originServerTs: MassagedTimestamp.Of(ctx));
             return Results.Ok(new { event_id = id });
         }).RequireRateLimiting(RateLimitPolicies.Message);
 

@@ -6,7 +6,7 @@ namespace ClientApi.Startup;
 
 /// <summary>
 /// Calls clients such as Element make while starting. They are answered with valid empty results until
-/// the features behind them (VoIP relays, bridges) exist, so start-up does not stall on errors.
+/// the features behind them (VoIP relays) exist, so start-up does not stall on errors.
 /// </summary>
 public static class StartupEndpoints
 {
@@ -16,8 +16,5 @@ public static class StartupEndpoints
 
         // GET /_matrix/client/v3/voip/turnServer — no TURN server configured: an empty object, as the spec allows.
         g.MapGet("/voip/turnServer", () => Results.Ok(new { }));
-
-        // GET /_matrix/client/v3/thirdparty/protocols — no bridges.
-        g.MapGet("/thirdparty/protocols", () => Results.Ok(new { }));
     }
 }

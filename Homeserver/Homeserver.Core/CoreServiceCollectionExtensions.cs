@@ -73,6 +73,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<ProfileService>();
+        services.AddSingleton<UserLookup>();
         services.AddSingleton<Storage.IncidentalWrites>();
         services.AddSingleton<ActivityRecorder>();
         services.AddSingleton<AccountService>();

@@ -7,7 +7,7 @@ namespace Homeserver.Core.Accounts;
 /// Display names and avatars (<c>/profile</c>). A deactivated account has no profile, and the values are capped at
 /// Synapse's limits, which other servers and clients already live within (checklist row 11).
 /// </summary>
-public sealed class ProfileService(UserStore users)
+public sealed class ProfileService(UserStore users, UserLookup lookup)
 {
     public const string Displayname = "displayname";
     public const string AvatarUrl = "avatar_url";
@@ -19,7 +19,7 @@ public sealed class ProfileService(UserStore users)
     public sealed record Profile(string? Displayname, string? AvatarUrl);
 
     public async Task<Profile> GetAsync(UserId userId, CancellationToken ct) =>
-        await users.GetAsync(userId.ToString(), ct) is { IsDeactivated: false } u
+        await lookup.GetAsync(userId, ct) is { IsDeactivated: false } u
             ? new Profile(u.Displayname, u.AvatarUrl)
             : throw MatrixException.NotFound(NotFound);
 

@@ -27,6 +27,10 @@ public sealed class AppServiceClient : IDisposable
     public async Task<AppServiceCallResult> PingAsync(AppServiceRegistration service, string? transactionId, CancellationToken ct) =>
         await CallAsync(service, HttpMethod.Post, "ping", transactionId is null ? new JsonObject() : new JsonObject { ["transaction_id"] = transactionId }, ct);
 
+    /// <summary>A GET under <c>/_matrix/app/v1/</c> (the user and alias queries, the third-party lookups); its answer is in the result's body.</summary>
+    public async Task<AppServiceCallResult> GetAsync(AppServiceRegistration service, string path, CancellationToken ct) =>
+        await CallAsync(service, HttpMethod.Get, path, null, ct);
+
     private async Task<AppServiceCallResult> CallAsync(AppServiceRegistration service, HttpMethod method, string path, JsonObject? body, CancellationToken ct)
     {
         if (service.Url is not { } url)

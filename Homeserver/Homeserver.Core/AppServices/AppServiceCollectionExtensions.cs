@@ -1,3 +1,4 @@
+using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Rooms.Directory;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,13 @@ public static class AppServiceCollectionExtensions
         services.AddSingleton<IAliasPolicy, AppServiceAliasPolicy>();
         services.AddSingleton<AppServiceStateStore>();
         services.AddSingleton<AppServiceInterest>();
+        services.AddSingleton<AppServiceTransactionExtras>();
         services.AddSingleton<AppServiceClient>();
+        services.AddSingleton<AppServiceQueries>();
+        services.AddSingleton<AppServiceThirdParty>();
+        services.AddSingleton<AppServiceStatus>();
+        services.AddSingleton<IUnknownUserQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
+        services.AddSingleton<IUnknownAliasQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddHostedService<AppServiceSender>();
         return services;
     }

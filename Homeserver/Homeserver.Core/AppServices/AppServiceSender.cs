@@ -19,6 +19,7 @@ public sealed class AppServiceSender(
     AppServiceRegistry registry,
     AppServiceStateStore states,
     AppServiceInterest interest,
+    AppServiceTransactionExtras extras,
     AppServiceClient client,
     EventStore events,
     RoomStore rooms,
@@ -33,25 +34,46 @@ public sealed class AppServiceSender(
     private static readonly TimeSpan RetryMax = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _wake = new();
+    // Typing lives in memory only, so the rooms whose typing changed wait here for each service's next transaction.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _typingRooms = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var services = registry.All.Where(s => s.Url is not null).ToList();
         if (services.Count == 0)
             return;
-        var now = (await positions.ReadAsync(stoppingToken)).Of(StreamNames.Events);
+        var now = await positions.ReadAsync(stoppingToken);
         foreach (var s in services)
         {
             await states.EnsureAsync(s.Id, now, stoppingToken);
             _wake[s.Id] = new SemaphoreSlim(0, 1);
+            _typingRooms[s.Id] = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         }
-        using var subscription = bus.Subscribe([StreamNames.Events], (_, _) =>
+        using var subscription = bus.Subscribe(WakingStreams(services), (update, _) =>
         {
-            foreach (var gate in _wake.Values)
-                Wake(gate);
+            foreach (var s in services)
+            {
+                if (update.Stream is StreamNames.Receipts or StreamNames.Presence or StreamNames.Typing && !s.ReceiveEphemeral)
+                    continue;
+                if (update.Stream is StreamNames.ToDevice or StreamNames.DeviceLists && !s.DeviceMasquerading)
+                    continue;
+                if (update.Stream == StreamNames.Typing && update.RoomId is { } roomId)
+                    _typingRooms[s.Id][roomId] = 0;
+                Wake(_wake[s.Id]);
+            }
             return ValueTask.CompletedTask;
         });
         await Task.WhenAll(services.Select(s => RunAsync(s, stoppingToken)));
+    }
+
+    private static List<string> WakingStreams(IReadOnlyList<AppServiceRegistration> services)
+    {
+        var streams = new List<string> { StreamNames.Events };
+        if (services.Any(s => s.ReceiveEphemeral))
+            streams.AddRange([StreamNames.Receipts, StreamNames.Presence, StreamNames.Typing]);
+        if (services.Any(s => s.DeviceMasquerading))
+            streams.AddRange([StreamNames.ToDevice, StreamNames.DeviceLists]);
+        return streams;
     }
 
     private static void Wake(SemaphoreSlim gate)
@@ -116,23 +138,29 @@ public sealed class AppServiceSender(
             var state = await states.GetAsync(service.Id, ct) ?? throw new InvalidOperationException($"no state for {service.Id}");
             if (state.PendingTxnId is not { } txnId)
             {
-                var upto = (await positions.ReadAsync(ct)).Of(StreamNames.Events);
-                var batch = await events.RangeAsync(state.EventsPosition, upto, MaxEventsPerTransaction, ct);
-                if (batch.Count == 0)
-                    return null;
-                var wanted = await interest.FilterAsync(service, batch, ct);
-                if (wanted.Count == 0)
+                var upto = await positions.ReadAsync(ct);
+                var batch = await events.RangeAsync(state.EventsPosition, upto.Of(StreamNames.Events), MaxEventsPerTransaction, ct);
+                var verdicts = new AppServiceInterest.Verdicts();
+                var wanted = await interest.FilterAsync(service, batch, verdicts, ct);
+                var from = AppServiceStreamPositions.FromJson(state.StreamPositions) ?? throw new InvalidOperationException($"no stream positions for {service.Id}");
+                var more = await extras.CollectAsync(service, from, upto, TakeTypingRooms(service), wanted, verdicts, ct);
+                var eventsTo = batch.Count > 0 ? batch[^1].StreamOrdering : state.EventsPosition;
+                if (wanted.Count == 0 && more.Fields.Count == 0)
                 {
-                    await states.SkipToAsync(service.Id, batch[^1].StreamOrdering, ct);
+                    if (eventsTo == state.EventsPosition && more.Positions == from)
+                        return null;
+                    await states.SkipToAsync(service.Id, eventsTo, more.Positions, ct);
                     continue;
                 }
                 txnId = state.LastTxnId + 1;
-                await states.SetPendingAsync(service.Id, txnId, batch[^1].StreamOrdering,
-                    JsonSerializer.Serialize(wanted.Select(e => e.EventId).ToList()), ct);
                 state.PendingEventIds = JsonSerializer.Serialize(wanted.Select(e => e.EventId).ToList());
+                state.PendingExtra = more.Fields.Count == 0 ? null : more.Fields.ToJsonString();
+                state.PendingToDevice = more.ToDeviceIds.Count == 0 ? null : JsonSerializer.Serialize(more.ToDeviceIds);
+                await states.SetPendingAsync(service.Id, new AppServiceStateStore.Pending(txnId, eventsTo, state.PendingEventIds, more.Positions,
+                    state.PendingExtra, state.PendingToDevice), ct);
             }
             var ids = JsonSerializer.Deserialize<List<string>>(state.PendingEventIds ?? "[]") ?? [];
-            var body = await TransactionBodyAsync(ids, ct);
+            var body = await TransactionBodyAsync(ids, state.PendingExtra, ct);
             var result = await client.PutTransactionAsync(service, txnId, body, ct);
             var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             if (!result.Succeeded)
@@ -140,12 +168,22 @@ public sealed class AppServiceSender(
                 await states.RecordFailureAsync(service.Id, result.Error!, nowMs, ct);
                 return result.Error;
             }
-            await states.CompleteAsync(service.Id, txnId, nowMs, ct);
+            await states.CompleteAsync(service.Id, txnId, JsonSerializer.Deserialize<List<long>>(state.PendingToDevice ?? "[]") ?? [], nowMs, ct);
             log.LogDebug("Application service {AppService} took transaction {TxnId} ({Count} events)", service.Id, txnId, ids.Count);
         }
     }
 
-    private async Task<JsonObject> TransactionBodyAsync(IReadOnlyList<string> eventIds, CancellationToken ct)
+    private IReadOnlyCollection<string> TakeTypingRooms(AppServiceRegistration service)
+    {
+        var rooms = _typingRooms[service.Id];
+        var taken = new List<string>();
+        foreach (var roomId in rooms.Keys)
+            if (rooms.TryRemove(roomId, out _))
+                taken.Add(roomId);
+        return taken;
+    }
+
+    private async Task<JsonObject> TransactionBodyAsync(IReadOnlyList<string> eventIds, string? extra, CancellationToken ct)
     {
         var rows = await events.GetManyAsync(eventIds, ct);
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -153,6 +191,8 @@ public sealed class AppServiceSender(
         foreach (var id in eventIds)
             if (rows.TryGetValue(id, out var row))
                 list.Add(ClientEventFormatter.Format(row, await rooms.VersionOfAsync(row.RoomId, ct), nowMs));
-        return new JsonObject { ["events"] = list };
+        var body = extra is null ? new JsonObject() : JsonNode.Parse(extra)!.AsObject();
+        body["events"] = list;
+        return body;
     }
 }

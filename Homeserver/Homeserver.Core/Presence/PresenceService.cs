@@ -119,8 +119,14 @@ public sealed class PresenceService : IDisposable
         if (!_options.Enabled || upto <= after)
             return [];
         var rows = await _store.ChangedForReaderAsync(readerId.ToString(), after, upto, ct);
-        return rows.Select(r => new JsonObject { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r) }).ToList();
+        return rows.Select(PresenceEvent).ToList();
     }
+
+    /// <summary>Everyone's presence changes as <c>m.presence</c> events, for an application service to pick from.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ChangedAsync(long after, long upto, CancellationToken ct) =>
+        !_options.Enabled || upto <= after ? [] : (await _store.ChangedAsync(after, upto, ct)).Select(PresenceEvent).ToList();
+
+    private JsonObject PresenceEvent(PresenceStore.Row r) => new() { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r) };
 
 
     private JsonObject Content(PresenceStore.Row r)

@@ -29,6 +29,7 @@ public sealed class PresenceStore(Database db, StreamPublisher writer)
             WHERE mine.user_id = @Reader AND mine.membership = 'join'))
         ORDER BY p.stream_id
         """;
+    private const string SelectChanged = $"SELECT {Columns} WHERE p.stream_id > @After AND p.stream_id <= @Upto ORDER BY p.stream_id";
     public sealed class Row
     {
         public string UserId { get; set; } = "";
@@ -56,5 +57,9 @@ public sealed class PresenceStore(Database db, StreamPublisher writer)
 
     public Task<IReadOnlyList<Row>> ChangedForReaderAsync(string readerId, long after, long upto, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Row>(SelectChangedForReader, new { Reader = readerId, After = after, Upto = upto }, ct), ct);
+
+    /// <summary>Everyone's presence changes in (<paramref name="after"/>, <paramref name="upto"/>], for readers that filter themselves.</summary>
+    public Task<IReadOnlyList<Row>> ChangedAsync(long after, long upto, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<Row>(SelectChanged, new { After = after, Upto = upto }, ct), ct);
 
 }

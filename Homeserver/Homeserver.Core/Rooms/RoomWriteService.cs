@@ -25,8 +25,10 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
     /// Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.
     /// A redaction names its target in <paramref name="redacts"/> or in <c>content.redacts</c>.
     /// </summary>
+    /// <param name="originServerTs">The event's timestamp when an application service imports history (spec "Timestamp
+    /// massaging"); now otherwise.</param>
     public async Task<EventId> SendAsync(RoomId roomId, UserId sender, string type, string? stateKey, JsonObject content,
-        ClientTxn? txn, CancellationToken ct, EventId? redacts = null)
+        ClientTxn? txn, CancellationToken ct, EventId? redacts = null, long? originServerTs = null)
     {
         ClientEventTypes.EnsureSendable(type, stateKey);
         if (type == EventTypes.Redaction)
@@ -37,7 +39,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         if (txn is not null && await txns.FindAsync(txn, ct) is { } earlier)
             return EventId.Parse(earlier);
         var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
-        var ctx = await BuildAsync(roomId, version, sender, type, stateKey, content, redacts, ct);
+        var ctx = await BuildAsync(roomId, version, sender, type, stateKey, content, redacts, originServerTs, ct);
         await ingest.IngestAsync(new IngestContext
         {
             Event = ctx.Event, Origin = ctx.Event.Sender.ServerName, IsLocal = true, Txn = txn,
@@ -90,7 +92,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
     private sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);
 
     private async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, UserId sender, string type,
-        string? stateKey, JsonObject content, EventId? redacts, CancellationToken ct)
+        string? stateKey, JsonObject content, EventId? redacts, long? originServerTs, CancellationToken ct)
     {
         var prev = (await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct))
             .OrderByDescending(r => r.StreamOrdering).Take(PduValidator.MaxPrevEvents).ToList();
@@ -120,7 +122,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
                 ? await ReferenceHashesAsync(roomId, version, prevIds, authEvents, ct)
                 : new Dictionary<EventId, byte[]>(),
             Depth = EventBuilder.NextDepth(prev.Select(r => r.Depth)),
-            OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            OriginServerTs = originServerTs ?? time.GetUtcNow().ToUnixTimeMilliseconds(),
             Redacts = redacts,
         }.Build(key);
         return new Built(pdu, authEvents, stateBefore);

@@ -26,10 +26,25 @@ public sealed class ToDeviceStore(Database db, StreamPublisher writer)
         """;
     private const string SelectAnyUpTo = "SELECT 1 FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId AND stream_id <= @Upto LIMIT 1";
     private const string DeleteUpTo = "DELETE FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId AND stream_id <= @Upto";
+    private const string SelectInRange = """
+        SELECT stream_id, user_id, device_id, sender, event_type, content FROM to_device_inbox
+        WHERE stream_id > @After AND stream_id <= @Upto ORDER BY stream_id LIMIT @Limit
+        """;
     private const string DeleteDevice = "DELETE FROM to_device_inbox WHERE user_id = @UserId AND device_id = @DeviceId";
     private const string DeleteDeviceTxns = "DELETE FROM to_device_txns WHERE user_id = @UserId AND device_id = @DeviceId";
     /// <summary>One message to one device.</summary>
     public sealed record Delivery(string UserId, string DeviceId, string Content);
+
+    /// <summary>A message with its recipient, for a reader of every inbox (application services).</summary>
+    public sealed class AddressedMessage
+    {
+        public long StreamId { get; set; }
+        public string UserId { get; set; } = "";
+        public string DeviceId { get; set; } = "";
+        public string Sender { get; set; } = "";
+        public string EventType { get; set; } = "";
+        public string Content { get; set; } = "";
+    }
 
     public sealed class Message
     {
@@ -62,6 +77,19 @@ public sealed class ToDeviceStore(Database db, StreamPublisher writer)
 
     public async Task<IReadOnlyList<Message>> PendingAsync(string userId, string deviceId, long after, long upto, int limit, CancellationToken ct) =>
         upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<Message>(SelectPending, new { UserId = userId, DeviceId = deviceId, After = after, Upto = upto, Limit = limit }, ct), ct);
+
+    /// <summary>Messages to any device in (<paramref name="after"/>, <paramref name="upto"/>], in stream order.</summary>
+    public async Task<IReadOnlyList<AddressedMessage>> InRangeAsync(long after, long upto, int limit, CancellationToken ct) =>
+        upto <= after ? [] : await db.ReadAsync(c => c.ListAsync<AddressedMessage>(SelectInRange, new { After = after, Upto = upto, Limit = limit }, ct), ct);
+
+    /// <summary>Removes delivered messages by their stream IDs (each message has its own), inside the caller's transaction.</summary>
+    public static Task DeleteDeliveredAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<long> streamIds, CancellationToken ct)
+    {
+        if (streamIds.Count == 0)
+            return Task.CompletedTask;
+        var dialect = SqlDialect.Of(c);
+        return c.RunAsync($"DELETE FROM to_device_inbox WHERE {dialect.InLongList("stream_id", "Ids")}", new { Ids = dialect.ListParameter(streamIds) }, ct, tx);
+    }
 
     /// <summary>Drops what the device has confirmed by syncing from a token at <paramref name="upto"/>; a read first spares the write when nothing waits.</summary>
     public async Task AcknowledgeAsync(string userId, string deviceId, long upto, CancellationToken ct)

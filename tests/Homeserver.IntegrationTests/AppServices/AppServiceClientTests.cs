@@ -189,4 +189,31 @@ public sealed class AppServiceClientTests(AppServiceFixture fixture) : IClassFix
             botStatuses.Add((await bot.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(botRoom)}/send/m.room.message/t{i}", new { msgtype = "m.text", body = "x" })).StatusCode);
         Assert.Contains(HttpStatusCode.TooManyRequests, botStatuses);
     }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task TheServicesTs_SetsTheTimestampOfWhatItSends_AndAClientsIsIgnored(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var puppet = Uri.EscapeDataString(await RegisterBridgeUserAsync(hs, NewLocalpart("_bridge_ts")));
+        var bridge = As(hs);
+        var roomId = Uri.EscapeDataString(await bridge.CreateRoomAsync(new { preset = "public_chat" }));
+        await (await bridge.PostAsJsonAsync($"/_matrix/client/v3/join/{roomId}?user_id={puppet}", new { })).AssertOkAsync();
+
+        async Task<long> TsOfAsync(HttpClient c, string path)
+        {
+            var id = (await (await c.PutAsJsonAsync(path, new { msgtype = "m.text", body = "imported" })).AssertOkAsync()).GetProperty("event_id").GetString()!;
+            return (await (await bridge.GetAsync($"/_matrix/client/v3/rooms/{roomId}/event/{Uri.EscapeDataString(id)}")).AssertOkAsync())
+                .GetProperty("origin_server_ts").GetInt64();
+        }
+
+        Assert.Equal(1_500_000_000_000, await TsOfAsync(bridge, $"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/ts1?user_id={puppet}&ts=1500000000000"));
+        Assert.Equal(1_500_000_000_001, await TsOfAsync(bridge, $"/_matrix/client/v3/rooms/{roomId}/state/m.room.topic/?ts=1500000000001"));
+        await (await bridge.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/ts2?ts=yesterday", new { body = "x" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+
+        var (_, client) = await hs.RegisterClientAsync();
+        await client.JoinAsync(Uri.UnescapeDataString(roomId));
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        Assert.True(await TsOfAsync(client, $"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/ts3?ts=1500000000000") > before);
+    }
 }

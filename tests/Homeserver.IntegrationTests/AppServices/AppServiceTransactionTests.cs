@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.Core.Configuration;
+using Homeserver.Core.Accounts;
 using Homeserver.IntegrationTests.Push;
 using Homeserver.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.AppServices;
@@ -18,38 +19,17 @@ public sealed class AppServiceTransactionTests
     private const string HsToken = "tx-hs-token-0123456789abcdef";
     private const string AsToken = "tx-as-token-0123456789abcdef";
 
-    private sealed record Bridge(TestHomeserver Hs, HomeserverOptions Options, FakePushEndpoint Double, HttpClient AsClient) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Hs.DisposeAsync();
-            await Double.DisposeAsync();
-        }
-    }
-
-    private static async Task<Bridge> StartAsync(string engine)
-    {
-        var @double = await FakePushEndpoint.StartAsync();
-        @double.Answer = () => (200, "{}");
-        var options = await TestHomeserver.CreateOptionsAsync(engine);
-        await File.WriteAllTextAsync(Path.Combine(options.DataDir, "bridge.yaml"), $"""
-            id: txbridge
-            url: http://127.0.0.1:{@double.Port}
-            as_token: {AsToken}
-            hs_token: {HsToken}
-            sender_localpart: txbot
-            namespaces:
-              users:
-                - exclusive: true
-                  regex: '@_tx_.*'
-            """);
-        options.AppServiceConfigFiles = ["bridge.yaml"];
-        var hs = await TestHomeserver.StartAsync(options);
-        return new Bridge(hs, options, @double, hs.NewClient(AsToken));
-    }
+    private static Task<LoopbackBridge> StartAsync(string engine) => LoopbackBridge.StartAsync(engine, AsToken, HsToken, """
+        id: txbridge
+        sender_localpart: txbot
+        namespaces:
+          users:
+            - exclusive: true
+              regex: '@_tx_.*'
+        """);
 
     /// <summary>A room of a client user that a user of the bridge has joined; the client is returned to send in it.</summary>
-    private static async Task<(HttpClient Client, string RoomId)> BridgedRoomAsync(Bridge b)
+    private static async Task<(HttpClient Client, string RoomId)> BridgedRoomAsync(LoopbackBridge b)
     {
         var (_, client) = await b.Hs.RegisterClientAsync();
         var roomId = await client.CreateRoomAsync(new { preset = "public_chat" });
@@ -192,5 +172,43 @@ public sealed class AppServiceTransactionTests
         }
         // The bridge is gone: nothing listens on its port any more.
         await (await b.AsClient.PostAsJsonAsync(ping, new { })).AssertErrorAsync(HttpStatusCode.BadGateway, "M_CONNECTION_FAILED");
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AnAdmin_SeesEachQueue_ItsPendingTransactionAndLastError_AndNoOneElseDoes(string engine)
+    {
+        await using var b = await StartAsync(engine);
+        var localpart = "admin" + Guid.NewGuid().ToString("N")[..6];
+        // The first admin is made as register-user makes it, offline of the client API.
+        await b.Hs.Services.GetRequiredService<AccountService>().CreateAsync(localpart, TestHomeserver.DefaultPassword, admin: true, login: null, CancellationToken.None);
+        var admin = b.Hs.ClientFor(await b.Hs.LoginAsync(new TestUser($"@{localpart}:{TestHomeserver.ServerName}", localpart, TestHomeserver.DefaultPassword, "", "")));
+        const string path = "/_synapse/admin/v1/appservices";
+
+        var (client, roomId) = await BridgedRoomAsync(b);
+        b.Double.Answer = () => (500, "{}");
+        await client.SendTextAsync(roomId, "stuck");
+        Assert.Equal(500, (await b.Double.NextAsync(TimeSpan.FromSeconds(30))).AnsweredStatus);
+        var down = (await (await admin.GetAsync(path)).AssertOkAsync()).GetProperty("appservices").EnumerateArray().Single();
+        Assert.Equal("txbridge", down.GetProperty("id").GetString());
+        Assert.Equal($"http://127.0.0.1:{b.Double.Port}/", down.GetProperty("url").GetString());
+        Assert.Equal("status 500", down.GetProperty("last_error").GetString());
+        Assert.True(down.GetProperty("pending_txn_id").GetInt64() > 0);
+        Assert.Equal(1, down.GetProperty("pending_events").GetInt32());
+
+        b.Double.Answer = () => (200, "{}");
+        await AcceptedUntilAsync(b.Double, "stuck");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonElement up;
+        // Empty fields are left out of the answer, as everywhere in the server's JSON.
+        while ((up = (await (await admin.GetAsync(path)).AssertOkAsync()).GetProperty("appservices")[0]).TryGetProperty("pending_txn_id", out _))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the taken transaction stayed pending");
+            await Task.Delay(100);
+        }
+        Assert.False(up.TryGetProperty("last_error", out _));
+        Assert.True(up.GetProperty("last_success_ts").GetInt64() >= up.GetProperty("last_failure_ts").GetInt64());
+
+        await (await client.GetAsync(path)).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await b.Hs.Client.GetAsync(path)).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
     }
 }

@@ -16,7 +16,7 @@ namespace Homeserver.Core.Rooms.Creation;
 /// so a refused request leaves no half-built room.
 /// </summary>
 public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
-    IEnumerable<IAliasPolicy> aliasPolicies, UserStore users, SigningKey key, TimeProvider time, ServerIdentity server)
+    IEnumerable<IAliasPolicy> aliasPolicies, UserLookup users, SigningKey key, TimeProvider time, ServerIdentity server)
 {
     public async Task<RoomId> CreateAsync(UserId creator, CreateRoomRequest request, CancellationToken ct)
     {
@@ -37,7 +37,7 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
                 throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
         }
         foreach (var invitee in request.Invite)
-            if (await users.GetAsync(invitee.ToString(), ct) is not { IsDeactivated: false })
+            if (await users.GetAsync(invitee, ct) is not { IsDeactivated: false })
                 throw MatrixException.InvalidParam($"Cannot invite unknown user {invitee}");
 
         var createContent = request.CreationContent?.DeepClone().AsObject() ?? new JsonObject();

@@ -9,10 +9,22 @@ namespace Homeserver.Core.Rooms.Directory;
 /// member may point an alias of this server at a room (Synapse's <c>require_membership_for_aliases</c> default), and
 /// only the alias's creator may delete it.
 /// </summary>
-public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, IEnumerable<IAliasPolicy> policies, ServerIdentity server)
+public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, IEnumerable<IAliasPolicy> policies,
+    IEnumerable<IUnknownAliasQuery> queries, ServerIdentity server)
 {
-    public async Task<RoomId> ResolveAsync(string alias, CancellationToken ct) =>
-        RoomId.Parse((await aliases.GetAsync(alias, ct))?.RoomId ?? throw MatrixException.NotFound("Room alias not found"));
+    /// <summary>The alias's room; a local alias that does not exist yet is asked for of every <see cref="IUnknownAliasQuery"/> first.</summary>
+    public async Task<RoomId> ResolveAsync(string alias, CancellationToken ct)
+    {
+        var row = await aliases.GetAsync(alias, ct);
+        if (row is null && RoomAlias.TryParse(alias, out var parsed) && parsed.Value.ServerName == server.ServerName)
+            foreach (var query in queries)
+                if (await query.TryCreateAsync(alias, ct))
+                {
+                    row = await aliases.GetAsync(alias, ct);
+                    break;
+                }
+        return RoomId.Parse(row?.RoomId ?? throw MatrixException.NotFound("Room alias not found"));
+    }
 
     /// <summary>Throws unless the alias is of this server; the endpoint asks before reading the body, so this refusal answers first.</summary>
     public void EnsureLocal(string alias)

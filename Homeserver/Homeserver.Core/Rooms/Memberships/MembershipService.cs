@@ -12,7 +12,7 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// judge (who may invite, kick, ban, and when a join is allowed).
 /// </summary>
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
-    RestrictedJoinAuthoriser restricted)
+    UserLookup lookup, RestrictedJoinAuthoriser restricted)
 {
     public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct)
     {
@@ -37,7 +37,7 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
 
     public async Task InviteAsync(RoomId roomId, UserId sender, UserId target, string? reason, bool isDirect, CancellationToken ct)
     {
-        var profile = await users.GetAsync(target.ToString(), ct);
+        var profile = await lookup.GetAsync(target, ct);
         if (profile is not { IsDeactivated: false })
             throw MatrixException.NotFound("Unknown user");
         var content = Content("invite", reason);
