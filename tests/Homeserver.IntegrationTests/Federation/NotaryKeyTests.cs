@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation.Keys;
 using Homeserver.Core.Keys;
 using Homeserver.Testing;
@@ -65,6 +66,39 @@ public sealed class NotaryKeyTests : IDisposable
         var own = keys.Single(k => k["server_name"]!.GetValue<string>() == notary.Options.ServerName);
         Assert.True(JsonSigning.VerifyJson(own, notary.Options.ServerName, notaryKey.KeyId, notaryKey.PublicKey));
         Assert.Equal(notaryKey.PublicKeyBase64, own["verify_keys"]![notaryKey.KeyId]!["key"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task KeysOfAServerThatIsDown_ComeThroughATrustedNotary_OnlyWhenTheNotarysSignatureChecks(string engine)
+    {
+        await using var notary = await FederationTestServers.StartAsync(engine, _ca);
+        var notaryKey = notary.Services.GetRequiredService<SigningKey>();
+        var target = await FederationTestServers.StartAsync(engine, _ca);
+        var targetName = target.Options.ServerName;
+        var targetKey = target.Services.GetRequiredService<SigningKey>();
+        try
+        {
+            Assert.Single(await GetAsync(notary, $"/_matrix/key/v2/query/{targetName}"));
+        }
+        finally
+        {
+            await target.DisposeAsync();
+        }
+
+        var pinned = new TrustedKeyServerOptions { ServerName = notary.Options.ServerName, KeyId = notaryKey.KeyId, Key = notaryKey.PublicKeyBase64 };
+        var unpinned = new TrustedKeyServerOptions { ServerName = notary.Options.ServerName };
+        using var otherKey = SigningKey.Generate();
+        var wrongPin = new TrustedKeyServerOptions { ServerName = notary.Options.ServerName, KeyId = notaryKey.KeyId, Key = otherKey.PublicKeyBase64 };
+        foreach (var (trusted, found) in new[] { (pinned, true), (unpinned, true), (wrongPin, false) })
+        {
+            await using var asker = await FederationTestServers.StartAsync(engine, _ca, o => o.Federation.TrustedKeyServers = [trusted]);
+            var key = await asker.Services.GetRequiredService<IVerifyKeys>().FindAsync(targetName, targetKey.KeyId,
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
+            Assert.Equal(found ? targetKey.PublicKey.ToArray() : null, key);
+            var cached = await asker.Services.GetRequiredService<ServerKeyStore>().GetResponseAsync(targetName, CancellationToken.None);
+            Assert.Equal(found, cached is not null);
+        }
     }
 
     [Fact]

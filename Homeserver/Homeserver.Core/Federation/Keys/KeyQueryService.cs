@@ -53,7 +53,7 @@ public sealed class KeyQueryService(ServerIdentity server, SigningKey key, Serve
         var cached = await store.GetResponseAsync(query.ServerName, ct);
         if (cached is null || !Satisfies(cached, query.KeyIds, minimum))
         {
-            await refresher.RefreshAsync(query.ServerName, ct);
+            await refresher.RefreshAsync(query.ServerName, query.KeyIds, viaNotaries: false, ct);
             cached = await store.GetResponseAsync(query.ServerName, ct);
         }
         if (cached is null)

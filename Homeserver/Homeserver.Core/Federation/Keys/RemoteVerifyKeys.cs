@@ -16,7 +16,7 @@ public sealed class RemoteVerifyKeys(SigningKey key, ServerIdentity server, Serv
         var known = await store.GetAsync(serverName, keyId, ct);
         if (known is not null && known.IsValidAt(atTs))
             return known.PublicKey;
-        var found = (await refresher.RefreshAsync(serverName, ct)).FirstOrDefault(k => k.KeyId == keyId) ?? known;
+        var found = (await refresher.RefreshAsync(serverName, [keyId], viaNotaries: true, ct)).FirstOrDefault(k => k.KeyId == keyId) ?? known;
         return found is not null && found.IsValidAt(atTs) ? found.PublicKey : null;
     }
 }
