@@ -5,7 +5,7 @@ public sealed class FederationOptions
 {
     /// <summary>When off, the federation endpoints (all but the version and our key) answer 404 and no request leaves the server.</summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>Notary servers asked for other servers' keys (<c>POST /_matrix/key/v2/query</c>) before the servers themselves.</summary>
+    /// <summary>Notary servers asked for another server's keys (<c>POST /_matrix/key/v2/query</c>) when the server cannot give them itself.</summary>
     public List<TrustedKeyServerOptions> TrustedKeyServers { get; set; } = [];
     /// <summary>PEM file of CA certificates trusted besides the system's (a private network's CA, a test CA).</summary>
     public string? ExtraCaBundle { get; set; }

@@ -18,6 +18,9 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<FederationClient>();
         services.AddSingleton<Keys.ServerKeyStore>();
         services.AddSingleton<Keys.ServerKeyFetcher>();
+        services.AddSingleton<Keys.NotaryKeyFetcher>();
+        services.AddSingleton<Keys.ServerKeyRefresher>();
+        services.AddSingleton<Keys.KeyQueryService>();
         return services;
     }
 }

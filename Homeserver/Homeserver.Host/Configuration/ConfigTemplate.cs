@@ -228,9 +228,10 @@ public static class ConfigTemplate
             federation:
               # Off: only our version and signing key are served, and no request leaves for another server.
               enabled: true
-              # Notary servers for other servers' signing keys, each optionally pinned to one of its keys, e.g.
-              # [{server_name: matrix.org, key_id: "ed25519:auto", key: "Noi6..."}]. Checked but not used yet:
-              # keys are fetched from each server directly.
+              # Notary servers asked, in order, for a server's signing keys when the server cannot give them itself
+              # (down, or no longer publishing an old key), each optionally pinned to one of its keys, e.g.
+              # [{server_name: matrix.org, key_id: "ed25519:auto", key: "Noi6..."}]. Without a pin, the key the
+              # notary publishes itself is trusted.
               trusted_key_servers: []
               # PEM file of CA certificates trusted besides the system's, for a private network's or a test CA.
               # Relative paths are inside data_dir.

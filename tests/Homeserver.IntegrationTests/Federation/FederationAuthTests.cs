@@ -64,9 +64,9 @@ public sealed class FederationAuthTests : IDisposable
         using var cachedKey = SigningKey.Generate();
         var store = target.Services.GetRequiredService<ServerKeyStore>();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await store.SaveAsync([new ServerKey("localhost:1", cachedKey.KeyId, cachedKey.PublicKey.ToArray(), now + 60_000, null)], now, CancellationToken.None);
+        await store.SaveAsync([new ServerKey("localhost:1", cachedKey.KeyId, cachedKey.PublicKey.ToArray(), now + 60_000, null)], null, now, CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, await AskAsync(target, path, XMatrixAuthorization.Create(cachedKey, "localhost:1", target.Options.ServerName, "GET", path, null)));
-        await store.SaveAsync([new ServerKey("localhost:1", cachedKey.KeyId, cachedKey.PublicKey.ToArray(), now - 60_000, null)], now, CancellationToken.None);
+        await store.SaveAsync([new ServerKey("localhost:1", cachedKey.KeyId, cachedKey.PublicKey.ToArray(), now - 60_000, null)], null, now, CancellationToken.None);
         await AssertRefusedAsync(target, path, XMatrixAuthorization.Create(cachedKey, "localhost:1", target.Options.ServerName, "GET", path, null));
     }
 

@@ -49,6 +49,24 @@ public sealed class ServerKeysResponseTests
     }
 
     [Fact]
+    public void FetchedResponse_KeepsOnlyTheServersOwnSignatures_AndStillVerifies()
+    {
+        using var notaryKey = SigningKey.Generate();
+        var throughNotary = Response(Now + 1000);
+        JsonSigning.SignJson(throughNotary, "notary.example", notaryKey);
+        throughNotary["unsigned"] = new JsonObject { ["x"] = 1 };
+
+        var fetched = ServerKeysResponse.ReadFetched(throughNotary, "remote.example", Now);
+
+        Assert.Equal(["remote.example"], fetched!.Response["signatures"]!.AsObject().Select(p => p.Key));
+        Assert.Null(fetched.Response["unsigned"]);
+        Assert.True(JsonSigning.VerifyJson(fetched.Response, "remote.example", Key.KeyId, Key.PublicKey));
+        Assert.Equal(Now + 1000, fetched.ValidUntilTs);
+        Assert.NotNull(throughNotary["signatures"]!["notary.example"]);
+        Assert.Null(ServerKeysResponse.ReadFetched(Response(Now + 1000), "other.example", Now));
+    }
+
+    [Fact]
     public void CurrentKey_VerifiesUpToValidUntil_OrAtAnyTimeWhenTheRoomVersionDoesNotBoundKeys()
     {
         var key = new ServerKey("s", "ed25519:a", new byte[32], 5000, null);

@@ -35,6 +35,21 @@ public static class ServerKeysResponse
         return keys;
     }
 
+    /// <summary>
+    /// A server's response as <paramref name="serverName"/> signed it, for the cache we answer notary queries from:
+    /// a copy without the signatures others (a notary it came through) added.
+    /// </summary>
+    public static FetchedServerKeys? ReadFetched(JsonObject response, string serverName, long nowTs)
+    {
+        var keys = Read(response, serverName, nowTs);
+        if (keys.Count == 0)
+            return null;
+        var own = (JsonObject)response.DeepClone();
+        own["signatures"] = new JsonObject { [serverName] = response["signatures"]![serverName]!.DeepClone() };
+        own.Remove("unsigned");
+        return new FetchedServerKeys(own, keys);
+    }
+
     private static byte[]? Decode(JsonNode? entry) =>
         entry?["key"] is JsonValue value && value.TryGetValue(out string? text) && UnpaddedBase64.TryDecode(text, out var raw) && raw.Length == 32 ? raw : null;
 }

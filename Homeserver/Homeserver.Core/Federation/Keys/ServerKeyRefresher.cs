@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.Core.Federation.Keys;
+
+/// <summary>
+/// Fetches a server's keys afresh into the cache: from the server itself, then, when that fails or lacks a key wanted,
+/// from the trusted notaries. A server is asked about at most once a minute, whoever asks (a signature to check, a
+/// notary query from anyone), so signatures naming keys that do not exist, or queries about any server name, cannot
+/// make us hammer it or the notaries.
+/// </summary>
+public sealed class ServerKeyRefresher(ServerKeyStore store, ServerKeyFetcher fetcher, NotaryKeyFetcher notaries, TimeProvider time,
+    ILogger<ServerKeyRefresher> log)
+{
+    private static readonly TimeSpan FetchInterval = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastFetch = new(StringComparer.Ordinal);
+
+    /// <param name="keyIds">Keys wanted: the notaries are asked when the server's own answer lacks one of them.</param>
+    /// <param name="viaNotaries">False when answering a notary query ourselves, so that notaries never ask each other in circles.</param>
+    /// <returns>The keys fetched and saved; empty when the server was asked about less than a minute ago or none came.</returns>
+    public async Task<IReadOnlyList<ServerKey>> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, bool viaNotaries, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_lastFetch.TryGetValue(serverName, out var last) && now - last < FetchInterval)
+            return [];
+        _lastFetch[serverName] = now;
+        FetchedServerKeys? fetched = null;
+        try
+        {
+            fetched = await fetcher.FetchAsync(serverName, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            log.LogInformation("Keys of {Server} could not be fetched from it: {Reason}", serverName, e.Message);
+        }
+        if (viaNotaries && (fetched is null || !keyIds.All(id => fetched.Keys.Any(k => k.KeyId == id))))
+            fetched = await notaries.FetchAsync(serverName, keyIds, ct) ?? fetched;
+        if (fetched is null)
+            return [];
+        await store.SaveAsync(fetched.Keys, fetched, now.ToUnixTimeMilliseconds(), ct);
+        return fetched.Keys;
+    }
+}
