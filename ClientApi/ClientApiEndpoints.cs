@@ -35,6 +35,7 @@ public static class ClientApiEndpoints
         DeviceEndpoints.Map(v3);
         ProfileEndpoints.Map(v3);
         AccountDataEndpoints.Map(v3);
+        RoomTagEndpoints.Map(v3);
         FilterEndpoints.Map(v3);
         StartupEndpoints.Map(v3);
         RoomEndpoints.Map(v3, v1);
@@ -51,6 +52,7 @@ public static class ClientApiEndpoints
         KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         AppServiceAdminEndpoints.Map(app);
+        WhoisEndpoints.Map(v3);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Push.Rules;
 using Homeserver.Http.Auth;
@@ -13,79 +14,69 @@ public static class PushRuleEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
+        // One route for every /_matrix/client/v3/pushrules path: PushRulePath reads the path as Synapse does.
         var g = v3.MapGroup("/pushrules").RequireAuthorization();
 
-        // GET /_matrix/client/v3/pushrules/
-        g.MapGet("/", async (HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Json(PushRuleService.AccountDataContent(await rules.GetAsync(ctx.GetRequester().UserId, ct))));
-
-        // GET /_matrix/client/v3/pushrules/global/
-        g.MapGet("/{scope}/", async (string scope, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
+        g.MapGet("/{**path}", async (HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
         {
-            Scope(scope);
-            return Json((await rules.GetAsync(ctx.GetRequester().UserId, ct)).ToJson());
-        });
-
-        // GET/PUT/DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}
-        g.MapGet("/{scope}/{kind}/{ruleId}", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Json((await rules.GetRuleAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct)).ToJson()));
-        g.MapPut("/{scope}/{kind}/{ruleId}", async (string scope, string kind, string ruleId, string? before, string? after, HttpContext ctx,
-            PushRuleService rules, CancellationToken ct) =>
-        {
-            var k = Kind(scope, kind);
-            var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            await rules.PutAsync(ctx.GetRequester().UserId, k, ruleId, body, before, after, ct);
-            return Results.Ok(new { });
-        });
-        g.MapDelete("/{scope}/{kind}/{ruleId}", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-        {
-            await rules.DeleteAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct);
-            return Results.Ok(new { });
-        });
-
-        // GET/PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled
-        g.MapGet("/{scope}/{kind}/{ruleId}/enabled", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Results.Ok(new { enabled = (await rules.GetRuleAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct)).Enabled }));
-        g.MapPut("/{scope}/{kind}/{ruleId}/enabled", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-        {
-            var k = Kind(scope, kind);
-            var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            if (!body.TryGetProperty("enabled", out var enabled))
-                throw MatrixException.MissingParam("'enabled' is required");
-            if (enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                throw MatrixException.BadJson("'enabled' must be a boolean");
-            await rules.SetEnabledAsync(ctx.GetRequester().UserId, k, ruleId, enabled.GetBoolean(), ct);
-            return Results.Ok(new { });
-        });
-
-        // GET/PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions
-        g.MapGet("/{scope}/{kind}/{ruleId}/actions", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
-            Json(new System.Text.Json.Nodes.JsonObject
+            var path = PushRulePath.Of(ctx.Request);
+            var userId = ctx.GetRequester().UserId;
+            if (path.Target is PushRuleTarget.All or PushRuleTarget.Scope or PushRuleTarget.Kind)
             {
-                ["actions"] = (await rules.GetRuleAsync(ctx.GetRequester().UserId, Kind(scope, kind), ruleId, ct)).Actions.DeepClone(),
-            }));
-        g.MapPut("/{scope}/{kind}/{ruleId}/actions", async (string scope, string kind, string ruleId, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
+                var set = await rules.GetAsync(userId, ct);
+                return Json(path.Target switch
+                {
+                    PushRuleTarget.All => PushRuleService.AccountDataContent(set),
+                    PushRuleTarget.Scope => set.ToJson(),
+                    _ => set.ToJson(path.Kind),
+                });
+            }
+            var rule = await rules.GetRuleAsync(userId, path.Kind, path.RuleId, ct);
+            return Json(path.Target switch
+            {
+                PushRuleTarget.Enabled => new JsonObject { ["enabled"] = rule.Enabled },
+                PushRuleTarget.Actions => new JsonObject { ["actions"] = rule.Actions.DeepClone() },
+                _ => rule.ToJson(),
+            });
+        });
+
+        g.MapPut("/{**path}", async (string? before, string? after, HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
         {
-            var k = Kind(scope, kind);
+            var path = PushRulePath.Of(ctx.Request);
+            var userId = ctx.GetRequester().UserId;
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
-            if (!body.TryGetProperty("actions", out var actions))
-                throw MatrixException.MissingParam("'actions' is required");
-            await rules.SetActionsAsync(ctx.GetRequester().UserId, k, ruleId, PushActions.FromClient(actions), ct);
+            switch (path.Target)
+            {
+                case PushRuleTarget.Rule:
+                    await rules.PutAsync(userId, path.Kind, path.RuleId, body, before, after, ct);
+                    break;
+                case PushRuleTarget.Enabled:
+                    if (!body.TryGetProperty("enabled", out var enabled))
+                        throw MatrixException.MissingParam("'enabled' is required");
+                    if (enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                        throw MatrixException.BadJson("'enabled' must be a boolean");
+                    await rules.SetEnabledAsync(userId, path.Kind, path.RuleId, enabled.GetBoolean(), ct);
+                    break;
+                case PushRuleTarget.Actions:
+                    if (!body.TryGetProperty("actions", out var actions))
+                        throw MatrixException.MissingParam("'actions' is required");
+                    await rules.SetActionsAsync(userId, path.Kind, path.RuleId, PushActions.FromClient(actions), ct);
+                    break;
+                default:
+                    throw PushRulePath.Unrecognized("Only a rule, its 'enabled' or its 'actions' can be set");
+            }
+            return Results.Ok(new { });
+        });
+
+        g.MapDelete("/{**path}", async (HttpContext ctx, PushRuleService rules, CancellationToken ct) =>
+        {
+            var path = PushRulePath.Of(ctx.Request);
+            if (path.Target != PushRuleTarget.Rule)
+                throw PushRulePath.Unrecognized("Only a rule can be deleted");
+            await rules.DeleteAsync(ctx.GetRequester().UserId, path.Kind, path.RuleId, ct);
             return Results.Ok(new { });
         });
     }
 
-    private static IResult Json(System.Text.Json.Nodes.JsonObject json) => Results.Text(json.ToJsonString(MatrixJson.Options), "application/json");
-
-    private static void Scope(string scope)
-    {
-        if (scope != "global")
-            throw MatrixException.InvalidParam("The only push rule scope is 'global'");
-    }
-
-    private static PushRuleKind Kind(string scope, string kind)
-    {
-        Scope(scope);
-        return PushRuleKinds.TryParse(kind, out var k) ? k : throw MatrixException.InvalidParam($"Unknown push rule kind '{kind}'");
-    }
+    private static IResult Json(JsonNode json) => Results.Text(json.ToJsonString(MatrixJson.Options), "application/json");
 }

@@ -83,6 +83,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SharedSecretRegistration>();
         services.AddSingleton<AccountDataStore>();
         services.AddSingleton<AccountDataService>();
+        services.AddSingleton<RoomTagService>();
         services.AddSingleton<FilterStore>();
         services.AddSingleton<FilterService>();
         services.AddSingleton<MediaStore>();

@@ -36,14 +36,16 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var version = await VersionOfAsync(roomId, ct);
         await EnsureCanReadAsync(userId, roomId, version, ct);
         limit = Math.Clamp(limit, 1, MaxPageSize);
-        var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
-        var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
-        var fetched = await events.PageAsync(roomId.ToString(), start, stop, backwards, limit, ct);
-        var rows = PageBudget.Fit(fetched);
+        var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Bound(from, upper: backwards);
+        var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Bound(to, upper: !backwards);
+        var rows = PageBudget.Fit(await events.PageAsync(roomId.ToString(), start, stop, backwards, limit, ct));
         var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
         var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
         var formatted = await FormatEventsUtf8Async(userId, deviceId, version, visible, ct);
-        return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, PageBudget.NextToken(fetched, rows, limit));
+        // As Synapse answers and clients page (SyTest checks it): `end` is left out only when the page found no
+        // event, at the start (or end) of the room; a short page still gives one, whose next page is empty.
+        var end = rows.Count > 0 ? StreamToken.Format(rows[^1].StreamOrdering) : null;
+        return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, end);
     }
 
     public async Task<JsonObject> EventAsync(UserId userId, string? deviceId, RoomId roomId, EventId eventId, CancellationToken ct)

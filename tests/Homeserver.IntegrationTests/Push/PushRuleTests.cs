@@ -29,8 +29,8 @@ public sealed class PushRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         await (await a.PutAsJsonAsync($"{Rules}/override/a", new { conditions = new[] { Match("content.body", "a") }, actions = new[] { "notify" } })).AssertOkAsync();
         await (await a.PutAsJsonAsync($"{Rules}/override/b?before=a", new { conditions = new[] { Match("content.body", "b") }, actions = new[] { "notify" } })).AssertOkAsync();
-        await (await a.PutAsJsonAsync($"{Rules}/override/c?after=a", new { actions = Array.Empty<string>() })).AssertOkAsync();
-        await (await a.PutAsJsonAsync($"{Rules}/override/d", new { actions = Array.Empty<string>() })).AssertOkAsync();
+        await (await a.PutAsJsonAsync($"{Rules}/override/c?after=a", new { conditions = Array.Empty<object>(), actions = Array.Empty<string>() })).AssertOkAsync();
+        await (await a.PutAsJsonAsync($"{Rules}/override/d", new { conditions = Array.Empty<object>(), actions = Array.Empty<string>() })).AssertOkAsync();
         var global = await (await a.GetAsync($"{Rules}/")).AssertOkAsync();
         Assert.Equal([".m.rule.master", "d", "b", "a", "c", ".m.rule.suppress_notices"], Ids(global, "override").Take(6));
 
@@ -99,7 +99,7 @@ public sealed class PushRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
     {
         var hs = await fixture.GetAsync("sqlite");
         using var a = hs.ClientFor(await hs.RegisterAsync());
-        await (await a.PutAsJsonAsync($"{Rules}/override/x", new { actions = new[] { "notify" } })).AssertOkAsync();
+        await (await a.PutAsJsonAsync($"{Rules}/override/x", new { conditions = Array.Empty<object>(), actions = new[] { "notify" } })).AssertOkAsync();
 
         await (await a.GetAsync($"{Rules}/override/nope")).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         await (await a.DeleteAsync($"{Rules}/override/nope")).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
@@ -108,12 +108,12 @@ public sealed class PushRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
         await (await a.PutAsJsonAsync($"{Rules}/override/nope/actions", new { actions = new[] { "notify" } })).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         await (await a.GetAsync($"{Rules}/override/nope/actions")).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
 
-        await (await a.GetAsync("/_matrix/client/v3/pushrules/device/override/x")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
-        await (await a.GetAsync("/_matrix/client/v3/pushrules/device/")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
-        await (await a.GetAsync($"{Rules}/everything/x")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        await (await a.GetAsync("/_matrix/client/v3/pushrules/device/override/x")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
+        await (await a.GetAsync("/_matrix/client/v3/pushrules/device/")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
+        await (await a.GetAsync($"{Rules}/everything/x")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
 
-        await (await a.PutAsJsonAsync($"{Rules}/override/y?before=missing", new { actions = new[] { "notify" } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
-        await (await a.PutAsJsonAsync($"{Rules}/override/y?after=.m.rule.master", new { actions = new[] { "notify" } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
+        await (await a.PutAsJsonAsync($"{Rules}/override/y?before=missing", new { conditions = Array.Empty<object>(), actions = new[] { "notify" } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
+        await (await a.PutAsJsonAsync($"{Rules}/override/y?after=.m.rule.master", new { conditions = Array.Empty<object>(), actions = new[] { "notify" } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
         await (await a.PutAsJsonAsync($"{Rules}/override/y", new { conditions = new[] { new { kind = "event_match", key = "type" } }, actions = new[] { "notify" } }))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
         await (await a.PutAsJsonAsync($"{Rules}/override/y", new { conditions = new[] { new { kind = "room_member_count", @is = "lots" } }, actions = new[] { "notify" } }))
@@ -126,6 +126,37 @@ public sealed class PushRuleTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         // A condition kind this server does not know is stored (and never matches).
         await (await a.PutAsJsonAsync($"{Rules}/override/future", new { conditions = new[] { new { kind = "org.example.future" } }, actions = new[] { "notify" } })).AssertOkAsync();
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Paths_ListPerKind_AndMalformedOnesAre400_AsSynapseAnswers(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        await (await a.PutAsJsonAsync($"{Rules}/room/{Uri.EscapeDataString("#spam:example.com")}", new { actions = new[] { "notify" } })).AssertOkAsync();
+
+        var rooms = await (await a.GetAsync($"{Rules}/room/")).AssertOkAsync();
+        Assert.Equal(["#spam:example.com"], rooms.EnumerateArray().Select(r => r.GetProperty("rule_id").GetString()));
+        var underride = await (await a.GetAsync($"{Rules}/underride/")).AssertOkAsync();
+        Assert.Contains(".m.rule.message", underride.EnumerateArray().Select(r => r.GetProperty("rule_id").GetString()));
+
+        // Without the trailing slash a scope or kind is not a listing; an unknown attribute is no rule field.
+        foreach (var path in new[] { "global", "global/room", "not_a_scope/", "global/not_a_template/", "global/override/.m.rule.master/not_an_attr" })
+            await (await a.GetAsync($"/_matrix/client/v3/pushrules/{path}")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
+        Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync("/_matrix/client/v3/pushrules")).StatusCode);
+
+        foreach (var path in new[] { "", "global", "global/room", "global/room/", "global/not_a_template/foo", "global/override/.m.rule.master/not_an_attr" })
+            await (await a.PutAsJsonAsync($"/_matrix/client/v3/pushrules/{path}", new { enabled = true, actions = new[] { "notify" } }))
+                .AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
+        await (await a.PutAsJsonAsync($"{Rules}/underride/no_conditions", new { actions = new[] { "notify" } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
+        await (await a.DeleteAsync($"{Rules}/room/")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNRECOGNIZED");
+
+        // A rule ID is decoded exactly once: an encoded '/' is a '/', which rule IDs may not hold.
+        await (await a.PutAsJsonAsync($"{Rules}/override/a%2Fb", new { conditions = Array.Empty<object>(), actions = new[] { "notify" } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        await (await a.PutAsJsonAsync($"{Rules}/room/{Uri.EscapeDataString("!50%:example.com")}", new { actions = new[] { "notify" } })).AssertOkAsync();
+        var rule = await (await a.GetAsync($"{Rules}/room/{Uri.EscapeDataString("!50%:example.com")}")).AssertOkAsync();
+        Assert.Equal("!50%:example.com", rule.GetProperty("rule_id").GetString());
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]

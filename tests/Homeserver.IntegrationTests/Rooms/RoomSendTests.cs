@@ -116,6 +116,33 @@ public sealed class RoomSendTests(HomeserverFixture fixture) : IClassFixture<Hom
         await (await a.GetRoomAsync(roomId, "messages?limit=-5")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Messages_TakeASyncToken_AndOmitEndOnlyPastTheStartOfTheRoom(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await a.CreateRoomAsync();
+        await a.SendTextAsync(roomId, "before 1");
+        await a.SendTextAsync(roomId, "before 2");
+        var nextBatch = (await (await a.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync()).GetProperty("next_batch").GetString()!;
+        await a.SendTextAsync(roomId, "after");
+
+        // A /sync token stands after the events that sync saw: backwards from it starts with the last of them.
+        var back = await (await a.GetRoomAsync(roomId, "messages?dir=b&limit=2&from=" + nextBatch)).AssertOkAsync();
+        Assert.Equal(["before 2", "before 1"], back.GetProperty("chunk").EnumerateArray().Bodies());
+        var forward = await (await a.GetRoomAsync(roomId, "messages?dir=f&from=" + nextBatch)).AssertOkAsync();
+        Assert.Equal(["after"], forward.GetProperty("chunk").EnumerateArray().Bodies());
+
+        // A page shorter than the limit that reaches the room's creation still has an end; the page past it has none.
+        var all = await (await a.GetRoomAsync(roomId, "messages?dir=b&limit=100")).AssertOkAsync();
+        Assert.Equal("m.room.create", all.GetProperty("chunk").EnumerateArray().Last().GetProperty("type").GetString());
+        var past = await (await a.GetRoomAsync(roomId, "messages?dir=b&limit=100&from=" + all.GetProperty("end").GetString())).AssertOkAsync();
+        Assert.Empty(past.GetProperty("chunk").EnumerateArray());
+        Assert.False(past.TryGetProperty("end", out _));
+
+        await (await a.GetRoomAsync(roomId, "messages?from=s5_x_1")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+    }
+
     [Fact]
     public async Task Rooms_SurviveARestart()
     {

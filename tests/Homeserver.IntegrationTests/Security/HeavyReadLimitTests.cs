@@ -32,9 +32,10 @@ public sealed class HeavyReadLimitTests
         {
             var page = await (await alice.GetRoomAsync(roomId, $"messages?dir=b&limit=1000{(from is null ? "" : "&from=" + from)}")).AssertOkAsync();
             var chunk = page.GetProperty("chunk").EnumerateArray().ToList();
-            Assert.InRange(chunk.Sum(e => e.GetRawText().Length), 1, PageBudget.MaxBytes + 70_000);
-            seen.AddRange(chunk.Bodies());
             from = page.TryGetProperty("end", out var end) ? end.GetString() : null;
+            // Only the page past the start of the room is empty, and only it has no end.
+            Assert.InRange(chunk.Sum(e => e.GetRawText().Length), from is null ? 0 : 1, from is null ? 0 : PageBudget.MaxBytes + 70_000);
+            seen.AddRange(chunk.Bodies());
             pages++;
         }
         while (from is not null && pages < 10);

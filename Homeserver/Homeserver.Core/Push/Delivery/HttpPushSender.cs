@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,13 +11,16 @@ namespace Homeserver.Core.Push.Delivery;
 /// <summary>Posts notifications to push gateways (pusher kind <c>http</c>, the Push Gateway API's <c>/notify</c>).</summary>
 public sealed class HttpPushSender(GuardedHttpClient http, TimeProvider time)
 {
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
     public async Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct)
     {
         var url = JsonNode.Parse(pusher.Data)!["url"]!.GetValue<string>();
         var gateway = LoggedDestination.Of(url, withPath: true);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+            // Exactly application/json: gateways in use (SyTest's among them) refuse the type with a charset.
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, JsonType) };
             var res = await http.SendAsync(request, ct);
             if (res.IsSuccessStatusCode)
                 return Rejected(res.Body, pusher.Pushkey) ? PushSendResult.Gone($"push gateway {gateway} rejected the pushkey") : PushSendResult.Delivered;

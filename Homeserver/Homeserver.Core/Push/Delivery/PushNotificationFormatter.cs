@@ -21,6 +21,8 @@ public static class PushNotificationFormatter
         var notification = new JsonObject { ["event_id"] = e.EventId, ["room_id"] = e.RoomId };
         if (data["format"]?.GetValue<string>() != EventIdOnly)
         {
+            // Synapse's notifications still carry the event ID as "id" too, and gateways in use read that.
+            notification["id"] = e.EventId;
             notification["type"] = e.Type;
             notification["sender"] = e.Sender;
             if (e.SenderDisplayName is not null)

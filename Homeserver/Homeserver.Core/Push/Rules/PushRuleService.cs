@@ -125,13 +125,12 @@ public sealed class PushRuleService(Database db, PushRuleStore store, AccountDat
         string? pattern = null;
         if (kind.HasConditions())
         {
-            conditions = [];
-            if (body.TryGetProperty("conditions", out var list))
-            {
-                if (list.ValueKind != JsonValueKind.Array)
-                    throw MatrixException.BadJson("'conditions' must be an array");
-                conditions = list.EnumerateArray().Select(PushCondition.FromClient).ToList();
-            }
+            // The spec requires them for these kinds; an empty list is how a client asks to match every event.
+            if (!body.TryGetProperty("conditions", out var list))
+                throw MatrixException.MissingParam("Override and underride rules need 'conditions'");
+            if (list.ValueKind != JsonValueKind.Array)
+                throw MatrixException.BadJson("'conditions' must be an array");
+            conditions = list.EnumerateArray().Select(PushCondition.FromClient).ToList();
         }
         else if (kind == PushRuleKind.Content)
         {

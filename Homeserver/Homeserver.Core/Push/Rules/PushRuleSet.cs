@@ -46,7 +46,10 @@ public sealed class PushRuleSet
     {
         var json = new JsonObject();
         foreach (var kind in PushRuleKinds.All)
-            json[kind.Name()] = new JsonArray(_byKind[kind].Select(r => (JsonNode)r.ToJson()).ToArray());
+            json[kind.Name()] = ToJson(kind);
         return json;
     }
+
+    /// <summary>One kind's rules in priority order, in the API's shape.</summary>
+    public JsonArray ToJson(PushRuleKind kind) => new(_byKind[kind].Select(r => (JsonNode)r.ToJson()).ToArray());
 }

@@ -16,8 +16,8 @@ public sealed class RelationReadService(RoomReadService reads, RelationStore rel
         var version = await reads.VersionOfAsync(roomId, ct);
         await guard.VisibleAsync(userId, roomId, version, eventId, ct);
         limit = Math.Clamp(limit, 1, RoomReadService.MaxPageSize);
-        long start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Parse(from);
-        long stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Parse(to);
+        long start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Bound(from, upper: backwards);
+        long stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Bound(to, upper: !backwards);
         var fetched = backwards
             ? await relations.ChildrenAsync(roomId.ToString(), eventId.ToString(), relType, eventType, before: start, after: stop, backwards: true, limit, ct)
             : await relations.ChildrenAsync(roomId.ToString(), eventId.ToString(), relType, eventType, before: stop, after: start, backwards: false, limit, ct);

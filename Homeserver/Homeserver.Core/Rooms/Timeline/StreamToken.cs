@@ -1,3 +1,4 @@
+using System.Globalization;
 using Homeserver.Core.Errors;
 
 namespace Homeserver.Core.Rooms.Timeline;
@@ -8,10 +9,29 @@ namespace Homeserver.Core.Rooms.Timeline;
 /// </summary>
 public static class StreamToken
 {
-    public static string Format(long streamOrdering) => "s" + streamOrdering.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string Format(long streamOrdering) => "s" + streamOrdering.ToString(CultureInfo.InvariantCulture);
 
     public static long Parse(string token) =>
-        token.Length > 1 && token[0] == 's' && long.TryParse(token.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+        token.Length > 1 && token[0] == 's' && long.TryParse(token.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? n
-            : throw MatrixException.InvalidParam($"Invalid pagination token '{token}'");
+            : throw Invalid(token);
+
+    /// <summary>
+    /// A pagination bound, exclusive like every stream token's. The spec lets a client page from a <c>/sync</c>
+    /// <c>next_batch</c> too (<c>s</c> and each stream's position joined by <c>_</c>, the events stream first): it
+    /// stands after the events it has seen, so as an upper bound it is one past its events position and as a lower
+    /// bound that position itself.
+    /// </summary>
+    public static long Bound(string token, bool upper)
+    {
+        var streams = token.Split('_');
+        if (streams.Length == 1)
+            return Parse(token);
+        if (streams.Skip(1).Any(p => !long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            throw Invalid(token);
+        var events = Parse(streams[0]);
+        return upper ? events + 1 : events;
+    }
+
+    private static MatrixException Invalid(string token) => MatrixException.InvalidParam($"Invalid pagination token '{token}'");
 }

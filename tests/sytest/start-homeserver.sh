@@ -1,0 +1,22 @@
+#!/bin/sh
+# Starts ONE homeserver for SyTest's External driver, in the foreground, as SyTest configures the servers it
+# tests: open registration with the shared secret, no rate limits, cheap password hashing, pushes allowed to
+# loopback with no online grace, and outbound HTTPS trusting SyTest's CA.
+#   start-homeserver.sh HOST_DLL SERVER_NAME PORT HS_DIR DATA_DIR TLS_CERT TLS_KEY CA_CERT SHARED_SECRET BIND_HOST
+set -e
+DLL="$1"; SERVER_NAME="$2"; PORT="$3"; HS_DIR="$4"; DATA_DIR="$5"; TLS_CERT="$6"; TLS_KEY="$7"; CA_CERT="$8"; SECRET="$9"; shift 9; BIND="$1"
+CONF="$HS_DIR/homeserver.yaml"
+dotnet "$DLL" generate-config --server-name "$SERVER_NAME" --port "$PORT" --data-dir "$DATA_DIR" > "$CONF"
+# .NET on Linux reads its trusted roots from SSL_CERT_FILE, so the bundle is the system's plus SyTest's CA.
+cat /etc/ssl/certs/ca-certificates.crt "$CA_CERT" > "$HS_DIR/ca-bundle.crt" 2>/dev/null || cp "$CA_CERT" "$HS_DIR/ca-bundle.crt"
+export SSL_CERT_FILE="$HS_DIR/ca-bundle.crt"
+export HOMESERVER__LISTENERS__0__BIND_ADDRESS="$BIND" HOMESERVER__LISTENERS__0__PORT="$PORT"
+export HOMESERVER__LISTENERS__0__TLS__CERTIFICATE_PATH="$TLS_CERT" HOMESERVER__LISTENERS__0__TLS__KEY_PATH="$TLS_KEY"
+export HOMESERVER__PUBLIC_BASEURL="https://$SERVER_NAME"
+export HOMESERVER__REGISTRATION__ENABLED=true HOMESERVER__REGISTRATION__SHARED_SECRET="$SECRET"
+export HOMESERVER__RATE_LIMITS__ENABLED=false
+export HOMESERVER__AUTH__ARGON2_MEMORY_KIB=64 HOMESERVER__AUTH__ARGON2_ITERATIONS=1
+export HOMESERVER__PUSH__ALLOWED_IP_RANGES__0=127.0.0.0/8 HOMESERVER__PUSH__ONLINE_GRACE=0s
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+dotnet "$DLL" check-config --config "$CONF"
+exec dotnet "$DLL" run --config "$CONF"
