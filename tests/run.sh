@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
 #   1. installs what is missing (PostgreSQL, Node.js, ffmpeg) from Debian packages,
-#   2. starts a throwaway PostgreSQL on a loopback port,
+#   2. starts a throwaway PostgreSQL and an S3-compatible server (npm's s3rver) on loopback ports,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
 #   4. runs the matrix-js-sdk client against a freshly started server,
 #   5. stops everything and prints one "N passed, M failed" line.
@@ -14,6 +14,7 @@ chmod 755 "$work"
 cleanup() {
     tests/js-sdk/server.sh stop "$work" >/dev/null 2>&1
     tests/postgres.sh stop "$work/pg" >/dev/null 2>&1
+    tests/s3.sh stop "$work/s3" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,6 +46,10 @@ require ffmpeg ffmpeg
 echo "== starting PostgreSQL"
 HOMESERVER_TEST_POSTGRES=$(tests/postgres.sh start "$work/pg") || { echo "could not start PostgreSQL" >&2; exit 1; }
 export HOMESERVER_TEST_POSTGRES
+
+echo "== starting the S3 server (s3rver)"
+HOMESERVER_TEST_S3=$(tests/s3.sh start "$work/s3") || { echo "could not start the S3 server (s3rver from npm, see above); the media tests on S3 need it" >&2; exit 1; }
+export HOMESERVER_TEST_S3
 
 echo "== .NET tests"
 dotnet test Homeserver.sln -c Release -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$work/dotnet-test.log"

@@ -87,7 +87,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<FilterStore>();
         services.AddSingleton<FilterService>();
         services.AddSingleton<MediaStore>();
-        services.AddSingleton<IMediaContentStore>(new LocalMediaContentStore(options.ResolvePath(options.Media.StorePath)));
+        services.AddSingleton(_ => MediaContentStores.Create(options.Media.Storage, options));
         services.AddSingleton<MediaService>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<EventStore>();

@@ -153,6 +153,17 @@ public static class HomeserverOptionsValidator
             p.Add(new("media.user_quota", "must not be negative"));
         if (m.MaxPendingUploads < 0)
             p.Add(new("media.max_pending_uploads", "must not be negative"));
+        switch (m.Storage)
+        {
+            case MediaOptions.FilesystemStorage:
+                break;
+            case MediaOptions.S3Storage:
+                p.AddRange(ValidateS3(m.S3));
+                break;
+            default:
+                p.Add(new("media.storage", $"'{m.Storage}' must be filesystem or s3"));
+                break;
+        }
         if (m.MaxImagePixels < 1)
             p.Add(new("media.max_image_pixels", "must be positive"));
         if (m.ThumbnailTimeout.Value <= TimeSpan.Zero)
@@ -165,6 +176,28 @@ public static class HomeserverOptionsValidator
             if (s.Method is not ("crop" or "scale"))
                 p.Add(new($"media.thumbnail_sizes.{i}.method", $"'{s.Method}' must be crop or scale"));
         }
+    }
+
+    /// <summary>
+    /// The <c>media.s3</c> section, checked when media is stored there, and by <c>move-media</c> whichever store the
+    /// server uses.
+    /// </summary>
+    public static IReadOnlyList<ConfigProblem> ValidateS3(S3Options s3)
+    {
+        var p = new List<ConfigProblem>();
+        if (string.IsNullOrWhiteSpace(s3.Endpoint))
+            p.Add(new("media.s3.endpoint", "is required when media is stored in S3"));
+        else if (s3.Endpoint.Contains("://", StringComparison.Ordinal) || Uri.CheckHostName(s3.Endpoint.Split(':')[0]) == UriHostNameType.Unknown)
+            p.Add(new("media.s3.endpoint", $"'{s3.Endpoint}' must be a host name with an optional port, without a scheme (media.s3.tls chooses https)"));
+        if (string.IsNullOrWhiteSpace(s3.Region))
+            p.Add(new("media.s3.region", "is required (us-east-1 suits most self-hosted stores)"));
+        if (!System.Text.RegularExpressions.Regex.IsMatch(s3.Bucket ?? "", "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))
+            p.Add(new("media.s3.bucket", $"'{s3.Bucket}' is not a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)"));
+        if (string.IsNullOrEmpty(s3.AccessKey))
+            p.Add(new("media.s3.access_key", "is required when media is stored in S3"));
+        if (string.IsNullOrEmpty(s3.SecretKey))
+            p.Add(new("media.s3.secret_key", "is required when media is stored in S3"));
+        return p;
     }
 
     private static void ValidateAuth(AuthOptions a, List<ConfigProblem> p)

@@ -2,8 +2,14 @@ namespace Homeserver.Core.Configuration;
 
 public sealed class MediaOptions
 {
-    /// <summary>Directory of stored media, relative to the data directory.</summary>
+    public const string FilesystemStorage = "filesystem";
+    public const string S3Storage = "s3";
+
+    /// <summary>Directory of stored media, relative to the data directory; with S3 storage it holds only uploads in progress.</summary>
     public string StorePath { get; set; } = "media";
+    /// <summary>Where media content lives: <c>filesystem</c> (under <see cref="StorePath"/>) or <c>s3</c> (<see cref="S3"/>).</summary>
+    public string Storage { get; set; } = FilesystemStorage;
+    public S3Options S3 { get; set; } = new();
     public ByteSize MaxUploadSize { get; set; } = new(50L << 20);
     /// <summary>Total bytes one user may store; 0 means no quota.</summary>
     public ByteSize UserQuota { get; set; } = new(0);

@@ -1,19 +1,22 @@
 namespace Homeserver.Core.Media;
 
 /// <summary>
-/// Where media bytes live, addressed by their SHA-256 (hex). The local filesystem is the default; an
-/// S3-compatible store can implement the same four calls.
+/// Where media bytes live, addressed by their SHA-256 (hex): the local filesystem by default
+/// (<see cref="LocalMediaContentStore"/>), or an S3-compatible object store (<see cref="S3MediaContentStore"/>).
 /// </summary>
 public interface IMediaContentStore
 {
-    /// <summary>A new file to stream an upload into before its hash is known; it lives beside the store so the move is cheap.</summary>
+    /// <summary>A new local file to stream an upload into before its hash is known; on the filesystem it lives beside the store so the move is cheap.</summary>
     string NewTempPath();
 
-    /// <summary>Moves a finished temp file into the store under its hash; a file already stored under it is kept.</summary>
+    /// <summary>Moves or copies a finished temp file into the store under its hash; content already stored under it is kept. The caller deletes the temp file.</summary>
     Task PutAsync(string sha256, string tempPath, CancellationToken ct);
 
     /// <summary>A seekable read stream (Range requests seek), or null when the content is missing.</summary>
     Task<Stream?> OpenReadAsync(string sha256, CancellationToken ct);
 
+    Task<bool> ExistsAsync(string sha256, CancellationToken ct);
+
+    /// <summary>Removes the content; content already gone is no error.</summary>
     Task DeleteAsync(string sha256, CancellationToken ct);
 }

@@ -1,8 +1,8 @@
 namespace Homeserver.Core.Media;
 
 /// <summary>
-/// Content under <c>media.store_path</c> as <c>ab/cd/&lt;sha256&gt;</c>. Only hex hashes computed by the server are
-/// ever turned into paths, so no client-supplied text can reach the filesystem.
+/// Content under <c>media.store_path</c> as <c>ab/cd/&lt;sha256&gt;</c> (<see cref="MediaContentPaths"/>), so no
+/// client-supplied text can reach the filesystem.
 /// </summary>
 public sealed class LocalMediaContentStore : IMediaContentStore
 {
@@ -44,10 +44,7 @@ public sealed class LocalMediaContentStore : IMediaContentStore
         return Task.CompletedTask;
     }
 
-    private string PathFor(string sha256)
-    {
-        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
-            throw new ArgumentException("not a lower-case SHA-256 hex digest", nameof(sha256));
-        return Path.Combine(_root, sha256[..2], sha256[2..4], sha256);
-    }
+    public Task<bool> ExistsAsync(string sha256, CancellationToken ct) => Task.FromResult(File.Exists(PathFor(sha256)));
+
+    private string PathFor(string sha256) => Path.Combine(_root, MediaContentPaths.Relative(sha256));
 }

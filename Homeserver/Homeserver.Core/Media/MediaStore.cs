@@ -20,6 +20,10 @@ public sealed class MediaStore(Database db)
     private const string SelectThumbHashes = "SELECT sha256 FROM media_thumbnails WHERE media_id = @MediaId";
     private const string DeleteThumbs = "DELETE FROM media_thumbnails WHERE media_id = @MediaId";
     private const string CountHashRefs = "SELECT (SELECT COUNT(*) FROM media WHERE sha256 = @Sha256) + (SELECT COUNT(*) FROM media_thumbnails WHERE sha256 = @Sha256)";
+    private const string SelectContentHashes = """
+        SELECT sha256 FROM (SELECT sha256 FROM media WHERE sha256 IS NOT NULL UNION SELECT sha256 FROM media_thumbnails) hashes
+        WHERE sha256 > @After ORDER BY sha256 LIMIT @Limit
+        """;
     private const string SelectThumb = """
         SELECT * FROM media_thumbnails WHERE media_id = @MediaId AND width = @Width AND height = @Height AND method = @Method AND animated = @Animated
         """;
@@ -73,6 +77,10 @@ public sealed class MediaStore(Database db)
                     orphans.Add(h);
             return orphans;
         }, ct);
+
+    /// <summary>The content hashes media and thumbnails refer to, in order, one page after <paramref name="after"/>.</summary>
+    public Task<IReadOnlyList<string>> ContentHashesAsync(string after, int limit, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<string>(SelectContentHashes, new { After = after, Limit = limit }, ct), ct);
 
     public Task<ThumbnailRecord?> GetThumbnailAsync(string mediaId, int width, int height, string method, bool animated, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<ThumbnailRecord>(SelectThumb, new { MediaId = mediaId, Width = width, Height = height, Method = method, Animated = animated }, ct), ct);

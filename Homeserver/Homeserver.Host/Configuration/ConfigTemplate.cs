@@ -63,6 +63,21 @@ public static class ConfigTemplate
             media:
               # Directory of uploaded media (relative paths are inside data_dir).
               store_path: media
+              # Where media content lives: filesystem (under store_path) or s3 (the object store below, for several
+              # nodes; store_path then holds only uploads in progress). The move-media command moves existing media
+              # from one to the other.
+              storage: filesystem
+              # The S3-compatible object store used when storage is s3.
+              s3:
+                # Host and optional port of its API, without a scheme; tls chooses https or http.
+                endpoint:
+                region: us-east-1
+                bucket:
+                access_key:
+                secret_key:
+                # Address buckets as endpoint/bucket rather than bucket.endpoint; most self-hosted stores need it.
+                path_style: true
+                tls: true
               # Largest upload accepted.
               max_upload_size: 50M
               # Total bytes one user may store; 0 for no quota.

@@ -73,6 +73,10 @@ public sealed class ConfigLoaderTests
     [InlineData("extra_ca_bundle:", "extra_ca_bundle: no-such-ca.pem", "federation.extra_ca_bundle", "does not exist")]
     [InlineData("trusted_key_servers: []", "trusted_key_servers: [{server_name: notary.example, key_id: ed25519:a}]", "federation.trusted_key_servers.0.key", "together")]
     [InlineData("trusted_key_servers: []", "trusted_key_servers: [{server_name: notary.example, key_id: ed25519:a, key: short}]", "federation.trusted_key_servers.0.key", "32-byte")]
+    [InlineData("storage: filesystem", "storage: nfs", "media.storage", "filesystem or s3")]
+    [InlineData("storage: filesystem", "storage: s3", "media.s3.endpoint", "required")]
+    [InlineData("storage: filesystem", "storage: s3", "media.s3.bucket", "bucket name")]
+    [InlineData("storage: filesystem", "storage: s3", "media.s3.secret_key", "required")]
     public void BadValue_NamesTheDottedKeyAndReason(string find, string replace, string key, string reason)
     {
         Assert.Contains(find, Sample);
@@ -81,6 +85,31 @@ public sealed class ConfigLoaderTests
         Assert.Contains(reason, p.Reason);
         Assert.Contains(key, e.Message);
     }
+
+    [Theory]
+    [InlineData("https://s3.example.org", "bucket", "media.s3.endpoint", "without a scheme")]
+    [InlineData("s3.example.org:9000", "Media_Bucket", "media.s3.bucket", "bucket name")]
+    public void S3Storage_NamesTheBadKey(string endpoint, string bucket, string key, string reason)
+    {
+        var e = Fails(S3Sample(endpoint, bucket));
+        var p = Assert.Single(e.Problems);
+        Assert.Equal(key, p.Key);
+        Assert.Contains(reason, p.Reason);
+    }
+
+    [Fact]
+    public void S3Storage_Complete_IsAccepted()
+    {
+        var o = ConfigLoader.Load(S3Sample("s3.example.org:9000", "media"), NoEnv);
+        Assert.Equal("s3", o.Media.Storage);
+        Assert.Equal("s3.example.org:9000", o.Media.S3.Endpoint);
+        Assert.Equal("media", o.Media.S3.Bucket);
+        Assert.True(o.Media.S3.PathStyle);
+    }
+
+    private static string S3Sample(string endpoint, string bucket) => Sample.Replace("storage: filesystem", "storage: s3")
+        .Replace("    endpoint:\n", $"    endpoint: {endpoint}\n").Replace("    bucket:\n", $"    bucket: {bucket}\n")
+        .Replace("    access_key:\n", "    access_key: key\n").Replace("    secret_key:\n", "    secret_key: secret\n");
 
     [Fact]
     public void UnknownKey_IsReportedNotIgnored()

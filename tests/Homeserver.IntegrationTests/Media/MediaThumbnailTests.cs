@@ -11,7 +11,7 @@ namespace Homeserver.IntegrationTests.Media;
 
 public sealed class MediaThumbnailTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
 {
-    private static byte[] Png(int width, int height)
+    internal static byte[] Png(int width, int height)
     {
         using var image = new Image<Rgba32>(width, height, new Rgba32(200, 30, 30));
         using var ms = new MemoryStream();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Homeserver.Core.Configuration;
 using Homeserver.Core.Media;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,8 +29,15 @@ public sealed class MediaUploadTests(HomeserverFixture fixture) : IClassFixture<
 
     internal static string MediaRoot(TestHomeserver hs) => hs.Options.ResolvePath(hs.Options.Media.StorePath);
 
-    internal static int StoredFileCount(TestHomeserver hs) =>
-        Directory.EnumerateFiles(MediaRoot(hs), "*", SearchOption.AllDirectories).Count(f => !Path.GetRelativePath(MediaRoot(hs), f).StartsWith("tmp", StringComparison.Ordinal));
+    internal static int StoredFileCount(TestHomeserver hs) => StoredFiles(hs.Options).Count;
+
+    /// <summary>The content files in the filesystem store, not counting uploads in progress.</summary>
+    internal static List<string> StoredFiles(HomeserverOptions o)
+    {
+        var root = o.ResolvePath(o.Media.StorePath);
+        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(root, f).StartsWith("tmp", StringComparison.Ordinal)).ToList();
+    }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task Upload_ThenDownload_RoundTripsBytesAndName(string engine)
