@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
-#   1. installs what is missing (PostgreSQL, Node.js, ffmpeg) from Debian packages,
+#   1. installs what is missing (PostgreSQL, Node.js, ffmpeg, python3-signedjson) from Debian packages,
 #   2. starts a throwaway PostgreSQL and an S3-compatible server (npm's s3rver) on loopback ports,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
 #   4. runs the matrix-js-sdk client against a freshly started server,
@@ -42,6 +42,10 @@ require node nodejs npm
 require npm nodejs npm
 # Video thumbnails use ffmpeg; its tests run, not skip, so it must be here.
 require ffmpeg ffmpeg
+# Our PDUs are checked with the reference signing library, installed for Debian's own interpreter.
+/usr/bin/python3 -c 'import signedjson.sign, canonicaljson' 2>/dev/null || apt_install python3 python3-signedjson
+/usr/bin/python3 -c 'import signedjson.sign, canonicaljson' \
+    || { echo "python3-signedjson is still missing after installing it; the reference signature tests need it" >&2; exit 1; }
 
 echo "== starting PostgreSQL"
 HOMESERVER_TEST_POSTGRES=$(tests/postgres.sh start "$work/pg") || { echo "could not start PostgreSQL" >&2; exit 1; }

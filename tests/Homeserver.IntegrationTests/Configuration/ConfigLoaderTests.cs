@@ -1,6 +1,7 @@
 using System.Collections;
 using Homeserver.Core.Configuration;
 using Homeserver.Host.Configuration;
+using Homeserver.Testing;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Configuration;
@@ -30,7 +31,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void CommittedSample_IsTheGeneratorOutput()
     {
-        var root = FindRepoRoot();
+        var root = RepositoryPaths.Root;
         var committed = File.ReadAllText(Path.Combine(root, "config.sample.yaml"));
         Assert.Equal(ConfigTemplate.Render("localhost", 8008, "./data", "sqlite", null), committed);
     }
@@ -186,13 +187,5 @@ public sealed class ConfigLoaderTests
             else
                 yield return key;
         }
-    }
-
-    internal static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Homeserver.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }
