@@ -162,6 +162,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.DeviceListsSyncProvider>();
         services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.KeyCountsSyncProvider>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<Sync.Legacy.LegacyRoomSnapshot>();
+        services.AddSingleton<Sync.Legacy.LegacyInitialSync>();
+        services.AddSingleton<Sync.Legacy.LegacyEventStream>();
         services.AddSingleton<KeyChangesService>();
         services.AddSingleton<ToDevice.ToDeviceStore>();
         services.AddSingleton<ToDevice.ToDeviceService>();

@@ -55,6 +55,13 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         return (await FormatEventsAsync(userId, deviceId, version, [row], ct))[0];
     }
 
+    /// <summary>An event found by its ID alone (the deprecated <c>/events/{eventId}</c>), to whoever may see it in its room.</summary>
+    public async Task<JsonObject> EventAsync(UserId userId, string? deviceId, EventId eventId, CancellationToken ct)
+    {
+        var row = await events.GetAsync(eventId.ToString(), ct) ?? throw MatrixException.NotFound(RoomEventGuard.NotFound);
+        return await EventAsync(userId, deviceId, RoomId.Parse(row.RoomId), eventId, ct);
+    }
+
     /// <summary>
     /// Client events for rows the caller has already checked, with their relation aggregations, and for the events
     /// <paramref name="deviceId"/> sent, their transaction IDs; what <paramref name="readAhead"/> holds is not read again.
@@ -161,7 +168,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         throw MatrixException.Forbidden("You are not joined to this room");
     }
 
-    private async Task<bool> IsWorldReadableAsync(RoomId roomId, RoomVersion version, CancellationToken ct)
+    public async Task<bool> IsWorldReadableAsync(RoomId roomId, RoomVersion version, CancellationToken ct)
     {
         var pdu = await state.GetStateEventAsync(await current.GetStateAsync(roomId.ToString(), ct), EventTypes.HistoryVisibility, version, ct);
         return pdu is not null && HistoryVisibility.Parse(pdu) == HistoryVisibility.WorldReadable;

@@ -42,7 +42,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
         while (true)
         {
             var version = notifier.Version(userId.ToString());
-            var upto = await PositionsAsync(ct);
+            var upto = await CurrentTokenAsync(ct);
             var remaining = deadline - time.GetUtcNow();
             // When no stream moved since the token the response would be empty: wait without building it.
             if (upto != since || fullState || remaining <= TimeSpan.Zero)
@@ -56,7 +56,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
             if (sessionLive is not null && !await sessionLive())
                 throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)
-                return await ComputeAsync(request, await PositionsAsync(ct), ct);
+                return await ComputeAsync(request, await CurrentTokenAsync(ct), ct);
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
     /// Where every stream stands now. Read before anything else and bounding every query of the sync, so whatever
     /// commits meanwhile is left for the next sync instead of being half-included.
     /// </summary>
-    private async Task<SyncToken> PositionsAsync(CancellationToken ct)
+    public async Task<SyncToken> CurrentTokenAsync(CancellationToken ct)
     {
         var streams = await positions.ReadAsync(ct);
         return SyncToken.From(streams.Positions).With(StreamNames.Typing, typing.Position);

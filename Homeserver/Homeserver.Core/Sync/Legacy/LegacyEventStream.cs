@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
+
+namespace Homeserver.Core.Sync.Legacy;
+
+/// <summary>
+/// The deprecated <c>GET /events</c> stream: everything after a token, flat, each event with its <c>room_id</c>.
+/// Its tokens are sync tokens. Unlike <c>/sync</c>, which shows only the newest events of a busy room, it pages
+/// the timeline from the oldest event on, <c>limit</c> at a time, so a client that follows it misses nothing;
+/// typing, receipts, presence and account data come from a <c>/sync</c> round over the same positions, which
+/// also does the waiting. With <c>room_id</c> it shows only that room, which a non-member may follow (peek) when
+/// the room is world-readable.
+/// </summary>
+public sealed class LegacyEventStream(SyncService sync, EventStore events, CurrentStateStore current, RoomReadService reads,
+    VisibilityService visibility)
+{
+    public const int DefaultLimit = 10;
+
+    // The timeline is read here, so the sync round only needs to tell that the rooms changed, not show them.
+    private static readonly SyncFilter RoundFilter = SyncFilter.FromJson("""{"room":{"timeline":{"limit":1},"state":{"types":[]}}}""");
+
+    public async Task<JsonObject> NextAsync(UserId userId, string deviceId, string? from, RoomId? roomId, int limit, TimeSpan timeout,
+        CancellationToken ct)
+    {
+        if (roomId is { } peeked)
+            await reads.EnsureCanReadAsync(userId, peeked, await reads.VersionOfAsync(peeked, ct), ct);
+        var start = string.IsNullOrEmpty(from) ? await sync.CurrentTokenAsync(ct) : SyncToken.Parse(from);
+        // A peek is not woken by the room's events (only members are), so a room that already has news answers at once.
+        if (roomId is { } room && (await events.PageAsync(room.ToString(), start.Events, long.MaxValue, backwards: false, 1, ct)).Count > 0)
+            timeout = TimeSpan.Zero;
+        // Acknowledging a token here would drop to-device messages that /events never shows.
+        var round = await sync.SyncAsync(new SyncService.SyncRequest(userId, deviceId, start, RoundFilter, false) { ConfirmsDelivery = false }, timeout, ct);
+        var upto = round.NextBatch;
+        var rows = start.Events < upto.Events ? await events.RangeAsync(start.Events, upto.Events, limit, ct) : [];
+        // A full page stops the events stream at its last event, so the next call goes on from there.
+        var end = rows.Count == limit ? upto.With(Streams.StreamNames.Events, rows[^1].StreamOrdering) : upto;
+        var chunk = new JsonArray();
+        foreach (var e in await TimelineAsync(userId, deviceId, roomId, rows, ct))
+            chunk.Add(e);
+        foreach (var e in Extras(round.Response, roomId))
+            chunk.Add(e);
+        // The start is the token as the client gave it, so it can tell which call an answer belongs to.
+        return new JsonObject { ["start"] = string.IsNullOrEmpty(from) ? start.ToString() : from, ["end"] = end.ToString(), ["chunk"] = chunk };
+    }
+
+    private async Task<IEnumerable<JsonObject>> TimelineAsync(UserId userId, string deviceId, RoomId? onlyRoom, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    {
+        var mine = (await current.MembershipsOfUserAsync(userId.ToString(), ct)).Select(m => m.RoomId).ToHashSet(StringComparer.Ordinal);
+        var shown = new List<(long Ordering, JsonObject Event)>();
+        foreach (var room in rows.GroupBy(r => r.RoomId))
+        {
+            if (onlyRoom is { } only ? room.Key != only.ToString() : !mine.Contains(room.Key))
+                continue;
+            var version = await reads.VersionOfAsync(RoomId.Parse(room.Key), ct);
+            var list = room.ToList();
+            // An invite is shown to the invitee, who is not yet in the room the history rules ask about.
+            var visible = (await visibility.FilterAsync(userId, version, list, ct)).Select(r => r.EventId).ToHashSet(StringComparer.Ordinal);
+            var keep = list.Where(r => visible.Contains(r.EventId) || (r.EventType == EventTypes.Member && r.StateKey == userId.ToString())).ToList();
+            var formatted = await reads.FormatEventsAsync(userId, deviceId, version, keep, ct);
+            shown.AddRange(keep.Select((r, i) => (r.StreamOrdering, formatted[i])));
+        }
+        return shown.OrderBy(s => s.Ordering).Select(s => s.Event);
+    }
+
+    /// <summary>The round's ephemeral events, presence and account data, flattened, room events labelled with their room.</summary>
+    private static IEnumerable<JsonNode> Extras(JsonObject response, RoomId? onlyRoom)
+    {
+        if (response["rooms"]?["join"] is JsonObject joined)
+            foreach (var (room, section) in joined)
+            {
+                if (onlyRoom is { } only && room != only.ToString())
+                    continue;
+                foreach (var key in new[] { "ephemeral", "account_data" })
+                    foreach (var e in section?[key]?["events"]?.AsArray() ?? [])
+                        if (e is JsonObject o)
+                        {
+                            var copy = o.DeepClone().AsObject();
+                            copy["room_id"] = room;
+                            yield return copy;
+                        }
+            }
+        if (onlyRoom is not null)
+            yield break;
+        foreach (var key in new[] { "presence", "account_data" })
+            foreach (var e in response[key]?["events"]?.AsArray() ?? [])
+                if (e is not null)
+                    yield return e.DeepClone();
+    }
+}
