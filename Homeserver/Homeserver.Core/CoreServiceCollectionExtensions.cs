@@ -100,6 +100,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<EventPersister>();
         services.AddSingleton<SoftFailedEventStore>();
+        services.AddSingleton<RejectedEventStore>();
         services.AddSingleton<PrevStateResolver>();
         services.AddSingleton<IVerifyKeys, Federation.Keys.RemoteVerifyKeys>();
         services.AddSingleton<FormatCheckStep>();

@@ -1,4 +1,5 @@
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.State;
 
@@ -6,9 +7,10 @@ namespace Homeserver.Core.Rooms.Ingest;
 
 /// <summary>
 /// Step 3: the event is allowed by the state its own <c>auth_events</c> form (and they are the right ones for it).
-/// Stored events are never rejected ones here, since rejected events are not stored.
+/// Rejected events are not stored, so an auth event not found may be one: naming a rejected event as an auth event
+/// gets an event rejected too (as Synapse rejects it), while one merely unknown here is refused without a verdict.
 /// </summary>
-public sealed class AuthEventsCheckStep(StateService state) : IIngestStep
+public sealed class AuthEventsCheckStep(StateService state, RejectedEventStore rejected) : IIngestStep
 {
     public async ValueTask RunAsync(IngestContext ctx, CancellationToken ct)
     {
@@ -17,8 +19,7 @@ public sealed class AuthEventsCheckStep(StateService state) : IIngestStep
         {
             var loaded = new List<Pdu>();
             foreach (var id in ev.AuthEvents)
-                loaded.Add(await state.GetEventAsync(id.ToString(), ev.RoomVersion, ct)
-                    ?? throw new EventRefusedException(nameof(AuthEventsCheckStep), $"Event {ev.EventId} names the unknown auth event {id}"));
+                loaded.Add(await state.GetEventAsync(id.ToString(), ev.RoomVersion, ct) ?? throw await MissingAsync(ev, id, ct));
             ctx.AuthEvents = loaded;
         }
         Pdu? create = null;
@@ -26,6 +27,11 @@ public sealed class AuthEventsCheckStep(StateService state) : IIngestStep
             create = await state.GetEventAsync("$" + ev.RoomId.Opaque, ev.RoomVersion, ct);
         var verdict = EventAuthRules.CheckWithAuthEvents(ev.RoomVersion, ev, ctx.AuthEvents, _ => false, create);
         if (!verdict.IsAllowed)
-            throw new EventRefusedException(nameof(AuthEventsCheckStep), verdict.Reason!);
+            throw new EventRefusedException(nameof(AuthEventsCheckStep), verdict.Reason!, rejected: true);
     }
+
+    private async Task<EventRefusedException> MissingAsync(Pdu ev, EventId id, CancellationToken ct) =>
+        await rejected.ReasonAsync(id.ToString(), ct) is { } reason
+            ? new EventRefusedException(nameof(AuthEventsCheckStep), $"Event {ev.EventId} names the rejected event {id} as an auth event ({reason})", rejected: true)
+            : new EventRefusedException(nameof(AuthEventsCheckStep), $"Event {ev.EventId} names the unknown auth event {id}");
 }

@@ -17,7 +17,7 @@ public sealed class StateAuthCheckStep(StateService state) : IIngestStep
             return;
         var verdict = await AuthoriseAsync(state, ctx.Event, ctx.StateBefore!.Map, ct);
         if (!verdict.IsAllowed)
-            throw new EventRefusedException(nameof(StateAuthCheckStep), verdict.Reason!);
+            throw new EventRefusedException(nameof(StateAuthCheckStep), verdict.Reason!, rejected: true);
     }
 
     /// <summary>The auth rules for <paramref name="ev"/> against the events a state map holds at the keys they read.</summary>
