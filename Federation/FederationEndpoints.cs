@@ -1,6 +1,7 @@
 using Federation.Auth;
 using Federation.Keys;
 using Federation.Query;
+using Federation.Transactions;
 using Homeserver.Core.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,6 +27,7 @@ public static class FederationEndpoints
         KeyEndpoints.MapQuery(app);
         var v1 = app.MapGroup("/_matrix/federation/v1").AddEndpointFilter<XMatrixAuthenticationFilter>();
         ProfileQueryEndpoints.Map(v1);
+        SendTransactionEndpoints.Map(v1);
         return app;
     }
 }

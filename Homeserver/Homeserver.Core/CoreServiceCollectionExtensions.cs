@@ -7,6 +7,7 @@ using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation;
 using Homeserver.Core.Filters;
+using Homeserver.Core.InboundFederation;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Media;
 using Homeserver.Core.Rooms;
@@ -110,6 +111,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StateAuthCheckStep>();
         services.AddSingleton<SoftFailCheckStep>();
         services.AddSingleton<EventIngest>();
+        services.AddInboundFederation(options.Federation.Enabled);
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
         services.AddSingleton<VisibilityService>();

@@ -22,6 +22,7 @@ public sealed class EventStore(Database db)
         ORDER BY stream_ordering ASC LIMIT @Limit
         """;
     private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
+    private const string SelectMinDepth = "SELECT COALESCE(MIN(depth), 0) FROM events WHERE room_id = @RoomId";
     private const string SelectRange = "SELECT * FROM events WHERE stream_ordering > @After AND stream_ordering <= @Upto ORDER BY stream_ordering LIMIT @Limit";
     // Seeks each of the user's rooms on (room_id, stream_ordering) rather than reading the whole stream range: a
     // receiver woken every few seconds on a busy server would otherwise read every event sent by anyone meanwhile.
@@ -117,4 +118,8 @@ public sealed class EventStore(Database db)
 
     public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);
+
+    /// <summary>The depth of the room's shallowest stored event; 0 for a room without events.</summary>
+    public Task<long> MinDepthAsync(string roomId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ScalarAsync<long>(SelectMinDepth, new { RoomId = roomId }, ct), ct);
 }

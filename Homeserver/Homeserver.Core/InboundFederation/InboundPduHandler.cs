@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
+using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Core.Rooms.Timeline;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.Core.InboundFederation;
+
+/// <summary>
+/// One PDU of a transaction: read in its room's version, refused when its origin vouches for it in no way, answered
+/// without being checked again when it is already known, preceded by the events missing before it when its origin
+/// can give them, then put through <see cref="EventIngest"/> as an event from that origin. Each answer is the error
+/// to report for the PDU, or null.
+/// </summary>
+public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFailedEventStore softFailed, RejectedEventStore rejected,
+    EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ILogger<InboundPduHandler> log)
+{
+    /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
+    public sealed record Parsed(string Id, Pdu? Event, string? Error);
+
+    /// <summary>Reads a PDU in the version of our copy of its room; null for one that names no ID to answer under.</summary>
+    public async Task<Parsed?> ParseAsync(JsonNode? node, CancellationToken ct)
+    {
+        if (node is not JsonObject json)
+            return null;
+        if (!PduReader.TryGetString(json[PduKeys.RoomId], out var roomText) || !RoomId.TryParse(roomText, out RoomId? roomId))
+            return InboundPdu.FallbackId(json, null) is { } id ? new Parsed(id, null, "The PDU has no valid room_id") : null;
+        var room = await rooms.GetAsync(roomId.Value.ToString(), ct);
+        if (room is null || !RoomVersions.TryGet(room.RoomVersion, out var version))
+            return InboundPdu.FallbackId(json, null) is { } id ? new Parsed(id, null, $"Room {roomId} is not known to this server") : null;
+        try
+        {
+            var pdu = InboundPdu.Read(json, version);
+            return new Parsed(pdu.EventId.ToString(), pdu, null);
+        }
+        catch (Exception e) when (e is InvalidEventException or EventTooLargeException)
+        {
+            return InboundPdu.FallbackId(json, version) is { } id ? new Parsed(id, null, $"Invalid event: {e.Message}") : null;
+        }
+    }
+
+    /// <summary>Processes one PDU that <paramref name="origin"/> pushed; the error to answer with, or null.</summary>
+    public async Task<string?> HandleAsync(string origin, Pdu pdu, CancellationToken ct)
+    {
+        try
+        {
+            // Anyone could relay a well-signed event; the origin must at least have signed what it did not write.
+            if (pdu.Sender.ServerName != origin && !await SignedByAsync(pdu, origin, ct))
+                return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";
+            if (await KnownAsync(pdu, ct) is { } known)
+                return known.Error;
+            if (await GapAsync(origin, pdu, ct) is { } gap)
+                return gap;
+            return await IngestAsync(origin, pdu, ct);
+        }
+        catch (MatrixException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One event's failure must not fail its transaction, or the sender would resend every other PDU with it.
+            log.LogError(e, "Failed to process event {EventId} in {RoomId} from {Origin}", pdu.EventId, pdu.RoomId, origin);
+            return $"Event {pdu.EventId} could not be processed";
+        }
+    }
+
+    private sealed record Known(string? Error);
+
+    /// <summary>Whether the event was handled before: stored, soft-failed (no error either way) or rejected.</summary>
+    private async Task<Known?> KnownAsync(Pdu pdu, CancellationToken ct)
+    {
+        var id = pdu.EventId.ToString();
+        if (await events.GetAsync(id, ct) is not null || await softFailed.ReasonAsync(id, ct) is not null)
+            return new Known(null);
+        return await rejected.ReasonAsync(id, ct) is { } reason ? new Known($"Event {id} was rejected: {reason}") : null;
+    }
+
+    /// <summary>
+    /// Fills in the prev events we lack from the origin; the error when some are still missing. The state before an
+    /// event cannot be computed without all its parents, and it is not guessed.
+    /// </summary>
+    private async Task<string?> GapAsync(string origin, Pdu pdu, CancellationToken ct)
+    {
+        var lacking = await LackingPrevEventsAsync(pdu, ct);
+        if (lacking.Count == 0)
+            return null;
+        foreach (var prev in lacking)
+            if (await rejected.ReasonAsync(prev, ct) is not null)
+                return $"Event {pdu.EventId} names the rejected event {prev} as a prev event; building on rejected events is not supported yet";
+        foreach (var earlier in MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct)))
+        {
+            if (earlier.EventId == pdu.EventId || await KnownAsync(earlier, ct) is not null)
+                continue;
+            if (await IngestAsync(origin, earlier, ct) is { } error)
+                log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
+                    earlier.EventId, pdu.EventId, pdu.RoomId, origin, error);
+        }
+        lacking = await LackingPrevEventsAsync(pdu, ct);
+        return lacking.Count == 0 ? null
+            : $"Event {pdu.EventId} names prev events unknown here ({string.Join(", ", lacking)}) that {origin} did not provide through get_missing_events";
+    }
+
+    private async Task<IReadOnlyList<string>> LackingPrevEventsAsync(Pdu pdu, CancellationToken ct)
+    {
+        var ids = pdu.PrevEvents.Select(p => p.ToString()).Distinct().ToList();
+        var stored = await events.GetManyAsync(ids, ct);
+        var roomId = pdu.RoomId.ToString();
+        return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId)).ToList();
+    }
+
+    /// <summary>Under the room's lock, as local sends are, so that both build on extremities no one is replacing.</summary>
+    private async Task<string?> IngestAsync(string origin, Pdu pdu, CancellationToken ct)
+    {
+        using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
+        // Checked again under the lock: another transaction may have brought the same event meanwhile.
+        if (await KnownAsync(pdu, ct) is { } known)
+            return known.Error;
+        try
+        {
+            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false }, ct);
+            return null;
+        }
+        catch (EventRefusedException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private async Task<bool> SignedByAsync(Pdu pdu, string server, CancellationToken ct)
+    {
+        if (pdu.Signatures[server] is not JsonObject byKey)
+            return false;
+        foreach (var (keyId, _) in byKey)
+            if (keyId.StartsWith(SigningKey.Algorithm + ":", StringComparison.Ordinal)
+                && await keys.FindAsync(server, keyId, pdu.RoomVersion.EnforcesKeyValidity ? pdu.OriginServerTs : null, ct) is { } publicKey
+                && EventVerifier.VerifySignature(pdu.Json, pdu.RoomVersion, server, keyId, publicKey))
+                return true;
+        return false;
+    }
+}

@@ -1,0 +1,256 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
+using Homeserver.Testing;
+using Homeserver.Testing.Federation;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.Federation;
+
+/// <summary>
+/// Server B of ours pushes transactions to server A (<c>PUT /_matrix/federation/v1/send/{txnId}</c>) in a public room
+/// that a user of A created: B's user joins as a server propagates a join, then writes, forges and replays.
+/// </summary>
+public sealed class InboundTransactionTests : IDisposable
+{
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create();
+
+    private sealed record Setup(TestHomeserver A, TestHomeserver B, RemotePduFactory FromB, HttpClient Alice, RoomId Room, UserId Bob) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await B.DisposeAsync();
+            await A.DisposeAsync();
+        }
+    }
+
+    /// <summary>A public room on A with alice, and bob of B joined to it through a transaction.</summary>
+    private async Task<Setup> StartAsync(string engine)
+    {
+        var a = await FederationTestServers.StartAsync(engine, _ca);
+        var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (_, alice) = await a.RegisterClientAsync();
+        var room = RoomId.Parse(await alice.CreateRoomAsync(new { preset = "public_chat" }));
+        var fromB = new RemotePduFactory(a, b);
+        var bob = fromB.User("bob");
+        var join = await fromB.JoinAsync(room, bob);
+        AssertAccepted(await fromB.SendAsync("join", join), join);
+        return new Setup(a, b, fromB, alice, room, bob);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RemoteJoinAndMessage_ReachTheLocalUser_InSyncAndMessages(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var members = await (await s.Alice.GetRoomAsync(s.Room.ToString(), "joined_members")).AssertOkAsync();
+        Assert.True(members.GetProperty("joined").TryGetProperty(s.Bob.ToString(), out _));
+
+        var message = await s.FromB.MessageAsync(s.Room, s.Bob, "hello from B");
+        AssertAccepted(await s.FromB.SendAsync("m1", message), message);
+
+        var timeline = (await (await s.Alice.GetAsync("/_matrix/client/v3/sync?timeout=0")).AssertOkAsync())
+            .GetProperty("rooms").GetProperty("join").GetProperty(s.Room.ToString()).GetProperty("timeline").GetProperty("events").EnumerateArray().ToList();
+        var synced = Assert.Single(timeline, e => e.GetProperty("event_id").GetString() == message.EventId.ToString());
+        Assert.Equal(s.Bob.ToString(), synced.GetProperty("sender").GetString());
+        Assert.Equal("hello from B", synced.GetProperty("content").GetProperty("body").GetString());
+        Assert.Contains("hello from B", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ReplayedTransaction_GetsTheSameAnswer_AndAppliesNothingTwice_EvenAfterARestart(string engine)
+    {
+        var s = await StartAsync(engine);
+        var a = s.A;
+        try
+        {
+            var first = await s.FromB.MessageAsync(s.Room, s.Bob, "once");
+            var sent = s.FromB.Transaction([first.Json]);
+            var answer = await s.FromB.PutAsync("t1", sent);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var replay = await s.FromB.PutAsync("t1", sent);
+            Assert.Equal(answer.Body, replay.Body);
+
+            // The same transaction ID with other content is answered from the record: its new event is not applied.
+            var sneaked = await s.FromB.MessageAsync(s.Room, s.Bob, "sneaked in");
+            Assert.Equal(answer.Body, (await s.FromB.PutAsync("t1", s.FromB.Transaction([sneaked.Json]))).Body);
+
+            // Both copies of a transaction sent at once get one answer, and its event is stored once.
+            var concurrent = await s.FromB.MessageAsync(s.Room, s.Bob, "concurrent");
+            var body = s.FromB.Transaction([concurrent.Json]);
+            var both = await Task.WhenAll(s.FromB.PutAsync("t2", body), s.FromB.PutAsync("t2", body));
+            AssertAccepted(RemotePduFactory.ResultsOf(both[0]), concurrent);
+            Assert.Equal(both[0].Body, both[1].Body);
+
+            await a.DisposeAsync();
+            a = await TestHomeserver.StartAsync(s.A.Options);
+            var fromB = new RemotePduFactory(a, s.B);
+            Assert.Equal(answer.Body, (await fromB.PutAsync("t1", fromB.Transaction([sneaked.Json]))).Body);
+
+            var alice = a.NewClient(s.Alice.DefaultRequestHeaders.Authorization!.Parameter);
+            var bodies = (await alice.MessagesAsync(s.Room.ToString())).Bodies().ToList();
+            Assert.Single(bodies, b => b == "once");
+            Assert.Single(bodies, b => b == "concurrent");
+            Assert.DoesNotContain("sneaked in", bodies);
+        }
+        finally
+        {
+            await s.B.DisposeAsync();
+            await a.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ForgedSignature_IsRefused_AndBadContentHash_GoesOnRedacted(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        using var forgedKey = SigningKey.FromSeed(s.FromB.Key.Version, RandomNumberGenerator.GetBytes(32));
+        var forged = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("forged"), key: forgedKey);
+        var tampered = (JsonObject)(await s.FromB.MessageAsync(s.Room, s.Bob, "original")).Json.DeepClone();
+        tampered["content"]!["body"] = "tampered";
+        var tamperedPdu = Pdu.FromJson((JsonObject)tampered.DeepClone(), forged.RoomVersion);
+
+        var results = RemotePduFactory.ResultsOf(await s.FromB.PutAsync("t", s.FromB.Transaction([forged.Json, tampered])));
+
+        Assert.Contains("bad signature", Error(results, forged));
+        AssertAccepted(results, tamperedPdu);
+        var chunk = await s.Alice.MessagesAsync(s.Room.ToString());
+        var redacted = Assert.Single(chunk, e => e.GetProperty("event_id").GetString() == tamperedPdu.EventId.ToString());
+        Assert.Empty(redacted.GetProperty("content").EnumerateObject());
+        Assert.DoesNotContain(chunk, e => e.GetProperty("event_id").GetString() == forged.EventId.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PduOfAnotherServer_NotSignedByTheOrigin_AndPduOfAnUnknownRoom_FailAlone(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var carol = UserId.Parse("@carol:elsewhere.test");
+        using var elsewhereKey = SigningKey.Generate();
+        var relayed = await s.FromB.BuildAsync(s.Room, carol, "m.room.message", null, Text("relayed"), key: elsewhereKey);
+        var unknownRoom = (JsonObject)(await s.FromB.MessageAsync(s.Room, s.Bob, "lost")).Json.DeepClone();
+        unknownRoom["room_id"] = "!nowhere:elsewhere.test";
+        var good = await s.FromB.MessageAsync(s.Room, s.Bob, "fine");
+
+        var results = RemotePduFactory.ResultsOf(await s.FromB.PutAsync("t", s.FromB.Transaction([relayed.Json, unknownRoom, good.Json])));
+
+        Assert.Equal(3, results.Count);
+        Assert.Contains("has not signed it", Error(results, relayed));
+        Assert.Contains(results, r => r.Value!["error"]?.GetValue<string>().Contains("!nowhere:elsewhere.test is not known", StringComparison.Ordinal) == true);
+        AssertAccepted(results, good);
+        var bodies = (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies().ToList();
+        Assert.Contains("fine", bodies);
+        Assert.DoesNotContain("relayed", bodies);
+        Assert.DoesNotContain("lost", bodies);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task EventOfANonMember_IsRejected_AndEventsCitingItAsAuthEvent_AreRejected(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var mallory = s.FromB.User("mallory");
+        var intruding = await s.FromB.MessageAsync(s.Room, mallory, "intruding");
+        Assert.Contains("the sender is not joined", Error(await s.FromB.SendAsync("t1", intruding), intruding));
+
+        // Bob may write, but not on the authority of a rejected event; and so on down the chain.
+        var allowed = await s.FromB.MessageAsync(s.Room, s.Bob, "probe");
+        var citing = await s.FromB.MessageAsync(s.Room, s.Bob, "citing", [.. allowed.AuthEvents, intruding.EventId]);
+        var citingCiting = await s.FromB.MessageAsync(s.Room, s.Bob, "citing the citing", [.. allowed.AuthEvents, citing.EventId]);
+        var results = await s.FromB.SendAsync("t2", citing, citingCiting);
+        Assert.Contains($"rejected event {intruding.EventId}", Error(results, citing));
+        Assert.Contains($"rejected event {citing.EventId}", Error(results, citingCiting));
+
+        // The rejection is remembered: the event sent again is answered as rejected without a new check.
+        Assert.Contains("was rejected", Error(await s.FromB.SendAsync("t3", intruding), intruding));
+        var bodies = (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies().ToList();
+        Assert.DoesNotContain("intruding", bodies);
+        Assert.DoesNotContain("citing", bodies);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PduWithUnknownPrevEvents_TheOriginCannotSupply_IsRefused_NotGuessed(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        // A parent A never saw: B writes it but does not send it, and B does not serve get_missing_events.
+        var unseen = await s.FromB.MessageAsync(s.Room, s.Bob, "unseen");
+        var child = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("child"), prevEvents: [unseen.EventId]);
+
+        Assert.Contains($"prev events unknown here ({unseen.EventId})", Error(await s.FromB.SendAsync("t", child), child));
+        Assert.DoesNotContain("child", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task OversizeOrMalformedTransactions_AndAForeignOrigin_AreRefusedWhole(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var pdus = new List<Pdu>();
+        for (var i = 0; i < 51; i++)
+            pdus.Add(await s.FromB.MessageAsync(s.Room, s.Bob, $"bulk {i}"));
+        var messages = pdus.Select(p => p.Json).ToList();
+        await AssertRefusedAsync(s.FromB.PutAsync("many", s.FromB.Transaction(messages)), 400, "M_TOO_LARGE");
+
+        var edus = s.FromB.Transaction([messages[0]]);
+        edus["edus"] = new JsonArray(Enumerable.Range(0, 101).Select(_ => (JsonNode)new JsonObject { ["edu_type"] = "m.typing", ["content"] = new JsonObject() }).ToArray());
+        await AssertRefusedAsync(s.FromB.PutAsync("edus", edus), 400, "M_TOO_LARGE");
+
+        var malformed = s.FromB.Transaction([]);
+        malformed["pdus"] = "not a list";
+        await AssertRefusedAsync(s.FromB.PutAsync("malformed", malformed), 400, "M_BAD_JSON");
+
+        await AssertRefusedAsync(s.FromB.PutAsync("foreign", s.FromB.Transaction([messages[0]], origin: "elsewhere.test")), 403, "M_FORBIDDEN");
+        Assert.DoesNotContain((await s.Alice.MessagesAsync(s.Room.ToString())).Bodies(), b => b.StartsWith("bulk", StringComparison.Ordinal));
+
+        // Refusals are not recorded as answers: the same transaction ID, well formed, is processed.
+        AssertAccepted(await s.FromB.SendAsync("many", pdus[0]), pdus[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task EdusAreAcceptedBesidePdus_AndAnUnsignedRequestIsRefused(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var message = await s.FromB.MessageAsync(s.Room, s.Bob, "with edus");
+        var body = s.FromB.Transaction([message.Json]);
+        body["edus"] = new JsonArray(
+            new JsonObject { ["edu_type"] = "m.typing", ["content"] = new JsonObject { ["room_id"] = s.Room.ToString(), ["user_id"] = s.Bob.ToString(), ["typing"] = true } },
+            new JsonObject { ["edu_type"] = "org.example.unknown", ["content"] = new JsonObject() });
+        AssertAccepted(RemotePduFactory.ResultsOf(await s.FromB.PutAsync("e", body)), message);
+
+        using var unsigned = await s.A.Client.PutAsJsonAsync("/_matrix/federation/v1/send/u", JsonSerializer.Deserialize<JsonElement>(body.ToJsonString()));
+        await unsigned.AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNAUTHORIZED");
+        Assert.Single((await s.Alice.MessagesAsync(s.Room.ToString())).Bodies(), b => b == "with edus");
+    }
+
+    private static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
+
+    private static void AssertAccepted(JsonObject results, Pdu pdu)
+    {
+        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
+        Assert.False(result.ContainsKey("error"), $"{pdu.EventId} was refused: {result.ToJsonString()}");
+    }
+
+    private static string Error(JsonObject results, Pdu pdu)
+    {
+        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
+        return Assert.IsAssignableFrom<JsonValue>(result["error"]).GetValue<string>();
+    }
+
+    private static async Task AssertRefusedAsync(Task<Homeserver.Core.Outbound.OutboundResponse> sending, int status, string errcode)
+    {
+        var response = await sending;
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(errcode, JsonNode.Parse(response.Body)!["errcode"]!.GetValue<string>());
+    }
+
+    public void Dispose() => _ca.Dispose();
+}
