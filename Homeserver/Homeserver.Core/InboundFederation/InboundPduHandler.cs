@@ -89,9 +89,14 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
         var lacking = await LackingPrevEventsAsync(pdu, ct);
         if (lacking.Count == 0)
             return null;
+        // Neither kind is in the DAG we store, and fetching them again would not change that.
         foreach (var prev in lacking)
+        {
             if (await rejected.ReasonAsync(prev, ct) is not null)
                 return $"Event {pdu.EventId} names the rejected event {prev} as a prev event; building on rejected events is not supported yet";
+            if (await softFailed.ReasonAsync(prev, ct) is not null)
+                return $"Event {pdu.EventId} names the soft-failed event {prev} as a prev event; building on soft-failed events is not supported yet";
+        }
         foreach (var earlier in MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct)))
         {
             if (earlier.EventId == pdu.EventId || await KnownAsync(earlier, ct) is not null)
