@@ -153,6 +153,27 @@ public sealed class InboundTransactionTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PduOfAnotherServer_CountersignedByTheOrigin_IsAccepted(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        await using var c = await FederationTestServers.StartAsync(engine, _ca);
+        var fromC = new RemotePduFactory(s.A, c);
+        var carol = fromC.User("carol");
+        var join = await fromC.JoinAsync(s.Room, carol);
+        AssertAccepted(await fromC.SendAsync("join", join), join);
+
+        // C's event relayed by B: B must add its own signature for A to take it from B.
+        var message = await fromC.MessageAsync(s.Room, carol, "relayed with consent");
+        var countersigned = (JsonObject)message.Json.DeepClone();
+        EventSigner.Sign(countersigned, message.RoomVersion, s.FromB.ServerName, s.FromB.Key);
+        var relayed = RemotePduFactory.ResultsOf(await s.FromB.PutAsync("relay", s.FromB.Transaction([countersigned])));
+
+        AssertAccepted(relayed, message);
+        Assert.Contains("relayed with consent", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task EventOfANonMember_IsRejected_AndEventsCitingItAsAuthEvent_AreRejected(string engine)
     {
         await using var s = await StartAsync(engine);
