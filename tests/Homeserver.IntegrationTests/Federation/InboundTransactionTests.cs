@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -6,8 +7,13 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
+using Homeserver.Core.Rooms;
 using Homeserver.Testing;
 using Homeserver.Testing.Federation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Federation;
@@ -30,10 +36,10 @@ public sealed class InboundTransactionTests : IDisposable
     }
 
     /// <summary>A public room on A with alice, and bob of B joined to it through a transaction.</summary>
-    private async Task<Setup> StartAsync(string engine)
+    private async Task<Setup> StartAsync(string engine, Action<WebApplicationBuilder>? configureB = null)
     {
         var a = await FederationTestServers.StartAsync(engine, _ca);
-        var b = await FederationTestServers.StartAsync(engine, _ca);
+        var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: configureB);
         var (_, alice) = await a.RegisterClientAsync();
         var room = RoomId.Parse(await alice.CreateRoomAsync(new { preset = "public_chat" }));
         var fromB = new RemotePduFactory(a, b);
@@ -207,6 +213,57 @@ public sealed class InboundTransactionTests : IDisposable
 
         Assert.Contains($"prev events unknown here ({unseen.EventId})", Error(await s.FromB.SendAsync("t", child), child));
         Assert.DoesNotContain("child", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PduWithUnknownPrevEvents_IsPrecededByWhatTheOriginSupplies_ParentsFirst(string engine)
+    {
+        var stub = new GetMissingEventsStub();
+        await using var s = await StartAsync(engine, b => b.Services.AddSingleton<IStartupFilter>(stub));
+        var extremities = await s.A.Services.GetRequiredService<RoomStore>().ForwardExtremitiesAsync(s.Room.ToString(), CancellationToken.None);
+        var first = await s.FromB.MessageAsync(s.Room, s.Bob, "gap 1");
+        var second = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("gap 2"), prevEvents: [first.EventId], depth: first.Depth + 1);
+        var tip = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("tip"), prevEvents: [second.EventId], depth: first.Depth + 2);
+        // Newest first, as a server walking back from the latest event would list them.
+        stub.Events = [second.Json, first.Json];
+
+        AssertAccepted(await s.FromB.SendAsync("t", tip), tip);
+
+        var asked = Assert.Single(stub.Requests);
+        Assert.Equal([tip.EventId.ToString()], asked["latest_events"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal(extremities.Select(e => e.EventId).Order(StringComparer.Ordinal),
+            asked["earliest_events"]!.AsArray().Select(e => e!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(10, asked["limit"]!.GetValue<int>());
+        Assert.Equal(1, asked["min_depth"]!.GetValue<long>());
+        var bodies = (await s.Alice.MessagesAsync(s.Room.ToString(), "dir=b&limit=3")).Bodies().ToList();
+        Assert.Equal(["tip", "gap 2", "gap 1"], bodies);
+    }
+
+    /// <summary>
+    /// The serving side of <c>get_missing_events</c> on B, which this server does not have yet: answers with the events
+    /// a test sets and remembers what it was asked.
+    /// </summary>
+    private sealed class GetMissingEventsStub : IStartupFilter
+    {
+        public IReadOnlyList<JsonObject> Events { get; set; } = [];
+
+        public ConcurrentQueue<JsonObject> Requests { get; } = new();
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (ctx, nextMiddleware) =>
+            {
+                if (!ctx.Request.Path.StartsWithSegments("/_matrix/federation/v1/get_missing_events"))
+                {
+                    await nextMiddleware(ctx);
+                    return;
+                }
+                Requests.Enqueue((await JsonNode.ParseAsync(ctx.Request.Body))!.AsObject());
+                await ctx.Response.WriteAsJsonAsync(new JsonObject { ["events"] = new JsonArray(Events.Select(e => (JsonNode)e.DeepClone()).ToArray()) });
+            });
+            next(app);
+        };
     }
 
     [Theory]

@@ -29,11 +29,12 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
     public UserId User(string localpart) => UserId.Parse($"@{localpart}:{ServerName}");
 
     /// <summary>
-    /// An event of <paramref name="sender"/>. <paramref name="prevEvents"/> and <paramref name="authEvents"/> replace
-    /// the ones the target's room gives; <paramref name="key"/> signs instead of the remote's key (a forgery).
+    /// An event of <paramref name="sender"/>. <paramref name="prevEvents"/>, <paramref name="authEvents"/> and
+    /// <paramref name="depth"/> replace the ones the target's room gives (prev events the target lacks count for no
+    /// depth); <paramref name="key"/> signs instead of the remote's key (a forgery).
     /// </summary>
     public async Task<Pdu> BuildAsync(RoomId roomId, UserId sender, string type, string? stateKey, JsonObject content,
-        IReadOnlyList<EventId>? prevEvents = null, IReadOnlyList<EventId>? authEvents = null, SigningKey? key = null)
+        IReadOnlyList<EventId>? prevEvents = null, IReadOnlyList<EventId>? authEvents = null, SigningKey? key = null, long? depth = null)
     {
         var ct = CancellationToken.None;
         var services = target.Services;
@@ -62,7 +63,7 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
             PrevEvents = prevIds,
             AuthEvents = authIds,
             ReferenceHashes = ReferenceHasher.ByEventId(referenced),
-            Depth = EventBuilder.NextDepth(prevRows.Select(r => r.Depth)),
+            Depth = depth ?? EventBuilder.NextDepth(prevRows.Select(r => r.Depth)),
             OriginServerTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         }.Build(key ?? Key);
     }
