@@ -1,6 +1,8 @@
 using Federation.Auth;
+using Federation.Events;
 using Federation.Keys;
 using Federation.Query;
+using Federation.Rooms;
 using Homeserver.Core.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,6 +28,13 @@ public static class FederationEndpoints
         KeyEndpoints.MapQuery(app);
         var v1 = app.MapGroup("/_matrix/federation/v1").AddEndpointFilter<XMatrixAuthenticationFilter>();
         ProfileQueryEndpoints.Map(v1);
+        EventEndpoint.Map(v1);
+        EventAuthEndpoint.Map(v1);
+        BackfillEndpoint.Map(v1);
+        MissingEventsEndpoint.Map(v1);
+        TimestampToEventEndpoint.Map(v1);
+        StateEndpoint.Map(v1);
+        StateIdsEndpoint.Map(v1);
         return app;
     }
 }
