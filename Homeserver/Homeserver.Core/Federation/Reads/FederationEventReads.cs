@@ -1,14 +1,12 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
-using Homeserver.Core.Rooms.State;
-using Homeserver.Core.Rooms.State.Resolution;
 using Homeserver.Core.Rooms.Timeline;
 
 namespace Homeserver.Core.Federation.Reads;
 
 /// <summary>One event (<c>/event</c>) and an event's auth chain (<c>/event_auth</c>) for another server.</summary>
-public sealed class FederationEventReads(EventStore events, StateService state, FederationRoomAccess access)
+public sealed class FederationEventReads(EventStore events, FederationRoomAccess access)
 {
     /// <summary>The event, whole or redacted as the server may see it.</summary>
     public async Task<JsonObject> EventAsync(string origin, EventId eventId, CancellationToken ct)
@@ -25,7 +23,6 @@ public sealed class FederationEventReads(EventStore events, StateService state, 
         var version = await access.EnterAsync(roomId, origin, ct);
         var row = await access.EventOfRoomAsync(roomId, eventId, ct);
         await access.EnsureMaySeeAsync(origin, roomId, version, row, ct);
-        var chain = await new ResolutionEvents(new StoredResolutionEvents(state, roomId, version)).AuthChainAsync(eventId, ct);
-        return await access.WholePdusAsync(chain.Select(e => e.ToString()).ToList(), version, ct);
+        return await access.WholePdusAsync(await access.AuthChainAsync(roomId, version, [eventId], ct), version, ct);
     }
 }

@@ -4,6 +4,8 @@ using Homeserver.Core.Events;
 using Homeserver.Core.Federation.Acl;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.State.Resolution;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
 
@@ -13,7 +15,7 @@ namespace Homeserver.Core.Federation.Reads;
 /// The checks every federation read of a room makes, in one place so none is skipped: the room's server ACL, the
 /// event being of the room, and history visibility for the asking server (whole, redacted or refused).
 /// </summary>
-public sealed class FederationRoomAccess(RoomStore rooms, EventStore events, ServerAcls acls, ServerVisibilityService visibility)
+public sealed class FederationRoomAccess(RoomStore rooms, EventStore events, StateService state, ServerAcls acls, ServerVisibilityService visibility)
 {
     public const string EventNotFound = "Event not found";
     public const string NotInRoom = "Your server has no access to this room";
@@ -81,5 +83,23 @@ public sealed class FederationRoomAccess(RoomStore rooms, EventStore events, Ser
     {
         var rows = await events.GetManyAsync(eventIds, ct);
         return rows.Values.OrderBy(r => r.Depth).ThenBy(r => r.StreamOrdering).Select(r => FederationPdu.Format(r, version, visible: true)).ToList();
+    }
+
+    /// <summary>The auth chains of the events together: their auth events, theirs, and so on, without the events themselves.</summary>
+    public async Task<IReadOnlyCollection<string>> AuthChainAsync(RoomId roomId, RoomVersion version, IReadOnlyCollection<EventId> of, CancellationToken ct)
+    {
+        var events = new ResolutionEvents(new StoredResolutionEvents(state, roomId, version));
+        var chain = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in of)
+            chain.UnionWith((await events.AuthChainAsync(id, ct)).Select(e => e.ToString()));
+        // From room version 12 the room ID names the create event instead of auth_events, but it still authorises
+        // every other event, so a receiver checking the chain needs it.
+        if (version.RoomIdIsCreateEventId)
+        {
+            var create = EventId.Sigil + roomId.Opaque;
+            if (of.Any(e => e.ToString() != create))
+                chain.Add(create);
+        }
+        return chain;
     }
 }

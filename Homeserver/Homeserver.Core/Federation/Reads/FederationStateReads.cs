@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
-using Homeserver.Core.Rooms.State.Resolution;
 
 namespace Homeserver.Core.Federation.Reads;
 
@@ -33,10 +32,7 @@ public sealed class FederationStateReads(StateService state, FederationRoomAcces
         // The state before the event ("prior to considering any state changes induced by the requested event"); the
         // create event has none.
         var stateIds = row.StateGroupBefore is { } group ? (await state.GetGroupAsync(group, ct)).Values.ToList() : [];
-        var events = new ResolutionEvents(new StoredResolutionEvents(state, roomId, version));
-        var chain = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in stateIds)
-            chain.UnionWith((await events.AuthChainAsync(EventId.Parse(id), ct)).Select(e => e.ToString()));
+        var chain = await access.AuthChainAsync(roomId, version, stateIds.Select(EventId.Parse).ToList(), ct);
         return (version, new StateIds(stateIds, chain.ToList()));
     }
 }
