@@ -1,7 +1,9 @@
 using Federation.Auth;
+using Federation.Events;
 using Federation.Keys;
 using Federation.Query;
 using Federation.Transactions;
+using Federation.Rooms;
 using Homeserver.Core.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,6 +30,13 @@ public static class FederationEndpoints
         var v1 = app.MapGroup("/_matrix/federation/v1").AddEndpointFilter<XMatrixAuthenticationFilter>();
         ProfileQueryEndpoints.Map(v1);
         SendTransactionEndpoints.Map(v1);
+        EventEndpoint.Map(v1);
+        EventAuthEndpoint.Map(v1);
+        BackfillEndpoint.Map(v1);
+        MissingEventsEndpoint.Map(v1);
+        TimestampToEventEndpoint.Map(v1);
+        StateEndpoint.Map(v1);
+        StateIdsEndpoint.Map(v1);
         return app;
     }
 }

@@ -6,6 +6,7 @@ using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation;
+using Homeserver.Core.Federation.Reads;
 using Homeserver.Core.Filters;
 using Homeserver.Core.InboundFederation;
 using Homeserver.Core.Keys;
@@ -48,6 +49,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(options.Push);
         services.AddSingleton(options.Federation);
         services.AddFederationClient(options);
+        services.AddFederationReads();
         services.AddSingleton(signingKey);
         services.AddSingleton(tokenKey);
         services.AddSingleton(TimeProvider.System);
