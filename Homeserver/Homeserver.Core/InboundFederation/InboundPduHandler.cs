@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Federation.Acl;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms;
@@ -17,7 +18,7 @@ namespace Homeserver.Core.InboundFederation;
 /// to report for the PDU, or null.
 /// </summary>
 public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFailedEventStore softFailed, RejectedEventStore rejected,
-    EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ILogger<InboundPduHandler> log)
+    EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ServerAcls acls, ILogger<InboundPduHandler> log)
 {
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
@@ -48,6 +49,8 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
     {
         try
         {
+            // A server the room's ACL shuts out speaks in it no more, whoever signed what it relays.
+            await acls.EnsureAllowedAsync(pdu.RoomId, origin, ct);
             // Anyone could relay a well-signed event; the origin must at least have signed what it did not write.
             if (pdu.Sender.ServerName != origin && !await SignedByAsync(pdu, origin, ct))
                 return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";

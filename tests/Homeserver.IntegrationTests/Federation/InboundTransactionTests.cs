@@ -309,6 +309,25 @@ public sealed class InboundTransactionTests : IDisposable
         Assert.Single((await s.Alice.MessagesAsync(s.Room.ToString())).Bodies(), b => b == "with edus");
     }
 
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ServerAclDenyingTheOrigin_RefusesItsPdus_UntilLifted(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var room = s.Room.ToString();
+        var aclPath = $"/_matrix/client/v3/rooms/{room}/state/m.room.server_acl";
+        await (await s.Alice.PutAsJsonAsync(aclPath, new { allow = new[] { "*" }, deny = new[] { s.FromB.ServerName.Split(':')[0] }, allow_ip_literals = false })).AssertOkAsync();
+
+        var denied = await s.FromB.MessageAsync(s.Room, s.Bob, "while denied");
+        Assert.Contains("server ACL", Error(await s.FromB.SendAsync("acl-1", denied), denied), StringComparison.Ordinal);
+        Assert.DoesNotContain("while denied", (await s.Alice.MessagesAsync(room)).Bodies());
+
+        await (await s.Alice.PutAsJsonAsync(aclPath, new { allow = new[] { "*" } })).AssertOkAsync();
+        var allowed = await s.FromB.MessageAsync(s.Room, s.Bob, "allowed again");
+        AssertAccepted(await s.FromB.SendAsync("acl-2", allowed), allowed);
+        Assert.Contains("allowed again", (await s.Alice.MessagesAsync(room)).Bodies());
+    }
+
     private static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
 
     private static void AssertAccepted(JsonObject results, Pdu pdu)
