@@ -6,6 +6,7 @@ using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation;
+using Homeserver.Core.Federation.Sending;
 using Homeserver.Core.Filters;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Media;
@@ -111,6 +112,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventIngest>();
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
+        services.AddFederationSending();
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomEventGuard>();
         services.AddSingleton<RoomReadService>();
