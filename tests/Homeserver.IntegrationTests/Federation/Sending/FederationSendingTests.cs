@@ -275,6 +275,34 @@ public sealed class FederationSendingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AnInvitedUsersServer_GetsTheInvite_ButNotTheRoomsEvents(string engine)
+    {
+        await using var invited = await TestFederationReceiver.StartAsync(_ca);
+        await using var member = await TestFederationReceiver.StartAsync(_ca);
+        await using var hs = await StartServerAsync(engine);
+        Expect(hs, invited);
+        Expect(hs, member);
+        var room = await NewRoomAsync(hs);
+        await RemoteMembershipAsync(room, member, "m", "join");
+
+        // Inviting a remote user through the client API waits for federation's /invite; the event itself is built
+        // and signed by our server as that invite would be.
+        var invite = await new IngestEvents(hs).BuildAsync(room.RoomId, room.AliceId, EventTypes.Member, new JsonObject { ["membership"] = "invite" },
+            [await LatestEventAsync(room)], stateKey: $"@i:{invited.ServerName}");
+        await ReceiveFromAsync(hs, invite, hs.Options.ServerName);
+        await room.Alice.SendTextAsync(room.RoomId, "members only");
+        var memberGot = await member.WaitForPdusAsync(2);
+        var invitedGot = await invited.WaitForPdusAsync(1);
+
+        Assert.Equal([$"invite {invited.ServerName}", "members only"], memberGot.Select(Describe));
+        Assert.Equal([$"invite {invited.ServerName}"], invitedGot.Select(Describe));
+        var status = await IdleStatusAsync(hs, invited);
+        Assert.Equal(0L, status.QueuedPdus);
+        Assert.Single(invited.AcceptedPdus);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task ABackedOffDestination_IsRetriedAtOnce_WhenItContactsUs(string engine)
     {
         await using var receiver = await TestFederationReceiver.StartAsync(_ca);
