@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Federation.Client;
+using Homeserver.Core.Federation.Sending;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
 using Homeserver.Http.Json;
@@ -16,7 +17,8 @@ namespace Federation.Auth;
 /// destination (or no destination, as older servers send), signed with a key of the origin that is valid now, over
 /// the method, the request target exactly as it came, and the body. Anything else is 401 <c>M_UNAUTHORIZED</c>.
 /// </summary>
-public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity server, TimeProvider time, ILogger<XMatrixAuthenticationFilter> log)
+public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity server, IFederationContactSignal contact, TimeProvider time,
+    ILogger<XMatrixAuthenticationFilter> log)
     : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -43,6 +45,7 @@ public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity
         if (!XMatrixAuthorization.Verify(credentials, publicKey, server.ServerName, ctx.Request.Method, target, content))
             throw Refused(ctx, $"Bad signature by {credentials.Origin} ({credentials.KeyId})");
         FederationRequester.Set(ctx, credentials.Origin);
+        await contact.ContactedAsync(credentials.Origin, ct);
         return await next(context);
     }
 

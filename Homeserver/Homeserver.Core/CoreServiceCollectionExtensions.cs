@@ -7,6 +7,7 @@ using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation;
 using Homeserver.Core.Federation.Reads;
+using Homeserver.Core.Federation.Sending;
 using Homeserver.Core.Filters;
 using Homeserver.Core.InboundFederation;
 using Homeserver.Core.Keys;
@@ -116,6 +117,7 @@ public static class CoreServiceCollectionExtensions
         services.AddInboundFederation(options.Federation.Enabled);
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
+        services.AddFederationSending();
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomEventGuard>();
         services.AddSingleton<RoomReadService>();

@@ -19,4 +19,10 @@ public sealed class FederationOptions
     public Duration ConnectTimeout { get; set; } = new(TimeSpan.FromSeconds(10));
     /// <summary>Time allowed for one request to another server, the whole answer included.</summary>
     public Duration RequestTimeout { get; set; } = new(TimeSpan.FromSeconds(60));
+    /// <summary>Wait before the first retry of a destination whose transaction failed (Synapse's default).</summary>
+    public Duration DestinationMinRetryInterval { get; set; } = new(TimeSpan.FromMinutes(10));
+    /// <summary>Factor the wait grows by with each further failure.</summary>
+    public double DestinationRetryMultiplier { get; set; } = 2;
+    /// <summary>Longest wait between retries of a destination that stays down.</summary>
+    public Duration DestinationMaxRetryInterval { get; set; } = new(TimeSpan.FromDays(7));
 }

@@ -73,9 +73,14 @@ public static class HomeserverOptionsValidator
             for (var i = 0; i < ranges.Count; i++)
                 if (!System.Net.IPNetwork.TryParse(ranges[i], out _))
                     p.Add(new($"federation.{name}.{i}", $"'{ranges[i]}' is not a CIDR range such as 10.0.0.0/8"));
-        foreach (var (name, d) in new[] { ("connect_timeout", f.ConnectTimeout), ("request_timeout", f.RequestTimeout) })
+        foreach (var (name, d) in new[] { ("connect_timeout", f.ConnectTimeout), ("request_timeout", f.RequestTimeout),
+            ("destination_min_retry_interval", f.DestinationMinRetryInterval), ("destination_max_retry_interval", f.DestinationMaxRetryInterval) })
             if (d.Value <= TimeSpan.Zero)
                 p.Add(new($"federation.{name}", "must be positive"));
+        if (f.DestinationMaxRetryInterval.Value < f.DestinationMinRetryInterval.Value)
+            p.Add(new("federation.destination_max_retry_interval", "must not be shorter than federation.destination_min_retry_interval"));
+        if (!(f.DestinationRetryMultiplier >= 1))
+            p.Add(new("federation.destination_retry_multiplier", "must be at least 1"));
     }
 
     private static void ValidatePush(PushOptions push, List<ConfigProblem> p)

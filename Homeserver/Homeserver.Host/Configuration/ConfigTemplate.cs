@@ -261,6 +261,12 @@ public static class ConfigTemplate
               # Time allowed to connect to another server, and for one whole request and its answer.
               connect_timeout: 10s
               request_timeout: 60s
+              # A destination whose transaction failed is retried after destination_min_retry_interval, then after
+              # a wait multiplied by destination_retry_multiplier per further failure, up to
+              # destination_max_retry_interval; at once when it contacts us.
+              destination_min_retry_interval: 10m
+              destination_retry_multiplier: 2
+              destination_max_retry_interval: 7d
 
             """;
     }

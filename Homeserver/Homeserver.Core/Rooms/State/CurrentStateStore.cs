@@ -66,6 +66,17 @@ public sealed class CurrentStateStore(Database db)
     public static Task SetMembershipAsync(DbConnection c, DbTransaction tx, string roomId, string userId, string membership, string eventId, long streamOrdering, CancellationToken ct) =>
         c.RunAsync(UpsertMembership, new { RoomId = roomId, UserId = userId, Membership = membership, EventId = eventId, StreamOrdering = streamOrdering }, ct, tx);
 
+    /// <summary>
+    /// The servers of the room's joined members, as the transaction <paramref name="tx"/> sees the membership index;
+    /// the server is what follows the user ID's first colon, cut out by the database so a big room costs one row per server.
+    /// </summary>
+    public static Task<IReadOnlyList<string>> JoinedServersAsync(DbConnection c, DbTransaction tx, string roomId, CancellationToken ct)
+    {
+        var colon = SqlDialect.Of(c).Engine == DatabaseEngine.Postgres ? "strpos(user_id, ':')" : "instr(user_id, ':')";
+        return c.ListAsync<string>($"SELECT DISTINCT substr(user_id, {colon} + 1) FROM room_memberships WHERE room_id = @RoomId AND membership = 'join'",
+            new { RoomId = roomId }, ct, tx);
+    }
+
     public async Task<Dictionary<StateEventKey, string>> GetStateAsync(string roomId, CancellationToken ct) =>
         (await db.ReadAsync(c => c.ListAsync<Row>(SelectState, new { RoomId = roomId }, ct), ct))
             .ToDictionary(r => new StateEventKey(r.Type, r.Key), r => r.EventId);

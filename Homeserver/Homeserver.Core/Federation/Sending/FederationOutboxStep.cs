@@ -1,0 +1,37 @@
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Streams;
+
+namespace Homeserver.Core.Federation.Sending;
+
+/// <summary>
+/// Queues each persisted event for the other servers of its room, in the transaction that persists it, so an event
+/// is committed with its deliveries or not at all. The destinations are the servers with a joined member in the
+/// room's current state after the event, plus, for a membership event, the target's server (an invite, or the kick
+/// or ban that removes its last member, reaches it). Never our own server nor the sender's: the sender's server
+/// made the event, so an event received from it is not sent back.
+/// </summary>
+public sealed class FederationOutboxStep(ServerIdentity server, FederationOptions options, FederationSender sender) : IEventTransactionStep
+{
+    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
+    {
+        if (!options.Enabled)
+            return Task.FromResult<Func<StreamTransaction, long, Task>?>(null);
+        return Task.FromResult<Func<StreamTransaction, long, Task>?>(async (st, streamOrdering) =>
+        {
+            var roomId = pdu.RoomId.ToString();
+            var destinations = (await CurrentStateStore.JoinedServersAsync(st.Connection, st.Transaction, roomId, ct)).ToHashSet(StringComparer.Ordinal);
+            if (pdu.Type == EventTypes.Member && UserId.TryParse(pdu.StateKey, out var target))
+                destinations.Add(target.Value.ServerName);
+            destinations.Remove(server.ServerName);
+            destinations.Remove(pdu.Sender.ServerName);
+            if (destinations.Count == 0)
+                return;
+            await FederationOutboxStore.QueuePduAsync(st.Connection, st.Transaction, destinations, streamOrdering, roomId, pdu.EventId.ToString(), ct);
+            st.OnCommitted(() => sender.Wake(destinations));
+        });
+    }
+}
