@@ -1,5 +1,6 @@
 using Federation.Auth;
 using Federation.Keys;
+using Federation.Membership;
 using Federation.Query;
 using Homeserver.Core.Configuration;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,15 @@ public static class FederationEndpoints
         KeyEndpoints.MapQuery(app);
         var v1 = app.MapGroup("/_matrix/federation/v1").AddEndpointFilter<XMatrixAuthenticationFilter>();
         ProfileQueryEndpoints.Map(v1);
+        DirectoryQueryEndpoint.Map(v1);
+        MakeJoinEndpoint.Map(v1);
+        MakeLeaveEndpoint.Map(v1);
+        MakeKnockEndpoint.Map(v1);
+        SendKnockEndpoint.Map(v1);
+        var v2 = app.MapGroup("/_matrix/federation/v2").AddEndpointFilter<XMatrixAuthenticationFilter>();
+        SendJoinEndpoint.Map(v2);
+        SendLeaveEndpoint.Map(v2);
+        InviteEndpoint.Map(v2);
         return app;
     }
 }

@@ -25,11 +25,22 @@ public static class MembershipEndpoints
             return Results.Ok(new { room_id = roomId });
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
-        // POST /_matrix/client/v3/join/{roomIdOrAlias}
-        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases, CancellationToken ct) =>
+        // POST /_matrix/client/v3/join/{roomIdOrAlias}?via=…&server_name=… — the servers to join a room held elsewhere
+        // through (server_name is via's older name); an alias's servers come after them.
+        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases,
+            CancellationToken ct) =>
         {
-            var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
-            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct);
+            var query = ctx.Request.Query;
+            var servers = query["via"].Concat(query["server_name"]).OfType<string>().ToList();
+            RoomId roomId;
+            if (roomIdOrAlias.StartsWith('#'))
+            {
+                var resolved = await aliases.LookupAsync(roomIdOrAlias, ct);
+                (roomId, servers) = (resolved.RoomId, [.. servers, .. resolved.Servers]);
+            }
+            else
+                roomId = RoomPaths.RoomId(roomIdOrAlias);
+            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct, servers);
             return Results.Ok(new { room_id = roomId });
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
