@@ -118,7 +118,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MembershipService>();
         services.AddFederationMembership();
         services.AddSingleton<RestrictedJoinAuthoriser>();
-        services.AddSingleton<RemoteInviteStore>();
+        services.AddSingleton<RemoteMembershipStore>();
         services.AddSingleton<RoomCreationService>();
         services.AddSingleton<RedactionPolicy>();
         services.AddSingleton<RelationStore>();

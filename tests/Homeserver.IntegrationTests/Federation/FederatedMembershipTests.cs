@@ -127,6 +127,62 @@ public sealed class FederatedMembershipTests : IDisposable
         Assert.False((await SyncAsync(bobClient)).GetProperty("rooms").GetProperty("join").TryGetProperty(roomId, out _));
     }
 
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RestrictedRoom_AdmitsAMemberOfTheAllowedRoom_ThroughAResidentAuthoriser(string engine)
+    {
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (alice, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        var space = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
+        var restricted = await aliceClient.CreateRoomAsync(new
+        {
+            preset = "private_chat",
+            initial_state = new[]
+            {
+                new { type = "m.room.join_rules", state_key = "", content = (object)new { join_rule = "restricted", allow = new[] { new { type = "m.room_membership", room_id = space } } } },
+            },
+        });
+        var via = "?via=" + Uri.EscapeDataString(a.Options.ServerName);
+
+        // Not yet a member of the allowed room: the rules refuse.
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(restricted)}{via}", null))
+            .AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(space)}{via}", null)).AssertOkAsync();
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(restricted)}{via}", null)).AssertOkAsync();
+
+        var members = await (await aliceClient.GetRoomAsync(restricted, "members")).AssertOkAsync();
+        var join = members.GetProperty("chunk").EnumerateArray().Single(e => e.GetProperty("state_key").GetString() == bob.UserId);
+        Assert.Equal("join", join.GetProperty("content").GetProperty("membership").GetString());
+        Assert.Equal(alice.UserId, join.GetProperty("content").GetProperty("join_authorised_via_users_server").GetString());
+        Assert.Equal("join", await MembershipAsync(bobClient, restricted, bob.UserId));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task UserOfAnotherServer_KnocksOnARoom_AndSeesTheKnockInSync(string engine)
+    {
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (_, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        var roomId = await aliceClient.CreateRoomAsync(new
+        {
+            preset = "private_chat", name = "Knock first",
+            initial_state = new[] { new { type = "m.room.join_rules", state_key = "", content = new { join_rule = "knock" } } },
+        });
+
+        await (await bobClient.PostAsJsonAsync($"/_matrix/client/v3/knock/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}",
+            new { reason = "let me in" })).AssertOkAsync();
+
+        Assert.Equal("knock", await MembershipAsync(aliceClient, roomId, bob.UserId));
+        var knock = (await SyncAsync(bobClient)).GetProperty("rooms").GetProperty("knock").GetProperty(roomId)
+            .GetProperty("knock_state").GetProperty("events").EnumerateArray().ToList();
+        Assert.Contains(knock, e => e.GetProperty("type").GetString() == "m.room.join_rules" && e.GetProperty("content").GetProperty("join_rule").GetString() == "knock");
+        Assert.Contains(knock, e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("state_key").GetString() == bob.UserId);
+    }
+
     internal static async Task<string?> MembershipAsync(HttpClient client, string roomId, string userId)
     {
         var members = await (await client.GetRoomAsync(roomId, "members")).AssertOkAsync();

@@ -20,11 +20,8 @@ namespace Homeserver.Core.Federation.Membership;
 /// outlier, with the stripped state the inviter sent) so the user sees it in /sync's <c>invite</c> section.
 /// </summary>
 public sealed class InviteReceiver(ResidentRoom resident, SignatureCheckStep signatures, StateService state, CurrentStateStore current,
-    RemoteInviteStore invites, UserStore users, ServerIdentity server, SigningKey key)
+    RemoteMembershipStore invites, UserStore users, ServerIdentity server, SigningKey key)
 {
-    /// <summary>Stripped state events kept of an invite; a room's descriptive state is a handful.</summary>
-    private const int MaxStrippedEvents = 50;
-
     public async Task<JsonObject> ReceiveAsync(RoomId roomId, EventId eventId, JsonObject body, string origin, CancellationToken ct)
     {
         var versionId = JsonFields.String(body, "room_version") ?? throw MatrixException.BadJson("Missing 'room_version'");
@@ -77,26 +74,12 @@ public sealed class InviteReceiver(ResidentRoom resident, SignatureCheckStep sig
         // In a room we hold, the invite reaches us again as an event of the room, from the inviting server.
         if (!isResident)
         {
-            var stripped = Stripped(body["invite_room_state"]);
+            var stripped = StrippedStateReader.Sanitize(body["invite_room_state"]);
             stripped.Add(StrippedStateReader.Strip(signed));
             var creator = stripped.OfType<JsonObject>().Where(e => JsonFields.String(e, "type") == EventTypes.Create)
                 .Select(e => JsonFields.String(e, "sender")).FirstOrDefault(s => UserId.TryParse(s, out _)) ?? invite.Sender.ToString();
             await invites.RecordAsync(signed, "invite", stripped.ToJsonString(), creator, ct);
         }
         return new JsonObject { ["event"] = signed.Json.DeepClone() };
-    }
-
-    /// <summary>The stripped events the inviter sent, as clients are shown them: type, state key, sender and content, each a string but content.</summary>
-    private static JsonArray Stripped(JsonNode? sent)
-    {
-        var kept = new JsonArray();
-        foreach (var node in (sent as JsonArray ?? []).Take(MaxStrippedEvents))
-        {
-            if (node is not JsonObject e || JsonFields.String(e, "type") is not { } type || JsonFields.String(e, "state_key") is not { } stateKey
-                || JsonFields.String(e, "sender") is not { } sender || e["content"] is not JsonObject content)
-                continue;
-            kept.Add(new JsonObject { ["type"] = type, ["state_key"] = stateKey, ["sender"] = sender, ["content"] = content.DeepClone() });
-        }
-        return kept;
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Keys;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms;
@@ -16,7 +18,7 @@ namespace Homeserver.Core.Federation.Membership;
 /// in, sign and hand back through the matching <c>send_*</c>.
 /// </summary>
 public sealed class MembershipTemplateService(ResidentRoom resident, RoomWriteService writes, StateService state,
-    CurrentStateStore current, RestrictedJoinAuthoriser restricted)
+    CurrentStateStore current, RestrictedJoinAuthoriser restricted, ServerIdentity server, SigningKey key)
 {
     /// <param name="supportedVersions">The <c>ver</c> parameters: the room versions the asking server speaks (join and knock only).</param>
     public async Task<JsonObject> MakeAsync(RoomId roomId, UserId userId, string membership, string origin,
@@ -38,7 +40,15 @@ public sealed class MembershipTemplateService(ResidentRoom resident, RoomWriteSe
         if (membership == "join")
             await AddAuthoriserAsync(roomId, version, userId, content, ct);
         var built = await writes.BuildAsync(roomId, version, userId, EventTypes.Member, userId.ToString(), content, null, null, ct);
-        var verdict = await StateAuthCheckStep.AuthoriseAsync(state, built.Event, built.StateBefore.Map, ct);
+        var candidate = built.Event;
+        if (content.ContainsKey(AuthEventSelection.JoinAuthorisedViaUsersServerKey))
+        {
+            // The rules ask for the authoriser's server's signature, which send_join will add: the check here needs it too.
+            var json = (JsonObject)candidate.Json.DeepClone();
+            EventSigner.Sign(json, version, server.ServerName, key);
+            candidate = Pdu.FromJson(json, version);
+        }
+        var verdict = await StateAuthCheckStep.AuthoriseAsync(state, candidate, built.StateBefore.Map, ct);
         if (!verdict.IsAllowed)
             throw MatrixException.Forbidden(verdict.Reason!);
         return new JsonObject { ["room_version"] = version.Id, ["event"] = Template(built.Event) };

@@ -13,15 +13,16 @@ using Microsoft.Extensions.Logging;
 namespace Homeserver.Core.Federation.Membership;
 
 /// <summary>
-/// A local user joins (or refuses an invite to) a room held elsewhere: <c>make_join</c> on each candidate server in turn until one answers with
+/// A local user joins (knocks on, or refuses an invite to) a room held elsewhere: <c>make_join</c> on each candidate server in turn until one answers with
 /// a template we accept (<see cref="MembershipTemplate"/>), our join signed on it, <c>send_join</c>, the answer
 /// verified (<see cref="JoinStateVerifier"/>) and stored (<see cref="RemoteRoomSeeder"/>), then our join persisted
 /// through <see cref="EventIngest"/> on that state. A server that is down, refuses, or answers with something we
-/// refuse is logged and the next one is tried. A leave takes the same steps (<c>make_leave</c>, <c>send_leave</c>)
-/// and is kept as the user's membership (<see cref="RemoteInviteStore"/>): we hold no state of that room to add it to.
+/// refuse is logged and the next one is tried. A leave or a knock takes the same steps (<c>make_leave</c>/<c>send_leave</c>,
+/// <c>make_knock</c>/<c>send_knock</c>) and is kept as the user's membership (<see cref="RemoteMembershipStore"/>): we hold
+/// no state of that room to add it to.
 /// </summary>
 public sealed class RemoteMembershipService(FederationClient client, JoinStateVerifier verifier, RemoteRoomSeeder seeder, EventIngest ingest,
-    RemoteInviteStore memberships, RoomLocks locks, SigningKey key, ServerIdentity server, TimeProvider time,
+    RemoteMembershipStore memberships, RoomLocks locks, SigningKey key, ServerIdentity server, TimeProvider time,
     ILogger<RemoteMembershipService> log) : IRemoteMembership
 {
     /// <summary>A big room's state and auth chain run to many megabytes.</summary>
@@ -34,6 +35,9 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
 
     public Task LeaveAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct) =>
         ThroughFirstAsync(roomId, userId, "leave", servers, via => LeaveViaAsync(via, roomId, userId, content, ct));
+
+    public Task KnockAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct) =>
+        ThroughFirstAsync(roomId, userId, "knock", servers, via => KnockViaAsync(via, roomId, userId, content, ct));
 
     private async Task ThroughFirstAsync(RoomId roomId, UserId userId, string membership, IReadOnlyList<string> servers, Func<string, Task> through)
     {
@@ -51,8 +55,9 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
             catch (Exception e) when (e is HttpRequestException or RemoteRoomException)
             {
                 log.LogInformation("{Membership} of {UserId} in {RoomId} through {Server} failed: {Reason}", membership, userId, roomId, candidate, e.Message);
-                if (e is FederationRequestException { Status: 403 or 404 } refused)
-                    refusedWith ??= refused.Status;
+                // A refusal says more than not knowing the room.
+                if (e is FederationRequestException { Status: 403 or 404 } refused && refusedWith != 403)
+                    refusedWith = refused.Status;
             }
         }
         throw refusedWith switch
@@ -88,6 +93,17 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
             $"/_matrix/federation/v2/send_leave/{Uri.EscapeDataString(roomId.ToString())}/{Uri.EscapeDataString(leave.EventId.ToString())}", leave.Json, ct);
         await memberships.RecordAsync(leave, "leave", null, userId.ToString(), ct);
         log.LogInformation("{UserId} left {RoomId} through {Server}", userId, roomId, via);
+    }
+
+    private async Task KnockViaAsync(string via, RoomId roomId, UserId userId, JsonObject content, CancellationToken ct)
+    {
+        var (_, knock) = await MakeAsync(via, "make_knock", "knock", roomId, userId, content, ct);
+        var answer = await client.SendForJsonAsync(HttpMethod.Put, via,
+            $"/_matrix/federation/v1/send_knock/{Uri.EscapeDataString(roomId.ToString())}/{Uri.EscapeDataString(knock.EventId.ToString())}", knock.Json, ct);
+        var stripped = StrippedStateReader.Sanitize(answer["knock_room_state"]);
+        stripped.Add(StrippedStateReader.Strip(knock));
+        await memberships.RecordAsync(knock, "knock", stripped.ToJsonString(), userId.ToString(), ct);
+        log.LogInformation("{UserId} knocked on {RoomId} through {Server}", userId, roomId, via);
     }
 
     /// <summary>The resident server's template, checked, and our event on it.</summary>

@@ -31,7 +31,12 @@ public sealed class SendMembershipService(ResidentRoom resident, EventIngest ing
         Check(pdu, roomId, eventId, membership, origin);
         using var _ = await locks.AcquireAsync(roomId, ct);
         if (await events.GetAsync(eventId.ToString(), ct) is { } known)
+        {
+            // Room versions 1–2 let the sender choose the ID: a stored event of that ID must be this very membership.
+            if (known.RoomId != roomId.ToString() || known.EventType != EventTypes.Member || known.StateKey != pdu.StateKey)
+                throw MatrixException.BadJson($"{eventId} is another event");
             return new Accepted(FromRow(known, version), known);
+        }
         if (membership == "join" && AuthoriserIsOurs(pdu))
         {
             // Signing rewrites the content hash from the content: it must be the one the sender signed first.

@@ -19,10 +19,9 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
     /// </summary>
     public async Task<ResolvedAlias> LookupAsync(string alias, CancellationToken ct)
     {
-        var parsed = RoomAlias.Parse(alias);
-        if (parsed.ServerName == server.ServerName)
+        if (!RoomAlias.TryParse(alias, out var parsed) || parsed.Value.ServerName == server.ServerName)
             return await LookupLocalAsync(alias, ct);
-        return await remote.QueryAsync(parsed, ct) ?? throw MatrixException.NotFound("Room alias not found");
+        return await remote.QueryAsync(parsed.Value, ct) ?? throw MatrixException.NotFound("Room alias not found");
     }
 
     /// <summary>A local alias's room and the servers in it (federation's directory query).</summary>

@@ -15,6 +15,9 @@ public interface IRemoteMembership
 
     /// <summary>Leaves a room we are not in, which is refusing an invite to it, through the first of <paramref name="servers"/> that lets us.</summary>
     Task LeaveAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct);
+
+    /// <summary>Knocks on a room we are not in through the first of <paramref name="servers"/> that lets us.</summary>
+    Task KnockAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct);
 }
 
 /// <summary>An invite of another server's user: that server must sign it before the room may have it (federation's <c>invite</c>).</summary>

@@ -79,8 +79,8 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
         var membership = await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct);
         if (membership is null or "leave")
             throw MatrixException.Forbidden("You are not in this room");
-        // Refusing an invite to a room we are not in goes through a server that is.
-        if (membership == "invite" && !await IsResidentAsync(roomId, ct))
+        // Refusing an invite to (or withdrawing a knock on) a room we are not in goes through a server that is.
+        if (membership is "invite" or "knock" && !await IsResidentAsync(roomId, ct))
         {
             var content = Content("leave", reason);
             content.Remove("membership");
@@ -124,8 +124,18 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
         await SetAsync(roomId, sender, target, "leave", reason, ct);
     }
 
-    public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct) =>
-        await SetAsync(roomId, userId, userId, "knock", reason, ct);
+    /// <param name="via">Servers to knock through when the room is not held here.</param>
+    public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct, IReadOnlyList<string>? via = null)
+    {
+        if (await IsResidentAsync(roomId, ct))
+        {
+            await SetAsync(roomId, userId, userId, "knock", reason, ct);
+            return;
+        }
+        var content = Content("knock", reason);
+        content.Remove("membership");
+        await remote.KnockAsync(roomId, userId, content, await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
+    }
 
     private Task SetAsync(RoomId roomId, UserId sender, UserId target, string membership, string? reason, CancellationToken ct) =>
         writes.SendAsync(roomId, sender, EventTypes.Member, target.ToString(), Content(membership, reason), null, ct);

@@ -10,9 +10,6 @@ public class EventRow
 
     /// <summary>The event's position in the events stream; 0 for an outlier, which has none.</summary>
     public long StreamOrdering { get; set; }
-
-    /// <summary>Held without a place in the timeline or a state of its own (<see cref="OutlierStore"/>).</summary>
-    public bool IsOutlier => StreamOrdering == 0;
     public string EventId { get; set; } = "";
     public string RoomId { get; set; } = "";
     public string EventType { get; set; } = "";

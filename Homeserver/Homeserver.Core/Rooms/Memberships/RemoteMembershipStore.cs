@@ -8,25 +8,25 @@ using Homeserver.Core.Streams;
 namespace Homeserver.Core.Rooms.Memberships;
 
 /// <summary>
-/// Our users' memberships in rooms we are not in: an invite another server sent (with the stripped state to show
-/// with it), and the leave that refuses it. The event is kept as an outlier and the membership index gets a position
+/// Our users' memberships in rooms we are not in: an invite another server sent or a knock (with the stripped state
+/// to show with it), and the leave that ends either. The event is kept as an outlier and the membership index gets a position
 /// on the events stream, so /sync finds the change as it finds any membership of the user.
 /// </summary>
-public sealed class RemoteInviteStore(Database db, StreamPublisher streams, TimeProvider time)
+public sealed class RemoteMembershipStore(Database db, StreamPublisher streams, TimeProvider time)
 {
     private const string SelectRoom = "SELECT room_id FROM rooms WHERE room_id = @RoomId";
     private const string Upsert = """
-        INSERT INTO remote_invites (room_id, user_id, event_id, invite_room_state) VALUES (@RoomId, @UserId, @EventId, @State)
-        ON CONFLICT (room_id, user_id) DO UPDATE SET event_id = excluded.event_id, invite_room_state = excluded.invite_room_state
+        INSERT INTO remote_memberships (room_id, user_id, event_id, stripped_state) VALUES (@RoomId, @UserId, @EventId, @State)
+        ON CONFLICT (room_id, user_id) DO UPDATE SET event_id = excluded.event_id, stripped_state = excluded.stripped_state
         """;
-    // Only while the invite is the user's membership: a later invite through a room we hold shows that room's own state.
+    // Only while that event is the user's membership: a later invite through a room we hold shows that room's own state.
     private const string SelectState = """
-        SELECT r.invite_room_state FROM remote_invites r
+        SELECT r.stripped_state FROM remote_memberships r
         JOIN room_memberships m ON m.room_id = r.room_id AND m.user_id = r.user_id AND m.event_id = r.event_id
         WHERE r.room_id = @RoomId AND r.user_id = @UserId
         """;
 
-    /// <summary>Stores an invite (with its stripped state) or the leave that ends one, for the user its state key names.</summary>
+    /// <summary>Stores an invite or a knock (with its stripped state) or a leave, for the user its state key names.</summary>
     /// <param name="creator">Who created the room, for a room not held here before.</param>
     public Task RecordAsync(Pdu membershipEvent, string membership, string? strippedStateJson, string creator, CancellationToken ct) =>
         streams.WriteAsync(async st =>
@@ -44,7 +44,7 @@ public sealed class RemoteInviteStore(Database db, StreamPublisher streams, Time
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, position, [userId]) { RoomId = roomId });
         }, ct);
 
-    /// <summary>The stripped state the inviting server sent (a JSON array), while that invite is the user's membership; null otherwise.</summary>
+    /// <summary>The stripped state that came with an invite or knock (a JSON array), while it is the user's membership; null otherwise.</summary>
     public Task<string?> StrippedStateAsync(string roomId, string userId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>(SelectState, new { RoomId = roomId, UserId = userId }, ct), ct);
 

@@ -14,12 +14,13 @@ CREATE TABLE outlier_events (
 );
 CREATE INDEX outlier_events_room ON outlier_events(room_id);
 
--- An invite of one of our users to a room we are not in: the invite event is an outlier, and the stripped state the
--- inviting server sent with it (invite_room_state, a JSON array) is what /sync shows the user about the room.
-CREATE TABLE remote_invites (
+-- A membership of one of our users in a room we are not in (an invite another server sent, a knock, the leave that
+-- ends either): the event is an outlier, and the stripped state that came with an invite or a knock (a JSON array)
+-- is what /sync shows the user about the room.
+CREATE TABLE remote_memberships (
     room_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
     event_id TEXT NOT NULL,
-    invite_room_state TEXT NOT NULL,
+    stripped_state TEXT NOT NULL,
     PRIMARY KEY (room_id, user_id)
 );
