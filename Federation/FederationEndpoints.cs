@@ -1,6 +1,7 @@
 using Federation.Auth;
 using Federation.Events;
 using Federation.Keys;
+using Federation.Membership;
 using Federation.Query;
 using Federation.Transactions;
 using Federation.Rooms;
@@ -37,6 +38,15 @@ public static class FederationEndpoints
         TimestampToEventEndpoint.Map(v1);
         StateEndpoint.Map(v1);
         StateIdsEndpoint.Map(v1);
+        DirectoryQueryEndpoint.Map(v1);
+        MakeJoinEndpoint.Map(v1);
+        MakeLeaveEndpoint.Map(v1);
+        MakeKnockEndpoint.Map(v1);
+        SendKnockEndpoint.Map(v1);
+        var v2 = app.MapGroup("/_matrix/federation/v2").AddEndpointFilter<XMatrixAuthenticationFilter>();
+        SendJoinEndpoint.Map(v2);
+        SendLeaveEndpoint.Map(v2);
+        InviteEndpoint.Map(v2);
         return app;
     }
 }

@@ -1,4 +1,3 @@
-using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.Directory;
@@ -15,8 +14,11 @@ public static class AliasEndpoints
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/directory/room/{roomAlias}
-        v3.MapGet("/directory/room/{roomAlias}", async (string roomAlias, RoomAliasService aliases, ServerIdentity server, CancellationToken ct) =>
-            Results.Ok(new { room_id = await aliases.ResolveAsync(Valid(roomAlias), ct), servers = new[] { server.ServerName } }));
+        v3.MapGet("/directory/room/{roomAlias}", async (string roomAlias, RoomAliasService aliases, CancellationToken ct) =>
+        {
+            var resolved = await aliases.LookupAsync(Valid(roomAlias), ct);
+            return Results.Ok(new { room_id = resolved.RoomId, servers = resolved.Servers });
+        });
 
         // PUT /_matrix/client/v3/directory/room/{roomAlias}
         v3.MapPut("/directory/room/{roomAlias}", async (string roomAlias, HttpContext ctx, RoomAliasService aliases, CancellationToken ct) =>

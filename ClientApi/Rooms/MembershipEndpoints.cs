@@ -26,10 +26,11 @@ public static class MembershipEndpoints
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
         // POST /_matrix/client/v3/join/{roomIdOrAlias}
-        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases, CancellationToken ct) =>
+        g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases,
+            CancellationToken ct) =>
         {
-            var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
-            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct);
+            var (roomId, servers) = await ResolveAsync(roomIdOrAlias, ctx, aliases, ct);
+            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct, servers);
             return Results.Ok(new { room_id = roomId });
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
@@ -37,8 +38,8 @@ public static class MembershipEndpoints
         g.MapPost("/knock/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            var roomId = await ResolveAsync(roomIdOrAlias, aliases, ct);
-            await members.KnockAsync(roomId, ctx.GetRequester().UserId, RoomPaths.OptionalString(body, "reason"), ct);
+            var (roomId, servers) = await ResolveAsync(roomIdOrAlias, ctx, aliases, ct);
+            await members.KnockAsync(roomId, ctx.GetRequester().UserId, RoomPaths.OptionalString(body, "reason"), ct, servers);
             return Results.Ok(new { room_id = roomId });
         }).RequireRateLimiting(RateLimitPolicies.Join);
 
@@ -81,6 +82,18 @@ public static class MembershipEndpoints
         return Results.Ok(new { });
     }
 
-    private static async Task<RoomId> ResolveAsync(string roomIdOrAlias, RoomAliasService aliases, CancellationToken ct) =>
-        roomIdOrAlias.StartsWith('#') ? await aliases.ResolveAsync(roomIdOrAlias, ct) : RoomPaths.RoomId(roomIdOrAlias);
+    /// <summary>
+    /// The room, and the servers to reach it through when it is held elsewhere: the <c>via</c> and (its older name)
+    /// <c>server_name</c> parameters, then the servers an alias's server named.
+    /// </summary>
+    private static async Task<(RoomId RoomId, IReadOnlyList<string> Servers)> ResolveAsync(string roomIdOrAlias, HttpContext ctx,
+        RoomAliasService aliases, CancellationToken ct)
+    {
+        var query = ctx.Request.Query;
+        var servers = query["via"].Concat(query["server_name"]).OfType<string>().ToList();
+        if (!roomIdOrAlias.StartsWith('#'))
+            return (RoomPaths.RoomId(roomIdOrAlias), servers);
+        var resolved = await aliases.LookupAsync(roomIdOrAlias, ct);
+        return (resolved.RoomId, [.. servers, .. resolved.Servers]);
+    }
 }

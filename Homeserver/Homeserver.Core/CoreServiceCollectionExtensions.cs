@@ -123,7 +123,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomReadService>();
         services.AddSingleton<RoomWriteService>();
         services.AddSingleton<MembershipService>();
+        services.AddFederationMembership();
         services.AddSingleton<RestrictedJoinAuthoriser>();
+        services.AddSingleton<RemoteMembershipStore>();
         services.AddSingleton<RoomCreationService>();
         services.AddSingleton<RedactionPolicy>();
         services.AddSingleton<RelationStore>();

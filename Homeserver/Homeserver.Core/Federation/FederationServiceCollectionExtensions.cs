@@ -23,4 +23,21 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<Keys.KeyQueryService>();
         return services;
     }
+
+    /// <summary>The membership handshakes with other servers: served (make_*, send_*, invite) and sent (remote joins, invites, leaves).</summary>
+    public static IServiceCollection AddFederationMembership(this IServiceCollection services)
+    {
+        services.AddSingleton<Membership.ResidentRoom>();
+        services.AddSingleton<Membership.MembershipTemplateService>();
+        services.AddSingleton<Membership.SendMembershipService>();
+        services.AddSingleton<Membership.JoinResponseBuilder>();
+        services.AddSingleton<Membership.StrippedStateReader>();
+        services.AddSingleton<Membership.JoinStateVerifier>();
+        services.AddSingleton<Membership.RemoteRoomSeeder>();
+        services.AddSingleton<Rooms.Memberships.IRemoteMembership, Membership.RemoteMembershipService>();
+        services.AddSingleton<Rooms.Directory.IRemoteAliasDirectory, Membership.RemoteAliasDirectory>();
+        services.AddSingleton<Membership.InviteReceiver>();
+        services.AddSingleton<Rooms.Memberships.IRemoteInvite, Membership.RemoteInviteSender>();
+        return services;
+    }
 }

@@ -112,7 +112,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
     {
         var version = await VersionOfAsync(roomId, ct);
         var snapshot = await VisibleStateAsync(userId, roomId, version, ct);
-        if (!snapshot.TryGetValue(new StateEventKey(type, stateKey), out var eventId) || await events.GetAsync(eventId, ct) is not { } row)
+        if (!snapshot.TryGetValue(new StateEventKey(type, stateKey), out var eventId) || await events.GetIncludingOutliersAsync(eventId, ct) is not { } row)
             throw MatrixException.NotFound("State event not found");
         return ClientEventFormatter.Format(row, version, time.GetUtcNow().ToUnixTimeMilliseconds());
     }

@@ -48,6 +48,28 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         return ctx.Event.EventId;
     }
 
+    /// <summary>
+    /// Sends an event that another server must sign before the room may have it (an invite of its user): built and
+    /// authorised here, handed to <paramref name="countersign"/> under the room's lock (so nothing is built on the room
+    /// meanwhile), and persisted as it came back. Nothing leaves for the other server unless the rules allow the event.
+    /// </summary>
+    public async Task<EventId> SendCountersignedAsync(RoomId roomId, UserId sender, string type, string stateKey, JsonObject content,
+        Func<Pdu, CancellationToken, Task<Pdu>> countersign, CancellationToken ct)
+    {
+        using var _ = await locks.AcquireAsync(roomId, ct);
+        var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
+        var built = await BuildAsync(roomId, version, sender, type, stateKey, content, null, null, ct);
+        var verdict = await StateAuthCheckStep.AuthoriseAsync(state, built.Event, built.StateBefore.Map, ct);
+        if (!verdict.IsAllowed)
+            throw MatrixException.Forbidden(verdict.Reason!);
+        var signed = await countersign(built.Event, ct);
+        await ingest.IngestAsync(new IngestContext
+        {
+            Event = signed, Origin = sender.ServerName, IsLocal = true, AuthEvents = built.AuthEvents, StateBefore = built.StateBefore,
+        }, ct);
+        return signed.EventId;
+    }
+
     /// <summary>Sends a room's create event, which creates the room; returns the room ID (derived from the event in v12).</summary>
     // From v12 a room's ID is its create event's hash, so two creates by one user with the same content in the same
     // millisecond would be one room: create timestamps are made strictly increasing to keep them apart.
@@ -89,9 +111,13 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         return id;
     }
 
-    private sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);
+    internal sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);
 
-    private async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, UserId sender, string type,
+    /// <summary>
+    /// An event on the room's current extremities, signed by us whoever the sender: federation's <c>make_*</c>
+    /// templates start from it, and the joining server re-signs it.
+    /// </summary>
+    internal async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, UserId sender, string type,
         string? stateKey, JsonObject content, EventId? redacts, long? originServerTs, CancellationToken ct)
     {
         var prev = (await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct))

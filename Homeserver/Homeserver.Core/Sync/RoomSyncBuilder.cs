@@ -13,7 +13,8 @@ namespace Homeserver.Core.Sync;
 
 /// <summary>The per-room sections of a sync response.</summary>
 public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
-    VisibilityService visibility, Push.Counts.NotificationCounts counts, JoinedRoomsPrefetcher prefetcher, TimeProvider time)
+    VisibilityService visibility, Push.Counts.NotificationCounts counts, JoinedRoomsPrefetcher prefetcher, Rooms.Memberships.RemoteMembershipStore remoteMemberships,
+    TimeProvider time)
 {
     /// <summary>Invite state: the stripped events a client needs to show an invitation (spec "Stripped state").</summary>
     private static readonly string[] InviteStateTypes =
@@ -88,6 +89,9 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     /// <summary>An invited or knocking room: stripped state under <paramref name="key"/> (<c>invite_state</c> or <c>knock_state</c>).</summary>
     public async Task<JsonObject> StrippedAsync(UserId userId, string roomId, string key, CancellationToken ct)
     {
+        // An invite to (or a knock on) a room we are not in: what the other server sent is all we know of the room.
+        if (await remoteMemberships.StrippedStateAsync(roomId, userId.ToString(), ct) is { } sent)
+            return new JsonObject { [key] = new JsonObject { ["events"] = JsonNode.Parse(sent) } };
         var version = await rooms.VersionOfAsync(roomId, ct);
         var now = await current.GetStateAsync(roomId, ct);
         // The room's descriptive state plus the invitee's own invite event.

@@ -1,6 +1,7 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms.State;
 
 namespace Homeserver.Core.Rooms.Directory;
 
@@ -10,8 +11,32 @@ namespace Homeserver.Core.Rooms.Directory;
 /// only the alias's creator may delete it.
 /// </summary>
 public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, IEnumerable<IAliasPolicy> policies,
-    IEnumerable<IUnknownAliasQuery> queries, ServerIdentity server)
+    IEnumerable<IUnknownAliasQuery> queries, ServerIdentity server, CurrentStateStore current, IRemoteAliasDirectory remote)
 {
+    /// <summary>
+    /// The alias's room and the servers in it: a local alias from our directory (our server first, then the servers of
+    /// the room's joined members), another server's by asking that server.
+    /// </summary>
+    public async Task<ResolvedAlias> LookupAsync(string alias, CancellationToken ct)
+    {
+        if (!RoomAlias.TryParse(alias, out var parsed) || parsed.Value.ServerName == server.ServerName)
+            return await LookupLocalAsync(alias, ct);
+        return await remote.QueryAsync(parsed.Value, ct) ?? throw MatrixException.NotFound("Room alias not found");
+    }
+
+    /// <summary>A local alias's room and the servers in it (federation's directory query).</summary>
+    public async Task<ResolvedAlias> LookupLocalAsync(string alias, CancellationToken ct)
+    {
+        if (!RoomAlias.TryParse(alias, out var parsed) || parsed.Value.ServerName != server.ServerName)
+            throw MatrixException.NotFound("Room alias not found");
+        var roomId = await ResolveAsync(alias, ct);
+        var servers = new List<string> { server.ServerName };
+        foreach (var m in await current.MembersAsync(roomId.ToString(), ct))
+            if (m.Membership == "join" && UserId.TryParse(m.UserId, out var member) && !servers.Contains(member.Value.ServerName))
+                servers.Add(member.Value.ServerName);
+        return new ResolvedAlias(roomId, servers);
+    }
+
     /// <summary>The alias's room; a local alias that does not exist yet is asked for of every <see cref="IUnknownAliasQuery"/> first.</summary>
     public async Task<RoomId> ResolveAsync(string alias, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
@@ -12,10 +13,16 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// judge (who may invite, kick, ban, and when a join is allowed).
 /// </summary>
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
-    UserLookup lookup, RestrictedJoinAuthoriser restricted)
+    UserLookup lookup, RestrictedJoinAuthoriser restricted, RoomStore rooms, StateService state, IRemoteMembership remote, IRemoteInvite remoteInvite, ServerIdentity server)
 {
-    public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct)
+    /// <param name="via">Servers to join through when the room is not held here (the client's <c>via</c>/<c>server_name</c>, an alias's servers).</param>
+    public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct, IReadOnlyList<string>? via = null)
     {
+        if (!await IsResidentAsync(roomId, ct))
+        {
+            await remote.JoinAsync(roomId, userId, await ProfileContentAsync(userId, ct), await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
+            return;
+        }
         var profile = await users.GetAsync(userId.ToString(), ct);
         var content = new JsonObject { ["membership"] = "join" };
         if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) is not ("invite" or "join")
@@ -28,15 +35,71 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
         await writes.SendAsync(roomId, userId, EventTypes.Member, userId.ToString(), content, null, ct);
     }
 
+    /// <summary>
+    /// Whether we hold the room's current state and can build on it: one of our users is joined, or it is a room
+    /// created here that nobody is joined to (its creator's own join, right after the create event).
+    /// </summary>
+    private async Task<bool> IsResidentAsync(RoomId roomId, CancellationToken ct)
+    {
+        if (await rooms.GetAsync(roomId.ToString(), ct) is not { } room)
+            return false;
+        var joined = (await current.MembersAsync(roomId.ToString(), ct)).Where(m => m.Membership == "join").ToList();
+        return joined.Any(m => IsOurs(m.UserId)) || (joined.Count == 0 && IsOurs(room.Creator));
+    }
+
+    private bool IsOurs(string userId) => UserId.TryParse(userId, out var u) && u.Value.ServerName == server.ServerName;
+
+    private async Task<JsonObject> ProfileContentAsync(UserId userId, CancellationToken ct)
+    {
+        var profile = await users.GetAsync(userId.ToString(), ct);
+        var content = new JsonObject();
+        if (profile?.Displayname is { } name)
+            content["displayname"] = name;
+        if (profile?.AvatarUrl is { } avatar)
+            content["avatar_url"] = avatar;
+        return content;
+    }
+
+    /// <summary>The servers asked for first, then the one that invited the user, then the room ID's own server (before room version 12).</summary>
+    private async Task<IReadOnlyList<string>> CandidatesAsync(RoomId roomId, UserId userId, IReadOnlyList<string> via, CancellationToken ct)
+    {
+        var candidates = new List<string>(via);
+        var mine = (await current.MembersAsync(roomId.ToString(), ct)).FirstOrDefault(m => m.UserId == userId.ToString());
+        if (mine is { Membership: "invite" } && await rooms.GetAsync(roomId.ToString(), ct) is { } room
+            && RoomVersions.TryGet(room.RoomVersion, out var version)
+            && await state.GetEventAsync(mine.EventId, version, ct) is { } invite)
+            candidates.Add(invite.Sender.ServerName);
+        if (roomId.ServerName is { } origin)
+            candidates.Add(origin);
+        return candidates;
+    }
+
     public async Task LeaveAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct)
     {
-        if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) is null or "leave")
+        var membership = await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct);
+        if (membership is null or "leave")
             throw MatrixException.Forbidden("You are not in this room");
+        // Refusing an invite to (or withdrawing a knock on) a room we are not in goes through a server that is.
+        if (membership is "invite" or "knock" && !await IsResidentAsync(roomId, ct))
+        {
+            var content = Content("leave", reason);
+            content.Remove("membership");
+            await remote.LeaveAsync(roomId, userId, content, await CandidatesAsync(roomId, userId, [], ct), ct);
+            return;
+        }
         await SetAsync(roomId, userId, userId, "leave", reason, ct);
     }
 
     public async Task InviteAsync(RoomId roomId, UserId sender, UserId target, string? reason, bool isDirect, CancellationToken ct)
     {
+        if (target.ServerName != server.ServerName)
+        {
+            var remoteContent = Content("invite", reason);
+            if (isDirect)
+                remoteContent["is_direct"] = true;
+            await writes.SendCountersignedAsync(roomId, sender, EventTypes.Member, target.ToString(), remoteContent, remoteInvite.CountersignAsync, ct);
+            return;
+        }
         var profile = await lookup.GetAsync(target, ct);
         if (profile is not { IsDeactivated: false })
             throw MatrixException.NotFound("Unknown user");
@@ -61,8 +124,18 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
         await SetAsync(roomId, sender, target, "leave", reason, ct);
     }
 
-    public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct) =>
-        await SetAsync(roomId, userId, userId, "knock", reason, ct);
+    /// <param name="via">Servers to knock through when the room is not held here.</param>
+    public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct, IReadOnlyList<string>? via = null)
+    {
+        if (await IsResidentAsync(roomId, ct))
+        {
+            await SetAsync(roomId, userId, userId, "knock", reason, ct);
+            return;
+        }
+        var content = Content("knock", reason);
+        content.Remove("membership");
+        await remote.KnockAsync(roomId, userId, content, await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
+    }
 
     private Task SetAsync(RoomId roomId, UserId sender, UserId target, string membership, string? reason, CancellationToken ct) =>
         writes.SendAsync(roomId, sender, EventTypes.Member, target.ToString(), Content(membership, reason), null, ct);

@@ -29,7 +29,7 @@ public sealed class StateService(Database db, EventStore events, IMemoryCache ca
     {
         if (cache.TryGetValue(("pdu", eventId), out Pdu? pdu))
             return pdu;
-        var row = await events.GetAsync(eventId, ct);
+        var row = await events.GetIncludingOutliersAsync(eventId, ct);
         if (row is null)
             return null;
         pdu = ToPdu(row, version);

@@ -8,6 +8,7 @@ public class EventRow
     private string? _json;
     private byte[]? _jsonUtf8;
 
+    /// <summary>The event's position in the events stream; 0 for an outlier, which has none.</summary>
     public long StreamOrdering { get; set; }
     public string EventId { get; set; } = "";
     public string RoomId { get; set; } = "";

@@ -13,6 +13,9 @@ public sealed class EventStore(Database db)
         """;
     private const string InsertEdge = "INSERT INTO event_edges (event_id, prev_event_id) VALUES (@EventId, @Prev)";
     private const string SelectOne = "SELECT * FROM events WHERE event_id = @EventId";
+    // Outliers have no stream position, state or redaction of their own: those columns stay unset (0 and null).
+    private const string OutlierColumns = "event_id, room_id, event_type, state_key, sender, depth, origin_server_ts";
+    private const string SelectOneOutlier = $"SELECT {OutlierColumns}, json FROM outlier_events WHERE event_id = @EventId";
     private const string SelectBackwards = """
         SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering < @From AND stream_ordering > @To
         ORDER BY stream_ordering DESC LIMIT @Limit
@@ -50,8 +53,17 @@ public sealed class EventStore(Database db)
     public static async Task<bool> MarkRedactedAsync(DbConnection c, DbTransaction tx, string roomId, string eventId, string redactedBy, CancellationToken ct) =>
         await c.RunAsync(SetRedactedBy, new { RoomId = roomId, EventId = eventId, RedactedBy = redactedBy }, ct, tx) > 0;
 
+    /// <summary>An event of a room's timeline; outliers are not (<see cref="GetIncludingOutliersAsync"/>).</summary>
     public Task<EventRow?> GetAsync(string eventId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<EventRow>(SelectOne, new { EventId = eventId }, ct), ct);
+
+    /// <summary>
+    /// An event of a timeline or an outlier (<see cref="OutlierStore"/>): what reads of auth events and of the events a
+    /// state map names want, since the state a room was joined with over federation is held as outliers.
+    /// </summary>
+    public async Task<EventRow?> GetIncludingOutliersAsync(string eventId, CancellationToken ct) =>
+        await GetAsync(eventId, ct)
+        ?? await db.ReadAsync(c => c.FirstOrDefaultAsync<EventRow>(SelectOneOutlier, new { EventId = eventId }, ct), ct);
 
     /// <summary>
     /// Every column of <c>events</c> (aliased <paramref name="alias"/>) with the PDU as UTF-8 bytes (<see cref="EventRow.JsonUtf8"/>)
@@ -61,20 +73,32 @@ public sealed class EventStore(Database db)
         $"""
         {alias}.stream_ordering, {alias}.event_id, {alias}.room_id, {alias}.event_type, {alias}.state_key, {alias}.sender, {alias}.depth,
         {alias}.origin_server_ts, {alias}.body, {alias}.media_url, {alias}.state_group_before, {alias}.state_group, {alias}.redacted_by,
-        {(db.Dialect.Engine == DatabaseEngine.Postgres ? $"convert_to({alias}.json, 'UTF8')" : $"CAST({alias}.json AS BLOB)")} AS json_utf8
+        {JsonUtf8Column($"{alias}.json")} AS json_utf8
         """;
+
+    private string JsonUtf8Column(string column) =>
+        db.Dialect.Engine == DatabaseEngine.Postgres ? $"convert_to({column}, 'UTF8')" : $"CAST({column} AS BLOB)";
 
     /// <summary>Events of every room after <paramref name="after"/> up to <paramref name="upto"/>, oldest first: the timeline stream read as a queue.</summary>
     public Task<IReadOnlyList<EventRow>> RangeAsync(long after, long upto, int limit, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<EventRow>(SelectRange, new { After = after, Upto = upto, Limit = limit }, ct), ct);
 
+    /// <summary>The events of these IDs that are stored, outliers included (they are what state maps name in a room joined over federation).</summary>
     public async Task<IReadOnlyDictionary<string, EventRow>> GetManyAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct)
     {
         if (eventIds.Count == 0)
             return new Dictionary<string, EventRow>();
         var sql = $"SELECT {Utf8Columns("e")} FROM events e WHERE " + db.Dialect.InLongList("e.event_id", "EventIds");
-        var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = db.Dialect.ListParameter(eventIds) }, ct), ct);
-        return rows.ToDictionary(r => r.EventId);
+        var rows = (await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { EventIds = db.Dialect.ListParameter(eventIds) }, ct), ct))
+            .ToDictionary(r => r.EventId);
+        var missing = eventIds.Where(id => !rows.ContainsKey(id)).ToList();
+        if (missing.Count == 0)
+            return rows;
+        var outlierSql = $"SELECT {OutlierColumns}, {JsonUtf8Column("json")} AS json_utf8 FROM outlier_events WHERE "
+            + db.Dialect.InLongList("event_id", "EventIds");
+        foreach (var row in await db.ReadAsync(c => c.ListAsync<EventRow>(outlierSql, new { EventIds = db.Dialect.ListParameter(missing) }, ct), ct))
+            rows[row.EventId] = row;
+        return rows;
     }
 
     /// <summary>

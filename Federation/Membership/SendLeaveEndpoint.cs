@@ -1,0 +1,21 @@
+using Federation.Auth;
+using Homeserver.Core.Federation.Membership;
+using Homeserver.Core.Identifiers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Federation.Membership;
+
+public static class SendLeaveEndpoint
+{
+    public static void Map(RouteGroupBuilder v2) =>
+        // PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId} — the leaving server's signed leave.
+        v2.MapPut("/send_leave/{roomId}/{eventId}", async (string roomId, string eventId, HttpContext ctx,
+            SendMembershipService send, CancellationToken ct) =>
+        {
+            var body = await MembershipBody.ReadAsync(ctx.Request, ct);
+            await send.AcceptAsync(RoomId.Parse(roomId), EventId.Parse(eventId), body, "leave", ctx.GetFederationOrigin(), ct);
+            return Results.Ok(new { });
+        });
+}

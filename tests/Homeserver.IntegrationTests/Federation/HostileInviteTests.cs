@@ -1,0 +1,90 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Federation.Client;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
+using Homeserver.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.Federation;
+
+/// <summary>
+/// <c>invite</c> v2 as another server might abuse it: inviting for someone else's users, from someone else's users,
+/// with a forged signature, under another event ID, in a room version we do not know. Only a well-formed invite of
+/// its own user, for one of ours, is signed and shown to our user.
+/// </summary>
+public sealed class HostileInviteTests : IDisposable
+{
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create();
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task OnlyAWellFormedInviteOfTheOriginsUser_ForOneOfOurs_IsSignedAndShown(string engine)
+    {
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (alice, aliceClient) = await a.RegisterClientAsync();
+        var federation = b.Services.GetRequiredService<FederationClient>();
+        var key = b.Services.GetRequiredService<SigningKey>();
+        var room = RoomId.Parse($"!elsewhere:{b.Options.ServerName}");
+        var bob = UserId.Parse($"@bob:{b.Options.ServerName}");
+
+        using var forged = SigningKey.FromSeed(key.Version, RandomNumberGenerator.GetBytes(32));
+        Assert.Equal(HttpStatusCode.Forbidden, (await InviteAsync(federation, a, Invite(room, bob, alice.UserId, forged))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await InviteAsync(federation, a, Invite(room, UserId.Parse("@mallory:third.example"), alice.UserId, key))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await InviteAsync(federation, a, Invite(room, bob, $"@carol:{b.Options.ServerName}", key))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await InviteAsync(federation, a, Invite(room, bob, $"@nobody:{a.Options.ServerName}", key))).StatusCode);
+        var valid = Invite(room, bob, alice.UserId, key);
+        Assert.Equal(HttpStatusCode.BadRequest, (await InviteAsync(federation, a, valid, eventId: Invite(room, bob, alice.UserId, key).EventId.ToString())).StatusCode);
+        var unknownVersion = await InviteAsync(federation, a, valid, version: "999");
+        Assert.Equal(HttpStatusCode.BadRequest, unknownVersion.StatusCode);
+        Assert.Equal("M_INCOMPATIBLE_ROOM_VERSION", JsonDocument.Parse(unknownVersion.Body).RootElement.GetProperty("errcode").GetString());
+        Assert.False((await SyncAsync(aliceClient)).GetProperty("rooms").GetProperty("invite").TryGetProperty(room.ToString(), out _));
+
+        var accepted = await InviteAsync(federation, a, valid);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var signed = JsonNode.Parse(accepted.Body)!["event"]!.AsObject();
+        Assert.True(signed["signatures"]!.AsObject().ContainsKey(a.Options.ServerName));
+        Assert.Equal(valid.EventId, Pdu.FromJson(signed, valid.RoomVersion).EventId);
+        var invite = (await SyncAsync(aliceClient)).GetProperty("rooms").GetProperty("invite").GetProperty(room.ToString())
+            .GetProperty("invite_state").GetProperty("events").EnumerateArray().ToList();
+        Assert.Contains(invite, e => e.GetProperty("type").GetString() == "m.room.name" && e.GetProperty("content").GetProperty("name").GetString() == "Sent along");
+        Assert.Contains(invite, e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("sender").GetString() == bob.ToString());
+    }
+
+    private static Pdu Invite(RoomId room, UserId sender, string invitee, SigningKey key) => new EventBuilder
+    {
+        RoomVersion = RoomVersions.V10,
+        Type = EventTypes.Member,
+        Sender = sender,
+        RoomId = room,
+        StateKey = invitee,
+        Content = new JsonObject { ["membership"] = "invite" },
+        PrevEvents = [EventId.Parse("$" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'))],
+        AuthEvents = [],
+        Depth = 3,
+        OriginServerTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + RandomNumberGenerator.GetInt32(1000),
+    }.Build(key);
+
+    private static Task<Homeserver.Core.Outbound.OutboundResponse> InviteAsync(FederationClient federation, TestHomeserver target, Pdu invite,
+        string? eventId = null, string? version = null) =>
+        federation.SendAsync(HttpMethod.Put, target.Options.ServerName,
+            $"/_matrix/federation/v2/invite/{Uri.EscapeDataString(invite.RoomId.ToString())}/{Uri.EscapeDataString(eventId ?? invite.EventId.ToString())}",
+            new JsonObject
+            {
+                ["room_version"] = version ?? invite.RoomVersion.Id,
+                ["event"] = invite.Json.DeepClone(),
+                ["invite_room_state"] = new JsonArray(
+                    new JsonObject { ["type"] = "m.room.name", ["state_key"] = "", ["sender"] = invite.Sender.ToString(), ["content"] = new JsonObject { ["name"] = "Sent along" } },
+                    new JsonObject { ["type"] = "m.room.name", ["content"] = "not stripped state" }),
+            }, default);
+
+    private static async Task<JsonElement> SyncAsync(HttpClient client) =>
+        await (await client.GetAsync("/_matrix/client/v3/sync?timeout=0")).AssertOkAsync();
+
+    public void Dispose() => _ca.Dispose();
+}
