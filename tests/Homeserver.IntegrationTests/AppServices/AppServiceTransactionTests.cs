@@ -185,6 +185,9 @@ public sealed class AppServiceTransactionTests
         const string path = "/_synapse/admin/v1/appservices";
 
         var (client, roomId) = await BridgedRoomAsync(b);
+        // The room's earlier events are taken first, so the failing transaction is the next one and holds "stuck" alone.
+        await client.SendTextAsync(roomId, "settled");
+        await AcceptedUntilAsync(b.Double, "settled");
         b.Double.Answer = () => (500, "{}");
         await client.SendTextAsync(roomId, "stuck");
         Assert.Equal(500, (await b.Double.NextAsync(TimeSpan.FromSeconds(30))).AnsweredStatus);
