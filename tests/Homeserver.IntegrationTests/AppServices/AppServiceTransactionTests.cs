@@ -191,7 +191,14 @@ public sealed class AppServiceTransactionTests
         b.Double.Answer = () => (500, "{}");
         await client.SendTextAsync(roomId, "stuck");
         Assert.Equal(500, (await b.Double.NextAsync(TimeSpan.FromSeconds(30))).AnsweredStatus);
-        var down = (await (await admin.GetAsync(path)).AssertOkAsync()).GetProperty("appservices").EnumerateArray().Single();
+        // The server records the failure once it has read the answer, which may be just after the double gave it.
+        var recordedBy = DateTime.UtcNow.AddSeconds(10);
+        JsonElement down;
+        while (!(down = (await (await admin.GetAsync(path)).AssertOkAsync()).GetProperty("appservices").EnumerateArray().Single()).TryGetProperty("last_error", out _))
+        {
+            Assert.True(DateTime.UtcNow < recordedBy, "the failed transaction was not recorded");
+            await Task.Delay(100);
+        }
         Assert.Equal("txbridge", down.GetProperty("id").GetString());
         Assert.Equal($"http://127.0.0.1:{b.Double.Port}/", down.GetProperty("url").GetString());
         Assert.Equal("status 500", down.GetProperty("last_error").GetString());
