@@ -29,6 +29,7 @@ public static class ClientApiEndpoints
         LoginEndpoints.Map(v3);
         RegisterEndpoints.Map(v3, v1);
         AppServiceEndpoints.Map(v1);
+        AppServiceRoomListEndpoints.Map(v3);
         ThirdPartyEndpoints.Map(v3);
         LogoutEndpoints.Map(v3);
         AccountEndpoints.Map(v3);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
 #   1. installs what is missing (PostgreSQL, Node.js, ffmpeg, python3-signedjson) from Debian packages,
-#   2. starts a throwaway PostgreSQL and an S3-compatible server (npm's s3rver) on loopback ports,
+#   2. starts a throwaway PostgreSQL and an S3-compatible server (npm's s3rver) on loopback ports, and installs
+#      npm's matrix-appservice for the bridge test into a scratch folder,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
 #   4. runs the matrix-js-sdk client against a freshly started server,
 #   5. stops everything and prints one "N passed, M failed" line.
@@ -54,6 +55,10 @@ export HOMESERVER_TEST_POSTGRES
 echo "== starting the S3 server (s3rver)"
 HOMESERVER_TEST_S3=$(tests/s3.sh start "$work/s3") || { echo "could not start the S3 server (s3rver from npm, see above); the media tests on S3 need it" >&2; exit 1; }
 export HOMESERVER_TEST_S3
+
+echo "== installing the bridge library (matrix-appservice)"
+HOMESERVER_TEST_BRIDGE=$(tests/bridge.sh install "$work/bridge") || { echo "could not install matrix-appservice from npm (see above); the application-service bridge test needs it" >&2; exit 1; }
+export HOMESERVER_TEST_BRIDGE
 
 echo "== .NET tests"
 dotnet test Homeserver.sln -c Release -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$work/dotnet-test.log"

@@ -44,7 +44,9 @@ public static class AccountEndpoints
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
+            // An application service's users have no password to confirm: its as_token is the authority, as in Synapse.
+            if (ctx.GetAppService() is null)
+                await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
             await accounts.DeactivateAsync(r.UserId, ct);
             return Results.Ok(new { id_server_unbind_result = "no-support" });
         }).RequireAuthorization();

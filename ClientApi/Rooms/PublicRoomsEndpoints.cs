@@ -16,13 +16,13 @@ public static class PublicRoomsEndpoints
         public List<string?>? RoomTypes { get; init; }
     }
 
-    // include_all_networks and third_party_instance_id are accepted and ignored: there are no application
-    // service networks whose rooms could be listed separately.
     private sealed record Body
     {
         public int? Limit { get; init; }
         public string? Since { get; init; }
         public Filter? Filter { get; init; }
+        public bool? IncludeAllNetworks { get; init; }
+        public string? ThirdPartyInstanceId { get; init; }
     }
 
     public static void Map(RouteGroupBuilder v3)
@@ -31,11 +31,21 @@ public static class PublicRoomsEndpoints
         // No access token required: the spec gives this endpoint no security requirement, and the directory
         // only holds what room admins chose to publish. (Synapse asks for a token unless
         // allow_public_rooms_without_auth is set; POST, which the spec does protect, requires one here too.)
-        v3.MapGet("/publicRooms", async (string? limit, string? since, string? server, PublicRoomsService directory, ServerIdentity local, CancellationToken ct) =>
+        // The spec gives GET no network parameters; like Synapse it takes the POST body's two as query parameters.
+        v3.MapGet("/publicRooms", async (HttpContext ctx, string? limit, string? since, string? server, PublicRoomsService directory, ServerIdentity local, CancellationToken ct) =>
         {
             EnsureLocal(server, local);
             int? pageSize = limit is null ? null : int.TryParse(limit, out var n) ? n : throw MatrixException.InvalidParam("limit must be an integer");
-            return Results.Ok(await directory.ListAsync(PublicRoomsFilter.None, Valid(pageSize), since, ct));
+            var query = ctx.Request.Query;
+            var allNetworks = query["include_all_networks"].ToString() switch
+            {
+                "" or "false" => false,
+                "true" => true,
+                _ => throw MatrixException.InvalidParam("include_all_networks must be true or false"),
+            };
+            var instance = query.TryGetValue("third_party_instance_id", out var id) ? id.ToString() : null;
+            var scope = PublicRoomsScope.From(allNetworks, instance);
+            return Results.Ok(await directory.ListAsync(scope, PublicRoomsFilter.None, Valid(pageSize), since, ct));
         });
 
         // POST /_matrix/client/v3/publicRooms
@@ -44,7 +54,8 @@ public static class PublicRoomsEndpoints
             EnsureLocal(server, local);
             var body = JsonBody.Bind<Body>(await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct));
             var filter = new PublicRoomsFilter(body.Filter?.GenericSearchTerm, body.Filter?.RoomTypes);
-            return Results.Ok(await directory.ListAsync(filter, Valid(body.Limit), body.Since, ct));
+            var scope = PublicRoomsScope.From(body.IncludeAllNetworks ?? false, body.ThirdPartyInstanceId);
+            return Results.Ok(await directory.ListAsync(scope, filter, Valid(body.Limit), body.Since, ct));
         }).RequireAuthorization();
     }
 

@@ -136,6 +136,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PublishedRoomStore>();
         services.AddSingleton<PublicRoomsService>();
         services.AddSingleton<RoomPublicationService>();
+        services.AddSingleton<NetworkRoomListStore>();
+        services.AddSingleton<NetworkRoomPublicationService>();
         services.AddSingleton<EventReportStore>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<ForgottenRoomStore>();

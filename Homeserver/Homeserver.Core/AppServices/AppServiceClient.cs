@@ -38,7 +38,12 @@ public sealed class AppServiceClient : IDisposable
         using var request = new HttpRequestMessage(method, new Uri(url.ToString().TrimEnd('/') + "/_matrix/app/v1/" + path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", service.HsToken);
         if (body is not null)
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        {
+            // Plain application/json without a charset, as Synapse sends it: some services' parsers match the type
+            // exactly (SyTest's does), and JSON is UTF-8 by definition.
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString()));
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
@@ -11,8 +12,16 @@ namespace Homeserver.Core.AppServices;
 /// an <c>instance_id</c> of <c>serviceId|network_id</c>; lookups concatenate the services' valid results. A service that
 /// fails or answers nonsense contributes nothing.
 /// </summary>
-public sealed class AppServiceThirdParty(AppServiceRegistry registry, AppServiceClient client)
+public sealed class AppServiceThirdParty(AppServiceRegistry registry, AppServiceClient client, TimeProvider time)
 {
+    /// <summary>
+    /// How long a service's description of a protocol is reused, as Synapse caches it: clients ask for the protocols
+    /// whenever they open a room directory, and a bridge's networks rarely change. A failed answer is not kept.
+    /// </summary>
+    public static readonly TimeSpan ProtocolCacheLifetime = TimeSpan.FromHours(1);
+
+    private readonly ConcurrentDictionary<(string Service, string Protocol), (JsonObject Info, DateTimeOffset Until)> _protocols = new();
+
     public const string Location = "location";
     public const string User = "user";
 
@@ -55,12 +64,9 @@ public sealed class AppServiceThirdParty(AppServiceRegistry registry, AppService
         JsonObject? merged = null;
         foreach (var service in Declaring(protocol))
         {
-            if (await AskAsync(service, $"thirdparty/protocol/{Uri.EscapeDataString(protocol)}", ct) is not JsonObject info
-                || info["instances"] is not JsonArray instances)
+            if (await DescriptionAsync(service, protocol, ct) is not { } info)
                 continue;
-            foreach (var instance in instances.OfType<JsonObject>())
-                if (instance["network_id"] is JsonValue id && id.TryGetValue<string>(out var networkId))
-                    instance["instance_id"] = InstanceId(service.Id, networkId);
+            var instances = (JsonArray)info["instances"]!;
             if (merged is null)
                 merged = info;
             else
@@ -68,6 +74,22 @@ public sealed class AppServiceThirdParty(AppServiceRegistry registry, AppService
                     ((JsonArray)merged["instances"]!).Add(instance?.DeepClone());
         }
         return merged;
+    }
+
+    /// <summary>The service's own description of the protocol, with <c>instance_id</c>s added; a copy the caller may change.</summary>
+    private async Task<JsonObject?> DescriptionAsync(AppServiceRegistration service, string protocol, CancellationToken ct)
+    {
+        var key = (service.Id, protocol);
+        if (_protocols.TryGetValue(key, out var cached) && cached.Until > time.GetUtcNow())
+            return (JsonObject)cached.Info.DeepClone();
+        if (await AskAsync(service, $"thirdparty/protocol/{Uri.EscapeDataString(protocol)}", ct) is not JsonObject info
+            || info["instances"] is not JsonArray instances)
+            return null;
+        foreach (var instance in instances.OfType<JsonObject>())
+            if (instance["network_id"] is JsonValue id && id.TryGetValue<string>(out var networkId))
+                instance["instance_id"] = InstanceId(service.Id, networkId);
+        _protocols[key] = (info, time.GetUtcNow() + ProtocolCacheLifetime);
+        return (JsonObject)info.DeepClone();
     }
 
     private IEnumerable<AppServiceRegistration> Declaring(string? protocol) =>

@@ -137,6 +137,47 @@ public sealed class AppServiceClientTests(AppServiceFixture fixture) : IClassFix
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task TheService_PointsAnAliasOfItsNamespaceAtARoomItIsNotIn_AUserStillMustBeJoined(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (_, owner) = await hs.RegisterClientAsync();
+        var (_, stranger) = await hs.RegisterClientAsync();
+        var roomId = await owner.CreateRoomAsync(new { preset = "public_chat" });
+        string AliasPath(string alias) => "/_matrix/client/v3/directory/room/" + Uri.EscapeDataString(alias);
+
+        var plain = $"#{NewLocalpart("plain")}:{TestHomeserver.ServerName}";
+        await (await stranger.PutAsJsonAsync(AliasPath(plain), new { room_id = roomId })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+
+        var portal = $"#{NewLocalpart("_bridge_portal")}:{TestHomeserver.ServerName}";
+        await (await As(hs).PutAsJsonAsync(AliasPath(portal), new { room_id = roomId })).AssertOkAsync();
+        Assert.Equal(roomId, (await (await stranger.GetAsync(AliasPath(portal))).AssertOkAsync()).GetProperty("room_id").GetString());
+        var nowhere = $"#{NewLocalpart("_bridge_nowhere")}:{TestHomeserver.ServerName}";
+        await (await As(hs).PutAsJsonAsync(AliasPath(nowhere), new { room_id = $"!nosuchroom:{TestHomeserver.ServerName}" }))
+            .AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
+        // Membership is not what lets the service through: outside its namespace it is still refused.
+        await (await As(hs).PutAsJsonAsync(AliasPath(plain), new { room_id = roomId })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_EXCLUSIVE");
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task TheService_DeactivatesItsUserWithoutAPassword_AUserStillConfirms(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var localpart = NewLocalpart("_bridge_gone");
+        var ghost = await RegisterBridgeUserAsync(hs, localpart);
+        var (_, user) = await hs.RegisterClientAsync();
+
+        // Without the service's token the interactive confirmation is still asked for.
+        await SessionAssertions.AssertPasswordChallengeAsync(await user.PostAsJsonAsync("/_matrix/client/v3/account/deactivate", new { }));
+
+        await (await As(hs).PostAsJsonAsync($"/_matrix/client/v3/account/deactivate?user_id={Uri.EscapeDataString(ghost)}", new { })).AssertOkAsync();
+        await (await As(hs).PostAsJsonAsync("/_matrix/client/v3/login", new
+        {
+            type = "m.login.application_service",
+            identifier = new { type = "m.id.user", user = localpart },
+        })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_USER_DEACTIVATED");
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task ADevice_IsOneTheUserHas_AndWithoutOneDeviceOperationsAreRefused(string engine)
     {
         var hs = await fixture.GetAsync(engine);

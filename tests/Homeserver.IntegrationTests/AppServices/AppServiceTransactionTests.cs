@@ -185,10 +185,20 @@ public sealed class AppServiceTransactionTests
         const string path = "/_synapse/admin/v1/appservices";
 
         var (client, roomId) = await BridgedRoomAsync(b);
+        // The room's earlier events are taken first, so the failing transaction is the next one and holds "stuck" alone.
+        await client.SendTextAsync(roomId, "settled");
+        await AcceptedUntilAsync(b.Double, "settled");
         b.Double.Answer = () => (500, "{}");
         await client.SendTextAsync(roomId, "stuck");
         Assert.Equal(500, (await b.Double.NextAsync(TimeSpan.FromSeconds(30))).AnsweredStatus);
-        var down = (await (await admin.GetAsync(path)).AssertOkAsync()).GetProperty("appservices").EnumerateArray().Single();
+        // The server records the failure once it has read the answer, which may be just after the double gave it.
+        var recordedBy = DateTime.UtcNow.AddSeconds(10);
+        JsonElement down;
+        while (!(down = (await (await admin.GetAsync(path)).AssertOkAsync()).GetProperty("appservices").EnumerateArray().Single()).TryGetProperty("last_error", out _))
+        {
+            Assert.True(DateTime.UtcNow < recordedBy, "the failed transaction was not recorded");
+            await Task.Delay(100);
+        }
         Assert.Equal("txbridge", down.GetProperty("id").GetString());
         Assert.Equal($"http://127.0.0.1:{b.Double.Port}/", down.GetProperty("url").GetString());
         Assert.Equal("status 500", down.GetProperty("last_error").GetString());

@@ -76,4 +76,31 @@ public sealed class ThirdPartyTests
 
         await (await b.Hs.Client.GetAsync("/_matrix/client/v3/thirdparty/protocols")).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
     }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AProtocolsDescription_IsReused_ButAFailureIsAskedAgain(string engine)
+    {
+        await using var b = await StartAsync(engine);
+        var asked = new List<string>();
+        PlayTheBridge(b, asked);
+        var (_, c) = await b.Hs.RegisterClientAsync();
+        await (await c.GetAsync("/_matrix/client/v3/thirdparty/protocols")).AssertOkAsync();
+
+        // The bridge now fails every request: the description it gave is still served, as Synapse caches it.
+        b.Double.Respond = async ctx =>
+        {
+            lock (asked)
+                asked.Add(ctx.Request.Path.Value!);
+            ctx.Response.StatusCode = 500;
+            await ctx.Response.WriteAsync("{}");
+        };
+        var irc = await (await c.GetAsync("/_matrix/client/v3/thirdparty/protocol/irc")).AssertOkAsync();
+        Assert.Equal("ircbridge|libera", irc.GetProperty("instances")[0].GetProperty("instance_id").GetString());
+        await (await c.GetAsync("/_matrix/client/v3/thirdparty/protocol/slack")).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
+        lock (asked)
+        {
+            Assert.Single(asked, a => a == "/_matrix/app/v1/thirdparty/protocol/irc");
+            Assert.Equal(2, asked.Count(a => a == "/_matrix/app/v1/thirdparty/protocol/slack"));
+        }
+    }
 }

@@ -224,7 +224,9 @@ public sealed class PublicRoomsTests(HomeserverFixture fixture) : IClassFixture<
         await (await hs.Client.GetAsync(PublicRoomsPath + "?limit=x")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await hs.Client.GetAsync(PublicRoomsPath + "?server=elsewhere.example")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await hs.Client.GetAsync(PublicRoomsPath + "?server=" + TestHomeserver.ServerName)).AssertOkAsync();
-        // Extra keys the server does not act on are accepted.
-        await (await a.PostAsJsonAsync(PublicRoomsPath, new { include_all_networks = true, third_party_instance_id = "irc" })).AssertOkAsync();
+        // A network no application service has is an empty list; an ID that is not an instance_id is refused.
+        var unknown = await (await a.PostAsJsonAsync(PublicRoomsPath, new { third_party_instance_id = "nobridge|irc" })).AssertOkAsync();
+        Assert.Equal(0, unknown.GetProperty("chunk").GetArrayLength());
+        await (await a.PostAsJsonAsync(PublicRoomsPath, new { third_party_instance_id = "irc" })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 }

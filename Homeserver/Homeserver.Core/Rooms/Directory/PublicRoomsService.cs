@@ -18,11 +18,11 @@ public sealed class PublicRoomsService(PublishedRoomStore store)
     });
 
     /// <param name="limit">Null or 0 for the default page size; larger values are capped at <see cref="MaxLimit"/>.</param>
-    public async Task<PublicRoomsPage> ListAsync(PublicRoomsFilter filter, int? limit, string? since, CancellationToken ct)
+    public async Task<PublicRoomsPage> ListAsync(PublicRoomsScope scope, PublicRoomsFilter filter, int? limit, string? since, CancellationToken ct)
     {
         var token = string.IsNullOrEmpty(since) ? null : PublicRoomsToken.Parse(since);
         var pageSize = limit is null or 0 ? DefaultLimit : Math.Min(limit.Value, MaxLimit);
-        var snapshot = await store.LoadAsync(ct);
+        var snapshot = await store.LoadAsync(scope, ct);
         var listed = snapshot.Rooms.Select(r => PublicRoomEntryReader.Read(r, snapshot.State[r.RoomId])).Where(IsListed).ToList();
         var matching = listed.Where(filter.Matches).OrderBy(Key, Order).ToList();
 

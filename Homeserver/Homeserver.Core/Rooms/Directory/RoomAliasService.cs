@@ -7,8 +7,8 @@ namespace Homeserver.Core.Rooms.Directory;
 
 /// <summary>
 /// Local room aliases (<c>/directory/room</c>, <c>/rooms/{roomId}/aliases</c>). Anyone may resolve one; only a joined
-/// member may point an alias of this server at a room (Synapse's <c>require_membership_for_aliases</c> default), and
-/// only the alias's creator may delete it.
+/// member (Synapse's <c>require_membership_for_aliases</c> default) or an application service within its alias
+/// namespaces may point an alias of this server at a room, and only the alias's creator may delete it.
 /// </summary>
 public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, IEnumerable<IAliasPolicy> policies,
     IEnumerable<IUnknownAliasQuery> queries, ServerIdentity server, CurrentStateStore current, IRemoteAliasDirectory remote)
@@ -64,7 +64,11 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
         EnsureLocal(alias);
         foreach (var policy in policies)
             policy.EnsureMayCreate(alias, appServiceId);
-        if (!await reads.IsJoinedAsync(roomId, creator, ct))
+        // A service points the aliases of its namespace (which the policies hold it to) at rooms it need not be in,
+        // such as the portals it opens for a user who asked for an alias, as Synapse lets it.
+        if (appServiceId is not null)
+            await reads.VersionOfAsync(roomId, ct);
+        else if (!await reads.IsJoinedAsync(roomId, creator, ct))
             throw MatrixException.Forbidden("You must be joined to the room to create an alias for it");
         if (await aliases.GetAsync(alias, ct) is not null)
             throw new MatrixException(409, "M_UNKNOWN", "Room alias already exists");
