@@ -36,17 +36,24 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var version = await VersionOfAsync(roomId, ct);
         await EnsureCanReadAsync(userId, roomId, version, ct);
         limit = Math.Clamp(limit, 1, MaxPageSize);
-        var start = from is null ? (backwards ? long.MaxValue : 0) : StreamToken.Bound(from, upper: backwards);
+        // A user who left pages back from their leave, as Synapse does: the newest events they may see end there.
+        var start = from is null ? (backwards ? await DepartedAtAsync(userId, roomId, ct) ?? long.MaxValue : 0) : StreamToken.Bound(from, upper: backwards);
         var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Bound(to, upper: !backwards);
         var rows = PageBudget.Fit(await events.PageAsync(roomId.ToString(), start, stop, backwards, limit, ct));
         var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
-        var startToken = from ?? StreamToken.Format(backwards ? (await events.MaxStreamOrderingAsync(ct)) + 1 : 0);
+        var startToken = from ?? StreamToken.Format(!backwards ? 0 : start != long.MaxValue ? start : (await events.MaxStreamOrderingAsync(ct)) + 1);
         var formatted = await FormatEventsUtf8Async(userId, deviceId, version, visible, ct);
         // As Synapse answers and clients page (SyTest checks it): `end` is left out only when the page found no
         // event, at the start (or end) of the room; a short page still gives one, whose next page is empty.
         var end = rows.Count > 0 ? StreamToken.Format(rows[^1].StreamOrdering) : null;
         return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, end);
     }
+
+    /// <summary>Just after the user's leave or ban event when that is their membership of the room; null otherwise.</summary>
+    private async Task<long?> DepartedAtAsync(UserId userId, RoomId roomId, CancellationToken ct) =>
+        (await current.MembershipsOfUserAsync(userId.ToString(), ct)).FirstOrDefault(m => m.RoomId == roomId.ToString()) is { Membership: "leave" or "ban" } m
+            ? m.StreamOrdering + 1
+            : null;
 
     public async Task<JsonObject> EventAsync(UserId userId, string? deviceId, RoomId roomId, EventId eventId, CancellationToken ct)
     {

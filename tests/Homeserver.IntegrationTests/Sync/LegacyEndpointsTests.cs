@@ -119,6 +119,10 @@ public sealed class LegacyEndpointsTests(HomeserverFixture fixture) : IClassFixt
             Assert.DoesNotContain("after leaving", bodies);
             Assert.DoesNotContain(room.GetProperty("state").EnumerateArray(), e => e.GetProperty("type").GetString() == "m.room.topic");
         }
+        // /messages with no token pages back from the leave too, so its first page is not empty.
+        var page = await b.MessagesAsync(roomId, "dir=b&limit=2");
+        Assert.Equal("m.room.member", page[0].GetProperty("type").GetString());
+        Assert.Equal("while there", page[1].GetProperty("content").GetProperty("body").GetString());
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
