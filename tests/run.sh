@@ -61,7 +61,10 @@ HOMESERVER_TEST_BRIDGE=$(tests/bridge.sh install "$work/bridge") || { echo "coul
 export HOMESERVER_TEST_BRIDGE
 
 echo "== .NET tests"
-dotnet test Homeserver.sln -c Release -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$work/dotnet-test.log"
+# Tests make a data folder per server under the temp folder; pointing it into the scratch folder lets the
+# cleanup above remove them all, however a test ends.
+mkdir -p "$work/tmp"
+TMPDIR="$work/tmp" dotnet test Homeserver.sln -c Release -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$work/dotnet-test.log"
 dotnet_status=${PIPESTATUS[0]}
 
 # Totals from the per-assembly summaries ("Total tests: N" then "     Passed: N" / "     Failed: N").

@@ -20,8 +20,6 @@ namespace ClientApi.Sync;
 /// </summary>
 public static class LegacyEndpoints
 {
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
-
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/initialSync
@@ -43,10 +41,7 @@ public static class LegacyEndpoints
             CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            var wait = timeout is null ? TimeSpan.Zero
-                : long.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-                    ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
-                    : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
+            var wait = LongPollTimeout.Parse(timeout);
             var room = room_id is null ? (Homeserver.Core.Identifiers.RoomId?)null : RoomPaths.RoomId(room_id);
             return Results.Ok(await stream.NextAsync(r.UserId, r.DeviceId, from, room, Limit(limit, LegacyEventStream.DefaultLimit), wait, ct));
         }).RequireAuthorization();

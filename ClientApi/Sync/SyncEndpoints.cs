@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Errors;
@@ -17,9 +16,6 @@ namespace ClientApi.Sync;
 
 public static class SyncEndpoints
 {
-    /// <summary>Long polls are held at most this long, whatever the client asks, so proxies and clients see regular answers.</summary>
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
-
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/sync
@@ -46,10 +42,7 @@ public static class SyncEndpoints
                 return Results.Empty;
             }
             var token = since is null ? (SyncToken?)null : SyncToken.Parse(since);
-            var wait = timeout is null ? TimeSpan.Zero
-                : long.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-                    ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds))
-                    : throw MatrixException.InvalidParam("timeout must be a non-negative number of milliseconds");
+            var wait = LongPollTimeout.Parse(timeout);
             var syncFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
             using var live = connections.Begin(r.UserId, r.DeviceId, webSocket: false);
             await presence.OnSyncAsync(r.UserId, set_presence, ct);
