@@ -36,8 +36,11 @@ public sealed class TestCertificateAuthority : IDisposable
         return new TestCertificateAuthority(ca, System.IO.Directory.CreateTempSubdirectory("hs-test-ca-").FullName);
     }
 
-    /// <summary>A server certificate for <paramref name="dnsName"/> and the loopback addresses; returns its certificate and key files.</summary>
-    public (string CertificatePath, string KeyPath) Issue(string dnsName = "localhost")
+    /// <summary>
+    /// A server certificate for <paramref name="dnsName"/>, the loopback addresses and <paramref name="address"/> (a server
+    /// named by its IP literal is checked against the address); returns its certificate and key files.
+    /// </summary>
+    public (string CertificatePath, string KeyPath) Issue(string dnsName = "localhost", IPAddress? address = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
@@ -45,6 +48,8 @@ public sealed class TestCertificateAuthority : IDisposable
         names.AddDnsName(dnsName);
         names.AddIpAddress(IPAddress.Loopback);
         names.AddIpAddress(IPAddress.IPv6Loopback);
+        if (address is not null && !address.Equals(IPAddress.Loopback))
+            names.AddIpAddress(address);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));

@@ -57,26 +57,29 @@ public sealed class TestHomeserver : IAsyncDisposable
     }
 
     /// <summary>Test defaults: open registration, no rate limits and a cheap password hash, so tests run fast.</summary>
-    public static async Task<HomeserverOptions> CreateOptionsAsync(string engine, string? dataDir = null)
+    public static async Task<HomeserverOptions> CreateOptionsAsync(string engine, string? dataDir = null) =>
+        CreateOptions(await CreateDatabaseAsync(engine), dataDir ?? Directory.CreateTempSubdirectory("hs-test-").FullName);
+
+    /// <summary>A fresh database on <paramref name="engine"/>: a SQLite file in the data directory, or a new PostgreSQL database.</summary>
+    public static async Task<DatabaseOptions> CreateDatabaseAsync(string engine) => engine switch
     {
-        var options = new HomeserverOptions
-        {
-            ServerName = ServerName,
-            DataDir = dataDir ?? Directory.CreateTempSubdirectory("hs-test-").FullName,
-            LogLevel = "Warning",
-            Listeners = [new ListenerOptions { BindAddress = "127.0.0.1", Port = 0 }],
-            Registration = new RegistrationOptions { Enabled = true },
-            Auth = new AuthOptions { Argon2MemoryKib = 64, Argon2Iterations = 1 },
-            RateLimits = new RateLimitsOptions { Enabled = false },
-        };
-        options.Database = engine switch
-        {
-            "sqlite" => new DatabaseOptions { Engine = "sqlite" },
-            "postgres" => new DatabaseOptions { Engine = "postgres", ConnectionString = await TestPostgres.CreateDatabaseAsync() },
-            _ => throw new ArgumentException($"unknown engine {engine}"),
-        };
-        return options;
-    }
+        "sqlite" => new DatabaseOptions { Engine = "sqlite" },
+        "postgres" => new DatabaseOptions { Engine = "postgres", ConnectionString = await TestPostgres.CreateDatabaseAsync() },
+        _ => throw new ArgumentException($"unknown engine {engine}"),
+    };
+
+    /// <summary>The test defaults on a database and data directory that already exist, for a server started again on its data.</summary>
+    public static HomeserverOptions CreateOptions(DatabaseOptions database, string dataDir) => new()
+    {
+        ServerName = ServerName,
+        DataDir = dataDir,
+        LogLevel = "Warning",
+        Listeners = [new ListenerOptions { BindAddress = "127.0.0.1", Port = 0 }],
+        Registration = new RegistrationOptions { Enabled = true },
+        Auth = new AuthOptions { Argon2MemoryKib = 64, Argon2Iterations = 1 },
+        RateLimits = new RateLimitsOptions { Enabled = false },
+        Database = database,
+    };
 
     public HttpClient NewClient(string? accessToken = null)
     {
@@ -88,14 +91,17 @@ public sealed class TestHomeserver : IAsyncDisposable
     }
 
     /// <summary>Registers through the real UIA exchange: the 401 challenge, then the dummy stage.</summary>
-    public async Task<TestUser> RegisterAsync(string? localpart = null, string password = DefaultPassword)
+    public Task<TestUser> RegisterAsync(string? localpart = null, string password = DefaultPassword) => RegisterAsync(Client, localpart, password);
+
+    /// <summary>Registers through the real UIA exchange on the server <paramref name="client"/> talks to.</summary>
+    public static async Task<TestUser> RegisterAsync(HttpClient client, string? localpart = null, string password = DefaultPassword)
     {
         localpart ??= "user" + Guid.NewGuid().ToString("N")[..10];
-        var challenge = await Client.PostAsJsonAsync("/_matrix/client/v3/register", new { username = localpart, password });
+        var challenge = await client.PostAsJsonAsync("/_matrix/client/v3/register", new { username = localpart, password });
         if ((int)challenge.StatusCode != 401)
             throw new InvalidOperationException($"expected a UIA challenge, got {(int)challenge.StatusCode}: {await challenge.Content.ReadAsStringAsync()}");
         var session = (await challenge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session").GetString();
-        var done = await Client.PostAsJsonAsync("/_matrix/client/v3/register", new
+        var done = await client.PostAsJsonAsync("/_matrix/client/v3/register", new
         {
             username = localpart,
             password,

@@ -9,43 +9,7 @@ namespace Homeserver.IntegrationTests.Durability;
 /// <summary>The server as a separate process, so a test can kill it with SIGKILL and start it again on the same data.</summary>
 public static class ServerProcess
 {
-    public static async Task<Process> StartAsync(string config, Uri baseUrl)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(typeof(HomeserverApp).Assembly.Location);
-        psi.ArgumentList.Add("run");
-        psi.ArgumentList.Add("--config");
-        psi.ArgumentList.Add(config);
-        psi.Environment["HOMESERVER__REGISTRATION__ENABLED"] = "true";
-        psi.Environment["HOMESERVER__RATE_LIMITS__ENABLED"] = "false";
-        psi.Environment["HOMESERVER__LOG_LEVEL"] = "warning";
-        var p = Process.Start(psi)!;
-        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null && errors.Count < 50)
-                errors.Enqueue(e.Data);
-        };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        using var probe = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 150; i++)
-        {
-            try
-            {
-                if ((await probe.GetAsync("/_matrix/client/versions")).IsSuccessStatusCode)
-                    return p;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (p.HasExited)
-                throw new InvalidOperationException($"server exited with {p.ExitCode}: {string.Join('\n', errors)}");
-            await Task.Delay(200);
-        }
-        p.Kill(entireProcessTree: true);
-        throw new TimeoutException("server did not start");
-    }
+    public static Task<Process> StartAsync(string config, Uri baseUrl) => TestServerProcess.StartAsync(config, baseUrl);
 
     /// <summary>
     /// Runs the executable with <paramref name="args"/> to its end, as an operator runs it. With
