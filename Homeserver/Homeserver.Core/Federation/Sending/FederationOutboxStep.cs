@@ -12,13 +12,15 @@ namespace Homeserver.Core.Federation.Sending;
 /// is committed with its deliveries or not at all. The destinations are the servers with a joined member in the
 /// room's current state after the event, plus, for a membership event, the target's server (an invite, or the kick
 /// or ban that removes its last member, reaches it). Never our own server nor the sender's: the sender's server
-/// made the event, so an event received from it is not sent back.
+/// made the event, so an event received from it is not sent back. Only events of our users go out, and the joins,
+/// leaves and knocks other servers made through our handshakes (<c>send_join</c> and the like), which the room's other
+/// servers can learn only from us; other servers' events are theirs to send (as in Synapse, which relays nothing else).
 /// </summary>
 public sealed class FederationOutboxStep(ServerIdentity server, FederationOptions options, FederationSender sender) : IEventTransactionStep
 {
     public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
     {
-        if (!options.Enabled)
+        if (!options.Enabled || (pdu.Sender.ServerName != server.ServerName && !IsOwnMembershipChange(pdu)))
             return Task.FromResult<Func<StreamTransaction, long, Task>?>(null);
         return Task.FromResult<Func<StreamTransaction, long, Task>?>(async (st, streamOrdering) =>
         {
@@ -34,4 +36,8 @@ public sealed class FederationOutboxStep(ServerIdentity server, FederationOption
             st.OnCommitted(() => sender.Wake(destinations));
         });
     }
+
+    private static bool IsOwnMembershipChange(Pdu pdu) =>
+        pdu.Type == EventTypes.Member && pdu.StateKey == pdu.Sender.ToString()
+        && Json.JsonFields.String(pdu.Content, "membership") is "join" or "leave" or "knock";
 }
