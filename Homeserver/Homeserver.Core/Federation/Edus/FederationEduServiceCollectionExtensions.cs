@@ -1,0 +1,17 @@
+using Homeserver.Core.Ephemeral;
+using Homeserver.Core.Presence;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeserver.Core.Federation.Edus;
+
+public static class FederationEduServiceCollectionExtensions
+{
+    /// <summary>Our users' typing, receipts and presence, queued as EDUs for the servers that share their rooms.</summary>
+    public static IServiceCollection AddFederationEdus(this IServiceCollection services)
+    {
+        services.AddSingleton<EduDestinations>();
+        services.AddSingleton<IEphemeralRelay, FederationEphemeralRelay>();
+        services.AddSingleton<IPresenceRelay, FederationPresenceRelay>();
+        return services;
+    }
+}
