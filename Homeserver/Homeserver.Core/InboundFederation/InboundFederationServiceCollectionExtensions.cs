@@ -15,6 +15,7 @@ public static class InboundFederationServiceCollectionExtensions
         services.AddSingleton<InboundTypingEdu>();
         services.AddSingleton<InboundReceiptEdu>();
         services.AddSingleton<InboundPresenceEdu>();
+        services.AddSingleton<InboundDeviceListEdu>();
         services.AddSingleton<InboundEduHandler>();
         services.AddSingleton<InboundTransactionService>();
         if (federationEnabled)

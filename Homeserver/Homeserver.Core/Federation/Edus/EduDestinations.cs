@@ -12,7 +12,10 @@ public sealed class EduDestinations(CurrentStateStore current, ServerIdentity se
 
     /// <summary>The servers with a member joined to a room the user is joined to.</summary>
     public async Task<IReadOnlyList<string>> SharingARoomWithAsync(string userId, CancellationToken ct) =>
-        (await current.UsersSharingRoomWithAsync(userId, ct))
-            .Select(u => UserId.TryParse(u, out var id) ? id.Value.ServerName : null)
-            .OfType<string>().Where(s => s != server.ServerName).Distinct(StringComparer.Ordinal).ToList();
+        OtherServers(await current.UsersSharingRoomWithAsync(userId, ct), server.ServerName);
+
+    /// <summary>The servers of <paramref name="userIds"/> but <paramref name="ours"/>, each once.</summary>
+    public static IReadOnlyList<string> OtherServers(IEnumerable<string> userIds, string ours) =>
+        userIds.Select(u => UserId.TryParse(u, out var id) ? id.Value.ServerName : null)
+            .OfType<string>().Where(s => s != ours).Distinct(StringComparer.Ordinal).ToList();
 }

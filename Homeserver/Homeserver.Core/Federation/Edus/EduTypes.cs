@@ -6,4 +6,6 @@ public static class EduTypes
     public const string Typing = "m.typing";
     public const string Receipt = "m.receipt";
     public const string Presence = "m.presence";
+    public const string DeviceListUpdate = "m.device_list_update";
+    public const string SigningKeyUpdate = "m.signing_key_update";
 }

@@ -1,3 +1,4 @@
+using Homeserver.Core.E2ee;
 using Homeserver.Core.Ephemeral;
 using Homeserver.Core.Presence;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,12 +7,13 @@ namespace Homeserver.Core.Federation.Edus;
 
 public static class FederationEduServiceCollectionExtensions
 {
-    /// <summary>Our users' typing, receipts and presence, queued as EDUs for the servers that share their rooms.</summary>
+    /// <summary>Our users' typing, receipts, presence, devices and cross-signing keys, queued as EDUs for the servers that share their rooms.</summary>
     public static IServiceCollection AddFederationEdus(this IServiceCollection services)
     {
         services.AddSingleton<EduDestinations>();
         services.AddSingleton<IEphemeralRelay, FederationEphemeralRelay>();
         services.AddSingleton<IPresenceRelay, FederationPresenceRelay>();
+        services.AddSingleton<IDeviceListRelay, FederationDeviceListRelay>();
         return services;
     }
 }

@@ -12,7 +12,7 @@ namespace Homeserver.Core.InboundFederation.Edus;
 /// the spec gives EDUs no answer, and one bad EDU must not cost the transaction's others.
 /// </summary>
 public sealed class InboundEduHandler(InboundTypingEdu typing, InboundReceiptEdu receipts, InboundPresenceEdu presence,
-    ILogger<InboundEduHandler> log)
+    InboundDeviceListEdu deviceLists, ILogger<InboundEduHandler> log)
 {
     public async Task HandleAsync(string origin, JsonNode? edu, CancellationToken ct)
     {
@@ -33,6 +33,9 @@ public sealed class InboundEduHandler(InboundTypingEdu typing, InboundReceiptEdu
                     break;
                 case EduTypes.Presence:
                     await presence.HandleAsync(origin, content, ct);
+                    break;
+                case EduTypes.DeviceListUpdate or EduTypes.SigningKeyUpdate:
+                    await deviceLists.HandleAsync(origin, content, ct);
                     break;
                 default:
                     log.LogDebug("Ignored an EDU of type {EduType} from {Origin}", type, origin);

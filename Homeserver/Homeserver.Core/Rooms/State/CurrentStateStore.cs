@@ -97,7 +97,11 @@ public sealed class CurrentStateStore(Database db)
 
     /// <summary>Everyone joined to a room the user is joined to, the user included when joined anywhere.</summary>
     public Task<IReadOnlyList<string>> UsersSharingRoomWithAsync(string userId, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<string>(SelectUsersSharingRoom, new { UserId = userId }, ct), ct);
+        db.ReadAsync(c => UsersSharingRoomWithAsync(c, null, userId, ct), ct);
+
+    /// <summary><see cref="UsersSharingRoomWithAsync(string, CancellationToken)"/> as the transaction <paramref name="tx"/> sees it.</summary>
+    public static Task<IReadOnlyList<string>> UsersSharingRoomWithAsync(DbConnection c, DbTransaction? tx, string userId, CancellationToken ct) =>
+        c.ListAsync<string>(SelectUsersSharingRoom, new { UserId = userId }, ct, tx);
 
     public async Task<bool> ShareARoomAsync(string a, string b, CancellationToken ct) =>
         await db.ReadAsync(c => c.ScalarAsync<long>(SelectSharesRoom, new { A = a, B = b }, ct), ct) > 0;
