@@ -16,6 +16,7 @@ public static class InboundFederationServiceCollectionExtensions
         services.AddSingleton<InboundReceiptEdu>();
         services.AddSingleton<InboundPresenceEdu>();
         services.AddSingleton<InboundDeviceListEdu>();
+        services.AddSingleton<InboundToDeviceEdu>();
         services.AddSingleton<InboundEduHandler>();
         services.AddSingleton<InboundTransactionService>();
         if (federationEnabled)

@@ -8,4 +8,5 @@ public static class EduTypes
     public const string Presence = "m.presence";
     public const string DeviceListUpdate = "m.device_list_update";
     public const string SigningKeyUpdate = "m.signing_key_update";
+    public const string DirectToDevice = "m.direct_to_device";
 }

@@ -7,13 +7,14 @@ namespace Homeserver.Core.Federation.Edus;
 
 public static class FederationEduServiceCollectionExtensions
 {
-    /// <summary>Our users' typing, receipts, presence, devices and cross-signing keys, queued as EDUs for the servers that share their rooms.</summary>
+    /// <summary>Our users' typing, receipts, presence, devices and cross-signing keys, and to-device messages for other servers' users, queued as EDUs for the servers that share their rooms.</summary>
     public static IServiceCollection AddFederationEdus(this IServiceCollection services)
     {
         services.AddSingleton<EduDestinations>();
         services.AddSingleton<IEphemeralRelay, FederationEphemeralRelay>();
         services.AddSingleton<IPresenceRelay, FederationPresenceRelay>();
         services.AddSingleton<IDeviceListRelay, FederationDeviceListRelay>();
+        services.AddSingleton<ToDevice.IRemoteToDevice, FederationToDevice>();
         return services;
     }
 }

@@ -12,7 +12,7 @@ namespace Homeserver.Core.InboundFederation.Edus;
 /// the spec gives EDUs no answer, and one bad EDU must not cost the transaction's others.
 /// </summary>
 public sealed class InboundEduHandler(InboundTypingEdu typing, InboundReceiptEdu receipts, InboundPresenceEdu presence,
-    InboundDeviceListEdu deviceLists, ILogger<InboundEduHandler> log)
+    InboundDeviceListEdu deviceLists, InboundToDeviceEdu toDevice, ILogger<InboundEduHandler> log)
 {
     public async Task HandleAsync(string origin, JsonNode? edu, CancellationToken ct)
     {
@@ -36,6 +36,9 @@ public sealed class InboundEduHandler(InboundTypingEdu typing, InboundReceiptEdu
                     break;
                 case EduTypes.DeviceListUpdate or EduTypes.SigningKeyUpdate:
                     await deviceLists.HandleAsync(origin, content, ct);
+                    break;
+                case EduTypes.DirectToDevice:
+                    await toDevice.HandleAsync(origin, content, ct);
                     break;
                 default:
                     log.LogDebug("Ignored an EDU of type {EduType} from {Origin}", type, origin);
