@@ -6,6 +6,7 @@ using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation;
+using Homeserver.Core.Federation.Edus;
 using Homeserver.Core.Federation.Reads;
 using Homeserver.Core.Federation.Sending;
 using Homeserver.Core.Filters;
@@ -118,6 +119,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
         services.AddFederationSending();
+        services.AddFederationEdus();
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomEventGuard>();
         services.AddSingleton<RoomReadService>();
@@ -156,11 +158,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Push.Counts.NotificationCounts>();
         services.AddSingleton<Push.NotificationListService>();
         services.AddSingleton<Ephemeral.TypingService>();
-        services.AddPeriodicWork("Typing expiry", Ephemeral.TypingService.ExpiryInterval, sp =>
-        {
-            var typing = sp.GetRequiredService<Ephemeral.TypingService>();
-            return _ => typing.ExpireAsync();
-        });
+        services.AddPeriodicWork("Typing expiry", Ephemeral.TypingService.ExpiryInterval, sp => sp.GetRequiredService<Ephemeral.TypingService>().ExpireAsync);
         services.AddSingleton<Ephemeral.ReceiptStore>();
         services.AddSingleton<Ephemeral.ReceiptService>();
         services.AddSingleton<JoinedRoomsPrefetcher>();

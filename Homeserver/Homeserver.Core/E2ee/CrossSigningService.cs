@@ -16,7 +16,7 @@ namespace Homeserver.Core.E2ee;
 /// publishing signatures of device keys and master keys made with them.
 /// </summary>
 public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStore store, DeviceKeyStore deviceKeys, DeviceStore devices,
-    ServerIdentity server)
+    IDeviceListRelay relay, ServerIdentity server)
 {
     private static readonly (string Field, string Type)[] Fields =
         [("master_key", CrossSigningStore.Master), ("self_signing_key", CrossSigningStore.SelfSigning), ("user_signing_key", CrossSigningStore.UserSigning)];
@@ -66,6 +66,7 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
             foreach (var key in upload.Keys)
                 await CrossSigningStore.PutKeyAsync(st.Connection, st.Transaction, user, key, ct);
             await DeviceListStore.RecordChangeAsync(st, user, ct);
+            await relay.SigningKeysChangedAsync(st, user, upload.Keys, ct);
         }, ct);
     }
 

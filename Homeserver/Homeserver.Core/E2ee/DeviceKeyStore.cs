@@ -13,6 +13,11 @@ public sealed class DeviceKeyStore(Database db, StreamPublisher writer)
         INSERT INTO e2e_device_keys (user_id, device_id, key_json) VALUES (@UserId, @DeviceId, @Json)
         ON CONFLICT (user_id, device_id) DO UPDATE SET key_json = excluded.key_json
         """;
+    private const string SelectDevice = """
+        SELECT k.device_id, k.key_json, d.display_name FROM e2e_device_keys k
+        JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
+        WHERE k.user_id = @UserId AND k.device_id = @DeviceId
+        """;
     private const string SelectUserDevices = """
         SELECT k.device_id, k.key_json, d.display_name FROM e2e_device_keys k
         JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
@@ -57,6 +62,10 @@ public sealed class DeviceKeyStore(Database db, StreamPublisher writer)
         public string KeyJson { get; set; } = "";
         public string? DisplayName { get; set; }
     }
+
+    /// <summary>A device's keys and display name as the transaction <paramref name="st"/> sees them; null when it has none.</summary>
+    public static Task<DeviceKeysRow?> DeviceAsync(StreamTransaction st, string userId, string deviceId, CancellationToken ct) =>
+        st.Connection.FirstOrDefaultAsync<DeviceKeysRow>(SelectDevice, new { UserId = userId, DeviceId = deviceId }, ct, st.Transaction);
 
     public sealed class ClaimedKey
     {

@@ -11,6 +11,8 @@ public sealed class DeviceListStore(Database db)
 {
 
     private const string InsertChange = "INSERT INTO device_list_changes (stream_id, user_id) VALUES (@StreamId, @UserId)";
+    private const string SelectPreviousChange = "SELECT MAX(stream_id) FROM device_list_changes WHERE user_id = @UserId AND stream_id < @Before";
+    private const string SelectLatestChange = "SELECT COALESCE(MAX(stream_id), 0) FROM device_list_changes WHERE user_id = @UserId";
     private const string SelectChanged = """
         SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > @After AND stream_id <= @Upto
         """;
@@ -35,13 +37,23 @@ public sealed class DeviceListStore(Database db)
     /// Records that <paramref name="userId"/>'s keys changed, inside the changing transaction; once it commits, the
     /// user and everyone sharing a room with them hear of it.
     /// </summary>
-    public static async Task RecordChangeAsync(StreamTransaction st, string userId, CancellationToken ct)
+    /// <returns>The change's position, which federation's <c>m.device_list_update</c> calls its <c>stream_id</c>.</returns>
+    public static async Task<long> RecordChangeAsync(StreamTransaction st, string userId, CancellationToken ct)
     {
         var streamId = await st.NextAsync(StreamNames.DeviceLists, ct);
         await st.Connection.RunAsync(InsertChange, new { StreamId = streamId, UserId = userId }, ct, st.Transaction);
         st.PublishAfterCommit(new StreamUpdate(StreamNames.DeviceLists, streamId, [userId]) { PeersOf = userId });
+        return streamId;
     }
 
+    /// <summary>The position of the user's change before <paramref name="before"/>, if any: the <c>prev_id</c> of the update at it.</summary>
+    public static Task<long?> PreviousChangeAsync(StreamTransaction st, string userId, long before, CancellationToken ct) =>
+        st.Connection.FirstOrDefaultAsync<long?>(SelectPreviousChange, new { UserId = userId, Before = before }, ct, st.Transaction);
+
+
+    /// <summary>The position of the user's latest change, 0 when none: the <c>stream_id</c> a full device list is at.</summary>
+    public Task<long> LatestChangeAsync(string userId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ScalarAsync<long>(SelectLatestChange, new { UserId = userId }, ct), ct);
 
     public async Task<HashSet<string>> ChangedAsync(long after, long upto, CancellationToken ct) =>
         (await db.ReadAsync(c => c.ListAsync<string>(SelectChanged, new { After = after, Upto = upto }, ct), ct)).ToHashSet(StringComparer.Ordinal);

@@ -3,6 +3,7 @@ using Homeserver.Core.AccountData;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
 using Homeserver.Core.Storage;
 
@@ -13,7 +14,7 @@ namespace Homeserver.Core.Ephemeral;
 /// receipts reach the room's members through sync; private ones only their owner.
 /// </summary>
 public sealed class ReceiptService(ReceiptStore store, RoomEventGuard guard, CurrentStateStore current, AccountDataStore accountData,
-    TimeProvider time)
+    EventStore events, IEphemeralRelay relay, TimeProvider time)
 {
     public const string Read = "m.read";
     public const string ReadPrivate = "m.read.private";
@@ -35,7 +36,28 @@ public sealed class ReceiptService(ReceiptStore store, RoomEventGuard guard, Cur
             await accountData.PutAsync(userId.ToString(), roomId.ToString(), FullyRead, new JsonObject { ["event_id"] = eventId.ToString() }.ToJsonString(), ct);
             return;
         }
-        await store.PutAsync(roomId.ToString(), userId.ToString(), type, threadId, eventId.ToString(), target.StreamOrdering, time.GetUtcNow().ToUnixTimeMilliseconds(), type == ReadPrivate, ct);
+        var ts = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var moved = await store.PutAsync(roomId.ToString(), userId.ToString(), type, threadId, eventId.ToString(), target.StreamOrdering, ts, type == ReadPrivate, ct);
+        // A private receipt is for its owner alone: it never leaves the server.
+        if (moved is not null && type == Read)
+            await relay.ReceiptMovedAsync(roomId, userId, eventId, threadId, ts, ct);
+    }
+
+    /// <summary>
+    /// A public receipt another server sent for one of its users: kept when the user is joined to the room and the event
+    /// is one of the room's we hold (a receipt for an event we lack has nothing to mark here); false when ignored.
+    /// </summary>
+    public async Task<bool> ReceiveAsync(RoomId roomId, UserId userId, EventId eventId, string? threadId, long ts, CancellationToken ct)
+    {
+        if (threadId is not null && !StoredText.IsIdentifier(threadId))
+            return false;
+        if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) != "join")
+            return false;
+        var target = await events.GetAsync(eventId.ToString(), ct);
+        if (target is null || target.RoomId != roomId.ToString())
+            return false;
+        await store.PutAsync(roomId.ToString(), userId.ToString(), Read, threadId, eventId.ToString(), target.StreamOrdering, ts, isPrivate: false, ct);
+        return true;
     }
 
     /// <summary>The <c>m.receipt</c> event for a room's receipts changed in the range, as <paramref name="viewer"/> may see them; null when none.</summary>

@@ -20,12 +20,14 @@ public sealed class TypingService
     private readonly Lock _lock = new();
     private readonly StreamPublisher _writer;
     private readonly TimeProvider _time;
+    private readonly IEphemeralRelay _relay;
     private long _position;
 
-    public TypingService(StreamPublisher writer, TimeProvider time)
+    public TypingService(StreamPublisher writer, TimeProvider time, IEphemeralRelay relay)
     {
         _writer = writer;
         _time = time;
+        _relay = relay;
     }
 
     /// <summary>The typing stream's position; it restarts at zero with the process, which sync tolerates.</summary>
@@ -51,6 +53,7 @@ public sealed class TypingService
             position = _changedAt[roomId] = ++_position;
         }
         await WakeRoomAsync(roomId, position);
+        await _relay.TypingChangedAsync(room, user, typing, ct);
     }
 
     /// <summary>The users typing in a room, when that changed after <paramref name="since"/>; null otherwise.</summary>
@@ -65,9 +68,9 @@ public sealed class TypingService
     }
 
     /// <summary>Ends the notices whose timeout ran out.</summary>
-    public async Task ExpireAsync()
+    public async Task ExpireAsync(CancellationToken ct)
     {
-        var expired = new List<(string RoomId, long Position)>();
+        var expired = new List<(string RoomId, long Position, List<string> Users)>();
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -78,11 +81,15 @@ public sealed class TypingService
                     continue;
                 foreach (var u in gone)
                     users.Remove(u);
-                expired.Add((roomId, _changedAt[roomId] = ++_position));
+                expired.Add((roomId, _changedAt[roomId] = ++_position, gone));
             }
         }
-        foreach (var (roomId, position) in expired)
+        foreach (var (roomId, position, users) in expired)
+        {
             await WakeRoomAsync(roomId, position);
+            foreach (var user in users)
+                await _relay.TypingChangedAsync(RoomId.Parse(roomId), UserId.Parse(user), false, ct);
+        }
     }
 
     private Task WakeRoomAsync(string roomId, long position) =>

@@ -21,6 +21,7 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<Keys.NotaryKeyFetcher>();
         services.AddSingleton<Keys.ServerKeyRefresher>();
         services.AddSingleton<Keys.KeyQueryService>();
+        services.AddSingleton<Homeserver.Core.E2ee.IRemoteKeys, E2ee.RemoteKeys>();
         return services;
     }
 

@@ -1,16 +1,23 @@
 using Homeserver.Core.Background;
+using Homeserver.Core.InboundFederation.Edus;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeserver.Core.InboundFederation;
 
 public static class InboundFederationServiceCollectionExtensions
 {
-    /// <summary>Receiving what other servers push: transactions of PDUs, and the events missing before them.</summary>
+    /// <summary>Receiving what other servers push: transactions of PDUs and EDUs, and the events missing before them.</summary>
     public static IServiceCollection AddInboundFederation(this IServiceCollection services, bool federationEnabled)
     {
         services.AddSingleton<ReceivedTransactionStore>();
         services.AddSingleton<MissingEventsFetcher>();
         services.AddSingleton<InboundPduHandler>();
+        services.AddSingleton<InboundTypingEdu>();
+        services.AddSingleton<InboundReceiptEdu>();
+        services.AddSingleton<InboundPresenceEdu>();
+        services.AddSingleton<InboundDeviceListEdu>();
+        services.AddSingleton<InboundToDeviceEdu>();
+        services.AddSingleton<InboundEduHandler>();
         services.AddSingleton<InboundTransactionService>();
         if (federationEnabled)
             services.AddPeriodicWork("Received transactions pruning", ReceivedTransactionStore.PruneInterval,

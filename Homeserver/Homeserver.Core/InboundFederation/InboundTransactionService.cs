@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Homeserver.Core.InboundFederation.Edus;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.InboundFederation;
@@ -8,11 +9,11 @@ namespace Homeserver.Core.InboundFederation;
 /// Transactions other servers push (<c>PUT /_matrix/federation/v1/send/{txnId}</c>): each PDU processed by
 /// <see cref="InboundPduHandler"/>, one room's PDUs in the order sent and different rooms side by side, and the
 /// answer, an entry per PDU, kept per origin and transaction ID (<see cref="ReceivedTransactionStore"/>) so that a
-/// retry, or the same transaction arriving twice at once, gets the same answer and applies nothing twice. EDUs are
-/// accepted and not acted on yet.
+/// retry, or the same transaction arriving twice at once, gets the same answer and applies nothing twice. EDUs follow
+/// the PDUs (a receipt may mark an event of the same transaction), in the order sent, through <see cref="InboundEduHandler"/>.
 /// </summary>
-public sealed class InboundTransactionService(ReceivedTransactionStore answers, InboundPduHandler pdus, TimeProvider time,
-    ILogger<InboundTransactionService> log)
+public sealed class InboundTransactionService(ReceivedTransactionStore answers, InboundPduHandler pdus, InboundEduHandler edus,
+    TimeProvider time, ILogger<InboundTransactionService> log)
 {
     // As Synapse bounds it: rooms waiting on other servers (keys, missing events) do not hold up the others, within reason.
     private const int RoomsInParallel = 10;
@@ -80,13 +81,15 @@ public sealed class InboundTransactionService(ReceivedTransactionStore answers, 
                 foreach (var parsed in roomPdus)
                     results[parsed.Id] = await pdus.HandleAsync(origin, parsed.Event!, token);
             });
+        foreach (var edu in transaction.Edus)
+            await edus.HandleAsync(origin, edu, ct);
         var answer = new JsonObject();
         foreach (var id in order.Distinct())
             answer[id] = results[id] is { } error ? new JsonObject { ["error"] = error } : new JsonObject();
         var text = new JsonObject { ["pdus"] = answer }.ToJsonString();
         await answers.SaveAsync(origin, txnId, text, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
         var refused = results.Count(r => r.Value is not null);
-        log.LogDebug("Transaction {TxnId} from {Origin}: {Pdus} PDUs ({Refused} refused), {Edus} EDUs not acted on",
+        log.LogDebug("Transaction {TxnId} from {Origin}: {Pdus} PDUs ({Refused} refused), {Edus} EDUs",
             txnId, origin, order.Count, refused, transaction.Edus.Count);
         return text;
     }

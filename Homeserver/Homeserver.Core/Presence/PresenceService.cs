@@ -43,11 +43,13 @@ public sealed class PresenceService : IDisposable
     private readonly CurrentStateStore _current;
     private readonly UserStore _users;
     private readonly ILogger<PresenceService> _log;
+    private readonly IPresenceRelay _relay;
     private int _loaded;
 
     public PresenceService(PresenceStore store, SyncConnectionTracker connections, TimeProvider time, PresenceOptions options,
-        Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users, ILogger<PresenceService> log)
+        Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users, IPresenceRelay relay, ILogger<PresenceService> log)
     {
+        _relay = relay;
         _current = current;
         _users = users;
         _log = log;
@@ -100,6 +102,18 @@ public sealed class PresenceService : IDisposable
     }
 
     /// <summary>
+    /// The presence another server sent for one of its users. Stored as it says, for the local users sharing a room
+    /// with them; their server, not our sweep, takes them offline.
+    /// </summary>
+    public async Task ReceiveAsync(UserId userId, string state, string? statusMsg, long lastActiveAgo, CancellationToken ct)
+    {
+        if (!_options.Enabled || !IsState(state) || statusMsg is { Length: > MaxStatusMsgLength })
+            return;
+        var lastActive = _time.GetUtcNow().ToUnixTimeMilliseconds() - Math.Max(0, lastActiveAgo);
+        await _store.PutAsync(userId.ToString(), state, statusMsg, lastActive, ct);
+    }
+
+    /// <summary>
     /// <paramref name="userId"/>'s presence as <c>GET /presence/{userId}/status</c> shows it to <paramref name="viewerId"/>.
     /// Presence is for people one shares a room with; strangers learn nothing, not even whether the account exists.
     /// </summary>
@@ -107,9 +121,10 @@ public sealed class PresenceService : IDisposable
     {
         if (userId != viewerId && !await _current.ShareARoomAsync(viewerId.ToString(), userId.ToString(), ct))
             throw MatrixException.Forbidden("You do not share a room with this user");
-        if (!await _users.ExistsAsync(userId.ToString(), ct))
-            throw MatrixException.NotFound("Unknown user");
         var row = _options.Enabled ? await _store.GetAsync(userId.ToString(), ct) : null;
+        // A user of another server has no account here; their presence row is what we know of them.
+        if (row is null && !await _users.ExistsAsync(userId.ToString(), ct))
+            throw MatrixException.NotFound("Unknown user");
         return row is null ? new JsonObject { ["presence"] = Offline } : Content(row);
     }
 
@@ -156,6 +171,7 @@ public sealed class PresenceService : IDisposable
         {
             if (keepStatus)
                 statusMsg = live.State == Offline && live.StatusMsg is null ? (await _store.GetAsync(userId, ct))?.StatusMsg : live.StatusMsg;
+            var lastSeen = live.LastSeen;
             live.LastSeen = now;
             if (live.State == state && live.StatusMsg == statusMsg && live.State != Offline)
                 return;
@@ -164,6 +180,9 @@ public sealed class PresenceService : IDisposable
             live.StatusMsg = statusMsg;
             if (state == Offline)
                 _live.TryRemove(new KeyValuePair<string, Live>(userId, live));
+            // Going offline is the end of activity seen earlier; any other change is activity now.
+            var lastActiveAgo = state == Offline ? (long)(now - lastSeen).TotalMilliseconds : 0;
+            await _relay.ChangedAsync(userId, state, statusMsg, lastActiveAgo, state == Online, ct);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
@@ -8,9 +9,11 @@ namespace Homeserver.Core.ToDevice;
 
 /// <summary>
 /// <c>PUT /sendToDevice</c> (spec "Send-to-Device messaging"): queues one message per target device in durable
-/// inboxes and wakes the recipients' syncs. Messages to other servers are dropped until federation exists.
+/// inboxes and wakes the recipients' syncs; messages for users of other servers go to their server as one
+/// <c>m.direct_to_device</c> EDU per server, queued in the same transaction. Such EDUs received from other servers
+/// land in the inboxes the same way, once per message ID.
 /// </summary>
-public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, UserStore users,
+public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, UserStore users, IRemoteToDevice remote,
     ServerIdentity server, TimeProvider time)
 {
     /// <summary>The largest content of one message, in bytes of JSON.</summary>
@@ -21,10 +24,9 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
     {
         if (messages.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson("messages must be an object of user IDs");
-        var deliveries = new List<ToDeviceStore.Delivery>();
         foreach (var user in messages.EnumerateObject())
         {
-            var target = UserId.Parse(user.Name);
+            _ = UserId.Parse(user.Name);
             if (user.Value.ValueKind != JsonValueKind.Object)
                 throw MatrixException.BadJson($"messages.{user.Name} must be an object of device IDs");
             foreach (var device in user.Value.EnumerateObject())
@@ -34,18 +36,52 @@ public sealed class ToDeviceService(ToDeviceStore store, DeviceStore devices, Us
                 if (System.Text.Encoding.UTF8.GetByteCount(device.Value.GetRawText()) > MaxContentBytes)
                     throw new MatrixException(413, ErrorCodes.TooLarge, $"A to-device message may not exceed {MaxContentBytes} bytes");
             }
-            if (target.ServerName != server.ServerName || !await users.ExistsAsync(target.ToString(), ct))
+        }
+        var remoteByServer = messages.EnumerateObject()
+            .Where(u => UserId.Parse(u.Name).ServerName != server.ServerName)
+            .GroupBy(u => UserId.Parse(u.Name).ServerName)
+            .ToList();
+        var messageId = Guid.NewGuid().ToString("N");
+        await store.EnqueueAsync(sender.ToString(), senderDevice, txnId, eventType, await LocalDeliveriesAsync(messages, ct),
+            time.GetUtcNow().ToUnixTimeMilliseconds(), remoteByServer.Count == 0 ? null : async st =>
+            {
+                foreach (var group in remoteByServer)
+                    await remote.QueueAsync(st, group.Key, sender.ToString(), eventType, messageId,
+                        new JsonObject(group.Select(u => KeyValuePair.Create(u.Name, JsonNode.Parse(u.Value.GetRawText())))), ct);
+            }, ct);
+    }
+
+    /// <summary>
+    /// An <c>m.direct_to_device</c> EDU of <paramref name="origin"/>: its messages for our users' devices, kept once per
+    /// sender, type and message ID however often the EDU comes; entries for users of other servers are not ours to deliver.
+    /// </summary>
+    public async Task ReceiveAsync(string origin, UserId sender, string eventType, string messageId, JsonElement messages, CancellationToken ct)
+    {
+        var deliveries = await LocalDeliveriesAsync(messages, ct);
+        // The remote sender has no device here: its transaction IDs are kept under its server's name.
+        await store.EnqueueAsync(sender.ToString(), origin, messageId, eventType, deliveries, time.GetUtcNow().ToUnixTimeMilliseconds(), null, ct);
+    }
+
+    /// <summary>One delivery per existing device of our users the messages name (<c>*</c> for all of a user's devices).</summary>
+    private async Task<List<ToDeviceStore.Delivery>> LocalDeliveriesAsync(JsonElement messages, CancellationToken ct)
+    {
+        var deliveries = new List<ToDeviceStore.Delivery>();
+        foreach (var user in messages.EnumerateObject())
+        {
+            if (!UserId.TryParse(user.Name, out var target) || target.Value.ServerName != server.ServerName || user.Value.ValueKind != JsonValueKind.Object
+                || !await users.ExistsAsync(user.Name, ct))
                 continue;
-            var known = (await devices.ListAsync(target.ToString(), ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
+            var known = (await devices.ListAsync(user.Name, ct)).Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
             foreach (var device in user.Value.EnumerateObject())
             {
+                if (device.Value.ValueKind != JsonValueKind.Object)
+                    continue;
                 var content = device.Value.GetRawText();
                 var targets = device.Name == AllDevices ? known : known.Contains(device.Name) ? [device.Name] : [];
-                deliveries.AddRange(targets.Select(d => new ToDeviceStore.Delivery(target.ToString(), d, content)));
+                deliveries.AddRange(targets.Select(d => new ToDeviceStore.Delivery(user.Name, d, content)));
             }
         }
         // A device named both by ID and by '*' would otherwise get the message twice.
-        var distinct = deliveries.DistinctBy(d => (d.UserId, d.DeviceId)).ToList();
-        await store.EnqueueAsync(sender.ToString(), senderDevice, txnId, eventType, distinct, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return deliveries.DistinctBy(d => (d.UserId, d.DeviceId)).ToList();
     }
 }

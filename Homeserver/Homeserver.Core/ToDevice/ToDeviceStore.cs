@@ -58,12 +58,16 @@ public sealed class ToDeviceStore(Database db, StreamPublisher writer)
     /// Queues the messages unless the sending device used <paramref name="txnId"/> before for the same event type
     /// (the path's other part); false when it had.
     /// </summary>
-    public Task<bool> EnqueueAsync(string sender, string senderDevice, string txnId, string eventType, IReadOnlyList<Delivery> deliveries, long now, CancellationToken ct) =>
+    /// <param name="alsoOnce">Run in the same transaction when the transaction ID is new (messages for other servers).</param>
+    public Task<bool> EnqueueAsync(string sender, string senderDevice, string txnId, string eventType, IReadOnlyList<Delivery> deliveries, long now,
+        Func<StreamTransaction, Task>? alsoOnce, CancellationToken ct) =>
         writer.WriteAsync(async st =>
         {
             var (c, tx) = (st.Connection, st.Transaction);
             if (await c.RunAsync(InsertTxn, new { UserId = sender, DeviceId = senderDevice, EventType = eventType, TxnId = txnId, Ts = now }, ct, tx) == 0)
                 return false;
+            if (alsoOnce is not null)
+                await alsoOnce(st);
             var streamId = 0L;
             foreach (var d in deliveries)
             {

@@ -108,11 +108,14 @@ public sealed class FederationOutboxStore(Database db)
     }
 
     public Task QueueEduAsync(string destination, string eduType, string content, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
-        {
-            await c.RunAsync(EnsureDestination, new { Destination = destination }, ct, tx);
-            await c.RunAsync(InsertEdu, new { Destination = destination, EduType = eduType, Content = content }, ct, tx);
-        }, ct);
+        db.WriteAsync((c, tx) => QueueEduAsync(c, tx, destination, eduType, content, ct), ct);
+
+    /// <summary>Queues an EDU inside a transaction of the caller's, so it is committed with the change it reports or not at all.</summary>
+    public static async Task QueueEduAsync(DbConnection c, DbTransaction tx, string destination, string eduType, string content, CancellationToken ct)
+    {
+        await c.RunAsync(EnsureDestination, new { Destination = destination }, ct, tx);
+        await c.RunAsync(InsertEdu, new { Destination = destination, EduType = eduType, Content = content }, ct, tx);
+    }
 
     public Task<Destination?> GetAsync(string destination, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<Destination>(SelectDestination, new { Destination = destination }, ct), ct);

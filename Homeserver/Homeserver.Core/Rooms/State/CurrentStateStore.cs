@@ -70,12 +70,16 @@ public sealed class CurrentStateStore(Database db)
     /// The servers of the room's joined members, as the transaction <paramref name="tx"/> sees the membership index;
     /// the server is what follows the user ID's first colon, cut out by the database so a big room costs one row per server.
     /// </summary>
-    public static Task<IReadOnlyList<string>> JoinedServersAsync(DbConnection c, DbTransaction tx, string roomId, CancellationToken ct)
+    public static Task<IReadOnlyList<string>> JoinedServersAsync(DbConnection c, DbTransaction? tx, string roomId, CancellationToken ct)
     {
         var colon = SqlDialect.Of(c).Engine == DatabaseEngine.Postgres ? "strpos(user_id, ':')" : "instr(user_id, ':')";
         return c.ListAsync<string>($"SELECT DISTINCT substr(user_id, {colon} + 1) FROM room_memberships WHERE room_id = @RoomId AND membership = 'join'",
             new { RoomId = roomId }, ct, tx);
     }
+
+    /// <summary>The servers of the room's joined members now.</summary>
+    public Task<IReadOnlyList<string>> JoinedServersAsync(string roomId, CancellationToken ct) =>
+        db.ReadAsync(c => JoinedServersAsync(c, null, roomId, ct), ct);
 
     public async Task<Dictionary<StateEventKey, string>> GetStateAsync(string roomId, CancellationToken ct) =>
         (await db.ReadAsync(c => c.ListAsync<Row>(SelectState, new { RoomId = roomId }, ct), ct))
@@ -93,7 +97,11 @@ public sealed class CurrentStateStore(Database db)
 
     /// <summary>Everyone joined to a room the user is joined to, the user included when joined anywhere.</summary>
     public Task<IReadOnlyList<string>> UsersSharingRoomWithAsync(string userId, CancellationToken ct) =>
-        db.ReadAsync(c => c.ListAsync<string>(SelectUsersSharingRoom, new { UserId = userId }, ct), ct);
+        db.ReadAsync(c => UsersSharingRoomWithAsync(c, null, userId, ct), ct);
+
+    /// <summary><see cref="UsersSharingRoomWithAsync(string, CancellationToken)"/> as the transaction <paramref name="tx"/> sees it.</summary>
+    public static Task<IReadOnlyList<string>> UsersSharingRoomWithAsync(DbConnection c, DbTransaction? tx, string userId, CancellationToken ct) =>
+        c.ListAsync<string>(SelectUsersSharingRoom, new { UserId = userId }, ct, tx);
 
     public async Task<bool> ShareARoomAsync(string a, string b, CancellationToken ct) =>
         await db.ReadAsync(c => c.ScalarAsync<long>(SelectSharesRoom, new { A = a, B = b }, ct), ct) > 0;
