@@ -17,8 +17,7 @@ namespace Homeserver.Core.InboundFederation;
 /// can give them, then put through <see cref="EventIngest"/> as an event from that origin. Each answer is the error
 /// to report for the PDU, or null.
 /// </summary>
-public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFailedEventStore softFailed, RejectedEventStore rejected,
-    EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ServerAcls acls, ILogger<InboundPduHandler> log)
+public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ServerAcls acls, ILogger<InboundPduHandler> log)
 {
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
@@ -44,8 +43,15 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
         }
     }
 
-    /// <summary>Processes one PDU that <paramref name="origin"/> pushed; the error to answer with, or null.</summary>
-    public async Task<string?> HandleAsync(string origin, Pdu pdu, CancellationToken ct)
+    /// <summary>What became of those of <paramref name="eventIds"/> handled before, for <see cref="HandleAsync"/>: one lookup per transaction.</summary>
+    public Task<IReadOnlyDictionary<string, SetAsideEventStore.Verdict>> VerdictsAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct) =>
+        setAside.VerdictsAsync(eventIds, ct);
+
+    /// <summary>
+    /// Processes one PDU that <paramref name="origin"/> pushed; the error to answer with, or null. <paramref name="earlier"/>
+    /// is what became of it before, when it was handled before (<see cref="VerdictsAsync"/>).
+    /// </summary>
+    public async Task<string?> HandleAsync(string origin, Pdu pdu, SetAsideEventStore.Verdict? earlier, CancellationToken ct)
     {
         try
         {
@@ -54,8 +60,8 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
             // Anyone could relay a well-signed event; the origin must at least have signed what it did not write.
             if (pdu.Sender.ServerName != origin && !await SignedByAsync(pdu, origin, ct))
                 return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";
-            if (await KnownAsync(pdu, ct) is { } known)
-                return known.Error;
+            if (earlier is not null)
+                return ErrorOf(pdu, earlier);
             if (await GapAsync(origin, pdu, ct) is { } gap)
                 return gap;
             return await IngestAsync(origin, pdu, ct);
@@ -72,16 +78,9 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
         }
     }
 
-    private sealed record Known(string? Error);
-
-    /// <summary>Whether the event was handled before: stored, soft-failed (no error either way) or rejected.</summary>
-    private async Task<Known?> KnownAsync(Pdu pdu, CancellationToken ct)
-    {
-        var id = pdu.EventId.ToString();
-        if (await events.GetAsync(id, ct) is not null || await softFailed.ReasonAsync(id, ct) is not null)
-            return new Known(null);
-        return await rejected.ReasonAsync(id, ct) is { } reason ? new Known($"Event {id} was rejected: {reason}") : null;
-    }
+    /// <summary>The answer for an event handled before: stored or soft-failed, no error; rejected, its rejection.</summary>
+    private static string? ErrorOf(Pdu pdu, SetAsideEventStore.Verdict earlier) =>
+        earlier.Kind == SetAside.Rejected ? $"Event {pdu.EventId} was rejected: {earlier.Reason}" : null;
 
     /// <summary>
     /// Fills in the prev events we lack from the origin; the error when some are still missing. The state before an
@@ -93,16 +92,15 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
         if (lacking.Count == 0)
             return null;
         // Neither kind is in the DAG we store, and fetching them again would not change that.
-        foreach (var prev in lacking)
+        foreach (var (prev, verdict) in await setAside.VerdictsAsync(lacking, ct))
+            if (verdict.Kind is { } kind)
+                return $"Event {pdu.EventId} names the {(kind == SetAside.Rejected ? "rejected" : "soft-failed")} event {prev} as a prev event; "
+                    + $"building on {(kind == SetAside.Rejected ? "rejected" : "soft-failed")} events is not supported yet";
+        var fetched = MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct));
+        var handled = await setAside.VerdictsAsync(fetched.Select(e => e.EventId.ToString()).ToList(), ct);
+        foreach (var earlier in fetched)
         {
-            if (await rejected.ReasonAsync(prev, ct) is not null)
-                return $"Event {pdu.EventId} names the rejected event {prev} as a prev event; building on rejected events is not supported yet";
-            if (await softFailed.ReasonAsync(prev, ct) is not null)
-                return $"Event {pdu.EventId} names the soft-failed event {prev} as a prev event; building on soft-failed events is not supported yet";
-        }
-        foreach (var earlier in MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct)))
-        {
-            if (earlier.EventId == pdu.EventId || await KnownAsync(earlier, ct) is not null)
+            if (earlier.EventId == pdu.EventId || handled.ContainsKey(earlier.EventId.ToString()))
                 continue;
             if (await IngestAsync(origin, earlier, ct) is { } error)
                 log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
@@ -126,8 +124,8 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
     {
         using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
         // Checked again under the lock: another transaction may have brought the same event meanwhile.
-        if (await KnownAsync(pdu, ct) is { } known)
-            return known.Error;
+        if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Values.FirstOrDefault() is { } earlier)
+            return ErrorOf(pdu, earlier);
         try
         {
             await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false }, ct);

@@ -6,6 +6,7 @@ using Homeserver.Core.Keys;
 using Homeserver.Core.Outbound;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,8 +69,23 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
         }.Build(key ?? Key);
     }
 
-    public Task<Pdu> JoinAsync(RoomId roomId, UserId user) =>
-        BuildAsync(roomId, user, EventTypes.Member, user.ToString(), new JsonObject { ["membership"] = "join" });
+    /// <summary>A membership event of <paramref name="sender"/> about <paramref name="target"/>, signed by <paramref name="key"/> or the remote's key.</summary>
+    public Task<Pdu> MembershipAsync(RoomId roomId, UserId sender, UserId target, string membership, SigningKey? key = null) =>
+        BuildAsync(roomId, sender, EventTypes.Member, target.ToString(), new JsonObject { ["membership"] = membership }, key: key);
+
+    public Task<Pdu> JoinAsync(RoomId roomId, UserId user) => MembershipAsync(roomId, user, user, "join");
+
+    /// <summary>
+    /// Puts the event straight through the target's ingest pipeline as received from <paramref name="origin"/> (the
+    /// remote unless named), without a transaction: how a test seats a remote member before what it tests. The event
+    /// must be stored, not soft-failed; its ID.
+    /// </summary>
+    public async Task<string> IngestAsync(Pdu pdu, string? origin = null)
+    {
+        var persisted = await target.Services.GetRequiredService<EventIngest>().IngestAsync(
+            new IngestContext { Event = pdu, Origin = origin ?? ServerName, IsLocal = false }, CancellationToken.None);
+        return persisted is null ? throw new InvalidOperationException($"{pdu.EventId} was soft-failed") : pdu.EventId.ToString();
+    }
 
     public Task<Pdu> MessageAsync(RoomId roomId, UserId sender, string body, IReadOnlyList<EventId>? authEvents = null) =>
         BuildAsync(roomId, sender, "m.room.message", null, new JsonObject { ["msgtype"] = "m.text", ["body"] = body }, authEvents: authEvents);
