@@ -10,6 +10,8 @@ public static class InboundFederationServiceCollectionExtensions
     {
         services.AddSingleton<ReceivedTransactionStore>();
         services.AddSingleton<MissingEventsFetcher>();
+        services.AddSingleton<FetchedOutliers>();
+        services.AddSingleton<AuthEventsFetcher>();
         services.AddSingleton<InboundPduHandler>();
         services.AddSingleton<InboundTransactionService>();
         if (federationEnabled)

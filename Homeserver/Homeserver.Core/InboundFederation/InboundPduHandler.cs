@@ -14,10 +14,11 @@ namespace Homeserver.Core.InboundFederation;
 /// <summary>
 /// One PDU of a transaction: read in its room's version, refused when its origin vouches for it in no way, answered
 /// without being checked again when it is already known, preceded by the events missing before it when its origin
-/// can give them, then put through <see cref="EventIngest"/> as an event from that origin. Each answer is the error
+/// can give them and by the auth events it names that are unknown here (<see cref="AuthEventsFetcher"/>), then put
+/// through <see cref="EventIngest"/> as an event from that origin. Each answer is the error
 /// to report for the PDU, or null.
 /// </summary>
-public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ServerAcls acls, ILogger<InboundPduHandler> log)
+public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, AuthEventsFetcher authEvents, ServerAcls acls, ILogger<InboundPduHandler> log)
 {
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
@@ -119,9 +120,14 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId)).ToList();
     }
 
-    /// <summary>Under the room's lock, as local sends are, so that both build on extremities no one is replacing.</summary>
+    /// <summary>
+    /// With its auth events fetched when some are unknown here, then under the room's lock, as local sends are, so that
+    /// both build on extremities no one is replacing.
+    /// </summary>
     private async Task<string?> IngestAsync(string origin, Pdu pdu, CancellationToken ct)
     {
+        if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
+            return unknownAuth;
         using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
         // Checked again under the lock: another transaction may have brought the same event meanwhile.
         if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Values.FirstOrDefault() is { } earlier)

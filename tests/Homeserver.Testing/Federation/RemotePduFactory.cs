@@ -10,6 +10,7 @@ using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
 namespace Homeserver.Testing.Federation;
 
@@ -105,6 +106,20 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
 
     /// <summary>Pushes the events in one transaction that must be answered 200; the answer's per-PDU results.</summary>
     public async Task<JsonObject> SendAsync(string txnId, params Pdu[] pdus) => ResultsOf(await PutAsync(txnId, Transaction(pdus.Select(p => p.Json))));
+
+    /// <summary>Asserts that the answer took <paramref name="pdu"/> without an error.</summary>
+    public static void AssertAccepted(JsonObject results, Pdu pdu)
+    {
+        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
+        Assert.False(result.ContainsKey("error"), $"{pdu.EventId} was refused: {result.ToJsonString()}");
+    }
+
+    /// <summary>The error the answer gave <paramref name="pdu"/>, which it must have given.</summary>
+    public static string Error(JsonObject results, Pdu pdu)
+    {
+        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
+        return Assert.IsAssignableFrom<JsonValue>(result["error"]).GetValue<string>();
+    }
 
     /// <summary>The <c>pdus</c> of a 200 answer.</summary>
     public static JsonObject ResultsOf(OutboundResponse response) => response.IsSuccessStatusCode
