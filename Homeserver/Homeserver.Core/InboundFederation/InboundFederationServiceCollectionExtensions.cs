@@ -12,6 +12,7 @@ public static class InboundFederationServiceCollectionExtensions
         services.AddSingleton<MissingEventsFetcher>();
         services.AddSingleton<FetchedOutliers>();
         services.AddSingleton<AuthEventsFetcher>();
+        services.AddSingleton<GapStateFetcher>();
         services.AddSingleton<InboundPduHandler>();
         services.AddSingleton<InboundTransactionService>();
         if (federationEnabled)

@@ -6,6 +6,7 @@ using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.Logging;
 
@@ -14,11 +15,13 @@ namespace Homeserver.Core.InboundFederation;
 /// <summary>
 /// One PDU of a transaction: read in its room's version, refused when its origin vouches for it in no way, answered
 /// without being checked again when it is already known, preceded by the events missing before it when its origin
-/// can give them and by the auth events it names that are unknown here (<see cref="AuthEventsFetcher"/>), then put
-/// through <see cref="EventIngest"/> as an event from that origin. Each answer is the error
+/// can give them and by the auth events it names that are unknown here (<see cref="AuthEventsFetcher"/>), on the state
+/// its origin gives at a gap it cannot fill (<see cref="GapStateFetcher"/>), then put through <see cref="EventIngest"/>
+/// as an event from that origin. Each answer is the error
 /// to report for the PDU, or null.
 /// </summary>
-public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, AuthEventsFetcher authEvents, ServerAcls acls, ILogger<InboundPduHandler> log)
+public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks,
+    IVerifyKeys keys, MissingEventsFetcher missing, AuthEventsFetcher authEvents, GapStateFetcher gapState, ServerAcls acls, ILogger<InboundPduHandler> log)
 {
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
@@ -84,19 +87,16 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         earlier.Kind == SetAside.Rejected ? $"Event {pdu.EventId} was rejected: {earlier.Reason}" : null;
 
     /// <summary>
-    /// Fills in the prev events we lack from the origin; the error when some are still missing. The state before an
-    /// event cannot be computed without all its parents, and it is not guessed.
+    /// Fills in the prev events we lack with what the origin gives through <c>get_missing_events</c>, each event
+    /// ingested parents first; what it cannot close is left to <see cref="IngestAsync"/>.
     /// </summary>
     private async Task<string?> GapAsync(string origin, Pdu pdu, CancellationToken ct)
     {
         var lacking = await LackingPrevEventsAsync(pdu, ct);
         if (lacking.Count == 0)
             return null;
-        // Neither kind is in the DAG we store, and fetching them again would not change that.
-        foreach (var (prev, verdict) in await setAside.VerdictsAsync(lacking, ct))
-            if (verdict.Kind is { } kind)
-                return $"Event {pdu.EventId} names the {(kind == SetAside.Rejected ? "rejected" : "soft-failed")} event {prev} as a prev event; "
-                    + $"building on {(kind == SetAside.Rejected ? "rejected" : "soft-failed")} events is not supported yet";
+        if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
+            return setAsidePrev;
         var fetched = MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct));
         var handled = await setAside.VerdictsAsync(fetched.Select(e => e.EventId.ToString()).ToList(), ct);
         foreach (var earlier in fetched)
@@ -107,34 +107,58 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
                 log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
                     earlier.EventId, pdu.EventId, pdu.RoomId, origin, error);
         }
-        lacking = await LackingPrevEventsAsync(pdu, ct);
-        return lacking.Count == 0 ? null
-            : $"Event {pdu.EventId} names prev events unknown here ({string.Join(", ", lacking)}) that {origin} did not provide through get_missing_events";
+        return null;
     }
 
+    /// <summary>
+    /// The prev events not in the room's timeline here: unknown, or held only as outliers, which have no state of their own.
+    /// </summary>
     private async Task<IReadOnlyList<string>> LackingPrevEventsAsync(Pdu pdu, CancellationToken ct)
     {
         var ids = pdu.PrevEvents.Select(p => p.ToString()).Distinct().ToList();
         var stored = await events.GetManyAsync(ids, ct);
         var roomId = pdu.RoomId.ToString();
-        return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId)).ToList();
+        return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId && row.StreamOrdering != 0)).ToList();
+    }
+
+    /// <summary>The error when a lacking prev event was rejected or soft-failed: neither kind is in the DAG we store, and fetching them again would not change that.</summary>
+    private async Task<string?> SetAsidePrevAsync(Pdu pdu, IReadOnlyList<string> lacking, CancellationToken ct)
+    {
+        foreach (var (prev, verdict) in await setAside.VerdictsAsync(lacking, ct))
+            if (verdict.Kind is { } kind)
+            {
+                var what = kind == SetAside.Rejected ? "rejected" : "soft-failed";
+                return $"Event {pdu.EventId} names the {what} event {prev} as a prev event; building on {what} events is not supported yet";
+            }
+        return null;
     }
 
     /// <summary>
-    /// With its auth events fetched when some are unknown here, then under the room's lock, as local sends are, so that
+    /// With its auth events fetched when some are unknown here, and the state before it asked of the origin when prev
+    /// events are still missing (<see cref="GapStateFetcher"/>); then under the room's lock, as local sends are, so that
     /// both build on extremities no one is replacing.
     /// </summary>
     private async Task<string?> IngestAsync(string origin, Pdu pdu, CancellationToken ct)
     {
         if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
             return unknownAuth;
+        RoomState? stateBefore = null;
+        var lacking = await LackingPrevEventsAsync(pdu, ct);
+        if (lacking.Count > 0)
+        {
+            if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
+                return setAsidePrev;
+            (stateBefore, var error) = await gapState.StateBeforeAsync(origin, pdu, lacking, ct);
+            if (error is not null)
+                return error;
+        }
         using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
         // Checked again under the lock: another transaction may have brought the same event meanwhile.
         if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Values.FirstOrDefault() is { } earlier)
             return ErrorOf(pdu, earlier);
         try
         {
-            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false }, ct);
+            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore }, ct);
             return null;
         }
         catch (EventRefusedException e)
