@@ -104,8 +104,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomAliasService>();
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<EventPersister>();
-        services.AddSingleton<SoftFailedEventStore>();
-        services.AddSingleton<RejectedEventStore>();
+        services.AddSingleton<SetAsideEventStore>();
         services.AddSingleton<PrevStateResolver>();
         services.AddSingleton<IVerifyKeys, Federation.Keys.RemoteVerifyKeys>();
         services.AddSingleton<FormatCheckStep>();

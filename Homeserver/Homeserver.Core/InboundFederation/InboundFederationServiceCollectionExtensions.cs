@@ -11,6 +11,9 @@ public static class InboundFederationServiceCollectionExtensions
     {
         services.AddSingleton<ReceivedTransactionStore>();
         services.AddSingleton<MissingEventsFetcher>();
+        services.AddSingleton<FetchedOutliers>();
+        services.AddSingleton<AuthEventsFetcher>();
+        services.AddSingleton<GapStateFetcher>();
         services.AddSingleton<InboundPduHandler>();
         services.AddSingleton<InboundTypingEdu>();
         services.AddSingleton<InboundReceiptEdu>();

@@ -6,6 +6,7 @@ using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Ingest;
+using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.Logging;
 
@@ -14,11 +15,13 @@ namespace Homeserver.Core.InboundFederation;
 /// <summary>
 /// One PDU of a transaction: read in its room's version, refused when its origin vouches for it in no way, answered
 /// without being checked again when it is already known, preceded by the events missing before it when its origin
-/// can give them, then put through <see cref="EventIngest"/> as an event from that origin. Each answer is the error
+/// can give them and by the auth events it names that are unknown here (<see cref="AuthEventsFetcher"/>), on the state
+/// its origin gives at a gap it cannot fill (<see cref="GapStateFetcher"/>), then put through <see cref="EventIngest"/>
+/// as an event from that origin. Each answer is the error
 /// to report for the PDU, or null.
 /// </summary>
-public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFailedEventStore softFailed, RejectedEventStore rejected,
-    EventIngest ingest, RoomLocks locks, IVerifyKeys keys, MissingEventsFetcher missing, ServerAcls acls, ILogger<InboundPduHandler> log)
+public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks,
+    IVerifyKeys keys, MissingEventsFetcher missing, AuthEventsFetcher authEvents, GapStateFetcher gapState, ServerAcls acls, ILogger<InboundPduHandler> log)
 {
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
@@ -44,8 +47,15 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
         }
     }
 
-    /// <summary>Processes one PDU that <paramref name="origin"/> pushed; the error to answer with, or null.</summary>
-    public async Task<string?> HandleAsync(string origin, Pdu pdu, CancellationToken ct)
+    /// <summary>What became of those of <paramref name="eventIds"/> handled before, for <see cref="HandleAsync"/>: one lookup per transaction.</summary>
+    public Task<IReadOnlyDictionary<string, SetAsideEventStore.Verdict>> VerdictsAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct) =>
+        setAside.VerdictsAsync(eventIds, ct);
+
+    /// <summary>
+    /// Processes one PDU that <paramref name="origin"/> pushed; the error to answer with, or null. <paramref name="earlier"/>
+    /// is what became of it before, when it was handled before (<see cref="VerdictsAsync"/>).
+    /// </summary>
+    public async Task<string?> HandleAsync(string origin, Pdu pdu, SetAsideEventStore.Verdict? earlier, CancellationToken ct)
     {
         try
         {
@@ -54,8 +64,8 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
             // Anyone could relay a well-signed event; the origin must at least have signed what it did not write.
             if (pdu.Sender.ServerName != origin && !await SignedByAsync(pdu, origin, ct))
                 return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";
-            if (await KnownAsync(pdu, ct) is { } known)
-                return known.Error;
+            if (earlier is not null)
+                return ErrorOf(pdu, earlier);
             if (await GapAsync(origin, pdu, ct) is { } gap)
                 return gap;
             return await IngestAsync(origin, pdu, ct);
@@ -72,65 +82,83 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SoftFa
         }
     }
 
-    private sealed record Known(string? Error);
-
-    /// <summary>Whether the event was handled before: stored, soft-failed (no error either way) or rejected.</summary>
-    private async Task<Known?> KnownAsync(Pdu pdu, CancellationToken ct)
-    {
-        var id = pdu.EventId.ToString();
-        if (await events.GetAsync(id, ct) is not null || await softFailed.ReasonAsync(id, ct) is not null)
-            return new Known(null);
-        return await rejected.ReasonAsync(id, ct) is { } reason ? new Known($"Event {id} was rejected: {reason}") : null;
-    }
+    /// <summary>The answer for an event handled before: stored or soft-failed, no error; rejected, its rejection.</summary>
+    private static string? ErrorOf(Pdu pdu, SetAsideEventStore.Verdict earlier) =>
+        earlier.Kind == SetAside.Rejected ? $"Event {pdu.EventId} was rejected: {earlier.Reason}" : null;
 
     /// <summary>
-    /// Fills in the prev events we lack from the origin; the error when some are still missing. The state before an
-    /// event cannot be computed without all its parents, and it is not guessed.
+    /// Fills in the prev events we lack with what the origin gives through <c>get_missing_events</c>, each event
+    /// ingested parents first; what it cannot close is left to <see cref="IngestAsync"/>.
     /// </summary>
     private async Task<string?> GapAsync(string origin, Pdu pdu, CancellationToken ct)
     {
         var lacking = await LackingPrevEventsAsync(pdu, ct);
         if (lacking.Count == 0)
             return null;
-        // Neither kind is in the DAG we store, and fetching them again would not change that.
-        foreach (var prev in lacking)
+        if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
+            return setAsidePrev;
+        var fetched = MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct));
+        var handled = await setAside.VerdictsAsync(fetched.Select(e => e.EventId.ToString()).ToList(), ct);
+        foreach (var earlier in fetched)
         {
-            if (await rejected.ReasonAsync(prev, ct) is not null)
-                return $"Event {pdu.EventId} names the rejected event {prev} as a prev event; building on rejected events is not supported yet";
-            if (await softFailed.ReasonAsync(prev, ct) is not null)
-                return $"Event {pdu.EventId} names the soft-failed event {prev} as a prev event; building on soft-failed events is not supported yet";
-        }
-        foreach (var earlier in MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct)))
-        {
-            if (earlier.EventId == pdu.EventId || await KnownAsync(earlier, ct) is not null)
+            if (earlier.EventId == pdu.EventId || handled.ContainsKey(earlier.EventId.ToString()))
                 continue;
             if (await IngestAsync(origin, earlier, ct) is { } error)
                 log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
                     earlier.EventId, pdu.EventId, pdu.RoomId, origin, error);
         }
-        lacking = await LackingPrevEventsAsync(pdu, ct);
-        return lacking.Count == 0 ? null
-            : $"Event {pdu.EventId} names prev events unknown here ({string.Join(", ", lacking)}) that {origin} did not provide through get_missing_events";
+        return null;
     }
 
+    /// <summary>
+    /// The prev events not in the room's timeline here: unknown, or held only as outliers, which have no state of their own.
+    /// </summary>
     private async Task<IReadOnlyList<string>> LackingPrevEventsAsync(Pdu pdu, CancellationToken ct)
     {
         var ids = pdu.PrevEvents.Select(p => p.ToString()).Distinct().ToList();
         var stored = await events.GetManyAsync(ids, ct);
         var roomId = pdu.RoomId.ToString();
-        return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId)).ToList();
+        return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId && row.StreamOrdering != 0)).ToList();
     }
 
-    /// <summary>Under the room's lock, as local sends are, so that both build on extremities no one is replacing.</summary>
+    /// <summary>The error when a lacking prev event was rejected or soft-failed: neither kind is in the DAG we store, and fetching them again would not change that.</summary>
+    private async Task<string?> SetAsidePrevAsync(Pdu pdu, IReadOnlyList<string> lacking, CancellationToken ct)
+    {
+        foreach (var (prev, verdict) in await setAside.VerdictsAsync(lacking, ct))
+            if (verdict.Kind is { } kind)
+            {
+                var what = kind == SetAside.Rejected ? "rejected" : "soft-failed";
+                return $"Event {pdu.EventId} names the {what} event {prev} as a prev event; building on {what} events is not supported yet";
+            }
+        return null;
+    }
+
+    /// <summary>
+    /// With its auth events fetched when some are unknown here, and the state before it asked of the origin when prev
+    /// events are still missing (<see cref="GapStateFetcher"/>); then under the room's lock, as local sends are, so that
+    /// both build on extremities no one is replacing.
+    /// </summary>
     private async Task<string?> IngestAsync(string origin, Pdu pdu, CancellationToken ct)
     {
+        if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
+            return unknownAuth;
+        RoomState? stateBefore = null;
+        var lacking = await LackingPrevEventsAsync(pdu, ct);
+        if (lacking.Count > 0)
+        {
+            if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
+                return setAsidePrev;
+            (stateBefore, var error) = await gapState.StateBeforeAsync(origin, pdu, lacking, ct);
+            if (error is not null)
+                return error;
+        }
         using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
         // Checked again under the lock: another transaction may have brought the same event meanwhile.
-        if (await KnownAsync(pdu, ct) is { } known)
-            return known.Error;
+        if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Values.FirstOrDefault() is { } earlier)
+            return ErrorOf(pdu, earlier);
         try
         {
-            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false }, ct);
+            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore }, ct);
             return null;
         }
         catch (EventRefusedException e)

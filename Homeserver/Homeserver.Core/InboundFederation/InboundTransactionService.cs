@@ -75,11 +75,12 @@ public sealed class InboundTransactionService(ReceivedTransactionStore answers, 
                 byRoom[room] = list = [];
             list.Add(parsed);
         }
+        var earlier = await pdus.VerdictsAsync(byRoom.Values.SelectMany(l => l).Select(p => p.Id).Distinct().ToList(), ct);
         await Parallel.ForEachAsync(byRoom.Values, new ParallelOptions { MaxDegreeOfParallelism = RoomsInParallel, CancellationToken = ct },
             async (roomPdus, token) =>
             {
                 foreach (var parsed in roomPdus)
-                    results[parsed.Id] = await pdus.HandleAsync(origin, parsed.Event!, token);
+                    results[parsed.Id] = await pdus.HandleAsync(origin, parsed.Event!, earlier.GetValueOrDefault(parsed.Id), token);
             });
         foreach (var edu in transaction.Edus)
             await edus.HandleAsync(origin, edu, ct);

@@ -6,7 +6,8 @@ namespace Homeserver.Core.InboundFederation;
 /// <summary>
 /// The order in which events fetched to fill a gap before a received event are ingested: every event after the
 /// events of the batch it names as prev events, so each finds its parents stored; among events free to go, the
-/// shallower first, then by event ID, so the order does not depend on how the remote listed them.
+/// shallower first, then by event ID, so the order does not depend on how the remote listed them. Fetched auth events
+/// are checked in the same order with their auth events as the parents.
 /// </summary>
 public static class MissingEventsOrder
 {
@@ -17,7 +18,10 @@ public static class MissingEventsOrder
     /// The batch, oldest first, each event once. An event on a cycle of prev events (which no honest DAG has) is
     /// left out, as is everything after it.
     /// </summary>
-    public static IReadOnlyList<Pdu> OldestFirst(IEnumerable<Pdu> batch)
+    public static IReadOnlyList<Pdu> OldestFirst(IEnumerable<Pdu> batch) => ParentsFirst(batch, ev => ev.PrevEvents);
+
+    /// <summary>The batch, each event after the events of the batch that <paramref name="parents"/> names; cycles left out as above.</summary>
+    public static IReadOnlyList<Pdu> ParentsFirst(IEnumerable<Pdu> batch, Func<Pdu, IEnumerable<EventId>> parents)
     {
         var byId = new Dictionary<EventId, Pdu>();
         foreach (var ev in batch)
@@ -26,9 +30,9 @@ public static class MissingEventsOrder
         var children = new Dictionary<EventId, List<EventId>>();
         foreach (var (id, ev) in byId)
         {
-            var parents = ev.PrevEvents.Where(byId.ContainsKey).Distinct().ToList();
-            waitingOn[id] = parents.Count;
-            foreach (var parent in parents)
+            var inBatch = parents(ev).Where(byId.ContainsKey).Distinct().ToList();
+            waitingOn[id] = inBatch.Count;
+            foreach (var parent in inBatch)
             {
                 if (!children.TryGetValue(parent, out var list))
                     children[parent] = list = [];

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -10,9 +9,9 @@ using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms;
 using Homeserver.Testing;
 using Homeserver.Testing.Federation;
+using static Homeserver.Testing.Federation.RemotePduFactory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -211,7 +210,7 @@ public sealed class InboundTransactionTests : IDisposable
         var unseen = await s.FromB.MessageAsync(s.Room, s.Bob, "unseen");
         var child = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("child"), prevEvents: [unseen.EventId]);
 
-        Assert.Contains($"prev events unknown here ({unseen.EventId})", Error(await s.FromB.SendAsync("t", child), child));
+        Assert.Contains($"prev event {unseen.EventId}, unknown here, and the state after it could not be had", Error(await s.FromB.SendAsync("t", child), child));
         Assert.DoesNotContain("child", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
     }
 
@@ -219,18 +218,18 @@ public sealed class InboundTransactionTests : IDisposable
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task PduWithUnknownPrevEvents_IsPrecededByWhatTheOriginSupplies_ParentsFirst(string engine)
     {
-        var stub = new GetMissingEventsStub();
+        var stub = new FederationAnswerStub();
         await using var s = await StartAsync(engine, b => b.Services.AddSingleton<IStartupFilter>(stub));
         var extremities = await s.A.Services.GetRequiredService<RoomStore>().ForwardExtremitiesAsync(s.Room.ToString(), CancellationToken.None);
         var first = await s.FromB.MessageAsync(s.Room, s.Bob, "gap 1");
         var second = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("gap 2"), prevEvents: [first.EventId], depth: first.Depth + 1);
         var tip = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("tip"), prevEvents: [second.EventId], depth: first.Depth + 2);
         // Newest first, as a server walking back from the latest event would list them.
-        stub.Events = [second.Json, first.Json];
+        stub.Answer(GetMissingEvents, _ => new JsonObject { ["events"] = new JsonArray(second.Json.DeepClone(), first.Json.DeepClone()) });
 
         AssertAccepted(await s.FromB.SendAsync("t", tip), tip);
 
-        var asked = Assert.Single(stub.Requests);
+        var asked = Assert.Single(stub.RequestsTo(GetMissingEvents)).Body!;
         Assert.Equal([tip.EventId.ToString()], asked["latest_events"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Equal(extremities.Select(e => e.EventId).Order(StringComparer.Ordinal),
             asked["earliest_events"]!.AsArray().Select(e => e!.GetValue<string>()).Order(StringComparer.Ordinal));
@@ -240,31 +239,7 @@ public sealed class InboundTransactionTests : IDisposable
         Assert.Equal(["tip", "gap 2", "gap 1"], bodies);
     }
 
-    /// <summary>
-    /// The serving side of <c>get_missing_events</c> on B, which this server does not have yet: answers with the events
-    /// a test sets and remembers what it was asked.
-    /// </summary>
-    private sealed class GetMissingEventsStub : IStartupFilter
-    {
-        public IReadOnlyList<JsonObject> Events { get; set; } = [];
-
-        public ConcurrentQueue<JsonObject> Requests { get; } = new();
-
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (ctx, nextMiddleware) =>
-            {
-                if (!ctx.Request.Path.StartsWithSegments("/_matrix/federation/v1/get_missing_events"))
-                {
-                    await nextMiddleware(ctx);
-                    return;
-                }
-                Requests.Enqueue((await JsonNode.ParseAsync(ctx.Request.Body))!.AsObject());
-                await ctx.Response.WriteAsJsonAsync(new JsonObject { ["events"] = new JsonArray(Events.Select(e => (JsonNode)e.DeepClone()).ToArray()) });
-            });
-            next(app);
-        };
-    }
+    private const string GetMissingEvents = "/_matrix/federation/v1/get_missing_events";
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -330,17 +305,7 @@ public sealed class InboundTransactionTests : IDisposable
 
     private static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
 
-    private static void AssertAccepted(JsonObject results, Pdu pdu)
-    {
-        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
-        Assert.False(result.ContainsKey("error"), $"{pdu.EventId} was refused: {result.ToJsonString()}");
-    }
 
-    private static string Error(JsonObject results, Pdu pdu)
-    {
-        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
-        return Assert.IsAssignableFrom<JsonValue>(result["error"]).GetValue<string>();
-    }
 
     private static async Task AssertRefusedAsync(Task<Homeserver.Core.Outbound.OutboundResponse> sending, int status, string errcode)
     {

@@ -140,7 +140,7 @@ public sealed class IngestStepTests(HomeserverFixture fixture) : IClassFixture<H
         var late = await r.Events.BuildAsync(r.RoomId, bob.UserId, "m.room.message", IngestEvents.Text("from the old branch"), [beforeBan]);
         Assert.Null(await r.Events.ReceiveAsync(late));
 
-        Assert.NotNull(await r.Hs.Services.GetRequiredService<SoftFailedEventStore>().ReasonAsync(late.EventId.ToString(), default));
+        Assert.NotNull(await r.Hs.Services.GetRequiredService<SetAsideEventStore>().ReasonAsync(SetAside.SoftFailed, late.EventId.ToString(), default));
         Assert.Null(await r.Hs.Services.GetRequiredService<EventStore>().GetAsync(late.EventId.ToString(), default));
         Assert.DoesNotContain("from the old branch", (await r.Client.MessagesAsync(r.RoomId)).Bodies());
         Assert.Equal(extremitiesAfterBan, (await r.Hs.Services.GetRequiredService<RoomStore>().ForwardExtremitiesAsync(r.RoomId, default)).Select(e => e.EventId).ToList());

@@ -20,7 +20,7 @@ public sealed class RejectedEventTests(HomeserverFixture fixture) : IClassFixtur
 {
     private sealed record Room(TestHomeserver Hs, IngestEvents Events, TestUser Alice, HttpClient Client, string RoomId, string Last)
     {
-        public RejectedEventStore Rejected => Hs.Services.GetRequiredService<RejectedEventStore>();
+        public SetAsideEventStore Aside => Hs.Services.GetRequiredService<SetAsideEventStore>();
 
         /// <summary>The event changed by <paramref name="change"/> and signed again, so that only the change is wrong with it.</summary>
         public Pdu Changed(Pdu pdu, Action<JsonObject> change)
@@ -51,14 +51,14 @@ public sealed class RejectedEventTests(HomeserverFixture fixture) : IClassFixtur
         var intruder = await r.Events.BuildAsync(r.RoomId, stranger.UserId, "m.room.message", IngestEvents.Text("intruding"), [r.Last]);
         var refused = await Assert.ThrowsAsync<EventRefusedException>(() => r.Events.ReceiveAsync(intruder));
         Assert.True(refused.Rejected);
-        Assert.Equal(refused.Message, await r.Rejected.ReasonAsync(intruder.EventId.ToString(), default));
+        Assert.Equal(refused.Message, await r.Aside.ReasonAsync(SetAside.Rejected, intruder.EventId.ToString(), default));
 
         var message = await r.Events.BuildAsync(r.RoomId, r.Alice.UserId, "m.room.message", IngestEvents.Text("citing"), [r.Last]);
         var citing = r.WithAuthEvent(message, intruder.EventId);
         var second = await Assert.ThrowsAsync<EventRefusedException>(() => r.Events.ReceiveAsync(citing));
         Assert.True(second.Rejected);
         Assert.Contains($"rejected event {intruder.EventId}", second.Message);
-        Assert.NotNull(await r.Rejected.ReasonAsync(citing.EventId.ToString(), default));
+        Assert.NotNull(await r.Aside.ReasonAsync(SetAside.Rejected, citing.EventId.ToString(), default));
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -69,19 +69,19 @@ public sealed class RejectedEventTests(HomeserverFixture fixture) : IClassFixtur
         var unknownAuth = r.WithAuthEvent(message, EventId.FromReferenceHash(RandomNumberGenerator.GetBytes(32)));
         var unknown = await Assert.ThrowsAsync<EventRefusedException>(() => r.Events.ReceiveAsync(unknownAuth));
         Assert.False(unknown.Rejected);
-        Assert.Null(await r.Rejected.ReasonAsync(unknownAuth.EventId.ToString(), default));
+        Assert.Null(await r.Aside.ReasonAsync(SetAside.Rejected, unknownAuth.EventId.ToString(), default));
 
         using var stranger = SigningKey.Generate();
         var forged = await r.Events.BuildAsync(r.RoomId, r.Alice.UserId, "m.room.message", IngestEvents.Text("forged"), [r.Last], key: stranger);
         Assert.False((await Assert.ThrowsAsync<EventRefusedException>(() => r.Events.ReceiveAsync(forged))).Rejected);
-        Assert.Null(await r.Rejected.ReasonAsync(forged.EventId.ToString(), default));
+        Assert.Null(await r.Aside.ReasonAsync(SetAside.Rejected, forged.EventId.ToString(), default));
 
         var outsider = await r.Hs.RegisterAsync();
         var local = await r.Events.BuildAsync(r.RoomId, outsider.UserId, "m.room.message", IngestEvents.Text("local"), [r.Last]);
         var localRefusal = await Assert.ThrowsAsync<EventRefusedException>(() => r.Events.Ingest.IngestAsync(
             new IngestContext { Event = local, Origin = TestHomeserver.ServerName, IsLocal = true }, default));
         Assert.True(localRefusal.Rejected);
-        Assert.Null(await r.Rejected.ReasonAsync(local.EventId.ToString(), default));
+        Assert.Null(await r.Aside.ReasonAsync(SetAside.Rejected, local.EventId.ToString(), default));
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
@@ -100,6 +100,6 @@ public sealed class RejectedEventTests(HomeserverFixture fixture) : IClassFixtur
         var refused = await Assert.ThrowsAsync<EventRefusedException>(() => r.Events.ReceiveAsync(afterBan));
         Assert.Equal(nameof(StateAuthCheckStep), refused.Step);
         Assert.True(refused.Rejected);
-        Assert.NotNull(await r.Rejected.ReasonAsync(afterBan.EventId.ToString(), default));
+        Assert.NotNull(await r.Aside.ReasonAsync(SetAside.Rejected, afterBan.EventId.ToString(), default));
     }
 }

@@ -6,9 +6,11 @@ using Homeserver.Core.Keys;
 using Homeserver.Core.Outbound;
 using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
 namespace Homeserver.Testing.Federation;
 
@@ -68,8 +70,23 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
         }.Build(key ?? Key);
     }
 
-    public Task<Pdu> JoinAsync(RoomId roomId, UserId user) =>
-        BuildAsync(roomId, user, EventTypes.Member, user.ToString(), new JsonObject { ["membership"] = "join" });
+    /// <summary>A membership event of <paramref name="sender"/> about <paramref name="target"/>, signed by <paramref name="key"/> or the remote's key.</summary>
+    public Task<Pdu> MembershipAsync(RoomId roomId, UserId sender, UserId target, string membership, SigningKey? key = null) =>
+        BuildAsync(roomId, sender, EventTypes.Member, target.ToString(), new JsonObject { ["membership"] = membership }, key: key);
+
+    public Task<Pdu> JoinAsync(RoomId roomId, UserId user) => MembershipAsync(roomId, user, user, "join");
+
+    /// <summary>
+    /// Puts the event straight through the target's ingest pipeline as received from <paramref name="origin"/> (the
+    /// remote unless named), without a transaction: how a test seats a remote member before what it tests. The event
+    /// must be stored, not soft-failed; its ID.
+    /// </summary>
+    public async Task<string> IngestAsync(Pdu pdu, string? origin = null)
+    {
+        var persisted = await target.Services.GetRequiredService<EventIngest>().IngestAsync(
+            new IngestContext { Event = pdu, Origin = origin ?? ServerName, IsLocal = false }, CancellationToken.None);
+        return persisted is null ? throw new InvalidOperationException($"{pdu.EventId} was soft-failed") : pdu.EventId.ToString();
+    }
 
     public Task<Pdu> MessageAsync(RoomId roomId, UserId sender, string body, IReadOnlyList<EventId>? authEvents = null) =>
         BuildAsync(roomId, sender, "m.room.message", null, new JsonObject { ["msgtype"] = "m.text", ["body"] = body }, authEvents: authEvents);
@@ -89,6 +106,20 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
 
     /// <summary>Pushes the events in one transaction that must be answered 200; the answer's per-PDU results.</summary>
     public async Task<JsonObject> SendAsync(string txnId, params Pdu[] pdus) => ResultsOf(await PutAsync(txnId, Transaction(pdus.Select(p => p.Json))));
+
+    /// <summary>Asserts that the answer took <paramref name="pdu"/> without an error.</summary>
+    public static void AssertAccepted(JsonObject results, Pdu pdu)
+    {
+        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
+        Assert.False(result.ContainsKey("error"), $"{pdu.EventId} was refused: {result.ToJsonString()}");
+    }
+
+    /// <summary>The error the answer gave <paramref name="pdu"/>, which it must have given.</summary>
+    public static string Error(JsonObject results, Pdu pdu)
+    {
+        var result = Assert.IsType<JsonObject>(results[pdu.EventId.ToString()]);
+        return Assert.IsAssignableFrom<JsonValue>(result["error"]).GetValue<string>();
+    }
 
     /// <summary>The <c>pdus</c> of a 200 answer.</summary>
     public static JsonObject ResultsOf(OutboundResponse response) => response.IsSuccessStatusCode

@@ -10,7 +10,7 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// Rejected events are not stored, so an auth event not found may be one: naming a rejected event as an auth event
 /// gets an event rejected too (as Synapse rejects it), while one merely unknown here is refused without a verdict.
 /// </summary>
-public sealed class AuthEventsCheckStep(StateService state, RejectedEventStore rejected) : IIngestStep
+public sealed class AuthEventsCheckStep(StateService state, SetAsideEventStore setAside) : IIngestStep
 {
     public async ValueTask RunAsync(IngestContext ctx, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public sealed class AuthEventsCheckStep(StateService state, RejectedEventStore r
     }
 
     private async Task<EventRefusedException> MissingAsync(Pdu ev, EventId id, CancellationToken ct) =>
-        await rejected.ReasonAsync(id.ToString(), ct) is { } reason
+        await setAside.ReasonAsync(SetAside.Rejected, id.ToString(), ct) is { } reason
             ? new EventRefusedException(nameof(AuthEventsCheckStep), $"Event {ev.EventId} names the rejected event {id} as an auth event ({reason})", rejected: true)
             : new EventRefusedException(nameof(AuthEventsCheckStep), $"Event {ev.EventId} names the unknown auth event {id}");
 }

@@ -6,11 +6,11 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// The one way an event enters a room, whoever wrote it: the spec's checks for a received PDU in its order, one
 /// step each, then <see cref="EventPersister"/> (one transaction, then the events stream). Local sends come through
 /// here with what their writer already knows filled in; federation's inbound events take the same steps. An event
-/// from elsewhere that the authorisation rules reject is recorded as rejected (<see cref="RejectedEventStore"/>).
+/// from elsewhere that the authorisation rules reject is recorded as rejected (<see cref="SetAsideEventStore"/>).
 /// </summary>
 public sealed class EventIngest(FormatCheckStep format, SignatureCheckStep signatures, AuthEventsCheckStep authEvents,
     StateBeforeStep stateBefore, StateAuthCheckStep stateAuth, SoftFailCheckStep softFail, EventPersister persister,
-    RejectedEventStore rejected, TimeProvider time, ILogger<EventIngest> log)
+    SetAsideEventStore setAside, TimeProvider time, ILogger<EventIngest> log)
 {
     /// <summary>Runs the checks and persists the event; null when it was soft-failed (stored aside, served to no one).</summary>
     /// <exception cref="EventRefusedException">A step refused the event; nothing was stored.</exception>
@@ -30,7 +30,7 @@ public sealed class EventIngest(FormatCheckStep format, SignatureCheckStep signa
                     ctx.Event.EventId, ctx.Event.Type, ctx.Event.RoomId, ctx.Origin, e.Step, e.Message);
                 // A local event refused here was never sent anywhere, so nothing can name it later.
                 if (e.Rejected && !ctx.IsLocal)
-                    await rejected.InsertAsync(ctx.Event, e.Message, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+                    await setAside.InsertAsync(SetAside.Rejected, ctx.Event, e.Message, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
                 throw;
             }
         }

@@ -17,7 +17,7 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// of it. A soft-failed event is kept aside instead, outside the timeline.
 /// </summary>
 public sealed class EventPersister(StreamPublisher streams, SnapshotMembers members, IEnumerable<IEventTransactionStep> steps,
-    SoftFailedEventStore softFailed, TimeProvider time)
+    SetAsideEventStore setAside, TimeProvider time)
 {
     public sealed record Persisted(long StreamOrdering, long StateGroup);
 
@@ -27,7 +27,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         var pdu = ctx.Event;
         if (ctx.SoftFailReason is { } reason)
         {
-            await softFailed.InsertAsync(pdu, reason, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            await setAside.InsertAsync(SetAside.SoftFailed, pdu, reason, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
             return null;
         }
         var stateGroupBefore = ctx.StateBefore?.Group;

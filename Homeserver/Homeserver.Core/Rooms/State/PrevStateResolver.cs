@@ -16,19 +16,28 @@ namespace Homeserver.Core.Rooms.State;
 /// </summary>
 public sealed class PrevStateResolver(StateService state, RoomStore rooms, StreamPublisher streams, ILogger<PrevStateResolver> log)
 {
-    public async Task<RoomState> ResolveAsync(RoomId roomId, IReadOnlyList<EventRow> prevEvents, CancellationToken ct)
+    public Task<RoomState> ResolveAsync(RoomId roomId, IReadOnlyList<EventRow> prevEvents, CancellationToken ct) =>
+        ResolveAsync(roomId, prevEvents, [], ct);
+
+    /// <summary>
+    /// The state before an event from the state after each of its prev events held here and, for prev events not held
+    /// here, the state after them as another server told it (<paramref name="statesAfterMissing"/>).
+    /// </summary>
+    public async Task<RoomState> ResolveAsync(RoomId roomId, IReadOnlyList<EventRow> prevEvents,
+        IReadOnlyList<IReadOnlyDictionary<StateEventKey, string>> statesAfterMissing, CancellationToken ct)
     {
         var groups = prevEvents.Where(p => p.StateGroup is not null).OrderByDescending(p => p.StreamOrdering)
             .Select(p => p.StateGroup!.Value).Distinct().ToList();
-        if (groups.Count == 0)
+        if (groups.Count == 0 && statesAfterMissing.Count == 0)
             return RoomState.Empty;
-        var newest = groups[0];
-        var baseline = await state.GetGroupAsync(newest, ct);
-        if (groups.Count == 1)
+        long? newest = groups.Count > 0 ? groups[0] : null;
+        var baseline = newest is { } n ? await state.GetGroupAsync(n, ct) : new Dictionary<StateEventKey, string>();
+        if (groups.Count == 1 && statesAfterMissing.Count == 0)
             return new RoomState(baseline, newest);
         var states = new List<IReadOnlyDictionary<StateEventKey, EventId>>();
         foreach (var g in groups)
             states.Add(StateMap.Parse(await state.GetGroupAsync(g, ct)));
+        states.AddRange(statesAfterMissing.Select(StateMap.Parse));
         var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
         var resolved = (await StateResolver.ResolveAsync(version, states, new StoredResolutionEvents(state, roomId, version), ct))
             .ToDictionary(e => e.Key, e => e.Value.ToString());
@@ -39,12 +48,12 @@ public sealed class PrevStateResolver(StateService state, RoomStore rooms, Strea
                 roomId, string.Join(", ", conflicted), version.StateResolution,
                 string.Join(", ", conflicted.Select(k => resolved.TryGetValue(k, out var id) ? $"{k} = {id}" : $"{k} absent")));
         var changes = resolved.Where(e => !baseline.TryGetValue(e.Key, out var id) || id != e.Value).ToDictionary();
-        if (changes.Count == 0 && resolved.Count == baseline.Count)
+        if (newest is not null && changes.Count == 0 && resolved.Count == baseline.Count)
             return new RoomState(resolved, newest);
         // A snapshot is a delta on its predecessor that can add and replace entries but not remove them, so a
         // resolution that drops a key the newest parent has is written whole.
-        var dropsKeys = baseline.Keys.Any(k => !resolved.ContainsKey(k));
-        var group = await streams.WriteAsync(st => StateGroupStore.CreateAsync(st, roomId.ToString(), dropsKeys ? null : newest, dropsKeys ? resolved : changes, ct), ct);
+        var whole = newest is null || baseline.Keys.Any(k => !resolved.ContainsKey(k));
+        var group = await streams.WriteAsync(st => StateGroupStore.CreateAsync(st, roomId.ToString(), whole ? null : newest, whole ? resolved : changes, ct), ct);
         return new RoomState(resolved, group);
     }
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
 using Homeserver.Testing;
+using Homeserver.Testing.Federation;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Federation.Reads;
@@ -41,7 +43,8 @@ public sealed class FederationHistoryReadTests : IDisposable
         var b = await FederationTestServers.StartAsync(engine, _ca);
         var (_, alice) = await a.RegisterClientAsync();
         var roomId = await alice.CreateRoomAsync(new { preset = "public_chat", room_version = version });
-        await new RemoteMembers(a, b).JoinAsync(roomId, "bob");
+        var fromB = new RemotePduFactory(a, b);
+        await fromB.IngestAsync(await fromB.JoinAsync(RoomId.Parse(roomId), fromB.User("bob")));
         return new Room(a, b, alice, roomId, new FederationReader(b, a));
     }
 

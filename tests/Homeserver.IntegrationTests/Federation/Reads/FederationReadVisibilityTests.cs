@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Keys;
 using Homeserver.Testing;
+using Homeserver.Testing.Federation;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Federation.Reads;
@@ -69,14 +73,16 @@ public sealed class FederationReadVisibilityTests : IDisposable
         await using var b = await FederationTestServers.StartAsync(engine, _ca);
         var (aliceUser, alice) = await a.RegisterClientAsync();
         var roomId = await alice.CreateRoomAsync(Room(visibility));
-        var members = new RemoteMembers(a, b);
+        var fromB = new RemotePduFactory(a, b);
         var reader = new FederationReader(b, a);
         var room = FederationReader.Escape(roomId);
+        var bob = fromB.User("bob");
 
         var beforeInvite = await alice.SendTextAsync(roomId, "before invite");
-        var invite = await members.InviteAsync(roomId, aliceUser.UserId, "bob");
+        var invite = await fromB.IngestAsync(await fromB.MembershipAsync(RoomId.Parse(roomId), UserId.Parse(aliceUser.UserId), bob, "invite",
+            a.Services.GetRequiredService<SigningKey>()), a.Options.ServerName);
         var betweenInviteAndJoin = await alice.SendTextAsync(roomId, "between invite and join");
-        var join = await members.JoinAsync(roomId, "bob");
+        var join = await fromB.IngestAsync(await fromB.JoinAsync(RoomId.Parse(roomId), bob));
         var afterJoin = await alice.SendTextAsync(roomId, "after join");
 
         Assert.Equal(seesBeforeInvite ? "before invite" : null, FederationReader.Body(await reader.EventAsync(roomId, beforeInvite)));
@@ -123,13 +129,14 @@ public sealed class FederationReadVisibilityTests : IDisposable
         await using var b = await FederationTestServers.StartAsync(engine, _ca);
         var (_, alice) = await a.RegisterClientAsync();
         var roomId = await alice.CreateRoomAsync(Room("joined"));
-        var members = new RemoteMembers(a, b);
+        var fromB = new RemotePduFactory(a, b);
         var reader = new FederationReader(b, a);
         var room = FederationReader.Escape(roomId);
+        var bob = fromB.User("bob");
 
-        await members.JoinAsync(roomId, "bob");
+        await fromB.IngestAsync(await fromB.JoinAsync(RoomId.Parse(roomId), bob));
         var whileJoined = await alice.SendTextAsync(roomId, "while joined");
-        var leave = await members.LeaveAsync(roomId, "bob");
+        var leave = await fromB.IngestAsync(await fromB.MembershipAsync(RoomId.Parse(roomId), bob, bob, "leave"));
         var afterLeave = await alice.SendTextAsync(roomId, "after leave");
 
         Assert.Equal("while joined", FederationReader.Body(await reader.EventAsync(roomId, whileJoined)));

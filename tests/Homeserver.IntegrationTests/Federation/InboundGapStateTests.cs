@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.State;
+using Homeserver.Testing;
+using Homeserver.Testing.Federation;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using static Homeserver.Testing.Federation.RemotePduFactory;
+
+namespace Homeserver.IntegrationTests.Federation;
+
+/// <summary>
+/// Server B of ours pushes to server A an event after a gap that <c>get_missing_events</c> does not close (B answers it
+/// with nothing); the gap holds a power level change. B answers <c>/state_ids</c> and <c>/event</c> as each test
+/// scripts it, so A takes the state at the gap from B.
+/// </summary>
+public sealed class InboundGapStateTests : IDisposable
+{
+    private const string Federation = "/_matrix/federation/v1";
+
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create();
+
+    private sealed record Setup(TestHomeserver A, TestHomeserver B, FederationAnswerStub Stub, RemotePduFactory FromB, HttpClient Alice,
+        HttpClient Carol, RoomId Room, Pdu PowerChange, Pdu LastOfGap, Pdu AfterGap, Dictionary<StateEventKey, string> StateAtGap) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await B.DisposeAsync();
+            await A.DisposeAsync();
+        }
+
+        /// <summary>B serves the state at the gap's last event, and these events by ID.</summary>
+        public void Serve(IReadOnlyCollection<string> stateIds, params Pdu[] served)
+        {
+            Stub.Answer($"{Federation}/state_ids", _ => new JsonObject
+            {
+                ["pdu_ids"] = new JsonArray(stateIds.Select(id => (JsonNode)id).ToArray()),
+                ["auth_chain_ids"] = new JsonArray(),
+            });
+            Stub.Answer($"{Federation}/event", request =>
+            {
+                var id = request.Path.Value!.Split('/')[^1];
+                var pdus = served.Where(e => e.EventId.ToString() == id).Select(e => (JsonNode)e.Json.DeepClone()).ToArray();
+                return new JsonObject { ["origin"] = FromB.ServerName, ["origin_server_ts"] = 0, ["pdus"] = new JsonArray(pdus) };
+            });
+        }
+    }
+
+    /// <summary>
+    /// A public room on A where bob of B has power 100 and carol of A is a member; B writes a power level change that
+    /// gives every member 50, two messages after it, and the event after the gap, and sends only that last one.
+    /// </summary>
+    private async Task<Setup> StartAsync(string engine)
+    {
+        var stub = new FederationAnswerStub();
+        stub.Answer($"{Federation}/get_missing_events", _ => new JsonObject { ["events"] = new JsonArray() });
+        var a = await FederationTestServers.StartAsync(engine, _ca);
+        var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: builder => builder.Services.AddSingleton<IStartupFilter>(stub));
+        var fromB = new RemotePduFactory(a, b);
+        var bob = fromB.User("bob");
+        var (_, alice) = await a.RegisterClientAsync();
+        var room = RoomId.Parse(await alice.CreateRoomAsync(new
+        {
+            preset = "public_chat", power_level_content_override = new Dictionary<string, object> { ["users"] = new Dictionary<string, int> { [bob.ToString()] = 100 } },
+        }));
+        var (_, carol) = await a.RegisterClientAsync();
+        await carol.JoinAsync(room.ToString());
+        var join = await fromB.JoinAsync(room, bob);
+        AssertAccepted(await fromB.SendAsync("join", join), join);
+
+        var powerLevels = (await (await alice.GetRoomAsync(room.ToString(), "state/m.room.power_levels")).Content.ReadFromJsonAsync<JsonObject>())!;
+        powerLevels["users_default"] = 50;
+        var powerChange = await fromB.BuildAsync(room, bob, EventTypes.PowerLevels, "", powerLevels);
+        var second = await fromB.BuildAsync(room, bob, "m.room.message", null, Text("gap 2"), prevEvents: [powerChange.EventId], depth: powerChange.Depth + 1);
+        var third = await fromB.BuildAsync(room, bob, "m.room.message", null, Text("gap 3"), prevEvents: [second.EventId], depth: powerChange.Depth + 2);
+        var after = await fromB.BuildAsync(room, bob, "m.room.message", null, Text("after the gap"), prevEvents: [third.EventId], depth: powerChange.Depth + 3);
+        var state = await a.Services.GetRequiredService<CurrentStateStore>().GetStateAsync(room.ToString(), default);
+        var atGap = state.ToDictionary();
+        atGap[new StateEventKey(EventTypes.PowerLevels, "")] = powerChange.EventId.ToString();
+        return new Setup(a, b, stub, fromB, alice, carol, room, powerChange, third, after, atGap);
+    }
+
+    private static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
+
+    private static Task<HttpResponseMessage> SetTopicAsync(HttpClient client, RoomId room, string topic) =>
+        client.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room.ToString())}/state/m.room.topic", new { topic });
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task GapThatGetMissingEventsCannotClose_IsCrossedWithTheStateFromStateIds_AndAPowerChangeInItTakesEffect(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastOfGap);
+        using (var before = await SetTopicAsync(s.Carol, s.Room, "too early"))
+            Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
+
+        AssertAccepted(await s.FromB.SendAsync("t", s.AfterGap), s.AfterGap);
+
+        var asked = Assert.Single(s.Stub.RequestsTo($"{Federation}/state_ids"));
+        Assert.Equal($"{Federation}/state_ids/{s.Room}?event_id={Uri.EscapeDataString(s.LastOfGap.EventId.ToString())}", asked.Target);
+        // The missing events stay missing: the event joins the timeline with a gap before it.
+        var bodies = (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies().ToList();
+        Assert.Contains("after the gap", bodies);
+        Assert.DoesNotContain("gap 2", bodies);
+        Assert.DoesNotContain("gap 3", bodies);
+        // A's next event joins both branches; the power change from the gap wins the resolution and becomes current.
+        await s.Alice.SendTextAsync(s.Room.ToString(), "joining the branches");
+        using var after = await SetTopicAsync(s.Carol, s.Room, "allowed now");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task HostileStateAnswers_TooManyIds_AForgedStateEvent_OrNoCreateEvent_AreRefusedWithoutHarm(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        s.Serve(Enumerable.Range(0, 50_001).Select(i => $"$event{i}").ToList());
+        Assert.Contains("at most 50000 are taken", Error(await s.FromB.SendAsync("many", s.AfterGap), s.AfterGap));
+
+        // The power change as B wrote it, but with another event's signature: the same ID, not B's word.
+        var forgedJson = s.PowerChange.Json.DeepClone().AsObject();
+        forgedJson["signatures"] = s.LastOfGap.Json["signatures"]!.DeepClone();
+        var forged = Pdu.FromJson(forgedJson, s.PowerChange.RoomVersion);
+        Assert.Equal(s.PowerChange.EventId, forged.EventId);
+        s.Serve(s.StateAtGap.Values, forged, s.LastOfGap);
+        Assert.Contains($"the state event {s.PowerChange.EventId} could not be had", Error(await s.FromB.SendAsync("forged", s.AfterGap), s.AfterGap));
+
+        s.Serve(s.StateAtGap.Where(e => e.Key.Type != EventTypes.Create).Select(e => e.Value).ToList(), s.PowerChange, s.LastOfGap);
+        Assert.Contains("lacks the room's create event", Error(await s.FromB.SendAsync("no create", s.AfterGap), s.AfterGap));
+        Assert.DoesNotContain("after the gap", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+
+        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastOfGap);
+        AssertAccepted(await s.FromB.SendAsync("honest", s.AfterGap), s.AfterGap);
+    }
+
+    public void Dispose() => _ca.Dispose();
+}
