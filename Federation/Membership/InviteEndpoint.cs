@@ -1,4 +1,5 @@
 using Federation.Auth;
+using Federation.Events;
 using Homeserver.Core.Federation.Membership;
 using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,6 @@ public static class InviteEndpoint
         v2.MapPut("/invite/{roomId}/{eventId}", async (string roomId, string eventId, HttpContext ctx, InviteReceiver invites, CancellationToken ct) =>
         {
             var body = await MembershipBody.ReadAsync(ctx.Request, ct);
-            return Results.Ok(await invites.ReceiveAsync(RoomId.Parse(roomId), EventId.Parse(eventId), body, ctx.GetFederationOrigin(), ct));
+            return Results.Ok(await invites.ReceiveAsync(RoomId.Parse(roomId), FederationPaths.HandshakeEventId(eventId), body, ctx.GetFederationOrigin(), ct));
         });
 }

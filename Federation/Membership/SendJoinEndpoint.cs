@@ -1,4 +1,5 @@
 using Federation.Auth;
+using Federation.Events;
 using Homeserver.Core.Federation.Membership;
 using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ public static class SendJoinEndpoint
             SendMembershipService send, JoinResponseBuilder responses, CancellationToken ct) =>
         {
             var body = await MembershipBody.ReadAsync(ctx.Request, ct);
-            var accepted = await send.AcceptAsync(RoomId.Parse(roomId), EventId.Parse(eventId), body, "join", ctx.GetFederationOrigin(), ct);
+            var accepted = await send.AcceptAsync(RoomId.Parse(roomId), FederationPaths.HandshakeEventId(eventId), body, "join", ctx.GetFederationOrigin(), ct);
             return Results.Ok(await responses.BuildAsync(accepted, omit_members ?? false, ct));
         });
 }

@@ -1,4 +1,5 @@
 using Federation.Auth;
+using Federation.Events;
 using Homeserver.Core.Federation.Membership;
 using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ public static class SendLeaveEndpoint
             SendMembershipService send, CancellationToken ct) =>
         {
             var body = await MembershipBody.ReadAsync(ctx.Request, ct);
-            await send.AcceptAsync(RoomId.Parse(roomId), EventId.Parse(eventId), body, "leave", ctx.GetFederationOrigin(), ct);
+            await send.AcceptAsync(RoomId.Parse(roomId), FederationPaths.HandshakeEventId(eventId), body, "leave", ctx.GetFederationOrigin(), ct);
             return Results.Ok(new { });
         });
 }

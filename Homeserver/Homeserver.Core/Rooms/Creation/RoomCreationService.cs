@@ -36,7 +36,8 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
             if (await aliases.GetAsync(alias, ct) is not null)
                 throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
         }
-        foreach (var invitee in request.Invite)
+        // Only our own invitees can be known before the room exists; another server's user is asked by the invite.
+        foreach (var invitee in request.Invite.Where(i => i.ServerName == server.ServerName))
             if (await users.GetAsync(invitee, ct) is not { IsDeactivated: false })
                 throw MatrixException.InvalidParam($"Cannot invite unknown user {invitee}");
 
