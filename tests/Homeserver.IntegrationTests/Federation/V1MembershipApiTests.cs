@@ -38,6 +38,12 @@ public sealed class V1MembershipApiTests : IDisposable
         using var forged = SigningKey.FromSeed(key.Version, RandomNumberGenerator.GetBytes(32));
         var forgedJoin = template.Build(RoomId.Parse(roomId), bob, new JsonObject { ["membership"] = "join" }, Now(), forged);
         Assert.Equal(HttpStatusCode.Forbidden, (await PutAsync(federation, a, "send_join", roomId, forgedJoin)).StatusCode);
+        var unsigned = (JsonObject)forgedJoin.Json.DeepClone();
+        unsigned.Remove("signatures");
+        unsigned.Remove("hashes");
+        var unsignedAnswer = await federation.SendAsync(HttpMethod.Put, a.Options.ServerName,
+            $"/_matrix/federation/v1/send_join/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(forgedJoin.EventId.ToString())}", unsigned, default);
+        Assert.Equal(HttpStatusCode.Forbidden, unsignedAnswer.StatusCode);
         var join = template.Build(RoomId.Parse(roomId), bob, new JsonObject { ["membership"] = "join" }, Now(), key);
         var joined = Wrapped(await PutAsync(federation, a, "send_join", roomId, join));
 
