@@ -45,9 +45,9 @@ public static class FederationEndpoints
         MakeKnockEndpoint.Map(v1);
         SendKnockEndpoint.Map(v1);
         var v2 = app.MapGroup("/_matrix/federation/v2").AddEndpointFilter<XMatrixAuthenticationFilter>();
-        SendJoinEndpoint.Map(v2);
-        SendLeaveEndpoint.Map(v2);
-        InviteEndpoint.Map(v2);
+        SendJoinEndpoint.Map(v1, v2);
+        SendLeaveEndpoint.Map(v1, v2);
+        InviteEndpoint.Map(v1, v2);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Events;
 using Homeserver.Core.Keys;
+using Homeserver.Core.Rooms.Creation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,7 +30,7 @@ public static class DiscoveryEndpoints
         }));
 
         // GET /_matrix/client/v3/capabilities
-        v3.MapGet("/capabilities", (VapidKey vapid) => Results.Ok(new
+        v3.MapGet("/capabilities", (VapidKey vapid, DefaultRoomVersion defaultVersion) => Results.Ok(new
         {
             capabilities = new Dictionary<string, object>
             {
@@ -40,7 +41,7 @@ public static class DiscoveryEndpoints
                 ["m.get_login_token"] = new { enabled = false },
                 ["m.room_versions"] = new
                 {
-                    @default = RoomVersions.Default.Id,
+                    @default = defaultVersion.Version.Id,
                     available = RoomVersions.All.ToDictionary(v => v.Id, _ => "stable"),
                 },
                 // MSC4174: Web Push pushers, and the VAPID public key clients subscribe with.

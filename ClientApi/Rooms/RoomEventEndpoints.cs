@@ -31,18 +31,8 @@ public static class RoomEventEndpoints
         }).RequireRateLimiting(RateLimitPolicies.Message);
 
         // PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}
-        g.MapPut("/redact/{eventId}/{txnId}", async (string roomId, string eventId, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
-        {
-            var r = ctx.GetRequester();
-            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            var content = RoomPaths.Content(body);
-            var room = RoomPaths.RoomId(roomId);
-            await EnsureJoinedAsync(reads, r.UserId, room, ct);
-            var target = EventId.Parse(RoomPaths.Segment(eventId));
-            var id = await writes.SendAsync(room, r.UserId, EventTypes.Redaction, null, content,
-                ClientTxn.ForRedact(r.UserId, r.DeviceId, room, target, txnId), ct, target);
-            return Results.Ok(new { event_id = id });
-        }).RequireRateLimiting(RateLimitPolicies.Message);
+        g.MapPut("/redact/{eventId}/{txnId}", (string roomId, string eventId, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
+            RedactAsync(roomId, eventId, txnId, ctx, writes, reads, ct)).RequireRateLimiting(RateLimitPolicies.Message);
 
         // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
         g.MapGet("/event/{eventId}", async (string roomId, string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
@@ -64,6 +54,20 @@ public static class RoomEventEndpoints
     }
 
     /// <summary>Only joined members may send; the auth rules say the same, but this answers before any work.</summary>
+    /// <summary>A redaction, recognised on retry by its transaction ID when it has one (the legacy POST has none).</summary>
+    internal static async Task<IResult> RedactAsync(string roomId, string eventId, string? txnId, HttpContext ctx, RoomWriteService writes,
+        RoomReadService reads, CancellationToken ct)
+    {
+        var r = ctx.GetRequester();
+        var content = RoomPaths.Content(await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct));
+        var room = RoomPaths.RoomId(roomId);
+        await EnsureJoinedAsync(reads, r.UserId, room, ct);
+        var target = EventId.Parse(RoomPaths.Segment(eventId));
+        var id = await writes.SendAsync(room, r.UserId, EventTypes.Redaction, null, content,
+            txnId is null ? null : ClientTxn.ForRedact(r.UserId, r.DeviceId, room, target, txnId), ct, target);
+        return Results.Ok(new { event_id = id });
+    }
+
     internal static async Task EnsureJoinedAsync(RoomReadService reads, UserId userId, RoomId roomId, CancellationToken ct)
     {
         if (!await reads.IsJoinedAsync(roomId, userId, ct))

@@ -15,7 +15,7 @@ namespace ClientApi.Sync;
 
 /// <summary>
 /// The endpoints the spec deprecated in r0 that bots, bridges and older clients still call: <c>/initialSync</c>,
-/// a room's <c>/initialSync</c>, the <c>/events</c> stream, <c>/events/{eventId}</c>, and sending without a
+/// a room's <c>/initialSync</c>, the <c>/events</c> stream, <c>/events/{eventId}</c>, and sending and redacting without a
 /// transaction ID. Served as Synapse serves them, on both path versions.
 /// </summary>
 public static class LegacyEndpoints
@@ -64,6 +64,11 @@ public static class LegacyEndpoints
             var id = await writes.SendAsync(room, r.UserId, eventType, null, content, null, ct, originServerTs: MassagedTimestamp.Of(ctx));
             return Results.Ok(new { event_id = id });
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Message);
+
+        // POST /_matrix/client/v3/rooms/{roomId}/redact/{eventId}: the same without a transaction ID.
+        v3.MapPost("/rooms/{roomId}/redact/{eventId}", (string roomId, string eventId, HttpContext ctx, RoomWriteService writes, RoomReadService reads,
+            CancellationToken ct) => RoomEventEndpoints.RedactAsync(roomId, eventId, null, ctx, writes, reads, ct))
+            .RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Message);
     }
 
     private static int Limit(string? limit, int fallback = 10) =>

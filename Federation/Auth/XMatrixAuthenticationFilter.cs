@@ -4,6 +4,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Federation.Sending;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
 using Homeserver.Http.Json;
 using Microsoft.AspNetCore.Http;
@@ -29,8 +30,9 @@ public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity
             throw Refused(ctx, "Missing or malformed X-Matrix Authorization header");
         if (credentials!.Destination is { } destination && destination != server.ServerName)
             throw Refused(ctx, $"The request is for {destination}, not for this server");
+        // A header naming no server is malformed rather than unauthenticated: 400, as Synapse answers it.
         if (!ServerNames.IsValid(credentials.Origin))
-            throw Refused(ctx, "The origin is not a server name");
+            throw Refused(ctx, "The origin is not a server name", 400);
         JsonNode? content = null;
         if (ctx.Request.ContentLength > 0 || (ctx.Request.ContentLength is null && ctx.Request.Headers.TransferEncoding.Count > 0))
         {
@@ -38,6 +40,10 @@ public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity
             ctx.Request.EnableBuffering();
             content = JsonNode.Parse((await JsonBody.ReadObjectAsync(ctx.Request, ct)).GetRawText());
             ctx.Request.Body.Position = 0;
+            // A body canonical JSON cannot hold (a float, an integer out of range) could be signed by no one: it is
+            // bad JSON, answered as Synapse answers it, not a failed signature.
+            if (!CanonicalJson.TryValidate(content, out var error))
+                throw MatrixException.BadJson($"The body is not canonical JSON: {error}");
         }
         var publicKey = await keys.FindAsync(credentials.Origin, credentials.KeyId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct)
             ?? throw Refused(ctx, $"Key {credentials.KeyId} of {credentials.Origin} is unknown or no longer valid");
@@ -49,9 +55,9 @@ public sealed class XMatrixAuthenticationFilter(IVerifyKeys keys, ServerIdentity
         return await next(context);
     }
 
-    private MatrixException Refused(HttpContext ctx, string reason)
+    private MatrixException Refused(HttpContext ctx, string reason, int status = 401)
     {
         log.LogInformation("Federation request {Method} {Path} refused: {Reason}", ctx.Request.Method, ctx.Request.Path, reason);
-        return new MatrixException(401, ErrorCodes.Unauthorized, reason);
+        return new MatrixException(status, ErrorCodes.Unauthorized, reason);
     }
 }

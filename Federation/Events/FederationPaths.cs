@@ -16,6 +16,9 @@ internal static class FederationPaths
             ? id.Value
             : throw MatrixException.NotFound(FederationRoomAccess.EventNotFound);
 
+    /// <summary>The ID of the event a membership handshake carries; a malformed one is an invalid parameter.</summary>
+    public static EventId HandshakeEventId(string eventId) => Homeserver.Core.Identifiers.EventId.Parse(Segment(eventId));
+
     /// <summary>
     /// A path segment as the asker meant it: the server decodes every escape but <c>%2F</c>, which room version 3
     /// event IDs need, as they hold <c>/</c>.

@@ -15,10 +15,17 @@ namespace Federation.Keys;
 /// <summary>The key API: our key, and the notary queries. Neither is X-Matrix authenticated: the spec makes keys public.</summary>
 public static class KeyEndpoints
 {
-    public static void MapServerKey(IEndpointRouteBuilder app) =>
+    public static void MapServerKey(IEndpointRouteBuilder app)
+    {
         // GET /_matrix/key/v2/server — our signing key, self-signed as the spec's "Publishing Keys" requires.
-        app.MapGet("/_matrix/key/v2/server", (ServerIdentity server, SigningKey key, TimeProvider time) =>
-            Results.Text(CanonicalJson.EncodeToString(OwnKeyResponse.Build(server, key, time)), "application/json"));
+        app.MapGet("/_matrix/key/v2/server", OwnKey);
+        // The deprecated form naming a key ID, which older servers (and SyTest) still ask; as Synapse, the answer
+        // holds all our keys whatever the ID.
+        app.MapGet("/_matrix/key/v2/server/{keyId}", OwnKey);
+    }
+
+    private static IResult OwnKey(ServerIdentity server, SigningKey key, TimeProvider time) =>
+        Results.Text(CanonicalJson.EncodeToString(OwnKeyResponse.Build(server, key, time)), "application/json");
 
     /// <summary>The notary endpoints, which fetch from other servers, so only mapped while federation is on.</summary>
     public static void MapQuery(IEndpointRouteBuilder app)
@@ -26,6 +33,10 @@ public static class KeyEndpoints
         // GET /_matrix/key/v2/query/{serverName} — one server's keys, signed by it and by us.
         app.MapGet("/_matrix/key/v2/query/{serverName}", async (string serverName, long? minimum_valid_until_ts, KeyQueryService notary, CancellationToken ct) =>
             Answer(await notary.QueryAsync([new KeyQuery(serverName, [], minimum_valid_until_ts)], ct)));
+
+        // The deprecated form naming one key ID, still asked by older servers (and SyTest), as Synapse serves it.
+        app.MapGet("/_matrix/key/v2/query/{serverName}/{keyId}", async (string serverName, string keyId, long? minimum_valid_until_ts, KeyQueryService notary, CancellationToken ct) =>
+            Answer(await notary.QueryAsync([new KeyQuery(serverName, [keyId], minimum_valid_until_ts)], ct)));
 
         // POST /_matrix/key/v2/query — several servers' keys: {"server_keys": {server: {keyId: {minimum_valid_until_ts}}}}.
         app.MapPost("/_matrix/key/v2/query", async (HttpContext ctx, KeyQueryService notary, CancellationToken ct) =>

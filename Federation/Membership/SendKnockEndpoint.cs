@@ -1,4 +1,5 @@
 using Federation.Auth;
+using Federation.Events;
 using Homeserver.Core.Federation.Membership;
 using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,7 @@ public static class SendKnockEndpoint
         {
             var room = RoomId.Parse(roomId);
             var body = await MembershipBody.ReadAsync(ctx.Request, ct);
-            await send.AcceptAsync(room, EventId.Parse(eventId), body, "knock", ctx.GetFederationOrigin(), ct);
+            await send.AcceptAsync(room, FederationPaths.HandshakeEventId(eventId), body, "knock", ctx.GetFederationOrigin(), ct);
             return Results.Ok(new { knock_room_state = await stripped.ReadAsync(room, ct) });
         });
 }

@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton(ServerIdentity.Of(options));
+        services.AddSingleton(DefaultRoomVersion.Of(options));
         services.AddSingleton(options.Auth);
         services.AddSingleton(options.Registration);
         services.AddSingleton(options.Limits);

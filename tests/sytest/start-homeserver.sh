@@ -1,7 +1,10 @@
 #!/bin/sh
 # Starts ONE homeserver for SyTest's External driver, in the foreground, as SyTest configures the servers it
 # tests: open registration with the shared secret, no rate limits, cheap password hashing, pushes allowed to
-# loopback with no online grace, outbound HTTPS trusting SyTest's CA, and SyTest's application services registered.
+# loopback with no online grace, outbound HTTPS trusting SyTest's CA, federation reaching loopback (SyTest's fake
+# server and the other server under test) with SyTest's CA trusted, rooms of version 10 by default (SyTest's fake
+# server joins only versions 1 to 11, and computes event IDs by the redaction rules before version 11), and SyTest's
+# application services registered.
 #   start-homeserver.sh HOST_DLL SERVER_NAME PORT HS_DIR DATA_DIR TLS_CERT TLS_KEY CA_CERT SHARED_SECRET BIND_HOST
 set -e
 DLL="$1"; SERVER_NAME="$2"; PORT="$3"; HS_DIR="$4"; DATA_DIR="$5"; TLS_CERT="$6"; TLS_KEY="$7"; CA_CERT="$8"; SECRET="$9"; shift 9; BIND="$1"
@@ -17,6 +20,8 @@ export HOMESERVER__REGISTRATION__ENABLED=true HOMESERVER__REGISTRATION__SHARED_S
 export HOMESERVER__RATE_LIMITS__ENABLED=false
 export HOMESERVER__AUTH__ARGON2_MEMORY_KIB=64 HOMESERVER__AUTH__ARGON2_ITERATIONS=1
 export HOMESERVER__PUSH__ALLOWED_IP_RANGES__0=127.0.0.0/8 HOMESERVER__PUSH__ONLINE_GRACE=0s
+export HOMESERVER__DEFAULT_ROOM_VERSION=10
+export HOMESERVER__FEDERATION__EXTRA_CA_BUNDLE="$CA_CERT" HOMESERVER__FEDERATION__ALLOWED_IP_RANGES__0=127.0.0.0/8
 # SyTest writes its application services' registrations next to the config (appserv-N.yaml), as Synapse reads them.
 i=0
 for f in "$HS_DIR"/appserv-*.yaml; do

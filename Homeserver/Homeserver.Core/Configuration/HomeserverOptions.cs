@@ -1,3 +1,5 @@
+using Homeserver.Core.Events;
+
 namespace Homeserver.Core.Configuration;
 
 /// <summary>The root of the YAML config. Each property maps to the snake_case key of the same name.</summary>
@@ -9,6 +11,8 @@ public sealed class HomeserverOptions
     /// <summary>Defaults to <c>signing.key</c> in the data directory.</summary>
     public string? SigningKeyPath { get; set; }
     public string LogLevel { get; set; } = "Information";
+    /// <summary>The version of rooms created without one; the spec's default unless an older network needs another.</summary>
+    public string DefaultRoomVersion { get; set; } = RoomVersions.Default.Id;
     public List<ListenerOptions> Listeners { get; set; } = [];
     /// <summary>Addresses or CIDR ranges of reverse proxies whose <c>X-Forwarded-For</c> names the client; empty ignores the header.</summary>
     public List<string> TrustedProxies { get; set; } = [];

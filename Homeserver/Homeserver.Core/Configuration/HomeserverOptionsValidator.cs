@@ -1,3 +1,4 @@
+using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Configuration;
@@ -19,6 +20,8 @@ public static class HomeserverOptionsValidator
             p.Add(new("data_dir", "is required"));
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(o.LogLevel, ignoreCase: true, out _))
             p.Add(new("log_level", $"'{o.LogLevel}' is not one of trace, debug, information, warning, error, critical, none"));
+        if (!RoomVersions.TryGet(o.DefaultRoomVersion, out _))
+            p.Add(new("default_room_version", $"'{o.DefaultRoomVersion}' is not a room version this server supports ({string.Join(", ", RoomVersions.All.Select(v => v.Id))})"));
         ValidateListeners(o.Listeners, p);
         for (var i = 0; i < o.TrustedProxies.Count; i++)
             if (!IpRanges.TryParse(o.TrustedProxies[i], out _))

@@ -39,6 +39,9 @@ public static class ConfigTemplate
             signing_key_path: signing.key
             # trace, debug, information, warning, error, critical or none.
             log_level: information
+            # Version of rooms created without one (createRoom's room_version), the default /capabilities advertises.
+            # The spec's default is 12; a network whose servers do not know it yet may need an older one.
+            default_room_version: "12"
 
             listeners:
               # Address and port to listen on. Use 0.0.0.0 or :: to accept connections from other machines.

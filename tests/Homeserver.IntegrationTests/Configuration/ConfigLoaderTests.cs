@@ -26,6 +26,7 @@ public sealed class ConfigLoaderTests
         Assert.False(o.Registration.Enabled);
         Assert.Null(o.Registration.SharedSecret);
         Assert.Equal(0.2, o.RateLimits.Message.PerSecond);
+        Assert.Equal("12", o.DefaultRoomVersion);
     }
 
     [Fact]
@@ -74,6 +75,7 @@ public sealed class ConfigLoaderTests
     [InlineData("extra_ca_bundle:", "extra_ca_bundle: no-such-ca.pem", "federation.extra_ca_bundle", "does not exist")]
     [InlineData("trusted_key_servers: []", "trusted_key_servers: [{server_name: notary.example, key_id: ed25519:a}]", "federation.trusted_key_servers.0.key", "together")]
     [InlineData("trusted_key_servers: []", "trusted_key_servers: [{server_name: notary.example, key_id: ed25519:a, key: short}]", "federation.trusted_key_servers.0.key", "32-byte")]
+    [InlineData("default_room_version: \"12\"", "default_room_version: \"13\"", "default_room_version", "not a room version")]
     [InlineData("storage: filesystem", "storage: nfs", "media.storage", "filesystem or s3")]
     [InlineData("storage: filesystem", "storage: s3", "media.s3.endpoint", "required")]
     [InlineData("storage: filesystem", "storage: s3", "media.s3.bucket", "bucket name")]

@@ -96,6 +96,25 @@ public sealed class FederatedMembershipTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RoomCreatedWithAnInviteOfAnotherServersUser_InvitesThemThere_AndTheyJoin(string engine)
+    {
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (_, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+
+        var roomId = await aliceClient.CreateRoomAsync(new { preset = "private_chat", room_version = "3", invite = new[] { bob.UserId } });
+
+        Assert.Equal("invite", await MembershipAsync(aliceClient, roomId, bob.UserId));
+        Assert.True((await SyncAsync(bobClient)).GetProperty("rooms").GetProperty("invite").TryGetProperty(roomId, out _));
+        await bobClient.JoinAsync(roomId);
+        Assert.Equal("join", await MembershipAsync(aliceClient, roomId, bob.UserId));
+        await (await aliceClient.PostAsJsonAsync("/_matrix/client/v3/createRoom", new { invite = new[] { $"@nobody:{a.Options.ServerName}" } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task InviteFromAnotherServer_IsRefused_ThroughThatServer(string engine)
     {
         await using var a = await FederationTestServers.StartAsync(engine, _ca);

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Federation.Keys;
 using Homeserver.Core.Keys;
@@ -68,6 +70,40 @@ public sealed class FederationAuthTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, await AskAsync(target, path, XMatrixAuthorization.Create(cachedKey, "localhost:1", target.Options.ServerName, "GET", path, null)));
         await store.SaveAsync([new ServerKey("localhost:1", cachedKey.KeyId, cachedKey.PublicKey.ToArray(), now - 60_000, null)], null, now, CancellationToken.None);
         await AssertRefusedAsync(target, path, XMatrixAuthorization.Create(cachedKey, "localhost:1", target.Options.ServerName, "GET", path, null));
+    }
+
+    [Fact]
+    public async Task AnOriginThatIsNoServerName_IsAMalformedHeader_400()
+    {
+        await using var target = await FederationTestServers.StartAsync("sqlite", _ca);
+        var (user, _) = await target.RegisterClientAsync();
+        var path = ProfilePath + Uri.EscapeDataString(user.UserId);
+        using var key = SigningKey.Generate();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", XMatrixAuthorization.Create(key, "localhost:http", target.Options.ServerName, "GET", path, null));
+        using var response = await target.Client.SendAsync(request);
+
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNAUTHORIZED");
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNoCanonicalJson_IsBadJson_NotABadSignature()
+    {
+        await using var target = await FederationTestServers.StartAsync("sqlite", _ca);
+        await using var origin = await FederationTestServers.StartAsync("sqlite", _ca);
+        const string path = "/_matrix/federation/v1/send/float-1";
+        var signedBody = new JsonObject { ["origin"] = origin.Options.ServerName, ["origin_server_ts"] = 1, ["pdus"] = new JsonArray() };
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, path)
+        {
+            Content = new StringContent($"{{\"origin\":\"{origin.Options.ServerName}\",\"origin_server_ts\":1.5,\"pdus\":[]}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", XMatrixAuthorization.Create(origin.Services.GetRequiredService<SigningKey>(),
+            origin.Options.ServerName, target.Options.ServerName, "PUT", path, signedBody));
+        using var response = await target.Client.SendAsync(request);
+
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
     }
 
     private static async Task<HttpStatusCode> AskAsync(TestHomeserver target, string path, string? authorization)

@@ -56,15 +56,36 @@ public sealed class HostileInviteTests : IDisposable
         Assert.Contains(invite, e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("sender").GetString() == bob.ToString());
     }
 
-    private static Pdu Invite(RoomId room, UserId sender, string invitee, SigningKey key) => new EventBuilder
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task InviteWhoseEventIdHoldsASlash_IsTakenUnderThatId(string engine)
     {
-        RoomVersion = RoomVersions.V10,
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (alice, aliceClient) = await a.RegisterClientAsync();
+        var room = RoomId.Parse($"!elsewhere:{b.Options.ServerName}");
+        var bob = UserId.Parse($"@bob:{b.Options.ServerName}");
+        // Room version 3 IDs are standard Base64, so about one in two holds a '/', which the path carries as %2F.
+        var invite = Enumerable.Range(0, 100).Select(_ => Invite(room, bob, alice.UserId, b.Services.GetRequiredService<SigningKey>(), RoomVersions.V3))
+            .First(i => i.EventId.ToString().Contains('/'));
+
+        var accepted = await InviteAsync(b.Services.GetRequiredService<FederationClient>(), a, invite);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(invite.EventId, Pdu.FromJson(JsonNode.Parse(accepted.Body)!["event"]!.AsObject(), invite.RoomVersion).EventId);
+        Assert.True((await SyncAsync(aliceClient)).GetProperty("rooms").GetProperty("invite").TryGetProperty(room.ToString(), out _));
+    }
+
+    private static Pdu Invite(RoomId room, UserId sender, string invitee, SigningKey key, RoomVersion? version = null) => new EventBuilder
+    {
+        RoomVersion = version ?? RoomVersions.V10,
         Type = EventTypes.Member,
         Sender = sender,
         RoomId = room,
         StateKey = invitee,
         Content = new JsonObject { ["membership"] = "invite" },
-        PrevEvents = [EventId.Parse("$" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'))],
+        // Letters and digits only, the Base64 both alphabets share, so the ID suits every room version's format.
+        PrevEvents = [EventId.Parse("$" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', 'A').Replace('/', 'A'))],
         AuthEvents = [],
         Depth = 3,
         OriginServerTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + RandomNumberGenerator.GetInt32(1000),

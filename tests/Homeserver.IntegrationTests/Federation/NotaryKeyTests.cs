@@ -101,6 +101,25 @@ public sealed class NotaryKeyTests : IDisposable
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task DeprecatedPathsNamingAKeyId_AnswerAsTheirPlainForms(string engine)
+    {
+        await using var notary = await FederationTestServers.StartAsync(engine, _ca);
+        await using var target = await FederationTestServers.StartAsync(engine, _ca);
+        var notaryKey = notary.Services.GetRequiredService<SigningKey>();
+        var targetKey = target.Services.GetRequiredService<SigningKey>();
+
+        using var own = await target.Client.GetAsync($"/_matrix/key/v2/server/{Uri.EscapeDataString(targetKey.KeyId)}");
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        var ownKeys = (await own.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(target.Options.ServerName, ownKeys["server_name"]!.GetValue<string>());
+        Assert.True(JsonSigning.VerifyJson(ownKeys, target.Options.ServerName, targetKey.KeyId, targetKey.PublicKey));
+
+        var queried = await GetAsync(notary, $"/_matrix/key/v2/query/{target.Options.ServerName}/{Uri.EscapeDataString(targetKey.KeyId)}");
+        AssertSignedByBoth(Assert.Single(queried), target.Options.ServerName, targetKey, notary.Options.ServerName, notaryKey);
+    }
+
     [Fact]
     public async Task TooManyServersOrAMalformedQuery_IsRefused()
     {

@@ -40,6 +40,25 @@ public sealed class RoomVersionsTests(HomeserverFixture fixture) : IClassFixture
         Assert.All(available.Values, stability => Assert.Equal("stable", stability));
     }
 
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ConfiguredDefaultVersion_IsAdvertised_AndGivenToRoomsCreatedWithoutOne(string engine)
+    {
+        await using var hs = await TestHomeserver.StartAsync(engine, o => o.DefaultRoomVersion = "11");
+        var (_, c) = await hs.RegisterClientAsync();
+
+        var versions = (await (await c.GetAsync("/_matrix/client/v3/capabilities")).AssertOkAsync())
+            .GetProperty("capabilities").GetProperty("m.room_versions");
+        var roomId = await c.CreateRoomAsync();
+        var create = await (await c.GetRoomAsync(roomId, "state/m.room.create/")).AssertOkAsync();
+        var chosen = await c.CreateRoomAsync(new { room_version = "12" });
+        var chosenCreate = await (await c.GetRoomAsync(chosen, "state/m.room.create/")).AssertOkAsync();
+
+        Assert.Equal("11", versions.GetProperty("default").GetString());
+        Assert.Equal("11", create.GetProperty("room_version").GetString());
+        Assert.Equal("12", chosenCreate.GetProperty("room_version").GetString());
+    }
+
     [Theory, MemberData(nameof(VersionsOnEngines))]
     public async Task Room_SendRedactPowerLevels_ReadBackThroughSyncMessagesAndContext(string engine, string versionId)
     {

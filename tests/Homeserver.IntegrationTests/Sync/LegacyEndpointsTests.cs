@@ -180,6 +180,25 @@ public sealed class LegacyEndpointsTests(HomeserverFixture fixture) : IClassFixt
         await (await stranger.PostAsJsonAsync($"/_matrix/client/r0/rooms/{roomId}/send/m.room.message", body)).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RedactWithoutTransactionId_RedactsTheEvent_AndOnlyMembersMay(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (_, _, a, _, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var (_, stranger) = await hs.RegisterClientAsync();
+        var target = await a.SendTextAsync(roomId, "to be redacted");
+        var path = $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/redact/{Uri.EscapeDataString(target)}";
+
+        await (await stranger.PostAsJsonAsync(path, new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        var redaction = (await (await a.PostAsJsonAsync(path, new { reason = "no txn" })).AssertOkAsync()).GetProperty("event_id").GetString();
+
+        var redacted = await (await a.GetRoomAsync(roomId, $"event/{Uri.EscapeDataString(target)}")).AssertOkAsync();
+        Assert.False(redacted.GetProperty("content").TryGetProperty("body", out _));
+        var redactionEvent = await (await a.GetRoomAsync(roomId, $"event/{Uri.EscapeDataString(redaction!)}")).AssertOkAsync();
+        Assert.Equal("m.room.redaction", redactionEvent.GetProperty("type").GetString());
+        Assert.Equal("no txn", redactionEvent.GetProperty("content").GetProperty("reason").GetString());
+    }
+
     [Fact]
     public async Task Events_WithAMalformedTokenOrTimeout_IsA400()
     {

@@ -53,7 +53,8 @@ public sealed class FederationClient(FederationHttp http, ServerResolver resolve
     {
         var response = await SendAsync(method, destination, pathAndQuery, content, ct, maxResponseBytes);
         if (!response.IsSuccessStatusCode)
-            throw new FederationRequestException($"{destination} answered {(int)response.StatusCode} to {method} {pathAndQuery}", (int)response.StatusCode);
+            throw new FederationRequestException($"{destination} answered {(int)response.StatusCode} to {method} {pathAndQuery}", (int)response.StatusCode,
+                FederationRequestException.ErrorOf(response.Body));
         try
         {
             return JsonNode.Parse(response.Body) as JsonObject

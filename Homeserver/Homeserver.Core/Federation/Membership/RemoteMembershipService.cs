@@ -44,7 +44,7 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
         var candidates = servers.Where(s => s != server.ServerName).Distinct(StringComparer.Ordinal).ToList();
         if (candidates.Count == 0)
             throw MatrixException.NotFound("No server is known to be in this room");
-        int? refusedWith = null;
+        FederationRequestException? refusal = null;
         foreach (var candidate in candidates)
         {
             try
@@ -55,12 +55,13 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
             catch (Exception e) when (e is HttpRequestException or RemoteRoomException)
             {
                 log.LogInformation("{Membership} of {UserId} in {RoomId} through {Server} failed: {Reason}", membership, userId, roomId, candidate, e.Message);
-                // A refusal says more than not knowing the room.
-                if (e is FederationRequestException { Status: 403 or 404 } refused && refusedWith != 403)
-                    refusedWith = refused.Status;
+                // A refusal says more than not knowing the room, and a 403 more than any other.
+                if (e is FederationRequestException { Status: >= 400 and < 500 } refused && refusal?.Status != 403)
+                    refusal = refused;
             }
         }
-        throw refusedWith switch
+        // The remote's own error goes to the client as it came, as Synapse passes a resident server's refusal on.
+        throw refusal?.Refusal() ?? refusal?.Status switch
         {
             403 => MatrixException.Forbidden($"The servers of the room refused the {membership}"),
             404 => MatrixException.NotFound("No server could be found in this room"),

@@ -16,11 +16,11 @@ namespace Homeserver.Core.Rooms.Creation;
 /// so a refused request leaves no half-built room.
 /// </summary>
 public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
-    IEnumerable<IAliasPolicy> aliasPolicies, UserLookup users, SigningKey key, TimeProvider time, ServerIdentity server)
+    IEnumerable<IAliasPolicy> aliasPolicies, UserLookup users, SigningKey key, TimeProvider time, ServerIdentity server, DefaultRoomVersion defaultVersion)
 {
     public async Task<RoomId> CreateAsync(UserId creator, CreateRoomRequest request, CancellationToken ct)
     {
-        var versionId = request.RoomVersion ?? RoomVersions.Default.Id;
+        var versionId = request.RoomVersion ?? defaultVersion.Version.Id;
         if (!RoomVersions.TryGet(versionId, out var version))
             throw new MatrixException(400, "M_UNSUPPORTED_ROOM_VERSION", $"Room version '{versionId}' is not supported");
         if (request.Preset is { } p && !RoomPresets.IsKnown(p))
@@ -36,7 +36,8 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
             if (await aliases.GetAsync(alias, ct) is not null)
                 throw new MatrixException(400, "M_ROOM_IN_USE", "Room alias already taken");
         }
-        foreach (var invitee in request.Invite)
+        // Only our own invitees can be known before the room exists; another server's user is asked by the invite.
+        foreach (var invitee in request.Invite.Where(i => i.ServerName == server.ServerName))
             if (await users.GetAsync(invitee, ct) is not { IsDeactivated: false })
                 throw MatrixException.InvalidParam($"Cannot invite unknown user {invitee}");
 
