@@ -11,8 +11,6 @@ namespace Homeserver.Core.SlidingSync;
 /// </summary>
 public readonly record struct SlidingSyncPosition(long PositionId, SyncToken Token)
 {
-    public const string UnknownPosErrorCode = "M_UNKNOWN_POS";
-
     public override string ToString() => PositionId.ToString(CultureInfo.InvariantCulture) + "/" + Token;
 
     /// <summary>Anything this server did not hand out is unknown, so the client starts a new connection.</summary>
@@ -33,5 +31,5 @@ public readonly record struct SlidingSyncPosition(long PositionId, SyncToken Tok
         throw UnknownPos();
     }
 
-    public static MatrixException UnknownPos() => new(400, UnknownPosErrorCode, "Unknown position: start a new connection without pos");
+    public static MatrixException UnknownPos() => new(400, ErrorCodes.UnknownPos, "Unknown position: start a new connection without pos");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.AccountData;
 using Homeserver.Core.Ephemeral;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Sync;
@@ -16,7 +17,7 @@ namespace Homeserver.Core.SlidingSync;
 /// </summary>
 public sealed class SlidingSyncService(SlidingSyncConnectionStore store, SlidingRoomLists lists, SlidingRoomBuilder roomBuilder,
     SlidingSyncExtensions extensions, ToDeviceSyncProvider toDevice, SyncService sync, SyncNotifier notifier, EventStore events,
-    ReceiptStore receipts, Homeserver.Core.AccountData.AccountDataStore accountData, TimeProvider time)
+    ReceiptStore receipts, AccountDataStore accountData, TimeProvider time)
 {
     /// <summary>A connection no request used for this long is dropped, as Synapse drops them.</summary>
     public static readonly TimeSpan UnusedExpiry = TimeSpan.FromDays(7);
