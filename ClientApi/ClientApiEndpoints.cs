@@ -42,6 +42,7 @@ public static class ClientApiEndpoints
         RoomEndpoints.Map(v3, v1);
         UserDirectoryEndpoints.Map(v3);
         SyncEndpoints.Map(v3);
+        SlidingSyncEndpoints.Map(app);
         LegacyEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);

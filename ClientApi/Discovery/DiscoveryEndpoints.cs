@@ -20,7 +20,7 @@ public static class DiscoveryEndpoints
         app.MapGet("/_matrix/client/versions", () => Results.Ok(new
         {
             versions = SpecVersions,
-            unstable_features = new Dictionary<string, bool>(),
+            unstable_features = new Dictionary<string, bool> { [Sync.SlidingSyncEndpoints.UnstableFeature] = true },
         }));
 
         // GET /.well-known/matrix/client

@@ -165,15 +165,23 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomSyncBuilder>();
         // The parts of a sync response, in the order the response lists them.
         services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.RoomsSyncProvider>();
-        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.AccountDataSyncProvider>();
+        services.AddSyncProvider<Sync.Providers.AccountDataSyncProvider>();
         services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.PresenceSyncProvider>();
-        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.ToDeviceSyncProvider>();
-        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.DeviceListsSyncProvider>();
-        services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.KeyCountsSyncProvider>();
+        services.AddSyncProvider<Sync.Providers.ToDeviceSyncProvider>();
+        services.AddSyncProvider<Sync.Providers.DeviceListsSyncProvider>();
+        services.AddSyncProvider<Sync.Providers.KeyCountsSyncProvider>();
         services.AddSingleton<SyncService>();
         services.AddSingleton<Sync.Legacy.LegacyRoomSnapshot>();
         services.AddSingleton<Sync.Legacy.LegacyInitialSync>();
         services.AddSingleton<Sync.Legacy.LegacyEventStream>();
+        services.AddSingleton<SlidingSync.SlidingSyncConnectionStore>();
+        services.AddSingleton<SlidingSync.SlidingRoomLists>();
+        services.AddSingleton<SlidingSync.SlidingRoomBuilder>();
+        services.AddSingleton<SlidingSync.SlidingSyncExtensions>();
+        services.AddSingleton<SlidingSync.SlidingSyncService>();
+        services.AddSingleton<IDeviceDeletionStep, SlidingSync.SlidingSyncDeviceDeletionStep>();
+        services.AddPeriodicWork("Sliding sync connection expiry", SlidingSync.SlidingSyncService.ExpiryInterval,
+            sp => sp.GetRequiredService<SlidingSync.SlidingSyncService>().ExpireAsync);
         services.AddSingleton<KeyChangesService>();
         services.AddSingleton<ToDevice.ToDeviceStore>();
         services.AddSingleton<ToDevice.ToDeviceService>();
@@ -186,5 +194,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<E2ee.Backup.KeyBackupStore>();
         services.AddSingleton<E2ee.Backup.KeyBackupService>();
         return services;
+    }
+
+    /// <summary>A part of /sync that sliding sync's extensions also use, so it is reachable by its own type too.</summary>
+    private static void AddSyncProvider<T>(this IServiceCollection services) where T : class, Sync.Providers.ISyncProvider
+    {
+        services.AddSingleton<T>();
+        services.AddSingleton<Sync.Providers.ISyncProvider>(sp => sp.GetRequiredService<T>());
     }
 }

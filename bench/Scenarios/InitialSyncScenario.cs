@@ -10,7 +10,8 @@ namespace Homeserver.Bench.Scenarios;
 
 /// <summary>
 /// An account in many rooms with history: the first full /sync, repeated full syncs, incremental syncs after one
-/// new message and with nothing new, against a raw read of the same data; then (with cold-start) restarts on
+/// new message and with nothing new, against a raw read of the same data; the same account over sliding sync
+/// (<see cref="SlidingSyncFigures"/>); then (with cold-start) restarts on
 /// the populated database.
 /// </summary>
 public static class InitialSyncScenario
@@ -69,6 +70,7 @@ public static class InitialSyncScenario
             ctx.Results.Add(new Measurement(name, "full /sync response", first.Bytes / 1024.0, "KiB"));
             ctx.Results.Add(new Measurement(name, "incremental /sync after one message, p50", Median(incremental), "ms"));
             ctx.Results.Add(new Measurement(name, "incremental /sync with nothing new, p50", Median(empty), "ms"));
+            await SlidingSyncFigures.MeasureAsync(ctx, target, token, rooms, name, ct);
         }
         finally
         {

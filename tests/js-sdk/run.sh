@@ -10,6 +10,8 @@
 #   sync.mjs   startClient (long polling) and a plain WebSocket both receive every message,
 #              in order and once, across a WebSocket reconnect and a server restart
 #              (HOMESERVER_RESTART: command that restarts the server; tests/run.sh sets it)
+#   slidingsync.mjs  SlidingSync (MSC4186) with startClient: the room list, messages, receipts, typing and
+#              to-device messages, and the connection carrying on across a server restart
 #   e2ee.mjs   two clients with the sdk's Rust crypto: keys uploaded, queried and claimed,
 #              the room key sent to-device, an encrypted message decrypted both ways
 # Each script ends with "<name>: N passed, M failed"; this sums them into one last line
@@ -28,7 +30,7 @@ trap 'rm -f "$out"' EXIT
 
 total_passed=0
 total_failed=0
-for script in smoke media rooms sync e2ee; do
+for script in smoke media rooms sync slidingsync e2ee; do
     set +e
     node "$script.mjs" | tee "$out"
     status=${PIPESTATUS[0]}

@@ -18,6 +18,7 @@ public static class ErrorCodes
     public const string TooLarge = "M_TOO_LARGE";
     public const string MissingParam = "M_MISSING_PARAM";
     public const string InvalidParam = "M_INVALID_PARAM";
+    public const string UnknownPos = "M_UNKNOWN_POS";
     public const string InvalidRoomState = "M_INVALID_ROOM_STATE";
     public const string UserDeactivated = "M_USER_DEACTIVATED";
     public const string Unauthorized = "M_UNAUTHORIZED";

@@ -69,9 +69,13 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         return section;
     }
 
+    /// <summary>The members a client names a room without a name after: up to five others joined or invited, by user ID.</summary>
+    public static IReadOnlyList<string> Heroes(UserId userId, IReadOnlyList<CurrentStateStore.Member> members) =>
+        members.Where(m => m.UserId != userId.ToString() && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5).ToList();
+
     private static JsonObject Summary(UserId userId, IReadOnlyList<CurrentStateStore.Member> members)
     {
-        var heroes = members.Where(m => m.UserId != userId.ToString() && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5);
+        var heroes = Heroes(userId, members);
         return new JsonObject
         {
             ["m.heroes"] = new JsonArray(heroes.Select(h => (JsonNode)JsonValue.Create(h)).ToArray()),
@@ -124,6 +128,20 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray() },
         };
+    }
+
+    /// <summary>
+    /// A timeline of at most <paramref name="limit"/> visible events in (<paramref name="after"/>, <paramref name="upto"/>], as
+    /// sync's timeline section (<c>events</c>, <c>limited</c>, <c>prev_batch</c>), with the rows it holds: what sliding sync's
+    /// room entries carry.
+    /// </summary>
+    public async Task<(JsonObject Section, IReadOnlyList<EventRow> Rows)> TimelineAsync(UserId userId, string deviceId, string roomId, long after, long upto,
+        int limit, CancellationToken ct)
+    {
+        var version = await rooms.VersionOfAsync(roomId, ct);
+        var filter = SyncFilter.Default with { Timeline = RoomEventFilter.None with { Limit = limit } };
+        var (rows, limited) = await TimelineAsync(userId, roomId, version, after, upto, filter, ct);
+        return (await TimelineSectionAsync(userId, deviceId, version, rows, limited, upto, ct), rows);
     }
 
     /// <summary>Pages fetched at most per timeline when a filter hides events, so a sparse filter cannot scan a whole room.</summary>

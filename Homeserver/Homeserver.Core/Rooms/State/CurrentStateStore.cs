@@ -119,6 +119,18 @@ public sealed class CurrentStateStore(Database db)
         return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<Member>)g.Select(r => new Member(r.UserId, r.Membership, r.EventId)).ToList());
     }
 
+    public sealed record RoomStateEntry(string RoomId, string Type, string Key, string EventId);
+
+    /// <summary>The current state of <paramref name="types"/> (every key) in many rooms, in one query.</summary>
+    public Task<IReadOnlyList<RoomStateEntry>> StateOfRoomsAsync(IReadOnlyCollection<string> roomIds, IReadOnlyCollection<string> types, CancellationToken ct)
+    {
+        if (roomIds.Count == 0 || types.Count == 0)
+            return Task.FromResult<IReadOnlyList<RoomStateEntry>>([]);
+        var sql = "SELECT room_id AS RoomId, event_type AS Type, state_key AS Key, event_id AS EventId FROM current_state WHERE "
+            + db.Dialect.InLongList("room_id", "RoomIds") + " AND " + db.Dialect.InLongList("event_type", "Types");
+        return db.ReadAsync(c => c.ListAsync<RoomStateEntry>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds), Types = db.Dialect.ListParameter(types) }, ct), ct);
+    }
+
     public Task<IReadOnlyList<Member>> MembersAsync(string roomId, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Member>(SelectMembers, new { RoomId = roomId }, ct), ct);
 }
