@@ -9,9 +9,12 @@ namespace Homeserver.IntegrationTests.Durability;
 /// <summary>The server as a separate process, so a test can kill it with SIGKILL and start it again on the same data.</summary>
 public static class ServerProcess
 {
-    public static async Task<Process> StartAsync(string config, Uri baseUrl)
+    /// <param name="environment">Overrides of config keys (<c>HOMESERVER__…</c>), for nodes that share one config file.</param>
+    public static async Task<Process> StartAsync(string config, Uri baseUrl, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            psi.Environment[key] = value;
         psi.ArgumentList.Add(typeof(HomeserverApp).Assembly.Location);
         psi.ArgumentList.Add("run");
         psi.ArgumentList.Add("--config");
