@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
-#   1. installs what is missing (PostgreSQL, Node.js, ffmpeg, python3-signedjson) from Debian packages,
-#   2. starts a throwaway PostgreSQL and an S3-compatible server (npm's s3rver) on loopback ports, and installs
+#   1. installs what is missing (PostgreSQL, Redis, Node.js, ffmpeg, python3-signedjson) from Debian packages,
+#   2. starts a throwaway PostgreSQL, a Redis and an S3-compatible server (npm's s3rver) on loopback ports, and installs
 #      npm's matrix-appservice for the bridge test into a scratch folder,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
 #   4. runs the matrix-js-sdk client against a freshly started server,
@@ -16,6 +16,7 @@ cleanup() {
     tests/js-sdk/server.sh stop "$work" >/dev/null 2>&1
     tests/postgres.sh stop "$work/pg" >/dev/null 2>&1
     tests/s3.sh stop "$work/s3" >/dev/null 2>&1
+    tests/redis.sh stop "$work/redis" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,6 +52,10 @@ require ffmpeg ffmpeg
 echo "== starting PostgreSQL"
 HOMESERVER_TEST_POSTGRES=$(tests/postgres.sh start "$work/pg") || { echo "could not start PostgreSQL" >&2; exit 1; }
 export HOMESERVER_TEST_POSTGRES
+
+echo "== starting Redis"
+HOMESERVER_TEST_REDIS=$(tests/redis.sh start "$work/redis") || { echo "could not start Redis (Debian's redis-server, see above); the tests of several nodes need it" >&2; exit 1; }
+export HOMESERVER_TEST_REDIS
 
 echo "== starting the S3 server (s3rver)"
 HOMESERVER_TEST_S3=$(tests/s3.sh start "$work/s3") || { echo "could not start the S3 server (s3rver from npm, see above); the media tests on S3 need it" >&2; exit 1; }

@@ -4,6 +4,7 @@ using Homeserver.Core.Accounts.Passwords;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Background;
+using Homeserver.Core.Cluster;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation;
 using Homeserver.Core.Federation.Edus;
@@ -61,9 +62,13 @@ public static class CoreServiceCollectionExtensions
         services.AddPeriodicWork("SQLite checkpoint", SqliteCheckpointer.Interval, sp => sp.GetRequiredService<Database>().CheckpointAsync);
         services.AddSingleton(new WriterInstance(options.Database.InstanceName));
         services.AddSingleton<StreamPositions>();
-        services.AddSingleton<IStreamBus, InProcessStreamBus>();
+        services.AddStreamBus(options.Redis);
         services.AddSingleton<StreamPublisher>();
         services.AddPeriodicWork("Stream writer catch-up", StreamPositions.CatchUpInterval, sp => sp.GetRequiredService<StreamPositions>().CatchUpRoundAsync);
+        // Other nodes' typing and revocations are taken in before the syncs they wake look for them.
+        services.AddSingleton<Ephemeral.RemoteTyping>();
+        services.AddSingleton<IStreamSubscriber>(sp => sp.GetRequiredService<Ephemeral.RemoteTyping>());
+        services.AddSingleton<IStreamSubscriber, RemoteRevocations>();
         services.AddSingleton<IStreamSubscriber, SyncWaker>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<PasswordHasher>();

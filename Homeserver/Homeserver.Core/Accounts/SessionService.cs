@@ -10,7 +10,7 @@ using Homeserver.Core.Identifiers;
 namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
-public sealed class SessionService(Database db, StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
+public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
     SessionValidator validator, AuthOptions auth, TimeProvider time, ILogger<SessionService> log)
 {
     /// <summary>
@@ -24,8 +24,9 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
     {
         deviceId ??= SecureTokens.DeviceId();
         var user = userId.ToString();
-        var (session, refresh, revoked) = await db.WriteAsync(async (c, tx) =>
+        var (session, refresh) = await writer.WriteAsync(async st =>
         {
+            var (c, tx) = (st.Connection, st.Transaction);
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
             await EnsureActiveAsync(c, tx, user, ct);
@@ -38,9 +39,10 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
             }, ct);
             var (session, refresh) = NewSession(user, deviceId, refreshable, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
-            return (session, refresh, revoked);
+            if (revoked.Count > 0)
+                RevokeOnCommit(st, user, revoked);
+            return (session, refresh);
         }, ct);
-        validator.Revoke(revoked);
         return Issue(session, refresh);
     }
 
@@ -49,8 +51,9 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
     {
         var hash = SecureTokens.Sha256Hex(refreshToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var (old, session, refresh) = await db.WriteAsync(async (c, tx) =>
+        var (session, refresh) = await writer.WriteAsync(async st =>
         {
+            var (c, tx) = (st.Connection, st.Transaction);
             var old = await AccessSessionStore.GetByRefreshHashAsync(c, tx, hash, ct);
             if (old is null || old.RefreshExpiresTs < now)
                 throw MatrixException.UnknownToken("Unknown or expired refresh token", softLogout: false);
@@ -61,9 +64,9 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
                 throw MatrixException.UnknownToken("Unknown or expired refresh token", softLogout: false);
             var (session, refresh) = NewSession(old.UserId, old.DeviceId, refreshable: true, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
-            return (old, session, refresh);
+            RevokeOnCommit(st, old.UserId, [old.SessionId]);
+            return (session, refresh);
         }, ct);
-        validator.Revoke([old.SessionId]);
         return Issue(session, refresh);
     }
 
@@ -101,17 +104,21 @@ public sealed class SessionService(Database db, StreamPublisher writer, IEnumera
                 foreach (var step in deviceDeletionSteps)
                     await step.OnDevicesDeletedAsync(st, userId, deviceIds, ct);
             if (all.Count > 0)
-            {
-                // Revoked before anyone hears of the deletion: a sync woken by it must find its session gone.
-                st.OnCommitted(() => validator.Revoke(all));
-                // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once.
-                st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [user]));
-            }
+                RevokeOnCommit(st, user, all);
             return (deviceIds, all.Count);
         }, ct);
         if (deviceIds.Count > 0)
             log.LogInformation("Deleted {Count} devices of {UserId} ({DeviceIds}), revoking {Sessions} sessions",
                 deviceIds.Count, userId, deviceIds, revoked);
+    }
+
+    private void RevokeOnCommit(StreamTransaction st, string userId, IReadOnlyList<string> sessionIds)
+    {
+        // Revoked before anyone hears of it: a sync woken by the news must find its session gone.
+        st.OnCommitted(() => validator.Revoke(sessionIds));
+        // Open syncs (long polls, WebSockets) re-check their session when woken, so revocation reaches them at once;
+        // other nodes drop the user's sessions from their caches on hearing it.
+        st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
     }
 
     private static async Task EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Cluster;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Rooms.Directory;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,8 @@ public static class AppServiceCollectionExtensions
         services.AddSingleton<AppServiceStatus>();
         services.AddSingleton<IUnknownUserQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
         services.AddSingleton<IUnknownAliasQuery>(sp => sp.GetRequiredService<AppServiceQueries>());
-        services.AddHostedService<AppServiceSender>();
+        services.AddSingleton<AppServiceSender>();
+        services.AddLeasedHostedService("appservice_sender", sp => sp.GetRequiredService<AppServiceSender>());
         return services;
     }
 }

@@ -27,6 +27,7 @@ public sealed class HomeserverOptions
     /// <summary>Application-service registration files; relative paths are inside the data directory.</summary>
     public List<string> AppServiceConfigFiles { get; set; } = [];
     public FederationOptions Federation { get; set; } = new();
+    public RedisOptions Redis { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 

@@ -54,7 +54,32 @@ public static class HomeserverOptionsValidator
         }
         ValidatePush(o.Push, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
+        ValidateRedis(o.Redis, o.Database, p);
         return p;
+    }
+
+    private static void ValidateRedis(RedisOptions r, DatabaseOptions database, List<ConfigProblem> p)
+    {
+        if (!r.Enabled)
+            return;
+        // SQLite is one writer in one data directory: a second node could not share it, so a bus would carry nothing.
+        if (database.Engine != "postgres")
+            p.Add(new("redis.enabled", "needs database.engine: postgres, the database the nodes share"));
+        if (string.IsNullOrWhiteSpace(r.Configuration))
+            p.Add(new("redis.configuration", "is required when redis.enabled is true"));
+        else
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(r.Configuration);
+            }
+            catch (ArgumentException e)
+            {
+                p.Add(new("redis.configuration", $"is not a Redis configuration string: {e.Message}"));
+            }
+        }
+        if (string.IsNullOrWhiteSpace(r.Prefix))
+            p.Add(new("redis.prefix", "is required when redis.enabled is true"));
     }
 
     private static void ValidateFederation(FederationOptions f, Func<string, string> resolvePath, List<ConfigProblem> p)

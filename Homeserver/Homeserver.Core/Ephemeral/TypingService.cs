@@ -6,7 +6,8 @@ namespace Homeserver.Core.Ephemeral;
 /// <summary>
 /// Who is typing in which room. Typing is ephemeral, so it lives in memory with its own stream position; a
 /// periodic round (<see cref="ExpireAsync"/>) expires notices whose timeout ran out and wakes the rooms' syncs, as
-/// an explicit stop would.
+/// an explicit stop would. Each change publishes everyone typing in the room through this node, which is how the
+/// other nodes learn it (<see cref="RemoteTyping"/>); what a room shows is both together.
 /// </summary>
 public sealed class TypingService
 {
@@ -19,27 +20,40 @@ public sealed class TypingService
     private readonly Dictionary<string, long> _changedAt = [];
     private readonly Lock _lock = new();
     private readonly StreamPublisher _writer;
+    private readonly RemoteTyping _remote;
     private readonly TimeProvider _time;
     private readonly IEphemeralRelay _relay;
     private long _position;
 
-    public TypingService(StreamPublisher writer, TimeProvider time, IEphemeralRelay relay)
+    public TypingService(StreamPublisher writer, RemoteTyping remote, TimeProvider time, IEphemeralRelay relay)
     {
         _writer = writer;
+        _remote = remote;
         _time = time;
         _relay = relay;
     }
 
-    /// <summary>The typing stream's position; it restarts at zero with the process, which sync tolerates.</summary>
+    /// <summary>The typing stream's position, this node's changes and those heard from others.</summary>
     public long Position
     {
-        get { lock (_lock) return _position; }
+        get
+        {
+            lock (_lock)
+                return Math.Max(_position, _remote.Position);
+        }
     }
+
+    /// <summary>
+    /// The position of a change: milliseconds of the clock, and one more than the last when changes come faster, so
+    /// a token stays meaningful on another node and after a restart (nodes' clocks agree closely enough for a notice).
+    /// </summary>
+    internal static long NextPosition(long last, TimeProvider time) => Math.Max(last + 1, time.GetUtcNow().ToUnixTimeMilliseconds());
 
     public async Task SetAsync(RoomId room, UserId user, bool typing, TimeSpan timeout, CancellationToken ct)
     {
         var (roomId, userId) = (room.ToString(), user.ToString());
         long position;
+        IReadOnlyCollection<string> typists;
         lock (_lock)
         {
             if (!_rooms.TryGetValue(roomId, out var users))
@@ -50,48 +64,56 @@ public sealed class TypingService
                 users[userId] = _time.GetUtcNow() + (timeout > MaxTimeout ? MaxTimeout : timeout);
             if (!changed)
                 return;
-            position = _changedAt[roomId] = ++_position;
+            position = _changedAt[roomId] = _position = NextPosition(_position, _time);
+            typists = [.. users.Keys];
         }
-        await WakeRoomAsync(roomId, position);
+        await WakeRoomAsync(roomId, position, typists);
         await _relay.TypingChangedAsync(room, user, typing, ct);
     }
 
     /// <summary>The users typing in a room, when that changed after <paramref name="since"/>; null otherwise.</summary>
     public IReadOnlyList<string>? ChangedSince(string roomId, long since)
     {
+        var remote = _remote.ChangedSince(roomId, since);
         lock (_lock)
         {
-            if (!_changedAt.TryGetValue(roomId, out var at) || at <= since)
+            if (remote is null && (!_changedAt.TryGetValue(roomId, out var at) || at <= since))
                 return null;
-            return _rooms.TryGetValue(roomId, out var users) ? users.Keys.Order(StringComparer.Ordinal).ToList() : [];
+            IEnumerable<string> local = _rooms.TryGetValue(roomId, out var users) ? users.Keys : [];
+            return local.Union(remote ?? _remote.Current(roomId)).Order(StringComparer.Ordinal).ToList();
         }
     }
 
     /// <summary>Ends the notices whose timeout ran out.</summary>
+    /// <summary>Ends the notices whose timeout ran out, and those of nodes that fell silent.</summary>
     public async Task ExpireAsync(CancellationToken ct)
     {
-        var expired = new List<(string RoomId, long Position, List<string> Users)>();
+        var expired = new List<(string RoomId, long Position, IReadOnlyCollection<string> Typists, List<string> Gone)>();
+        var silent = _remote.Expire();
         lock (_lock)
         {
             var now = _time.GetUtcNow();
             foreach (var (roomId, users) in _rooms)
             {
                 var gone = users.Where(u => u.Value <= now).Select(u => u.Key).ToList();
-                if (gone.Count == 0)
+                if (gone.Count == 0 && !silent.Contains(roomId))
                     continue;
                 foreach (var u in gone)
                     users.Remove(u);
-                expired.Add((roomId, _changedAt[roomId] = ++_position, gone));
+                expired.Add((roomId, _changedAt[roomId] = _position = NextPosition(_position, _time), [.. users.Keys], gone));
             }
+            foreach (var roomId in silent.Where(r => !_rooms.ContainsKey(r)))
+                expired.Add((roomId, _position = NextPosition(_position, _time), [], []));
         }
-        foreach (var (roomId, position, users) in expired)
+        foreach (var (roomId, position, typists, gone) in expired)
         {
-            await WakeRoomAsync(roomId, position);
-            foreach (var user in users)
+            await WakeRoomAsync(roomId, position, typists);
+            foreach (var user in gone)
                 await _relay.TypingChangedAsync(RoomId.Parse(roomId), UserId.Parse(user), false, ct);
         }
     }
 
-    private Task WakeRoomAsync(string roomId, long position) =>
-        _writer.PublishAsync(new StreamUpdate(StreamNames.Typing, position, []) { RoomId = roomId, ToRoomMembers = true });
+    // The update names everyone typing in the room through this node: other nodes replace what they knew of it.
+    private Task WakeRoomAsync(string roomId, long position, IReadOnlyCollection<string> typists) =>
+        _writer.PublishAsync(new StreamUpdate(StreamNames.Typing, position, typists) { RoomId = roomId, ToRoomMembers = true });
 }

@@ -1,3 +1,4 @@
+using Homeserver.Core.Cluster;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Outbound;
@@ -23,7 +24,7 @@ public static class PushServiceCollectionExtensions
         services.AddSingleton<HttpPushSender>();
         services.AddSingleton<WebPushSender>();
         services.AddSingleton<PushDeliveryWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<PushDeliveryWorker>());
+        services.AddLeasedHostedService("push", sp => sp.GetRequiredService<PushDeliveryWorker>());
         return services;
     }
 }

@@ -1,8 +1,8 @@
 namespace Homeserver.Core.Streams;
 
 /// <summary>
-/// Carries <see cref="StreamUpdate"/>s from writers to subscribers. In process today
-/// (<see cref="InProcessStreamBus"/>); a broker between nodes implements the same interface.
+/// Carries <see cref="StreamUpdate"/>s from writers to subscribers: <see cref="InProcessStreamBus"/> on a single
+/// node, <c>Cluster.RedisStreamBus</c> between the nodes sharing one PostgreSQL database.
 /// Writers publish through <see cref="StreamPublisher"/>, which publishes only after commit.
 /// </summary>
 public interface IStreamBus

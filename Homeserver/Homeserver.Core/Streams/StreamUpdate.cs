@@ -16,4 +16,16 @@ public sealed record StreamUpdate(string Stream, long Position, IReadOnlyCollect
 
     /// <summary>A user whose room peers (everyone sharing a joined room with them) it also concerns (presence, device keys).</summary>
     public string? PeersOf { get; init; }
+
+    /// <summary>
+    /// The node that published it, when that is another node (the bus between nodes sets it); null for this process.
+    /// A subscriber holding in-memory state of its own (typing, the session cache) takes remote news from it.
+    /// </summary>
+    public string? Origin { get; init; }
+
+    /// <summary>
+    /// It may concern every user: updates of this stream can have been missed (the bus between nodes was cut), so
+    /// whoever waits on the stream should look at the database again.
+    /// </summary>
+    public bool Everyone { get; init; }
 }

@@ -48,17 +48,26 @@ public sealed class SyncNotifier
     public void Notify(IEnumerable<string> userIds)
     {
         foreach (var userId in userIds)
+            if (_signals.TryGetValue(userId, out var s))
+                Bump(s);
+    }
+
+    /// <summary>Wakes every waiting sync, for when updates may have been missed (the bus between nodes was cut).</summary>
+    public void NotifyAll()
+    {
+        foreach (var s in _signals.Values)
+            Bump(s);
+    }
+
+    private static void Bump(Signal s)
+    {
+        TaskCompletionSource woken;
+        lock (s)
         {
-            if (!_signals.TryGetValue(userId, out var s))
-                continue;
-            TaskCompletionSource woken;
-            lock (s)
-            {
-                s.Version++;
-                woken = s.Changed;
-                s.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            woken.TrySetResult();
+            s.Version++;
+            woken = s.Changed;
+            s.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        woken.TrySetResult();
     }
 }

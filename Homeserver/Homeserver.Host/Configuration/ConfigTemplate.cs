@@ -63,6 +63,15 @@ public static class ConfigTemplate
               # needs its own; a single server keeps the default.
               instance_name: main
 
+            # Redis, the bus between several nodes sharing one PostgreSQL database (docs/deployment.md): every node
+            # hears of the others' writes, typing and logouts through it. Off for a single server.
+            redis:
+              enabled: false
+              # StackExchange.Redis configuration string: host:port, then options such as password=... or ssl=true.
+              configuration: 127.0.0.1:6379
+              # Prefix of the channel, so that several homeservers can share one Redis.
+              prefix: homeserver
+
             media:
               # Directory of uploaded media (relative paths are inside data_dir).
               store_path: media

@@ -15,6 +15,21 @@ public sealed class ConfigLoaderTests
         Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml, env ?? NoEnv));
 
     [Fact]
+    public void Redis_IsOffByDefault_AndNeedsPostgresAndAConfigurationWhenOn()
+    {
+        Assert.False(ConfigLoader.Load(Sample, NoEnv).Redis.Enabled);
+        var onSqlite = Fails(Sample.Replace("redis:\n  enabled: false", "redis:\n  enabled: true"));
+        Assert.Contains("postgres", Assert.Single(onSqlite.Problems, p => p.Key == "redis.enabled").Reason);
+        var postgres = ConfigTemplate.Render("example.org", 8008, "./data", "postgres", "Host=db;Username=hs")
+            .Replace("redis:\n  enabled: false", "redis:\n  enabled: true");
+        Assert.True(ConfigLoader.Load(postgres, NoEnv).Redis.Enabled);
+        var empty = Fails(postgres.Replace("configuration: 127.0.0.1:6379", "configuration: \"\""));
+        Assert.Single(empty.Problems, p => p.Key == "redis.configuration");
+        var unparsable = Fails(postgres.Replace("configuration: 127.0.0.1:6379", "configuration: \"127.0.0.1,connectTimeout=soon\""));
+        Assert.Single(unparsable.Problems, p => p.Key == "redis.configuration");
+    }
+
+    [Fact]
     public void Sample_LoadsWithDefaults()
     {
         var o = ConfigLoader.Load(Sample, NoEnv);

@@ -9,7 +9,9 @@ namespace Homeserver.IntegrationTests.Durability;
 /// <summary>The server as a separate process, so a test can kill it with SIGKILL and start it again on the same data.</summary>
 public static class ServerProcess
 {
-    public static Task<Process> StartAsync(string config, Uri baseUrl) => TestServerProcess.StartAsync(config, baseUrl);
+    /// <param name="environment">Overrides of config keys (<c>HOMESERVER__…</c>), for nodes that share one config file.</param>
+    public static Task<Process> StartAsync(string config, Uri baseUrl, IReadOnlyDictionary<string, string>? environment = null) =>
+        TestServerProcess.StartAsync(config, baseUrl, environment);
 
     /// <summary>
     /// Runs the executable with <paramref name="args"/> to its end, as an operator runs it. With

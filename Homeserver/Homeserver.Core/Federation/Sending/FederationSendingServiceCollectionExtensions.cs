@@ -1,3 +1,4 @@
+using Homeserver.Core.Cluster;
 using Homeserver.Core.Rooms.Ingest;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,7 +19,7 @@ public static class FederationSendingServiceCollectionExtensions
         services.AddSingleton<DestinationBackoff>();
         services.AddSingleton<FederationSender>();
         services.AddSingleton<IFederationContactSignal>(sp => sp.GetRequiredService<FederationSender>());
-        services.AddHostedService(sp => sp.GetRequiredService<FederationSender>());
+        services.AddLeasedHostedService("federation_sender", sp => sp.GetRequiredService<FederationSender>());
         services.AddSingleton<IEventTransactionStep, FederationOutboxStep>();
         services.AddSingleton<FederationEduQueue>();
         services.AddSingleton<FederationDestinations>();

@@ -70,8 +70,7 @@ public sealed class PushDeliveryWorker(
         using var subscription = bus.Subscribe([StreamNames.PushActions], OnCommitted);
         try
         {
-            foreach (var userId in await pushers.UsersWithPushersAsync(stoppingToken))
-                Wake(userId);
+            await WakeAllAsync(stoppingToken);
             await foreach (var userId in _users.Reader.ReadAllAsync(stoppingToken))
             {
                 try
@@ -90,11 +89,22 @@ public sealed class PushDeliveryWorker(
         }
     }
 
-    private ValueTask OnCommitted(StreamUpdate update, CancellationToken ct)
+    private async Task WakeAllAsync(CancellationToken ct)
     {
+        foreach (var userId in await pushers.UsersWithPushersAsync(ct))
+            Wake(userId);
+    }
+
+    private async ValueTask OnCommitted(StreamUpdate update, CancellationToken ct)
+    {
+        // Updates from other nodes may have been missed: every pusher looks at its queue again.
+        if (update.Everyone)
+        {
+            await WakeAllAsync(ct);
+            return;
+        }
         foreach (var userId in update.Users)
             Wake(userId);
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs the pusher's delivery unless it is running (then it goes round once more) or backing off.</summary>

@@ -1,0 +1,41 @@
+using Homeserver.Core.Configuration;
+using Homeserver.Core.Streams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.Core.Cluster;
+
+public static class ClusterServiceCollectionExtensions
+{
+    /// <summary>
+    /// The bus: in process on a single node; with <c>redis.enabled</c>, the same bus carried between the nodes
+    /// through Redis, with the state they share there.
+    /// </summary>
+    public static IServiceCollection AddStreamBus(this IServiceCollection services, RedisOptions redis)
+    {
+        services.AddSingleton(redis);
+        services.AddSingleton<InProcessStreamBus>();
+        if (!redis.Enabled)
+        {
+            services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<InProcessStreamBus>());
+            return services;
+        }
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<StreamVisibility>();
+        services.AddSingleton<RedisStreamBus>();
+        services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<RedisStreamBus>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisStreamBus>());
+        return services;
+    }
+
+    /// <summary>Runs <paramref name="service"/> as a singleton among the nodes: only on the node holding the lease <paramref name="name"/>.</summary>
+    public static IServiceCollection AddLeasedHostedService(this IServiceCollection services, string name, Func<IServiceProvider, IHostedService> service)
+    {
+        services.TryAddSingleton<Leases>();
+        services.AddSingleton<IHostedService>(sp => new LeasedService(name, service(sp), sp.GetRequiredService<Leases>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeasedService>>()));
+        return services;
+    }
+}

@@ -1,0 +1,47 @@
+using Homeserver.Core.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.Core.Cluster;
+
+/// <summary>
+/// Holds an update back until readers can see it. With several writers, readers stand at the lowest position any
+/// writer vouches for (<see cref="StreamPositions"/>), so right after node A commits position p a reader can still
+/// stand below p while another node's row waits for the periodic catch-up; a sync woken then would find nothing,
+/// wait again, and hear of p only at its timeout. Waiting here, and moving idle writers along at once, means a woken
+/// sync finds what woke it.
+/// </summary>
+public sealed class StreamVisibility(StreamPositions positions, TimeProvider time, ILogger<StreamVisibility> log)
+{
+    /// <summary>How long an update waits at most: a write held open this long on some node wakes its readers anyway.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(5);
+
+    public async Task WhenReadableAsync(IReadOnlyList<StreamUpdate> updates, CancellationToken ct)
+    {
+        var needed = new Dictionary<string, long>();
+        foreach (var u in updates)
+        {
+            // Push actions ride on the events stream's positions; typing and revocations have none in the database.
+            var stream = u.Stream == StreamNames.PushActions ? StreamNames.Events : u.Stream;
+            if (u.Position > 0 && StreamNames.Durable.Contains(stream))
+                needed[stream] = Math.Max(needed.GetValueOrDefault(stream), u.Position);
+        }
+        if (needed.Count == 0)
+            return;
+        var deadline = time.GetUtcNow() + MaxWait;
+        while (true)
+        {
+            var now = await positions.ReadAsync(ct);
+            if (needed.All(n => now.Of(n.Key) >= n.Value))
+                return;
+            if (time.GetUtcNow() >= deadline)
+            {
+                log.LogWarning("Readers still stand below {Needed} after {Wait}: a write is held open on some node; waking its readers anyway",
+                    string.Join(", ", needed.Select(n => $"{n.Key} {n.Value}")), MaxWait);
+                return;
+            }
+            await positions.CatchUpIdleWritersAsync(ct);
+            await Task.Delay(Retry, time, ct);
+        }
+    }
+}
