@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Federation;
 using Homeserver.Core.Federation.Acl;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Keys;
@@ -61,8 +62,9 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         {
             // A server the room's ACL shuts out speaks in it no more, whoever signed what it relays.
             await acls.EnsureAllowedAsync(pdu.RoomId, origin, ct);
-            // Anyone could relay a well-signed event; the origin must at least have signed what it did not write.
-            if (pdu.Sender.ServerName != origin && !await SignedByAsync(pdu, origin, ct))
+            // Anyone could relay a well-signed event; the origin must at least have signed what it did not write,
+            // unless it passes on a join, leave or knock made through its handshakes, as every server must.
+            if (pdu.Sender.ServerName != origin && !HandshakeMembership.Is(pdu) && !await SignedByAsync(pdu, origin, ct))
                 return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";
             if (earlier is not null)
                 return ErrorOf(pdu, earlier);

@@ -158,6 +158,27 @@ public sealed class InboundTransactionTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task JoinOfAnotherServersUser_PassedOnByTheServerItJoinedThrough_IsAcceptedUnsigned(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        await using var c = await FederationTestServers.StartAsync(engine, _ca);
+        var fromC = new RemotePduFactory(s.A, c);
+        var carol = fromC.User("carol");
+        // B made Carol's join through its send_join and passes it on, as Synapse does: C's signature only.
+        var join = await fromC.JoinAsync(s.Room, carol);
+        var passedOn = RemotePduFactory.ResultsOf(await s.FromB.PutAsync("passed-on", s.FromB.Transaction([join.Json])));
+
+        AssertAccepted(passedOn, join);
+        var members = await (await s.Alice.GetRoomAsync(s.Room.ToString(), "members")).AssertOkAsync();
+        Assert.Contains(members.GetProperty("chunk").EnumerateArray(), m => m.GetProperty("state_key").GetString() == carol.ToString()
+            && m.GetProperty("content").GetProperty("membership").GetString() == "join");
+        // A message of hers passed on the same way is still refused: only handshake memberships travel unsigned.
+        var message = await fromC.MessageAsync(s.Room, carol, "passed on without consent");
+        Assert.Contains("has not signed it", Error(RemotePduFactory.ResultsOf(await s.FromB.PutAsync("passed-on-2", s.FromB.Transaction([message.Json]))), message));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task PduOfAnotherServer_CountersignedByTheOrigin_IsAccepted(string engine)
     {
         await using var s = await StartAsync(engine);

@@ -20,7 +20,7 @@ public sealed class FederationOutboxStep(ServerIdentity server, FederationOption
 {
     public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
     {
-        if (!options.Enabled || (pdu.Sender.ServerName != server.ServerName && !IsOwnMembershipChange(pdu)))
+        if (!options.Enabled || (pdu.Sender.ServerName != server.ServerName && !HandshakeMembership.Is(pdu)))
             return Task.FromResult<Func<StreamTransaction, long, Task>?>(null);
         return Task.FromResult<Func<StreamTransaction, long, Task>?>(async (st, streamOrdering) =>
         {
@@ -36,8 +36,4 @@ public sealed class FederationOutboxStep(ServerIdentity server, FederationOption
             st.OnCommitted(() => sender.Wake(destinations));
         });
     }
-
-    private static bool IsOwnMembershipChange(Pdu pdu) =>
-        pdu.Type == EventTypes.Member && pdu.StateKey == pdu.Sender.ToString()
-        && Json.JsonFields.String(pdu.Content, "membership") is "join" or "leave" or "knock";
 }
