@@ -16,7 +16,7 @@ public static class RoomEventEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization();
+        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization().AllowGuests();
 
         // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
         g.MapPut("/send/{eventType}/{txnId}", async (string roomId, string eventType, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
@@ -42,7 +42,7 @@ public static class RoomEventEndpoints
             var id = await writes.SendAsync(room, r.UserId, EventTypes.Redaction, null, content,
                 ClientTxn.ForRedact(r.UserId, r.DeviceId, room, target, txnId), ct, target);
             return Results.Ok(new { event_id = id });
-        }).RequireRateLimiting(RateLimitPolicies.Message);
+        }).RequireRateLimiting(RateLimitPolicies.Message).DenyGuests();
 
         // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
         g.MapGet("/event/{eventId}", async (string roomId, string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>

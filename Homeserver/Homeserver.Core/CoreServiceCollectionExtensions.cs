@@ -70,6 +70,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AccessSessionStore>();
         services.AddSingleton<SessionValidator>();
+        services.AddSingleton<AccessTokenReader>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<IDeviceDeletionStep, E2ee.DeviceKeysDeletionStep>();
         services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();
@@ -117,6 +118,10 @@ public static class CoreServiceCollectionExtensions
         services.AddInboundFederation(options.Federation.Enabled);
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
+        services.AddSingleton<GuestEvictionQueue>();
+        services.AddSingleton<IEventTransactionStep>(sp => sp.GetRequiredService<GuestEvictionQueue>());
+        services.AddHostedService<GuestEvictionWorker>();
+        services.AddSingleton<GuestJoinPolicy>();
         services.AddFederationSending();
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomEventGuard>();
