@@ -78,6 +78,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<ProfileService>();
+        services.AddSingleton<IProfileChangeStep, MemberProfileStep>();
         services.AddSingleton<UserLookup>();
         services.AddSingleton<Storage.IncidentalWrites>();
         services.AddSingleton<ActivityRecorder>();
