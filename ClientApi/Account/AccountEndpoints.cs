@@ -21,8 +21,8 @@ public static class AccountEndpoints
         {
             var r = ctx.GetRequester();
             // An application service acting without a device has none to name.
-            return Results.Ok(new { user_id = r.UserId, device_id = r.HasDevice ? r.DeviceId : null, is_guest = false });
-        }).RequireAuthorization();
+            return Results.Ok(new { user_id = r.UserId, device_id = r.HasDevice ? r.DeviceId : null, is_guest = r.IsGuest });
+        }).RequireAuthorization().AllowGuests();
 
         // POST /_matrix/client/v3/account/password
         v3.MapPost("/account/password", async (HttpContext ctx, UiaService uia, AccountService accounts, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using Homeserver.Http.Auth;
 using Homeserver.Core.AppServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ public static class ThirdPartyEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("/thirdparty").RequireAuthorization();
+        var g = v3.MapGroup("/thirdparty").RequireAuthorization().AllowGuests();
 
         g.MapGet("/protocols", async (AppServiceThirdParty thirdParty, CancellationToken ct) => Results.Ok(await thirdParty.ProtocolsAsync(ct)));
 

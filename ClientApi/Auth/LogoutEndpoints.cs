@@ -19,7 +19,7 @@ public static class LogoutEndpoints
             var r = ctx.GetRequester();
             await sessions.DeleteDevicesAsync(r.UserId, [r.DeviceId], ct);
             return Results.Ok(new { });
-        }).RequireAuthorization();
+        }).RequireAuthorization().AllowGuests();
 
         // POST /_matrix/client/v3/logout/all
         v3.MapPost("/logout/all", async (HttpContext ctx, SessionService sessions, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
@@ -48,18 +49,25 @@ public static class RegisterEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext ctx, string? kind, AccountService accounts, UiaService uia,
-        RegistrationLimiter limiter, RegistrationOptions registration, ServerIdentity server, AppServiceRegistry appServices, CancellationToken ct)
+        RegistrationLimiter limiter, RegistrationOptions registration, ServerIdentity server, AppServiceRegistry appServices,
+        AccessTokenReader tokens, CancellationToken ct)
     {
-        if (kind is "guest")
-            throw new MatrixException(403, "M_GUEST_ACCESS_FORBIDDEN", "Guest access is not enabled on this server");
         var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+        switch (kind)
+        {
+            case "guest":
+                return await RegisterGuestAsync(ctx, body, accounts, limiter, registration, server, ct);
+            case not (null or "user"):
+                throw MatrixException.InvalidParam("kind must be user or guest");
+        }
         if (IsAppServiceRegistration(body))
             return await RegisterForAppServiceAsync(ctx, body, accounts, limiter, server, appServices, ct);
         EnsureEnabled(registration);
         limiter.AdmitRequest(ctx);
         var req = JsonBody.Bind<RegisterRequest>(body);
+        var upgrading = await GuestToUpgradeAsync(req, tokens, server, ct);
         // Checked before any auth stage, so a client learns a name is taken before the user solves anything.
-        if (req.Username is not null)
+        if (req.Username is not null && upgrading is null)
         {
             accounts.ValidateNewLocalpart(req.Username);
             appServices.EnsureMayRegister(new UserId(req.Username, server.ServerName), by: null);
@@ -85,13 +93,45 @@ public static class RegisterEndpoints
 
         if (req.Password is null)
             throw MatrixException.MissingParam("Missing password");
-        var localpart = req.Username ?? "u" + SecureTokens.Alphanumeric(10).ToLowerInvariant();
+        var localpart = req.Username ?? AccountService.GeneratedLocalpart();
         var login = req.InhibitLogin ? null : new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
         limiter.TakeRegistration(ctx);
-        var (userId, session) = await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct);
+        var (userId, session) = upgrading is { } guest
+            ? (guest, await accounts.UpgradeGuestAsync(guest, req.Password, login, ct))
+            : await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct);
         return Results.Ok(session is null
             ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
             : SessionResponse.For(session, server.ServerName, null));
+    }
+
+    /// <summary>
+    /// Guest access module: a guest upgrades by registering with its own access token and its own localpart as
+    /// <c>username</c>. Null when the request is no upgrade; a token of anyone but a guest, or a name other than the
+    /// guest's own, is treated as a plain registration of that name, which is then taken (as in Synapse).
+    /// </summary>
+    private static async Task<UserId?> GuestToUpgradeAsync(RegisterRequest req, AccessTokenReader tokens, ServerIdentity server, CancellationToken ct)
+    {
+        if (req.GuestAccessToken is not { Length: > 0 } token || req.Username is null)
+            return null;
+        return await tokens.ReadAsync(token, ct) is { IsGuest: true } holder && holder.UserId == new UserId(req.Username, server.ServerName)
+            ? holder.UserId
+            : null;
+    }
+
+    /// <summary>
+    /// A guest account: no password and no interactive stages, only a device session. Off unless the config allows
+    /// guests, whether or not registration is open.
+    /// </summary>
+    private static async Task<IResult> RegisterGuestAsync(HttpContext ctx, JsonElement body, AccountService accounts, RegistrationLimiter limiter,
+        RegistrationOptions registration, ServerIdentity server, CancellationToken ct)
+    {
+        if (!registration.AllowGuestAccess)
+            throw new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guest access is not enabled on this server");
+        limiter.AdmitRequest(ctx);
+        var req = JsonBody.Bind<RegisterRequest>(body);
+        limiter.TakeRegistration(ctx);
+        var session = await accounts.CreateGuestAsync(new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo()), ct);
+        return Results.Ok(SessionResponse.For(session, server.ServerName, null));
     }
 
     private static bool IsAppServiceRegistration(JsonElement body) =>

@@ -8,4 +8,6 @@ public sealed record RegisterRequest
     public string? InitialDeviceDisplayName { get; init; }
     public bool InhibitLogin { get; init; }
     public bool RefreshToken { get; init; }
+    /// <summary>A guest's access token: registering the guest's own localpart with it upgrades that guest account.</summary>
+    public string? GuestAccessToken { get; init; }
 }

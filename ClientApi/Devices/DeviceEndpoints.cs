@@ -15,7 +15,8 @@ public static class DeviceEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("").RequireAuthorization();
+        // Guests list and rename their devices (spec guest access module); deleting one needs a password they lack.
+        var g = v3.MapGroup("").RequireAuthorization().AllowGuests();
 
         // GET /_matrix/client/v3/devices
         g.MapGet("/devices", async (HttpContext ctx, DeviceService devices, CancellationToken ct) =>
@@ -50,7 +51,7 @@ public static class DeviceEndpoints
             await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await sessions.DeleteDevicesAsync(r.UserId, [deviceId], ct);
             return Results.Ok(new { });
-        });
+        }).DenyGuests();
 
         // POST /_matrix/client/v3/delete_devices
         g.MapPost("/delete_devices", async (HttpContext ctx, UiaService uia, SessionService sessions, CancellationToken ct) =>
@@ -63,7 +64,7 @@ public static class DeviceEndpoints
             await uia.AuthenticateAsync(UiaOperation.For("POST", "/delete_devices", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await sessions.DeleteDevicesAsync(r.UserId, ids, ct);
             return Results.Ok(new { });
-        });
+        }).DenyGuests();
     }
 
     private static object ToWire(DeviceRecord d) => new

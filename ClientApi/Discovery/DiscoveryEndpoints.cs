@@ -1,3 +1,4 @@
+using Homeserver.Http.Auth;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Events;
 using Homeserver.Core.Keys;
@@ -47,6 +48,6 @@ public static class DiscoveryEndpoints
                 // MSC4174: Web Push pushers, and the VAPID public key clients subscribe with.
                 ["m.webpush"] = new { enabled = true, vapid = vapid.PublicKey },
             },
-        })).RequireAuthorization();
+        })).RequireAuthorization().AllowGuests();
     }
 }

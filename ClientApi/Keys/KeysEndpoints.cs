@@ -16,7 +16,8 @@ public static class KeysEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("/keys").RequireAuthorization();
+        // Guests take part in end-to-end encryption (spec guest access module), all but cross-signing, as in Synapse.
+        var g = v3.MapGroup("/keys").RequireAuthorization().AllowGuests();
 
         // POST /_matrix/client/v3/keys/upload
         g.MapPost("/upload", async (HttpContext ctx, DeviceKeysService keys, CancellationToken ct) =>
@@ -51,7 +52,7 @@ public static class KeysEndpoints
                 await uia.AuthenticateAsync(UiaOperation.For("POST", "/keys/device_signing/upload", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
             await crossSigning.CommitSigningKeysAsync(upload, ct);
             return Results.Ok(new { });
-        });
+        }).DenyGuests();
 
         // POST /_matrix/client/v3/keys/signatures/upload
         g.MapPost("/signatures/upload", async (HttpContext ctx, CrossSigningService crossSigning, CancellationToken ct) =>

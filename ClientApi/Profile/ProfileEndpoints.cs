@@ -30,6 +30,8 @@ public static class ProfileEndpoints
         {
             var r = ctx.GetRequester();
             r.EnsureSelf(userId);
+            if (r.IsGuest && field != "displayname")
+                throw new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guests may change only their display name");
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var value = body.TryGetProperty(field, out var v) ? v.ValueKind switch
             {
@@ -39,7 +41,7 @@ public static class ProfileEndpoints
             } : throw MatrixException.MissingParam($"Missing '{field}'");
             await profiles.SetFieldAsync(r.UserId, field, value, ct);
             return Results.Ok(new { });
-        }).RequireAuthorization();
+        }).RequireAuthorization().AllowGuests();
     }
 
     /// <summary>A user ID that cannot exist names no profile: the same 404 as an unknown user.</summary>

@@ -23,7 +23,7 @@ public static class MembershipEndpoints
         {
             await members.JoinAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, ct);
             return Results.Ok(new { room_id = roomId });
-        }).RequireRateLimiting(RateLimitPolicies.Join);
+        }).RequireRateLimiting(RateLimitPolicies.Join).AllowGuests();
 
         // POST /_matrix/client/v3/join/{roomIdOrAlias}
         g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases,
@@ -32,7 +32,7 @@ public static class MembershipEndpoints
             var (roomId, servers) = await ResolveAsync(roomIdOrAlias, ctx, aliases, ct);
             await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct, servers);
             return Results.Ok(new { room_id = roomId });
-        }).RequireRateLimiting(RateLimitPolicies.Join);
+        }).RequireRateLimiting(RateLimitPolicies.Join).AllowGuests();
 
         // POST /_matrix/client/v3/knock/{roomIdOrAlias}
         g.MapPost("/knock/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases, CancellationToken ct) =>
@@ -49,7 +49,7 @@ public static class MembershipEndpoints
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             await members.LeaveAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, RoomPaths.OptionalString(body, "reason"), ct);
             return Results.Ok(new { });
-        });
+        }).AllowGuests();
 
         // POST /_matrix/client/v3/rooms/{roomId}/invite — limited on its own: invites are how spam reaches strangers.
         g.MapPost("/rooms/{roomId}/invite", (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
@@ -62,7 +62,7 @@ public static class MembershipEndpoints
 
         // GET /_matrix/client/v3/joined_rooms
         g.MapGet("/joined_rooms", async (HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
-            Results.Ok(new { joined_rooms = await reads.JoinedRoomsAsync(ctx.GetRequester().UserId, ct) }));
+            Results.Ok(new { joined_rooms = await reads.JoinedRoomsAsync(ctx.GetRequester().UserId, ct) })).AllowGuests();
     }
 
     private static async Task<IResult> ActOnMemberAsync(string roomId, string action, HttpContext ctx, MembershipService members, CancellationToken ct)

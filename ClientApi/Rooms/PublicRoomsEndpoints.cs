@@ -1,3 +1,4 @@
+using Homeserver.Http.Auth;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.Directory;
@@ -56,7 +57,7 @@ public static class PublicRoomsEndpoints
             var filter = new PublicRoomsFilter(body.Filter?.GenericSearchTerm, body.Filter?.RoomTypes);
             var scope = PublicRoomsScope.From(body.IncludeAllNetworks ?? false, body.ThirdPartyInstanceId);
             return Results.Ok(await directory.ListAsync(scope, filter, Valid(body.Limit), body.Since, ct));
-        }).RequireAuthorization();
+        }).RequireAuthorization().AllowGuests();
     }
 
     private static int? Valid(int? limit) =>

@@ -20,7 +20,7 @@ public static class RelationEndpoints
             var backwards = Direction(dir);
             var page = await relations.RelationsAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), RoomPaths.EventId(eventId), relType, eventType, from, to, backwards, Limit(limit, 5), ct);
             return Results.Ok(new { chunk = page.Chunk, next_batch = page.NextBatch, prev_batch = page.PrevBatch });
-        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead).AllowGuests();
 
         // GET /_matrix/client/v1/rooms/{roomId}/threads
         v1.MapGet("/rooms/{roomId}/threads", async (string roomId, string? include, string? from, string? limit, HttpContext ctx, RelationReadService relations, CancellationToken ct) =>
@@ -37,7 +37,7 @@ public static class RelationEndpoints
             var r = ctx.GetRequester();
             var c = await context.GetAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), RoomPaths.EventId(eventId), Limit(limit, 10), ct);
             return Results.Ok(new { @event = c.Event, events_before = c.Before, events_after = c.After, start = c.Start, end = c.End, state = c.State });
-        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead).AllowGuests();
     }
 
     internal static bool Direction(string? dir) => dir switch

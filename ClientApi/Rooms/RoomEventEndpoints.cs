@@ -16,7 +16,7 @@ public static class RoomEventEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization();
+        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization().AllowGuests();
 
         // PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}
         g.MapPut("/send/{eventType}/{txnId}", async (string roomId, string eventType, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
@@ -32,7 +32,7 @@ public static class RoomEventEndpoints
 
         // PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}
         g.MapPut("/redact/{eventId}/{txnId}", (string roomId, string eventId, string txnId, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
-            RedactAsync(roomId, eventId, txnId, ctx, writes, reads, ct)).RequireRateLimiting(RateLimitPolicies.Message);
+            RedactAsync(roomId, eventId, txnId, ctx, writes, reads, ct)).RequireRateLimiting(RateLimitPolicies.Message).DenyGuests();
 
         // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
         g.MapGet("/event/{eventId}", async (string roomId, string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>

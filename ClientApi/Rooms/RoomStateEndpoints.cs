@@ -14,7 +14,8 @@ public static class RoomStateEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization();
+        // Guests read state and members, and since v1.2 send state, as the spec's guest access module lists.
+        var g = v3.MapGroup("/rooms/{roomId}").RequireAuthorization().AllowGuests();
 
         // GET /_matrix/client/v3/rooms/{roomId}/state
         g.MapGet("/state", async (string roomId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
@@ -54,6 +55,6 @@ public static class RoomStateEndpoints
                 m => m["state_key"]!.GetValue<string>(),
                 m => new { display_name = Homeserver.Core.Json.JsonFields.String(m["content"], "displayname"), avatar_url = Homeserver.Core.Json.JsonFields.String(m["content"], "avatar_url") });
             return Results.Ok(new { joined });
-        });
+        }).DenyGuests();
     }
 }

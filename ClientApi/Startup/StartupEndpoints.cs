@@ -1,3 +1,4 @@
+using Homeserver.Http.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,7 +13,7 @@ public static class StartupEndpoints
 {
     public static void Map(RouteGroupBuilder v3)
     {
-        var g = v3.MapGroup("").RequireAuthorization();
+        var g = v3.MapGroup("").RequireAuthorization().AllowGuests();
 
         // GET /_matrix/client/v3/voip/turnServer — no TURN server configured: an empty object, as the spec allows.
         g.MapGet("/voip/turnServer", () => Results.Ok(new { }));

@@ -34,17 +34,20 @@ public static class LegacyEndpoints
         {
             var r = ctx.GetRequester();
             return Results.Ok(await snapshots.BuildAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), Limit(limit), ct));
-        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead).AllowGuests();
 
         // GET /_matrix/client/v3/events
         v3.MapGet("/events", async (HttpContext ctx, string? from, string? timeout, string? room_id, string? limit, LegacyEventStream stream,
             CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
+            // Guests use /events only to preview one room (spec guest access module), not as their event stream.
+            if (r.IsGuest && room_id is null)
+                throw new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guests must name the room they preview with room_id");
             var wait = LongPollTimeout.Parse(timeout);
             var room = room_id is null ? (Homeserver.Core.Identifiers.RoomId?)null : RoomPaths.RoomId(room_id);
             return Results.Ok(await stream.NextAsync(r.UserId, r.DeviceId, from, room, Limit(limit, LegacyEventStream.DefaultLimit), wait, ct));
-        }).RequireAuthorization();
+        }).RequireAuthorization().AllowGuests();
 
         // GET /_matrix/client/v3/events/{eventId}
         v3.MapGet("/events/{eventId}", async (string eventId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
@@ -63,7 +66,7 @@ public static class LegacyEndpoints
             await RoomEventEndpoints.EnsureJoinedAsync(reads, r.UserId, room, ct);
             var id = await writes.SendAsync(room, r.UserId, eventType, null, content, null, ct, originServerTs: MassagedTimestamp.Of(ctx));
             return Results.Ok(new { event_id = id });
-        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Message);
+        }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Message).AllowGuests();
 
         // POST /_matrix/client/v3/rooms/{roomId}/redact/{eventId}: the same without a transaction ID.
         v3.MapPost("/rooms/{roomId}/redact/{eventId}", (string roomId, string eventId, HttpContext ctx, RoomWriteService writes, RoomReadService reads,

@@ -50,6 +50,6 @@ public static class SyncEndpoints
                 () => r.IsLiveAsync(sessions, ct));
             // Written as UTF-8 straight away: a large initial sync is megabytes, and a string of it is twice that, re-encoded.
             return Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(result.Response, MatrixJson.Options), "application/json");
-        }).RequireAuthorization();
+        }).RequireAuthorization().AllowGuests();
     }
 }

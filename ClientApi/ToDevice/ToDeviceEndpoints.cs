@@ -21,6 +21,6 @@ public static class ToDeviceEndpoints
                 throw MatrixException.MissingParam("Missing messages");
             await toDevice.SendAsync(r.UserId, r.DeviceId, eventType, txnId, messages, ct);
             return Results.Ok(new { });
-        }).RequireAuthorization();
+        }).RequireAuthorization().AllowGuests();
     }
 }

@@ -77,6 +77,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AccessSessionStore>();
         services.AddSingleton<SessionValidator>();
+        services.AddSingleton<AccessTokenReader>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<IDeviceDeletionStep, E2ee.DeviceKeysDeletionStep>();
         services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();
@@ -84,6 +85,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<ProfileService>();
+        services.AddSingleton<IProfileChangeStep, MemberProfileStep>();
         services.AddSingleton<UserLookup>();
         services.AddSingleton<Storage.IncidentalWrites>();
         services.AddSingleton<ActivityRecorder>();
@@ -123,6 +125,10 @@ public static class CoreServiceCollectionExtensions
         services.AddInboundFederation(options.Federation.Enabled);
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
+        services.AddSingleton<GuestEvictionQueue>();
+        services.AddSingleton<IEventTransactionStep>(sp => sp.GetRequiredService<GuestEvictionQueue>());
+        services.AddHostedService<GuestEvictionWorker>();
+        services.AddSingleton<GuestJoinPolicy>();
         services.AddFederationSending();
         services.AddFederationEdus();
         services.AddSingleton<VisibilityService>();

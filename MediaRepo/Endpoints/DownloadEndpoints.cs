@@ -1,3 +1,4 @@
+using Homeserver.Http.Auth;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Media;
@@ -14,7 +15,7 @@ public static class DownloadEndpoints
     {
         // GET /_matrix/client/v1/media/download/{serverName}/{mediaId}[/{fileName}] (authenticated media, v1.11)
         app.MapGet("/_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName?}", (HttpContext ctx, string serverName, string mediaId, string? fileName, long? timeout_ms, MediaService media, CancellationToken ct) =>
-            ServeAsync(ctx, media, serverName, mediaId, fileName, timeout_ms, legacyFreeze: null, ct)).RequireAuthorization();
+            ServeAsync(ctx, media, serverName, mediaId, fileName, timeout_ms, legacyFreeze: null, ct)).RequireAuthorization().AllowGuests();
 
         if (!options.LegacyUnauthenticatedEndpoints)
             return;

@@ -1,3 +1,4 @@
+using Homeserver.Http.Auth;
 using System.Globalization;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
@@ -18,7 +19,7 @@ public static class ThumbnailEndpoints
     {
         // GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}
         app.MapGet("/_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}", (HttpContext ctx, string serverName, string mediaId, MediaService media, ThumbnailGenerator generator, CancellationToken ct) =>
-            ServeAsync(ctx, serverName, mediaId, media, generator, options, legacyFreeze: null, ct)).RequireAuthorization();
+            ServeAsync(ctx, serverName, mediaId, media, generator, options, legacyFreeze: null, ct)).RequireAuthorization().AllowGuests();
 
         if (!options.LegacyUnauthenticatedEndpoints)
             return;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Starts ONE homeserver for SyTest's External driver, in the foreground, as SyTest configures the servers it
-# tests: open registration with the shared secret, no rate limits, cheap password hashing, pushes allowed to
+# tests: open registration with the shared secret and guest accounts, no rate limits, cheap password hashing, pushes allowed to
 # loopback with no online grace, outbound HTTPS trusting SyTest's CA, federation reaching loopback (SyTest's fake
 # server and the other server under test) with SyTest's CA trusted, rooms of version 10 by default (SyTest's fake
 # server joins only versions 1 to 11, and computes event IDs by the redaction rules before version 11), and SyTest's
@@ -16,7 +16,7 @@ export SSL_CERT_FILE="$HS_DIR/ca-bundle.crt"
 export HOMESERVER__LISTENERS__0__BIND_ADDRESS="$BIND" HOMESERVER__LISTENERS__0__PORT="$PORT"
 export HOMESERVER__LISTENERS__0__TLS__CERTIFICATE_PATH="$TLS_CERT" HOMESERVER__LISTENERS__0__TLS__KEY_PATH="$TLS_KEY"
 export HOMESERVER__PUBLIC_BASEURL="https://$SERVER_NAME"
-export HOMESERVER__REGISTRATION__ENABLED=true HOMESERVER__REGISTRATION__SHARED_SECRET="$SECRET"
+export HOMESERVER__REGISTRATION__ENABLED=true HOMESERVER__REGISTRATION__SHARED_SECRET="$SECRET" HOMESERVER__REGISTRATION__ALLOW_GUEST_ACCESS=true
 export HOMESERVER__RATE_LIMITS__ENABLED=false
 export HOMESERVER__AUTH__ARGON2_MEMORY_KIB=64 HOMESERVER__AUTH__ARGON2_ITERATIONS=1
 export HOMESERVER__PUSH__ALLOWED_IP_RANGES__0=127.0.0.0/8 HOMESERVER__PUSH__ONLINE_GRACE=0s

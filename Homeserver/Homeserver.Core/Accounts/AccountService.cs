@@ -38,7 +38,40 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// Creates the user and, when <paramref name="login"/> is given, its first device session in the same
     /// transaction. The primary key settles a race between two registrations of one name.
     /// </summary>
-    public async Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct)
+    public Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct) =>
+        CreateAsync(localpart, password, admin, guest: false, login, ct);
+
+    /// <summary>A guest account under a generated name, with no password, and its first device session.</summary>
+    public async Task<IssuedSession> CreateGuestAsync(SessionRequest login, CancellationToken ct) =>
+        (await CreateAsync(GeneratedLocalpart(), password: null, admin: false, guest: true, login, ct)).Session!;
+
+    /// <summary>A localpart for an account whose user did not choose one.</summary>
+    public static string GeneratedLocalpart() => "u" + SecureTokens.Alphanumeric(10).ToLowerInvariant();
+
+    /// <summary>
+    /// Turns the guest account <paramref name="userId"/> into a full one with <paramref name="password"/>, keeping its
+    /// user ID, rooms and devices, and (when <paramref name="login"/> is given) opens a session whose tokens are no
+    /// guest's. 400 <c>M_USER_IN_USE</c> when the account is no (longer a) guest's: the name is then simply taken.
+    /// </summary>
+    public async Task<IssuedSession?> UpgradeGuestAsync(UserId userId, string password, SessionRequest? login, CancellationToken ct)
+    {
+        var hash = hasher.Hash(password);
+        async Task Upgrade(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx)
+        {
+            if (!await UserStore.UpgradeGuestAsync(c, tx, userId.ToString(), hash, ct))
+                throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
+        }
+        IssuedSession? session = null;
+        if (login is null)
+            await db.WriteAsync(Upgrade, ct);
+        else
+            session = await sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Upgrade, ct);
+        log.LogInformation("Upgraded guest account {UserId} to a full account", userId);
+        return session;
+    }
+
+    private async Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, bool guest,
+        SessionRequest? login, CancellationToken ct)
     {
         ValidateNewLocalpart(localpart);
         var userId = UserIdFor(localpart);
@@ -48,6 +81,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             Localpart = localpart,
             PasswordHash = password is null ? null : hasher.Hash(password),
             IsAdmin = admin,
+            IsGuest = guest,
             Displayname = localpart,
             CreatedTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
@@ -61,7 +95,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             await db.WriteAsync(Insert, ct);
         else
             session = await sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
-        log.LogInformation("Created account {UserId} (admin: {Admin}, password: {HasPassword})", userId, admin, password is not null);
+        log.LogInformation("Created account {UserId} (admin: {Admin}, guest: {Guest}, password: {HasPassword})", userId, admin, guest, password is not null);
         return (userId, session);
     }
 

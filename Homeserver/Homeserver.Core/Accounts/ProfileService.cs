@@ -7,7 +7,7 @@ namespace Homeserver.Core.Accounts;
 /// Display names and avatars (<c>/profile</c>). A deactivated account has no profile, and the values are capped at
 /// Synapse's limits, which other servers and clients already live within (checklist row 11).
 /// </summary>
-public sealed class ProfileService(UserStore users, UserLookup lookup)
+public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerable<IProfileChangeStep> changeSteps)
 {
     public const string Displayname = "displayname";
     public const string AvatarUrl = "avatar_url";
@@ -35,7 +35,7 @@ public sealed class ProfileService(UserStore users, UserLookup lookup)
         return value ?? throw MatrixException.NotFound($"Profile field '{field}' not set");
     }
 
-    /// <summary>Sets one field; null clears it.</summary>
+    /// <summary>Sets one field (null clears it), then lets the other domains follow (<see cref="IProfileChangeStep"/>).</summary>
     public async Task SetFieldAsync(UserId userId, string field, string? value, CancellationToken ct)
     {
         switch (field)
@@ -55,5 +55,7 @@ public sealed class ProfileService(UserStore users, UserLookup lookup)
             default:
                 throw new MatrixException(400, ErrorCodes.Unrecognized, $"Profile field '{field}' is not supported");
         }
+        foreach (var step in changeSteps)
+            await step.OnProfileChangedAsync(userId, ct);
     }
 }

@@ -24,12 +24,12 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
     {
         deviceId ??= SecureTokens.DeviceId();
         var user = userId.ToString();
-        var (session, refresh) = await writer.WriteAsync(async st =>
+        var (session, refresh, guest) = await writer.WriteAsync(async st =>
         {
             var (c, tx) = (st.Connection, st.Transaction);
             if (alsoInTransaction is not null)
                 await alsoInTransaction(c, tx);
-            await EnsureActiveAsync(c, tx, user, ct);
+            var guest = await EnsureActiveAsync(c, tx, user, ct);
             var revoked = await AccessSessionStore.DeleteForDeviceAsync(c, tx, user, deviceId, ct);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await DeviceStore.UpsertAsync(c, tx, new DeviceRecord
@@ -41,9 +41,9 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             if (revoked.Count > 0)
                 RevokeOnCommit(st, user, revoked);
-            return (session, refresh);
+            return (session, refresh, guest);
         }, ct);
-        return Issue(session, refresh);
+        return Issue(session, refresh, guest);
     }
 
     /// <summary>Swaps a refresh token for a new access and refresh token; the old pair stops working.</summary>
@@ -51,13 +51,13 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
     {
         var hash = SecureTokens.Sha256Hex(refreshToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var (session, refresh) = await writer.WriteAsync(async st =>
+        var (session, refresh, guest) = await writer.WriteAsync(async st =>
         {
             var (c, tx) = (st.Connection, st.Transaction);
             var old = await AccessSessionStore.GetByRefreshHashAsync(c, tx, hash, ct);
             if (old is null || old.RefreshExpiresTs < now)
                 throw MatrixException.UnknownToken("Unknown or expired refresh token", softLogout: false);
-            await EnsureActiveAsync(c, tx, old.UserId, ct);
+            var guest = await EnsureActiveAsync(c, tx, old.UserId, ct);
             // Counted after the user's row is locked: a deactivation or a concurrent refresh of the same token may
             // have deleted the session since it was read, and then this refresh must not mint a successor.
             if (await AccessSessionStore.DeleteAsync(c, tx, old.SessionId, ct) == 0)
@@ -65,9 +65,9 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
             var (session, refresh) = NewSession(old.UserId, old.DeviceId, refreshable: true, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             RevokeOnCommit(st, old.UserId, [old.SessionId]);
-            return (session, refresh);
+            return (session, refresh, guest);
         }, ct);
-        return Issue(session, refresh);
+        return Issue(session, refresh, guest);
     }
 
     /// <summary>Deletes devices with every token, key and waiting to-device message they hold.</summary>
@@ -121,11 +121,10 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
         st.PublishAfterCommit(new StreamUpdate(StreamNames.Sessions, 0, [userId]));
     }
 
-    private static async Task EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)
-    {
-        if (!await UserStore.LockIfActiveAsync(c, tx, userId, ct))
-            throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
-    }
+    /// <summary>Locks the user's row; whether the account is a guest's, which its tokens carry.</summary>
+    private static async Task<bool> EnsureActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
+        await UserStore.LockIfActiveAsync(c, tx, userId, ct)
+            ?? throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
 
     private (AccessSessionRecord Session, string? RefreshToken) NewSession(string userId, string deviceId, bool refreshable, long now)
     {
@@ -143,11 +142,11 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
         return (session, refresh);
     }
 
-    private IssuedSession Issue(AccessSessionRecord s, string? refresh)
+    private IssuedSession Issue(AccessSessionRecord s, string? refresh, bool guest)
     {
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedTs);
         DateTimeOffset? expires = s.ExpiresTs is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null;
-        var token = issuer.Create(s.UserId, s.DeviceId, s.SessionId, issued, expires);
+        var token = issuer.Create(s.UserId, s.DeviceId, s.SessionId, guest, issued, expires);
         return new IssuedSession(s.UserId, s.DeviceId, token, refresh, s.ExpiresTs - s.CreatedTs);
     }
 }

@@ -8,6 +8,7 @@ public sealed class UserRecord
     public string? PasswordHash { get; set; }
     public bool IsAdmin { get; set; }
     public bool IsDeactivated { get; set; }
+    public bool IsGuest { get; set; }
     public string? Displayname { get; set; }
     public string? AvatarUrl { get; set; }
     public long CreatedTs { get; set; }

@@ -8,13 +8,17 @@ public sealed class UserStore(Database db)
     private const string SelectUser = "SELECT * FROM users WHERE user_id = @UserId";
     private const string SelectExists = "SELECT COUNT(*) FROM users WHERE user_id = @UserId";
     private const string InsertUser = """
-        INSERT INTO users (user_id, localpart, password_hash, is_admin, is_deactivated, displayname, created_ts)
-        VALUES (@UserId, @Localpart, @PasswordHash, @IsAdmin, FALSE, @Displayname, @CreatedTs)
+        INSERT INTO users (user_id, localpart, password_hash, is_admin, is_deactivated, is_guest, displayname, created_ts)
+        VALUES (@UserId, @Localpart, @PasswordHash, @IsAdmin, FALSE, @IsGuest, @Displayname, @CreatedTs)
         ON CONFLICT (user_id) DO NOTHING
         """;
     private const string UpdatePassword = "UPDATE users SET password_hash = @PasswordHash WHERE user_id = @UserId AND is_deactivated = FALSE";
     // A write that changes nothing, for the row lock it takes (PostgreSQL) and the rows it counts.
-    private const string LockActiveUser = "UPDATE users SET is_deactivated = is_deactivated WHERE user_id = @UserId AND is_deactivated = FALSE";
+    private const string LockActiveUser = "UPDATE users SET is_deactivated = is_deactivated WHERE user_id = @UserId AND is_deactivated = FALSE RETURNING is_guest";
+    private const string Upgrade = """
+        UPDATE users SET is_guest = FALSE, password_hash = @PasswordHash
+        WHERE user_id = @UserId AND is_guest = TRUE AND is_deactivated = FALSE
+        """;
     private const string UpdateDisplayname = "UPDATE users SET displayname = @Value WHERE user_id = @UserId";
     private const string UpdateAvatar = "UPDATE users SET avatar_url = @Value WHERE user_id = @UserId";
     private const string Deactivate = "UPDATE users SET is_deactivated = TRUE, password_hash = NULL, displayname = NULL, avatar_url = NULL WHERE user_id = @UserId";
@@ -40,11 +44,16 @@ public sealed class UserStore(Database db)
         db.WriteAsync((c, tx) => c.RunAsync(UpdateAvatar, new { UserId = userId, Value = value }, ct, tx), ct);
 
     /// <summary>
-    /// False when the account is deactivated (or missing). Otherwise the user's row stays locked until the
-    /// transaction ends, so a deactivation, which writes the row first, runs wholly before or wholly after.
+    /// Null when the account is deactivated (or missing); otherwise whether it is a guest account. The user's row
+    /// stays locked until the transaction ends, so a deactivation, which writes the row first, runs wholly before or
+    /// wholly after.
     /// </summary>
-    public static async Task<bool> LockIfActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
-        await c.RunAsync(LockActiveUser, new { UserId = userId }, ct, tx) == 1;
+    public static Task<bool?> LockIfActiveAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
+        c.FirstOrDefaultAsync<bool?>(LockActiveUser, new { UserId = userId }, ct, tx);
+
+    /// <summary>Turns a guest account into a full one with a password; false when it is no (active) guest account.</summary>
+    public static async Task<bool> UpgradeGuestAsync(DbConnection c, DbTransaction tx, string userId, string passwordHash, CancellationToken ct) =>
+        await c.RunAsync(Upgrade, new { UserId = userId, PasswordHash = passwordHash }, ct, tx) == 1;
 
     public static Task DeactivateAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
         c.RunAsync(Deactivate, new { UserId = userId }, ct, tx);

@@ -4,6 +4,7 @@ namespace Homeserver.Core.Errors;
 public static class ErrorCodes
 {
     public const string Forbidden = "M_FORBIDDEN";
+    public const string GuestAccessForbidden = "M_GUEST_ACCESS_FORBIDDEN";
     public const string UnknownToken = "M_UNKNOWN_TOKEN";
     public const string MissingToken = "M_MISSING_TOKEN";
     public const string BadJson = "M_BAD_JSON";

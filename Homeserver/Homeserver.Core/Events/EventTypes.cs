@@ -8,6 +8,7 @@ public static class EventTypes
     public const string JoinRules = "m.room.join_rules";
     public const string PowerLevels = "m.room.power_levels";
     public const string HistoryVisibility = "m.room.history_visibility";
+    public const string GuestAccess = "m.room.guest_access";
     public const string Redaction = "m.room.redaction";
     public const string Aliases = "m.room.aliases";
     public const string ThirdPartyInvite = "m.room.third_party_invite";

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Ingest;
@@ -19,7 +20,7 @@ namespace Homeserver.Core.Rooms;
 /// endpoint carried it.
 /// </summary>
 public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevStateResolver prevState, EventIngest ingest,
-    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, SigningKey key, TimeProvider time)
+    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, Memberships.GuestJoinPolicy guests, SigningKey key, TimeProvider time)
 {
     /// <summary>
     /// Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.
@@ -132,6 +133,8 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
             if (snapshot.TryGetValue(k, out var id) && await state.GetEventAsync(id, version, ct) is { } authEvent)
                 authEvents.Add(authEvent);
         var prevIds = prev.Select(r => EventId.Parse(r.EventId)).ToList();
+        if (type == EventTypes.Member && stateKey == sender.ToString() && JsonFields.String(content, "membership") == "join")
+            await guests.EnsureMayJoinAsync(sender, snapshot, version, ct);
         if (redacts is { } target)
             await redactions.EnsureMayRedactAsync(roomId, sender, target, await state.PowerLevelsAsync(snapshot, version, ct), ct);
         var pdu = new EventBuilder

@@ -138,6 +138,8 @@ public static class ConfigTemplate
               # Require one of the tokens below (m.login.registration_token) to register.
               require_token: false
               tokens: []
+              # Let anyone get a guest account (/register?kind=guest) to read and join rooms that allow guests; no password.
+              allow_guest_access: false
 
             auth:
               # Lifetime of access tokens for clients that asked for a refresh token; other tokens last until logout.

@@ -25,7 +25,8 @@ public static class AccessTokenAuthentication
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
         services.AddSingleton<AppServiceRequester>();
-        services.AddAuthorization();
+        services.AddAuthorization(GuestAccess.ConfigurePolicies);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, GuestAccess.Handler>();
         return services;
     }
 
@@ -85,6 +86,9 @@ public static class AccessTokenAuthentication
                             : new MatrixException(401, ErrorCodes.MissingToken, "Missing access token"));
                     await MatrixErrorWriter.WriteAsync(ctx.HttpContext, error);
                 },
+                // The only requirement an authenticated requester can fail is the guest one (GuestAccess).
+                OnForbidden = ctx => MatrixErrorWriter.WriteAsync(ctx.HttpContext,
+                    new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guest access is not allowed on this endpoint")),
             };
         }
 
@@ -94,7 +98,7 @@ public static class AccessTokenAuthentication
         /// </summary>
         private static ClaimsPrincipal RequesterPrincipal(ClaimsPrincipal validated) =>
             new(new ClaimsIdentity(
-                validated.Claims.Where(c => c.Type is AccessTokenClaims.UserId or AccessTokenClaims.DeviceId or AccessTokenClaims.SessionId)
+                validated.Claims.Where(c => c.Type is AccessTokenClaims.UserId or AccessTokenClaims.DeviceId or AccessTokenClaims.SessionId or AccessTokenClaims.Guest)
                     .Select(c => new Claim(c.Type, c.Value)),
                 JwtBearerDefaults.AuthenticationScheme, AccessTokenClaims.UserId, roleType: null));
 

@@ -7,7 +7,7 @@ namespace Homeserver.Http.Auth;
 /// The authenticated user and device behind a request. An application service acting without <c>device_id</c> has
 /// no device: <see cref="DeviceId"/> is empty, and what needs a device refuses (<see cref="RequireDevice"/>).
 /// </summary>
-public sealed record Requester(UserId UserId, string DeviceId, string SessionId, string? AppServiceId = null)
+public sealed record Requester(UserId UserId, string DeviceId, string SessionId, string? AppServiceId = null, bool IsGuest = false)
 {
     public bool HasDevice => DeviceId.Length > 0;
 

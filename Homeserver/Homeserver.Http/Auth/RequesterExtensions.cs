@@ -19,7 +19,7 @@ public static class RequesterExtensions
         var session = p.FindFirst(AccessTokenClaims.SessionId)?.Value;
         if (user is null || device is null || session is null)
             throw new MatrixException(401, ErrorCodes.MissingToken, "Missing access token");
-        return new Requester(UserId.Parse(user), device, session, p.FindFirst(AccessTokenClaims.AppServiceId)?.Value);
+        return new Requester(UserId.Parse(user), device, session, p.FindFirst(AccessTokenClaims.AppServiceId)?.Value, context.IsGuest());
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed class RefreshTokenTests(HomeserverFixture fixture) : IClassFixture
         var key = await TokenSigningKey.LoadOrCreateAsync(hs.Options.ResolvePath(hs.Options.Auth.TokenKeyPath), default);
         var issuer = new AccessTokenIssuer(ServerIdentity.Of(hs.Options), key);
         var now = DateTimeOffset.UtcNow;
-        var expired = issuer.Create(user.UserId, user.DeviceId, live.GetClaim(AccessTokenClaims.SessionId).Value, now.AddHours(-2), now.AddHours(-1));
+        var expired = issuer.Create(user.UserId, user.DeviceId, live.GetClaim(AccessTokenClaims.SessionId).Value, guest: false, now.AddHours(-2), now.AddHours(-1));
         using var c = hs.NewClient(expired);
         var body = await (await c.GetAsync("/_matrix/client/v3/account/whoami")).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
         Assert.True(body.GetProperty("soft_logout").GetBoolean());

@@ -159,4 +159,32 @@ public sealed class ProfileTests(HomeserverFixture fixture) : IClassFixture<Home
         await (await hs.Client.PutAsJsonAsync(ProfilePath(user.UserId, "displayname"), new { displayname = "anon" }))
             .AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
     }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ProfileChange_ReachesTheMemberEventOfEveryJoinedRoom_AndNoOtherRoom(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (user, client) = await hs.RegisterClientAsync();
+        var (_, other) = await hs.RegisterClientAsync();
+        var first = await other.CreateRoomAsync(new { preset = "public_chat" });
+        var second = await other.CreateRoomAsync(new { preset = "public_chat" });
+        var left = await other.CreateRoomAsync(new { preset = "public_chat" });
+        foreach (var room in new[] { first, second, left })
+            await client.JoinAsync(room);
+        await client.LeaveAsync(left);
+
+        await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "displayname"), new { displayname = "Renamed" })).AssertOkAsync();
+        await (await client.PutAsJsonAsync(ProfilePath(user.UserId, "avatar_url"), new { avatar_url = "mxc://example.org/face" })).AssertOkAsync();
+
+        foreach (var room in new[] { first, second })
+        {
+            var member = await (await other.GetRoomAsync(room, "state/m.room.member/" + Uri.EscapeDataString(user.UserId))).AssertOkAsync();
+            Assert.Equal("join", member.GetProperty("membership").GetString());
+            Assert.Equal("Renamed", member.GetProperty("displayname").GetString());
+            Assert.Equal("mxc://example.org/face", member.GetProperty("avatar_url").GetString());
+        }
+        var gone = await (await other.GetRoomAsync(left, "state/m.room.member/" + Uri.EscapeDataString(user.UserId))).AssertOkAsync();
+        Assert.Equal("leave", gone.GetProperty("membership").GetString());
+        Assert.False(gone.TryGetProperty("displayname", out var name) && name.GetString() == "Renamed");
+    }
 }

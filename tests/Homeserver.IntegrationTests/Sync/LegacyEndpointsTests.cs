@@ -141,6 +141,11 @@ public sealed class LegacyEndpointsTests(HomeserverFixture fixture) : IClassFixt
         Assert.Contains(peek.GetProperty("chunk").EnumerateArray(), e => e.GetProperty("event_id").GetString() == visible);
         var roomSync = await (await stranger.GetAsync($"/_matrix/client/v3/rooms/{open}/initialSync")).AssertOkAsync();
         Assert.Contains("for everyone", Bodies(roomSync.GetProperty("messages").GetProperty("chunk")));
+        // A peeking client goes on from the room snapshot's pagination token, as Synapse's one token format allows.
+        var after = roomSync.GetProperty("messages").GetProperty("end").GetString()!;
+        var later = await owner.SendTextAsync(open, "after the snapshot");
+        var next = await (await stranger.GetAsync($"/_matrix/client/v3/events?room_id={Uri.EscapeDataString(open)}&from={Uri.EscapeDataString(after)}&timeout=5000")).AssertOkAsync();
+        Assert.Equal([later], next.GetProperty("chunk").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "m.room.message").Select(e => e.GetProperty("event_id").GetString()));
 
         await (await stranger.GetAsync($"/_matrix/client/v3/events?room_id={Uri.EscapeDataString(shared)}&timeout=0")).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         await (await stranger.GetAsync($"/_matrix/client/v3/rooms/{shared}/initialSync")).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");

@@ -7,6 +7,9 @@ public static class AccessTokenClaims
     public const string DeviceId = "dev";
     public const string SessionId = "sid";
 
+    /// <summary>Present on a guest account's tokens; the endpoints a guest may not call refuse them without a lookup.</summary>
+    public const string Guest = "gst";
+
     /// <summary>On a request made with an application service's <c>as_token</c>: that service's ID.</summary>
     public const string AppServiceId = "as";
 }

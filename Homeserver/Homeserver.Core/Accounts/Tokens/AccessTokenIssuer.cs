@@ -35,8 +35,16 @@ public sealed class AccessTokenIssuer
 
     public TokenValidationParameters ValidationParameters { get; }
 
-    public string Create(string userId, string deviceId, string sessionId, DateTimeOffset issuedAt, DateTimeOffset? expires)
+    public string Create(string userId, string deviceId, string sessionId, bool guest, DateTimeOffset issuedAt, DateTimeOffset? expires)
     {
+        List<Claim> claims =
+        [
+            new(AccessTokenClaims.UserId, userId),
+            new(AccessTokenClaims.DeviceId, deviceId),
+            new(AccessTokenClaims.SessionId, sessionId),
+        ];
+        if (guest)
+            claims.Add(new Claim(AccessTokenClaims.Guest, "true"));
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = _serverName,
@@ -44,11 +52,7 @@ public sealed class AccessTokenIssuer
             IssuedAt = issuedAt.UtcDateTime,
             NotBefore = issuedAt.UtcDateTime.AddSeconds(-30),
             Expires = expires?.UtcDateTime,
-            Subject = new ClaimsIdentity([
-                new Claim(AccessTokenClaims.UserId, userId),
-                new Claim(AccessTokenClaims.DeviceId, deviceId),
-                new Claim(AccessTokenClaims.SessionId, sessionId),
-            ]),
+            Subject = new ClaimsIdentity(claims),
             SigningCredentials = _credentials,
         };
         return _handler.CreateToken(descriptor);

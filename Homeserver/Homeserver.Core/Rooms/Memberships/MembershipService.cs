@@ -13,13 +13,15 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// judge (who may invite, kick, ban, and when a join is allowed).
 /// </summary>
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
-    UserLookup lookup, RestrictedJoinAuthoriser restricted, RoomStore rooms, StateService state, IRemoteMembership remote, IRemoteInvite remoteInvite, ServerIdentity server)
+    UserLookup lookup, RestrictedJoinAuthoriser restricted, RoomStore rooms, StateService state, IRemoteMembership remote, IRemoteInvite remoteInvite, GuestJoinPolicy guests,
+    ServerIdentity server)
 {
     /// <param name="via">Servers to join through when the room is not held here (the client's <c>via</c>/<c>server_name</c>, an alias's servers).</param>
     public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct, IReadOnlyList<string>? via = null)
     {
         if (!await IsResidentAsync(roomId, ct))
         {
+            await guests.EnsureMayJoinRemotelyAsync(userId, ct);
             await remote.JoinAsync(roomId, userId, await ProfileContentAsync(userId, ct), await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
             return;
         }

@@ -22,6 +22,20 @@ public sealed class LegacyEventStream(SyncService sync, EventStore events, Curre
     public const int DefaultLimit = 10;
 
     // The timeline is read here, so the sync round only needs to tell that the rooms changed, not show them.
+    /// <summary>
+    /// Where a call starts: now, a token of ours, or — as Synapse's one token format allows — a room's pagination token
+    /// (a room <c>/initialSync</c>'s <c>messages.end</c>, which peeking clients pass on), which bounds the newest page
+    /// from above (events before it), so the stream goes on with the event at it; the other streams start from now.
+    /// </summary>
+    private async Task<SyncToken> StartAsync(string? from, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(from))
+            return await sync.CurrentTokenAsync(ct);
+        if (!from.Contains('_'))
+            return (await sync.CurrentTokenAsync(ct)).With(Streams.StreamNames.Events, Math.Max(0, StreamToken.Parse(from) - 1));
+        return SyncToken.Parse(from);
+    }
+
     private static readonly SyncFilter RoundFilter = SyncFilter.FromJson("""{"room":{"timeline":{"limit":1},"state":{"types":[]}}}""");
 
     public async Task<JsonObject> NextAsync(UserId userId, string deviceId, string? from, RoomId? roomId, int limit, TimeSpan timeout,
@@ -29,7 +43,7 @@ public sealed class LegacyEventStream(SyncService sync, EventStore events, Curre
     {
         if (roomId is { } peeked)
             await reads.EnsureCanReadAsync(userId, peeked, await reads.VersionOfAsync(peeked, ct), ct);
-        var start = string.IsNullOrEmpty(from) ? await sync.CurrentTokenAsync(ct) : SyncToken.Parse(from);
+        var start = await StartAsync(from, ct);
         // A peek is not woken by the room's events (only members are), so a room that already has news answers at once.
         if (roomId is { } room && (await events.PageAsync(room.ToString(), start.Events, long.MaxValue, backwards: false, 1, ct)).Count > 0)
             timeout = TimeSpan.Zero;
