@@ -61,11 +61,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             if (!await UserStore.UpgradeGuestAsync(c, tx, userId.ToString(), hash, ct))
                 throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
         }
-        IssuedSession? session = null;
-        if (login is null)
-            await db.WriteAsync(Upgrade, ct);
-        else
-            session = await sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Upgrade, ct);
+        var session = await WriteWithSessionAsync(userId, login, Upgrade, ct);
         log.LogInformation("Upgraded guest account {UserId} to a full account", userId);
         return session;
     }
@@ -90,13 +86,21 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             if (!await UserStore.InsertAsync(c, tx, user, ct))
                 throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
         }
-        IssuedSession? session = null;
-        if (login is null)
-            await db.WriteAsync(Insert, ct);
-        else
-            session = await sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, Insert, ct);
+        var session = await WriteWithSessionAsync(userId, login, Insert, ct);
         log.LogInformation("Created account {UserId} (admin: {Admin}, guest: {Guest}, password: {HasPassword})", userId, admin, guest, password is not null);
         return (userId, session);
+    }
+
+    /// <summary>Runs <paramref name="write"/>, and when <paramref name="login"/> is given opens the session in the same transaction.</summary>
+    private async Task<IssuedSession?> WriteWithSessionAsync(UserId userId, SessionRequest? login,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> write, CancellationToken ct)
+    {
+        if (login is null)
+        {
+            await db.WriteAsync(write, ct);
+            return null;
+        }
+        return await sessions.StartAsync(userId, login.DeviceId, login.InitialDeviceDisplayName, login.RefreshToken, login.Client, write, ct);
     }
 
     /// <summary>
