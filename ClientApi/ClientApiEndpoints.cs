@@ -15,6 +15,7 @@ using ClientApi.Startup;
 using ClientApi.Sync;
 using ClientApi.ToDevice;
 using ClientApi.UserDirectory;
+using Homeserver.Http.Admin;
 using Microsoft.AspNetCore.Routing;
 
 namespace ClientApi;
@@ -54,7 +55,8 @@ public static class ClientApiEndpoints
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
-        AppServiceAdminEndpoints.Map(app);
+        var admin = app.MapSynapseAdmin();
+        AppServiceAdminEndpoints.Map(admin);
         WhoisEndpoints.Map(v3);
         return app;
     }

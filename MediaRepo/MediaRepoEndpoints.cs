@@ -1,3 +1,4 @@
+using Homeserver.Http.Admin;
 using Homeserver.Core.Configuration;
 using MediaRepo.Endpoints;
 using MediaRepo.Thumbnails;
@@ -24,7 +25,7 @@ public static class MediaRepoEndpoints
         UploadEndpoints.Map(app);
         DownloadEndpoints.Map(app, options);
         ThumbnailEndpoints.Map(app, options);
-        AdminMediaEndpoints.Map(app);
+        AdminMediaEndpoints.Map(app.MapSynapseAdmin());
         return app;
     }
 }

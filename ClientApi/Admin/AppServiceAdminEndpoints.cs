@@ -12,10 +12,9 @@ namespace ClientApi.Admin;
 /// </summary>
 public static class AppServiceAdminEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(RouteGroupBuilder admin)
     {
-        // GET /_synapse/admin/v1/appservices
-        app.MapGet("/_synapse/admin/v1/appservices", async (HttpContext ctx, AppServiceStatus status, CancellationToken ct) =>
+        admin.MapGet("/v1/appservices", async (HttpContext ctx, AppServiceStatus status, CancellationToken ct) =>
         {
             var entries = await status.ListAsync(ctx.GetRequester().UserId, ct);
             return Results.Ok(new
@@ -37,6 +36,6 @@ public static class AppServiceAdminEndpoints
                     last_error = e.LastError,
                 }),
             });
-        }).RequireAuthorization();
+        });
     }
 }

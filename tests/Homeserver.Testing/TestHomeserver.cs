@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Host;
 using Microsoft.AspNetCore.Builder;
@@ -130,6 +131,18 @@ public sealed class TestHomeserver : IAsyncDisposable
     }
 
     public HttpClient ClientFor(TestUser user) => NewClient(user.AccessToken);
+
+    /// <summary>
+    /// A server admin and a client signed in as them. The account is made as <c>register-user --admin</c> makes it,
+    /// offline of the client API (which cannot make admins), then signs in through the real login.
+    /// </summary>
+    public async Task<(TestUser User, HttpClient Client)> RegisterAdminAsync()
+    {
+        var localpart = "admin" + Guid.NewGuid().ToString("N")[..10];
+        await Services.GetRequiredService<AccountService>().CreateAsync(localpart, DefaultPassword, admin: true, login: null, CancellationToken.None);
+        var user = await LoginAsync(new TestUser($"@{localpart}:{ServerName}", localpart, DefaultPassword, "", ""));
+        return (user, ClientFor(user));
+    }
 
     /// <summary>A fresh user (<see cref="RegisterAsync"/>) and a client signed in as them.</summary>
     public async Task<(TestUser User, HttpClient Client)> RegisterClientAsync(string? localpart = null)

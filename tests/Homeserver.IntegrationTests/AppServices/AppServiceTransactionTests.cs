@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.Core.Accounts;
 using Homeserver.IntegrationTests.Push;
 using Homeserver.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -178,10 +177,7 @@ public sealed class AppServiceTransactionTests
     public async Task AnAdmin_SeesEachQueue_ItsPendingTransactionAndLastError_AndNoOneElseDoes(string engine)
     {
         await using var b = await StartAsync(engine);
-        var localpart = "admin" + Guid.NewGuid().ToString("N")[..6];
-        // The first admin is made as register-user makes it, offline of the client API.
-        await b.Hs.Services.GetRequiredService<AccountService>().CreateAsync(localpart, TestHomeserver.DefaultPassword, admin: true, login: null, CancellationToken.None);
-        var admin = b.Hs.ClientFor(await b.Hs.LoginAsync(new TestUser($"@{localpart}:{TestHomeserver.ServerName}", localpart, TestHomeserver.DefaultPassword, "", "")));
+        var (_, admin) = await b.Hs.RegisterAdminAsync();
         const string path = "/_synapse/admin/v1/appservices";
 
         var (client, roomId) = await BridgedRoomAsync(b);
