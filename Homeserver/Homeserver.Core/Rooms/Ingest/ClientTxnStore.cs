@@ -14,7 +14,7 @@ public sealed class ClientTxnStore(Database db)
         INSERT INTO client_txns (user_id, device_id, scope, txn_id, event_id, created_ts) VALUES (@UserId, @DeviceId, @Scope, @TxnId, @EventId, @CreatedTs)
         """;
 
-    private static string SelectOfEvents(SqlDialect d) =>
+    internal static string SelectOfEvents(SqlDialect d) =>
         $"SELECT event_id AS EventId, txn_id AS TxnId FROM client_txns WHERE user_id = @UserId AND device_id = @DeviceId AND {d.InLongList("event_id", "Ids")}";
 
     private sealed record EventTxn(string EventId, string TxnId);
