@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
-#   1. installs what is missing (PostgreSQL, Redis, Node.js, ffmpeg, python3-signedjson) from Debian packages,
+#   1. installs what is missing (PostgreSQL, Redis, Node.js, ffmpeg, Chromium, python3-signedjson) from Debian packages,
 #   2. starts a throwaway PostgreSQL, a Redis and an S3-compatible server (npm's s3rver) on loopback ports, and installs
 #      npm's matrix-appservice for the bridge test into a scratch folder,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
@@ -44,6 +44,10 @@ require node nodejs npm
 require npm nodejs npm
 # Video thumbnails use ffmpeg; its tests run, not skip, so it must be here.
 require ffmpeg ffmpeg
+# The web console is driven in a real browser: Debian's Chromium, launched by Playwright (no browser download).
+require chromium chromium
+HOMESERVER_TEST_CHROMIUM=$(command -v chromium)
+export HOMESERVER_TEST_CHROMIUM
 # Our PDUs are checked with the reference signing library, installed for Debian's own interpreter.
 /usr/bin/python3 -c 'import signedjson.sign, canonicaljson' 2>/dev/null || apt_install python3 python3-signedjson
 /usr/bin/python3 -c 'import signedjson.sign, canonicaljson' \

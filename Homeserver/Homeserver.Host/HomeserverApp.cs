@@ -10,6 +10,7 @@ using Homeserver.Core.Keys;
 using Homeserver.Core.Push;
 using Homeserver.Core.Storage;
 using Homeserver.Host.Configuration;
+using Homeserver.Host.AdminConsole;
 using Homeserver.Http;
 using MediaRepo;
 using Microsoft.AspNetCore.Routing.Constraints;
@@ -83,6 +84,8 @@ public static class HomeserverApp
         app.MapClientApi();
         app.MapFederation();
         app.MapMediaRepo();
+        AdminConsoleEndpoints.Map(app, options.AdminConsole);
+        EffectiveConfigEndpoints.Map(app, options);
         return app;
     }
 

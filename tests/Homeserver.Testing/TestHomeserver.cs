@@ -140,7 +140,7 @@ public sealed class TestHomeserver : IAsyncDisposable
     {
         var localpart = "admin" + Guid.NewGuid().ToString("N")[..10];
         await Services.GetRequiredService<AccountService>().CreateAsync(localpart, DefaultPassword, admin: true, login: null, CancellationToken.None);
-        var user = await LoginAsync(new TestUser($"@{localpart}:{ServerName}", localpart, DefaultPassword, "", ""));
+        var user = await LoginAsync(new TestUser($"@{localpart}:{Options.ServerName}", localpart, DefaultPassword, "", ""));
         return (user, ClientFor(user));
     }
 

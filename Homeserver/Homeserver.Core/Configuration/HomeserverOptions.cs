@@ -28,6 +28,7 @@ public sealed class HomeserverOptions
     public List<string> AppServiceConfigFiles { get; set; } = [];
     public FederationOptions Federation { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
+    public AdminConsoleOptions AdminConsole { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 

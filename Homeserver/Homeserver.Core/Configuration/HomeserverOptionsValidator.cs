@@ -26,6 +26,9 @@ public static class HomeserverOptionsValidator
         for (var i = 0; i < o.TrustedProxies.Count; i++)
             if (!IpRanges.TryParse(o.TrustedProxies[i], out _))
                 p.Add(new($"trusted_proxies.{i}", $"'{o.TrustedProxies[i]}' is not an IP address or CIDR range such as 10.0.0.0/8"));
+        for (var i = 0; i < o.AdminConsole.AllowedNetworks.Count; i++)
+            if (!IpRanges.TryParse(o.AdminConsole.AllowedNetworks[i], out _))
+                p.Add(new($"admin_console.allowed_networks.{i}", $"'{o.AdminConsole.AllowedNetworks[i]}' is not an IP address or CIDR range such as 10.0.0.0/8"));
         ValidateDatabase(o.Database, p);
         ValidateMedia(o.Media, p);
         if (o.Registration.RequireToken && o.Registration.Tokens.Count == 0)

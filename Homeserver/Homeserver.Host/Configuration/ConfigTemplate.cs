@@ -57,6 +57,15 @@ public static class ConfigTemplate
             # and devices' last-seen addresses then use the client's address. Empty: the header is ignored.
             trusted_proxies: []
 
+            # The web console (docs/operations.md): sign in with an admin account at /_admin/ on the client listener.
+            # It only calls the admin API, which needs an admin's token from anywhere; these networks (addresses or
+            # CIDR ranges, of the client as trusted_proxies resolves it) are the only ones shown the console at all.
+            admin_console:
+              enabled: true
+              allowed_networks:
+                - 127.0.0.0/8
+                - "::1/128"
+
             database:
             {{db}}
               # This node's name among the writers of the database. Every node sharing one PostgreSQL database
