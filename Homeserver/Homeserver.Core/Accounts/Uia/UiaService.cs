@@ -84,7 +84,7 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 var token = auth.TryGetProperty("token", out var tk) && tk.ValueKind == JsonValueKind.String ? tk.GetString() : null;
                 if (token is not null && await registrationTokens.TryUseAsync(token, sessionId, ct))
                     return null;
-                return new StageFailure("Invalid registration token", token is null ? "no token given" : "not a usable token");
+                return new StageFailure("Invalid registration token", token is null ? "no token given" : "unknown, used up or expired token");
             case UiaStages.Password:
                 var userId = UserIdentifiers.Resolve(auth, server.ServerName);
                 if (op.UserId is not null && userId != op.UserId)
