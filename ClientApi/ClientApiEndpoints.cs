@@ -55,9 +55,15 @@ public static class ClientApiEndpoints
         KeysEndpoints.Map(v3);
         KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
+        ServerVersionEndpoints.Map(app);
         var admin = app.MapSynapseAdmin();
         AppServiceAdminEndpoints.Map(admin);
-        WhoisEndpoints.Map(v3);
+        AdminUserEndpoints.Map(admin);
+        AdminDeviceEndpoints.Map(admin);
+        AdminUserDataEndpoints.Map(admin);
+        RegistrationTokenEndpoints.Map(admin);
+        RateLimitOverrideEndpoints.Map(admin);
+        WhoisEndpoints.Map(v3, admin);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Uia;
+using Homeserver.Core.Admin.Users;
 using Homeserver.Core.Errors;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
@@ -40,14 +41,15 @@ public static class AccountEndpoints
         }).RequireAuthorization();
 
         // POST /_matrix/client/v3/account/deactivate
-        v3.MapPost("/account/deactivate", async (HttpContext ctx, UiaService uia, AccountService accounts, CancellationToken ct) =>
+        v3.MapPost("/account/deactivate", async (HttpContext ctx, UiaService uia, UserDeactivationService deactivation, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             // An application service's users have no password to confirm: its as_token is the authority, as in Synapse.
             if (ctx.GetAppService() is null)
                 await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
-            await accounts.DeactivateAsync(r.UserId, ct);
+            var erase = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("erase", out var e) && e.ValueKind == JsonValueKind.True;
+            await deactivation.DeactivateAsync(r.UserId, erase, ct);
             return Results.Ok(new { id_server_unbind_result = "no-support" });
         }).RequireAuthorization();
     }

@@ -39,12 +39,13 @@ public static class RegisterEndpoints
         }).RequireRateLimiting(RateLimitPolicies.Registration);
 
         // GET /_matrix/client/v1/register/m.login.registration_token/validity
-        v1.MapGet("/register/m.login.registration_token/validity", (string? token, RegistrationOptions registration) =>
+        v1.MapGet("/register/m.login.registration_token/validity", async (string? token, RegistrationOptions registration, RegistrationTokenService tokens,
+            CancellationToken ct) =>
         {
             EnsureEnabled(registration);
             if (token is null)
                 throw MatrixException.MissingParam("Missing token");
-            return Results.Ok(new { valid = RegistrationTokens.IsValid(registration, token) });
+            return Results.Ok(new { valid = await tokens.IsValidAsync(token, ct) });
         }).RequireRateLimiting(RateLimitPolicies.Registration);
     }
 
@@ -81,9 +82,10 @@ public static class RegisterEndpoints
             : [[UiaStages.Dummy]];
         // Clients probe with an empty body and send the details with a later stage, so a registration
         // session is bound to the endpoint only.
+        string? registrationToken;
         try
         {
-            await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
+            registrationToken = await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
         }
         catch (MatrixException e) when (e is not UiaRequiredException { StageFailed: false })
         {
@@ -97,8 +99,8 @@ public static class RegisterEndpoints
         var login = req.InhibitLogin ? null : new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
         limiter.TakeRegistration(ctx);
         var (userId, session) = upgrading is { } guest
-            ? (guest, await accounts.UpgradeGuestAsync(guest, req.Password, login, ct))
-            : await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct);
+            ? (guest, await accounts.UpgradeGuestAsync(guest, req.Password, login, ct, registrationToken))
+            : await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct, registrationToken);
         return Results.Ok(session is null
             ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
             : SessionResponse.For(session, server.ServerName, null));

@@ -39,7 +39,7 @@ public static class ProfileEndpoints
                 JsonValueKind.Null => null,
                 _ => throw MatrixException.BadJson($"'{field}' must be a string"),
             } : throw MatrixException.MissingParam($"Missing '{field}'");
-            await profiles.SetFieldAsync(r.UserId, field, value, ct);
+            await profiles.SetOwnFieldAsync(r.UserId, field, value, ct);
             return Results.Ok(new { });
         }).RequireAuthorization().AllowGuests();
     }

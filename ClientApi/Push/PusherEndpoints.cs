@@ -56,7 +56,7 @@ public static class PusherEndpoints
         }).RequireAuthorization();
     }
 
-    private static Dictionary<string, object?> Describe(PusherRecord p)
+    internal static Dictionary<string, object?> Describe(PusherRecord p)
     {
         var d = new Dictionary<string, object?>
         {

@@ -1,4 +1,5 @@
 using Homeserver.Core.AccountData;
+using Homeserver.Core.Admin.Users;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Passwords;
 using Homeserver.Core.Accounts.Tokens;
@@ -92,6 +93,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccountService>();
         services.AddSingleton<UiaSessionStore>();
         services.AddSingleton<UiaService>();
+        services.AddSingleton<RegistrationTokenStore>();
+        services.AddSingleton<RegistrationTokenService>();
+        services.AddSingleton<ThreepidStore>();
+        services.AddUserAdmin();
         services.AddSingleton<JwtLoginValidator>();
         services.AddSingleton<SharedSecretRegistration>();
         services.AddSingleton<AccountDataStore>();
@@ -134,6 +139,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<VisibilityService>();
         services.AddSingleton<RoomEventGuard>();
         services.AddSingleton<RoomReadService>();
+        services.AddSingleton<SenderRestrictions>();
         services.AddSingleton<RoomWriteService>();
         services.AddSingleton<MembershipService>();
         services.AddFederationMembership();

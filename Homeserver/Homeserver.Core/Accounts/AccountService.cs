@@ -38,12 +38,14 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// Creates the user and, when <paramref name="login"/> is given, its first device session in the same
     /// transaction. The primary key settles a race between two registrations of one name.
     /// </summary>
-    public Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct) =>
-        CreateAsync(localpart, password, admin, guest: false, login, ct);
+    /// <param name="registrationToken">The database registration token the registration held a pending use of, completed with the account.</param>
+    public Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct,
+        string? registrationToken = null) =>
+        CreateAsync(localpart, password, admin, guest: false, login, registrationToken, ct);
 
     /// <summary>A guest account under a generated name, with no password, and its first device session.</summary>
     public async Task<IssuedSession> CreateGuestAsync(SessionRequest login, CancellationToken ct) =>
-        (await CreateAsync(GeneratedLocalpart(), password: null, admin: false, guest: true, login, ct)).Session!;
+        (await CreateAsync(GeneratedLocalpart(), password: null, admin: false, guest: true, login, registrationToken: null, ct)).Session!;
 
     /// <summary>A localpart for an account whose user did not choose one.</summary>
     public static string GeneratedLocalpart() => "u" + SecureTokens.Alphanumeric(10).ToLowerInvariant();
@@ -53,13 +55,16 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// user ID, rooms and devices, and (when <paramref name="login"/> is given) opens a session whose tokens are no
     /// guest's. 400 <c>M_USER_IN_USE</c> when the account is no (longer a) guest's: the name is then simply taken.
     /// </summary>
-    public async Task<IssuedSession?> UpgradeGuestAsync(UserId userId, string password, SessionRequest? login, CancellationToken ct)
+    public async Task<IssuedSession?> UpgradeGuestAsync(UserId userId, string password, SessionRequest? login, CancellationToken ct,
+        string? registrationToken = null)
     {
         var hash = hasher.Hash(password);
         async Task Upgrade(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx)
         {
             if (!await UserStore.UpgradeGuestAsync(c, tx, userId.ToString(), hash, ct))
                 throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
+            if (registrationToken is not null)
+                await RegistrationTokenStore.CompleteAsync(c, tx, registrationToken, ct);
         }
         var session = await WriteWithSessionAsync(userId, login, Upgrade, ct);
         log.LogInformation("Upgraded guest account {UserId} to a full account", userId);
@@ -67,7 +72,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     }
 
     private async Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, bool guest,
-        SessionRequest? login, CancellationToken ct)
+        SessionRequest? login, string? registrationToken, CancellationToken ct)
     {
         ValidateNewLocalpart(localpart);
         var userId = UserIdFor(localpart);
@@ -85,6 +90,8 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         {
             if (!await UserStore.InsertAsync(c, tx, user, ct))
                 throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
+            if (registrationToken is not null)
+                await RegistrationTokenStore.CompleteAsync(c, tx, registrationToken, ct);
         }
         var session = await WriteWithSessionAsync(userId, login, Insert, ct);
         log.LogInformation("Created account {UserId} (admin: {Admin}, guest: {Guest}, password: {HasPassword})", userId, admin, guest, password is not null);
@@ -146,9 +153,15 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
             throw MatrixException.Forbidden("You are not a server admin");
     }
 
-    public async Task ChangePasswordAsync(UserId userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
+    public Task ChangePasswordAsync(UserId userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
     {
         ValidatePassword(newPassword);
+        return SetPasswordAsync(userId, newPassword, logoutDevices, keepDeviceId, ct);
+    }
+
+    /// <summary>Sets the password without the policy's checks, as an admin may (Synapse's admin API does the same).</summary>
+    public async Task SetPasswordAsync(UserId userId, string newPassword, bool logoutDevices, string? keepDeviceId, CancellationToken ct)
+    {
         await users.SetPasswordHashAsync(userId.ToString(), hasher.Hash(newPassword), ct);
         log.LogInformation("Changed the password of {UserId} (other devices logged out: {LogoutDevices})", userId, logoutDevices);
         if (logoutDevices)
@@ -156,14 +169,20 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     }
 
     /// <summary>
-    /// Deactivation is permanent: the ID stays reserved, the password and every device are removed. The account is
-    /// marked first and the devices deleted in the same transaction, so a login or refresh committed before it
-    /// loses its session here, and one committed after finds the account deactivated (<see cref="SessionService.StartAsync"/>).
+    /// Deactivation keeps the ID reserved and removes the password, profile, third-party IDs and every device; with
+    /// <paramref name="erase"/> the account is marked erased too. The account is marked first and the devices deleted
+    /// in the same transaction, so a login or refresh committed before it loses its session here, and one committed after
+    /// finds the account deactivated (<see cref="SessionService.StartAsync"/>). Leaving rooms and removing pushers is the
+    /// caller's (<c>Admin.Users.UserDeactivationService</c>), which sits above rooms and push.
     /// </summary>
-    public async Task DeactivateAsync(UserId userId, CancellationToken ct)
+    public async Task DeactivateAsync(UserId userId, bool erase, CancellationToken ct)
     {
-        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, (c, tx) => UserStore.DeactivateAsync(c, tx, userId.ToString(), ct));
-        log.LogInformation("Deactivated {UserId}", userId);
+        await sessions.DeleteAllDevicesAsync(userId, keepDeviceId: null, ct, async (c, tx) =>
+        {
+            await UserStore.DeactivateAsync(c, tx, userId.ToString(), erase, ct);
+            await ThreepidStore.DeleteAllAsync(c, tx, userId.ToString(), ct);
+        });
+        log.LogInformation("Deactivated {UserId} (erased: {Erase})", userId, erase);
     }
 
     private Task<IssuedSession> StartSessionAsync(UserId userId, SessionRequest login, CancellationToken ct) =>

@@ -14,6 +14,10 @@ public sealed class DeviceStore(Database db)
             display_name = COALESCE(excluded.display_name, devices.display_name),
             last_seen_ts = excluded.last_seen_ts, last_seen_ip = excluded.last_seen_ip, last_seen_user_agent = excluded.last_seen_user_agent
         """;
+    private const string InsertAbsent = """
+        INSERT INTO devices (user_id, device_id, display_name, created_ts) VALUES (@UserId, @DeviceId, @DisplayName, @CreatedTs)
+        ON CONFLICT (user_id, device_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, devices.display_name)
+        """;
     private const string UpdateName = "UPDATE devices SET display_name = @DisplayName WHERE user_id = @UserId AND device_id = @DeviceId";
     private const string UpdateSeen = "UPDATE devices SET last_seen_ts = @Ts, last_seen_ip = @Ip, last_seen_user_agent = @Agent WHERE user_id = @UserId AND device_id = @DeviceId";
     private const string SelectIds = "SELECT device_id FROM devices WHERE user_id = @UserId";
@@ -27,6 +31,9 @@ public sealed class DeviceStore(Database db)
 
     public static Task UpsertAsync(DbConnection c, DbTransaction tx, DeviceRecord d, CancellationToken ct) =>
         c.RunAsync(Upsert, d, ct, tx);
+
+    public static Task InsertIfAbsentAsync(DbConnection c, DbTransaction tx, DeviceRecord d, CancellationToken ct) =>
+        c.RunAsync(InsertAbsent, d, ct, tx);
 
     /// <summary>False when the device does not exist.</summary>
     public async Task<bool> SetDisplayNameAsync(string userId, string deviceId, string? name, CancellationToken ct) =>

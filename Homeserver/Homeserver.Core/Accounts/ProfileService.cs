@@ -35,6 +35,14 @@ public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerab
         return value ?? throw MatrixException.NotFound($"Profile field '{field}' not set");
     }
 
+    /// <summary>A user's change of their own profile, which a suspended account may not make (MSC3823).</summary>
+    public async Task SetOwnFieldAsync(UserId userId, string field, string? value, CancellationToken ct)
+    {
+        if (await users.GetAsync(userId.ToString(), ct) is { IsSuspended: true })
+            throw MatrixException.Suspended();
+        await SetFieldAsync(userId, field, value, ct);
+    }
+
     /// <summary>Sets one field (null clears it), then lets the other domains follow (<see cref="IProfileChangeStep"/>).</summary>
     public async Task SetFieldAsync(UserId userId, string field, string? value, CancellationToken ct)
     {

@@ -21,7 +21,10 @@ public sealed class UserStore(Database db)
         """;
     private const string UpdateDisplayname = "UPDATE users SET displayname = @Value WHERE user_id = @UserId";
     private const string UpdateAvatar = "UPDATE users SET avatar_url = @Value WHERE user_id = @UserId";
-    private const string Deactivate = "UPDATE users SET is_deactivated = TRUE, password_hash = NULL, displayname = NULL, avatar_url = NULL WHERE user_id = @UserId";
+    private const string Deactivate = """
+        UPDATE users SET is_deactivated = TRUE, password_hash = NULL, displayname = NULL, avatar_url = NULL, is_erased = (is_erased OR @Erase)
+        WHERE user_id = @UserId
+        """;
     private const string TouchActive = "UPDATE users SET last_active_ts = @Ts WHERE user_id = @UserId AND (last_active_ts IS NULL OR last_active_ts < @Ts)";
 
     public Task<UserRecord?> GetAsync(string userId, CancellationToken ct) =>
@@ -55,8 +58,8 @@ public sealed class UserStore(Database db)
     public static async Task<bool> UpgradeGuestAsync(DbConnection c, DbTransaction tx, string userId, string passwordHash, CancellationToken ct) =>
         await c.RunAsync(Upgrade, new { UserId = userId, PasswordHash = passwordHash }, ct, tx) == 1;
 
-    public static Task DeactivateAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct) =>
-        c.RunAsync(Deactivate, new { UserId = userId }, ct, tx);
+    public static Task DeactivateAsync(DbConnection c, DbTransaction tx, string userId, bool erase, CancellationToken ct) =>
+        c.RunAsync(Deactivate, new { UserId = userId, Erase = erase }, ct, tx);
 
     /// <summary>Moves the user's last-active time forward (never back: requests may finish out of order).</summary>
     public static Task TouchLastActiveAsync(DbConnection c, DbTransaction tx, string userId, long ts, CancellationToken ct) =>

@@ -22,6 +22,8 @@ public static class ErrorCodes
     public const string UnknownPos = "M_UNKNOWN_POS";
     public const string InvalidRoomState = "M_INVALID_ROOM_STATE";
     public const string UserDeactivated = "M_USER_DEACTIVATED";
+    /// <summary>MSC3823, stable in v1.13: the account is suspended by an admin.</summary>
+    public const string UserSuspended = "M_USER_SUSPENDED";
     public const string Unauthorized = "M_UNAUTHORIZED";
     public const string Exclusive = "M_EXCLUSIVE";
     public const string UnknownDevice = "M_UNKNOWN_DEVICE";

@@ -27,6 +27,8 @@ public class MatrixException(int status, string errcode, string message) : Excep
     public static MatrixException NotFound(string message) => new(404, ErrorCodes.NotFound, message);
     public static MatrixException MissingParam(string message) => new(400, ErrorCodes.MissingParam, message);
     public static MatrixException InvalidParam(string message) => new(400, ErrorCodes.InvalidParam, message);
+    /// <summary>MSC3823: what a suspended account is refused.</summary>
+    public static MatrixException Suspended() => new(403, ErrorCodes.UserSuspended, "Your account has been suspended by a server admin");
     public static MatrixException UnknownToken(string message, bool softLogout) =>
         new(401, ErrorCodes.UnknownToken, message) { Extra = new Dictionary<string, object?> { ["soft_logout"] = softLogout } };
 }

@@ -20,7 +20,7 @@ namespace Homeserver.Core.Rooms;
 /// endpoint carried it.
 /// </summary>
 public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevStateResolver prevState, EventIngest ingest,
-    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, Memberships.GuestJoinPolicy guests, SigningKey key, TimeProvider time)
+    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, Memberships.GuestJoinPolicy guests, SenderRestrictions restrictions, SigningKey key, TimeProvider time)
 {
     /// <summary>
     /// Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.
@@ -28,10 +28,26 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
     /// </summary>
     /// <param name="originServerTs">The event's timestamp when an application service imports history (spec "Timestamp
     /// massaging"); now otherwise.</param>
+    /// <remarks>A suspended or shadow-banned sender's events are refused or dropped here (<see cref="SenderRestrictions"/>).</remarks>
     public async Task<EventId> SendAsync(RoomId roomId, UserId sender, string type, string? stateKey, JsonObject content,
         ClientTxn? txn, CancellationToken ct, EventId? redacts = null, long? originServerTs = null)
     {
         ClientEventTypes.EnsureSendable(type, stateKey);
+        if (await restrictions.DropsAsync(sender, type, stateKey, content, ct))
+            return SenderRestrictions.UnsentEventId();
+        return await SendUncheckedAsync(roomId, sender, type, stateKey, content, txn, redacts, originServerTs, ct);
+    }
+
+    /// <summary>A new room's initial state, which its creator's restrictions do not hold back (its invites are sent apart).</summary>
+    public Task<EventId> SendInitialStateAsync(RoomId roomId, UserId creator, string type, string? stateKey, JsonObject content, CancellationToken ct)
+    {
+        ClientEventTypes.EnsureSendable(type, stateKey);
+        return SendUncheckedAsync(roomId, creator, type, stateKey, content, null, null, null, ct);
+    }
+
+    private async Task<EventId> SendUncheckedAsync(RoomId roomId, UserId sender, string type, string? stateKey, JsonObject content,
+        ClientTxn? txn, EventId? redacts, long? originServerTs, CancellationToken ct)
+    {
         if (type == EventTypes.Redaction)
             redacts = RedactionPolicy.TargetOf(content, redacts);
         using var _ = await locks.AcquireAsync(roomId, ct);
@@ -57,6 +73,8 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
     public async Task<EventId> SendCountersignedAsync(RoomId roomId, UserId sender, string type, string stateKey, JsonObject content,
         Func<Pdu, CancellationToken, Task<Pdu>> countersign, CancellationToken ct)
     {
+        if (await restrictions.DropsAsync(sender, type, stateKey, content, ct))
+            return SenderRestrictions.UnsentEventId();
         using var _ = await locks.AcquireAsync(roomId, ct);
         var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
         var built = await BuildAsync(roomId, version, sender, type, stateKey, content, null, null, ct);
@@ -90,6 +108,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
 
     public async Task<RoomId> CreateAsync(RoomVersion version, UserId creator, JsonObject content, CancellationToken ct)
     {
+        await restrictions.EnsureNotSuspendedAsync(creator, ct);
         RoomId? roomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), creator.ServerName);
         var pdu = new EventBuilder
         {

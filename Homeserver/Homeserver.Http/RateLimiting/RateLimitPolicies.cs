@@ -65,9 +65,23 @@ public static class RateLimitPolicies
     private static string ConfigKey(string? policy) =>
         policy == HeavyRead ? "limits.max_concurrent_heavy_reads" : $"rate_limits.{policy}";
 
-    /// <summary>Per account (the address for unauthenticated requests, which these endpoints refuse anyway).</summary>
-    private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        IsUnlimitedAppService(ctx) ? RateLimitPartition.GetNoLimiter("") : TokenBuckets.Partition(AccountOrAddress(ctx), all, limit);
+    /// <summary>
+    /// Per account (the address for unauthenticated requests, which these endpoints refuse anyway), at the account's own
+    /// rate when an admin set one (<see cref="RateLimitOverrides"/>), which replaces every per-account limit as in Synapse.
+    /// </summary>
+    private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit)
+    {
+        if (IsUnlimitedAppService(ctx))
+            return RateLimitPartition.GetNoLimiter("");
+        var key = AccountOrAddress(ctx);
+        if (ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value is { } user
+            && ctx.RequestServices.GetRequiredService<RateLimitOverrides>().Get(user) is { } own)
+            return own.Unlimited
+                ? RateLimitPartition.GetNoLimiter("")
+                : TokenBuckets.Partition($"{key}|{own.MessagesPerSecond}/{own.BurstCount}", all,
+                    new RateLimitOptions { PerSecond = own.MessagesPerSecond, BurstCount = (int)Math.Max(1, Math.Min(own.BurstCount, int.MaxValue)) });
+        return TokenBuckets.Partition(key, all, limit);
+    }
 
     /// <summary>An application service registered with <c>rate_limited: false</c> (a bridge relaying a whole network) is not limited.</summary>
     private static bool IsUnlimitedAppService(HttpContext ctx) =>

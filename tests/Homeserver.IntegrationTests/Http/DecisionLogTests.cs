@@ -73,7 +73,7 @@ public sealed class DecisionLogTests
         });
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
 
-        Assert.Contains(logs.Lines, l => l.Contains("UIA stage m.login.registration_token of POST /register failed for a new account: not a configured token", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Contains("UIA stage m.login.registration_token of POST /register failed for a new account: unknown, used up or expired token", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains("a-guessed-token", StringComparison.Ordinal));
     }
 

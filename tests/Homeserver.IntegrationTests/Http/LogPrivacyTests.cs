@@ -74,7 +74,7 @@ public sealed class LogPrivacyTests
         var all = string.Join("\n", logs.Lines);
         Assert.Contains("JWT login refused: SecurityTokenSignatureKeyNotFoundException", all);
         Assert.Contains("Login refused for @mallory:test.local: no such user", all);
-        Assert.Contains("failed for a new account: not a configured token", all);
+        Assert.Contains("failed for a new account: unknown, used up or expired token", all);
         Assert.Contains("Shared-secret registration of mallory refused: wrong HMAC", all);
         foreach (var secret in new[] { forged, forged.Split('.')[2], password, guessedToken, sharedSecret, jwtSecret, mac })
             Assert.DoesNotContain(secret, all);

@@ -11,13 +11,16 @@ namespace Homeserver.Core.Accounts.Uia;
 /// User-interactive authentication (spec "User-Interactive Authentication API"): walks the client through
 /// the stages of one of the offered flows, remembering progress in a session bound to one operation.
 /// </summary>
-public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationOptions registration, ServerIdentity server, TimeProvider time,
+public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationTokenService registrationTokens, ServerIdentity server, TimeProvider time,
     ILogger<UiaService> log)
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
-    /// <summary>Returns once a flow is complete; otherwise throws <see cref="UiaRequiredException"/> (or a plain error).</summary>
-    public async Task AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct)
+    /// <summary>
+    /// Returns once a flow is complete, with the database registration token whose pending use the session held (for the
+    /// registration to complete); otherwise throws <see cref="UiaRequiredException"/> (or a plain error).
+    /// </summary>
+    public async Task<string?> AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct)
     {
         var auth = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("auth", out var a) && a.ValueKind == JsonValueKind.Object ? a : (JsonElement?)null;
         var now = time.GetUtcNow();
@@ -45,7 +48,7 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
         {
             if (!flows.Any(f => f.Contains(stage)))
                 throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Unrecognized, $"Stage '{stage}' is not offered");
-            var failure = await CheckStageAsync(stage, auth!.Value, op, ct);
+            var failure = await CheckStageAsync(stage, auth!.Value, op, session.SessionId, ct);
             if (failure is not null)
             {
                 log.LogInformation("UIA stage {Stage} of {Method} {Path} failed for {UserId}: {Reason}", stage, op.Method, op.Path, op.UserId?.ToString() ?? "a new account", failure.Value.Reason);
@@ -59,8 +62,10 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
         }
         if (flows.Any(f => f.All(completed.Contains)))
         {
+            // Read again: the token stage of this very request may have just given the session its token.
+            var heldToken = (await store.GetAsync(session.SessionId, ct))?.RegistrationToken;
             await store.DeleteAsync(session.SessionId, ct);
-            return;
+            return heldToken;
         }
         throw new UiaRequiredException(flows, session.SessionId, completed, stageParams);
     }
@@ -68,7 +73,7 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
     /// <summary>Why a stage failed: <paramref name="Message"/> for the client, <paramref name="Reason"/> for the log.</summary>
     private readonly record struct StageFailure(string Message, string Reason);
 
-    private async Task<StageFailure?> CheckStageAsync(string stage, JsonElement auth, UiaOperation op, CancellationToken ct)
+    private async Task<StageFailure?> CheckStageAsync(string stage, JsonElement auth, UiaOperation op, string sessionId, CancellationToken ct)
     {
         const string badCredentials = "Invalid username or password";
         switch (stage)
@@ -77,9 +82,9 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 return null;
             case UiaStages.RegistrationToken:
                 var token = auth.TryGetProperty("token", out var tk) && tk.ValueKind == JsonValueKind.String ? tk.GetString() : null;
-                if (token is not null && RegistrationTokens.IsValid(registration, token))
+                if (token is not null && await registrationTokens.TryUseAsync(token, sessionId, ct))
                     return null;
-                return new StageFailure("Invalid registration token", token is null ? "no token given" : "not a configured token");
+                return new StageFailure("Invalid registration token", token is null ? "no token given" : "unknown, used up or expired token");
             case UiaStages.Password:
                 var userId = UserIdentifiers.Resolve(auth, server.ServerName);
                 if (op.UserId is not null && userId != op.UserId)

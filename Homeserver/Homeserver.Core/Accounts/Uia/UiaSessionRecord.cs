@@ -8,4 +8,6 @@ public sealed class UiaSessionRecord
     public string? UserId { get; set; }
     public string CompletedStages { get; set; } = "[]";
     public long CreatedTs { get; set; }
+    /// <summary>The database registration token whose pending use the session holds (<see cref="RegistrationTokenService"/>).</summary>
+    public string? RegistrationToken { get; set; }
 }

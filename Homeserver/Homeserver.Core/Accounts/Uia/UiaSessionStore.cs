@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Homeserver.Core.Storage;
 
 namespace Homeserver.Core.Accounts.Uia;
@@ -13,10 +14,13 @@ public sealed class UiaSessionStore(Database db)
     private const string Select = "SELECT * FROM uia_sessions WHERE session_id = @SessionId";
     private const string UpdateStages = "UPDATE uia_sessions SET completed_stages = @CompletedStages WHERE session_id = @SessionId";
     private const string Delete = "DELETE FROM uia_sessions WHERE session_id = @SessionId";
+    private const string SelectToken = "SELECT registration_token FROM uia_sessions WHERE session_id = @SessionId";
+    private const string UpdateToken = "UPDATE uia_sessions SET registration_token = @Token WHERE session_id = @SessionId";
 
     public Task InsertAsync(UiaSessionRecord s, long expireBefore, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
+            await RegistrationTokenStore.ReleaseExpiredAsync(c, tx, expireBefore, ct);
             await c.RunAsync(DeleteExpired, new { Before = expireBefore }, ct, tx);
             await c.RunAsync(Insert, s, ct, tx);
         }, ct);
@@ -29,4 +33,11 @@ public sealed class UiaSessionStore(Database db)
 
     public Task DeleteAsync(string sessionId, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(Delete, new { SessionId = sessionId }, ct, tx), ct);
+
+    /// <summary>The database registration token the session holds a pending use of, if any.</summary>
+    public static Task<string?> GetRegistrationTokenAsync(DbConnection c, DbTransaction tx, string sessionId, CancellationToken ct) =>
+        c.FirstOrDefaultAsync<string?>(SelectToken, new { SessionId = sessionId }, ct, tx);
+
+    public static Task SetRegistrationTokenAsync(DbConnection c, DbTransaction tx, string sessionId, string token, CancellationToken ct) =>
+        c.RunAsync(UpdateToken, new { SessionId = sessionId, Token = token }, ct, tx);
 }

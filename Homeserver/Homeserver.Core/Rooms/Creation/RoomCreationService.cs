@@ -51,7 +51,7 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
         var roomId = await writes.CreateAsync(version, creator, createContent, ct);
         await membership.JoinAsync(roomId, creator, ct);
         foreach (var s in initialState)
-            await writes.SendAsync(roomId, creator, s.Type, s.StateKey, s.Content, null, ct);
+            await writes.SendInitialStateAsync(roomId, creator, s.Type, s.StateKey, s.Content, ct);
         if (alias is not null)
             await aliases.CreateAsync(alias, roomId.ToString(), creator.ToString(), ct);
         if (request.Visibility == "public")

@@ -14,13 +14,15 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// </summary>
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
     UserLookup lookup, RestrictedJoinAuthoriser restricted, RoomStore rooms, StateService state, IRemoteMembership remote, IRemoteInvite remoteInvite, GuestJoinPolicy guests,
-    ServerIdentity server)
+    SenderRestrictions restrictions, ServerIdentity server)
 {
     /// <param name="via">Servers to join through when the room is not held here (the client's <c>via</c>/<c>server_name</c>, an alias's servers).</param>
     public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct, IReadOnlyList<string>? via = null)
     {
         if (!await IsResidentAsync(roomId, ct))
         {
+            // A join held elsewhere is no local event, so the sender's restrictions are checked here.
+            await restrictions.EnsureNotSuspendedAsync(userId, ct);
             await guests.EnsureMayJoinRemotelyAsync(userId, ct);
             await remote.JoinAsync(roomId, userId, await ProfileContentAsync(userId, ct), await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
             return;
@@ -129,6 +131,7 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
     /// <param name="via">Servers to knock through when the room is not held here.</param>
     public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct, IReadOnlyList<string>? via = null)
     {
+        await restrictions.EnsureNotSuspendedAsync(userId, ct);
         if (await IsResidentAsync(roomId, ct))
         {
             await SetAsync(roomId, userId, userId, "knock", reason, ct);
