@@ -109,6 +109,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MediaService>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<EventStore>();
+        services.AddSingleton<BackwardExtremityStore>();
         services.AddSingleton<CurrentStateStore>();
         services.AddSingleton<StateService>();
         services.AddSingleton<SnapshotMembers>();

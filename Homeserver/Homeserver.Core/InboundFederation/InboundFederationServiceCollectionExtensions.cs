@@ -1,12 +1,14 @@
 using Homeserver.Core.Background;
+using Homeserver.Core.InboundFederation.Backfill;
 using Homeserver.Core.InboundFederation.Edus;
+using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeserver.Core.InboundFederation;
 
 public static class InboundFederationServiceCollectionExtensions
 {
-    /// <summary>Receiving what other servers push: transactions of PDUs and EDUs, and the events missing before them.</summary>
+    /// <summary>Receiving what other servers push: transactions of PDUs and EDUs, and the events missing before them; backfilling history from them.</summary>
     public static IServiceCollection AddInboundFederation(this IServiceCollection services, bool federationEnabled)
     {
         services.AddSingleton<ReceivedTransactionStore>();
@@ -15,6 +17,9 @@ public static class InboundFederationServiceCollectionExtensions
         services.AddSingleton<AuthEventsFetcher>();
         services.AddSingleton<GapStateFetcher>();
         services.AddSingleton<InboundPduHandler>();
+        services.AddSingleton<BackfillOrderings>();
+        services.AddSingleton<RoomBackfiller>();
+        services.AddSingleton<IHistoryBackfill>(sp => sp.GetRequiredService<RoomBackfiller>());
         services.AddSingleton<InboundTypingEdu>();
         services.AddSingleton<InboundReceiptEdu>();
         services.AddSingleton<InboundPresenceEdu>();

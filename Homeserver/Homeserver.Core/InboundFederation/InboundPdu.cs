@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 
 namespace Homeserver.Core.InboundFederation;
@@ -18,6 +19,32 @@ public static class InboundPdu
         var copy = (JsonObject)json.DeepClone();
         copy.Remove(PduKeys.Unsigned);
         return Pdu.FromJson(copy, version);
+    }
+
+    /// <summary>
+    /// The events of a list another server answered with (at most <paramref name="max"/>) that read in
+    /// <paramref name="version"/> and are of <paramref name="roomId"/>; what cannot be read is left out and told to
+    /// <paramref name="unreadable"/>, with the reason.
+    /// </summary>
+    public static List<Pdu> ReadOfRoom(JsonArray list, int max, RoomId roomId, RoomVersion version, Action<string> unreadable)
+    {
+        var found = new List<Pdu>();
+        foreach (var item in list.Take(max))
+        {
+            if (item is not JsonObject json)
+                continue;
+            try
+            {
+                var pdu = Read(json, version);
+                if (pdu.RoomId == roomId)
+                    found.Add(pdu);
+            }
+            catch (Exception e) when (e is InvalidEventException or EventTooLargeException)
+            {
+                unreadable(e.Message);
+            }
+        }
+        return found;
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     /// </summary>
     public async Task<string?> HandleAsync(string origin, Pdu pdu, SetAsideEventStore.Verdict? earlier, CancellationToken ct)
     {
-        try
+        return await AnsweredAsync(origin, pdu, async () =>
         {
             // A server the room's ACL shuts out speaks in it no more, whoever signed what it relays.
             await acls.EnsureAllowedAsync(pdu.RoomId, origin, ct);
@@ -70,7 +70,23 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
                 return ErrorOf(pdu, earlier);
             if (await GapAsync(origin, pdu, ct) is { } gap)
                 return gap;
-            return await IngestAsync(origin, pdu, ct);
+            return await IngestAsync(origin, pdu, null, ct);
+        });
+    }
+
+    /// <summary>
+    /// Adds an event of the room's history that <paramref name="origin"/> answered a backfill with, at the stream position
+    /// <paramref name="ordering"/>, through the same checks (its auth events and the state at a gap asked of the origin);
+    /// the error, or null. Anyone's event may come back in a backfill: the signatures the rules name vouch for it.
+    /// </summary>
+    public Task<string?> BackfillAsync(string origin, Pdu pdu, long ordering, CancellationToken ct) =>
+        AnsweredAsync(origin, pdu, () => IngestAsync(origin, pdu, ordering, ct));
+
+    private async Task<string?> AnsweredAsync(string origin, Pdu pdu, Func<Task<string?>> handle)
+    {
+        try
+        {
+            return await handle();
         }
         catch (MatrixException e)
         {
@@ -105,7 +121,7 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         {
             if (earlier.EventId == pdu.EventId || handled.ContainsKey(earlier.EventId.ToString()))
                 continue;
-            if (await IngestAsync(origin, earlier, ct) is { } error)
+            if (await IngestAsync(origin, earlier, null, ct) is { } error)
                 log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
                     earlier.EventId, pdu.EventId, pdu.RoomId, origin, error);
         }
@@ -140,7 +156,7 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     /// events are still missing (<see cref="GapStateFetcher"/>); then under the room's lock, as local sends are, so that
     /// both build on extremities no one is replacing.
     /// </summary>
-    private async Task<string?> IngestAsync(string origin, Pdu pdu, CancellationToken ct)
+    private async Task<string?> IngestAsync(string origin, Pdu pdu, long? backfillOrdering, CancellationToken ct)
     {
         if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
             return unknownAuth;
@@ -160,7 +176,7 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
             return ErrorOf(pdu, earlier);
         try
         {
-            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore }, ct);
+            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore, BackfillOrdering = backfillOrdering }, ct);
             return null;
         }
         catch (EventRefusedException e)

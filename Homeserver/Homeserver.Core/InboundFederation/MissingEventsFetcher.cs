@@ -50,22 +50,7 @@ public sealed class MissingEventsFetcher(FederationClient client, RoomStore room
             log.LogInformation("{Origin} answered get_missing_events for {RoomId} without an 'events' list", origin, roomId);
             return [];
         }
-        var found = new List<Pdu>();
-        foreach (var item in list.Take(Limit))
-        {
-            if (item is not JsonObject json)
-                continue;
-            try
-            {
-                var pdu = InboundPdu.Read(json, ev.RoomVersion);
-                if (pdu.RoomId == ev.RoomId)
-                    found.Add(pdu);
-            }
-            catch (Exception e) when (e is InvalidEventException or EventTooLargeException)
-            {
-                log.LogInformation("{Origin} sent an unreadable missing event for {RoomId}: {Reason}", origin, roomId, e.Message);
-            }
-        }
-        return found;
+        return InboundPdu.ReadOfRoom(list, Limit, ev.RoomId, ev.RoomVersion,
+            reason => log.LogInformation("{Origin} sent an unreadable missing event for {RoomId}: {Reason}", origin, roomId, reason));
     }
 }

@@ -17,7 +17,7 @@ namespace Homeserver.Core.Rooms;
 /// </summary>
 public sealed class RoomReadService(RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
     VisibilityService visibility, RoomEventGuard guard, Relations.RelationAggregator aggregator, Memberships.ForgottenRoomStore forgotten, Ingest.ClientTxnStore txns,
-    TimeProvider time)
+    IHistoryBackfill backfill, TimeProvider time)
 {
     public const int MaxPageSize = 1000;
 
@@ -37,11 +37,14 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         await EnsureCanReadAsync(userId, roomId, version, ct);
         limit = Math.Clamp(limit, 1, MaxPageSize);
         // A user who left pages back from their leave, as Synapse does: the newest events they may see end there.
-        var start = from is null ? (backwards ? await DepartedAtAsync(userId, roomId, ct) ?? long.MaxValue : 0) : StreamToken.Bound(from, upper: backwards);
-        var stop = to is null ? (backwards ? 0 : long.MaxValue) : StreamToken.Bound(to, upper: !backwards);
+        var start = from is null ? (backwards ? await DepartedAtAsync(userId, roomId, ct) ?? long.MaxValue : long.MinValue) : StreamToken.Bound(from, upper: backwards);
+        var stop = to is null ? (backwards ? long.MinValue : long.MaxValue) : StreamToken.Bound(to, upper: !backwards);
+        // Paging back to the start of what is held here first fetches what other servers hold before it.
+        if (backwards)
+            await backfill.BeforeAsync(roomId, start, limit, ct);
         var rows = PageBudget.Fit(await events.PageAsync(roomId.ToString(), start, stop, backwards, limit, ct));
         var visible = await visibility.FilterAsync(userId, version, filter is null ? rows : rows.Where(filter.Matches).ToList(), ct);
-        var startToken = from ?? StreamToken.Format(!backwards ? 0 : start != long.MaxValue ? start : (await events.MaxStreamOrderingAsync(ct)) + 1);
+        var startToken = from ?? StreamToken.Format(!backwards ? long.MinValue : start != long.MaxValue ? start : (await events.MaxStreamOrderingAsync(ct)) + 1);
         var formatted = await FormatEventsUtf8Async(userId, deviceId, version, visible, ct);
         // As Synapse answers and clients page (SyTest checks it): `end` is left out only when the page found no
         // event, at the start (or end) of the room; a short page still gives one, whose next page is empty.
@@ -132,7 +135,7 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         if (at is not null)
         {
             var position = StreamToken.Parse(at);
-            var before = await events.PageAsync(roomId.ToString(), position + 1, 0, backwards: true, 1, ct);
+            var before = await events.PageAsync(roomId.ToString(), position + 1, long.MinValue, backwards: true, 1, ct);
             if (before.Count > 0 && before[0].StateGroup is { } g)
                 snapshot = await state.GetGroupAsync(g, ct);
         }

@@ -14,7 +14,9 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// transaction (its place in the timeline stream, the DAG edges and extremities, the state snapshot after it,
 /// current state and the membership index, the client's transaction ID, and the other domains'
 /// <see cref="IEventTransactionStep"/>s), then publishes it on the events stream. A crash leaves all of it or none
-/// of it. A soft-failed event is kept aside instead, outside the timeline.
+/// of it. A soft-failed event is kept aside instead, outside the timeline. A backfilled event
+/// (<see cref="IngestContext.BackfillOrdering"/>) is written with its state and edges at its given position, and nothing
+/// else: the room's present is not its business.
 /// </summary>
 public sealed class EventPersister(StreamPublisher streams, SnapshotMembers members, IEnumerable<IEventTransactionStep> steps,
     SetAsideEventStore setAside, TimeProvider time)
@@ -31,6 +33,8 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             return null;
         }
         var stateGroupBefore = ctx.StateBefore?.Group;
+        if (ctx.BackfillOrdering is { } ordering)
+            return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, ordering, ct), ct);
         var writes = new List<Func<StreamTransaction, long, Task>>();
         foreach (var step in steps)
             if (await step.PrepareAsync(pdu, stateGroupBefore, ct) is { } write)
@@ -41,7 +45,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             // Serialises the room's writers across nodes: the extremities and current state each write replaces
             // are read and replaced inside this lock (SQLite has one writer already).
             await RoomStore.LockAsync(st.Connection, st.Transaction, pdu.RoomId.ToString(), ct);
-            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ct);
+            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, null, ct);
             foreach (var write in writes)
                 await write(st, persisted.StreamOrdering);
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
@@ -60,21 +64,25 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         return audience;
     }
 
-    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct)
+    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, long? backfillOrdering,
+        CancellationToken ct)
     {
         var (c, tx) = (st.Connection, st.Transaction);
         var roomId = pdu.RoomId.ToString();
         var eventId = pdu.EventId.ToString();
         if (newRoom is not null)
             await RoomStore.InsertAsync(c, tx, newRoom, ct);
-        var stream = await st.NextAsync(StreamNames.Events, ct);
+        var stream = backfillOrdering ?? await st.NextAsync(StreamNames.Events, ct);
         var group = stateGroupBefore ?? 0;
         if (pdu.IsState)
         {
             var key = new StateEventKey(pdu.Type, pdu.StateKey!);
             group = await StateGroupStore.CreateAsync(st, roomId, stateGroupBefore, new Dictionary<StateEventKey, string> { [key] = eventId }, ct);
-            await CurrentStateStore.SetStateAsync(c, tx, roomId, key, eventId, ct);
-            await ApplyStateSideEffectsAsync(c, tx, pdu, stream, ct);
+            if (backfillOrdering is null)
+            {
+                await CurrentStateStore.SetStateAsync(c, tx, roomId, key, eventId, ct);
+                await ApplyStateSideEffectsAsync(c, tx, pdu, stream, ct);
+            }
         }
         var prev = pdu.PrevEvents.Select(e => e.ToString()).ToList();
         await EventStore.InsertAsync(c, tx, new EventRow
@@ -93,7 +101,9 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             StateGroupBefore = stateGroupBefore,
             StateGroup = group,
         }, prev, ct);
-        await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
+        if (backfillOrdering is null)
+            await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
+        await BackwardExtremityStore.RecordAsync(c, tx, roomId, eventId, prev, stream, ct);
         if (pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
             await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
         if (pdu.Content["m.relates_to"] is System.Text.Json.Nodes.JsonObject rel

@@ -30,6 +30,13 @@ public sealed class IngestContext
     /// <summary>The room's state before the event, from its <c>prev_events</c>.</summary>
     public RoomState? StateBefore { get; set; }
 
+    /// <summary>
+    /// For an event of the room's history fetched from another server (backfill): its stream position, below the
+    /// room's others. It is stored with its state but changes neither the current state nor the forward extremities,
+    /// is not soft-failed against today's state, and is told to no one (no sync, push or federation).
+    /// </summary>
+    public long? BackfillOrdering { get; init; }
+
     /// <summary>Allowed by its own auth events and the state before it, but not by the room's current state: stored, never served.</summary>
     public string? SoftFailReason { get; set; }
 }

@@ -6,7 +6,8 @@ using Homeserver.Core.Rooms.Visibility;
 namespace Homeserver.Core.Rooms.Timeline;
 
 /// <summary><c>/context/{eventId}</c>: an event with the visible events around it and the room state at the last one.</summary>
-public sealed class ContextReadService(RoomReadService reads, EventStore events, StateService state, VisibilityService visibility, RoomEventGuard guard, TimeProvider time)
+public sealed class ContextReadService(RoomReadService reads, EventStore events, StateService state, VisibilityService visibility, RoomEventGuard guard,
+    IHistoryBackfill backfill, TimeProvider time)
 {
     public sealed record Context(JsonObject Event, IReadOnlyList<JsonObject> Before, IReadOnlyList<JsonObject> After, string Start, string End, IReadOnlyList<JsonObject> State);
 
@@ -17,8 +18,10 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
         limit = Math.Clamp(limit, 0, RoomReadService.MaxPageSize);
         var beforeCount = limit / 2;
         var afterCount = limit - beforeCount;
+        if (beforeCount > 0)
+            await backfill.BeforeAsync(roomId, row.StreamOrdering, beforeCount, ct);
         // Each side within the page budget, as a page of /messages: start and end continue from what was kept.
-        var before = beforeCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId.ToString(), row.StreamOrdering, 0, backwards: true, beforeCount, ct));
+        var before = beforeCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId.ToString(), row.StreamOrdering, long.MinValue, backwards: true, beforeCount, ct));
         var after = afterCount == 0 ? [] : PageBudget.Fit(await events.PageAsync(roomId.ToString(), row.StreamOrdering, long.MaxValue, backwards: false, afterCount, ct));
         var visibleBefore = await visibility.FilterAsync(userId, version, before, ct);
         var visibleAfter = await visibility.FilterAsync(userId, version, after, ct);

@@ -24,6 +24,9 @@ public sealed class EventStore(Database db)
         SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering > @From AND stream_ordering < @To
         ORDER BY stream_ordering ASC LIMIT @Limit
         """;
+    private const string CountBefore = """
+        SELECT COUNT(*) FROM (SELECT 1 AS one FROM events WHERE room_id = @RoomId AND stream_ordering < @Before LIMIT @Limit) t
+        """;
     private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
     private const string SelectMinDepth = "SELECT COALESCE(MIN(depth), 0) FROM events WHERE room_id = @RoomId";
     private const string SelectRange = "SELECT * FROM events WHERE stream_ordering > @After AND stream_ordering <= @Upto ORDER BY stream_ordering LIMIT @Limit";
@@ -103,11 +106,15 @@ public sealed class EventStore(Database db)
 
     /// <summary>
     /// Events of a room strictly between two stream positions, newest first (<paramref name="backwards"/>) or
-    /// oldest first. <paramref name="to"/> bounds the far end (0 or long.MaxValue for none).
+    /// oldest first. <paramref name="to"/> bounds the far end (long.MinValue or long.MaxValue for none: backfilled events lie below 0).
     /// </summary>
     public Task<IReadOnlyList<EventRow>> PageAsync(string roomId, long from, long to, bool backwards, int limit, CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<EventRow>(backwards ? SelectBackwards : SelectForwards,
             new { RoomId = roomId, From = from, To = to, Limit = limit }, ct), ct);
+
+    /// <summary>How many of the room's events lie before <paramref name="before"/>, counted up to <paramref name="limit"/>.</summary>
+    public Task<long> CountBeforeAsync(string roomId, long before, int limit, CancellationToken ct) =>
+        db.ReadAsync(c => c.ScalarAsync<long>(CountBefore, new { RoomId = roomId, Before = before, Limit = limit }, ct), ct);
 
     /// <summary>A joined room with events in a stretch of the stream, and whether any of them changed a membership.</summary>
     public sealed class ActiveRoom

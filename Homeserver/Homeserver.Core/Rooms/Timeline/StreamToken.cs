@@ -5,14 +5,15 @@ namespace Homeserver.Core.Rooms.Timeline;
 
 /// <summary>
 /// A position in the timeline stream as clients see it: <c>s</c> and the stream ordering. Opaque to clients;
-/// the prefix leaves room for richer tokens (topological parts) without breaking old ones.
+/// the prefix leaves room for richer tokens (topological parts) without breaking old ones. Backfilled events lie at
+/// negative positions (below every other), so a token may carry a sign.
 /// </summary>
 public static class StreamToken
 {
     public static string Format(long streamOrdering) => "s" + streamOrdering.ToString(CultureInfo.InvariantCulture);
 
     public static long Parse(string token) =>
-        token.Length > 1 && token[0] == 's' && long.TryParse(token.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+        token.Length > 1 && token[0] == 's' && long.TryParse(token.AsSpan(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
             ? n
             : throw Invalid(token);
 
