@@ -57,6 +57,7 @@ public static class ClientApiEndpoints
         SharedSecretRegisterEndpoints.Map(app);
         var admin = app.MapSynapseAdmin();
         AppServiceAdminEndpoints.Map(admin);
+        PurgeHistoryEndpoints.Map(admin);
         WhoisEndpoints.Map(v3);
         return app;
     }
