@@ -64,6 +64,7 @@ public static class ClientApiEndpoints
         RegistrationTokenEndpoints.Map(admin);
         RateLimitOverrideEndpoints.Map(admin);
         WhoisEndpoints.Map(v3, admin);
+        PurgeHistoryEndpoints.Map(admin);
         return app;
     }
 }

@@ -25,7 +25,10 @@ public static class MediaRepoEndpoints
         UploadEndpoints.Map(app);
         DownloadEndpoints.Map(app, options);
         ThumbnailEndpoints.Map(app, options);
-        AdminMediaEndpoints.Map(app.MapSynapseAdmin());
+        var admin = app.MapSynapseAdmin();
+        AdminMediaEndpoints.Map(admin);
+        AdminUserMediaEndpoints.Map(admin);
+        AdminQuarantineEndpoints.Map(admin);
         return app;
     }
 }

@@ -20,6 +20,8 @@ using Homeserver.Core.Rooms.Creation;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.Memberships;
+using Homeserver.Core.Rooms.Purge;
+using Homeserver.Core.Rooms.Retention;
 using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.Reports;
 using Homeserver.Core.Sync;
@@ -107,9 +109,22 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MediaStore>();
         services.AddSingleton(_ => MediaContentStores.Create(options.Media.Storage, options));
         services.AddSingleton<MediaService>();
+        services.AddSingleton<MediaAdminStore>();
+        services.AddSingleton<MediaAdminService>();
+        if (options.Media.Retention.LocalMediaLifetime is not null || options.Media.Retention.RemoteMediaLifetime is not null)
+            services.AddLeasedPeriodicWork("media_retention", options.Media.Retention.Interval.Value,
+                sp => ActivatorUtilities.CreateInstance<MediaCleanupJob>(sp, options.Media.Retention).RunAsync);
         services.AddSingleton<RoomStore>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<BackwardExtremityStore>();
+        services.AddSingleton<HistoryPurgeStore>();
+        services.AddSingleton<HistoryPurgeService>();
+        services.AddSingleton<RoomRetentionStore>();
+        services.AddSingleton(options.Retention);
+        if (options.Retention.Enabled)
+            foreach (var (job, i) in options.Retention.EffectivePurgeJobs.Select((j, i) => (j, i)))
+                services.AddLeasedPeriodicWork($"retention_purge_{i}", job.Interval.Value,
+                    sp => ActivatorUtilities.CreateInstance<RetentionPurgeJob>(sp, job).RunAsync);
         services.AddSingleton<CurrentStateStore>();
         services.AddSingleton<StateService>();
         services.AddSingleton<SnapshotMembers>();

@@ -38,7 +38,7 @@ public static class DownloadEndpoints
     private static async Task<IResult> ServeAsync(HttpContext ctx, MediaService media, string serverName, string mediaId, string? fileName,
         long? timeoutMs, DateTimeOffset? legacyFreeze, CancellationToken ct)
     {
-        var record = await media.GetReadyAsync(serverName, mediaId, Wait(timeoutMs), ct);
+        var record = await media.GetReadyAsync(serverName, mediaId, Wait(timeoutMs), await QuarantineBypass.RequestedAsync(ctx, ct), ct);
         EnsureLegacyAllowed(record, legacyFreeze);
         var stream = await media.OpenContentAsync(record.Sha256!, ct) ?? throw MatrixException.NotFound("Media content is missing");
         var type = MediaHeaders.Apply(ctx.Response, record.ContentType, fileName ?? record.UploadName);

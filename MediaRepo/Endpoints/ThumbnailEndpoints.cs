@@ -41,7 +41,7 @@ public static class ThumbnailEndpoints
         var animated = q["animated"].ToString() == "true";
         long? timeoutMs = long.TryParse(q["timeout_ms"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : null;
 
-        var record = await media.GetReadyAsync(serverName, mediaId, DownloadEndpoints.Wait(timeoutMs), ct);
+        var record = await media.GetReadyAsync(serverName, mediaId, DownloadEndpoints.Wait(timeoutMs), await QuarantineBypass.RequestedAsync(ctx, ct), ct);
         DownloadEndpoints.EnsureLegacyAllowed(record, legacyFreeze);
         if (record.SizeBytes > options.MaxThumbnailSourceSize.Bytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, "Media is too large to thumbnail");

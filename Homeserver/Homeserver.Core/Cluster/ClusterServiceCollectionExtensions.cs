@@ -1,3 +1,4 @@
+using Homeserver.Core.Background;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Streams;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,4 +39,10 @@ public static class ClusterServiceCollectionExtensions
             sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeasedService>>()));
         return services;
     }
+
+    /// <summary>Periodic work (<see cref="PeriodicWork"/>) that one node at a time runs: the one holding the lease <paramref name="name"/>.</summary>
+    public static IServiceCollection AddLeasedPeriodicWork(this IServiceCollection services, string name, TimeSpan interval,
+        Func<IServiceProvider, Func<CancellationToken, Task>> round) =>
+        services.AddLeasedHostedService(name, sp => new PeriodicWork(name, interval, round(sp), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PeriodicWork>>()));
 }

@@ -24,6 +24,7 @@ public sealed class HomeserverOptions
     public PresenceOptions Presence { get; set; } = new();
     public RateLimitsOptions RateLimits { get; set; } = new();
     public PushOptions Push { get; set; } = new();
+    public RetentionOptions Retention { get; set; } = new();
     /// <summary>Application-service registration files; relative paths are inside the data directory.</summary>
     public List<string> AppServiceConfigFiles { get; set; } = [];
     public FederationOptions Federation { get; set; } = new();

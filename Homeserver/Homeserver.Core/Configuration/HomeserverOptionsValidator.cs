@@ -56,6 +56,7 @@ public static class HomeserverOptionsValidator
                 p.Add(new($"rate_limits.{name}.burst_count", "must be at least 1"));
         }
         ValidatePush(o.Push, p);
+        ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);
         return p;
@@ -112,6 +113,26 @@ public static class HomeserverOptionsValidator
             p.Add(new("federation.destination_max_retry_interval", "must not be shorter than federation.destination_min_retry_interval"));
         if (!(f.DestinationRetryMultiplier >= 1))
             p.Add(new("federation.destination_retry_multiplier", "must be at least 1"));
+    }
+
+    private static void ValidateRetention(RetentionOptions r, MediaRetentionOptions media, List<ConfigProblem> p)
+    {
+        if (r.AllowedLifetimeMin?.Value > r.AllowedLifetimeMax?.Value)
+            p.Add(new("retention.allowed_lifetime_min", "must not be longer than retention.allowed_lifetime_max"));
+        if (r.DefaultPolicy.MinLifetime?.Value > r.DefaultPolicy.MaxLifetime?.Value)
+            p.Add(new("retention.default_policy.min_lifetime", "must not be longer than retention.default_policy.max_lifetime"));
+        for (var i = 0; i < r.PurgeJobs.Count; i++)
+        {
+            var job = r.PurgeJobs[i];
+            if (job.Interval.Value <= TimeSpan.Zero)
+                p.Add(new($"retention.purge_jobs.{i}.interval", "must be positive"));
+            if (job.ShortestMaxLifetime?.Value > job.LongestMaxLifetime?.Value)
+                p.Add(new($"retention.purge_jobs.{i}.shortest_max_lifetime", "must not be longer than longest_max_lifetime"));
+        }
+        if (media.Interval.Value <= TimeSpan.Zero)
+            p.Add(new("media.retention.interval", "must be positive"));
+        if (media.LocalMediaMinSize.Bytes < 0)
+            p.Add(new("media.retention.local_media_min_size", "must not be negative"));
     }
 
     private static void ValidatePush(PushOptions push, List<ConfigProblem> p)

@@ -42,6 +42,9 @@ public sealed class MediaOptions
     /// <summary>ffmpeg binary used for video thumbnails; videos get no thumbnail when it cannot be run.</summary>
     public string FfmpegPath { get; set; } = "ffmpeg";
 
+    /// <summary>The scheduled clean-up of old media; off unless a lifetime is set.</summary>
+    public MediaRetentionOptions Retention { get; set; } = new();
+
     /// <summary>Synapse's defaults, used when the config lists no sizes.</summary>
     public static IReadOnlyList<ThumbnailSizeOptions> DefaultThumbnailSizes { get; } =
     [

@@ -1,3 +1,4 @@
+using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Media;
@@ -11,6 +12,13 @@ public static class MediaIds
         mediaId.Length is > 0 and <= 255 && mediaId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
     public static bool IsValidServerName(string serverName) => ServerNames.IsValid(serverName);
+
+    /// <summary>400 <c>M_INVALID_PARAM</c> unless both are well formed.</summary>
+    public static void EnsureValid(string serverName, string mediaId)
+    {
+        if (!IsValidServerName(serverName) || !IsValid(mediaId))
+            throw MatrixException.InvalidParam("Invalid server name or media ID");
+    }
 
     public static string MxcUri(string serverName, string mediaId) => $"mxc://{serverName}/{mediaId}";
 }

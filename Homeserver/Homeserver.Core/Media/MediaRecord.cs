@@ -12,6 +12,12 @@ public sealed class MediaRecord
     public long CreatedTs { get; set; }
     public long? UploadedTs { get; set; }
     public long? ExpiresTs { get; set; }
+    /// <summary>When the content was last served; null until it first is.</summary>
+    public long? LastAccessTs { get; set; }
+    /// <summary>The admin who quarantined it: it is then served to nobody but admins who ask for it.</summary>
+    public string? QuarantinedBy { get; set; }
+    /// <summary>Protected media is never quarantined.</summary>
+    public bool SafeFromQuarantine { get; set; }
 
     public bool IsPending => UploadedTs is null;
 }

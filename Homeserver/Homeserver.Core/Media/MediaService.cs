@@ -12,6 +12,9 @@ namespace Homeserver.Core.Media;
 public sealed class MediaService(MediaStore store, IMediaContentStore content, ServerIdentity server, MediaOptions options, TimeProvider time)
 {
     private static readonly TimeSpan PendingPoll = TimeSpan.FromMilliseconds(200);
+    // How stale a last access time may be before a download records it again: deleting media by age needs no finer
+    // clock, and popular media costs no write per download.
+    private static readonly long AccessCoarseness = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
     // Serialises "store file + insert row" against "delete row + delete orphaned file" within this process,
     // so a deletion never removes a file that a concurrent identical upload has just started to reference.
@@ -45,7 +48,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
     /// <summary><c>PUT /_matrix/media/v3/upload/{serverName}/{mediaId}</c>: supplies the content of a created ID, once.</summary>
     public async Task UploadToPendingAsync(UserId uploader, string serverName, string mediaId, MediaUpload upload, CancellationToken ct)
     {
-        ValidateIds(serverName, mediaId);
+        MediaIds.EnsureValid(serverName, mediaId);
         var record = await store.GetAsync(mediaId, ct);
         if (serverName != server.ServerName || record is null || (record.IsPending && record.ExpiresTs < Now()))
             throw MatrixException.NotFound("Unknown media ID");
@@ -66,22 +69,26 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
     }
 
     /// <summary>
-    /// The metadata of local media ready to serve. Pending media is waited for up to <paramref name="maxWait"/>
-    /// (the spec's <c>timeout_ms</c>), then answered with 504 <c>M_NOT_YET_UPLOADED</c>.
+    /// The metadata of local media ready to serve, its access recorded. Pending media is waited for up to
+    /// <paramref name="maxWait"/> (the spec's <c>timeout_ms</c>), then answered with 504 <c>M_NOT_YET_UPLOADED</c>.
+    /// Quarantined media is answered 404 as if it were gone, unless an admin asked to see it (<paramref name="bypassQuarantine"/>).
     /// </summary>
-    public async Task<MediaRecord> GetReadyAsync(string serverName, string mediaId, TimeSpan maxWait, CancellationToken ct)
+    public async Task<MediaRecord> GetReadyAsync(string serverName, string mediaId, TimeSpan maxWait, bool bypassQuarantine, CancellationToken ct)
     {
-        ValidateIds(serverName, mediaId);
+        MediaIds.EnsureValid(serverName, mediaId);
         if (serverName != server.ServerName)
             throw MatrixException.NotFound("Remote media is not available on this server yet");
         var deadline = time.GetUtcNow() + maxWait;
         while (true)
         {
             var record = await store.GetAsync(mediaId, ct);
-            if (record is null || (record.IsPending && record.ExpiresTs < Now()))
+            if (record is null || (record.IsPending && record.ExpiresTs < Now()) || (record.QuarantinedBy is not null && !bypassQuarantine))
                 throw MatrixException.NotFound("Media not found");
             if (!record.IsPending)
+            {
+                await store.TouchAsync(mediaId, Now(), AccessCoarseness, ct);
                 return record;
+            }
             if (time.GetUtcNow() >= deadline)
                 throw new MatrixException(504, "M_NOT_YET_UPLOADED", "Media has not been uploaded yet");
             await Task.Delay(PendingPoll, time, ct);
@@ -122,7 +129,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
     /// <summary>Deletes media and its thumbnails; files no other row references are removed.</summary>
     public async Task<bool> DeleteAsync(string serverName, string mediaId, CancellationToken ct)
     {
-        ValidateIds(serverName, mediaId);
+        MediaIds.EnsureValid(serverName, mediaId);
         if (serverName != server.ServerName || await store.GetAsync(mediaId, ct) is null)
             return false;
         await _contentLock.WaitAsync(ct);
@@ -195,12 +202,6 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
 
     private static MatrixException QuotaExceeded(long quota) =>
         MatrixException.Forbidden($"Upload would exceed your media storage quota of {quota} bytes");
-
-    private static void ValidateIds(string serverName, string mediaId)
-    {
-        if (!MediaIds.IsValidServerName(serverName) || !MediaIds.IsValid(mediaId))
-            throw MatrixException.InvalidParam("Invalid server name or media ID");
-    }
 
     private static string NormaliseType(string? contentType) =>
         string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType.Trim();

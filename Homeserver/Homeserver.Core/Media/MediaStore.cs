@@ -16,6 +16,7 @@ public sealed class MediaStore(Database db)
     private const string Select = "SELECT * FROM media WHERE media_id = @MediaId";
     private const string CountPending = "SELECT COUNT(*) FROM media WHERE uploader = @Uploader AND uploaded_ts IS NULL AND expires_ts > @Now";
     private const string SumBytes = "SELECT COALESCE(SUM(size_bytes), 0) FROM media WHERE uploader = @Uploader AND uploaded_ts IS NOT NULL";
+    private const string Touch = "UPDATE media SET last_access_ts = @Now WHERE media_id = @MediaId AND (last_access_ts IS NULL OR last_access_ts < @Now - @Coarseness)";
     private const string DeleteMedia = "DELETE FROM media WHERE media_id = @MediaId";
     private const string SelectThumbHashes = "SELECT sha256 FROM media_thumbnails WHERE media_id = @MediaId";
     private const string DeleteThumbs = "DELETE FROM media_thumbnails WHERE media_id = @MediaId";
@@ -58,6 +59,10 @@ public sealed class MediaStore(Database db)
 
     public Task<long> StoredBytesAsync(string uploader, CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SumBytes, new { Uploader = uploader }, ct), ct);
+
+    /// <summary>Records that media was served, unless it was within <paramref name="coarseness"/> ms already.</summary>
+    public Task TouchAsync(string mediaId, long now, long coarseness, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(Touch, new { MediaId = mediaId, Now = now, Coarseness = coarseness }, ct, tx), ct);
 
     /// <summary>Deletes the media and its thumbnails; returns the content hashes nothing references any more.</summary>
     public Task<IReadOnlyList<string>> DeleteAsync(string mediaId, CancellationToken ct) =>

@@ -138,6 +138,15 @@ public static class ConfigTemplate
               max_queued_thumbnails: 8
               # ffmpeg for video thumbnails (first frame); without it videos have no thumbnail.
               ffmpeg_path: ffmpeg
+              # Scheduled clean-up of old media, off while both lifetimes are empty. Local media not downloaded
+              # for local_media_lifetime (or, never downloaded, uploaded that long ago) and larger than
+              # local_media_min_size is deleted, except avatars in use, quarantined and protected media; cached
+              # media of other servers unused for remote_media_lifetime is deleted (fetched again when asked for).
+              retention:
+                local_media_lifetime:
+                local_media_min_size: 0
+                remote_media_lifetime:
+                interval: 1h
 
             registration:
               # Let anyone create an account through /register. Leave off unless you also require a token.
@@ -257,6 +266,21 @@ public static class ConfigTemplate
               # Pusher URLs may not point at private, loopback or link-local addresses, and must be https, except
               # for IP addresses in these CIDR ranges (e.g. 10.0.0.5/32 for a gateway on your own network).
               allowed_ip_ranges: []
+
+            # Message retention (m.room.retention, docs/operations.md "Retention and clean-up"). When enabled, purge
+            # jobs delete events older than their room's max_lifetime, never a room's newest event nor its state.
+            retention:
+              enabled: false
+              # The policy of rooms without an m.room.retention state event; empty max_lifetime keeps them forever.
+              default_policy:
+                min_lifetime:
+                max_lifetime:
+              # Bounds a room's max_lifetime is held within (empty: no bound).
+              allowed_lifetime_min:
+              allowed_lifetime_max:
+              # Each job purges the rooms whose max_lifetime is longer than shortest_max_lifetime and at most
+              # longest_max_lifetime (empty: unbounded), every interval. No jobs: one daily job for every room.
+              purge_jobs: []
 
             # Registration files of application services (bridges and bots), the YAML each bridge generates.
             # Relative paths are inside data_dir. See docs/appservices.md.

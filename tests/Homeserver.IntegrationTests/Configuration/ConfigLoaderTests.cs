@@ -56,6 +56,7 @@ public sealed class ConfigLoaderTests
     public void Sample_DocumentsEveryOptionKey()
     {
         var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
+            .Replace("purge_jobs: []", "purge_jobs: [{interval: 1d, shortest_max_lifetime: 1d, longest_max_lifetime: 2d}]")
             .Replace("denied_ip_ranges: []", "denied_ip_ranges: [x]").Replace("trusted_key_servers: []", "trusted_key_servers: [{server_name: x, key_id: y, key: z}]")
             .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));
         var missing = AllKeys(typeof(HomeserverOptions), "").Where(k => !flat.Keys.Any(f => Normalise(f).StartsWith(k, StringComparison.Ordinal))).ToList();

@@ -15,6 +15,8 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
     {
         var version = await reads.VersionOfAsync(roomId, ct);
         var row = await guard.VisibleAsync(userId, roomId, version, eventId, ct);
+        if (row.StreamOrdering < await events.HistoryStartAsync(roomId.ToString(), ct))
+            throw Errors.MatrixException.NotFound(RoomEventGuard.NotFound);
         limit = Math.Clamp(limit, 0, RoomReadService.MaxPageSize);
         var beforeCount = limit / 2;
         var afterCount = limit - beforeCount;

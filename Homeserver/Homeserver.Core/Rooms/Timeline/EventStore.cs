@@ -16,17 +16,20 @@ public sealed class EventStore(Database db)
     // Outliers have no stream position, state or redaction of their own: those columns stay unset (0 and null).
     private const string OutlierColumns = "event_id, room_id, event_type, state_key, sender, depth, origin_server_ts";
     private const string SelectOneOutlier = $"SELECT {OutlierColumns}, json FROM outlier_events WHERE event_id = @EventId";
-    private const string SelectBackwards = """
-        SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering < @From AND stream_ordering > @To
+    // A room's timeline starts at its history_start: what a history purge left before it is no longer part of it.
+    private const string InTimeline = "stream_ordering >= (SELECT history_start FROM rooms WHERE room_id = @RoomId)";
+    private const string SelectBackwards = $"""
+        SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering < @From AND stream_ordering > @To AND {InTimeline}
         ORDER BY stream_ordering DESC LIMIT @Limit
         """;
-    private const string SelectForwards = """
-        SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering > @From AND stream_ordering < @To
+    private const string SelectForwards = $"""
+        SELECT * FROM events WHERE room_id = @RoomId AND stream_ordering > @From AND stream_ordering < @To AND {InTimeline}
         ORDER BY stream_ordering ASC LIMIT @Limit
         """;
     private const string CountBefore = """
         SELECT COUNT(*) FROM (SELECT 1 AS one FROM events WHERE room_id = @RoomId AND stream_ordering < @Before LIMIT @Limit) t
         """;
+    private const string SelectHistoryStart = "SELECT history_start FROM rooms WHERE room_id = @RoomId";
     private const string SelectMaxStream = "SELECT COALESCE(MAX(stream_ordering), 0) FROM events";
     private const string SelectMinDepth = "SELECT COALESCE(MIN(depth), 0) FROM events WHERE room_id = @RoomId";
     private const string SelectRange = "SELECT * FROM events WHERE stream_ordering > @After AND stream_ordering <= @Upto ORDER BY stream_ordering LIMIT @Limit";
@@ -138,10 +141,10 @@ public sealed class EventStore(Database db)
             return new Dictionary<string, IReadOnlyList<EventRow>>();
         var sql = $"""
             SELECT {Utf8Columns("e")} FROM (
-                SELECT r.room_id, COALESCE((SELECT x.stream_ordering FROM events x WHERE x.room_id = r.room_id AND x.stream_ordering <= @Upto
+                SELECT r.room_id, r.history_start, COALESCE((SELECT x.stream_ordering FROM events x WHERE x.room_id = r.room_id AND x.stream_ordering <= @Upto
                                             ORDER BY x.stream_ordering DESC LIMIT 1 OFFSET @Skip), 0) AS cutoff
                 FROM rooms r WHERE {db.Dialect.InLongList("r.room_id", "RoomIds")}
-            ) c JOIN events e ON e.room_id = c.room_id AND e.stream_ordering >= c.cutoff AND e.stream_ordering <= @Upto
+            ) c JOIN events e ON e.room_id = c.room_id AND e.stream_ordering >= c.cutoff AND e.stream_ordering >= c.history_start AND e.stream_ordering <= @Upto
             """;
         var rows = await db.ReadAsync(c => c.ListAsync<EventRow>(sql, new { RoomIds = db.Dialect.ListParameter(roomIds), Upto = upto, Skip = limit - 1 }, ct), ct);
         return rows.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, g => (IReadOnlyList<EventRow>)g.OrderByDescending(r => r.StreamOrdering).ToList());
@@ -175,6 +178,10 @@ public sealed class EventStore(Database db)
             new { RoomIds = db.Dialect.ListParameter(roomIds), Upto = upto, Types = db.Dialect.ListParameter(types) }, ct), ct);
         return rows.ToDictionary(r => r.RoomId);
     }
+
+    /// <summary>Where the room's timeline starts: events before this position were purged from it.</summary>
+    public Task<long> HistoryStartAsync(string roomId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ScalarAsync<long>(SelectHistoryStart, new { RoomId = roomId }, ct), ct);
 
     public Task<long> MaxStreamOrderingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ScalarAsync<long>(SelectMaxStream, null, ct), ct);
