@@ -25,6 +25,7 @@ public static class MediaRepoEndpoints
         UploadEndpoints.Map(app);
         DownloadEndpoints.Map(app, options);
         ThumbnailEndpoints.Map(app, options);
+        FederationMediaEndpoints.Map(app, app.ServiceProvider.GetRequiredService<FederationOptions>());
         AdminMediaEndpoints.Map(app.MapSynapseAdmin());
         return app;
     }

@@ -107,6 +107,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MediaStore>();
         services.AddSingleton(_ => MediaContentStores.Create(options.Media.Storage, options));
         services.AddSingleton<MediaService>();
+        services.AddSingleton<Media.Remote.RemoteMediaStore>();
+        services.AddSingleton<Media.Remote.RemoteMediaCache>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<CurrentStateStore>();
