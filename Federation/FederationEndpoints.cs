@@ -1,4 +1,4 @@
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Federation.Events;
 using Federation.Keys;
 using Federation.Membership;

@@ -29,6 +29,7 @@ public static class MediaRepoEndpoints
         AdminMediaEndpoints.Map(admin);
         AdminUserMediaEndpoints.Map(admin);
         AdminQuarantineEndpoints.Map(admin);
+        FederationMediaEndpoints.Map(app, app.ServiceProvider.GetRequiredService<FederationOptions>());
         return app;
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Federation.Reads;
 using Homeserver.Core.Identifiers;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Federation.Events;
 using Homeserver.Core.Events;
 using Homeserver.Core.Federation.Membership;

@@ -1,4 +1,4 @@
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Homeserver.Core.Federation.Membership;
 using Homeserver.Core.Identifiers;
 using Microsoft.AspNetCore.Builder;

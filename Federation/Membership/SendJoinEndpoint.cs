@@ -1,4 +1,4 @@
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Federation.Events;
 using Homeserver.Core.Federation.Membership;
 using Homeserver.Core.Identifiers;

@@ -1,4 +1,4 @@
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Rooms.Directory;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,4 @@
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Homeserver.Core.E2ee;
 using Homeserver.Core.Identifiers;
 using Homeserver.Http.Json;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Federation.Auth;
+using Homeserver.Http.FederationAuth;
 using Homeserver.Core.InboundFederation;
 using Homeserver.Http.Json;
 using Microsoft.AspNetCore.Builder;

@@ -114,6 +114,8 @@ public static class CoreServiceCollectionExtensions
         if (options.Media.Retention.LocalMediaLifetime is not null || options.Media.Retention.RemoteMediaLifetime is not null)
             services.AddLeasedPeriodicWork("media_retention", options.Media.Retention.Interval.Value,
                 sp => ActivatorUtilities.CreateInstance<MediaCleanupJob>(sp, options.Media.Retention).RunAsync);
+        services.AddSingleton<Media.Remote.RemoteMediaStore>();
+        services.AddSingleton<Media.Remote.RemoteMediaCache>();
         services.AddSingleton<RoomStore>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<BackwardExtremityStore>();

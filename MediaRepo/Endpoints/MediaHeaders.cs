@@ -26,16 +26,22 @@ public static class MediaHeaders
     /// <summary>Sets the safety headers and Content-Disposition; returns the Content-Type to serve.</summary>
     public static string Apply(HttpResponse response, string? storedType, string? fileName)
     {
-        var (servedType, inline) = Classify(storedType);
-        var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
-        if (!string.IsNullOrEmpty(fileName))
-            disposition.SetHttpFileName(fileName);
-        response.Headers.ContentDisposition = disposition.ToString();
+        var servedType = Classify(storedType).ServedType;
+        response.Headers.ContentDisposition = Disposition(storedType, fileName);
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers["Cross-Origin-Resource-Policy"] = "cross-origin";
         response.Headers["Referrer-Policy"] = "no-referrer";
         return servedType;
+    }
+
+    /// <summary>The <c>Content-Disposition</c>: <c>inline</c> only for inline-safe types, with the file name when there is one.</summary>
+    public static string Disposition(string? storedType, string? fileName)
+    {
+        var disposition = new ContentDispositionHeaderValue(Classify(storedType).Inline ? "inline" : "attachment");
+        if (!string.IsNullOrEmpty(fileName))
+            disposition.SetHttpFileName(fileName);
+        return disposition.ToString();
     }
 
     /// <summary>The type to serve and whether it may be shown inline.</summary>

@@ -11,6 +11,11 @@ public sealed class MediaOptions
     public string Storage { get; set; } = FilesystemStorage;
     public S3Options S3 { get; set; } = new();
     public ByteSize MaxUploadSize { get; set; } = new(50L << 20);
+    /// <summary>
+    /// Bytes other servers' media (originals and thumbnails) may take in the cache; beyond it the least recently
+    /// accessed are evicted. 0 means no cap.
+    /// </summary>
+    public ByteSize RemoteCacheMaxSize { get; set; } = new(10L << 30);
     /// <summary>Total bytes one user may store; 0 means no quota.</summary>
     public ByteSize UserQuota { get; set; } = new(0);
     /// <summary>Asynchronous uploads (<c>/create</c>) one user may have pending at once.</summary>

@@ -22,6 +22,7 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<Keys.ServerKeyRefresher>();
         services.AddSingleton<Keys.KeyQueryService>();
         services.AddSingleton<Homeserver.Core.E2ee.IRemoteKeys, E2ee.RemoteKeys>();
+        services.AddSingleton<Homeserver.Core.Media.Remote.IRemoteMediaSource, Media.FederationMediaSource>();
         return services;
     }
 

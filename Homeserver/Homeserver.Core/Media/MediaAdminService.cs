@@ -12,8 +12,8 @@ namespace Homeserver.Core.Media;
 /// Deletions go through <see cref="MediaService.DeleteAsync"/>, so the content store (filesystem or S3) loses the
 /// files no other media or thumbnail shares.
 /// </summary>
-public sealed class MediaAdminService(MediaAdminStore store, MediaService media, UserStore users, RoomStore rooms, ServerIdentity server,
-    ILogger<MediaAdminService> log)
+public sealed class MediaAdminService(MediaAdminStore store, MediaService media, Remote.RemoteMediaCache remoteCache, UserStore users, RoomStore rooms,
+    ServerIdentity server, ILogger<MediaAdminService> log)
 {
     /// <summary>Synapse's <c>order_by</c> names for a user's media, and the columns they sort by.</summary>
     public static readonly IReadOnlyDictionary<string, string> UserMediaColumns = new Dictionary<string, string>
@@ -62,15 +62,16 @@ public sealed class MediaAdminService(MediaAdminStore store, MediaService media,
     }
 
     /// <summary>
-    /// Deletes cached copies of other servers' media not used since <paramref name="beforeTs"/>. This server fetches no
-    /// remote media yet, so there is no cache to purge and the count is 0 until it does.
+    /// Deletes cached copies of other servers' media not used since <paramref name="beforeTs"/>; a later request fetches
+    /// them again from their origin.
     /// </summary>
-    public Task<int> PurgeRemoteCacheAsync(long beforeTs, CancellationToken ct)
+    public async Task<int> PurgeRemoteCacheAsync(long beforeTs, CancellationToken ct)
     {
         if (beforeTs < 0)
             throw MatrixException.InvalidParam("Query parameter before_ts must be a string representing a positive integer.");
-        log.LogDebug("No remote media is cached on this server: nothing to purge before {BeforeTs}", beforeTs);
-        return Task.FromResult(0);
+        var deleted = await remoteCache.PurgeNotAccessedSinceAsync(beforeTs, ct);
+        log.LogInformation("Purged {Count} cached remote media last used before {BeforeTs}", deleted, beforeTs);
+        return deleted;
     }
 
     /// <summary>Quarantines one piece of media (protected media stays served); remote media has no cached copy to mark.</summary>

@@ -77,7 +77,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
     {
         MediaIds.EnsureValid(serverName, mediaId);
         if (serverName != server.ServerName)
-            throw MatrixException.NotFound("Remote media is not available on this server yet");
+            throw MatrixException.NotFound("Not media of this server");
         var deadline = time.GetUtcNow() + maxWait;
         while (true)
         {
@@ -132,17 +132,28 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
         MediaIds.EnsureValid(serverName, mediaId);
         if (serverName != server.ServerName || await store.GetAsync(mediaId, ct) is null)
             return false;
+        await DeleteRowsAsync(c => store.DeleteAsync(mediaId, c), ct);
+        return true;
+    }
+
+    public bool IsLocal(string serverName) => serverName == server.ServerName;
+
+    /// <summary>
+    /// Deletes rows with <paramref name="deleteRows"/>, which returns the content hashes no row refers to any more,
+    /// and then that content, both under the content lock of <see cref="CommitAsync"/>.
+    /// </summary>
+    internal async Task DeleteRowsAsync(Func<CancellationToken, Task<IReadOnlyList<string>>> deleteRows, CancellationToken ct)
+    {
         await _contentLock.WaitAsync(ct);
         try
         {
-            foreach (var sha in await store.DeleteAsync(mediaId, ct))
+            foreach (var sha in await deleteRows(ct))
                 await content.DeleteAsync(sha, CancellationToken.None);
         }
         finally
         {
             _contentLock.Release();
         }
-        return true;
     }
 
     private async Task StoreContentAsync(string uploader, MediaUpload upload, Func<string, long, CancellationToken, Task> commit, CancellationToken ct)
@@ -171,7 +182,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
         }
     }
 
-    private async Task StoreBytesAsync(byte[] bytes, Func<string, CancellationToken, Task> commit, CancellationToken ct)
+    internal async Task StoreBytesAsync(byte[] bytes, Func<string, CancellationToken, Task> commit, CancellationToken ct)
     {
         var temp = content.NewTempPath();
         try
@@ -186,7 +197,8 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
         }
     }
 
-    private async Task CommitAsync(string temp, string sha, Func<CancellationToken, Task> insertRow, CancellationToken ct)
+    /// <summary>Puts a finished temp file into the content store under its hash and inserts the row that refers to it.</summary>
+    internal async Task CommitAsync(string temp, string sha, Func<CancellationToken, Task> insertRow, CancellationToken ct)
     {
         await _contentLock.WaitAsync(ct);
         try

@@ -20,9 +20,14 @@ public sealed class MediaStore(Database db)
     private const string DeleteMedia = "DELETE FROM media WHERE media_id = @MediaId";
     private const string SelectThumbHashes = "SELECT sha256 FROM media_thumbnails WHERE media_id = @MediaId";
     private const string DeleteThumbs = "DELETE FROM media_thumbnails WHERE media_id = @MediaId";
-    private const string CountHashRefs = "SELECT (SELECT COUNT(*) FROM media WHERE sha256 = @Sha256) + (SELECT COUNT(*) FROM media_thumbnails WHERE sha256 = @Sha256)";
+    /// <summary>The rows of every media table, local and remote, that refer to one piece of content.</summary>
+    internal const string CountHashRefs = """
+        SELECT (SELECT COUNT(*) FROM media WHERE sha256 = @Sha256) + (SELECT COUNT(*) FROM media_thumbnails WHERE sha256 = @Sha256)
+            + (SELECT COUNT(*) FROM remote_media_cache WHERE sha256 = @Sha256) + (SELECT COUNT(*) FROM remote_media_thumbnails WHERE sha256 = @Sha256)
+        """;
     private const string SelectContentHashes = """
-        SELECT sha256 FROM (SELECT sha256 FROM media WHERE sha256 IS NOT NULL UNION SELECT sha256 FROM media_thumbnails) hashes
+        SELECT sha256 FROM (SELECT sha256 FROM media WHERE sha256 IS NOT NULL UNION SELECT sha256 FROM media_thumbnails
+            UNION SELECT sha256 FROM remote_media_cache UNION SELECT sha256 FROM remote_media_thumbnails) hashes
         WHERE sha256 > @After ORDER BY sha256 LIMIT @Limit
         """;
     private const string SelectThumb = """

@@ -79,6 +79,26 @@ public sealed class GuardedHttpClient : IDisposable
     }
 
     /// <summary>
+    /// Sends <paramref name="request"/> and returns as soon as the headers are in, within the request timeout; the
+    /// caller reads the body as it arrives (media, too large to hold whole), bounds that read itself, and disposes
+    /// the answer.
+    /// </summary>
+    /// <exception cref="OutboundTimeoutException">The headers did not come in time.</exception>
+    public async Task<HttpResponseMessage> OpenAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        try
+        {
+            return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new OutboundTimeoutException(request.RequestUri, _timeout);
+        }
+    }
+
+    /// <summary>
     /// A client that passes requests through <paramref name="outer"/> first, over the same guarded connections, for
     /// libraries that want an <see cref="HttpClient"/>: it buffers answers only up to <see cref="DefaultMaxResponseBytes"/>
     /// and within the request timeout, which holds while the answer is buffered too.

@@ -101,6 +101,9 @@ public static class ConfigTemplate
                 tls: true
               # Largest upload accepted.
               max_upload_size: 50M
+              # Other servers' media (and thumbnails) cached for our users: beyond this size the least recently
+              # accessed are evicted; 0 for no cap.
+              remote_cache_max_size: 10G
               # Total bytes one user may store; 0 for no quota.
               user_quota: 0
               # Asynchronous uploads (/create) one user may have waiting for content, and how long they wait.

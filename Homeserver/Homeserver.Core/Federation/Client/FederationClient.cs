@@ -23,6 +23,25 @@ public sealed class FederationClient(FederationHttp http, ServerResolver resolve
     public async Task<OutboundResponse> SendAsync(HttpMethod method, string destination, string pathAndQuery, JsonObject? content,
         CancellationToken ct, long? maxResponseBytes = null)
     {
+        using var request = await SignedRequestAsync(method, destination, pathAndQuery, content, ct);
+        return await http.Client.SendAsync(request, ct, maxResponseBytes);
+    }
+
+    /// <summary>
+    /// Sends a signed <c>GET</c> and returns the answer once its headers are in, whatever its status, for a body read
+    /// as it arrives (<see cref="GuardedHttpClient.OpenAsync"/>); the caller disposes it.
+    /// </summary>
+    /// <exception cref="FederationRequestException">Federation is off, or the destination is not a server name.</exception>
+    /// <exception cref="HttpRequestException">The destination could not be reached or was refused by the address policy.</exception>
+    public async Task<HttpResponseMessage> OpenAsync(string destination, string pathAndQuery, CancellationToken ct)
+    {
+        using var request = await SignedRequestAsync(HttpMethod.Get, destination, pathAndQuery, null, ct);
+        return await http.Client.OpenAsync(request, ct);
+    }
+
+    private async Task<HttpRequestMessage> SignedRequestAsync(HttpMethod method, string destination, string pathAndQuery, JsonObject? content,
+        CancellationToken ct)
+    {
         if (!options.Enabled)
             throw new FederationRequestException("federation is disabled in the config (federation.enabled)");
         ResolvedServer target;
@@ -34,7 +53,7 @@ public sealed class FederationClient(FederationHttp http, ServerResolver resolve
         {
             throw new FederationRequestException(e.Message);
         }
-        using var request = new HttpRequestMessage(method, target.UriFor(pathAndQuery));
+        var request = new HttpRequestMessage(method, target.UriFor(pathAndQuery));
         request.Headers.Host = target.HostHeader;
         request.Headers.TryAddWithoutValidation("Authorization",
             XMatrixAuthorization.Create(key, server.ServerName, destination, method.Method, pathAndQuery, content));
@@ -43,7 +62,7 @@ public sealed class FederationClient(FederationHttp http, ServerResolver resolve
             request.Content = new ByteArrayContent(CanonicalJson.Encode(content));
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
-        return await http.Client.SendAsync(request, ct, maxResponseBytes);
+        return request;
     }
 
     /// <summary>Sends a signed request whose answer must be a 200 with a JSON object.</summary>

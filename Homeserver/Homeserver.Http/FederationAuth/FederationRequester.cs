@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Federation.Auth;
+namespace Homeserver.Http.FederationAuth;
 
 /// <summary>The server that signed a request, as <see cref="XMatrixAuthenticationFilter"/> verified it.</summary>
 public static class FederationRequester

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
-namespace Federation.Auth;
+namespace Homeserver.Http.FederationAuth;
 
 /// <summary>
 /// Request authentication for every federation endpoint but the version: an <c>X-Matrix</c> header naming us as the
