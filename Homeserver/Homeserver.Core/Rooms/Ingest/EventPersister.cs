@@ -41,7 +41,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             // Serialises the room's writers across nodes: the extremities and current state each write replaces
             // are read and replaced inside this lock (SQLite has one writer already).
             await RoomStore.LockAsync(st.Connection, st.Transaction, pdu.RoomId.ToString(), ct);
-            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ct);
+            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ctx.StatePrevEvents, ct);
             foreach (var write in writes)
                 await write(st, persisted.StreamOrdering);
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
@@ -60,7 +60,8 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         return audience;
     }
 
-    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, CancellationToken ct)
+    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
+        IReadOnlyList<string>? statePrevEvents, CancellationToken ct)
     {
         var (c, tx) = (st.Connection, st.Transaction);
         var roomId = pdu.RoomId.ToString();
@@ -93,7 +94,8 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             StateGroupBefore = stateGroupBefore,
             StateGroup = group,
         }, prev, ct);
-        await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
+        // Extremities that a rejected prev event was built on are covered by this event too.
+        await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, statePrevEvents is null ? prev : prev.Union(statePrevEvents), ct);
         if (pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
             await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
         if (pdu.Content["m.relates_to"] is System.Text.Json.Nodes.JsonObject rel
