@@ -142,6 +142,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SignatureCheckStep>();
         services.AddSingleton<AuthEventsCheckStep>();
         services.AddSingleton<StateBeforeStep>();
+        services.AddSingleton<PrevEventsBeforeRejected>();
         services.AddSingleton<StateAuthCheckStep>();
         services.AddSingleton<SoftFailCheckStep>();
         services.AddSingleton<EventIngest>();

@@ -4,6 +4,7 @@ using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Identifiers;
 using EventId = Homeserver.Core.Identifiers.EventId;
 using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ namespace Homeserver.Core.InboundFederation;
 /// after each prev event held here by the room version's algorithm (<see cref="PrevStateResolver"/>). The missing
 /// events themselves stay missing: the received event joins the timeline with a gap before it.
 /// </summary>
-public sealed class GapStateFetcher(FederationClient client, EventStore events, FetchedOutliers outliers, PrevStateResolver resolver,
+public sealed class GapStateFetcher(FederationClient client, EventStore events, SetAsideEventStore setAside, FetchedOutliers outliers, PrevStateResolver resolver,
     ILogger<GapStateFetcher> log)
 {
     /// <summary>At most so many IDs in each list of a <c>/state_ids</c> answer; large rooms' state runs to tens of thousands.</summary>
@@ -33,8 +34,12 @@ public sealed class GapStateFetcher(FederationClient client, EventStore events, 
     private const long MaxStateAnswerBytes = 64L * 1024 * 1024;
     private const long MaxEventAnswerBytes = 256 * 1024;
 
-    /// <summary>The state before <paramref name="ev"/>, or why it could not be had.</summary>
-    public async Task<(RoomState? State, string? Error)> StateBeforeAsync(string origin, Pdu ev, IReadOnlyList<string> missingPrevs, CancellationToken ct)
+    /// <summary>
+    /// The state before <paramref name="ev"/> from the states after <paramref name="prevs"/> (its prev events, rejected ones
+    /// stepped over), those of <paramref name="missingPrevs"/> asked of the origin; or why it could not be had.
+    /// </summary>
+    public async Task<(RoomState? State, string? Error)> StateBeforeAsync(string origin, Pdu ev, IReadOnlyList<string> prevs, IReadOnlyList<string> missingPrevs,
+        CancellationToken ct)
     {
         var statesAfter = new List<IReadOnlyDictionary<StateEventKey, string>>();
         foreach (var prev in missingPrevs)
@@ -45,7 +50,7 @@ public sealed class GapStateFetcher(FederationClient client, EventStore events, 
             statesAfter.Add(stateAfter);
         }
         var roomId = ev.RoomId.ToString();
-        var held = (await events.GetManyAsync(ev.PrevEvents.Select(p => p.ToString()).Except(missingPrevs).ToList(), ct)).Values
+        var held = (await events.GetManyAsync(prevs.Except(missingPrevs).ToList(), ct)).Values
             .Where(r => r.RoomId == roomId && r.StreamOrdering != 0).ToList();
         log.LogInformation("State before {EventId} in {RoomId} resolved across {Missing} prev events missing here, with the state {Origin} gave after them",
             ev.EventId, roomId, missingPrevs.Count, origin);
@@ -79,8 +84,12 @@ public sealed class GapStateFetcher(FederationClient client, EventStore events, 
             held = await HeldAsync(ev.RoomId, wanted, ct);
         }
         var state = new Dictionary<StateEventKey, string>();
+        // A state event the rules reject here is in no state, whatever the origin says (its auth events did not allow it).
+        var rejected = await setAside.VerdictsAsync(stateIds.Where(id => !held.ContainsKey(id)).ToList(), ct);
         foreach (var id in stateIds)
         {
+            if (rejected.TryGetValue(id, out var verdict) && verdict.Kind == SetAside.Rejected)
+                continue;
             if (!held.TryGetValue(id, out var row))
                 return (null, $"the state event {id} could not be had");
             if (row.StateKey is null || !state.TryAdd(new StateEventKey(row.EventType, row.StateKey), id))

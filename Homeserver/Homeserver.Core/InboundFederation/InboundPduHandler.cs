@@ -18,11 +18,11 @@ namespace Homeserver.Core.InboundFederation;
 /// without being checked again when it is already known, preceded by the events missing before it when its origin
 /// can give them and by the auth events it names that are unknown here (<see cref="AuthEventsFetcher"/>), on the state
 /// its origin gives at a gap it cannot fill (<see cref="GapStateFetcher"/>), then put through <see cref="EventIngest"/>
-/// as an event from that origin. Each answer is the error
-/// to report for the PDU, or null.
+/// as an event from that origin. Each answer is the error to report for the PDU, or null: as Synapse answers, an event
+/// the authorisation rules reject was processed, so it gets no error (errors are for events that could not be).
 /// </summary>
 public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsideEventStore setAside, EventIngest ingest, RoomLocks locks,
-    IVerifyKeys keys, MissingEventsFetcher missing, AuthEventsFetcher authEvents, GapStateFetcher gapState, ServerAcls acls, ILogger<InboundPduHandler> log)
+    PrevEventsBeforeRejected beforeRejected, IVerifyKeys keys, MissingEventsFetcher missing, AuthEventsFetcher authEvents, GapStateFetcher gapState, ServerAcls acls, ILogger<InboundPduHandler> log)
 {
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
@@ -67,7 +67,7 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
             if (pdu.Sender.ServerName != origin && !HandshakeMembership.Is(pdu) && !await SignedByAsync(pdu, origin, ct))
                 return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";
             if (earlier is not null)
-                return ErrorOf(pdu, earlier);
+                return null;
             if (await GapAsync(origin, pdu, ct) is { } gap)
                 return gap;
             return await IngestAsync(origin, pdu, null, ct);
@@ -100,17 +100,13 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         }
     }
 
-    /// <summary>The answer for an event handled before: stored or soft-failed, no error; rejected, its rejection.</summary>
-    private static string? ErrorOf(Pdu pdu, SetAsideEventStore.Verdict earlier) =>
-        earlier.Kind == SetAside.Rejected ? $"Event {pdu.EventId} was rejected: {earlier.Reason}" : null;
-
     /// <summary>
     /// Fills in the prev events we lack with what the origin gives through <c>get_missing_events</c>, each event
     /// ingested parents first; what it cannot close is left to <see cref="IngestAsync"/>.
     /// </summary>
     private async Task<string?> GapAsync(string origin, Pdu pdu, CancellationToken ct)
     {
-        var lacking = await LackingPrevEventsAsync(pdu, ct);
+        var lacking = await LackingPrevEventsAsync(pdu, await beforeRejected.OfAsync(pdu, ct), ct);
         if (lacking.Count == 0)
             return null;
         if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
@@ -129,17 +125,21 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     }
 
     /// <summary>
-    /// The prev events not in the room's timeline here: unknown, or held only as outliers, which have no state of their own.
+    /// Those of <paramref name="prevs"/> (the PDU's prev events, rejected ones stepped over) not in the room's timeline
+    /// here: unknown, or held only as outliers, which have no state of their own.
     /// </summary>
-    private async Task<IReadOnlyList<string>> LackingPrevEventsAsync(Pdu pdu, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> LackingPrevEventsAsync(Pdu pdu, IReadOnlyList<string> prevs, CancellationToken ct)
     {
-        var ids = pdu.PrevEvents.Select(p => p.ToString()).Distinct().ToList();
+        var ids = prevs.Distinct().ToList();
         var stored = await events.GetManyAsync(ids, ct);
         var roomId = pdu.RoomId.ToString();
         return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId && row.StreamOrdering != 0)).ToList();
     }
 
-    /// <summary>The error when a lacking prev event was rejected or soft-failed: neither kind is in the DAG we store, and fetching them again would not change that.</summary>
+    /// <summary>
+    /// The error when a lacking prev event was soft-failed, or rejected beyond what <see cref="PrevEventsBeforeRejected"/>
+    /// steps over: neither kind is in the DAG we store, and fetching them again would not change that.
+    /// </summary>
     private async Task<string?> SetAsidePrevAsync(Pdu pdu, IReadOnlyList<string> lacking, CancellationToken ct)
     {
         foreach (var (prev, verdict) in await setAside.VerdictsAsync(lacking, ct))
@@ -161,27 +161,28 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
             return unknownAuth;
         RoomState? stateBefore = null;
-        var lacking = await LackingPrevEventsAsync(pdu, ct);
+        var prevs = await beforeRejected.OfAsync(pdu, ct);
+        var lacking = await LackingPrevEventsAsync(pdu, prevs, ct);
         if (lacking.Count > 0)
         {
             if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
                 return setAsidePrev;
-            (stateBefore, var error) = await gapState.StateBeforeAsync(origin, pdu, lacking, ct);
+            (stateBefore, var error) = await gapState.StateBeforeAsync(origin, pdu, prevs, lacking, ct);
             if (error is not null)
                 return error;
         }
         using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
         // Checked again under the lock: another transaction may have brought the same event meanwhile.
-        if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Values.FirstOrDefault() is { } earlier)
-            return ErrorOf(pdu, earlier);
+        if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Count > 0)
+            return null;
         try
         {
-            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore, BackfillOrdering = backfillOrdering }, ct);
+            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore, StatePrevEvents = prevs, BackfillOrdering = backfillOrdering }, ct);
             return null;
         }
         catch (EventRefusedException e)
         {
-            return e.Message;
+            return e.Rejected ? null : e.Message;
         }
     }
 

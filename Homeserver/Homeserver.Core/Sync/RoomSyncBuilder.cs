@@ -117,11 +117,19 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         return new JsonObject { [key] = new JsonObject { ["events"] = stripped } };
     }
 
-    /// <summary>A room the user left (or was banned from): its timeline up to their leave event, which ends the window.</summary>
-    public async Task<JsonObject> LeftAsync(UserId userId, string deviceId, string roomId, Window window, SyncFilter filter, CancellationToken ct)
+    /// <summary>
+    /// A room the user left (or was banned from): its timeline up to their leave event (<paramref name="leaveEventId"/>),
+    /// which ends the window. A room held elsewhere has no timeline here; its leave, an outlier, is the timeline, as
+    /// Synapse gives the leave that refused an invite.
+    /// </summary>
+    public async Task<JsonObject> LeftAsync(UserId userId, string deviceId, string roomId, string leaveEventId, Window window, SyncFilter filter,
+        CancellationToken ct)
     {
         var version = await rooms.VersionOfAsync(roomId, ct);
         var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
+        if (timeline.Count == 0 && filter.TimelineLimit > 0 && await events.GetIncludingOutliersAsync(leaveEventId, ct) is { StreamOrdering: 0 } outlier
+            && filter.Timeline.Matches(outlier))
+            (timeline, limited) = ([outlier], false);
         return new JsonObject
         {
             ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct),

@@ -116,6 +116,26 @@ public sealed class InboundGapStateTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AStateEventTheRulesReject_IsLeftOutOfTheStateAtTheGap_NotAReasonToRefuseTheEvent(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        // A user of B who never joined names a topic: validly signed, but its own auth events do not allow it.
+        var stranger = s.FromB.User("stranger");
+        var strangersTopic = await s.FromB.BuildAsync(s.Room, stranger, "m.room.topic", "", new JsonObject { ["topic"] = "taken over" });
+        var stateAtGap = s.StateAtGap.ToDictionary();
+        stateAtGap[new StateEventKey("m.room.topic", "")] = strangersTopic.EventId.ToString();
+        s.Serve(stateAtGap.Values, s.PowerChange, s.LastOfGap, strangersTopic);
+
+        AssertAccepted(await s.FromB.SendAsync("t", s.AfterGap), s.AfterGap);
+
+        Assert.Contains("after the gap", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+        await s.Alice.SendTextAsync(s.Room.ToString(), "joining the branches");
+        // The room never had a topic, and the stranger's did not become one.
+        await (await s.Alice.GetRoomAsync(s.Room.ToString(), "state/m.room.topic")).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task HostileStateAnswers_TooManyIds_AForgedStateEvent_OrNoCreateEvent_AreRefusedWithoutHarm(string engine)
     {
         await using var s = await StartAsync(engine);

@@ -205,21 +205,48 @@ public sealed class InboundTransactionTests : IDisposable
         await using var s = await StartAsync(engine);
         var mallory = s.FromB.User("mallory");
         var intruding = await s.FromB.MessageAsync(s.Room, mallory, "intruding");
-        Assert.Contains("the sender is not joined", Error(await s.FromB.SendAsync("t1", intruding), intruding));
+        // As Synapse answers: the event was processed (and rejected), so its answer carries no error.
+        AssertAccepted(await s.FromB.SendAsync("t1", intruding), intruding);
 
         // Bob may write, but not on the authority of a rejected event; and so on down the chain.
         var allowed = await s.FromB.MessageAsync(s.Room, s.Bob, "probe");
         var citing = await s.FromB.MessageAsync(s.Room, s.Bob, "citing", [.. allowed.AuthEvents, intruding.EventId]);
         var citingCiting = await s.FromB.MessageAsync(s.Room, s.Bob, "citing the citing", [.. allowed.AuthEvents, citing.EventId]);
         var results = await s.FromB.SendAsync("t2", citing, citingCiting);
-        Assert.Contains($"rejected event {intruding.EventId}", Error(results, citing));
-        Assert.Contains($"rejected event {citing.EventId}", Error(results, citingCiting));
+        AssertAccepted(results, citing);
+        AssertAccepted(results, citingCiting);
 
-        // The rejection is remembered: the event sent again is answered as rejected without a new check.
-        Assert.Contains("was rejected", Error(await s.FromB.SendAsync("t3", intruding), intruding));
+        // The rejection is remembered: the event sent again is answered the same without a new check.
+        AssertAccepted(await s.FromB.SendAsync("t3", intruding), intruding);
         var bodies = (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies().ToList();
         Assert.DoesNotContain("intruding", bodies);
         Assert.DoesNotContain("citing", bodies);
+        foreach (var rejected in new[] { intruding, citing, citingCiting })
+            Assert.Equal(HttpStatusCode.NotFound, (await s.FromB.GetAsync($"/_matrix/federation/v1/event/{Uri.EscapeDataString(rejected.EventId.ToString())}")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task EventBuiltOnARejectedEvent_IsAccepted_OnTheStateBeforeTheRejectedOne(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        var room = s.Room.ToString();
+        // Bob has no power to change the join rules: the change is rejected, and B builds on it before learning so.
+        var rejected = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.join_rules", "", new JsonObject { ["join_rule"] = "invite" });
+        AssertAccepted(await s.FromB.SendAsync("rejected", rejected), rejected);
+        var after = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("after the rejected"),
+            prevEvents: [rejected.EventId], depth: rejected.Depth + 1);
+        AssertAccepted(await s.FromB.SendAsync("after", after), after);
+
+        Assert.Contains("after the rejected", (await s.Alice.MessagesAsync(room)).Bodies());
+        var rules = await (await s.Alice.GetAsync($"/_matrix/client/v3/rooms/{room}/state/m.room.join_rules")).AssertOkAsync();
+        Assert.Equal("public", rules.GetProperty("join_rule").GetString());
+        // The event covers what the rejected one was built on: the room has one forward extremity again.
+        var extremities = await s.A.Services.GetRequiredService<RoomStore>().ForwardExtremitiesAsync(room, CancellationToken.None);
+        Assert.Equal([after.EventId.ToString()], extremities.Select(e => e.EventId));
+        var stateIds = await s.FromB.GetAsync($"/_matrix/federation/v1/state_ids/{Uri.EscapeDataString(room)}?event_id={Uri.EscapeDataString(rejected.EventId.ToString())}");
+        Assert.Equal(HttpStatusCode.NotFound, stateIds.StatusCode);
+        Assert.Equal("M_NOT_FOUND", JsonNode.Parse(stateIds.Body)!["errcode"]!.GetValue<string>());
     }
 
     [Theory]

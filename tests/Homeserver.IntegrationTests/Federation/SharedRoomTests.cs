@@ -54,6 +54,14 @@ public sealed class SharedRoomTests : IDisposable
         await WaitForEventAsync(bobClient, roomId, redaction);
         var redacted = await (await bobClient.GetAsync($"/_matrix/client/v3/rooms/{roomId}/event/{Uri.EscapeDataString(fromAlice)}")).AssertOkAsync();
         Assert.False(redacted.GetProperty("content").TryGetProperty("body", out _), redacted.ToString());
+        // As Synapse gives them, in /event and /messages alike: the redaction's ID and the redaction itself.
+        var inMessages = (await bobClient.MessagesAsync(roomId)).Single(e => e.GetProperty("event_id").GetString() == fromAlice);
+        foreach (var unsigned in new[] { redacted.GetProperty("unsigned"), inMessages.GetProperty("unsigned") })
+        {
+            Assert.Equal(redaction, unsigned.GetProperty("redacted_by").GetString());
+            Assert.Equal(redaction, unsigned.GetProperty("redacted_because").GetProperty("event_id").GetString());
+            Assert.Equal("oops", unsigned.GetProperty("redacted_because").GetProperty("content").GetProperty("reason").GetString());
+        }
 
         // Both servers hold the same history. The edit and the reaction were sent at once on different servers, so each
         // server lists them in the order they reached it, as Synapse does.

@@ -15,12 +15,16 @@ namespace Homeserver.Testing.Federation;
 public sealed class FederationAnswerStub : IStartupFilter
 {
     private readonly ConcurrentDictionary<string, Func<HttpRequest, JsonObject>> _answers = new();
+    private readonly ConcurrentDictionary<string, int> _refusals = new();
 
     /// <summary>The requests answered, in order: their path and query, and their body (null for none).</summary>
     public ConcurrentQueue<(string Target, JsonObject? Body)> Requests { get; } = new();
 
     /// <summary>Answers every request whose path starts with <paramref name="pathPrefix"/> (whole segments) with 200 and what <paramref name="answer"/> gives.</summary>
     public void Answer(string pathPrefix, Func<HttpRequest, JsonObject> answer) => _answers[pathPrefix] = answer;
+
+    /// <summary>Answers every request under <paramref name="pathPrefix"/> with <paramref name="status"/> and no body, as a server lacking the endpoint or failing.</summary>
+    public void Refuse(string pathPrefix, int status) => _refusals[pathPrefix] = status;
 
     /// <summary>The requests answered under <paramref name="pathPrefix"/>.</summary>
     public IReadOnlyList<(string Target, JsonObject? Body)> RequestsTo(string pathPrefix) =>
@@ -31,14 +35,18 @@ public sealed class FederationAnswerStub : IStartupFilter
         app.Use(async (ctx, nextMiddleware) =>
         {
             var answer = _answers.FirstOrDefault(a => ctx.Request.Path.StartsWithSegments(a.Key)).Value;
-            if (answer is null)
+            var refusal = _refusals.FirstOrDefault(r => ctx.Request.Path.StartsWithSegments(r.Key)).Value;
+            if (answer is null && refusal == 0)
             {
                 await nextMiddleware(ctx);
                 return;
             }
             var body = ctx.Request.ContentLength > 0 ? (await JsonNode.ParseAsync(ctx.Request.Body))?.AsObject() : null;
             Requests.Enqueue((ctx.Request.Path + ctx.Request.QueryString, body));
-            await ctx.Response.WriteAsJsonAsync(answer(ctx.Request));
+            if (refusal != 0)
+                ctx.Response.StatusCode = refusal;
+            else
+                await ctx.Response.WriteAsJsonAsync(answer!(ctx.Request));
         });
         next(app);
     };

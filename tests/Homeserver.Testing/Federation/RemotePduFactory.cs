@@ -104,6 +104,10 @@ public sealed class RemotePduFactory(TestHomeserver target, TestHomeserver remot
         remote.Services.GetRequiredService<FederationClient>().SendAsync(HttpMethod.Put, target.Options.ServerName,
             $"/_matrix/federation/v1/send/{Uri.EscapeDataString(txnId)}", body, CancellationToken.None);
 
+    /// <summary>A federation <c>GET</c> of <paramref name="pathAndQuery"/> on the target, signed by the remote.</summary>
+    public Task<OutboundResponse> GetAsync(string pathAndQuery) =>
+        remote.Services.GetRequiredService<FederationClient>().SendAsync(HttpMethod.Get, target.Options.ServerName, pathAndQuery, null, CancellationToken.None);
+
     /// <summary>Pushes the events in one transaction that must be answered 200; the answer's per-PDU results.</summary>
     public async Task<JsonObject> SendAsync(string txnId, params Pdu[] pdus) => ResultsOf(await PutAsync(txnId, Transaction(pdus.Select(p => p.Json))));
 

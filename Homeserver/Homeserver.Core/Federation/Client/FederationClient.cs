@@ -68,16 +68,42 @@ public sealed class FederationClient(FederationHttp http, ServerResolver resolve
     /// <summary>Sends a signed request whose answer must be a 200 with a JSON object.</summary>
     /// <exception cref="FederationRequestException">Another status, or an answer that is not a JSON object.</exception>
     public async Task<JsonObject> SendForJsonAsync(HttpMethod method, string destination, string pathAndQuery, JsonObject? content,
+        CancellationToken ct, long? maxResponseBytes = null) =>
+        AnswerOf(await SendAsync(method, destination, pathAndQuery, content, ct, maxResponseBytes), destination, method, pathAndQuery) as JsonObject
+            ?? throw new FederationRequestException($"{destination} answered {method} {pathAndQuery} with JSON that is not an object");
+
+    /// <summary>
+    /// A <c>PUT</c> of a membership handshake (<c>/send_join</c>, <c>/send_leave</c>, <c>/invite</c>, then
+    /// <paramref name="pathAfterVersion"/>) at v2, and at v1 when the remote does not serve v2
+    /// (<see cref="FederationRequestException.UnknownEndpoint"/>), as Synapse falls back for servers that predate v2.
+    /// v1 takes <paramref name="v1Content"/> and wraps its answer as <c>[200, {...}]</c> (MSC1802); the object is returned.
+    /// </summary>
+    public async Task<JsonObject> PutV2OrV1Async(string destination, string pathAfterVersion, JsonObject content, Func<JsonObject> v1Content,
         CancellationToken ct, long? maxResponseBytes = null)
     {
-        var response = await SendAsync(method, destination, pathAndQuery, content, ct, maxResponseBytes);
+        try
+        {
+            return await SendForJsonAsync(HttpMethod.Put, destination, "/_matrix/federation/v2" + pathAfterVersion, content, ct, maxResponseBytes);
+        }
+        catch (FederationRequestException e) when (e.UnknownEndpoint)
+        {
+            var path = "/_matrix/federation/v1" + pathAfterVersion;
+            return AnswerOf(await SendAsync(HttpMethod.Put, destination, path, v1Content(), ct, maxResponseBytes), destination, HttpMethod.Put, path)
+                is JsonArray { Count: 2 } wrapped && wrapped[1] is JsonObject answer
+                ? answer
+                : throw new FederationRequestException($"{destination} answered PUT {path} with JSON that is not [200, {{...}}]");
+        }
+    }
+
+    /// <summary>The JSON of a successful answer; a <see cref="FederationRequestException"/> for any other.</summary>
+    private static JsonNode? AnswerOf(OutboundResponse response, string destination, HttpMethod method, string pathAndQuery)
+    {
         if (!response.IsSuccessStatusCode)
             throw new FederationRequestException($"{destination} answered {(int)response.StatusCode} to {method} {pathAndQuery}", (int)response.StatusCode,
                 FederationRequestException.ErrorOf(response.Body));
         try
         {
-            return JsonNode.Parse(response.Body) as JsonObject
-                ?? throw new FederationRequestException($"{destination} answered {method} {pathAndQuery} with JSON that is not an object");
+            return JsonNode.Parse(response.Body);
         }
         catch (JsonException)
         {

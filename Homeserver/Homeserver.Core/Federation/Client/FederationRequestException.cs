@@ -16,6 +16,13 @@ public sealed class FederationRequestException(string message, int? status = nul
     public JsonObject? Error { get; } = error;
 
     /// <summary>
+    /// The remote does not serve the endpoint at all: 404 or 405, or 400 <c>M_UNRECOGNIZED</c>, as Synapse tells a server
+    /// that predates an endpoint's version from one that refuses the request.
+    /// </summary>
+    public bool UnknownEndpoint =>
+        Status is 404 or 405 || (Status == 400 && Error?["errcode"] is JsonValue code && code.TryGetValue(out string? errcode) && errcode == "M_UNRECOGNIZED");
+
+    /// <summary>
     /// The remote's 4xx refusal as our client should see it (its status, errcode, message and other fields, such as
     /// <c>room_version</c>), as Synapse hands on a resident server's refusal; null for any other failure.
     /// </summary>

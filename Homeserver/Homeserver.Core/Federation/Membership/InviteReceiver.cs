@@ -3,6 +3,7 @@ using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
+using Homeserver.Core.Federation.Acl;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
@@ -19,7 +20,7 @@ namespace Homeserver.Core.Federation.Membership;
 /// by the room's current state. We add our signature and return it; for a room we are not in we keep it (an
 /// outlier, with the stripped state the inviter sent) so the user sees it in /sync's <c>invite</c> section.
 /// </summary>
-public sealed class InviteReceiver(ResidentRoom resident, SignatureCheckStep signatures, StateService state, CurrentStateStore current,
+public sealed class InviteReceiver(ResidentRoom resident, ServerAcls acls, SignatureCheckStep signatures, StateService state, CurrentStateStore current,
     RemoteMembershipStore invites, UserStore users, ServerIdentity server, SigningKey key)
 {
     public async Task<JsonObject> ReceiveAsync(RoomId roomId, EventId eventId, JsonObject body, string origin, CancellationToken ct)
@@ -46,6 +47,7 @@ public sealed class InviteReceiver(ResidentRoom resident, SignatureCheckStep sig
         if (invite.Type != EventTypes.Member || JsonFields.String(invite.Content, "membership") != "invite")
             throw MatrixException.BadJson("Expected an m.room.member invite");
         ResidentRoom.EnsureOfOrigin(invite.Sender, origin);
+        await acls.EnsureAllowedAsync(roomId, origin, ct);
         if (!UserId.TryParse(invite.StateKey, out var invitee) || invitee.Value.ServerName != server.ServerName)
             throw MatrixException.Forbidden("The invite is not for a user of this server");
         if (await users.GetAsync(invitee.Value.ToString(), ct) is not { IsDeactivated: false })

@@ -25,7 +25,7 @@ public sealed class MembershipTemplateService(ResidentRoom resident, RoomWriteSe
         IReadOnlyCollection<string>? supportedVersions, CancellationToken ct)
     {
         ResidentRoom.EnsureOfOrigin(userId, origin);
-        var version = await resident.VersionAsync(roomId, ct);
+        var version = await resident.VersionAsync(roomId, origin, ct);
         if (supportedVersions is not null && !supportedVersions.Contains(version.Id))
             throw new MatrixException(400, "M_INCOMPATIBLE_ROOM_VERSION", $"Your server does not support room version {version.Id}")
             {

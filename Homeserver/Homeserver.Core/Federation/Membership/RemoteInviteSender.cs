@@ -25,11 +25,11 @@ public sealed class RemoteInviteSender(FederationClient client, StrippedStateRea
             ["event"] = invite.Json.DeepClone(),
             ["invite_room_state"] = await stripped.ReadAsync(invite.RoomId, ct),
         };
-        var path = $"/_matrix/federation/v2/invite/{Uri.EscapeDataString(invite.RoomId.ToString())}/{Uri.EscapeDataString(invite.EventId.ToString())}";
+        var path = $"/invite/{Uri.EscapeDataString(invite.RoomId.ToString())}/{Uri.EscapeDataString(invite.EventId.ToString())}";
         JsonObject answer;
         try
         {
-            answer = await client.SendForJsonAsync(HttpMethod.Put, target, path, body, ct);
+            answer = await client.PutV2OrV1Async(target, path, body, () => V1Body(invite, body), ct);
         }
         catch (FederationRequestException e) when (e.Status == 403)
         {
@@ -42,6 +42,21 @@ public sealed class RemoteInviteSender(FederationClient client, StrippedStateRea
         }
         return await CheckedAsync(answer, invite, target, ct)
             ?? throw new MatrixException(502, "M_UNKNOWN", $"{target} did not return the invite signed");
+    }
+
+    /// <summary>
+    /// v1 takes the invite itself, with the room's stripped state in its <c>unsigned</c>. It names no room version, so
+    /// a server that only has v1 knows the event format of versions 1 and 2 alone: as Synapse, it is not offered others.
+    /// </summary>
+    private static JsonObject V1Body(Pdu invite, JsonObject v2Body)
+    {
+        if (!invite.RoomVersion.EventReferencesCarryHashes)
+            throw new MatrixException(400, "M_UNSUPPORTED_ROOM_VERSION", "The invitee's server does not support this room version");
+        var ev = (JsonObject)invite.Json.DeepClone();
+        if (ev["unsigned"] is not JsonObject unsigned)
+            ev["unsigned"] = unsigned = [];
+        unsigned["invite_room_state"] = v2Body["invite_room_state"]!.DeepClone();
+        return ev;
     }
 
     private async Task<Pdu?> CheckedAsync(JsonObject answer, Pdu invite, string target, CancellationToken ct)

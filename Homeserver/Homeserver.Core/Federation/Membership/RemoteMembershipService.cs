@@ -36,6 +36,30 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
     public Task LeaveAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct) =>
         ThroughFirstAsync(roomId, userId, "leave", servers, via => LeaveViaAsync(via, roomId, userId, content, ct));
 
+    public async Task LeaveOutOfBandAsync(Pdu membership, JsonObject content, CancellationToken ct)
+    {
+        var ours = (JsonObject)content.DeepClone();
+        ours["membership"] = "leave";
+        var user = UserId.Parse(membership.StateKey!);
+        // On the invite or knock alone, as Synapse builds it: we know nothing else of the room.
+        var leave = new EventBuilder
+        {
+            RoomVersion = membership.RoomVersion,
+            Type = EventTypes.Member,
+            Sender = user,
+            RoomId = membership.RoomId,
+            StateKey = user.ToString(),
+            Content = ours,
+            PrevEvents = [membership.EventId],
+            AuthEvents = [membership.EventId],
+            ReferenceHashes = ReferenceHasher.ByEventId([membership]),
+            Depth = membership.Depth + 1,
+            OriginServerTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        }.Build(key);
+        await memberships.RecordAsync(leave, "leave", null, user.ToString(), ct);
+        log.LogInformation("{UserId} left {RoomId} here alone, its servers not taking the leave", user, membership.RoomId);
+    }
+
     public Task KnockAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct) =>
         ThroughFirstAsync(roomId, userId, "knock", servers, via => KnockViaAsync(via, roomId, userId, content, ct));
 
@@ -73,8 +97,8 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
     {
         var room = Uri.EscapeDataString(roomId.ToString());
         var (template, join) = await MakeAsync(via, "make_join", "join", roomId, userId, content, ct);
-        var answer = await client.SendForJsonAsync(HttpMethod.Put, via,
-            $"/_matrix/federation/v2/send_join/{room}/{Uri.EscapeDataString(join.EventId.ToString())}", join.Json, ct, MaxSendJoinBytes);
+        var answer = await client.PutV2OrV1Async(via, $"/send_join/{room}/{Uri.EscapeDataString(join.EventId.ToString())}", join.Json, () => join.Json,
+            ct, MaxSendJoinBytes);
         join = Countersigned(answer, join, template);
         var verified = await verifier.VerifyAsync(answer, join, via, ct);
         using var _ = await locks.AcquireAsync(roomId, ct);
@@ -90,8 +114,8 @@ public sealed class RemoteMembershipService(FederationClient client, JoinStateVe
     private async Task LeaveViaAsync(string via, RoomId roomId, UserId userId, JsonObject content, CancellationToken ct)
     {
         var (_, leave) = await MakeAsync(via, "make_leave", "leave", roomId, userId, content, ct);
-        await client.SendForJsonAsync(HttpMethod.Put, via,
-            $"/_matrix/federation/v2/send_leave/{Uri.EscapeDataString(roomId.ToString())}/{Uri.EscapeDataString(leave.EventId.ToString())}", leave.Json, ct);
+        await client.PutV2OrV1Async(via, $"/send_leave/{Uri.EscapeDataString(roomId.ToString())}/{Uri.EscapeDataString(leave.EventId.ToString())}",
+            leave.Json, () => leave.Json, ct);
         await memberships.RecordAsync(leave, "leave", null, userId.ToString(), ct);
         log.LogInformation("{UserId} left {RoomId} through {Server}", userId, roomId, via);
     }

@@ -26,7 +26,7 @@ public sealed class SendMembershipService(ResidentRoom resident, EventIngest ing
 
     public async Task<Accepted> AcceptAsync(RoomId roomId, EventId eventId, JsonObject body, string membership, string origin, CancellationToken ct)
     {
-        var version = await resident.VersionAsync(roomId, ct);
+        var version = await resident.VersionAsync(roomId, origin, ct);
         // As Synapse, the signature comes before the shape: an event its server did not sign (no signature of it, no
         // content hash to sign) is forbidden, not malformed.
         if (body["signatures"] is not JsonObject signatures || signatures[origin] is not JsonObject || body["hashes"] is not JsonObject)

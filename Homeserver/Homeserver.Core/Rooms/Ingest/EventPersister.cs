@@ -34,7 +34,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         }
         var stateGroupBefore = ctx.StateBefore?.Group;
         if (ctx.BackfillOrdering is { } ordering)
-            return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, ordering, ct), ct);
+            return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, null, ordering, ct), ct);
         var writes = new List<Func<StreamTransaction, long, Task>>();
         foreach (var step in steps)
             if (await step.PrepareAsync(pdu, stateGroupBefore, ct) is { } write)
@@ -45,7 +45,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             // Serialises the room's writers across nodes: the extremities and current state each write replaces
             // are read and replaced inside this lock (SQLite has one writer already).
             await RoomStore.LockAsync(st.Connection, st.Transaction, pdu.RoomId.ToString(), ct);
-            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, null, ct);
+            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ctx.StatePrevEvents, null, ct);
             foreach (var write in writes)
                 await write(st, persisted.StreamOrdering);
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
@@ -64,8 +64,8 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         return audience;
     }
 
-    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom, long? backfillOrdering,
-        CancellationToken ct)
+    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
+        IReadOnlyList<string>? statePrevEvents, long? backfillOrdering, CancellationToken ct)
     {
         var (c, tx) = (st.Connection, st.Transaction);
         var roomId = pdu.RoomId.ToString();
@@ -101,8 +101,9 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             StateGroupBefore = stateGroupBefore,
             StateGroup = group,
         }, prev, ct);
+        // Extremities that a rejected prev event was built on are covered by this event too.
         if (backfillOrdering is null)
-            await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, prev, ct);
+            await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, statePrevEvents is null ? prev : prev.Union(statePrevEvents), ct);
         await BackwardExtremityStore.RecordAsync(c, tx, roomId, eventId, prev, stream, ct);
         if (pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
             await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);

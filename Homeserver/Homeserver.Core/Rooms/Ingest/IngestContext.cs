@@ -27,6 +27,12 @@ public sealed class IngestContext
     /// <summary>The events named in <c>auth_events</c>.</summary>
     public IReadOnlyList<Pdu>? AuthEvents { get; set; }
 
+    /// <summary>
+    /// The events whose states after make the state before the event, when some of its <c>prev_events</c> were rejected
+    /// here (<see cref="PrevEventsBeforeRejected"/>); its <c>prev_events</c> otherwise. They leave the forward extremities with them.
+    /// </summary>
+    public IReadOnlyList<string>? StatePrevEvents { get; set; }
+
     /// <summary>The room's state before the event, from its <c>prev_events</c>.</summary>
     public RoomState? StateBefore { get; set; }
 

@@ -36,6 +36,12 @@ public sealed class SetAsideEventStore(Database db)
         public string? Reason { get; set; }
     }
 
+    private sealed class JsonRow
+    {
+        public string EventId { get; set; } = "";
+        public string Json { get; set; } = "";
+    }
+
     private const int Stored = -1;
 
     private static string Table(SetAside kind) => kind == SetAside.Rejected ? "rejected_events" : "soft_failed_events";
@@ -52,6 +58,17 @@ public sealed class SetAsideEventStore(Database db)
     /// <summary>Why the event was set aside as <paramref name="kind"/>; null when it was not.</summary>
     public Task<string?> ReasonAsync(SetAside kind, string eventId, CancellationToken ct) =>
         db.ReadAsync(c => c.FirstOrDefaultAsync<string>($"SELECT reason FROM {Table(kind)} WHERE event_id = @EventId", new { EventId = eventId }, ct), ct);
+
+    /// <summary>The rejected events among <paramref name="eventIds"/>, each as received, by ID.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RejectedJsonAsync(IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    {
+        if (eventIds.Count == 0)
+            return new Dictionary<string, string>();
+        var rows = await db.ReadAsync(c => c.ListAsync<JsonRow>(
+            $"SELECT event_id, json FROM rejected_events WHERE {db.Dialect.InLongList("event_id", "Ids")}",
+            new { Ids = db.Dialect.ListParameter(eventIds) }, ct), ct);
+        return rows.ToDictionary(r => r.EventId, r => r.Json);
+    }
 
     /// <summary>
     /// The events of <paramref name="eventIds"/> handled before, in one statement: in the timeline, or set aside.

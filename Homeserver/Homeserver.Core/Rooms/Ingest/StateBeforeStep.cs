@@ -5,7 +5,8 @@ namespace Homeserver.Core.Rooms.Ingest;
 
 /// <summary>
 /// Step 4: the room's state before the event, from the state after each of its <c>prev_events</c>
-/// (<see cref="PrevStateResolver"/>). A local writer built the event on that state already and passes it in.
+/// (<see cref="PrevStateResolver"/>), or those that stand in for rejected ones (<see cref="IngestContext.StatePrevEvents"/>).
+/// A local writer built the event on that state already and passes it in.
 /// </summary>
 public sealed class StateBeforeStep(EventStore events, PrevStateResolver resolver) : IIngestStep
 {
@@ -15,9 +16,9 @@ public sealed class StateBeforeStep(EventStore events, PrevStateResolver resolve
             return;
         var ev = ctx.Event;
         var prevs = new List<EventRow>();
-        foreach (var id in ev.PrevEvents)
+        foreach (var id in ctx.StatePrevEvents ?? ev.PrevEvents.Select(e => e.ToString()).ToList())
         {
-            var row = await events.GetAsync(id.ToString(), ct);
+            var row = await events.GetAsync(id, ct);
             if (row is null || row.RoomId != ev.RoomId.ToString())
                 throw new EventRefusedException(nameof(StateBeforeStep), $"Event {ev.EventId} names the unknown prev event {id}");
             prevs.Add(row);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 
 namespace Homeserver.Core.Rooms.Memberships;
@@ -15,6 +16,12 @@ public interface IRemoteMembership
 
     /// <summary>Leaves a room we are not in, which is refusing an invite to it, through the first of <paramref name="servers"/> that lets us.</summary>
     Task LeaveAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct);
+
+    /// <summary>
+    /// Leaves a room we are not in here alone, after the user's invite or knock (<paramref name="membership"/>): a leave of
+    /// ours on that event, kept as the user's membership and sent nowhere.
+    /// </summary>
+    Task LeaveOutOfBandAsync(Pdu membership, JsonObject content, CancellationToken ct);
 
     /// <summary>Knocks on a room we are not in through the first of <paramref name="servers"/> that lets us.</summary>
     Task KnockAsync(RoomId roomId, UserId userId, JsonObject content, IReadOnlyList<string> servers, CancellationToken ct);

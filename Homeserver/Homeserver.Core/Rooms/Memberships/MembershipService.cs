@@ -4,6 +4,7 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Json;
 using Homeserver.Core.Rooms.State;
 
 namespace Homeserver.Core.Rooms.Memberships;
@@ -68,14 +69,20 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
     private async Task<IReadOnlyList<string>> CandidatesAsync(RoomId roomId, UserId userId, IReadOnlyList<string> via, CancellationToken ct)
     {
         var candidates = new List<string>(via);
-        var mine = (await current.MembersAsync(roomId.ToString(), ct)).FirstOrDefault(m => m.UserId == userId.ToString());
-        if (mine is { Membership: "invite" } && await rooms.GetAsync(roomId.ToString(), ct) is { } room
-            && RoomVersions.TryGet(room.RoomVersion, out var version)
-            && await state.GetEventAsync(mine.EventId, version, ct) is { } invite)
+        if (await MembershipEventAsync(roomId, userId, ct) is { } invite && JsonFields.String(invite.Content, "membership") == "invite")
             candidates.Add(invite.Sender.ServerName);
         if (roomId.ServerName is { } origin)
             candidates.Add(origin);
         return candidates;
+    }
+
+    /// <summary>The event of the user's current membership of the room, when we hold it.</summary>
+    private async Task<Pdu?> MembershipEventAsync(RoomId roomId, UserId userId, CancellationToken ct)
+    {
+        var mine = (await current.MembersAsync(roomId.ToString(), ct)).FirstOrDefault(m => m.UserId == userId.ToString());
+        return mine is not null && await rooms.GetAsync(roomId.ToString(), ct) is { } room && RoomVersions.TryGet(room.RoomVersion, out var version)
+            ? await state.GetEventAsync(mine.EventId, version, ct)
+            : null;
     }
 
     public async Task LeaveAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct)
@@ -88,7 +95,16 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
         {
             var content = Content("leave", reason);
             content.Remove("membership");
-            await remote.LeaveAsync(roomId, userId, content, await CandidatesAsync(roomId, userId, [], ct), ct);
+            try
+            {
+                await remote.LeaveAsync(roomId, userId, content, await CandidatesAsync(roomId, userId, [], ct), ct);
+            }
+            catch (MatrixException)
+            {
+                // As Synapse: servers that are down, refuse, or forgot the room cannot keep the user from declining.
+                var previous = await MembershipEventAsync(roomId, userId, ct) ?? throw MatrixException.Forbidden("You are not in this room");
+                await remote.LeaveOutOfBandAsync(previous, content, ct);
+            }
             return;
         }
         await SetAsync(roomId, userId, userId, "leave", reason, ct);

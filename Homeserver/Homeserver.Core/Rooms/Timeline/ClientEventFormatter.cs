@@ -89,6 +89,8 @@ public static class ClientEventFormatter
         w.WriteNumber("age"u8, Math.Max(0, nowMs - row.OriginServerTs));
         if (row.RedactedBy is not null)
         {
+            // Both, as Synapse gives them: SyTest and clients read either the ID or the whole redaction.
+            w.WriteString("redacted_by"u8, row.RedactedBy);
             w.WritePropertyName("redacted_because"u8);
             if (unsigned.RedactedBecause is not null)
                 w.WriteRawValue(unsigned.RedactedBecause, skipInputValidation: true);

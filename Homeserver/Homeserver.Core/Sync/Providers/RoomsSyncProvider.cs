@@ -65,7 +65,7 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
                     break;
                 case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
                     if (!await forgotten.IsForgottenAsync(userId.ToString(), m.RoomId, ct))
-                        leave[m.RoomId] = await rooms.LeftAsync(userId, deviceId, m.RoomId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
+                        leave[m.RoomId] = await rooms.LeftAsync(userId, deviceId, m.RoomId, m.EventId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
                     break;
             }
         }

@@ -275,7 +275,7 @@ public sealed class FederationSendingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
-    public async Task AnInvitedUsersServer_GetsTheInvite_ButNotTheRoomsEvents(string engine)
+    public async Task AnInvitedUsersServer_GetsNeitherTheInviteAgainNorTheRoomsEvents(string engine)
     {
         await using var invited = await TestFederationReceiver.StartAsync(_ca);
         await using var member = await TestFederationReceiver.StartAsync(_ca);
@@ -292,13 +292,12 @@ public sealed class FederationSendingTests : IDisposable
         await ReceiveFromAsync(hs, invite, hs.Options.ServerName);
         await room.Alice.SendTextAsync(room.RoomId, "members only");
         var memberGot = await member.WaitForPdusAsync(2);
-        var invitedGot = await invited.WaitForPdusAsync(1);
 
         Assert.Equal([$"invite {invited.ServerName}", "members only"], memberGot.Select(Describe));
-        Assert.Equal([$"invite {invited.ServerName}"], invitedGot.Select(Describe));
-        var status = await IdleStatusAsync(hs, invited);
-        Assert.Equal(0L, status.QueuedPdus);
-        Assert.Single(invited.AcceptedPdus);
+        // The invite reached its server through /invite, which signed it; that server holds no room to put it in (as Synapse).
+        var status = await hs.Services.GetRequiredService<FederationDestinations>().GetAsync(invited.ServerName, CancellationToken.None);
+        Assert.Equal(0L, status?.QueuedPdus ?? 0);
+        Assert.Empty(invited.AcceptedPdus);
     }
 
     [Theory]

@@ -149,7 +149,7 @@ public sealed class ClientEventFormatterTests
         expectedUnsigned["m.relations"] = JsonNode.Parse(relations().ToJsonString());
         expectedUnsigned["redacted_because"] = Reference(redaction, RoomVersions.V12, null);
         Assert.Equal(expected.ToJsonString(Wire), Encoding.UTF8.GetString(ClientEventFormatter.FormatUtf8(row, RoomVersions.V12, Now, unsigned)));
-        Assert.Equal(["age", "redacted_because", "transaction_id", "m.relations"], expectedUnsigned.Select(kv => kv.Key));
+        Assert.Equal(["age", "redacted_by", "redacted_because", "transaction_id", "m.relations"], expectedUnsigned.Select(kv => kv.Key));
     }
 
     [Fact]
@@ -182,7 +182,10 @@ public sealed class ClientEventFormatterTests
             ev["redacts"] = redacts.DeepClone();
         var unsigned = new JsonObject { ["age"] = Math.Max(0, Now - row.OriginServerTs) };
         if (row.RedactedBy is not null)
+        {
+            unsigned["redacted_by"] = row.RedactedBy;
             unsigned["redacted_because"] = new JsonObject { ["event_id"] = row.RedactedBy };
+        }
         if (transactionId is not null)
             unsigned["transaction_id"] = transactionId;
         ev["unsigned"] = unsigned;
