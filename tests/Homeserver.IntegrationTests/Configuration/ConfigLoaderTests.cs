@@ -30,6 +30,26 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Observability_IsOffByDefault_AndBadValuesNameTheirKey()
+    {
+        var o = ConfigLoader.Load(Sample, NoEnv);
+        Assert.False(o.Metrics.Enabled);
+        Assert.Equal("127.0.0.1", o.Metrics.BindAddress);
+        Assert.False(o.Tracing.Enabled);
+        Assert.Empty(o.Tracing.TrustedDestinations);
+        Assert.Equal("text", o.Logging.Format);
+        var onClientPort = Fails(Sample.Replace("metrics:\n  enabled: false\n  bind_address: 127.0.0.1\n  port: 9000",
+            "metrics:\n  enabled: true\n  bind_address: 127.0.0.1\n  port: 8008"));
+        Assert.Contains("client listener", Assert.Single(onClientPort.Problems, p => p.Key == "metrics.port").Reason);
+        Assert.Single(Fails(Sample.Replace("format: text", "format: xml")).Problems, p => p.Key == "logging.format");
+        var tracing = Fails(Sample.Replace("tracing:\n  enabled: false", "tracing:\n  enabled: true")
+            .Replace("otlp_endpoint: http://127.0.0.1:4317", "otlp_endpoint: collector:4317")
+            .Replace("sample_ratio: 1", "sample_ratio: 2")
+            .Replace("trusted_destinations: []", "trusted_destinations: [\"not a server\"]"));
+        Assert.Equal(["tracing.otlp_endpoint", "tracing.sample_ratio", "tracing.trusted_destinations.0"], tracing.Problems.Select(p => p.Key).Order());
+    }
+
+    [Fact]
     public void Sample_LoadsWithDefaults()
     {
         var o = ConfigLoader.Load(Sample, NoEnv);
