@@ -57,13 +57,15 @@ public static class HomeserverApp
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
             foreach (var l in options.Listeners)
             {
-                var address = l.BindAddress == "localhost" ? IPAddress.Loopback : IPAddress.Parse(l.BindAddress);
-                k.Listen(address, l.Port, lo =>
+                k.Listen(Address(l.BindAddress), l.Port, lo =>
                 {
                     if (l.Tls is { } tls)
                         lo.UseHttps(X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath));
                 });
             }
+            // Plain HTTP on a port of its own; the pipeline tells its requests apart by that port (MetricsListener).
+            if (options.Metrics.Enabled)
+                k.Listen(Address(options.Metrics.BindAddress), options.Metrics.Port);
         });
         builder.Services.AddHomeserverCore(options, signingKey, tokenKey);
         builder.Services.AddAppServices(appServices);
@@ -89,6 +91,8 @@ public static class HomeserverApp
         return app;
     }
 
+    private static IPAddress Address(string bindAddress) => bindAddress == "localhost" ? IPAddress.Loopback : IPAddress.Parse(bindAddress);
+
     private static void ConfigureLogging(WebApplicationBuilder builder, HomeserverOptions options)
     {
         var level = Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true);
@@ -98,6 +102,18 @@ public static class HomeserverApp
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         // Data protection is pulled in by the auth stack but protects nothing of ours; its key-storage warning is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        if (options.Logging.Format == LoggingOptions.Json)
+        {
+            // A request's lines carry its trace and span IDs (in their scopes), so a log search finds the trace.
+            builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+            builder.Logging.AddJsonConsole(c =>
+            {
+                c.IncludeScopes = true;
+                c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                c.UseUtcTimestamp = true;
+            });
+            return;
+        }
         builder.Logging.AddSimpleConsole(c =>
         {
             c.SingleLine = true;

@@ -4,6 +4,7 @@ using Homeserver.Http.Auth;
 using Homeserver.Http.Errors;
 using Homeserver.Http.Json;
 using Homeserver.Http.Logging;
+using Homeserver.Http.Observability;
 using Homeserver.Http.Proxies;
 using Homeserver.Http.RateLimiting;
 using Homeserver.Http.Routing;
@@ -26,6 +27,7 @@ public static class HttpServiceCollectionExtensions
         services.AddAccessTokenAuthentication();
         services.AddMatrixRateLimiting(options.RateLimits, options.Limits);
         services.AddSingleton<ConnectionsPerAddressLimiter>();
+        services.AddHomeserverTelemetry(options);
         // The spec's CORS section: any origin, these methods and headers, on every response.
         services.AddCors(c => c.AddPolicy(CorsPolicy, p => p
             .AllowAnyOrigin()
@@ -37,8 +39,11 @@ public static class HttpServiceCollectionExtensions
     /// <summary>The shared middleware pipeline, in the order each piece needs.</summary>
     public static WebApplication UseHomeserverHttp(this WebApplication app, HomeserverOptions options)
     {
+        // The metrics listener's requests leave here, before any of the client listener's middleware.
+        app.UseMetricsListener(options.Metrics);
         // First, so every later piece sees the client's address rather than the proxy's.
         app.UseTrustedProxies(options.TrustedProxies);
+        app.UseMiddleware<EndpointGroupTagMiddleware>();
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(CorsPolicy);
@@ -50,6 +55,7 @@ public static class HttpServiceCollectionExtensions
         app.UseAuthorization();
         app.UseMiddleware<ActivityTracker>();
         app.UseRateLimiter();
+        app.MapGet(HealthEndpoint.Path, HealthEndpoint.WriteAsync);
         return app;
     }
 }

@@ -9,9 +9,11 @@ public static class TestServerProcess
 {
     /// <summary>
     /// Starts the executable on <paramref name="config"/> with the test defaults (open registration, no rate limits) and
-    /// <paramref name="environment"/>'s overrides, and waits until <paramref name="baseUrl"/> answers.
+    /// <paramref name="environment"/>'s overrides, and waits until <paramref name="baseUrl"/> answers. Each line the server
+    /// writes to its standard output (its log) goes to <paramref name="output"/> when given.
     /// </summary>
-    public static async Task<Process> StartAsync(string config, Uri baseUrl, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<Process> StartAsync(string config, Uri baseUrl, IReadOnlyDictionary<string, string>? environment = null,
+        Action<string>? output = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(typeof(HomeserverApp).Assembly.Location);
@@ -25,7 +27,11 @@ public static class TestServerProcess
             psi.Environment[name] = value;
         var p = Process.Start(psi)!;
         var errors = new ConcurrentQueue<string>();
-        p.OutputDataReceived += (_, _) => { };
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                output?.Invoke(e.Data);
+        };
         p.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null && errors.Count < 50)

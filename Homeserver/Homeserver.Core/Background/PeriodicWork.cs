@@ -14,12 +14,19 @@ public sealed class PeriodicWork(string name, TimeSpan interval, Func<Cancellati
 {
     private static readonly TimeSpan RepeatedFailureLogInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>Failed rounds in a row after which the health check reports the work as failing.</summary>
+    private const int FailingAfter = 3;
+
+    private int _failures;
+
     public string Name => name;
+
+    /// <summary>True while the last few rounds have all failed.</summary>
+    public bool IsFailing => Volatile.Read(ref _failures) >= FailingAfter;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, time);
-        var failures = 0;
         var loggedAt = DateTimeOffset.MinValue;
         try
         {
@@ -36,7 +43,7 @@ public sealed class PeriodicWork(string name, TimeSpan interval, Func<Cancellati
                 }
                 catch (Exception e)
                 {
-                    failures++;
+                    var failures = Interlocked.Increment(ref _failures);
                     var now = time.GetUtcNow();
                     if (now - loggedAt >= RepeatedFailureLogInterval)
                     {
@@ -45,10 +52,10 @@ public sealed class PeriodicWork(string name, TimeSpan interval, Func<Cancellati
                     }
                     continue;
                 }
-                if (failures > 0)
+                if (_failures > 0)
                 {
-                    log.LogInformation("{Work} works again after {Failures} failed rounds", name, failures);
-                    failures = 0;
+                    log.LogInformation("{Work} works again after {Failures} failed rounds", name, _failures);
+                    Volatile.Write(ref _failures, 0);
                     loggedAt = DateTimeOffset.MinValue;
                 }
             }

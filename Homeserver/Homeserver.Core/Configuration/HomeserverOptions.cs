@@ -11,6 +11,7 @@ public sealed class HomeserverOptions
     /// <summary>Defaults to <c>signing.key</c> in the data directory.</summary>
     public string? SigningKeyPath { get; set; }
     public string LogLevel { get; set; } = "Information";
+    public LoggingOptions Logging { get; set; } = new();
     /// <summary>The version of rooms created without one; the spec's default unless an older network needs another.</summary>
     public string DefaultRoomVersion { get; set; } = RoomVersions.Default.Id;
     public List<ListenerOptions> Listeners { get; set; } = [];
@@ -30,6 +31,8 @@ public sealed class HomeserverOptions
     public FederationOptions Federation { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
     public AdminConsoleOptions AdminConsole { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+    public TracingOptions Tracing { get; set; } = new();
 
     public string ResolvedSigningKeyPath => ResolvePath(SigningKeyPath ?? "signing.key");
 

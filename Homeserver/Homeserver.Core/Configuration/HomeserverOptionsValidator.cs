@@ -59,7 +59,35 @@ public static class HomeserverOptionsValidator
         ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);
+        ValidateObservability(o, p);
         return p;
+    }
+
+    private static void ValidateObservability(HomeserverOptions o, List<ConfigProblem> p)
+    {
+        if (o.Logging.Format is not (LoggingOptions.Text or LoggingOptions.Json))
+            p.Add(new("logging.format", $"'{o.Logging.Format}' must be text or json"));
+        var m = o.Metrics;
+        if (m.Enabled)
+        {
+            if (!System.Net.IPAddress.TryParse(m.BindAddress, out _) && m.BindAddress != "localhost")
+                p.Add(new("metrics.bind_address", $"'{m.BindAddress}' is not an IP address"));
+            if (m.Port is < 1 or > 65535)
+                p.Add(new("metrics.port", $"{m.Port} is not a port number"));
+            // The metrics listener is told apart from the client listeners by its port.
+            else if (o.Listeners.Any(l => l.Port == m.Port))
+                p.Add(new("metrics.port", $"{m.Port} is a client listener's port; the metrics need a port of their own"));
+        }
+        var t = o.Tracing;
+        if (t.Enabled && (!Uri.TryCreate(t.OtlpEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https")))
+            p.Add(new("tracing.otlp_endpoint", $"'{t.OtlpEndpoint}' is not an absolute http(s) URL"));
+        if (t.OtlpProtocol is not (TracingOptions.Grpc or TracingOptions.HttpProtobuf))
+            p.Add(new("tracing.otlp_protocol", $"'{t.OtlpProtocol}' must be grpc or http_protobuf"));
+        if (t.SampleRatio is not (>= 0 and <= 1))
+            p.Add(new("tracing.sample_ratio", "must be between 0 and 1"));
+        for (var i = 0; i < t.TrustedDestinations.Count; i++)
+            if (!ServerNames.IsValid(t.TrustedDestinations[i]))
+                p.Add(new($"tracing.trusted_destinations.{i}", $"'{t.TrustedDestinations[i]}' is not a server or host name"));
     }
 
     private static void ValidateRedis(RedisOptions r, DatabaseOptions database, List<ConfigProblem> p)

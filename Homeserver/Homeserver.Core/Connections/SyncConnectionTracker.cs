@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Observability;
 
 namespace Homeserver.Core.Connections;
 
@@ -33,6 +34,7 @@ public sealed class SyncConnectionTracker(TimeProvider time)
             if (webSocket)
                 state.LiveWebSockets++;
         }
+        HomeserverMetrics.SyncsActive.Add(1, webSocket ? MetricTags.WebSocket : MetricTags.LongPoll);
         return new Handle(this, user, state, webSocket);
     }
 
@@ -69,6 +71,7 @@ public sealed class SyncConnectionTracker(TimeProvider time)
                 state.LiveWebSockets--;
             state.LastEnded = time.GetUtcNow();
         }
+        HomeserverMetrics.SyncsActive.Add(-1, webSocket ? MetricTags.WebSocket : MetricTags.LongPoll);
         if (webSocket && !HasOpenWebSocket(userId))
             LastWebSocketClosed?.Invoke(userId);
     }

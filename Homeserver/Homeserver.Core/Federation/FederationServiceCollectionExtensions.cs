@@ -1,6 +1,7 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Federation.Discovery;
+using Homeserver.Core.Observability;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeserver.Core.Federation;
@@ -11,7 +12,7 @@ public static class FederationServiceCollectionExtensions
     public static IServiceCollection AddFederationClient(this IServiceCollection services, HomeserverOptions options)
     {
         var caBundle = string.IsNullOrEmpty(options.Federation.ExtraCaBundle) ? null : options.ResolvePath(options.Federation.ExtraCaBundle);
-        services.AddSingleton(_ => new FederationHttp(options.Federation, caBundle));
+        services.AddSingleton(sp => new FederationHttp(options.Federation, caBundle, sp.GetRequiredService<TrustedTracePropagator>()));
         services.AddSingleton<IServerDns, SystemServerDns>();
         services.AddSingleton<IWellKnownSource, HttpWellKnownSource>();
         services.AddSingleton<ServerResolver>();

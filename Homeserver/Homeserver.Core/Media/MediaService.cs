@@ -1,6 +1,7 @@
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Observability;
 
 namespace Homeserver.Core.Media;
 
@@ -95,7 +96,9 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
         }
     }
 
-    public Task<Stream?> OpenContentAsync(string sha256, CancellationToken ct) => content.OpenReadAsync(sha256, ct);
+    /// <summary>Stored content to serve; the bytes read from it count as media served.</summary>
+    public async Task<Stream?> OpenContentAsync(string sha256, CancellationToken ct) =>
+        await content.OpenReadAsync(sha256, ct) is { } stream ? new ServedContentStream(stream) : null;
 
     /// <summary>A new scratch file beside the stored content (ffmpeg reads a video from a file); the caller deletes it.</summary>
     public string NewScratchPath() => content.NewTempPath();
@@ -175,6 +178,7 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
             if (quota > 0 && used + length > quota)
                 throw QuotaExceeded(quota);
             await CommitAsync(temp, sha, c => commit(sha, length, c), ct);
+            HomeserverMetrics.MediaUploaded.Add(length);
         }
         finally
         {

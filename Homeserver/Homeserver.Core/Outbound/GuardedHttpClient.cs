@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Homeserver.Core.Observability;
 
 namespace Homeserver.Core.Outbound;
 
@@ -22,12 +23,14 @@ public sealed class GuardedHttpClient : IDisposable
 
     /// <param name="connectTimeout">Time allowed to open a connection; <paramref name="requestTimeout"/> when null.</param>
     /// <param name="certificateCheck">Replaces the system's check of server certificates (an extra CA bundle); null keeps it.</param>
+    /// <param name="tracePropagator">Which destinations get the trace context; null sends it to none.</param>
     public GuardedHttpClient(OutboundAddressPolicy policy, TimeSpan requestTimeout, TimeSpan? connectTimeout = null,
-        RemoteCertificateValidationCallback? certificateCheck = null)
+        RemoteCertificateValidationCallback? certificateCheck = null, TrustedTracePropagator? tracePropagator = null)
     {
         _handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            ActivityHeadersPropagator = tracePropagator ?? TrustedTracePropagator.None,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = connectTimeout ?? requestTimeout,
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = certificateCheck },

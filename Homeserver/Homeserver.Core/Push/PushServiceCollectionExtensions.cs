@@ -1,6 +1,7 @@
 using Homeserver.Core.Cluster;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Keys;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Outbound;
 using Homeserver.Core.Push.Delivery;
 using Homeserver.Core.Push.Pushers;
@@ -15,7 +16,8 @@ public static class PushServiceCollectionExtensions
     {
         services.AddSingleton(vapidKey);
         services.AddSingleton(new OutboundAddressPolicy(options.AllowedIpRanges));
-        services.AddSingleton(sp => new GuardedHttpClient(sp.GetRequiredService<OutboundAddressPolicy>(), options.RequestTimeout.Value));
+        services.AddSingleton(sp => new GuardedHttpClient(sp.GetRequiredService<OutboundAddressPolicy>(), options.RequestTimeout.Value,
+            tracePropagator: sp.GetRequiredService<TrustedTracePropagator>()));
         services.AddSingleton<PusherStore>();
         services.AddSingleton<PusherValidator>();
         services.AddSingleton<PusherService>();

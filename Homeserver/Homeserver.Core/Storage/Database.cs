@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Observability;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -89,6 +90,16 @@ public sealed class Database : IAsyncDisposable
         return conn;
     }
 
+    /// <summary>Whether the database answers a trivial query, for the health check; throws what reaching it threw.</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await conn.ScalarAsync<long>("SELECT 1", null, ct);
+    }
+
+    /// <summary>False once SQLite's writer loop has stopped, after which no write completes; always true on PostgreSQL.</summary>
+    public bool WriterRunning => _writes?.Running ?? true;
+
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
@@ -101,6 +112,7 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
+        using var activity = HomeserverTelemetry.Source.StartActivity("db write");
         if (_writes is not null)
             return await _writes.WriteAsync(work, ct);
         await using var conn = await OpenAsync(ct);

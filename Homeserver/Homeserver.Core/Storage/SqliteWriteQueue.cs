@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
+using Homeserver.Core.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Storage;
@@ -36,6 +38,8 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
+    public bool Running => !_loop.IsCompleted;
+
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
@@ -54,9 +58,11 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
             return await item.Task;
         }
         Interlocked.Increment(ref _queued);
+        HomeserverMetrics.SqliteWritesQueued.Add(1);
         if (!_queue.Writer.TryWrite(item))
         {
             Interlocked.Decrement(ref _queued);
+            HomeserverMetrics.SqliteWritesQueued.Add(-1);
             throw new ObjectDisposedException(nameof(SqliteWriteQueue));
         }
         return await item.Task;
@@ -88,6 +94,7 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
                 {
                     Interlocked.Decrement(ref _queued);
+                    HomeserverMetrics.SqliteWritesQueued.Add(-1);
                     if (item.Cancellation.IsCancellationRequested)
                         item.Cancel();
                     else
@@ -133,7 +140,10 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
             }
             if (committed.Count == 0)
                 return;
+            var commitStart = Stopwatch.GetTimestamp();
             await tx.CommitAsync();
+            HomeserverMetrics.SqliteCommitDuration.Record(Stopwatch.GetElapsedTime(commitStart).TotalSeconds);
+            HomeserverMetrics.SqliteBatchSize.Record(batch.Count);
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Homeserver.Core.Observability;
 
 namespace Homeserver.Core.Sync;
 
@@ -38,6 +39,7 @@ public sealed class SyncNotifier
         try
         {
             await changed.WaitAsync(timeout, ct);
+            HomeserverMetrics.SyncWakeups.Add(1);
         }
         catch (TimeoutException)
         {

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Ephemeral;
 using Homeserver.Core.Identifiers;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Streams;
 using Homeserver.Core.Sync.Providers;
 
@@ -80,6 +82,8 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
 
     private async Task<SyncResult> ComputeAsync(SyncRequest request, SyncToken upto, CancellationToken ct)
     {
+        using var activity = HomeserverTelemetry.Source.StartActivity("sync compute");
+        var start = Stopwatch.GetTimestamp();
         var ctx = new SyncContext(request, upto, accountData);
         // Set first so it leads the response; its value is known once every provider has had its say.
         var response = new JsonObject { ["next_batch"] = null };
@@ -87,6 +91,8 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
         foreach (var provider in _providers)
             news |= await provider.AddAsync(ctx, response, ct);
         response["next_batch"] = ctx.Upto.ToString();
+        HomeserverMetrics.SyncComputeDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds,
+            request.Since is null ? MetricTags.InitialSync : MetricTags.IncrementalSync);
         return new SyncResult(response, ctx.Upto, !news);
     }
 }

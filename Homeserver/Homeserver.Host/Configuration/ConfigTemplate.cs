@@ -39,6 +39,10 @@ public static class ConfigTemplate
             signing_key_path: signing.key
             # trace, debug, information, warning, error, critical or none.
             log_level: information
+            logging:
+              # text: one readable line per entry. json: one JSON object per line (Timestamp, LogLevel, Category,
+              # Message, State with the entry's named properties, Scopes with the request's trace and span IDs).
+              format: text
             # Version of rooms created without one (createRoom's room_version), the default /capabilities advertises.
             # The spec's default is 12; a network whose servers do not know it yet may need an older one.
             default_room_version: "12"
@@ -317,6 +321,27 @@ public static class ConfigTemplate
               destination_min_retry_interval: 10m
               destination_retry_multiplier: 2
               destination_max_retry_interval: 7d
+
+            # Prometheus metrics (/metrics, also at Synapse's /_synapse/metrics) and the health check (/health) on a
+            # listener of their own, never on the client listeners (docs/operations.md). Keep it off the internet.
+            metrics:
+              enabled: false
+              bind_address: 127.0.0.1
+              # Must differ from every client listener's port.
+              port: 9000
+
+            # OpenTelemetry tracing of requests through the event pipeline and to the database, exported over OTLP.
+            tracing:
+              enabled: false
+              # The OTLP collector (an OpenTelemetry Collector, Jaeger, Tempo...).
+              otlp_endpoint: http://127.0.0.1:4317
+              # grpc (usually port 4317) or http_protobuf (usually 4318).
+              otlp_protocol: grpc
+              # Share of requests that start a trace, 0 to 1; a request whose traceparent says sampled is always traced.
+              sample_ratio: 1
+              # Federation destinations (server names) and push gateway hosts that outbound requests pass the trace
+              # context (traceparent) to. Everyone else gets none, so other organisations see no trace IDs of ours.
+              trusted_destinations: []
 
             """;
     }

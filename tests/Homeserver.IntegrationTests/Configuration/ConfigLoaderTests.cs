@@ -30,6 +30,25 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Observability_IsOffByDefault_AndBadValuesNameTheirKey()
+    {
+        var o = ConfigLoader.Load(Sample, NoEnv);
+        Assert.False(o.Metrics.Enabled);
+        Assert.Equal("127.0.0.1", o.Metrics.BindAddress);
+        Assert.False(o.Tracing.Enabled);
+        Assert.Empty(o.Tracing.TrustedDestinations);
+        Assert.Equal("text", o.Logging.Format);
+        var onClientPort = Fails(Sample.Replace("metrics:\n  enabled: false", "metrics:\n  enabled: true").Replace("port: 9000", "port: 8008"));
+        Assert.Contains("client listener", Assert.Single(onClientPort.Problems, p => p.Key == "metrics.port").Reason);
+        Assert.Single(Fails(Sample.Replace("format: text", "format: xml")).Problems, p => p.Key == "logging.format");
+        var tracing = Fails(Sample.Replace("tracing:\n  enabled: false", "tracing:\n  enabled: true")
+            .Replace("otlp_endpoint: http://127.0.0.1:4317", "otlp_endpoint: collector:4317")
+            .Replace("sample_ratio: 1", "sample_ratio: 2")
+            .Replace("trusted_destinations: []", "trusted_destinations: [\"not a server\"]"));
+        Assert.Equal(["tracing.otlp_endpoint", "tracing.sample_ratio", "tracing.trusted_destinations.0"], tracing.Problems.Select(p => p.Key).Order());
+    }
+
+    [Fact]
     public void Sample_LoadsWithDefaults()
     {
         var o = ConfigLoader.Load(Sample, NoEnv);
@@ -55,7 +74,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Sample_DocumentsEveryOptionKey()
     {
-        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
+        var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("trusted_destinations: []", "trusted_destinations: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
             .Replace("purge_jobs: []", "purge_jobs: [{interval: 1d, shortest_max_lifetime: 1d, longest_max_lifetime: 2d}]")
             .Replace("denied_ip_ranges: []", "denied_ip_ranges: [x]").Replace("trusted_key_servers: []", "trusted_key_servers: [{server_name: x, key_id: y, key: z}]")
             .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));

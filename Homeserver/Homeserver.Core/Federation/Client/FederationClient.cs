@@ -5,6 +5,7 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation.Discovery;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Outbound;
 
 namespace Homeserver.Core.Federation.Client;
@@ -55,6 +56,7 @@ public sealed class FederationClient(FederationHttp http, ServerResolver resolve
         }
         var request = new HttpRequestMessage(method, target.UriFor(pathAndQuery));
         request.Headers.Host = target.HostHeader;
+        request.Options.Set(TrustedTracePropagator.DestinationKey, destination);
         request.Headers.TryAddWithoutValidation("Authorization",
             XMatrixAuthorization.Create(key, server.ServerName, destination, method.Method, pathAndQuery, content));
         if (content is not null)

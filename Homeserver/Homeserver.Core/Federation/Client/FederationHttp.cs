@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Outbound;
 
 namespace Homeserver.Core.Federation.Client;
@@ -16,14 +17,14 @@ public sealed class FederationHttp : IDisposable
     private readonly bool _insecure;
 
     /// <param name="caBundlePath">The extra CA bundle, already resolved against the data directory; null for none.</param>
-    public FederationHttp(FederationOptions options, string? caBundlePath)
+    public FederationHttp(FederationOptions options, string? caBundlePath, TrustedTracePropagator tracePropagator)
     {
         if (caBundlePath is not null)
             _extraRoots.ImportFromPemFile(caBundlePath);
         var policy = new OutboundAddressPolicy(options.AllowedIpRanges, options.DeniedIpRanges);
         _insecure = options.InsecureSkipTlsVerifyForTestsOnly;
         RemoteCertificateValidationCallback? check = _insecure || _extraRoots.Count > 0 ? Check : null;
-        Client = new GuardedHttpClient(policy, options.RequestTimeout.Value, options.ConnectTimeout.Value, check);
+        Client = new GuardedHttpClient(policy, options.RequestTimeout.Value, options.ConnectTimeout.Value, check, tracePropagator);
     }
 
     public GuardedHttpClient Client { get; }

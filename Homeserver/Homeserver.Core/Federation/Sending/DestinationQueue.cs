@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Federation.Sending;
@@ -123,11 +124,15 @@ internal sealed class DestinationQueue(
             {
                 case TransactionOutcome.Accepted:
                     await store.CompleteAsync(destination, txnId, nowMs, null, ct);
+                    HomeserverMetrics.FederationTransactionsSent.Add(1, MetricTags.Accepted);
+                    HomeserverMetrics.FederationPdusSent.Add(body.Count);
+                    HomeserverMetrics.FederationEdusSent.Add(edus.Count);
                     backedOff(destination, false);
                     log.LogDebug("{Destination} took transaction {TxnId} ({Pdus} PDUs, {Edus} EDUs)", destination, txnId, body.Count, edus.Count);
                     break;
                 case TransactionOutcome.Refused:
                     await store.CompleteAsync(destination, txnId, nowMs, result.Error, ct);
+                    HomeserverMetrics.FederationTransactionsSent.Add(1, MetricTags.Refused);
                     backedOff(destination, false);
                     log.LogWarning("Dropped transaction {TxnId} to {Destination} ({Pdus} PDUs, {Edus} EDUs): {Error}", txnId, destination,
                         body.Count, edus.Count, result.Error);
@@ -135,6 +140,7 @@ internal sealed class DestinationQueue(
                 default:
                     var interval = backoff.NextIntervalMs(state.RetryInterval);
                     await store.RecordFailureAsync(destination, nowMs, interval, result.Error ?? "failed", ct);
+                    HomeserverMetrics.FederationTransactionsSent.Add(1, MetricTags.Failed);
                     backedOff(destination, true);
                     _catchingUp = true;
                     log.LogWarning("Transaction {TxnId} to {Destination} failed ({Error}); retrying in {Interval} ms", txnId, destination,

@@ -2,6 +2,7 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Rooms.Ingest;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Streams;
@@ -35,7 +36,11 @@ public sealed class FederationOutboxStep(ServerIdentity server, FederationOption
             if (destinations.Count == 0)
                 return;
             await FederationOutboxStore.QueuePduAsync(st.Connection, st.Transaction, destinations, streamOrdering, roomId, pdu.EventId.ToString(), ct);
-            st.OnCommitted(() => sender.Wake(destinations));
+            st.OnCommitted(() =>
+            {
+                HomeserverMetrics.FederationPdusQueued.Add(destinations.Count);
+                sender.Wake(destinations);
+            });
         });
     }
 }

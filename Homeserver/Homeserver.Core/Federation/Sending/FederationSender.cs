@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -39,7 +40,7 @@ public sealed class FederationSender(
     {
         if (!_backedOff.ContainsKey(origin))
             return;
-        _backedOff.TryRemove(origin, out _);
+        SetBackedOff(origin, false);
         if (await store.ResetRetryAsync(origin, ct))
         {
             _log.LogInformation("{Destination} contacted us: retrying it now", origin);
@@ -52,7 +53,7 @@ public sealed class FederationSender(
         if (!options.Enabled)
             return;
         foreach (var destination in await store.BackedOffAsync(stoppingToken))
-            _backedOff[destination] = 0;
+            SetBackedOff(destination, true);
         lock (_startLock)
         {
             _stopping = stoppingToken;
@@ -92,9 +93,7 @@ public sealed class FederationSender(
 
     private void SetBackedOff(string destination, bool backedOff)
     {
-        if (backedOff)
-            _backedOff[destination] = 0;
-        else
-            _backedOff.TryRemove(destination, out _);
+        if (backedOff ? _backedOff.TryAdd(destination, 0) : _backedOff.TryRemove(destination, out _))
+            HomeserverMetrics.FederationDestinationsBackingOff.Add(backedOff ? 1 : -1);
     }
 }

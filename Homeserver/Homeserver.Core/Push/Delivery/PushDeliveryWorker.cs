@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Push.Counts;
 using Homeserver.Core.Push.Pushers;
 using Homeserver.Core.Streams;
@@ -235,10 +236,20 @@ public sealed class PushDeliveryWorker(
         return await SendAsync(pusher, body, ct);
     }
 
-    private Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct) =>
-        pusher.Kind == PusherRecord.WebPushKind
-            ? webPushSender.SendAsync(pusher, body, PushNotificationFormatter.IsHighPriority(body), ct)
-            : httpSender.SendAsync(pusher, body, ct);
+    private async Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct)
+    {
+        var result = pusher.Kind == PusherRecord.WebPushKind
+            ? await webPushSender.SendAsync(pusher, body, PushNotificationFormatter.IsHighPriority(body), ct)
+            : await httpSender.SendAsync(pusher, body, ct);
+        HomeserverMetrics.PushesSent.Add(1, result.Outcome switch
+        {
+            PushOutcome.Delivered => MetricTags.Delivered,
+            PushOutcome.RetryLater => MetricTags.Failed,
+            PushOutcome.PusherGone => MetricTags.Rejected,
+            _ => MetricTags.Refused,
+        });
+        return result;
+    }
 
     /// <summary>MSC4174: a new Web Push pusher gets only the message carrying its activation token until it is acknowledged.</summary>
     private async Task<TimeSpan?> SendActivationAsync(PusherRecord pusher, PusherState state, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Homeserver.Core.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Rooms.Ingest;
@@ -16,6 +17,9 @@ public sealed class EventIngest(FormatCheckStep format, SignatureCheckStep signa
     /// <exception cref="EventRefusedException">A step refused the event; nothing was stored.</exception>
     public async Task<EventPersister.Persisted?> IngestAsync(IngestContext ctx, CancellationToken ct)
     {
+        using var activity = HomeserverTelemetry.Source.StartActivity("event ingest");
+        activity?.SetTag("matrix.event.type", ctx.Event.Type);
+        activity?.SetTag("matrix.event.origin", ctx.IsLocal ? "local" : "remote");
         IIngestStep[] steps = [format, signatures, authEvents, stateBefore, stateAuth, softFail];
         foreach (var step in steps)
         {
@@ -25,6 +29,7 @@ public sealed class EventIngest(FormatCheckStep format, SignatureCheckStep signa
             }
             catch (EventRefusedException e)
             {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Step);
                 log.LogInformation(
                     "Refused event {EventId} ({EventType}) in {RoomId} from {Origin} at {Step}: {Reason}",
                     ctx.Event.EventId, ctx.Event.Type, ctx.Event.RoomId, ctx.Origin, e.Step, e.Message);

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Homeserver.Core.Events;
 using Homeserver.Core.Json;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Relations;
 using Homeserver.Core.Rooms.State;
@@ -40,7 +42,9 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             if (await step.PrepareAsync(pdu, stateGroupBefore, ct) is { } write)
                 writes.Add(write);
         var audience = await AudienceAsync(pdu, stateGroupBefore, ct);
-        return await streams.WriteAsync(async st =>
+        using var activity = HomeserverTelemetry.Source.StartActivity("event persist");
+        var start = Stopwatch.GetTimestamp();
+        var result = await streams.WriteAsync(async st =>
         {
             // Serialises the room's writers across nodes: the extremities and current state each write replaces
             // are read and replaced inside this lock (SQLite has one writer already).
@@ -51,6 +55,10 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
             return persisted;
         }, ct);
+        var origin = ctx.IsLocal ? MetricTags.LocalOrigin : MetricTags.RemoteOrigin;
+        HomeserverMetrics.EventPersistDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, origin);
+        HomeserverMetrics.EventsPersisted.Add(1, origin);
+        return result;
     }
 
     /// <summary>The members before the event, plus whom a membership event concerns: the members after it.</summary>

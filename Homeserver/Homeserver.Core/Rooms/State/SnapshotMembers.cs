@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
 using Homeserver.Core.Json;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Timeline;
 using Microsoft.Extensions.Caching.Memory;
@@ -15,12 +16,13 @@ namespace Homeserver.Core.Rooms.State;
 public sealed class SnapshotMembers(StateService state, EventStore events, IMemoryCache cache)
 {
     private static readonly MemoryCacheEntryOptions Entry = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
+    private static readonly CacheCounter Counter = new("snapshot_members");
 
     public sealed record Member(string UserId, string Membership, string? DisplayName);
 
     public async Task<IReadOnlyList<Member>> AtAsync(long group, CancellationToken ct)
     {
-        if (cache.TryGetValue(("snapshot_members", group), out IReadOnlyList<Member>? cached))
+        if (Counter.Found(cache.TryGetValue(("snapshot_members", group), out IReadOnlyList<Member>? cached)))
             return cached!;
         var snapshot = await state.GetGroupAsync(group, ct);
         var ids = snapshot.Where(kv => kv.Key.Type == EventTypes.Member).Select(kv => kv.Value).ToList();

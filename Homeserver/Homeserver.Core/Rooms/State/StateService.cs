@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Events;
+using Homeserver.Core.Observability;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Storage;
@@ -15,10 +16,12 @@ namespace Homeserver.Core.Rooms.State;
 public sealed class StateService(Database db, EventStore events, IMemoryCache cache)
 {
     private static readonly MemoryCacheEntryOptions Entry = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
+    private static readonly CacheCounter StateGroups = new("state_group");
+    private static readonly CacheCounter Events = new("pdu");
 
     public async Task<IReadOnlyDictionary<StateEventKey, string>> GetGroupAsync(long group, CancellationToken ct)
     {
-        if (cache.TryGetValue(("state_group", group), out IReadOnlyDictionary<StateEventKey, string>? state))
+        if (StateGroups.Found(cache.TryGetValue(("state_group", group), out IReadOnlyDictionary<StateEventKey, string>? state)))
             return state!;
         var loaded = await db.ReadAsync(c => StateGroupStore.LoadAsync(c, group, ct), ct);
         cache.Set(("state_group", group), (IReadOnlyDictionary<StateEventKey, string>)loaded, Entry);
@@ -27,7 +30,7 @@ public sealed class StateService(Database db, EventStore events, IMemoryCache ca
 
     public async Task<Pdu?> GetEventAsync(string eventId, RoomVersion version, CancellationToken ct)
     {
-        if (cache.TryGetValue(("pdu", eventId), out Pdu? pdu))
+        if (Events.Found(cache.TryGetValue(("pdu", eventId), out Pdu? pdu)))
             return pdu;
         var row = await events.GetIncludingOutliersAsync(eventId, ct);
         if (row is null)
