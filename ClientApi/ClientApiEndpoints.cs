@@ -64,6 +64,13 @@ public static class ClientApiEndpoints
         RegistrationTokenEndpoints.Map(admin);
         RateLimitOverrideEndpoints.Map(admin);
         WhoisEndpoints.Map(v3, admin);
+        FederationAdminEndpoints.Map(admin);
+        EventReportAdminEndpoints.Map(admin);
+        RoomAdminEndpoints.Map(admin);
+        RoomDeletionAdminEndpoints.Map(admin);
+        ServerNoticeAdminEndpoints.Map(admin);
+        UserReportAdminEndpoints.Map(admin);
+        UserReportEndpoints.Map(v3);
         return app;
     }
 }
