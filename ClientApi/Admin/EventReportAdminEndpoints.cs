@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Rooms.Reports;
+using Homeserver.Http.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,27 +15,28 @@ public static class EventReportAdminEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/v1/event_reports", async (HttpRequest request, EventReportAdminService reports, CancellationToken ct) =>
+        admin.MapGet("/v1/event_reports", async (HttpContext ctx, EventReportAdminService reports, CancellationToken ct) =>
         {
-            var q = AdminListQuery.Parse(request, backwardsByDefault: true);
-            var page = await reports.ListAsync(request.Query["user_id"], request.Query["room_id"], request.Query["event_sender_user_id"], q.Backwards,
-                q.From, q.Limit, ct);
+            var (from, limit) = AdminQuery.Page(ctx);
+            var backwards = AdminQuery.Backwards(ctx, "b");
+            var page = await reports.ListAsync(ctx.Request.Query["user_id"], ctx.Request.Query["room_id"], ctx.Request.Query["event_sender_user_id"], backwards,
+                from, limit, ct);
             var body = new JsonObject
             {
                 ["event_reports"] = new JsonArray(page.Reports.Select(r => (JsonNode)Json(r, withEvent: false)).ToArray()),
                 ["total"] = page.Total,
             };
-            if (q.NextToken(page.Reports.Count, page.Total) is { } next)
-                body["next_token"] = next;
+            if (AdminQuery.NextToken(from, page.Reports.Count, page.Total, asString: false) is { } next)
+                body["next_token"] = (int)next;
             return Results.Json(body);
         });
 
         admin.MapGet("/v1/event_reports/{reportId}", async (string reportId, EventReportAdminService reports, CancellationToken ct) =>
-            Results.Json(Json(await reports.GetAsync(AdminListQuery.ReportId(reportId), ct), withEvent: true)));
+            Results.Json(Json(await reports.GetAsync(AdminQuery.ReportId(reportId), ct), withEvent: true)));
 
         admin.MapDelete("/v1/event_reports/{reportId}", async (string reportId, EventReportAdminService reports, CancellationToken ct) =>
         {
-            await reports.DeleteAsync(AdminListQuery.ReportId(reportId), ct);
+            await reports.DeleteAsync(AdminQuery.ReportId(reportId), ct);
             return Results.Ok(new { });
         });
     }

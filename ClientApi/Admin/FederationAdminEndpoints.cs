@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Federation.Sending;
+using Homeserver.Http.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,32 +17,34 @@ public static class FederationAdminEndpoints
     {
         var g = admin.MapGroup("/v1/federation/destinations");
 
-        g.MapGet("", async (HttpRequest request, FederationDestinations destinations, CancellationToken ct) =>
+        g.MapGet("", async (HttpContext ctx, FederationDestinations destinations, CancellationToken ct) =>
         {
-            var q = AdminListQuery.Parse(request);
-            var page = await destinations.PageAsync((string?)request.Query["order_by"] ?? "destination", q.Backwards, q.From, q.Limit, ct);
+            var (from, limit) = AdminQuery.Page(ctx);
+            var backwards = AdminQuery.Backwards(ctx);
+            var page = await destinations.PageAsync((string?)ctx.Request.Query["order_by"] ?? "destination", backwards, from, limit, ct);
             var body = new Dictionary<string, object?>
             {
                 ["destinations"] = page.Destinations.Select(Json).ToList(),
                 ["total"] = page.Total,
             };
-            if (q.NextToken(page.Destinations.Count, page.Total) is { } next)
-                body["next_token"] = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (AdminQuery.NextToken(from, page.Destinations.Count, page.Total, asString: true) is { } next)
+                body["next_token"] = next;
             return Results.Ok(body);
         });
 
         g.MapGet("/{destination}", async (string destination, FederationDestinations destinations, CancellationToken ct) =>
             Results.Ok(Json(await destinations.GetKnownAsync(destination, ct))));
 
-        g.MapGet("/{destination}/rooms", async (string destination, HttpRequest request, FederationDestinations destinations, CancellationToken ct) =>
+        g.MapGet("/{destination}/rooms", async (string destination, HttpContext ctx, FederationDestinations destinations, CancellationToken ct) =>
         {
-            var q = AdminListQuery.Parse(request);
+            var (from, limit) = AdminQuery.Page(ctx);
+            var backwards = AdminQuery.Backwards(ctx);
             var rooms = await destinations.RoomsOfAsync(destination, ct);
-            var ordered = q.Backwards ? rooms.Reverse() : rooms;
-            var page = ordered.Skip(q.From).Take(q.Limit).Select(r => new { room_id = r.RoomId, stream_ordering = r.StreamOrdering }).ToList();
+            var ordered = backwards ? rooms.Reverse() : rooms;
+            var page = ordered.Skip(from).Take(limit).Select(r => new { room_id = r.RoomId, stream_ordering = r.StreamOrdering }).ToList();
             var body = new Dictionary<string, object?> { ["rooms"] = page, ["total"] = rooms.Count };
-            if (q.NextToken(page.Count, rooms.Count) is { } next)
-                body["next_token"] = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (AdminQuery.NextToken(from, page.Count, rooms.Count, asString: true) is { } next)
+                body["next_token"] = next;
             return Results.Ok(body);
         });
 

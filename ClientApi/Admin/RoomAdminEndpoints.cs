@@ -6,6 +6,7 @@ using Homeserver.Core.Rooms.Admin;
 using Homeserver.Core.Rooms.Directory;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
+using Homeserver.Http.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,20 +21,21 @@ public static class RoomAdminEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/v1/rooms", async (HttpRequest request, RoomAdminService rooms, CancellationToken ct) =>
+        admin.MapGet("/v1/rooms", async (HttpContext ctx, RoomAdminService rooms, CancellationToken ct) =>
         {
-            var q = AdminListQuery.Parse(request);
-            var page = await rooms.ListAsync((string?)request.Query["order_by"] ?? "name", q.Backwards, request.Query["search_term"], q.From, q.Limit, ct);
+            var (from, limit) = AdminQuery.Page(ctx);
+            var backwards = AdminQuery.Backwards(ctx);
+            var page = await rooms.ListAsync((string?)ctx.Request.Query["order_by"] ?? "name", backwards, ctx.Request.Query["search_term"], from, limit, ct);
             var body = new JsonObject
             {
                 ["rooms"] = new JsonArray(page.Rooms.Select(r => (JsonNode)Json(r)).ToArray()),
-                ["offset"] = q.From,
+                ["offset"] = from,
                 ["total_rooms"] = page.Total,
             };
-            if (q.From + q.Limit < page.Total)
-                body["next_batch"] = q.From + q.Limit;
-            if (q.From > 0)
-                body["prev_batch"] = Math.Max(q.From - q.Limit, 0);
+            if (from + limit < page.Total)
+                body["next_batch"] = from + limit;
+            if (from > 0)
+                body["prev_batch"] = Math.Max(from - limit, 0);
             return Results.Json(body);
         });
 

@@ -1,4 +1,5 @@
 using Homeserver.Core.Accounts.Reports;
+using Homeserver.Http.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,22 +14,23 @@ public static class UserReportAdminEndpoints
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/v1/user_reports", async (HttpRequest request, UserReportService reports, CancellationToken ct) =>
+        admin.MapGet("/v1/user_reports", async (HttpContext ctx, UserReportService reports, CancellationToken ct) =>
         {
-            var q = AdminListQuery.Parse(request, backwardsByDefault: true);
-            var page = await reports.ListAsync(request.Query["user_id"], request.Query["target_user_id"], q.Backwards, q.From, q.Limit, ct);
+            var (from, limit) = AdminQuery.Page(ctx);
+            var backwards = AdminQuery.Backwards(ctx, "b");
+            var page = await reports.ListAsync(ctx.Request.Query["user_id"], ctx.Request.Query["target_user_id"], backwards, from, limit, ct);
             var body = new Dictionary<string, object> { ["user_reports"] = page.Reports.Select(Json).ToList(), ["total"] = page.Total };
-            if (q.NextToken(page.Reports.Count, page.Total) is { } next)
+            if (AdminQuery.NextToken(from, page.Reports.Count, page.Total, asString: false) is { } next)
                 body["next_token"] = next;
             return Results.Ok(body);
         });
 
         admin.MapGet("/v1/user_reports/{reportId}", async (string reportId, UserReportService reports, CancellationToken ct) =>
-            Results.Ok(Json(await reports.GetAsync(AdminListQuery.ReportId(reportId), ct))));
+            Results.Ok(Json(await reports.GetAsync(AdminQuery.ReportId(reportId), ct))));
 
         admin.MapDelete("/v1/user_reports/{reportId}", async (string reportId, UserReportService reports, CancellationToken ct) =>
         {
-            await reports.DeleteAsync(AdminListQuery.ReportId(reportId), ct);
+            await reports.DeleteAsync(AdminQuery.ReportId(reportId), ct);
             return Results.Ok(new { });
         });
     }
