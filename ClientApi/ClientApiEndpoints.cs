@@ -65,6 +65,13 @@ public static class ClientApiEndpoints
         RateLimitOverrideEndpoints.Map(admin);
         WhoisEndpoints.Map(v3, admin);
         PurgeHistoryEndpoints.Map(admin);
+        FederationAdminEndpoints.Map(admin);
+        EventReportAdminEndpoints.Map(admin);
+        RoomAdminEndpoints.Map(admin);
+        RoomDeletionAdminEndpoints.Map(admin);
+        ServerNoticeAdminEndpoints.Map(admin);
+        UserReportAdminEndpoints.Map(admin);
+        UserReportEndpoints.Map(v3);
         return app;
     }
 }

@@ -23,6 +23,7 @@ public sealed class HomeserverOptions
     public AuthOptions Auth { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();
     public PresenceOptions Presence { get; set; } = new();
+    public ServerNoticesOptions ServerNotices { get; set; } = new();
     public RateLimitsOptions RateLimits { get; set; } = new();
     public PushOptions Push { get; set; } = new();
     public RetentionOptions Retention { get; set; } = new();

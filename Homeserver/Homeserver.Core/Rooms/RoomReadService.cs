@@ -118,6 +118,10 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         return await FormatStateAsync(snapshot, version, ct);
     }
 
+    /// <summary>The room's current state, whoever asks: for server admins, whom no membership limits.</summary>
+    public async Task<IReadOnlyList<JsonObject>> CurrentStateAsync(RoomId roomId, CancellationToken ct) =>
+        await FormatStateAsync(await current.GetStateAsync(roomId.ToString(), ct), await VersionOfAsync(roomId, ct), ct);
+
     public async Task<JsonObject> StateEventAsync(UserId userId, RoomId roomId, string type, string stateKey, CancellationToken ct)
     {
         var version = await VersionOfAsync(roomId, ct);

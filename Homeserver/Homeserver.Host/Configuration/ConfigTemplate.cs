@@ -206,6 +206,15 @@ public static class ConfigTemplate
               # A user with no syncing connection for this long goes offline.
               offline_after: 30s
 
+            # Messages from the server to a user (the admin API's send_server_notice), sent by a system account
+            # into a room of the user's own. Off while system_mxid_localpart is empty.
+            server_notices:
+              system_mxid_localpart:
+              system_mxid_display_name:
+              # An mxc:// URI.
+              system_mxid_avatar_url:
+              room_name: Server Notices
+
             # Token buckets: per_second is the refill rate, burst_count the bucket size. Defaults are Synapse's.
             rate_limits:
               enabled: true

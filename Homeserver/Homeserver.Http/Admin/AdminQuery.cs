@@ -52,6 +52,12 @@ public static class AdminQuery
     /// <summary>Whether <c>dir</c> asks for backwards order (<c>b</c>); <c>f</c> is forwards.</summary>
     public static bool Backwards(HttpContext ctx, string fallback = "f") => OneOf(ctx, "dir", fallback, ["f", "b"]) == "b";
 
+    /// <summary>The ID of a report in a path: a malformed one is 400 <c>M_INVALID_PARAM</c>, as Synapse answers.</summary>
+    public static long ReportId(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : throw MatrixException.InvalidParam("The report_id parameter must be a string representing a positive integer.");
+
     /// <summary>
     /// Synapse's paging fields: <c>next_token</c> (the offset of the next page) only while more remain. Lists of users and
     /// destinations give it as a string, others as a number.

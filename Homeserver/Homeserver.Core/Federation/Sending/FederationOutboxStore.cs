@@ -20,6 +20,14 @@ public sealed class FederationOutboxStore(Database db)
         public string? LastError { get; set; }
         public long QueuedPdus { get; set; }
         public long QueuedEdus { get; set; }
+        public long? FailureTs { get; set; }
+        public long? LastSuccessfulStreamOrdering { get; set; }
+    }
+
+    public sealed class DestinationRoom
+    {
+        public string RoomId { get; set; } = "";
+        public long StreamOrdering { get; set; }
     }
 
     public sealed class QueuedPdu
@@ -44,11 +52,19 @@ public sealed class FederationOutboxStore(Database db)
     private const string DestinationColumns = """
         d.destination AS Name, d.retry_last_ts AS RetryLastTs, d.retry_interval AS RetryInterval, d.last_txn_id AS LastTxnId,
         d.pending_txn_id AS PendingTxnId, d.last_success_ts AS LastSuccessTs, d.last_error AS LastError,
+        d.failure_ts AS FailureTs, d.last_successful_stream_ordering AS LastSuccessfulStreamOrdering,
         (SELECT COUNT(*) FROM federation_outbox_pdus p WHERE p.destination = d.destination) AS QueuedPdus,
         (SELECT COUNT(*) FROM federation_outbox_edus e WHERE e.destination = d.destination) AS QueuedEdus
         """;
     private const string SelectDestination = $"SELECT {DestinationColumns} FROM federation_destinations d WHERE d.destination = @Destination";
     private const string SelectDestinations = $"SELECT {DestinationColumns} FROM federation_destinations d ORDER BY d.destination";
+    private const string CountDestinations = "SELECT COUNT(*) FROM federation_destinations";
+    // The rooms a destination shares with us (one of its users joined), with the newest event each holds.
+    private const string SelectRoomsOf = """
+        SELECT m.room_id AS RoomId, (SELECT MAX(e.stream_ordering) FROM events e WHERE e.room_id = m.room_id) AS StreamOrdering
+        FROM room_memberships m WHERE m.membership = 'join' AND m.user_id LIKE @ServerPattern ESCAPE '\'
+        GROUP BY m.room_id ORDER BY m.room_id
+        """;
     private const string SelectWithWork = """
         SELECT d.destination FROM federation_destinations d
         WHERE EXISTS (SELECT 1 FROM federation_outbox_pdus p WHERE p.destination = d.destination)
@@ -86,14 +102,17 @@ public sealed class FederationOutboxStore(Database db)
     private const string DeleteTxnPdus = "DELETE FROM federation_outbox_pdus WHERE destination = @Destination AND txn_id = @TxnId";
     private const string DeleteTxnEdus = "DELETE FROM federation_outbox_edus WHERE destination = @Destination AND txn_id = @TxnId";
     private const string Complete = """
-        UPDATE federation_destinations SET pending_txn_id = NULL, retry_last_ts = 0, retry_interval = 0, last_success_ts = @Ts, last_error = @Error
+        UPDATE federation_destinations SET pending_txn_id = NULL, retry_last_ts = 0, retry_interval = 0, failure_ts = NULL, last_success_ts = @Ts,
+            last_error = @Error, last_successful_stream_ordering = COALESCE((SELECT MAX(p.stream_ordering) FROM federation_outbox_pdus p
+                WHERE p.destination = @Destination AND p.txn_id = @TxnId), last_successful_stream_ordering)
         WHERE destination = @Destination AND pending_txn_id = @TxnId
         """;
     private const string Failed = """
-        UPDATE federation_destinations SET retry_last_ts = @Ts, retry_interval = @Interval, last_error = @Error WHERE destination = @Destination
+        UPDATE federation_destinations SET retry_last_ts = @Ts, retry_interval = @Interval, failure_ts = COALESCE(failure_ts, @Ts), last_error = @Error
+        WHERE destination = @Destination
         """;
     private const string ResetRetry = """
-        UPDATE federation_destinations SET retry_last_ts = 0, retry_interval = 0 WHERE destination = @Destination AND retry_interval > 0
+        UPDATE federation_destinations SET retry_last_ts = 0, retry_interval = 0, failure_ts = NULL WHERE destination = @Destination AND retry_interval > 0
         """;
 
     /// <summary>Queues an event for destinations, inside the transaction that persists it.</summary>
@@ -122,6 +141,19 @@ public sealed class FederationOutboxStore(Database db)
 
     public Task<IReadOnlyList<Destination>> ListAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ListAsync<Destination>(SelectDestinations, null, ct), ct);
+
+    /// <summary>A page of destinations in the order an admin asked for (ties by name), and how many there are.</summary>
+    public Task<(IReadOnlyList<Destination> Page, long Total)> PageAsync(string orderColumn, bool descending, int from, int limit, CancellationToken ct) =>
+        db.ReadAsync(async c =>
+        {
+            var dir = descending ? "DESC" : "ASC";
+            var sql = $"SELECT {DestinationColumns} FROM federation_destinations d ORDER BY d.{orderColumn} {dir}, d.destination {dir} LIMIT @Limit OFFSET @From";
+            var page = await c.ListAsync<Destination>(sql, new { Limit = limit, From = from }, ct);
+            return (page, await c.ScalarAsync<long>(CountDestinations, null, ct));
+        }, ct);
+
+    public Task<IReadOnlyList<DestinationRoom>> RoomsOfAsync(string destination, CancellationToken ct) =>
+        db.ReadAsync(c => c.ListAsync<DestinationRoom>(SelectRoomsOf, new { ServerPattern = "%:" + LikePattern.Escape(destination) }, ct), ct);
 
     /// <summary>Destinations with something queued, sent or not.</summary>
     public Task<IReadOnlyList<string>> WithWorkAsync(CancellationToken ct) =>
@@ -168,9 +200,9 @@ public sealed class FederationOutboxStore(Database db)
     public Task CompleteAsync(string destination, string txnId, long nowMs, string? error, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
+            await c.RunAsync(Complete, new { Destination = destination, TxnId = txnId, Ts = nowMs, Error = error }, ct, tx);
             await c.RunAsync(DeleteTxnPdus, new { Destination = destination, TxnId = txnId }, ct, tx);
             await c.RunAsync(DeleteTxnEdus, new { Destination = destination, TxnId = txnId }, ct, tx);
-            await c.RunAsync(Complete, new { Destination = destination, TxnId = txnId, Ts = nowMs, Error = error }, ct, tx);
         }, ct);
 
     public Task RecordFailureAsync(string destination, long nowMs, long retryInterval, string error, CancellationToken ct) =>

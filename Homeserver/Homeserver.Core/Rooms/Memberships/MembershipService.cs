@@ -15,11 +15,12 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// </summary>
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
     UserLookup lookup, RestrictedJoinAuthoriser restricted, RoomStore rooms, StateService state, IRemoteMembership remote, IRemoteInvite remoteInvite, GuestJoinPolicy guests,
-    SenderRestrictions restrictions, ServerIdentity server)
+    SenderRestrictions restrictions, ServerIdentity server, Admin.RoomBlocks blocks)
 {
     /// <param name="via">Servers to join through when the room is not held here (the client's <c>via</c>/<c>server_name</c>, an alias's servers).</param>
     public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct, IReadOnlyList<string>? via = null)
     {
+        await blocks.EnsureNotBlockedAsync(roomId, ct);
         if (!await IsResidentAsync(roomId, ct))
         {
             // A join held elsewhere is no local event, so the sender's restrictions are checked here.
@@ -112,6 +113,7 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
 
     public async Task InviteAsync(RoomId roomId, UserId sender, UserId target, string? reason, bool isDirect, CancellationToken ct)
     {
+        await blocks.EnsureNotBlockedAsync(roomId, ct);
         if (target.ServerName != server.ServerName)
         {
             var remoteContent = Content("invite", reason);
@@ -148,6 +150,7 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
     public async Task KnockAsync(RoomId roomId, UserId userId, string? reason, CancellationToken ct, IReadOnlyList<string>? via = null)
     {
         await restrictions.EnsureNotSuspendedAsync(userId, ct);
+        await blocks.EnsureNotBlockedAsync(roomId, ct);
         if (await IsResidentAsync(roomId, ct))
         {
             await SetAsync(roomId, userId, userId, "knock", reason, ct);
