@@ -39,8 +39,8 @@ public sealed class AdminConsoleBrowserTests(ChromiumBrowser chromium) : IClassF
         var console = new Uri(a.InProcess.BaseAddress, "/_admin/").ToString();
 
         await page.GotoAsync(console);
-        await page.GetByLabel("User").FillAsync(adminUser.Localpart);
-        await page.GetByLabel("Password").FillAsync(adminUser.Password);
+        await page.GetByLabel("User", new() { Exact = true }).FillAsync(adminUser.Localpart);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(adminUser.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.Locator("#card-users .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]*$"));
 
@@ -48,9 +48,9 @@ public sealed class AdminConsoleBrowserTests(ChromiumBrowser chromium) : IClassF
         var localpart = "console" + Guid.NewGuid().ToString("N")[..8];
         var userId = $"@{localpart}:{a.ServerName}";
         await page.GotoAsync(console + "#/users");
-        await page.GetByLabel("User name").FillAsync(localpart);
+        await page.GetByLabel("User name", new() { Exact = true }).FillAsync(localpart);
         await page.Locator("input[name=password]").FillAsync("a long console password");
-        await page.GetByLabel("Display name").FillAsync("Made in the console");
+        await page.GetByLabel("Display name", new() { Exact = true }).FillAsync("Made in the console");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Assertions.Expect(page.Locator($"tr[data-user='{userId}']")).ToBeVisibleAsync();
         var created = await (await adminApi.GetAsync($"/_synapse/admin/v2/users/{Uri.EscapeDataString(userId)}")).AssertOkAsync();
@@ -90,8 +90,8 @@ public sealed class AdminConsoleBrowserTests(ChromiumBrowser chromium) : IClassF
         page.SetDefaultTimeout((float)Patience.TotalMilliseconds);
 
         await page.GotoAsync(new Uri(hs.BaseAddress, "/_admin/").ToString());
-        await page.GetByLabel("User").FillAsync(user.Localpart);
-        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByLabel("User", new() { Exact = true }).FillAsync(user.Localpart);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(user.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("not a server admin");
