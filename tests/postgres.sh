@@ -38,10 +38,11 @@ case "$cmd" in
     port=$((20000 + RANDOM % 20000))
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 20000)); done
     # fsync off: the cluster is thrown away after the run, and our own durability tests kill the homeserver, not PostgreSQL.
+    # Many test servers run at once, each with its own pool: room for all of them, and idle connections given back soon.
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >&2 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" start >&2 \
       || { cat "$dir/server.log" >&2; exit 1; }
-    echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20"
+    echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20;Connection Idle Lifetime=10;Connection Pruning Interval=5"
     ;;
   stop)
     bin=$(pg_bin)
