@@ -2,34 +2,18 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using Homeserver.Core.Configuration;
 using Homeserver.Testing;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Admin;
 
 /// <summary>One server per engine with shared-secret registration switched on, shared by the class.</summary>
-public sealed class SharedSecretFixture : IAsyncDisposable
+public sealed class SharedSecretFixture : HomeserverFixture
 {
     public const string Secret = "a shared secret only the deploy script knows";
 
-    private readonly Dictionary<string, Task<TestHomeserver>> _servers = [];
-    private readonly Lock _lock = new();
-
-    public Task<TestHomeserver> GetAsync(string engine)
-    {
-        lock (_lock)
-        {
-            if (!_servers.TryGetValue(engine, out var server))
-                _servers[engine] = server = TestHomeserver.StartAsync(engine, o => o.Registration.SharedSecret = Secret);
-            return server;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var s in _servers.Values)
-            await (await s).DisposeAsync();
-    }
+    protected override void Configure(HomeserverOptions options) => options.Registration.SharedSecret = Secret;
 }
 
 public sealed class SharedSecretRegistrationTests(SharedSecretFixture fixture) : IClassFixture<SharedSecretFixture>

@@ -8,28 +8,15 @@ namespace Homeserver.IntegrationTests.AppServices;
 /// holding <c>@_bridge_*</c> and <c>#_bridge_*</c> exclusively and exempt from rate limits, and a bot with a shared
 /// (non-exclusive) namespace, no URL and the default limits. Messages are limited so the exemption shows.
 /// </summary>
-public sealed class AppServiceFixture : IAsyncDisposable
+public sealed class AppServiceFixture : HomeserverFixture
 {
     public const string BridgeAsToken = "bridge-as-token-0123456789abcdef";
     public const string BridgeHsToken = "bridge-hs-token-0123456789abcdef";
     public const string BotAsToken = "bot-as-token-0123456789abcdef";
 
-    private readonly Dictionary<string, Task<TestHomeserver>> _servers = [];
-    private readonly Lock _lock = new();
-
     public static string BridgeSender => $"@bridgebot:{TestHomeserver.ServerName}";
 
-    public Task<TestHomeserver> GetAsync(string engine)
-    {
-        lock (_lock)
-        {
-            if (!_servers.TryGetValue(engine, out var server))
-                _servers[engine] = server = StartAsync(engine);
-            return server;
-        }
-    }
-
-    private static async Task<TestHomeserver> StartAsync(string engine)
+    protected override async Task<TestHomeserver> StartAsync(string engine)
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
         await File.WriteAllTextAsync(Path.Combine(options.DataDir, "bridge.yaml"), $"""
@@ -70,11 +57,5 @@ public sealed class AppServiceFixture : IAsyncDisposable
             Joins = new RateLimitOptions { PerSecond = 1000, BurstCount = 1000 },
         };
         return await TestHomeserver.StartAsync(options);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var s in _servers.Values)
-            await (await s).DisposeAsync();
     }
 }
