@@ -84,7 +84,6 @@ public sealed class TypingService
         }
     }
 
-    /// <summary>Ends the notices whose timeout ran out.</summary>
     /// <summary>Ends the notices whose timeout ran out, and those of nodes that fell silent.</summary>
     public async Task ExpireAsync(CancellationToken ct)
     {
