@@ -34,7 +34,11 @@ internal sealed class RedisTokenBucket(RedisConnection redis, RedisKey key, Rate
     private readonly TokenBucketRateLimiter _local = new(TokenBuckets.For(limit));
     private readonly RedisValue[] _args = [limit.BurstCount, limit.PerSecond / 1000];
 
-    public override TimeSpan? IdleDuration => _local.IdleDuration;
+    private long _lastTaken = Environment.TickCount64;
+
+    // The bucket's state is in Redis, so the limiter may be dropped once unused for a while, unless its fallback holds some.
+    public override TimeSpan? IdleDuration =>
+        _local.IdleDuration is null ? null : TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastTaken));
 
     public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
 
@@ -46,6 +50,7 @@ internal sealed class RedisTokenBucket(RedisConnection redis, RedisKey key, Rate
     {
         if (!redis.Multiplexer.IsConnected)
             return _local.AttemptAcquire(permitCount);
+        Volatile.Write(ref _lastTaken, Environment.TickCount64);
         try
         {
             var wait = (long)await redis.Database.ScriptEvaluateAsync(Take, [key], _args);
