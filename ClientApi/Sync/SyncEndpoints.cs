@@ -31,7 +31,7 @@ public static class SyncEndpoints
             {
                 var initialFilter = await filters.ForSyncAsync(r.UserId, filter, ct);
                 var initialSince = since is null ? (SyncToken?)null : SyncToken.Parse(since);
-                using var slot = perAddress.Acquire(ClientAddressKey.Of(ctx));
+                await using var slot = await perAddress.AcquireAsync(ClientAddressKey.Of(ctx), ct);
                 using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
                 {
                     KeepAliveInterval = TimeSpan.FromSeconds(20),

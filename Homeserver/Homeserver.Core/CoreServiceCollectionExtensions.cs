@@ -77,6 +77,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ephemeral.RemoteTyping>();
         services.AddSingleton<IStreamSubscriber>(sp => sp.GetRequiredService<Ephemeral.RemoteTyping>());
         services.AddSingleton<IStreamSubscriber, RemoteRevocations>();
+        services.AddSingleton<IStreamSubscriber, RateLimiting.RemoteRateLimitOverrides>();
         services.AddSingleton<IStreamSubscriber, SyncWaker>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<PasswordHasher>();

@@ -28,6 +28,8 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<RedisStreamBus>();
         services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<RedisStreamBus>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisStreamBus>());
+        services.AddSingleton<SharedConnectionSlots>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharedConnectionSlots>());
         return services;
     }
 

@@ -19,6 +19,7 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
     [
         StreamNames.Events, StreamNames.PushActions, StreamNames.AccountData, StreamNames.Receipts, StreamNames.Presence,
         StreamNames.ToDevice, StreamNames.DeviceLists, StreamNames.Typing, StreamNames.Sessions,
+        StreamNames.RateLimitOverrides,
     ];
 
     private readonly InProcessStreamBus _local;

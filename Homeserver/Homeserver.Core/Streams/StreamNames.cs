@@ -4,7 +4,7 @@ namespace Homeserver.Core.Streams;
 /// The named streams. Each durable one has its positions in <c>stream_positions</c> (and, on PostgreSQL, a
 /// sequence <c>stream_seq_NAME</c> shared by every writer instance, created by a migration: a new stream
 /// needs one). Typing lives in memory only; push actions ride on the event stream's positions; session revocations
-/// carry no position.
+/// carry no position, nor do rate-limit overrides.
 /// </summary>
 public static class StreamNames
 {
@@ -21,6 +21,8 @@ public static class StreamNames
     public const string PushActions = "push_actions";
     /// <summary>A user's sessions were revoked: their open syncs must re-check their token.</summary>
     public const string Sessions = "sessions";
+    /// <summary>An admin changed a user's rate-limit override: other nodes read it again. No position either.</summary>
+    public const string RateLimitOverrides = "ratelimit_overrides";
 
     /// <summary>The streams whose positions the database allocates.</summary>
     public static readonly IReadOnlyList<string> Durable =

@@ -77,12 +77,13 @@ public static class ConfigTemplate
               instance_name: main
 
             # Redis, the bus between several nodes sharing one PostgreSQL database (docs/deployment.md): every node
-            # hears of the others' writes, typing and logouts through it. Off for a single server.
+            # hears of the others' writes, typing and logouts through it, and rate limits and the WebSocket cap are
+            # counted in it for all of them. Off for a single server.
             redis:
               enabled: false
               # StackExchange.Redis configuration string: host:port, then options such as password=... or ssl=true.
               configuration: 127.0.0.1:6379
-              # Prefix of the channel, so that several homeservers can share one Redis.
+              # Prefix of the channel and keys, so that several homeservers can share one Redis.
               prefix: homeserver
 
             media:

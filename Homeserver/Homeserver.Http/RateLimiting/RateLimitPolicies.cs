@@ -35,18 +35,19 @@ public static class RateLimitPolicies
     public static IServiceCollection AddMatrixRateLimiting(this IServiceCollection services, RateLimitsOptions options, LimitsOptions limits)
     {
         services.AddSingleton<RegistrationLimiter>();
+        services.AddSingleton<RateLimitBuckets>();
         services.AddRateLimiter(r =>
         {
-            r.AddPolicy(Login, ctx => ByAddress(ctx, options, options.Login));
-            r.AddPolicy(Registration, ctx => ByAddress(ctx, options, options.Registration));
-            r.AddPolicy(Refresh, ctx => ByAddress(ctx, options, options.Refresh));
-            r.AddPolicy(Message, ctx => ByAccount(ctx, options, options.Message));
-            r.AddPolicy(RoomCreation, ctx => ByAccount(ctx, options, options.RoomCreation));
-            r.AddPolicy(Join, ctx => ByAccount(ctx, options, options.Joins));
-            r.AddPolicy(Invite, ctx => ByAccount(ctx, options, options.Invites));
-            r.AddPolicy(Report, ctx => ByAccount(ctx, options, options.Reports));
-            r.AddPolicy(Presence, ctx => ByAccount(ctx, options, options.Presence));
-            r.AddPolicy(Typing, ctx => ByAccount(ctx, options, options.Typing));
+            r.AddPolicy(Login, ctx => ByAddress(ctx, Login, options, options.Login));
+            r.AddPolicy(Registration, ctx => ByAddress(ctx, Registration, options, options.Registration));
+            r.AddPolicy(Refresh, ctx => ByAddress(ctx, Refresh, options, options.Refresh));
+            r.AddPolicy(Message, ctx => ByAccount(ctx, Message, options, options.Message));
+            r.AddPolicy(RoomCreation, ctx => ByAccount(ctx, RoomCreation, options, options.RoomCreation));
+            r.AddPolicy(Join, ctx => ByAccount(ctx, Join, options, options.Joins));
+            r.AddPolicy(Invite, ctx => ByAccount(ctx, Invite, options, options.Invites));
+            r.AddPolicy(Report, ctx => ByAccount(ctx, Report, options, options.Reports));
+            r.AddPolicy(Presence, ctx => ByAccount(ctx, Presence, options, options.Presence));
+            r.AddPolicy(Typing, ctx => ByAccount(ctx, Typing, options, options.Typing));
             // Not a rate but a bound on memory, so it holds when the token buckets are turned off.
             r.AddPolicy(HeavyRead, ctx => RateLimitPartition.GetConcurrencyLimiter(AccountOrAddress(ctx),
                 _ => new ConcurrencyLimiterOptions { PermitLimit = limits.MaxConcurrentHeavyReads, QueueLimit = 0 }));
@@ -69,7 +70,7 @@ public static class RateLimitPolicies
     /// Per account (the address for unauthenticated requests, which these endpoints refuse anyway), at the account's own
     /// rate when an admin set one (<see cref="RateLimitOverrides"/>), which replaces every per-account limit as in Synapse.
     /// </summary>
-    private static RateLimitPartition<string> ByAccount(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit)
+    private static RateLimitPartition<string> ByAccount(HttpContext ctx, string policy, RateLimitsOptions all, RateLimitOptions limit)
     {
         if (IsUnlimitedAppService(ctx))
             return RateLimitPartition.GetNoLimiter("");
@@ -78,10 +79,12 @@ public static class RateLimitPolicies
             && ctx.RequestServices.GetRequiredService<RateLimitOverrides>().Get(user) is { } own)
             return own.Unlimited
                 ? RateLimitPartition.GetNoLimiter("")
-                : TokenBuckets.Partition($"{key}|{own.MessagesPerSecond}/{own.BurstCount}", all,
+                : Buckets(ctx).Partition(policy, $"{key}|{own.MessagesPerSecond}/{own.BurstCount}", all,
                     new RateLimitOptions { PerSecond = own.MessagesPerSecond, BurstCount = (int)Math.Max(1, Math.Min(own.BurstCount, int.MaxValue)) });
-        return TokenBuckets.Partition(key, all, limit);
+        return Buckets(ctx).Partition(policy, key, all, limit);
     }
+
+    private static RateLimitBuckets Buckets(HttpContext ctx) => ctx.RequestServices.GetRequiredService<RateLimitBuckets>();
 
     /// <summary>An application service registered with <c>rate_limited: false</c> (a bridge relaying a whole network) is not limited.</summary>
     private static bool IsUnlimitedAppService(HttpContext ctx) =>
@@ -90,8 +93,8 @@ public static class RateLimitPolicies
 
     private static string AccountOrAddress(HttpContext ctx) => ctx.User.FindFirst(AccessTokenClaims.UserId)?.Value ?? Address(ctx);
 
-    private static RateLimitPartition<string> ByAddress(HttpContext ctx, RateLimitsOptions all, RateLimitOptions limit) =>
-        IsUnlimitedAppService(ctx) ? RateLimitPartition.GetNoLimiter("") : TokenBuckets.Partition(Address(ctx), all, limit);
+    private static RateLimitPartition<string> ByAddress(HttpContext ctx, string policy, RateLimitsOptions all, RateLimitOptions limit) =>
+        IsUnlimitedAppService(ctx) ? RateLimitPartition.GetNoLimiter("") : Buckets(ctx).Partition(policy, Address(ctx), all, limit);
 
     internal static string Address(HttpContext ctx) => ClientAddressKey.Of(ctx);
 }

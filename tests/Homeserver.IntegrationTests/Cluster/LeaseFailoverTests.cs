@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Homeserver.Host.Configuration;
 using Homeserver.IntegrationTests.Durability;
 using Homeserver.IntegrationTests.Push;
 using Homeserver.Testing;
@@ -26,25 +24,8 @@ public sealed class LeaseFailoverTests
         var gatewayPort = FakePushEndpoint.FreePort();
         var notifyUrl = $"http://127.0.0.1:{gatewayPort}/_matrix/push/v1/notify";
 
-        async Task<(Process Process, Uri BaseUrl)> StartNodeAsync(int index)
-        {
-            var dir = Directory.CreateTempSubdirectory($"hs-lease-node{index}-").FullName;
-            var port = ServerProcess.FreePort();
-            var config = Path.Combine(dir, "homeserver.yaml");
-            await File.WriteAllTextAsync(config, ConfigTemplate.Render("lease.test", port, dir, "postgres", database)
-                .Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [127.0.0.1/32]"));
-            var baseUrl = new Uri($"http://127.0.0.1:{port}");
-            var process = await ServerProcess.StartAsync(config, baseUrl, new Dictionary<string, string>
-            {
-                ["HOMESERVER__DATABASE__INSTANCE_NAME"] = "node" + index.ToString(CultureInfo.InvariantCulture),
-                ["HOMESERVER__SIGNING_KEY_PATH"] = Path.Combine(keys, "signing.key"),
-                ["HOMESERVER__AUTH__TOKEN_KEY_PATH"] = Path.Combine(keys, "access_token.key"),
-                ["HOMESERVER__REDIS__ENABLED"] = "true",
-                ["HOMESERVER__REDIS__CONFIGURATION"] = redis.Configuration,
-                ["HOMESERVER__REDIS__PREFIX"] = redis.Prefix,
-            });
-            return (process, baseUrl);
-        }
+        Task<(Process Process, Uri BaseUrl)> StartNodeAsync(int index) => ClusterProcessNode.StartAsync(index, "lease.test", database, redis, keys,
+            config => config.Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [127.0.0.1/32]"));
 
         // Node 0 starts first, so it holds the push lease.
         var (holder, holderUrl) = await StartNodeAsync(0);

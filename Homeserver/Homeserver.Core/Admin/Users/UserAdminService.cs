@@ -3,13 +3,14 @@ using Homeserver.Core.AppServices;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.RateLimiting;
+using Homeserver.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Admin.Users;
 
 /// <summary>Synapse's admin API for accounts: list, show, create and edit, deactivate, passwords, shadow bans and suspensions.</summary>
 public sealed class UserAdminService(AdminTargets targets, AdminUserStore adminUsers, UserStore users, ThreepidStore threepids, AccountService accounts,
-    ProfileService profiles, UserDeactivationService deactivation, AppServiceRegistry appServices, RateLimitOverrides rateLimits, TimeProvider time, ILogger<UserAdminService> log)
+    ProfileService profiles, UserDeactivationService deactivation, AppServiceRegistry appServices, RateLimitOverrides rateLimits, StreamPublisher publisher, TimeProvider time, ILogger<UserAdminService> log)
 {
     /// <summary>Synapse's limit on a password an admin sets.</summary>
     public const int MaxPasswordLength = 512;
@@ -100,7 +101,7 @@ public sealed class UserAdminService(AdminTargets targets, AdminUserStore adminU
         if (burstCount < 0)
             throw MatrixException.InvalidParam("burst_count must be a positive integer");
         var value = new RateLimitOverride(messagesPerSecond, burstCount);
-        await rateLimits.SetAsync(userId.ToString(), value, ct);
+        await publisher.WriteAsync(st => rateLimits.SetAsync(st, userId.ToString(), value, ct), ct);
         log.LogInformation("Rate limits of {UserId} overridden: {PerSecond}/s, burst {Burst}", userId, messagesPerSecond, burstCount);
         return value;
     }
@@ -108,7 +109,7 @@ public sealed class UserAdminService(AdminTargets targets, AdminUserStore adminU
     public async Task DeleteRateLimitAsync(UserId userId, CancellationToken ct)
     {
         await targets.LocalUserAsync(userId, ct);
-        await rateLimits.DeleteAsync(userId.ToString(), ct);
+        await publisher.WriteAsync(st => rateLimits.DeleteAsync(st, userId.ToString(), ct), ct);
     }
 
     /// <summary>Throws as registration would (<c>M_INVALID_USERNAME</c>, <c>M_USER_IN_USE</c>, <c>M_EXCLUSIVE</c>) unless the name is free.</summary>
