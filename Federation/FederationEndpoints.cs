@@ -39,6 +39,7 @@ public static class FederationEndpoints
         StateEndpoint.Map(v1);
         StateIdsEndpoint.Map(v1);
         DirectoryQueryEndpoint.Map(v1);
+        PublicRoomsEndpoints.Map(v1);
         UserKeysEndpoints.Map(v1);
         MakeJoinEndpoint.Map(v1);
         MakeLeaveEndpoint.Map(v1);

@@ -1,3 +1,4 @@
+using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 
@@ -7,7 +8,8 @@ namespace Homeserver.Core.Accounts;
 /// Display names and avatars (<c>/profile</c>). A deactivated account has no profile, and the values are capped at
 /// Synapse's limits, which other servers and clients already live within (checklist row 11).
 /// </summary>
-public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerable<IProfileChangeStep> changeSteps)
+public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerable<IProfileChangeStep> changeSteps, ServerIdentity server,
+    IRemoteProfiles remote)
 {
     public const string Displayname = "displayname";
     public const string AvatarUrl = "avatar_url";
@@ -18,13 +20,25 @@ public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerab
 
     public sealed record Profile(string? Displayname, string? AvatarUrl);
 
-    public async Task<Profile> GetAsync(UserId userId, CancellationToken ct) =>
-        await lookup.GetAsync(userId, ct) is { IsDeactivated: false } u
+    /// <summary>A user's profile; another server's user's is asked of their server.</summary>
+    public async Task<Profile> GetAsync(UserId userId, CancellationToken ct)
+    {
+        if (userId.ServerName != server.ServerName)
+        {
+            var fields = await remote.QueryAsync(userId, null, ct);
+            return new Profile(fields.GetValueOrDefault(Displayname), fields.GetValueOrDefault(AvatarUrl));
+        }
+        return await lookup.GetAsync(userId, ct) is { IsDeactivated: false } u
             ? new Profile(u.Displayname, u.AvatarUrl)
             : throw MatrixException.NotFound(NotFound);
+    }
 
     public async Task<string> GetFieldAsync(UserId userId, string field, CancellationToken ct)
     {
+        // Another server may hold fields we do not (extended profiles), so its user's field is asked for by name.
+        if (userId.ServerName != server.ServerName)
+            return (await remote.QueryAsync(userId, field, ct)).GetValueOrDefault(field)
+                ?? throw MatrixException.NotFound($"Profile field '{field}' not set");
         var profile = await GetAsync(userId, ct);
         var value = field switch
         {

@@ -24,6 +24,8 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<Keys.KeyQueryService>();
         services.AddSingleton<Homeserver.Core.E2ee.IRemoteKeys, E2ee.RemoteKeys>();
         services.AddSingleton<Homeserver.Core.Media.Remote.IRemoteMediaSource, Media.FederationMediaSource>();
+        services.AddSingleton<Accounts.IRemoteProfiles, Profiles.RemoteProfiles>();
+        services.AddSingleton<Rooms.Directory.IRemotePublicRooms, Directory.RemotePublicRooms>();
         return services;
     }
 

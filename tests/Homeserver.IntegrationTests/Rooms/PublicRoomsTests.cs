@@ -222,7 +222,9 @@ public sealed class PublicRoomsTests(HomeserverFixture fixture) : IClassFixture<
         await (await a.PostAsJsonAsync(PublicRoomsPath, new { filter = new { room_types = new object[] { 1 } } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
         await (await a.PostAsJsonAsync(PublicRoomsPath, new { limit = -1 })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await hs.Client.GetAsync(PublicRoomsPath + "?limit=x")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
-        await (await hs.Client.GetAsync(PublicRoomsPath + "?server=elsewhere.example")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        // Another server's directory is asked of it for users only; a name that is no server name is refused.
+        await (await hs.Client.GetAsync(PublicRoomsPath + "?server=elsewhere.example")).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
+        await (await a.GetAsync(PublicRoomsPath + "?server=" + Uri.EscapeDataString("not a server"))).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         await (await hs.Client.GetAsync(PublicRoomsPath + "?server=" + TestHomeserver.ServerName)).AssertOkAsync();
         // A network no application service has is an empty list; an ID that is not an instance_id is refused.
         var unknown = await (await a.PostAsJsonAsync(PublicRoomsPath, new { third_party_instance_id = "nobridge|irc" })).AssertOkAsync();

@@ -17,8 +17,11 @@ public sealed class PublicRoomsService(PublishedRoomStore store)
         return byCount != 0 ? byCount : string.CompareOrdinal(a.RoomId, b.RoomId);
     });
 
+    public Task<PublicRoomsPage> ListAsync(PublicRoomsRequest request, CancellationToken ct) =>
+        ListAsync(request.Scope, request.FilterOrNone, request.ValidLimit, request.Since, ct);
+
     /// <param name="limit">Null or 0 for the default page size; larger values are capped at <see cref="MaxLimit"/>.</param>
-    public async Task<PublicRoomsPage> ListAsync(PublicRoomsScope scope, PublicRoomsFilter filter, int? limit, string? since, CancellationToken ct)
+    private async Task<PublicRoomsPage> ListAsync(PublicRoomsScope scope, PublicRoomsFilter filter, int? limit, string? since, CancellationToken ct)
     {
         var token = string.IsNullOrEmpty(since) ? null : PublicRoomsToken.Parse(since);
         var pageSize = limit is null or 0 ? DefaultLimit : Math.Min(limit.Value, MaxLimit);
