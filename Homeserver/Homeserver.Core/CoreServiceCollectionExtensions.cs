@@ -246,6 +246,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<E2ee.DeviceKeyStore>();
         services.AddSingleton<E2ee.DeviceListStore>();
         services.AddSingleton<E2ee.DeviceListService>();
+        services.AddSingleton<E2ee.RemoteDeviceListStore>();
+        services.AddSingleton<E2ee.RemoteDeviceLists>();
         services.AddSingleton<E2ee.CrossSigningStore>();
         services.AddSingleton<E2ee.DeviceKeysService>();
         services.AddSingleton<E2ee.CrossSigningService>();

@@ -111,7 +111,12 @@ public sealed class CrossSigningService(StreamPublisher writer, CrossSigningStor
                 foreach (var s in accepted)
                     await CrossSigningStore.PutSignatureAsync(st.Connection, st.Transaction, s.TargetUserId.ToString(), s.TargetKeyId, signer, s.SignerKeyId, s.Signature, ct);
                 // Signing someone else's master key changes only the signer's own view of them.
-                await DeviceListStore.RecordChangeAsync(st, signer, ct);
+                var streamId = await DeviceListStore.RecordChangeAsync(st, signer, ct);
+                // Other servers keep our users' device keys, so a device newly signed by its owner is news to them.
+                var signedDevices = accepted.Where(s => s.TargetUserId == requester && s.TargetKeyId != mine.GetValueOrDefault(CrossSigningStore.Master)?.PublicKey)
+                    .Select(s => s.TargetKeyId).Distinct().ToList();
+                if (signedDevices.Count > 0)
+                    await relay.DevicesChangedAsync(st, signer, streamId, signedDevices, deleted: false, ct);
             }, ct);
         }
         return new JsonObject { ["failures"] = failures };

@@ -33,6 +33,11 @@ public sealed class CrossSigningStore(Database db)
         public string KeyJson { get; set; } = "";
     }
 
+    private const string SelectOwnSignatures = """
+        SELECT target_key_id AS TargetKeyId, signer_user_id AS SignerUserId, signer_key_id AS SignerKeyId, signature AS Signature FROM e2e_signatures
+        WHERE target_user_id = @UserId AND target_key_id = @KeyId AND signer_user_id = @UserId
+        """;
+
     private sealed record SignatureRow(string TargetKeyId, string SignerUserId, string SignerKeyId, string Signature);
 
     public async Task<Dictionary<string, Key>> KeysAsync(string userId, CancellationToken ct) =>
@@ -49,4 +54,9 @@ public sealed class CrossSigningStore(Database db)
     public async Task<ILookup<string, (string SignerUserId, string SignerKeyId, string Signature)>> VisibleSignaturesAsync(string targetUserId, string viewer, CancellationToken ct) =>
         (await db.ReadAsync(c => c.ListAsync<SignatureRow>(SelectVisibleSignatures, new { TargetUserId = targetUserId, Viewer = viewer }, ct), ct))
             .ToLookup(r => r.TargetKeyId, r => (r.SignerUserId, r.SignerKeyId, r.Signature));
+
+    /// <summary>The user's own signatures on one of their keys (what other servers see), as the transaction <paramref name="tx"/> sees them.</summary>
+    public static async Task<IReadOnlyList<(string SignerUserId, string SignerKeyId, string Signature)>> OwnSignaturesAsync(DbConnection c, DbTransaction tx,
+        string userId, string keyId, CancellationToken ct) =>
+        (await c.ListAsync<SignatureRow>(SelectOwnSignatures, new { UserId = userId, KeyId = keyId }, ct, tx)).Select(r => (r.SignerUserId, r.SignerKeyId, r.Signature)).ToList();
 }

@@ -9,10 +9,10 @@ namespace Homeserver.Core.E2ee;
 
 /// <summary>
 /// The key management API (spec "Key management API"): <c>/keys/upload</c>, <c>/keys/query</c> and <c>/keys/claim</c>.
-/// Users of other servers are asked of their server.
+/// Users of other servers are answered from their kept device lists, or asked of their server.
 /// </summary>
 public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore crossSigning, DeviceListStore deviceLists, IDeviceListRelay relay,
-    IRemoteKeys remoteKeys, ServerIdentity server)
+    IRemoteKeys remoteKeys, RemoteDeviceLists remoteLists, ServerIdentity server)
 {
     /// <summary>The algorithm clients count their one-time keys in; reported even at zero, as clients wait for it before uploading.</summary>
     public const string SignedCurve25519 = "signed_curve25519";
@@ -51,8 +51,9 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
     }
 
     /// <summary>
-    /// <c>/keys/query</c>: our users' keys from the database, other servers' users' from their server, asked side by side
-    /// within the body's <c>timeout</c>; a server that cannot be reached is named under <c>failures</c>.
+    /// <c>/keys/query</c>: our users' keys from the database, other servers' users' from their kept device lists (resynced
+    /// when not kept) or, for users sharing no room with ours, from their server; servers are asked side by side within the
+    /// body's <c>timeout</c>, and one that cannot be reached is named under <c>failures</c>.
     /// </summary>
     public async Task<JsonObject> QueryAsync(UserId requester, JsonElement body, CancellationToken ct)
     {
@@ -68,7 +69,17 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
         foreach (var (userId, wanted) in users.Where(u => u.UserId.ServerName == server.ServerName))
             await AddLocalKeysAsync(answer, userId, wanted, requester, ct);
         var timeout = Timeout(body);
-        var remote = users.Where(u => u.UserId.ServerName != server.ServerName).GroupBy(u => u.UserId.ServerName).ToList();
+        var lists = await Task.WhenAll(users.Where(u => u.UserId.ServerName != server.ServerName).Select(async u =>
+            (u.UserId, u.Devices, Kept: await AskAsync(u.UserId.ServerName, () => remoteLists.CurrentAsync(u.UserId.ToString(), timeout, ct)))));
+        foreach (var (userId, wanted, (serverName, list, failure)) in lists)
+        {
+            if (failure is not null)
+                answer["failures"]![serverName] = failure;
+            else if (list is not null)
+                RemoteDeviceLists.AddTo(answer, userId.ToString(), list, wanted);
+        }
+        var remote = lists.Where(l => l.Kept.Failure is null && l.Kept.Result is null).Select(l => (l.UserId, l.Devices))
+            .GroupBy(u => u.UserId.ServerName).ToList();
         var asked = await Task.WhenAll(remote.Select(g => AskAsync(g.Key, () => remoteKeys.QueryAsync(g.Key,
             new JsonObject(g.Select(u => KeyValuePair.Create(u.UserId.ToString(), (JsonNode?)new JsonArray(u.Devices.Select(d => (JsonNode?)d).ToArray())))),
             timeout, ct))));
@@ -242,7 +253,7 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
             : DefaultRemoteTimeout;
 
     /// <summary>One server's answer, or the failure the spec lists under its name (Synapse's shape: a status and a message).</summary>
-    private static async Task<(string Server, JsonObject? Result, JsonObject? Failure)> AskAsync(string serverName, Func<Task<JsonObject>> ask)
+    private static async Task<(string Server, T? Result, JsonObject? Failure)> AskAsync<T>(string serverName, Func<Task<T>> ask) where T : class?
     {
         try
         {

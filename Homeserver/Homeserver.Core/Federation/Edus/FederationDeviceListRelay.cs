@@ -34,7 +34,10 @@ public sealed class FederationDeviceListRelay(ServerIdentity server, FederationO
             };
             if (!deleted && await DeviceKeyStore.DeviceAsync(st, userId, deviceId, ct) is { } device)
             {
-                content["keys"] = JsonNode.Parse(device.KeyJson);
+                var keys = DeviceKeysService.ParseObject(device.KeyJson);
+                // As /user/devices shows it: the receiver keeps these keys, and cross-signing needs the owner's signatures on them.
+                DeviceKeysService.AddSignatures(keys, await CrossSigningStore.OwnSignaturesAsync(st.Connection, st.Transaction, userId, deviceId, ct));
+                content["keys"] = keys;
                 if (device.DisplayName is not null)
                     content["device_display_name"] = device.DisplayName;
             }

@@ -35,7 +35,7 @@ public sealed class InboundEduHandler(InboundTypingEdu typing, InboundReceiptEdu
                     await presence.HandleAsync(origin, content, ct);
                     break;
                 case EduTypes.DeviceListUpdate or EduTypes.SigningKeyUpdate:
-                    await deviceLists.HandleAsync(origin, content, ct);
+                    await deviceLists.HandleAsync(origin, type, content, ct);
                     break;
                 case EduTypes.DirectToDevice:
                     await toDevice.HandleAsync(origin, content, ct);

@@ -1,0 +1,165 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Homeserver.Core.Keys;
+using Homeserver.IntegrationTests.E2ee;
+using Homeserver.Testing;
+using Homeserver.Testing.Federation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Homeserver.IntegrationTests.Federation;
+
+/// <summary>
+/// The device lists of another server's users that ours keeps: the owner's server never answers a key query here
+/// (refused throughout), so every answer comes from the kept list. It follows added and deleted devices while the
+/// owner's server refuses even <c>/user/devices</c>, resyncs through <c>/user/devices</c> when an update was lost
+/// (a <c>prev_id</c> gap), and is dropped with the last shared room, which sync reports as <c>left</c>.
+/// </summary>
+public sealed class FederatedDeviceListCacheTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create();
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ARemoteUsersDevices_AreKeptFromTheirUpdates_ResyncedOnAGap_AndForgottenWhenNoRoomIsShared(string engine)
+    {
+        var lossy = new LoseTransactions();
+        var owner = new UserKeyEndpoints { RefuseKeyQueries = true };
+        await using var a = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(lossy));
+        await using var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(owner));
+        var (_, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        var since = (await aliceClient.SyncAsync()).NextBatch();
+
+        // The first update finds no kept list: it is resynced, and the query answers from it.
+        await UploadDeviceKeysAsync(bobClient, bob);
+        since = await WaitForSyncAsync(aliceClient, since, s => s.DeviceLists("changed").Contains(bob.UserId), "bob's first device in alice's sync");
+        Assert.True(owner.DeviceListFetches >= 1);
+        AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId);
+
+        // With bob's server refusing every key request, updates alone keep the list: a new device, then its deletion.
+        owner.RefuseDeviceLists = true;
+        var second = await b.LoginAsync(bob);
+        await UploadDeviceKeysAsync(b.ClientFor(second), second);
+        since = await WaitForSyncAsync(aliceClient, since, s => s.DeviceLists("changed").Contains(bob.UserId), "bob's second device in alice's sync");
+        AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId, second.DeviceId);
+        await (await bobClient.PostAsJsonAsync("/_matrix/client/v3/delete_devices", new
+        {
+            devices = new[] { second.DeviceId },
+            auth = new { type = "m.login.password", identifier = new { type = "m.id.user", user = bob.Localpart }, password = bob.Password },
+        })).AssertOkAsync();
+        since = await WaitForSyncAsync(aliceClient, since, s => s.DeviceLists("changed").Contains(bob.UserId), "the deletion in alice's sync");
+        AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId);
+
+        // An update lost on the way: the next one's prev_id names it, and the list is fetched whole again.
+        owner.RefuseDeviceLists = false;
+        lossy.Losing = true;
+        var third = await b.LoginAsync(bob);
+        await UploadDeviceKeysAsync(b.ClientFor(third), third);
+        await RoomViews.EventuallyAsync(() => Task.FromResult(lossy.Lost > 0), () => Task.FromResult("bob's third device to be lost on the way"));
+        lossy.Losing = false;
+        var fetches = owner.DeviceListFetches;
+        var fourth = await b.LoginAsync(bob);
+        await UploadDeviceKeysAsync(b.ClientFor(fourth), fourth);
+        since = await WaitForSyncAsync(aliceClient, since, s => s.DeviceLists("changed").Contains(bob.UserId), "bob's fourth device in alice's sync");
+        Assert.True(owner.DeviceListFetches > fetches, "the gap did not resync bob's device list");
+        AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId, third.DeviceId, fourth.DeviceId);
+
+        // No room shared any more: bob is left, and his list is no longer kept (his refusing server is asked instead).
+        await bobClient.LeaveAsync(roomId);
+        await WaitForSyncAsync(aliceClient, since, s => s.DeviceLists("left").Contains(bob.UserId), "bob in alice's device_lists.left");
+        var after = await aliceClient.QueryKeysAsync(bob.UserId);
+        Assert.True(after.GetProperty("failures").TryGetProperty(b.Options.ServerName, out _), after.ToString());
+        Assert.False(after.GetProperty("device_keys").TryGetProperty(bob.UserId, out _), after.ToString());
+    }
+
+    private static Task UploadDeviceKeysAsync(HttpClient client, TestUser user)
+    {
+        using var deviceKey = SigningKey.Generate();
+        return client.UploadKeysAsync(new { device_keys = E2eeClient.DeviceKeys(user, deviceKey) });
+    }
+
+    private static void AssertDevices(JsonElement query, string userId, params string[] deviceIds)
+    {
+        Assert.Empty(query.GetProperty("failures").EnumerateObject());
+        var devices = query.GetProperty("device_keys").GetProperty(userId);
+        Assert.Equal(deviceIds.Order(StringComparer.Ordinal), devices.EnumerateObject().Select(d => d.Name).Order(StringComparer.Ordinal));
+        foreach (var device in devices.EnumerateObject())
+            Assert.Equal(device.Name, device.Value.GetProperty("device_id").GetString());
+    }
+
+    private static async Task<string> WaitForSyncAsync(HttpClient client, string since, Func<JsonElement, bool> seen, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var sync = await client.SyncAsync(since, timeout: 1000);
+            since = sync.NextBatch();
+            if (sync.TryGetProperty("device_lists", out _) && seen(sync))
+                return since;
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+        }
+    }
+
+    /// <summary>While <see cref="Losing"/>, takes transactions and applies none of them: their EDUs are lost.</summary>
+    private sealed class LoseTransactions : IStartupFilter
+    {
+        private int _lost;
+
+        public volatile bool Losing;
+
+        public int Lost => Volatile.Read(ref _lost);
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (ctx, nextMiddleware) =>
+            {
+                if (Losing && ctx.Request.Path.StartsWithSegments("/_matrix/federation/v1/send"))
+                {
+                    Interlocked.Increment(ref _lost);
+                    await ctx.Response.WriteAsJsonAsync(new { pdus = new { } });
+                    return;
+                }
+                await nextMiddleware(ctx);
+            });
+            next(app);
+        };
+    }
+
+    /// <summary>The owner's side: refuses <c>/user/keys/query</c> and (while asked) <c>/user/devices</c>, counting the latter's answers.</summary>
+    private sealed class UserKeyEndpoints : IStartupFilter
+    {
+        private int _fetches;
+
+        public volatile bool RefuseKeyQueries;
+        public volatile bool RefuseDeviceLists;
+
+        public int DeviceListFetches => Volatile.Read(ref _fetches);
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (ctx, nextMiddleware) =>
+            {
+                var path = ctx.Request.Path;
+                var devices = path.StartsWithSegments("/_matrix/federation/v1/user/devices");
+                if ((RefuseKeyQueries && path.StartsWithSegments("/_matrix/federation/v1/user/keys/query")) || (RefuseDeviceLists && devices))
+                {
+                    ctx.Response.StatusCode = 503;
+                    return;
+                }
+                if (devices)
+                    Interlocked.Increment(ref _fetches);
+                await nextMiddleware(ctx);
+            });
+            next(app);
+        };
+    }
+
+    public void Dispose() => _ca.Dispose();
+}
