@@ -1,4 +1,5 @@
 using Homeserver.Core.AccountData;
+using Homeserver.Core.Admin.Overview;
 using Homeserver.Core.Admin.Users;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Passwords;
@@ -105,6 +106,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RegistrationTokenService>();
         services.AddSingleton<ThreepidStore>();
         services.AddUserAdmin();
+        services.AddSingleton<LiveActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveActivity>());
+        services.AddSingleton<ServerOverviewStore>();
+        services.AddSingleton<ServerOverview>();
         services.AddSingleton<JwtLoginValidator>();
         services.AddSingleton<SharedSecretRegistration>();
         services.AddSingleton<AccountDataStore>();

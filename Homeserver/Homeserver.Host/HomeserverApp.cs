@@ -88,6 +88,7 @@ public static class HomeserverApp
         app.MapMediaRepo();
         AdminConsoleEndpoints.Map(app, options.AdminConsole);
         EffectiveConfigEndpoints.Map(app, options);
+        DashboardEndpoints.Map(app);
         return app;
     }
 

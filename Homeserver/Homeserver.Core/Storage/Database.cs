@@ -17,6 +17,7 @@ namespace Homeserver.Core.Storage;
 public sealed class Database : IAsyncDisposable
 {
     private readonly string? _sqliteConnectionString;
+    private readonly string? _sqlitePath;
     private readonly string _sqlitePragmas = "";
     private readonly NpgsqlDataSource? _postgres;
     private readonly SqliteWriteQueue? _writes;
@@ -39,6 +40,7 @@ public sealed class Database : IAsyncDisposable
         }
         Dialect = SqlDialect.Sqlite;
         var path = Path.GetFullPath(Path.Combine(dataDir, options.SqlitePath));
+        _sqlitePath = path;
         Description = $"the SQLite database '{path}'";
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _sqliteConnectionString = new SqliteConnectionStringBuilder
@@ -125,6 +127,17 @@ public sealed class Database : IAsyncDisposable
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
         WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
+
+    /// <summary>
+    /// The bytes the database takes on disk: SQLite's file and its write-ahead log, or PostgreSQL's
+    /// <c>pg_database_size</c> of the current database.
+    /// </summary>
+    public async Task<long> SizeAsync(CancellationToken ct)
+    {
+        if (_sqlitePath is null)
+            return await ReadAsync(c => c.ScalarAsync<long>("SELECT pg_database_size(current_database())", null, ct), ct);
+        return new[] { _sqlitePath, _sqlitePath + "-wal" }.Select(f => new FileInfo(f)).Where(f => f.Exists).Sum(f => f.Length);
+    }
 
     /// <summary>
     /// Copies SQLite's write-ahead log back into the database file without waiting for readers or the writer

@@ -78,6 +78,21 @@ public sealed class AdminConsoleBrowserTests(ChromiumBrowser chromium) : IClassF
         Assert.True(listed.GetProperty("retry_interval").GetInt64() > 0);
         await row.GetByRole(AriaRole.Button, new() { Name = "Retry now" }).ClickAsync();
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync($"Retrying {b.ServerName}");
+
+        // The dashboard's live figures, and their refresh while the page stays open: messages sent now show up in
+        // the events of the last minute and hour without reloading.
+        await page.GotoAsync(console + "#/");
+        var eventsLastHour = page.Locator("#card-events-hour .value");
+        await Assertions.Expect(eventsLastHour).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]*$"));
+        await Assertions.Expect(page.Locator("#card-request-rate .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(?!0\\.00$)[0-9]+\\.[0-9]{2}$"));
+        await Assertions.Expect(page.Locator("#card-latency .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9.]+ ms / [0-9.]+ ms / [0-9.]+ ms$"));
+        await Assertions.Expect(page.Locator("#card-database .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9.]* (KiB|MiB)$"));
+        await Assertions.Expect(page.Locator("#card-destinations .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]*$"));
+        var before = int.Parse(await eventsLastHour.TextContentAsync() ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < 3; i++)
+            await alice.SendTextAsync(shared, $"seen on the dashboard {i}");
+        await page.WaitForFunctionAsync($"() => Number(document.querySelector('#card-events-hour .value').textContent) >= {before + 3}"
+            + " && Number(document.querySelector('#card-events-minute .value').textContent) >= 3");
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using System.Net;
 using Homeserver.Testing;
 using Xunit;
+using static Homeserver.IntegrationTests.Media.MediaUploadTests;
 
 namespace Homeserver.IntegrationTests.AdminConsole;
 
 /// <summary>
-/// Who is shown the console's files, with which headers, and the one admin call of ours the console adds (the
-/// effective configuration, secrets masked).
+/// Who is shown the console's files, with which headers, and the admin calls of ours the console adds (the
+/// effective configuration, secrets masked, and the dashboard's figures).
 /// </summary>
 public sealed class AdminConsoleServingTests
 {
@@ -68,5 +69,38 @@ public sealed class AdminConsoleServingTests
             Assert.DoesNotContain(hs.Options.Database.ConnectionString!, text, StringComparison.Ordinal);
         }
         Assert.True(config.GetProperty("admin_console").GetProperty("enabled").GetBoolean());
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task TheDashboard_IsForAdminsOnly_AndCountsWhatTheServerJustDid(string engine)
+    {
+        await using var hs = await TestHomeserver.StartAsync(engine);
+        var (_, user) = await hs.RegisterClientAsync();
+        var (_, admin) = await hs.RegisterAdminAsync();
+        await (await user.GetAsync("/_homeserver/admin/v1/dashboard")).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await hs.Client.GetAsync("/_homeserver/admin/v1/dashboard")).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
+
+        var room = await user.CreateRoomAsync(new { });
+        await UploadAsync(user, new byte[5000], "application/pdf", "report.pdf");
+        var before = await (await admin.GetAsync("/_homeserver/admin/v1/dashboard")).AssertOkAsync();
+        for (var i = 0; i < 3; i++)
+            await user.SendTextAsync(room, $"counted {i}");
+        var after = await (await admin.GetAsync("/_homeserver/admin/v1/dashboard")).AssertOkAsync();
+
+        Assert.Equal(before.GetProperty("events_last_hour").GetInt64() + 3, after.GetProperty("events_last_hour").GetInt64());
+        Assert.True(after.GetProperty("events_last_minute").GetInt64() >= 3);
+        Assert.True(after.GetProperty("users").GetInt64() >= 2);
+        Assert.True(after.GetProperty("rooms").GetInt64() >= 1);
+        Assert.True(after.GetProperty("requests_per_second").GetDouble() > 0);
+        var latency = after.GetProperty("request_latency_ms");
+        var (p50, p90, p99) = (latency.GetProperty("p50").GetDouble(), latency.GetProperty("p90").GetDouble(), latency.GetProperty("p99").GetDouble());
+        Assert.True(p50 > 0 && p50 <= p90 && p90 <= p99, $"{p50} {p90} {p99}");
+        Assert.Equal(engine, after.GetProperty("database").GetProperty("engine").GetString());
+        Assert.True(after.GetProperty("database").GetProperty("size_bytes").GetInt64() > 0);
+        Assert.True(after.GetProperty("media").GetProperty("local_bytes").GetInt64() >= 5000);
+        Assert.Equal(0, after.GetProperty("media").GetProperty("remote_cache_bytes").GetInt64());
+        var federation = after.GetProperty("federation");
+        Assert.Equal(0, federation.GetProperty("destinations").GetInt64());
+        Assert.Equal(0, federation.GetProperty("backing_off").GetInt64());
     }
 }

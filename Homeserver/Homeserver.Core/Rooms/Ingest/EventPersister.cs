@@ -21,7 +21,7 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// else: the room's present is not its business.
 /// </summary>
 public sealed class EventPersister(StreamPublisher streams, SnapshotMembers members, IEnumerable<IEventTransactionStep> steps,
-    SetAsideEventStore setAside, TimeProvider time)
+    SetAsideEventStore setAside, TimeProvider time, LiveActivity live)
 {
     public sealed record Persisted(long StreamOrdering, long StateGroup);
 
@@ -58,6 +58,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         var origin = ctx.IsLocal ? MetricTags.LocalOrigin : MetricTags.RemoteOrigin;
         HomeserverMetrics.EventPersistDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, origin);
         HomeserverMetrics.EventsPersisted.Add(1, origin);
+        live.EventPersisted();
         return result;
     }
 

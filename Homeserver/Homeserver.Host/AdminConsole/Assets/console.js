@@ -134,27 +134,51 @@ function loginPage() {
 
 // ---- Dashboard ----
 
+// The figures refresh every few seconds while the dashboard is shown; leaving the page stops the timer.
+const DASHBOARD_REFRESH_MS = 5000;
+let dashboardTimer = null;
+
 async function dashboardPage() {
-  const [version, users, rooms, destinations, reports, media] = await Promise.all([
+  const [version, reports] = await Promise.all([
     api("GET", admin("/v1/server_version")),
-    api("GET", admin("/v2/users?limit=1&guests=true&deactivated=true")),
-    api("GET", admin("/v1/rooms?limit=1")),
-    api("GET", admin("/v1/federation/destinations?limit=1000")).catch(() => null),
     api("GET", admin("/v1/event_reports?limit=1")).catch(() => null),
-    api("GET", admin("/v1/statistics/users/media?limit=1000")).catch(() => null),
   ]);
-  const card = (title, value, id) => h("div", { class: "card", id }, h("div", { text: title }), h("div", { class: "value", text: value }));
-  const backingOff = destinations ? destinations.destinations.filter((d) => d.retry_interval > 0).length : null;
-  const mediaBytes = media ? media.users.reduce((sum, u) => sum + u.media_length, 0) : null;
-  page("Dashboard",
-    h("p", { text: `Server version ${version.server_version}` }),
-    h("div", { class: "cards" },
-      card("Users", users.total, "card-users"),
-      card("Rooms", rooms.total_rooms, "card-rooms"),
-      card("Federation destinations", destinations ? destinations.total : "–", "card-destinations"),
-      card("Destinations backing off", backingOff ?? "–", "card-backoff"),
-      card("Open event reports", reports ? reports.total : "–", "card-reports"),
-      card("Local media", mediaBytes === null ? "–" : fmtBytes(mediaBytes), "card-media")));
+  const cards = h("div", { class: "cards", id: "dashboard" });
+  const updated = h("p", { class: "muted", id: "dashboard-updated" });
+  page("Dashboard", h("p", { text: `Server version ${version.server_version}` }), cards, updated);
+  const refresh = async () => {
+    dashboardTimer = null;
+    try {
+      cards.replaceChildren(...dashboardCards(await api("GET", "/_homeserver/admin/v1/dashboard"), reports));
+      updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    } catch (err) {
+      if (err.status === 401) return;
+      updated.textContent = `Not updated: ${err.message}`;
+    }
+    if (cards.isConnected) dashboardTimer = setTimeout(refresh, DASHBOARD_REFRESH_MS);
+  };
+  await refresh();
+}
+
+function dashboardCards(d, reports) {
+  const card = (title, value, id, cls) => h("div", { class: cls ? `card ${cls}` : "card", id }, h("div", { text: title }), h("div", { class: "value", text: value }));
+  const ms = (v) => (v === null || v === undefined ? "–" : `${v} ms`);
+  const latency = d.request_latency_ms;
+  return [
+    card("Users", d.users, "card-users"),
+    card("Rooms", d.rooms, "card-rooms"),
+    card("Events, last minute", d.events_last_minute, "card-events-minute"),
+    card("Events, last hour", d.events_last_hour, "card-events-hour"),
+    card("Requests per second", d.requests_per_second.toFixed(2), "card-request-rate"),
+    card("Latency p50 / p90 / p99", `${ms(latency.p50)} / ${ms(latency.p90)} / ${ms(latency.p99)}`, "card-latency"),
+    card(`Database (${d.database.engine})`, fmtBytes(d.database.size_bytes), "card-database"),
+    card("Local media", fmtBytes(d.media.local_bytes), "card-media"),
+    card("Remote media cache", fmtBytes(d.media.remote_cache_bytes), "card-remote-media"),
+    card("Federation destinations", d.federation.destinations, "card-destinations"),
+    card("Reachable", d.federation.reachable, "card-reachable"),
+    card("Backing off", d.federation.backing_off, "card-backoff", d.federation.backing_off > 0 ? "backoff" : null),
+    card("Open event reports", reports ? reports.total : "–", "card-reports"),
+  ];
 }
 
 // ---- Users ----
@@ -457,6 +481,8 @@ const routes = {
 };
 
 async function route() {
+  clearTimeout(dashboardTimer);
+  dashboardTimer = null;
   const hash = location.hash.slice(1) || "/";
   const [path, query] = hash.split("?");
   if (path === "/login" || !token()) { loginPage(); return; }
