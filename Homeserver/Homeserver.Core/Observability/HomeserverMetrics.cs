@@ -42,6 +42,10 @@ public static class HomeserverMetrics
         "Transactions sent to other servers, by outcome (accepted, refused: dropped, failed: the destination backs off).");
     public static readonly UpDownCounter<long> FederationDestinationsBackingOff = M.CreateUpDownCounter<long>("matrix.federation.destinations.backing_off",
         "{destination}", "Destinations whose last transaction failed and that wait before the next try.");
+    public static readonly ObservableGauge<long> FederationDestinationPending = M.CreateObservableGauge("matrix.federation.destination.pending",
+        FederationQueueGauges.Pending, "{item}", "PDUs and EDUs waiting for a destination, by destination (those with a backlog or a backoff, the largest 100).");
+    public static readonly ObservableGauge<double> FederationDestinationRetryInterval = M.CreateObservableGauge("matrix.federation.destination.retry_interval",
+        FederationQueueGauges.RetryInterval, "s", "How long a backed-off destination waits after its last failure before the next try, by destination.");
 
     // Media.
     public static readonly Counter<long> MediaUploaded = M.CreateCounter<long>("matrix.media.uploaded", "By", "Bytes of media uploaded by our users.");

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Homeserver.Core.Configuration;
 using Homeserver.Testing;
+using Homeserver.Testing.Federation;
 using Xunit;
 using static Homeserver.IntegrationTests.Sync.SyncClient;
 
@@ -94,6 +96,39 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task TheFederationQueue_ShowsWhatWaitsForADestination_AndItsBackoff_UntilItIsBack()
+    {
+        await using var network = await FederationNetwork.CreateAsync("sqlite", 2);
+        var (a, b) = (network[0], network[1]);
+        var port = TestPorts.Free();
+        await Task.WhenAll(a.StartAsync(configure: o => o.Metrics = new MetricsOptions { Enabled = true, Port = port }), b.StartAsync());
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var destination = ("destination", b.ServerName);
+
+        var (_, alice) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        var room = await alice.CreateRoomAsync(new { preset = "public_chat" });
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(room)}?via={Uri.EscapeDataString(a.ServerName)}", null)).AssertOkAsync();
+        await alice.WaitForMembershipAsync(room, bob.UserId, "join");
+        await b.StopAsync();
+        for (var i = 0; i < 3; i++)
+            await alice.SendTextAsync(room, "while b is away " + i);
+
+        var away = await WaitForAsync(metrics, s => s.Sum("matrix_federation_destination_retry_interval_seconds", destination) > 0
+            && s.Sum("matrix_federation_destination_pending", destination) >= 1);
+        Assert.Equal("gauge", away.Types["matrix_federation_destination_pending"]);
+        Assert.Equal("gauge", away.Types["matrix_federation_destination_retry_interval_seconds"]);
+        Assert.True(away.Sum("matrix_federation_destinations_backing_off") >= 1);
+        Assert.True(away.Sum("matrix_federation_transactions_sent_total", ("outcome", "failed")) >= 1);
+
+        // Back, it is retried within the test network's short backoff and takes what waited: its series go away.
+        await b.StartAsync();
+        var back = await WaitForAsync(metrics, s => !s.Samples.Any(x => x.Labels.GetValueOrDefault("destination") == b.ServerName));
+        Assert.True(back.Sum("matrix_federation_transactions_sent_total", ("outcome", "accepted")) >= 1);
+        Assert.True(back.Sum("matrix_federation_pdus_sent_total") >= 1);
+    }
+
+    [Fact]
     public async Task Metrics_AreServedOnlyOnTheMetricsListener()
     {
         await using var m = await MetricsServer.StartAsync("sqlite");
@@ -121,14 +156,18 @@ public sealed class MetricsTests
             && s.Labels.GetValueOrDefault("matrix_api") == "client"
             && s.Labels.GetValueOrDefault("http_route", "").EndsWith("/send/{eventType}/{txnId}", StringComparison.Ordinal)).Sum(s => s.Value);
 
-    private static async Task WaitForAsync(MetricsServer m, Func<PrometheusScrape, bool> condition)
+    private static Task WaitForAsync(MetricsServer m, Func<PrometheusScrape, bool> condition) => WaitForAsync(m.Metrics, condition);
+
+    private static async Task<PrometheusScrape> WaitForAsync(HttpClient metrics, Func<PrometheusScrape, bool> condition)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 300; i++)
         {
-            if (condition(await m.ScrapeAsync()))
-                return;
+            var scrape = await PrometheusScrape.ScrapeAsync(metrics);
+            if (condition(scrape))
+                return scrape;
             await Task.Delay(100);
         }
         Assert.Fail("the metrics never showed the expected state");
+        return null!;
     }
 }

@@ -46,8 +46,11 @@ public sealed class FederatedServer : IAsyncDisposable
     /// <summary>The running in-process server, for tests that read its services.</summary>
     public TestHomeserver InProcess => _inProcess ?? throw new InvalidOperationException($"{ServerName} is not running in this process");
 
-    /// <summary>Starts the server in this process, unable to reach the servers of <paramref name="unreachable"/>.</summary>
-    public async Task StartAsync(IEnumerable<FederatedServer>? unreachable = null)
+    /// <summary>
+    /// Starts the server in this process, unable to reach the servers of <paramref name="unreachable"/>, with
+    /// <paramref name="configure"/>'s changes to its options.
+    /// </summary>
+    public async Task StartAsync(IEnumerable<FederatedServer>? unreachable = null, Action<HomeserverOptions>? configure = null)
     {
         EnsureStopped();
         var options = TestHomeserver.CreateOptions(_database, DataDir);
@@ -64,6 +67,7 @@ public sealed class FederatedServer : IAsyncDisposable
             DestinationMinRetryInterval = new Duration(FederationNetwork.MinRetryInterval),
             DestinationMaxRetryInterval = new Duration(FederationNetwork.MaxRetryInterval),
         };
+        configure?.Invoke(options);
         _inProcess = await TestHomeserver.StartAsync(options);
     }
 

@@ -18,7 +18,8 @@ internal sealed class DestinationQueue(
     DestinationBackoff backoff,
     TimeProvider time,
     ILogger log,
-    Action<string, bool> backedOff)
+    Action<string, bool> backedOff,
+    Action<FederationOutboxStore.Destination> observed)
 {
     /// <summary>The spec's limits on one transaction.</summary>
     public const int MaxPdus = 50;
@@ -58,6 +59,7 @@ internal sealed class DestinationQueue(
                     await _wake.WaitAsync(ct);
                     continue;
                 }
+                observed(state);
                 if (first)
                     _catchingUp = state.RetryInterval > 0;
                 first = false;
@@ -100,6 +102,7 @@ internal sealed class DestinationQueue(
         while (true)
         {
             var state = await store.GetAsync(destination, ct) ?? throw new InvalidOperationException($"no state for {destination}");
+            observed(state);
             var txnId = state.PendingTxnId;
             if (txnId is null)
             {

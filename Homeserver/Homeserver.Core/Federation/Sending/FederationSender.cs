@@ -24,6 +24,8 @@ public sealed class FederationSender(
 
     private readonly ConcurrentDictionary<string, DestinationQueue> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _backedOff = new(StringComparer.Ordinal);
+    // Each queue's state as it last read it, for the per-destination gauges.
+    private readonly ConcurrentDictionary<string, FederationQueueGauges.Destination> _observed = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> _running = [];
     private readonly ILogger _log = logs.CreateLogger<FederationSender>();
     private readonly Lock _startLock = new();
@@ -52,6 +54,7 @@ public sealed class FederationSender(
     {
         if (!options.Enabled)
             return;
+        using var gauges = FederationQueueGauges.Register(() => _observed.Values);
         foreach (var destination in await store.BackedOffAsync(stoppingToken))
             SetBackedOff(destination, true);
         lock (_startLock)
@@ -82,7 +85,7 @@ public sealed class FederationSender(
         {
             if (_queues.TryGetValue(destination, out queue))
                 return queue;
-            queue = new DestinationQueue(destination, store, pdus, transactions, backoff, time, _log, SetBackedOff);
+            queue = new DestinationQueue(destination, store, pdus, transactions, backoff, time, _log, SetBackedOff, Observe);
             _queues[destination] = queue;
             // Before the host starts the sender, queues wait; ExecuteAsync starts every one created by then.
             if (_stopping is { } ct)
@@ -90,6 +93,9 @@ public sealed class FederationSender(
             return queue;
         }
     }
+
+    private void Observe(FederationOutboxStore.Destination d) =>
+        _observed[d.Name] = new FederationQueueGauges.Destination(d.Name, d.QueuedPdus + d.QueuedEdus, d.RetryInterval);
 
     private void SetBackedOff(string destination, bool backedOff)
     {
