@@ -15,6 +15,7 @@ public static class HomeserverCli
         root.Add(RegisterUserCommand.Create());
         root.Add(CheckConfigCommand.Create());
         root.Add(MoveMediaCommand.Create());
+        root.Add(BackupCommand.Create());
         // Without a subcommand the server runs, so `Homeserver.Host --config FILE` works as well.
         foreach (var option in run.Options)
             root.Add(option);
