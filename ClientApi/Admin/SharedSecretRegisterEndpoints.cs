@@ -18,7 +18,7 @@ public static class SharedSecretRegisterEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         // GET /_synapse/admin/v1/register
-        app.MapGet("/_synapse/admin/v1/register", (SharedSecretRegistration reg) => Results.Ok(new { nonce = reg.NewNonce() }))
+        app.MapGet("/_synapse/admin/v1/register", async (SharedSecretRegistration reg, CancellationToken ct) => Results.Ok(new { nonce = await reg.NewNonceAsync(ct) }))
             .RequireRateLimiting(RateLimitPolicies.Registration);
 
         // POST /_synapse/admin/v1/register
@@ -31,7 +31,7 @@ public static class SharedSecretRegisterEndpoints
             var userType = body.TryGetProperty("user_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             var username = Field("username");
             var password = Field("password");
-            reg.Verify(Field("nonce"), username, password, admin, userType, Field("mac"));
+            await reg.VerifyAsync(Field("nonce"), username, password, admin, userType, Field("mac"), ct);
             var localpart = username.ToLowerInvariant();
             accounts.ValidatePassword(password);
             var (_, session) = await accounts.CreateAsync(localpart, password, admin,

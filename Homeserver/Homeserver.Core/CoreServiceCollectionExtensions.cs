@@ -212,6 +212,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SyncNotifier>();
         services.AddSingleton<Connections.SyncConnectionTracker>();
         services.AddSingleton<Presence.PresenceStore>();
+        services.AddSingleton<Presence.SharedPresenceActivity>();
         services.AddSingleton<Presence.PresenceService>();
         services.AddPeriodicWork("Presence sweep", Presence.PresenceService.SweepInterval, sp => sp.GetRequiredService<Presence.PresenceService>().SweepAsync);
         services.AddSingleton<Push.Rules.PushRuleStore>();

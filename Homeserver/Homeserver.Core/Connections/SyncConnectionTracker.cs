@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Observability;
 
@@ -19,9 +20,17 @@ public sealed class SyncConnectionTracker(TimeProvider time)
 
     // Keyed by user first, so the per-user questions never walk other users' devices.
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DeviceState>> _users = new();
+    // Syncs in progress per user, over all their devices.
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _liveByUser = new();
 
     /// <summary>Raised when a user's last open WebSocket closes, with the user ID.</summary>
     public event Action<string>? LastWebSocketClosed;
+
+    /// <summary>Raised with the user ID when a user who had no sync in progress on this node begins one.</summary>
+    public event Action<string>? UserBeganSyncing;
+
+    /// <summary>Raised with the user ID when a user's last sync in progress on this node ends (before <see cref="LastWebSocketClosed"/>).</summary>
+    public event Action<string>? UserStoppedSyncing;
 
     /// <summary>Marks a device as syncing until the returned handle is disposed.</summary>
     public IDisposable Begin(UserId userId, string deviceId, bool webSocket)
@@ -35,6 +44,8 @@ public sealed class SyncConnectionTracker(TimeProvider time)
                 state.LiveWebSockets++;
         }
         HomeserverMetrics.SyncsActive.Add(1, webSocket ? MetricTags.WebSocket : MetricTags.LongPoll);
+        if (Interlocked.Increment(ref _liveByUser.GetOrAdd(user, _ => new StrongBox<int>()).Value) == 1)
+            UserBeganSyncing?.Invoke(user);
         return new Handle(this, user, state, webSocket);
     }
 
@@ -59,6 +70,9 @@ public sealed class SyncConnectionTracker(TimeProvider time)
     public bool IsUserSyncing(string userId, TimeSpan grace) =>
         _users.TryGetValue(userId, out var devices) && devices.Values.Any(d => IsSyncing(d, grace));
 
+    /// <summary>The users with a sync in progress on this node.</summary>
+    public IReadOnlyList<string> SyncingUsers() => [.. _liveByUser.Where(u => Volatile.Read(ref u.Value.Value) > 0).Select(u => u.Key)];
+
     private bool HasOpenWebSocket(string userId) =>
         _users.TryGetValue(userId, out var devices) && devices.Values.Any(d => Volatile.Read(ref d.LiveWebSockets) > 0);
 
@@ -72,6 +86,8 @@ public sealed class SyncConnectionTracker(TimeProvider time)
             state.LastEnded = time.GetUtcNow();
         }
         HomeserverMetrics.SyncsActive.Add(-1, webSocket ? MetricTags.WebSocket : MetricTags.LongPoll);
+        if (_liveByUser.TryGetValue(userId, out var live) && Interlocked.Decrement(ref live.Value) == 0)
+            UserStoppedSyncing?.Invoke(userId);
         if (webSocket && !HasOpenWebSocket(userId))
             LastWebSocketClosed?.Invoke(userId);
     }

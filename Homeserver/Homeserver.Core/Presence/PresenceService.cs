@@ -6,6 +6,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Connections;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Presence;
@@ -15,6 +16,9 @@ namespace Homeserver.Core.Presence;
 /// setting presence; a periodic sweep (<see cref="SweepAsync"/>) takes users offline once nothing of theirs has synced for
 /// <see cref="PresenceOptions.OfflineAfter"/>, and closing the last WebSocket does it at once. Only changes of
 /// state or status message are stored on the presence stream, and only users who share a room are woken.
+/// On several nodes, whether a user is syncing and when they were last active is what all the nodes say
+/// (<see cref="SharedPresenceActivity"/>), and a change another node stored makes this node read the user's presence
+/// again before it changes it.
 /// </summary>
 public sealed class PresenceService : IDisposable
 {
@@ -31,6 +35,8 @@ public sealed class PresenceService : IDisposable
         public required string State;
         public string? StatusMsg;
         public DateTimeOffset LastSeen;
+        /// <summary>Whether the stored presence may differ from <see cref="State"/> and <see cref="StatusMsg"/> (another node changed it).</summary>
+        public volatile bool Stale;
         public readonly SemaphoreSlim Writes = new(1, 1);
     }
 
@@ -44,11 +50,15 @@ public sealed class PresenceService : IDisposable
     private readonly UserStore _users;
     private readonly ILogger<PresenceService> _log;
     private readonly IPresenceRelay _relay;
+    private readonly SharedPresenceActivity _shared;
+    private readonly IDisposable _subscription;
     private int _loaded;
 
     public PresenceService(PresenceStore store, SyncConnectionTracker connections, TimeProvider time, PresenceOptions options,
-        Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users, IPresenceRelay relay, ILogger<PresenceService> log)
+        Storage.IncidentalWrites incidental, CurrentStateStore current, UserStore users, IPresenceRelay relay, SharedPresenceActivity shared,
+        IStreamBus bus, ILogger<PresenceService> log)
     {
+        _shared = shared;
         _relay = relay;
         _current = current;
         _users = users;
@@ -59,6 +69,7 @@ public sealed class PresenceService : IDisposable
         _time = time;
         _options = options;
         _connections.LastWebSocketClosed += OnLastWebSocketClosed;
+        _subscription = bus.Subscribe([StreamNames.Presence], OnPresenceStored);
     }
 
     public bool Enabled => _options.Enabled;
@@ -77,7 +88,7 @@ public sealed class PresenceService : IDisposable
         if (!IsState(target))
             throw MatrixException.InvalidParam("set_presence must be one of online, unavailable, offline");
         var now = _time.GetUtcNow();
-        if (_live.TryGetValue(userId.ToString(), out var live) && live.State == target)
+        if (_live.TryGetValue(userId.ToString(), out var live) && live.State == target && !live.Stale)
         {
             live.LastSeen = now;
             return Task.CompletedTask;
@@ -125,7 +136,7 @@ public sealed class PresenceService : IDisposable
         // A user of another server has no account here; their presence row is what we know of them.
         if (row is null && !await _users.ExistsAsync(userId.ToString(), ct))
             throw MatrixException.NotFound("Unknown user");
-        return row is null ? new JsonObject { ["presence"] = Offline } : Content(row);
+        return row is null ? new JsonObject { ["presence"] = Offline } : Content(row, await _shared.ReadAsync([row.UserId], ct));
     }
 
     /// <summary>Presence changes <paramref name="readerId"/> may see, as <c>m.presence</c> events.</summary>
@@ -133,29 +144,36 @@ public sealed class PresenceService : IDisposable
     {
         if (!_options.Enabled || upto <= after)
             return [];
-        var rows = await _store.ChangedForReaderAsync(readerId.ToString(), after, upto, ct);
-        return rows.Select(PresenceEvent).ToList();
+        return await EventsAsync(await _store.ChangedForReaderAsync(readerId.ToString(), after, upto, ct), ct);
     }
 
     /// <summary>Everyone's presence changes as <c>m.presence</c> events, for an application service to pick from.</summary>
     public async Task<IReadOnlyList<JsonObject>> ChangedAsync(long after, long upto, CancellationToken ct) =>
-        !_options.Enabled || upto <= after ? [] : (await _store.ChangedAsync(after, upto, ct)).Select(PresenceEvent).ToList();
+        !_options.Enabled || upto <= after ? [] : await EventsAsync(await _store.ChangedAsync(after, upto, ct), ct);
 
-    private JsonObject PresenceEvent(PresenceStore.Row r) => new() { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r) };
+    private async Task<IReadOnlyList<JsonObject>> EventsAsync(IReadOnlyList<PresenceStore.Row> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+            return [];
+        var shared = await _shared.ReadAsync(rows.Select(r => r.UserId).ToHashSet(), ct);
+        return rows.Select(r => new JsonObject { ["type"] = "m.presence", ["sender"] = r.UserId, ["content"] = Content(r, shared) }).ToList();
+    }
 
-
-    private JsonObject Content(PresenceStore.Row r)
+    private JsonObject Content(PresenceStore.Row r, IReadOnlyDictionary<string, SharedPresenceActivity.Activity>? shared)
     {
         var now = _time.GetUtcNow();
         var lastActive = r.LastActiveTs;
         if (_live.TryGetValue(r.UserId, out var live))
             lastActive = Math.Max(lastActive, live.LastSeen.ToUnixTimeMilliseconds());
+        var elsewhere = shared?.GetValueOrDefault(r.UserId);
+        if (elsewhere?.LastActiveAgo is { } ago)
+            lastActive = Math.Max(lastActive, (now - ago).ToUnixTimeMilliseconds());
         var content = new JsonObject
         {
             ["presence"] = r.State,
             ["last_active_ago"] = Math.Max(0, now.ToUnixTimeMilliseconds() - lastActive),
             // Active means online and syncing right now, not just marked online a while ago.
-            ["currently_active"] = r.State == Online && _connections.IsUserSyncing(r.UserId, TimeSpan.Zero),
+            ["currently_active"] = r.State == Online && (_connections.IsUserSyncing(r.UserId, TimeSpan.Zero) || elsewhere?.Syncing == true),
         };
         if (r.StatusMsg is not null)
             content["status_msg"] = r.StatusMsg;
@@ -165,16 +183,27 @@ public sealed class PresenceService : IDisposable
     private async Task ChangeAsync(string userId, string state, bool keepStatus, string? statusMsg, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        var live = _live.GetOrAdd(userId, _ => new Live { State = Offline, LastSeen = now });
+        // A user this node does not hold is as stored, which another node may have changed.
+        var live = _live.GetOrAdd(userId, _ => new Live { State = Offline, LastSeen = now, Stale = true });
         await live.Writes.WaitAsync(ct);
         try
         {
+            if (live.Stale)
+            {
+                live.Stale = false;
+                var row = await _store.GetAsync(userId, ct);
+                (live.State, live.StatusMsg) = row is null ? (Offline, null) : (row.State, row.StatusMsg);
+            }
             if (keepStatus)
-                statusMsg = live.State == Offline && live.StatusMsg is null ? (await _store.GetAsync(userId, ct))?.StatusMsg : live.StatusMsg;
+                statusMsg = live.StatusMsg;
             var lastSeen = live.LastSeen;
             live.LastSeen = now;
-            if (live.State == state && live.StatusMsg == statusMsg && live.State != Offline)
+            if (live.State == state && live.StatusMsg == statusMsg)
+            {
+                if (state == Offline)
+                    _live.TryRemove(new KeyValuePair<string, Live>(userId, live));
                 return;
+            }
             await _store.PutAsync(userId, state, statusMsg, now.ToUnixTimeMilliseconds(), ct);
             live.State = state;
             live.StatusMsg = statusMsg;
@@ -196,10 +225,26 @@ public sealed class PresenceService : IDisposable
             _ = GoOfflineAsync(userId);
     }
 
+    // Another node's change, or news that changes may have been missed: what this node holds may be out of date.
+    private ValueTask OnPresenceStored(StreamUpdate update, CancellationToken ct)
+    {
+        if (update.Everyone)
+            foreach (var live in _live.Values)
+                live.Stale = true;
+        else if (update.Origin is not null)
+            foreach (var user in update.Users)
+                if (_live.TryGetValue(user, out var live))
+                    live.Stale = true;
+        return ValueTask.CompletedTask;
+    }
+
     private async Task GoOfflineAsync(string userId)
     {
         try
         {
+            // Not while a device of theirs syncs on another node.
+            if ((await _shared.ReadAsync([userId], CancellationToken.None))?.GetValueOrDefault(userId).Syncing == true)
+                return;
             await ChangeAsync(userId, Offline, keepStatus: true, statusMsg: null, CancellationToken.None);
         }
         catch (Exception e)
@@ -219,9 +264,9 @@ public sealed class PresenceService : IDisposable
         {
             try
             {
-                var now = _time.GetUtcNow();
+                var loadedAt = _time.GetUtcNow();
                 foreach (var row in await _store.NotOfflineAsync(ct))
-                    _live.TryAdd(row.UserId, new Live { State = row.State, StatusMsg = row.StatusMsg, LastSeen = now });
+                    _live.TryAdd(row.UserId, new Live { State = row.State, StatusMsg = row.StatusMsg, LastSeen = loadedAt });
             }
             catch
             {
@@ -229,13 +274,28 @@ public sealed class PresenceService : IDisposable
                 throw;
             }
         }
-        var cutoff = _time.GetUtcNow() - _options.OfflineAfter.Value;
-        foreach (var (userId, live) in _live)
+        await _shared.RenewAsync(_connections.SyncingUsers(), ct);
+        var now = _time.GetUtcNow();
+        var cutoff = now - _options.OfflineAfter.Value;
+        var idle = _live.Where(u => u.Value.LastSeen < cutoff && !_connections.IsUserSyncing(u.Key, _options.OfflineAfter.Value)).ToList();
+        if (idle.Count == 0)
+            return;
+        var shared = await _shared.ReadAsync(idle.Select(u => u.Key).ToList(), ct);
+        foreach (var (userId, live) in idle)
         {
-            if (live.LastSeen < cutoff && !_connections.IsUserSyncing(userId, _options.OfflineAfter.Value))
-                await ChangeAsync(userId, Offline, keepStatus: true, statusMsg: null, ct);
+            // Syncing, or lately active, through another node.
+            if (shared?.GetValueOrDefault(userId) is { } elsewhere && (elsewhere.Syncing || elsewhere.LastActiveAgo < _options.OfflineAfter.Value))
+            {
+                live.LastSeen = now - (elsewhere.LastActiveAgo ?? TimeSpan.Zero);
+                continue;
+            }
+            await ChangeAsync(userId, Offline, keepStatus: true, statusMsg: null, ct);
         }
     }
 
-    public void Dispose() => _connections.LastWebSocketClosed -= OnLastWebSocketClosed;
+    public void Dispose()
+    {
+        _connections.LastWebSocketClosed -= OnLastWebSocketClosed;
+        _subscription.Dispose();
+    }
 }
