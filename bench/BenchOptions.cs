@@ -5,7 +5,7 @@ namespace Homeserver.Bench;
 /// <summary>What to run and how big; the defaults are the reference sizes, <c>--tiny</c> the smoke-test sizes.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["latency", "throughput", "memory", "initial-sync", "cold-start", "media", "storage"];
+    public static readonly string[] AllScenarios = ["latency", "throughput", "memory", "initial-sync", "cold-start", "media", "storage", "federation"];
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
     public int Receivers { get; init; } = 1000;
@@ -25,6 +25,8 @@ public sealed record BenchOptions
     public double ThroughputStepFactor { get; init; } = 1.25;
     public int ThroughputMaxSteps { get; init; } = 30;
     public TimeSpan ThroughputStep { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>1:1 rooms of the federation scenario, each with its receiver on the other server.</summary>
+    public int FederationRooms { get; init; } = 20;
     public IReadOnlyList<int> ConnectionCounts { get; init; } = [1000, 5000, 10000];
     public int InitialSyncRooms { get; init; } = 500;
     public int InitialSyncMessagesPerRoom { get; init; } = 50;
@@ -55,6 +57,7 @@ public sealed record BenchOptions
         ThroughputStepFactor = 2,
         ThroughputMaxSteps = 2,
         ThroughputStep = TimeSpan.FromMilliseconds(500),
+        FederationRooms = 2,
         ConnectionCounts = [4],
         InitialSyncRooms = 3,
         InitialSyncMessagesPerRoom = 3,
@@ -67,7 +70,7 @@ public sealed record BenchOptions
     };
 
     public const string Usage = """
-        usage: dotnet run -c Release --project bench -- [all|latency|throughput|memory|initial-sync|cold-start|media|storage ...] [options]
+        usage: dotnet run -c Release --project bench -- [all|latency|throughput|memory|initial-sync|cold-start|media|storage|federation ...] [options]
           --tiny                   smoke-test sizes (a few clients, seconds)
           --receivers N            receivers in the latency scenario (default 1000)
           --fanout-room-size N     members of each fan-out room (default 100)
@@ -76,6 +79,8 @@ public sealed record BenchOptions
           --duration S             seconds of sending per latency run (default 20)
           --shapes A,B             latency room shapes: 1:1, fan-out (default both)
           --mixes A,B              latency receivers: long-poll, websocket, half (default all three)
+          --federation-rooms N     1:1 rooms across two servers in the federation scenario (default 20)
+          --federation-rooms N     1:1 rooms across two servers in the federation scenario (default 20)
           --connections A,B,C      idle connection counts for the memory scenario (default 1000,5000,10000)
           --rooms N                rooms of the initial-sync account (default 500)
           --media-mb N             size of the media file (default 100)
@@ -104,6 +109,7 @@ public sealed record BenchOptions
                 "--duration" => o with { Duration = TimeSpan.FromSeconds(NextDouble()) },
                 "--shapes" => o with { LatencyShapes = Next().Split(',') },
                 "--mixes" => o with { LatencyMixes = Next().Split(',') },
+                "--federation-rooms" => o with { FederationRooms = NextInt() },
                 "--connections" => o with { ConnectionCounts = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() },
                 "--rooms" => o with { InitialSyncRooms = NextInt() },
                 "--media-mb" => o with { MediaMegabytes = NextInt() },

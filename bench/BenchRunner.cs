@@ -38,6 +38,7 @@ public static class BenchRunner
             ("throughput", ThroughputScenario.RunAsync),
             ("memory", MemoryScenario.RunAsync),
             ("media", MediaScenario.RunAsync),
+            ("federation", FederationScenario.RunAsync),
             // Last: it restarts its populated server for the cold-start figure on a populated database.
             ("initial-sync", InitialSyncScenario.RunAsync),
         ];

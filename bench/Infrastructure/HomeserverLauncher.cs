@@ -43,8 +43,12 @@ public sealed class HomeserverLauncher
         throw new InvalidOperationException("run the benchmark from inside the repository, or give --server-dll and an absolute --out");
     }
 
-    /// <summary>A fresh data directory with its config; start it (again) with <see cref="StartAsync"/>.</summary>
-    public async Task<ServerInstance> CreateAsync(CancellationToken ct)
+    /// <summary>
+    /// A fresh data directory with its config; start it (again) with <see cref="StartAsync"/>. With
+    /// <paramref name="federation"/>, the server is named after its TLS listener and federates with the other
+    /// servers of the same CA on loopback.
+    /// </summary>
+    public async Task<ServerInstance> CreateAsync(CancellationToken ct, FederationListener? federation = null)
     {
         var dir = Directory.CreateTempSubdirectory("hs-bench-").FullName;
         lock (_dataDirs)
@@ -53,20 +57,23 @@ public sealed class HomeserverLauncher
         var database = connectionString is null
             ? "  engine: sqlite\n"
             : $"  engine: postgres\n  connection_string: \"{connectionString}\"\n";
+        var serverName = federation is null ? ServerName : $"localhost:{federation.Port}";
         var yaml = $"""
-            server_name: {ServerName}
+            server_name: "{serverName}"
             data_dir: {dir}
             log_level: warning
             listeners:
               - bind_address: 127.0.0.1
                 # Each start gets a free port of its own (HOMESERVER__LISTENERS__0__PORT).
                 port: 0
+            {federation?.ListenerYaml}
             database:
             {database}
+            {federation?.FederationYaml}
             """;
         var config = Path.Combine(dir, "homeserver.yaml");
         await File.WriteAllTextAsync(config, yaml, ct);
-        return new ServerInstance(this, dir, config, connectionString);
+        return new ServerInstance(this, dir, config, connectionString, serverName);
     }
 
     /// <summary>Removes the data directories of every server this launcher created (their processes must have ended).</summary>
@@ -104,7 +111,7 @@ public sealed class HomeserverLauncher
 }
 
 /// <summary>A server's data directory and config; <see cref="PostgresConnection"/> is null on SQLite.</summary>
-public sealed record ServerInstance(HomeserverLauncher Launcher, string DataDir, string ConfigPath, string? PostgresConnection)
+public sealed record ServerInstance(HomeserverLauncher Launcher, string DataDir, string ConfigPath, string? PostgresConnection, string ServerName)
 {
     public Task<ChildProcess> StartAsync(CancellationToken ct) => Launcher.StartAsync(this, ct);
 }

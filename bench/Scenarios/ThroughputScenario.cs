@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Homeserver.Bench.Report;
 using Homeserver.Bench.Targets;
 
@@ -11,9 +10,6 @@ namespace Homeserver.Bench.Scenarios;
 /// </summary>
 public static class ThroughputScenario
 {
-    // A step is sustained when its sends were answered at (nearly) the offered rate.
-    private const double KeptUp = 0.95;
-
     public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
     {
         var o = ctx.Options;
@@ -40,26 +36,7 @@ public static class ThroughputScenario
         var sendsOnly = await RampAsync("sends-only steps", ReceiverMix.None, best > 0 ? best : o.ThroughputStartRate);
         ctx.Results.Add(new Measurement("throughput", "highest sustained send rate, no receivers", sendsOnly, "msg/s", raw));
 
-        async Task<double> RampAsync(string name, ReceiverMix mix, double rate)
-        {
-            var steps = new JsonArray();
-            double sustained = 0;
-            for (var step = 0; step < o.ThroughputMaxSteps; step++)
-            {
-                Console.WriteLine($"throughput ({(mix == ReceiverMix.None ? "no receivers" : "WebSocket receivers")}): {rate:0} msg/s");
-                var d = await DeliveryRun.RunAsync(target, rooms, mix, rate, TimeSpan.Zero, o.ThroughputStep, o.DrainTimeout, server.Process, ct);
-                var clean = d.Lost == 0 && d.SendErrors == 0 && d.AckedRate >= KeptUp * rate;
-                var described = LatencyScenario.Describe(d);
-                described["rate"] = Math.Round(rate, 1);
-                described["sustained"] = clean;
-                steps.Add(described);
-                if (!clean)
-                    break;
-                sustained = rate;
-                rate *= o.ThroughputStepFactor;
-            }
-            ctx.Results.Detail("throughput", name, steps);
-            return sustained;
-        }
+        Task<double> RampAsync(string name, ReceiverMix mix, double rate) =>
+            RateRamp.RunAsync(ctx, "throughput", name, target, rooms, mix, rate, server.Process, ct);
     }
 }

@@ -47,10 +47,18 @@ public sealed class MatrixTarget : IChatTarget
         return (await OkJsonAsync(await _http.SendAsync(req, ct), ct)).GetProperty("room_id").GetString()!;
     }
 
-    public async Task<IReadOnlyList<BenchRoom>> CreateRoomsAsync(int rooms, int receiversPerRoom, CancellationToken ct)
+    public Task<IReadOnlyList<BenchRoom>> CreateRoomsAsync(int rooms, int receiversPerRoom, CancellationToken ct) =>
+        CreateRoomsAsync(rooms, receiversPerRoom, this, null, ct);
+
+    /// <summary>
+    /// Rooms created by senders of this server; their receivers are accounts of <paramref name="receiversOn"/>,
+    /// which join through <paramref name="via"/> (this server's name) when that is another server.
+    /// </summary>
+    public async Task<IReadOnlyList<BenchRoom>> CreateRoomsAsync(int rooms, int receiversPerRoom, MatrixTarget receiversOn, string? via,
+        CancellationToken ct)
     {
         var senders = await RegisterManyAsync(Math.Min(rooms, SetupParallelism), ct);
-        var receivers = await RegisterManyAsync(rooms * receiversPerRoom, ct);
+        var receivers = await receiversOn.RegisterManyAsync(rooms * receiversPerRoom, ct);
         var result = new BenchRoom[rooms];
         // Each sender creates its rooms one after another: two v12 create events of one sender in the same
         // millisecond are identical and would name the same room.
@@ -60,16 +68,20 @@ public sealed class MatrixTarget : IChatTarget
             {
                 var members = receivers.Skip(i * receiversPerRoom).Take(receiversPerRoom).ToList();
                 var roomId = await CreateRoomAsync(senders[s], new { preset = "public_chat" }, ct);
-                await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (member, ct) =>
-                {
-                    using var join = Authed(HttpMethod.Post, $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", member);
-                    join.Content = JsonContent.Create(new { });
-                    await OkJsonAsync(await _http.SendAsync(join, ct), ct);
-                });
+                await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+                    async (member, ct) => await receiversOn.JoinAsync(member, roomId, via, ct));
                 result[i] = new BenchRoom(roomId, senders[s], members);
             }
         });
         return result;
+    }
+
+    public async Task JoinAsync(string token, string roomId, string? via, CancellationToken ct)
+    {
+        var query = via is null ? "" : "?server_name=" + Uri.EscapeDataString(via);
+        using var join = Authed(HttpMethod.Post, $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}{query}", token);
+        join.Content = JsonContent.Create(new { });
+        await OkJsonAsync(await _http.SendAsync(join, ct), ct);
     }
 
     public Task SendAsync(BenchRoom room, string messageId, CancellationToken ct) => SendTextAsync(room.SenderToken, room.Id, messageId, ct);
@@ -139,7 +151,7 @@ public sealed class MatrixTarget : IChatTarget
         }
     }
 
-    private async Task<IReadOnlyList<string>> RegisterManyAsync(int count, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> RegisterManyAsync(int count, CancellationToken ct)
     {
         var tokens = new string[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = SetupParallelism, CancellationToken = ct },

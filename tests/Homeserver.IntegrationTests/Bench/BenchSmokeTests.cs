@@ -47,6 +47,19 @@ public sealed class BenchSmokeTests
             Assert.True(d.GetProperty("delivered").GetInt64() > 0);
             Assert.Equal(d.GetProperty("expected_deliveries").GetInt64(), d.GetProperty("delivered").GetInt64());
         }
+        var federation = json.GetProperty("details").GetProperty("federation");
+        var federatedRuns = new[] { federation.GetProperty("latency across servers"), federation.GetProperty("latency within the sending server") }
+            .Concat(federation.GetProperty("steps across servers").EnumerateArray())
+            .Concat(federation.GetProperty("steps within the sending server").EnumerateArray())
+            .ToList();
+        foreach (var d in federatedRuns)
+        {
+            Assert.Equal(0, d.GetProperty("lost").GetInt64());
+            Assert.Equal(0, d.GetProperty("duplicates").GetInt64());
+            Assert.True(d.GetProperty("delivered").GetInt64() > 0);
+        }
+        Assert.Contains(json.GetProperty("measurements").EnumerateArray(), m =>
+            m.GetProperty("scenario").GetString() == "federation throughput" && m.GetProperty("value").GetDouble() > 0);
         var sendsOnlySteps = json.GetProperty("details").GetProperty("throughput").GetProperty("sends-only steps").EnumerateArray().ToList();
         Assert.NotEmpty(sendsOnlySteps);
         foreach (var d in sendsOnlySteps)

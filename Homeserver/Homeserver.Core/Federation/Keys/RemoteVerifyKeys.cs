@@ -16,7 +16,9 @@ public sealed class RemoteVerifyKeys(SigningKey key, ServerIdentity server, Serv
         var known = await store.GetAsync(serverName, keyId, ct);
         if (known is not null && known.IsValidAt(atTs))
             return known.PublicKey;
-        var found = (await refresher.RefreshAsync(serverName, [keyId], viaNotaries: true, ct)).FirstOrDefault(k => k.KeyId == keyId) ?? known;
+        // Nothing fetched may mean another caller fetched the server's keys moments ago: the cache has them then.
+        var found = (await refresher.RefreshAsync(serverName, [keyId], viaNotaries: true, ct)).FirstOrDefault(k => k.KeyId == keyId)
+            ?? await store.GetAsync(serverName, keyId, ct) ?? known;
         return found is not null && found.IsValidAt(atTs) ? found.PublicKey : null;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Federation.Keys;
@@ -14,31 +13,53 @@ public sealed class ServerKeyRefresher(ServerKeyStore store, ServerKeyFetcher fe
 {
     private static readonly TimeSpan FetchInterval = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastFetch = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, DateTimeOffset> _lastFetch = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<IReadOnlyList<ServerKey>>> _inFlight = new(StringComparer.Ordinal);
 
     /// <param name="keyIds">Keys wanted: the notaries are asked when the server's own answer lacks one of them.</param>
     /// <param name="viaNotaries">False when answering a notary query ourselves, so that notaries never ask each other in circles.</param>
-    /// <returns>The keys fetched and saved; empty when the server was asked about less than a minute ago or none came.</returns>
-    public async Task<IReadOnlyList<ServerKey>> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, bool viaNotaries, CancellationToken ct)
+    /// <returns>
+    /// The keys fetched and saved; empty when the server was asked about less than a minute ago or none came. A
+    /// caller arriving while a fetch of the same server is under way shares that fetch's outcome: a server's first
+    /// requests often come several at once, and each of them needs the key the one fetch brings.
+    /// </returns>
+    public Task<IReadOnlyList<ServerKey>> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, bool viaNotaries, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (_lastFetch.TryGetValue(serverName, out var last) && now - last < FetchInterval)
-            return [];
-        _lastFetch[serverName] = now;
+        Task<IReadOnlyList<ServerKey>> fetch;
+        lock (_gate)
+        {
+            if (!_inFlight.TryGetValue(serverName, out fetch!) || fetch.IsCompleted)
+            {
+                var now = time.GetUtcNow();
+                if (_lastFetch.TryGetValue(serverName, out var last) && now - last < FetchInterval)
+                    return Task.FromResult<IReadOnlyList<ServerKey>>([]);
+                _lastFetch[serverName] = now;
+                // Not the first caller's token: the callers that joined it must not lose the fetch when it goes.
+                fetch = FetchAndSaveAsync(serverName, keyIds, viaNotaries, now);
+                _inFlight[serverName] = fetch;
+            }
+        }
+        return fetch.WaitAsync(ct);
+    }
+
+    private async Task<IReadOnlyList<ServerKey>> FetchAndSaveAsync(string serverName, IReadOnlyCollection<string> keyIds, bool viaNotaries, DateTimeOffset now)
+    {
+        await Task.Yield();
         FetchedServerKeys? fetched = null;
         try
         {
-            fetched = await fetcher.FetchAsync(serverName, ct);
+            fetched = await fetcher.FetchAsync(serverName, CancellationToken.None);
         }
         catch (HttpRequestException e)
         {
             log.LogInformation("Keys of {Server} could not be fetched from it: {Reason}", serverName, e.Message);
         }
         if (viaNotaries && (fetched is null || !keyIds.All(id => fetched.Keys.Any(k => k.KeyId == id))))
-            fetched = await notaries.FetchAsync(serverName, keyIds, ct) ?? fetched;
+            fetched = await notaries.FetchAsync(serverName, keyIds, CancellationToken.None) ?? fetched;
         if (fetched is null)
             return [];
-        await store.SaveAsync(fetched.Keys, fetched, now.ToUnixTimeMilliseconds(), ct);
+        await store.SaveAsync(fetched.Keys, fetched, now.ToUnixTimeMilliseconds(), CancellationToken.None);
         return fetched.Keys;
     }
 }
