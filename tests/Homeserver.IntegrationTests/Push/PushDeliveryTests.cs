@@ -214,6 +214,50 @@ public sealed class PushDeliveryTests
         await gateway.AssertQuietAsync(TimeSpan.FromMilliseconds(500));
     }
 
+    [Fact]
+    public async Task ReadReceipt_SendsTheNewBadge_OnlyWhenTheCountChanges()
+    {
+        await using var gateway = await FakePushEndpoint.StartAsync();
+        await using var hs = await StartAsync("sqlite");
+        var (a, _, b, _, roomId) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
+        var eventId = await a.SendTextAsync(roomId, "read me");
+        Assert.Equal(1, Notification(await gateway.NextAsync()).GetProperty("counts").GetProperty("unread").GetInt32());
+
+        var receipt = $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/receipt/m.read/{Uri.EscapeDataString(eventId)}";
+        await (await b.PostAsJsonAsync(receipt, new { })).AssertOkAsync();
+
+        var badge = Notification(await gateway.NextAsync());
+        Assert.Equal(0, badge.GetProperty("counts").GetProperty("unread").GetInt32());
+        Assert.False(badge.TryGetProperty("event_id", out _), badge.ToString());
+        Assert.Equal("", badge.GetProperty("id").GetString());
+        var device = Assert.Single(badge.GetProperty("devices").EnumerateArray());
+        Assert.Equal("bob-key", device.GetProperty("pushkey").GetString());
+        Assert.False(device.GetProperty("data").TryGetProperty("url", out _));
+        // The same receipt again leaves the count as the gateway last heard it: nothing more is sent.
+        await (await b.PostAsJsonAsync(receipt, new { })).AssertOkAsync();
+        await gateway.AssertQuietAsync(TimeSpan.FromMilliseconds(800));
+    }
+
+    [Fact]
+    public async Task InviteToARoomWithoutAName_IsPushedToTheInvitee_WithMembership_NamedByItsAlias()
+    {
+        await using var gateway = await FakePushEndpoint.StartAsync();
+        await using var hs = await StartAsync("sqlite");
+        var (a, _, b, bob, _) = await RoomWithPusherAsync(hs, gateway.NotifyUrl);
+        var alias = $"#launch-{Guid.NewGuid():N}:{hs.Options.ServerName}";
+        var roomId = await a.CreateRoomAsync(new { preset = "private_chat", room_alias_name = alias[1..alias.IndexOf(':')] });
+
+        await (await a.PostAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/invite", new { user_id = bob.UserId })).AssertOkAsync();
+
+        var n = Notification(await gateway.NextAsync());
+        Assert.Equal("m.room.member", n.GetProperty("type").GetString());
+        Assert.Equal(roomId, n.GetProperty("room_id").GetString());
+        Assert.Equal("invite", n.GetProperty("membership").GetString());
+        Assert.True(n.GetProperty("user_is_target").GetBoolean());
+        Assert.Equal(alias, n.GetProperty("room_name").GetString());
+        Assert.Equal(alias, n.GetProperty("room_alias").GetString());
+    }
+
     internal static async Task PollAsync(Func<Task<bool>> condition, string failure)
     {
         for (var i = 0; i < 100; i++)

@@ -43,6 +43,10 @@ public sealed class PushDeliveryWorker(
         public int Failures;
         public DateTimeOffset RetryAt;
         public string? AckTokenSent;
+        /// <summary>A read receipt of the user's may have changed the unread count the app shows.</summary>
+        public bool BadgeDue;
+        /// <summary>The unread count the gateway last heard of; null until a notification or badge went out.</summary>
+        public long? BadgeSent;
     }
 
     private readonly Channel<string> _users = Channel.CreateUnbounded<string>();
@@ -69,6 +73,7 @@ public sealed class PushDeliveryWorker(
         _stopping = stoppingToken;
         // The event_push_actions table is the durable queue; the stream only spares polling it.
         using var subscription = bus.Subscribe([StreamNames.PushActions], OnCommitted);
+        using var receipts = bus.Subscribe([StreamNames.Receipts], OnReceipt);
         try
         {
             await WakeAllAsync(stoppingToken);
@@ -106,6 +111,22 @@ public sealed class PushDeliveryWorker(
         }
         foreach (var userId in update.Users)
             Wake(userId);
+    }
+
+    /// <summary>A receipt's author is the user it concerns; their HTTP pushers get the new badge if it changed.</summary>
+    private ValueTask OnReceipt(StreamUpdate update, CancellationToken ct)
+    {
+        if (update.Everyone)
+            return ValueTask.CompletedTask;
+        foreach (var (key, state) in _states)
+        {
+            if (!update.Users.Contains(key.UserId))
+                continue;
+            lock (state)
+                state.BadgeDue = true;
+            Start(key);
+        }
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs the pusher's delivery unless it is running (then it goes round once more) or backing off.</summary>
@@ -186,12 +207,15 @@ public sealed class PushDeliveryWorker(
                 return await SendActivationAsync(pusher, state, ct);
             var batch = await pending.AfterAsync(key.UserId, pusher.LastStreamOrdering, BatchSize, ct);
             if (batch.Count == 0)
+            {
+                await SendBadgeIfDueAsync(pusher, state, ct);
                 return null;
+            }
             var position = pusher.LastStreamOrdering;
             var stored = position;
             foreach (var item in batch)
             {
-                var result = await DeliverOneAsync(pusher, item, ct);
+                var result = await DeliverOneAsync(pusher, state, item, ct);
                 if (result.Outcome == PushOutcome.PusherGone)
                 {
                     await DropAsync(pusher, result, ct);
@@ -223,7 +247,7 @@ public sealed class PushDeliveryWorker(
     /// Skips what the device sees anyway (it is syncing) and what is too old to be worth a notification;
     /// sends the rest. Skipped and dropped notifications count as handled.
     /// </summary>
-    private async Task<PushSendResult> DeliverOneAsync(PusherRecord pusher, PendingPush item, CancellationToken ct)
+    private async Task<PushSendResult> DeliverOneAsync(PusherRecord pusher, PusherState state, PendingPush item, CancellationToken ct)
     {
         if (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Ts > options.MaxAge.Value.TotalMilliseconds)
             return PushSendResult.Skipped;
@@ -232,8 +256,33 @@ public sealed class PushDeliveryWorker(
         var details = await events.ReadAsync(item.EventId, ct);
         if (details is null)
             return PushSendResult.Skipped;
-        var body = PushNotificationFormatter.Format(pusher, details, PushNotificationFormatter.ParseActions(item.Actions), await counts.TotalUnreadAsync(pusher.UserId, ct));
-        return await SendAsync(pusher, body, ct);
+        var unread = await counts.TotalUnreadAsync(pusher.UserId, ct);
+        var body = PushNotificationFormatter.Format(pusher, details, PushNotificationFormatter.ParseActions(item.Actions), unread);
+        var result = await SendAsync(pusher, body, ct);
+        if (result.Outcome == PushOutcome.Delivered)
+            state.BadgeSent = unread;
+        return result;
+    }
+
+    /// <summary>
+    /// Best effort, as Synapse does it: a badge that fails to go is not retried, the next notification carries the
+    /// count anyway. Web Push subscriptions get none: every message to them wakes the device.
+    /// </summary>
+    private async Task SendBadgeIfDueAsync(PusherRecord pusher, PusherState state, CancellationToken ct)
+    {
+        lock (state)
+        {
+            if (!state.BadgeDue)
+                return;
+            state.BadgeDue = false;
+        }
+        if (pusher.Kind != PusherRecord.HttpKind)
+            return;
+        var unread = await counts.TotalUnreadAsync(pusher.UserId, ct);
+        if (unread == state.BadgeSent)
+            return;
+        if ((await SendAsync(pusher, PushNotificationFormatter.FormatBadge(pusher, unread), ct)).Outcome == PushOutcome.Delivered)
+            state.BadgeSent = unread;
     }
 
     private async Task<PushSendResult> SendAsync(PusherRecord pusher, JsonObject body, CancellationToken ct)

@@ -27,12 +27,17 @@ public static class PushNotificationFormatter
             notification["sender"] = e.Sender;
             if (e.SenderDisplayName is not null)
                 notification["sender_display_name"] = e.SenderDisplayName;
-            if (e.RoomName is not null)
-                notification["room_name"] = e.RoomName;
+            // A room without a name is shown by its canonical alias, as Synapse names it.
+            if ((e.RoomName ?? e.RoomAlias) is { } roomName)
+                notification["room_name"] = roomName;
             if (e.RoomAlias is not null)
                 notification["room_alias"] = e.RoomAlias;
             if (e.Type == "m.room.member")
+            {
+                if (e.Content?["membership"] is JsonValue membership && membership.TryGetValue<string>(out var m))
+                    notification["membership"] = m;
                 notification["user_is_target"] = e.StateKey == pusher.UserId;
+            }
             notification["prio"] = PushTweaks.Priority(tweaks, e.Type);
             if (e.Content is { Count: > 0 })
                 notification["content"] = e.Content.DeepClone();
@@ -40,6 +45,27 @@ public static class PushNotificationFormatter
         notification["counts"] = counts;
         notification["devices"] = new JsonArray(Device(pusher, data, tweaks));
         return new JsonObject { ["notification"] = notification };
+    }
+
+    /// <summary>
+    /// A notification of no event, only the user's new unread count, as Synapse sends when a read receipt changes
+    /// it: the app's badge follows what the user read on another device.
+    /// </summary>
+    public static JsonObject FormatBadge(PusherRecord pusher, long unread)
+    {
+        var device = Device(pusher, JsonNode.Parse(pusher.Data)!.AsObject(), new JsonObject());
+        device.Remove("tweaks");
+        return new JsonObject
+        {
+            ["notification"] = new JsonObject
+            {
+                ["id"] = "",
+                ["type"] = null,
+                ["sender"] = "",
+                ["counts"] = new JsonObject { ["unread"] = unread },
+                ["devices"] = new JsonArray(device),
+            },
+        };
     }
 
     /// <summary>
