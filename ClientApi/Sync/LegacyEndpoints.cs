@@ -26,14 +26,14 @@ public static class LegacyEndpoints
         v3.MapGet("/initialSync", async (HttpContext ctx, string? limit, string? archived, LegacyInitialSync initialSync, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            return Results.Ok(await initialSync.BuildAsync(r.UserId, r.DeviceId, Limit(limit), archived == "true", ct));
+            return Results.Ok(await initialSync.BuildAsync(r.UserId, r.DeviceId, Limit(limit, min: 0), archived == "true", ct));
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead);
 
         // GET /_matrix/client/v3/rooms/{roomId}/initialSync
         v3.MapGet("/rooms/{roomId}/initialSync", async (string roomId, string? limit, HttpContext ctx, LegacyRoomSnapshot snapshots, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
-            return Results.Ok(await snapshots.BuildAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), Limit(limit), ct));
+            return Results.Ok(await snapshots.BuildAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), Limit(limit, min: 0), ct));
         }).RequireAuthorization().RequireRateLimiting(RateLimitPolicies.HeavyRead).AllowGuests();
 
         // GET /_matrix/client/v3/events
@@ -74,8 +74,9 @@ public static class LegacyEndpoints
             .RequireAuthorization().RequireRateLimiting(RateLimitPolicies.Message);
     }
 
-    private static int Limit(string? limit, int fallback = 10) =>
+    /// <param name="min">0 where a limit of 0 means something (the initial syncs' tokens without messages).</param>
+    private static int Limit(string? limit, int fallback = 10, int min = 1) =>
         limit is null ? fallback
-        : int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? Math.Clamp(n, 1, RoomReadService.MaxPageSize)
+        : int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? Math.Clamp(n, min, RoomReadService.MaxPageSize)
         : throw MatrixException.InvalidParam("limit must be a non-negative number");
 }

@@ -236,6 +236,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSyncProvider<Sync.Providers.KeyCountsSyncProvider>();
         services.AddSingleton<SyncService>();
         services.AddSingleton<Sync.Legacy.LegacyRoomSnapshot>();
+        services.AddSingleton<Sync.Legacy.LegacyPresence>();
         services.AddSingleton<Sync.Legacy.LegacyInitialSync>();
         services.AddSingleton<Sync.Legacy.LegacyEventStream>();
         services.AddSingleton<SlidingSync.SlidingSyncConnectionStore>();

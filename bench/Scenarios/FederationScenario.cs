@@ -14,6 +14,8 @@ public static class FederationScenario
 {
     private const string Name = "federation";
     private const double RateGoal = 1000;
+    // Acknowledged sends alone would count a rate whose deliveries fall further behind every second as sustained.
+    private const double MaxLagMs = 1000;
 
     public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
     {
@@ -41,9 +43,9 @@ public static class FederationScenario
         ctx.Results.Detail(Name, "latency across servers", LatencyScenario.Describe(across));
         ctx.Results.Detail(Name, "latency within the sending server", LatencyScenario.Describe(within));
 
-        var withinRate = await RateRamp.RunAsync(ctx, Name, "steps within the sending server", local, localRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct);
-        var acrossRate = await RateRamp.RunAsync(ctx, Name, "steps across servers", federated, federatedRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct);
-        ctx.Results.Add(new Measurement($"{Name} throughput", "highest sustained rate, zero loss", acrossRate, "msg/s", withinRate,
+        var withinRate = await RateRamp.RunAsync(ctx, Name, "steps within the sending server", local, localRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct, MaxLagMs);
+        var acrossRate = await RateRamp.RunAsync(ctx, Name, "steps across servers", federated, federatedRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct, MaxLagMs);
+        ctx.Results.Add(new Measurement($"{Name} throughput", $"highest sustained rate, zero loss, p99 delivery within {MaxLagMs:0} ms", acrossRate, "msg/s", withinRate,
             $">= {RateGoal:0} msg/s", acrossRate >= RateGoal));
     }
 }

@@ -5,8 +5,9 @@ using Homeserver.Bench.Targets;
 namespace Homeserver.Bench.Scenarios;
 
 /// <summary>
-/// An open-loop ramp: steps of rising rate until one loses a delivery, fails a send or falls behind; the last
-/// clean step is the sustained rate. Every step is written to the scenario's details under the ramp's name.
+/// An open-loop ramp: steps of rising rate until one loses a delivery, fails a send or falls behind (its sends are
+/// answered slower than offered, or, given <c>maxP99Ms</c>, its deliveries lag more than that); the last clean step
+/// is the sustained rate. Every step is written to the scenario's details under the ramp's name.
 /// </summary>
 public static class RateRamp
 {
@@ -14,7 +15,7 @@ public static class RateRamp
     private const double KeptUp = 0.95;
 
     public static async Task<double> RunAsync(BenchContext ctx, string scenario, string name, IChatTarget target, IReadOnlyList<BenchRoom> rooms,
-        ReceiverMix mix, double rate, Process? server, CancellationToken ct)
+        ReceiverMix mix, double rate, Process? server, CancellationToken ct, double? maxP99Ms = null)
     {
         var o = ctx.Options;
         var steps = new JsonArray();
@@ -23,7 +24,7 @@ public static class RateRamp
         {
             Console.WriteLine($"{scenario} ({target.Name}, {(mix == ReceiverMix.None ? "no receivers" : LatencyScenario.Label(mix) + " receivers")}): {rate:0} msg/s");
             var d = await DeliveryRun.RunAsync(target, rooms, mix, rate, TimeSpan.Zero, o.ThroughputStep, o.DrainTimeout, server, ct);
-            var clean = d.Lost == 0 && d.SendErrors == 0 && d.AckedRate >= KeptUp * rate;
+            var clean = d.Lost == 0 && d.SendErrors == 0 && d.AckedRate >= KeptUp * rate && !(d.Ms(99) > maxP99Ms);
             var described = LatencyScenario.Describe(d);
             described["rate"] = Math.Round(rate, 1);
             described["sustained"] = clean;

@@ -45,6 +45,43 @@ public sealed class LegacyEndpointsTests(HomeserverFixture fixture) : IClassFixt
         Assert.Equal(["after"], Bodies(timeline));
     }
 
+    [Fact]
+    public async Task InitialSyncs_SpeakTheLegacyFormat_ListPresence_AndALimitOf0GivesTokensWithoutMessages()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (alice, bob, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/presence/{Uri.EscapeDataString(alice.UserId)}/status",
+            new { presence = "online", status_msg = "on the bridge" })).AssertOkAsync();
+        await a.SendTextAsync(roomId, "hello");
+        var (loner, lonerClient) = await hs.RegisterClientAsync();
+
+        var global = await (await b.GetAsync("/_matrix/client/v3/initialSync?limit=0")).AssertOkAsync();
+        var room = global.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room_id").GetString() == roomId);
+        Assert.Empty(room.GetProperty("messages").GetProperty("chunk").EnumerateArray());
+        Assert.Equal(room.GetProperty("messages").GetProperty("start").GetString(), room.GetProperty("messages").GetProperty("end").GetString());
+        // Every event repeats its sender as user_id; presence content names its user.
+        Assert.All(room.GetProperty("state").EnumerateArray(), e => Assert.Equal(e.GetProperty("sender").GetString(), e.GetProperty("user_id").GetString()));
+        var presence = global.GetProperty("presence").EnumerateArray().ToList();
+        var alices = Assert.Single(presence, p => p.GetProperty("content").GetProperty("user_id").GetString() == alice.UserId);
+        Assert.Equal("m.presence", alices.GetProperty("type").GetString());
+        Assert.Equal("online", alices.GetProperty("content").GetProperty("presence").GetString());
+        Assert.Equal("on the bridge", alices.GetProperty("content").GetProperty("status_msg").GetString());
+        Assert.Contains(presence, p => p.GetProperty("content").GetProperty("user_id").GetString() == bob.UserId);
+        // Someone sharing no room with bob is not listed; a new account sees its own presence, offline.
+        Assert.DoesNotContain(presence, p => p.GetProperty("content").GetProperty("user_id").GetString() == loner.UserId);
+        var own = Assert.Single((await (await lonerClient.GetAsync("/_matrix/client/v3/initialSync")).AssertOkAsync()).GetProperty("presence").EnumerateArray());
+        Assert.Equal(loner.UserId, own.GetProperty("content").GetProperty("user_id").GetString());
+        Assert.True(own.GetProperty("content").TryGetProperty("presence", out _));
+
+        var roomSync = await (await b.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/initialSync")).AssertOkAsync();
+        var message = Assert.Single(roomSync.GetProperty("messages").GetProperty("chunk").EnumerateArray(), e => e.GetProperty("type").GetString() == "m.room.message");
+        Assert.Equal(alice.UserId, message.GetProperty("user_id").GetString());
+        var members = roomSync.GetProperty("presence").EnumerateArray().Select(p => p.GetProperty("content").GetProperty("user_id").GetString()).Order().ToList();
+        Assert.Equal(new[] { alice.UserId, bob.UserId }.Order(), members);
+        var empty = await (await b.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/initialSync?limit=0")).AssertOkAsync();
+        Assert.Empty(empty.GetProperty("messages").GetProperty("chunk").EnumerateArray());
+    }
+
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task Events_PagedWithASmallLimit_DeliversEveryMessageOnceInOrder(string engine)
     {

@@ -55,9 +55,9 @@ public sealed class LegacyEventStream(SyncService sync, EventStore events, Curre
         var end = rows.Count == limit ? upto.With(Streams.StreamNames.Events, rows[^1].StreamOrdering) : upto;
         var chunk = new JsonArray();
         foreach (var e in await TimelineAsync(userId, deviceId, roomId, rows, ct))
-            chunk.Add(e);
+            chunk.Add(LegacyFormat.Event(e));
         foreach (var e in Extras(round.Response, roomId))
-            chunk.Add(e);
+            chunk.Add(LegacyFormat.Event(e));
         // The start is the token as the client gave it, so it can tell which call an answer belongs to.
         return new JsonObject { ["start"] = string.IsNullOrEmpty(from) ? start.ToString() : from, ["end"] = end.ToString(), ["chunk"] = chunk };
     }
@@ -82,7 +82,7 @@ public sealed class LegacyEventStream(SyncService sync, EventStore events, Curre
     }
 
     /// <summary>The round's ephemeral events, presence and account data, flattened, room events labelled with their room.</summary>
-    private static IEnumerable<JsonNode> Extras(JsonObject response, RoomId? onlyRoom)
+    private static IEnumerable<JsonObject> Extras(JsonObject response, RoomId? onlyRoom)
     {
         if (response["rooms"]?["join"] is JsonObject joined)
             foreach (var (room, section) in joined)
@@ -102,7 +102,7 @@ public sealed class LegacyEventStream(SyncService sync, EventStore events, Curre
             yield break;
         foreach (var key in new[] { "presence", "account_data" })
             foreach (var e in response[key]?["events"]?.AsArray() ?? [])
-                if (e is not null)
-                    yield return e.DeepClone();
+                if (e is JsonObject o)
+                    yield return o.DeepClone().AsObject();
     }
 }

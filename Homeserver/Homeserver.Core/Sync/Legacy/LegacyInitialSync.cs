@@ -14,7 +14,7 @@ namespace Homeserver.Core.Sync.Legacy;
 /// an <c>end</c> token to follow with <c>GET /events</c>. The token is a sync token, so it serves <c>/sync</c> too.
 /// </summary>
 public sealed class LegacyInitialSync(SyncService sync, LegacyRoomSnapshot snapshots, CurrentStateStore current, RoomStore rooms,
-    ForgottenRoomStore forgotten, AccountDataStore accountData)
+    ForgottenRoomStore forgotten, AccountDataStore accountData, LegacyPresence presence)
 {
     public async Task<JsonObject> BuildAsync(UserId userId, string? deviceId, int limit, bool archived, CancellationToken ct)
     {
@@ -39,7 +39,7 @@ public sealed class LegacyInitialSync(SyncService sync, LegacyRoomSnapshot snaps
         {
             ["end"] = end.ToString(),
             ["rooms"] = roomsOut,
-            ["presence"] = new JsonArray(),
+            ["presence"] = await presence.CurrentAsync(userId, null, ct),
             ["account_data"] = new JsonArray(global.Select(e => (JsonNode)new JsonObject { ["type"] = e.DataType, ["content"] = JsonText.Parse(e.Content) }).ToArray()),
         };
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.AccountData;
 using Homeserver.Core.Ephemeral;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Json;
 using Homeserver.Core.Rooms;
@@ -16,7 +17,7 @@ namespace Homeserver.Core.Sync.Legacy;
 /// account data. A room the user left shows what it held when they left, nothing after.
 /// </summary>
 public sealed class LegacyRoomSnapshot(RoomReadService reads, RoomStore rooms, CurrentStateStore current, AccountDataStore accountData,
-    ReceiptService receipts)
+    ReceiptService receipts, LegacyPresence presence)
 {
     public async Task<JsonObject> BuildAsync(UserId userId, string? deviceId, RoomId roomId, int limit, CancellationToken ct)
     {
@@ -25,7 +26,13 @@ public sealed class LegacyRoomSnapshot(RoomReadService reads, RoomStore rooms, C
         await reads.EnsureCanReadAsync(userId, roomId, version, ct);
         var memberships = await current.MembershipsOfUserAsync(userId.ToString(), ct);
         var mine = memberships.FirstOrDefault(m => m.RoomId == roomId.ToString());
-        return await BuildAsync(userId, deviceId, roomId, mine, room.IsPublic, limit, ct);
+        var snapshot = await BuildAsync(userId, deviceId, roomId, mine, room.IsPublic, limit, ct);
+        var joined = snapshot["state"]!.AsArray()
+            .Where(e => (string?)e!["type"] == EventTypes.Member && (string?)e!["content"]?["membership"] == "join")
+            .Select(e => (string)e!["state_key"]!)
+            .ToHashSet(StringComparer.Ordinal);
+        snapshot["presence"] = await presence.CurrentAsync(userId, joined.Contains, ct);
+        return snapshot;
     }
 
     /// <param name="membership">The user's membership row; none when a non-member peeks into a world-readable room.</param>
@@ -35,15 +42,16 @@ public sealed class LegacyRoomSnapshot(RoomReadService reads, RoomStore rooms, C
         var departed = membership?.Membership is "leave" or "ban";
         // A departed user's window ends at the event that removed them, which is itself shown.
         var from = departed ? StreamToken.Format(membership!.StreamOrdering + 1) : null;
-        var page = await reads.MessagesAsync(userId, deviceId, roomId, from, null, backwards: true, limit, ct);
-        var chunk = new JsonArray(page.Chunk.Reverse().Select(e => JsonNode.Parse(e.Utf8)).ToArray());
+        // A limit of 0 asks for the tokens alone; the page of one event is read for them and not shown.
+        var page = await reads.MessagesAsync(userId, deviceId, roomId, from, null, backwards: true, Math.Max(limit, 1), ct);
+        var chunk = limit == 0 ? [] : new JsonArray(page.Chunk.Reverse().Select(e => (JsonNode)LegacyFormat.Event(JsonNode.Parse(e.Utf8)!.AsObject())).ToArray());
         var room = new JsonObject
         {
             ["room_id"] = roomId.ToString(),
             ["membership"] = membership?.Membership ?? "leave",
             ["visibility"] = isPublic ? "public" : "private",
-            ["messages"] = new JsonObject { ["chunk"] = chunk, ["start"] = page.End ?? page.Start, ["end"] = page.Start },
-            ["state"] = new JsonArray((await reads.StateAsync(userId, roomId, ct)).Select(e => (JsonNode)e).ToArray()),
+            ["messages"] = new JsonObject { ["chunk"] = chunk, ["start"] = limit == 0 ? page.Start : page.End ?? page.Start, ["end"] = page.Start },
+            ["state"] = new JsonArray((await reads.StateAsync(userId, roomId, ct)).Select(e => (JsonNode)LegacyFormat.Event(e)).ToArray()),
             ["account_data"] = await RoomAccountDataAsync(userId, roomId, ct),
             ["presence"] = new JsonArray(),
             ["receipts"] = new JsonArray(),
