@@ -41,6 +41,7 @@ public static class ClientApiEndpoints
         FilterEndpoints.Map(v3);
         StartupEndpoints.Map(v3);
         RoomEndpoints.Map(v3, v1);
+        SpaceHierarchyEndpoints.Map(v1);
         UserDirectoryEndpoints.Map(v3);
         SyncEndpoints.Map(v3);
         SlidingSyncEndpoints.Map(app);

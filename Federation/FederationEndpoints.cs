@@ -38,6 +38,7 @@ public static class FederationEndpoints
         TimestampToEventEndpoint.Map(v1);
         StateEndpoint.Map(v1);
         StateIdsEndpoint.Map(v1);
+        HierarchyEndpoint.Map(v1);
         DirectoryQueryEndpoint.Map(v1);
         PublicRoomsEndpoints.Map(v1);
         UserKeysEndpoints.Map(v1);

@@ -184,6 +184,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomUpgradeService>();
         services.AddSingleton<PublishedRoomStore>();
         services.AddSingleton<PublicRoomsService>();
+        services.AddSingleton<Rooms.Spaces.SpaceRoomStore>();
+        services.AddSingleton<Rooms.Spaces.SpaceRoomReader>();
+        services.AddSingleton<Rooms.Spaces.SpaceHierarchyService>();
         services.AddSingleton<RoomPublicationService>();
         services.AddSingleton<NetworkRoomListStore>();
         services.AddSingleton<NetworkRoomPublicationService>();

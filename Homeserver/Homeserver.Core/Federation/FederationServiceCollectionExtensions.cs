@@ -26,6 +26,7 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<Homeserver.Core.Media.Remote.IRemoteMediaSource, Media.FederationMediaSource>();
         services.AddSingleton<Accounts.IRemoteProfiles, Profiles.RemoteProfiles>();
         services.AddSingleton<Rooms.Directory.IRemotePublicRooms, Directory.RemotePublicRooms>();
+        services.AddSingleton<Rooms.Spaces.IRemoteSpaceHierarchy, Spaces.RemoteSpaceHierarchy>();
         return services;
     }
 

@@ -8,7 +8,7 @@ namespace Homeserver.Core.Federation.Reads;
 
 public static class FederationReadServiceCollectionExtensions
 {
-    /// <summary>Server ACLs and the reads of rooms other servers make (events, state, auth chains, history).</summary>
+    /// <summary>Server ACLs and the reads of rooms other servers make (events, state, auth chains, history, space hierarchies).</summary>
     public static IServiceCollection AddFederationReads(this IServiceCollection services)
     {
         services.AddSingleton<ServerAcls>();
@@ -19,6 +19,7 @@ public static class FederationReadServiceCollectionExtensions
         services.AddSingleton<FederationEventReads>();
         services.AddSingleton<FederationStateReads>();
         services.AddSingleton<FederationHistoryReads>();
+        services.AddSingleton<Spaces.FederationHierarchyService>();
         return services;
     }
 }
