@@ -2,6 +2,7 @@ using Homeserver.Http.FederationAuth;
 using Federation.Events;
 using Federation.Keys;
 using Federation.Membership;
+using Federation.OpenId;
 using Federation.Query;
 using Federation.Transactions;
 using Federation.Rooms;
@@ -28,6 +29,7 @@ public static class FederationEndpoints
         if (!app.ServiceProvider.GetRequiredService<FederationOptions>().Enabled)
             return app;
         KeyEndpoints.MapQuery(app);
+        OpenIdUserInfoEndpoint.Map(app);
         var v1 = app.MapGroup("/_matrix/federation/v1").AddEndpointFilter<XMatrixAuthenticationFilter>();
         ProfileQueryEndpoints.Map(v1);
         SendTransactionEndpoints.Map(v1);

@@ -105,6 +105,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RegistrationTokenStore>();
         services.AddSingleton<RegistrationTokenService>();
         services.AddSingleton<ThreepidStore>();
+        services.AddSingleton<Accounts.OpenId.OpenIdTokenStore>();
+        services.AddSingleton<Accounts.OpenId.OpenIdTokenService>();
         services.AddUserAdmin();
         services.AddSingleton<LiveActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveActivity>());

@@ -14,6 +14,11 @@ public sealed class RateLimitsOptions
     public RateLimitOptions LoginFailedAttempts { get; set; } = new() { PerSecond = 0.17, BurstCount = 3 };
     /// <summary>Token refreshes (<c>POST /refresh</c>, unauthenticated), per client IP.</summary>
     public RateLimitOptions Refresh { get; set; } = new() { PerSecond = 0.5, BurstCount = 10 };
+    /// <summary>
+    /// Lookups of OpenID tokens (federation's <c>GET /openid/userinfo</c>, unauthenticated), per client IP. An integration
+    /// manager checks one token per user signing in, so this only stops guessing.
+    /// </summary>
+    public RateLimitOptions OpenidUserinfo { get; set; } = new() { PerSecond = 2, BurstCount = 20 };
     /// <summary>Rooms created, per account.</summary>
     public RateLimitOptions RoomCreation { get; set; } = new() { PerSecond = 0.016, BurstCount = 10 };
     /// <summary>Joins and knocks, per account.</summary>

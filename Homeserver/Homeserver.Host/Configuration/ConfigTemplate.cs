@@ -235,6 +235,10 @@ public static class ConfigTemplate
               refresh:
                 per_second: 0.5
                 burst_count: 10
+              # OpenID token lookups (GET /_matrix/federation/v1/openid/userinfo), per client address.
+              openid_userinfo:
+                per_second: 2
+                burst_count: 20
               # Failed password checks (login and UIA password stages), per target account; past it even the right password gets 429.
               login_failed_attempts:
                 per_second: 0.17

@@ -22,6 +22,7 @@ public static class RateLimitPolicies
     public const string Login = "login";
     public const string Registration = "registration";
     public const string Refresh = "refresh";
+    public const string OpenIdUserInfo = "openid_userinfo";
     public const string Message = "message";
     public const string RoomCreation = "room_creation";
     public const string Join = "joins";
@@ -41,6 +42,7 @@ public static class RateLimitPolicies
             r.AddPolicy(Login, ctx => ByAddress(ctx, Login, options, options.Login));
             r.AddPolicy(Registration, ctx => ByAddress(ctx, Registration, options, options.Registration));
             r.AddPolicy(Refresh, ctx => ByAddress(ctx, Refresh, options, options.Refresh));
+            r.AddPolicy(OpenIdUserInfo, ctx => ByAddress(ctx, OpenIdUserInfo, options, options.OpenidUserinfo));
             r.AddPolicy(Message, ctx => ByAccount(ctx, Message, options, options.Message));
             r.AddPolicy(RoomCreation, ctx => ByAccount(ctx, RoomCreation, options, options.RoomCreation));
             r.AddPolicy(Join, ctx => ByAccount(ctx, Join, options, options.Joins));

@@ -1,8 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Homeserver.Core.Federation.Edus;
 using Homeserver.Testing;
 using Homeserver.Testing.Federation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Federation;
@@ -28,10 +33,10 @@ public sealed class FederatedEduTests : IDisposable
     }
 
     /// <summary>Alice of A created a public room, Bob of B joined it by the handshakes.</summary>
-    private async Task<Shared> StartAsync(string engine)
+    private async Task<Shared> StartAsync(string engine, Action<WebApplicationBuilder>? configureA = null, Action<WebApplicationBuilder>? configureB = null)
     {
-        var a = await FederationTestServers.StartAsync(engine, _ca);
-        var b = await FederationTestServers.StartAsync(engine, _ca);
+        var a = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: configureA);
+        var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: configureB);
         var (alice, aliceClient) = await a.RegisterClientAsync();
         var (bob, bobClient) = await b.RegisterClientAsync();
         var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
@@ -54,6 +59,84 @@ public sealed class FederatedEduTests : IDisposable
 
         await SetTypingAsync(s.BobClient, s.Bob.UserId, s.RoomId, true);
         await aliceSync.UntilAsync(r => TypingIn(r, s.RoomId) is { } users && users.Contains(s.Bob.UserId));
+    }
+
+    /// <summary>
+    /// The other side ends a notice it hears nothing more of (Synapse after 60 s), so a notice that goes on is sent again
+    /// every resend interval (1 s here instead of 40), and no more once it stopped.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Typing_GoingOn_IsSentAgainUntilItStops(string engine)
+    {
+        var received = new TypingEduRecorder();
+        await using var s = await StartAsync(engine,
+            configureA: b => b.Services.AddSingleton(new TypingResend(TimeSpan.FromSeconds(1))),
+            configureB: b => b.Services.AddSingleton<IStartupFilter>(received));
+        var bobSync = await SyncReader.StartAsync(s.BobClient);
+
+        await SetTypingAsync(s.AliceClient, s.Alice.UserId, s.RoomId, true);
+        await bobSync.UntilAsync(r => TypingIn(r, s.RoomId) is { } users && users.SequenceEqual([s.Alice.UserId]));
+        // The start, then at least two resends, although the client said nothing more.
+        await received.UntilAsync(e => e.Count(t => t.UserId == s.Alice.UserId && t.RoomId == s.RoomId && t.IsTyping) >= 3, "alice's resent typing");
+
+        await SetTypingAsync(s.AliceClient, s.Alice.UserId, s.RoomId, false);
+        await received.UntilAsync(e => e.Any(t => t.UserId == s.Alice.UserId && !t.IsTyping), "alice's stop");
+        await bobSync.UntilAsync(r => TypingIn(r, s.RoomId) is [], "alice's stop on B");
+        var afterStop = received.Edus;
+        Assert.True(afterStop[^1] is { IsTyping: false }, "a resend came after the stop");
+        // Three resend intervals: a notice still resent would show here.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(afterStop.Count, received.Edus.Count);
+    }
+
+    /// <summary>B's side: the <c>m.typing</c> EDUs of every transaction it is pushed, in the order they came, before B handles them.</summary>
+    private sealed class TypingEduRecorder : IStartupFilter
+    {
+        public sealed record Typing(string RoomId, string UserId, bool IsTyping);
+
+        private readonly List<Typing> _edus = [];
+        private readonly Lock _lock = new();
+
+        public IReadOnlyList<Typing> Edus
+        {
+            get
+            {
+                lock (_lock)
+                    return [.. _edus];
+            }
+        }
+
+        public async Task UntilAsync(Func<IReadOnlyList<Typing>, bool> seen, string what)
+        {
+            var deadline = DateTime.UtcNow + Patience;
+            while (!seen(Edus))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; typing EDUs received: {string.Join(", ", Edus)}");
+                await Task.Delay(100);
+            }
+        }
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (ctx, nextMiddleware) =>
+            {
+                if (ctx.Request.Method == "PUT" && ctx.Request.Path.StartsWithSegments("/_matrix/federation/v1/send"))
+                {
+                    ctx.Request.EnableBuffering();
+                    var body = (await JsonNode.ParseAsync(ctx.Request.Body))?.AsObject();
+                    ctx.Request.Body.Position = 0;
+                    var typing = (body?["edus"]?.AsArray() ?? []).Select(e => e!.AsObject())
+                        .Where(e => e["edu_type"]?.GetValue<string>() == "m.typing")
+                        .Select(e => e["content"]!.AsObject())
+                        .Select(c => new Typing(c["room_id"]!.GetValue<string>(), c["user_id"]!.GetValue<string>(), c["typing"]!.GetValue<bool>()));
+                    lock (_lock)
+                        _edus.AddRange(typing);
+                }
+                await nextMiddleware(ctx);
+            });
+            next(app);
+        };
     }
 
     [Theory]

@@ -11,6 +11,7 @@ public static class FederationEduServiceCollectionExtensions
     public static IServiceCollection AddFederationEdus(this IServiceCollection services)
     {
         services.AddSingleton<EduDestinations>();
+        services.AddSingleton(TypingResend.Default);
         services.AddSingleton<IEphemeralRelay, FederationEphemeralRelay>();
         services.AddSingleton<IPresenceRelay, FederationPresenceRelay>();
         services.AddSingleton<IDeviceListRelay, FederationDeviceListRelay>();
