@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms;
@@ -21,7 +22,8 @@ public static class MembershipEndpoints
         // POST /_matrix/client/v3/rooms/{roomId}/join
         g.MapPost("/rooms/{roomId}/join", async (string roomId, HttpContext ctx, MembershipService members, CancellationToken ct) =>
         {
-            await members.JoinAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, ct);
+            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
+            await members.JoinAsync(RoomPaths.RoomId(roomId), ctx.GetRequester().UserId, ct, extra: JsonObject.Create(body));
             return Results.Ok(new { room_id = roomId });
         }).RequireRateLimiting(RateLimitPolicies.Join).AllowGuests();
 
@@ -29,8 +31,9 @@ public static class MembershipEndpoints
         g.MapPost("/join/{roomIdOrAlias}", async (string roomIdOrAlias, HttpContext ctx, MembershipService members, RoomAliasService aliases,
             CancellationToken ct) =>
         {
+            var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             var (roomId, servers) = await ResolveAsync(roomIdOrAlias, ctx, aliases, ct);
-            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct, servers);
+            await members.JoinAsync(roomId, ctx.GetRequester().UserId, ct, servers, JsonObject.Create(body));
             return Results.Ok(new { room_id = roomId });
         }).RequireRateLimiting(RateLimitPolicies.Join).AllowGuests();
 

@@ -57,12 +57,28 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
             return EventId.Parse(earlier);
         var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
         var ctx = await BuildAsync(roomId, version, sender, type, stateKey, content, redacts, originServerTs, ct);
+        if (await SameStateAsync(ctx, version, ct) is { } unchanged)
+            return unchanged;
         await ingest.IngestAsync(new IngestContext
         {
             Event = ctx.Event, Origin = ctx.Event.Sender.ServerName, IsLocal = true, Txn = txn,
             AuthEvents = ctx.AuthEvents, StateBefore = ctx.StateBefore,
         }, ct);
         return ctx.Event.EventId;
+    }
+
+    /// <summary>
+    /// The current state event the new one would repeat, same sender and same content: as Synapse does, setting
+    /// state (joining included) to what it already is answers with the event that set it and sends nothing.
+    /// </summary>
+    private async Task<EventId?> SameStateAsync(Built built, RoomVersion version, CancellationToken ct)
+    {
+        var e = built.Event;
+        if (e.StateKey is not { } stateKey || e.Type == EventTypes.Create
+            || !built.StateBefore.Map.TryGetValue(new StateEventKey(e.Type, stateKey), out var currentId)
+            || await state.GetEventAsync(currentId, version, ct) is not { } current)
+            return null;
+        return current.Sender == e.Sender && JsonNode.DeepEquals(current.Content, e.Content) ? current.EventId : null;
     }
 
     /// <summary>

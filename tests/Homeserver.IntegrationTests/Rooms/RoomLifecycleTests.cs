@@ -137,6 +137,56 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task KickOfSomeoneNotInTheRoom_IsRefused_AndRepeatedStateOrJoins_SendNothingNew()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (_, _, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var (stranger, _) = await hs.RegisterClientAsync();
+        var (carol, c) = await hs.RegisterClientAsync();
+        await c.JoinAsync(roomId);
+        await c.LeaveAsync(roomId);
+
+        await (await a.PostRoomAsync(roomId, "kick", new { user_id = stranger.UserId })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await a.PostRoomAsync(roomId, "kick", new { user_id = carol.UserId })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await a.PostRoomAsync(roomId, "ban", new { user_id = carol.UserId })).AssertOkAsync();
+        // A kick would turn the ban into a leave: a ban is undone by unbanning.
+        await (await a.PostRoomAsync(roomId, "kick", new { user_id = carol.UserId })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        var carols = await (await a.GetRoomAsync(roomId, $"state/m.room.member/{Uri.EscapeDataString(carol.UserId)}")).AssertOkAsync();
+        Assert.Equal("ban", carols.GetProperty("membership").GetString());
+
+        var topic = $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.topic";
+        var first = (await (await a.PutAsJsonAsync(topic, new { topic = "same" })).AssertOkAsync()).GetProperty("event_id").GetString();
+        var again = (await (await a.PutAsJsonAsync(topic, new { topic = "same" })).AssertOkAsync()).GetProperty("event_id").GetString();
+        Assert.Equal(first, again);
+        // Another sender, or other content, is a new event.
+        var changed = (await (await a.PutAsJsonAsync(topic, new { topic = "other" })).AssertOkAsync()).GetProperty("event_id").GetString();
+        Assert.NotEqual(first, changed);
+
+        var before = (await a.MessagesAsync(roomId)).Count;
+        await b.JoinAsync(roomId);
+        Assert.Equal(before, (await a.MessagesAsync(roomId)).Count);
+    }
+
+    [Fact]
+    public async Task Join_KeepsTheClientsOwnFields_WithTheProfileFillingIn()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
+        await (await b.PutAsJsonAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString(bob.UserId)}/displayname", new { displayname = "Bob" })).AssertOkAsync();
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+
+        await (await b.PostAsJsonAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}",
+            new { foo = "bar", reason = "hello", membership = "ban" })).AssertOkAsync();
+
+        var member = await (await a.GetRoomAsync(roomId, $"state/m.room.member/{Uri.EscapeDataString(bob.UserId)}")).AssertOkAsync();
+        Assert.Equal("join", member.GetProperty("membership").GetString());
+        Assert.Equal("bar", member.GetProperty("foo").GetString());
+        Assert.Equal("hello", member.GetProperty("reason").GetString());
+        Assert.Equal("Bob", member.GetProperty("displayname").GetString());
+    }
+
+    [Fact]
     public async Task Leave_ThenLaterMessagesAreHidden()
     {
         var hs = await fixture.GetAsync("sqlite");

@@ -18,7 +18,9 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
     SenderRestrictions restrictions, ServerIdentity server, Admin.RoomBlocks blocks)
 {
     /// <param name="via">Servers to join through when the room is not held here (the client's <c>via</c>/<c>server_name</c>, an alias's servers).</param>
-    public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct, IReadOnlyList<string>? via = null)
+    /// <param name="extra">The client's own fields for the join event (the request body); the profile fills in
+    /// the display name and avatar it leaves out, as Synapse does.</param>
+    public async Task JoinAsync(RoomId roomId, UserId userId, CancellationToken ct, IReadOnlyList<string>? via = null, JsonObject? extra = null)
     {
         await blocks.EnsureNotBlockedAsync(roomId, ct);
         if (!await IsResidentAsync(roomId, ct))
@@ -26,19 +28,31 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
             // A join held elsewhere is no local event, so the sender's restrictions are checked here.
             await restrictions.EnsureNotSuspendedAsync(userId, ct);
             await guests.EnsureMayJoinRemotelyAsync(userId, ct);
-            await remote.JoinAsync(roomId, userId, await ProfileContentAsync(userId, ct), await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
+            await remote.JoinAsync(roomId, userId, WithExtra(await ProfileContentAsync(userId, ct), extra), await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
             return;
         }
         var profile = await users.GetAsync(userId.ToString(), ct);
-        var content = new JsonObject { ["membership"] = "join" };
+        var content = WithExtra(new JsonObject(), extra);
+        content["membership"] = "join";
         if (await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) is not ("invite" or "join")
             && await restricted.FindAuthoriserAsync(roomId, await reads.VersionOfAsync(roomId, ct), userId, ct) is { } authoriser)
             content["join_authorised_via_users_server"] = authoriser;
         if (profile?.Displayname is { } name)
-            content["displayname"] = name;
+            content["displayname"] ??= name;
         if (profile?.AvatarUrl is { } avatar)
-            content["avatar_url"] = avatar;
+            content["avatar_url"] ??= avatar;
         await writes.SendAsync(roomId, userId, EventTypes.Member, userId.ToString(), content, null, ct);
+    }
+
+    // Fields the server sets, or that a third-party invite's join carries to be checked, never the client's to choose.
+    private static readonly string[] ReservedJoinFields = ["membership", "join_authorised_via_users_server", "third_party_invite", "third_party_signed"];
+
+    private static JsonObject WithExtra(JsonObject content, JsonObject? extra)
+    {
+        foreach (var (key, value) in extra ?? [])
+            if (!ReservedJoinFields.Contains(key) && !(key is "displayname" or "avatar_url" && value is null))
+                content[key] = value?.DeepClone();
+        return content;
     }
 
     /// <summary>
@@ -133,8 +147,16 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
         await writes.SendAsync(roomId, sender, EventTypes.Member, target.ToString(), content, null, ct);
     }
 
-    public Task KickAsync(RoomId roomId, UserId sender, UserId target, string? reason, CancellationToken ct) =>
-        SetAsync(roomId, sender, target, "leave", reason, ct);
+    /// <summary>
+    /// The rules would let a moderator "kick" someone who already left or is banned (turning a ban into a leave);
+    /// as in Synapse, a kick is only of someone in the room, invited or knocking, and a ban is undone by unbanning.
+    /// </summary>
+    public async Task KickAsync(RoomId roomId, UserId sender, UserId target, string? reason, CancellationToken ct)
+    {
+        if (await current.MembershipAsync(roomId.ToString(), target.ToString(), ct) is not ("join" or "invite" or "knock"))
+            throw MatrixException.Forbidden("The target user is not in the room");
+        await SetAsync(roomId, sender, target, "leave", reason, ct);
+    }
 
     public Task BanAsync(RoomId roomId, UserId sender, UserId target, string? reason, CancellationToken ct) =>
         SetAsync(roomId, sender, target, "ban", reason, ct);
