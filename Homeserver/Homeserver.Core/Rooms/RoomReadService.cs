@@ -36,8 +36,11 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         var version = await VersionOfAsync(roomId, ct);
         await EnsureCanReadAsync(userId, roomId, version, ct);
         limit = Math.Clamp(limit, 1, MaxPageSize);
-        // A user who left pages back from their leave, as Synapse does: the newest events they may see end there.
-        var start = from is null ? (backwards ? await DepartedAtAsync(userId, roomId, ct) ?? long.MaxValue : long.MinValue) : StreamToken.Bound(from, upper: backwards);
+        // A user who left pages back from their leave, as Synapse does, whatever later token they give (a sync's
+        // next_batch, say): the newest events they may see end there.
+        var start = from is null ? (backwards ? long.MaxValue : long.MinValue) : StreamToken.Bound(from, upper: backwards);
+        if (backwards && await DepartedAtAsync(userId, roomId, ct) is { } departed)
+            start = Math.Min(start, departed);
         var stop = to is null ? (backwards ? long.MinValue : long.MaxValue) : StreamToken.Bound(to, upper: !backwards);
         // Paging back to the start of what is held here first fetches what other servers hold before it.
         if (backwards)

@@ -31,7 +31,9 @@ public sealed class LegacyRoomSnapshot(RoomReadService reads, RoomStore rooms, C
             .Where(e => (string?)e!["type"] == EventTypes.Member && (string?)e!["content"]?["membership"] == "join")
             .Select(e => (string)e!["state_key"]!)
             .ToHashSet(StringComparer.Ordinal);
-        snapshot["presence"] = await presence.CurrentAsync(userId, joined.Contains, ct);
+        // Someone who left sees nothing of the room's present, its members' presence included.
+        if (mine?.Membership == "join")
+            snapshot["presence"] = await presence.CurrentAsync(userId, joined.Contains, ct);
         return snapshot;
     }
 
