@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 
@@ -39,9 +41,26 @@ public sealed class TestNginx
     }
 
     /// <summary>A client of nginx, trusting the self-signed certificate made for the run and no other.</summary>
-    public HttpClient NewClient(string? accessToken = null)
+    /// <param name="from">A loopback address to connect from (127.0.0.2, …), for a client nginx tells apart from itself.</param>
+    public HttpClient NewClient(string? accessToken = null, IPAddress? from = null)
     {
         var handler = new SocketsHttpHandler();
+        if (from is not null)
+            handler.ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
         handler.SslOptions.RemoteCertificateValidationCallback = IsNginxCertificate;
         var client = new HttpClient(handler) { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         if (accessToken is not null)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Homeserver.Testing;
 using Xunit;
@@ -59,6 +60,22 @@ public sealed class NginxClusterTests(NginxClusterFixture cluster) : IClassFixtu
             Assert.Equal(bytes, await direct.GetByteArrayAsync(download));
         }
         Assert.Equal(bytes, await a.GetByteArrayAsync(download));
+    }
+
+    [Fact]
+    public async Task ClientAddress_IsTheOneNginxSaw_NotAForwardedForTheClientMade()
+    {
+        await cluster.EnsureAllRunningAsync();
+        using var c = cluster.Nginx.NewClient(from: IPAddress.Parse("127.0.0.2"));
+        c.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.9");
+        var login = await (await c.PostAsJsonAsync("/_matrix/client/v3/login", new
+        {
+            type = "m.login.password", identifier = new { type = "m.id.user", user = "alice" }, password = TestHomeserver.DefaultPassword,
+        })).AssertOkAsync();
+        c.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("access_token").GetString());
+
+        var device = await (await c.GetAsync("/_matrix/client/v3/devices/" + login.GetProperty("device_id").GetString())).AssertOkAsync();
+        Assert.Equal("127.0.0.2", device.GetProperty("last_seen_ip").GetString());
     }
 
     [Fact]
