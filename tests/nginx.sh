@@ -59,8 +59,11 @@ case "$cmd" in
       /^[ \t]*ssl_certificate_key[ \t]/ { sub(/ssl_certificate_key[ \t]+[^;]+/, "ssl_certificate_key " dir "/key.pem") }
       { print }
     ' "$config" > "$dir/site.conf"
+    # As root, nginx would hand its workers to an unprivileged user that cannot read DIR; keep them as root then.
+    user=""
+    [ "$(id -u)" -eq 0 ] && user="user root root;"
     cat > "$dir/nginx.conf" <<CONF
-user $(id -un) $(id -gn);
+$user
 pid $dir/nginx.pid;
 error_log $dir/error.log;
 worker_processes 1;
