@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine that has only the .NET SDK:
-#   1. installs what is missing (PostgreSQL, Redis, Node.js, ffmpeg, Chromium, python3-signedjson) from Debian packages,
-#   2. starts a throwaway PostgreSQL, a Redis and an S3-compatible server (npm's s3rver) on loopback ports, and installs
-#      npm's matrix-appservice for the bridge test into a scratch folder,
+#   1. installs what is missing (PostgreSQL, Redis, nginx, Node.js, ffmpeg, Chromium, python3-signedjson) from Debian packages,
+#   2. starts a throwaway PostgreSQL, a Redis, an S3-compatible server (npm's s3rver) and nginx on the shipped
+#      deploy/nginx/homeserver.conf on loopback ports, and installs npm's matrix-appservice for the bridge test into a
+#      scratch folder,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
 #   4. runs the matrix-js-sdk client against a freshly started server,
 #   5. stops everything and prints one "N passed, M failed" line.
@@ -17,6 +18,7 @@ cleanup() {
     tests/postgres.sh stop "$work/pg" >/dev/null 2>&1
     tests/s3.sh stop "$work/s3" >/dev/null 2>&1
     tests/redis.sh stop "$work/redis" >/dev/null 2>&1
+    tests/nginx.sh stop "$work/nginx" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,6 +50,9 @@ require ffmpeg ffmpeg
 require chromium chromium
 HOMESERVER_TEST_CHROMIUM=$(command -v chromium)
 export HOMESERVER_TEST_CHROMIUM
+# Three nodes run behind the shipped nginx config, with a certificate made by openssl for the run.
+require nginx nginx
+require openssl openssl
 # Our PDUs are checked with the reference signing library, installed for Debian's own interpreter.
 /usr/bin/python3 -c 'import signedjson.sign, canonicaljson' 2>/dev/null || apt_install python3 python3-signedjson
 /usr/bin/python3 -c 'import signedjson.sign, canonicaljson' \
@@ -64,6 +69,10 @@ export HOMESERVER_TEST_REDIS
 echo "== starting the S3 server (s3rver)"
 HOMESERVER_TEST_S3=$(tests/s3.sh start "$work/s3") || { echo "could not start the S3 server (s3rver from npm, see above); the media tests on S3 need it" >&2; exit 1; }
 export HOMESERVER_TEST_S3
+
+echo "== starting nginx (deploy/nginx/homeserver.conf)"
+HOMESERVER_TEST_NGINX=$(tests/nginx.sh start "$work/nginx" deploy/nginx/homeserver.conf) || { echo "could not start nginx on deploy/nginx/homeserver.conf (see above); the tests of nodes behind nginx need it" >&2; exit 1; }
+export HOMESERVER_TEST_NGINX
 
 echo "== installing the bridge library (matrix-appservice)"
 HOMESERVER_TEST_BRIDGE=$(tests/bridge.sh install "$work/bridge") || { echo "could not install matrix-appservice from npm (see above); the application-service bridge test needs it" >&2; exit 1; }

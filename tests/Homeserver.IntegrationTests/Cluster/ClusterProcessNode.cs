@@ -11,13 +11,14 @@ public static class ClusterProcessNode
 {
     /// <param name="keysDir">Where the nodes share their signing and token keys; the first node to start creates them.</param>
     /// <param name="environment">More config overrides (<c>HOMESERVER__…</c>) for this node.</param>
+    /// <param name="port">The port to listen on, where a proxy expects the node; a free one when null.</param>
     public static async Task<(Process Process, Uri BaseUrl)> StartAsync(int index, string serverName, string database, RedisOptions redis, string keysDir,
-        Func<string, string>? editConfig = null, IReadOnlyDictionary<string, string>? environment = null)
+        Func<string, string>? editConfig = null, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
         var dir = Directory.CreateTempSubdirectory($"hs-node{index}-").FullName;
-        var port = ServerProcess.FreePort();
+        port ??= ServerProcess.FreePort();
         var config = Path.Combine(dir, "homeserver.yaml");
-        var text = ConfigTemplate.Render(serverName, port, dir, "postgres", database);
+        var text = ConfigTemplate.Render(serverName, port.Value, dir, "postgres", database);
         await File.WriteAllTextAsync(config, editConfig is null ? text : editConfig(text));
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         var env = new Dictionary<string, string>

@@ -107,7 +107,7 @@ public sealed class FederatedServer : IAsyncDisposable
         if (_process is { } process)
         {
             _process = null;
-            if (SendSignal(process.Id, SigTerm) != 0)
+            if (!ProcessSignals.Terminate(process))
                 process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
             process.Dispose();
@@ -147,11 +147,6 @@ public sealed class FederatedServer : IAsyncDisposable
         var cut = (unreachable ?? []).Select(s => s.Address).ToHashSet();
         return _network.Servers.Where(s => s != this && !cut.Contains(s.Address)).Select(s => $"{s.Address}/32");
     }
-
-    private const int SigTerm = 15;
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SendSignal(int pid, int signal);
 
     private void EnsureStopped()
     {
