@@ -120,8 +120,9 @@ public sealed class KeyBackupService(KeyBackupStore store)
     {
         if (data.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field} must be an object");
-        if (!data.TryGetProperty("session_data", out var sessionData) || sessionData.ValueKind != JsonValueKind.Object)
-            throw MatrixException.BadJson($"{field}.session_data must be an object");
+        // Opaque to the server like auth_data: any JSON value is kept, as Synapse keeps it.
+        if (!data.TryGetProperty("session_data", out var sessionData) || sessionData.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            throw MatrixException.BadJson($"{field}.session_data is required");
         if (System.Text.Encoding.UTF8.GetByteCount(sessionData.GetRawText()) > MaxSessionDataBytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, $"{field}.session_data may not exceed {MaxSessionDataBytes} bytes");
         if (!data.TryGetProperty("is_verified", out var verified) || verified.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
