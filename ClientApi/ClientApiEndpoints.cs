@@ -55,6 +55,7 @@ public static class ClientApiEndpoints
         PusherEndpoints.Map(v3);
         ToDeviceEndpoints.Map(v3);
         KeysEndpoints.Map(v3);
+        KeysEndpoints.MapUnstable(app);
         KeyBackupEndpoints.Map(v3);
         SharedSecretRegisterEndpoints.Map(app);
         ServerVersionEndpoints.Map(app);

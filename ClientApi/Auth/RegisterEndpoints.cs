@@ -66,6 +66,9 @@ public static class RegisterEndpoints
         EnsureEnabled(registration);
         limiter.AdmitRequest(ctx);
         var req = JsonBody.Bind<RegisterRequest>(body);
+        // A name chosen with capitals is registered in lower case, as Synapse does, rather than refused.
+        if (req.Username is not null)
+            req = req with { Username = req.Username.ToLowerInvariant() };
         var upgrading = await GuestToUpgradeAsync(req, tokens, server, ct);
         // Checked before any auth stage, so a client learns a name is taken before the user solves anything.
         if (req.Username is not null && upgrading is null)

@@ -42,6 +42,18 @@ public static class KeysEndpoints
             return Json(await changes.BetweenAsync(ctx.GetRequester().UserId, from, to, ct));
         });
 
+        MapCrossSigning(g);
+    }
+
+    /// <summary>
+    /// Cross-signing uploads are also served at their pre-v1.1 unstable paths, where Synapse still serves them and
+    /// SyTest calls them.
+    /// </summary>
+    public static void MapUnstable(IEndpointRouteBuilder app) =>
+        MapCrossSigning(app.MapGroup("/_matrix/client/unstable/keys").RequireAuthorization().AllowGuests());
+
+    private static void MapCrossSigning(RouteGroupBuilder g)
+    {
         // POST /_matrix/client/v3/keys/device_signing/upload
         g.MapPost("/device_signing/upload", async (HttpContext ctx, CrossSigningService crossSigning, UiaService uia, CancellationToken ct) =>
         {

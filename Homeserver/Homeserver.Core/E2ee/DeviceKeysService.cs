@@ -167,8 +167,8 @@ public sealed class DeviceKeysService(DeviceKeyStore keys, CrossSigningStore cro
                 continue;
             var device = ParseObject(row.KeyJson);
             AddSignatures(device, signatures[row.DeviceId]);
-            if (row.DisplayName is not null)
-                device["unsigned"] = new JsonObject { ["device_display_name"] = row.DisplayName };
+            // unsigned is always there, as in Synapse; clients and SyTest look for it.
+            device["unsigned"] = row.DisplayName is null ? new JsonObject() : new JsonObject { ["device_display_name"] = row.DisplayName };
             devices[row.DeviceId] = device;
         }
         answer["device_keys"]![user] = devices;

@@ -78,8 +78,7 @@ public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys r
             if (device.KeyJson is null || (wanted.Count > 0 && !wanted.Contains(device.DeviceId)))
                 continue;
             var keys = DeviceKeysService.ParseObject(device.KeyJson);
-            if (device.DisplayName is not null)
-                keys["unsigned"] = new JsonObject { ["device_display_name"] = device.DisplayName };
+            keys["unsigned"] = device.DisplayName is null ? new JsonObject() : new JsonObject { ["device_display_name"] = device.DisplayName };
             devices[device.DeviceId] = keys;
         }
         answer["device_keys"]![userId] = devices;

@@ -56,8 +56,25 @@ public sealed class RegistrationTests(HomeserverFixture fixture) : IClassFixture
         await hs.LoginAsync(existing);
     }
 
+    [Fact]
+    public async Task Register_WithCapitals_RegistersTheLowerCasedName()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var challenge = await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/register", new { })).JsonAsync();
+        var body = await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/register", new
+        {
+            username = "Capital-USER",
+            password = TestHomeserver.DefaultPassword,
+            auth = new { type = "m.login.dummy", session = challenge.GetProperty("session").GetString() },
+        })).AssertOkAsync();
+        Assert.Equal($"@capital-user:{TestHomeserver.ServerName}", body.GetProperty("user_id").GetString());
+
+        // The lower-cased name is the one taken.
+        var again = await hs.Client.PostAsJsonAsync("/_matrix/client/v3/register", new { username = "CAPITAL-user", password = TestHomeserver.DefaultPassword });
+        await again.AssertErrorAsync(HttpStatusCode.BadRequest, "M_USER_IN_USE");
+    }
+
     [Theory]
-    [InlineData("Alice")]
     [InlineData("al ice")]
     [InlineData("alice:evil")]
     [InlineData("ünïcode")]

@@ -60,6 +60,26 @@ public sealed class CrossSigningTests(HomeserverFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task UnstablePaths_ServeTheSameUploads()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (alice, a) = await hs.RegisterClientAsync();
+        using var first = CrossSigning.Create();
+        await (await a.PostAsJsonAsync("/_matrix/client/unstable/keys/device_signing/upload", first.Body(alice.UserId))).AssertOkAsync();
+        Assert.Equal(first.Master.PublicKeyBase64,
+            (await a.QueryKeysAsync(alice.UserId)).GetProperty("master_keys").GetProperty(alice.UserId).GetProperty("keys").EnumerateObject().Single().Value.GetString());
+        using var second = CrossSigning.Create();
+        await (await a.PostAsJsonAsync("/_matrix/client/unstable/keys/device_signing/upload", second.Body(alice.UserId))).AssertPasswordChallengeAsync();
+
+        var signed = E2eeClient.Sign(E2eeClient.CrossSigningKey(alice.UserId, "master", first.Master), alice.UserId, first.Master, "NOSUCHDEVICE");
+        var result = await (await a.PostAsJsonAsync("/_matrix/client/unstable/keys/signatures/upload", new Dictionary<string, Dictionary<string, JsonObject>>
+        {
+            [alice.UserId] = new() { [first.Master.PublicKeyBase64] = signed },
+        })).AssertOkAsync();
+        Assert.Equal("M_INVALID_SIGNATURE", result.GetProperty("failures").GetProperty(alice.UserId).GetProperty(first.Master.PublicKeyBase64).GetProperty("errcode").GetString());
+    }
+
+    [Fact]
     public async Task SubKey_NotSignedByTheMaster_IsRefused()
     {
         var hs = await fixture.GetAsync("sqlite");

@@ -36,6 +36,33 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
     }
 
     [Fact]
+    public async Task KeysOfAnyForm_AndEmptySignatures_AreAcceptedAsTheSchemaAllows()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (alice, a) = await hs.RegisterClientAsync();
+        // Key values and names are the clients' business: the schema asks for strings, as Synapse does.
+        var upload = await a.UploadKeysAsync(new
+        {
+            device_keys = new JsonObject
+            {
+                ["user_id"] = alice.UserId,
+                ["device_id"] = alice.DeviceId,
+                ["algorithms"] = new JsonArray("m.olm.curve25519-aes-sha256"),
+                ["keys"] = new JsonObject { ["curve25519:" + alice.DeviceId] = "curve25519+key", ["ed25519:" + alice.DeviceId] = "ed25519+key" },
+                ["signatures"] = new JsonObject(),
+            },
+            one_time_keys = new JsonObject { ["my_algorithm:my_id_1"] = "my+base64+key", ["signed_curve25519:AAAA"] = "short" },
+        });
+        Assert.Equal(1, upload.GetProperty("one_time_key_counts").GetProperty("my_algorithm").GetInt32());
+        Assert.Equal(1, upload.GetProperty("one_time_key_counts").GetProperty("signed_curve25519").GetInt32());
+        var device = (await a.QueryKeysAsync(alice.UserId)).GetProperty("device_keys").GetProperty(alice.UserId).GetProperty(alice.DeviceId);
+        Assert.Equal("ed25519+key", device.GetProperty("keys").GetProperty("ed25519:" + alice.DeviceId).GetString());
+        Assert.Empty(device.GetProperty("signatures").EnumerateObject());
+        // unsigned is there even without a device name, as in Synapse.
+        Assert.Empty(device.GetProperty("unsigned").EnumerateObject());
+    }
+
+    [Fact]
     public async Task DisplayName_IsAddedAsUnsignedData()
     {
         var hs = await fixture.GetAsync("sqlite");
@@ -122,9 +149,15 @@ public sealed class DeviceKeysTests(HomeserverFixture fixture) : IClassFixture<H
         var noSignatures = E2eeClient.DeviceKeys(alice, deviceKey);
         noSignatures.Remove("signatures");
         await Refused(new { device_keys = noSignatures }, "M_BAD_JSON");
-        var badKey = E2eeClient.DeviceKeys(alice, deviceKey);
-        badKey["keys"]!["curve25519:" + alice.DeviceId] = "not base64!";
-        await Refused(new { device_keys = badKey }, "M_INVALID_PARAM");
+        var numericKey = E2eeClient.DeviceKeys(alice, deviceKey);
+        numericKey["keys"]!["curve25519:" + alice.DeviceId] = 42;
+        await Refused(new { device_keys = numericKey }, "M_BAD_JSON");
+        var noAlgorithms = E2eeClient.DeviceKeys(alice, deviceKey);
+        noAlgorithms.Remove("algorithms");
+        await Refused(new { device_keys = noAlgorithms }, "M_BAD_JSON");
+        var flatSignatures = E2eeClient.DeviceKeys(alice, deviceKey);
+        flatSignatures["signatures"] = new JsonObject { [alice.UserId] = "sig" };
+        await Refused(new { device_keys = flatSignatures }, "M_BAD_JSON");
         await Refused(new { one_time_keys = new JsonObject { ["no_colon"] = E2eeClient.SignedKey(alice, deviceKey) } }, "M_INVALID_PARAM");
         await Refused(new { one_time_keys = new JsonObject { ["signed_curve25519:x"] = 42 } }, "M_INVALID_PARAM");
         await Refused(new

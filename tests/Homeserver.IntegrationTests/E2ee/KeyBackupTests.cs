@@ -107,6 +107,27 @@ public sealed class KeyBackupTests(HomeserverFixture fixture) : IClassFixture<Ho
     }
 
     [Fact]
+    public async Task AuthData_OfAnyJsonValue_IsKept_ButMustBePresent()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        // The server never reads auth_data; Synapse keeps strings too, and SyTest sends them.
+        var version = (await (await a.PostAsJsonAsync("/_matrix/client/v3/room_keys/version", new { algorithm = Algorithm, auth_data = "opaque" })).AssertOkAsync())
+            .GetProperty("version").GetString()!;
+        Assert.Equal("opaque", (await (await a.GetAsync("/_matrix/client/v3/room_keys/version/" + version)).AssertOkAsync()).GetProperty("auth_data").GetString());
+        await (await a.PutAsJsonAsync("/_matrix/client/v3/room_keys/version/" + version, new { algorithm = Algorithm, auth_data = new[] { 1, 2 }, version })).AssertOkAsync();
+        Assert.Equal(2, (await (await a.GetAsync("/_matrix/client/v3/room_keys/version")).AssertOkAsync()).GetProperty("auth_data").GetArrayLength());
+        // session_data is as opaque.
+        await (await a.PutAsJsonAsync(KeysUrl(version, Room, "s1"), new { first_message_index = 3, forwarded_count = 0, is_verified = false, session_data = "opaque" })).AssertOkAsync();
+        Assert.Equal("opaque", (await (await a.GetAsync(KeysUrl(version, Room, "s1"))).AssertOkAsync()).GetProperty("session_data").GetString());
+        await (await a.PutAsJsonAsync(KeysUrl(version, Room, "s2"), new { first_message_index = 3, forwarded_count = 0, is_verified = false })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
+
+        await (await a.PostAsJsonAsync("/_matrix/client/v3/room_keys/version", new { algorithm = Algorithm })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
+        await (await a.PostAsJsonAsync("/_matrix/client/v3/room_keys/version", new { algorithm = Algorithm, auth_data = (string?)null })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
+        await (await a.PostAsJsonAsync("/_matrix/client/v3/room_keys/version", new { auth_data = new { } })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
+    }
+
+    [Fact]
     public async Task MalformedRoomIds_AreRefusedWhenStoring_AndMatchNothingWhenReading()
     {
         var hs = await fixture.GetAsync("sqlite");

@@ -51,6 +51,12 @@ public sealed class PusherApiTests(HomeserverFixture fixture) : IClassFixture<Ho
         p = Assert.Single(await PushersAsync(c));
         Assert.Equal("event_id_only", p.GetProperty("data").GetProperty("format").GetString());
 
+        // A format the spec does not define is kept and means the full format, as in Synapse.
+        await (await c.PostAsJsonAsync("/_matrix/client/v3/pushers/set", HttpPusher("key-1", data: new { url = GatewayUrl, format = "id_event_only", custom = "x" }))).AssertOkAsync();
+        p = Assert.Single(await PushersAsync(c));
+        Assert.Equal("id_event_only", p.GetProperty("data").GetProperty("format").GetString());
+        Assert.Equal("x", p.GetProperty("data").GetProperty("custom").GetString());
+
         await (await c.PostAsJsonAsync("/_matrix/client/v3/pushers/set", HttpPusher("key-2"))).AssertOkAsync();
         Assert.Equal(2, (await PushersAsync(c)).Length);
 
@@ -114,7 +120,7 @@ public sealed class PusherApiTests(HomeserverFixture fixture) : IClassFixture<Ho
         { """{"kind":"email","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{}}""", "M_INVALID_PARAM" },
         { """{"kind":"http","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{"url":"https://x.example/other/path"}}""", "M_INVALID_PARAM" },
         { """{"kind":"http","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{"url":"not a url"}}""", "M_INVALID_PARAM" },
-        { """{"kind":"http","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{"url":"https://x.example/_matrix/push/v1/notify","format":"full"}}""", "M_INVALID_PARAM" },
+        { """{"kind":"http","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{"url":"https://x.example/_matrix/push/v1/notify","format":7}}""", "M_INVALID_PARAM" },
         { """{"kind":"http","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":"https://x"}""", "M_INVALID_PARAM" },
         { """{"kind":"http","app_id":"a","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{"url":"https://x.example/_matrix/push/v1/notify"},"append":"yes"}""", "M_INVALID_PARAM" },
         { """{"kind":"http","app_id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","pushkey":"k","app_display_name":"A","device_display_name":"D","lang":"en","data":{"url":"https://x.example/_matrix/push/v1/notify"}}""", "M_INVALID_PARAM" },

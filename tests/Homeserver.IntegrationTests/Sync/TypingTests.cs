@@ -55,6 +55,21 @@ public sealed class TypingTests(HomeserverFixture fixture) : IClassFixture<Homes
     }
 
     [Fact]
+    public async Task Typing_WithoutATimeout_OrAnOutOfRangeOne_IsAccepted_ButNotANonNumber()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (alice, _, a, b, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var path = $"/_matrix/client/v3/rooms/{roomId}/typing/{Uri.EscapeDataString(alice.UserId)}";
+        await (await a.PutAsJsonAsync(path, new { typing = true })).AssertOkAsync();
+        var typing = await SyncAsync(b);
+        Assert.Equal([alice.UserId], Typing(typing, roomId) ?? throw new Xunit.Sdk.XunitException("no typing event"));
+
+        await (await a.PutAsJsonAsync(path, new { typing = true, timeout = 1e12 })).AssertOkAsync();
+        await (await a.PutAsJsonAsync(path, new { typing = true, timeout = -5 })).AssertOkAsync();
+        await (await a.PutAsJsonAsync(path, new { typing = true, timeout = "30000" })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_BAD_JSON");
+    }
+
+    [Fact]
     public async Task Typing_ForAnotherUserOrOutsideTheRoom_IsForbidden()
     {
         var hs = await fixture.GetAsync("sqlite");

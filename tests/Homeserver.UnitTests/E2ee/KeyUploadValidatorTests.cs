@@ -30,14 +30,21 @@ public sealed class KeyUploadValidatorTests
     }
 
     [Fact]
-    public void DeviceKeys_OfAnotherUserOrDevice_OrBadlyNamedOrEncodedKeys_AreRefused()
+    public void DeviceKeys_OfAnotherUserOrDevice_OrNotOfTheSchema_AreRefused()
     {
         Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(user: "@bob:example.org")), Alice, Device)));
         Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(device: "OTHER")), Alice, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:OTHER":"{{{Ed}}}"}""")), Alice, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:{{{Device}}}":"c2hvcnQ"}""")), Alice, Device)));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: "{}")), Alice, Device)));
+        Assert.Equal(ErrorCodes.BadJson, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: $$$"""{"ed25519:{{{Device}}}":1}""")), Alice, Device)));
+        Assert.Equal(ErrorCodes.BadJson, Errcode(() => KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: "[]")), Alice, Device)));
         Assert.Equal(ErrorCodes.BadJson, Errcode(() => KeyUploadValidator.DeviceKeys(Json("""{"user_id":1}"""), Alice, Device)));
+    }
+
+    [Fact]
+    public void DeviceKeys_WithKeysOfAnyNameOrForm_AreKept_AsTheSchemaAllows()
+    {
+        var stored = KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: """{"ed25519:OTHER":"c2hvcnQ","curve25519:x":"curve25519+key"}""")), Alice, Device);
+        Assert.Equal("curve25519+key", stored["keys"]!["curve25519:x"]!.GetValue<string>());
+        Assert.Empty(KeyUploadValidator.DeviceKeys(Json(DeviceKeys(keys: "{}")), Alice, Device)["keys"]!.AsObject());
     }
 
     [Fact]
@@ -47,7 +54,8 @@ public sealed class KeyUploadValidatorTests
         Assert.Equal([("signed_curve25519", "AAAAHg"), ("curve25519", "AAAAHQ")], keys.Select(k => (k.Algorithm, k.KeyId)));
         Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.OneTimeKeys(Json($$$"""{"signed_curve25519:":"{{{Curve}}}"}"""), "one_time_keys")));
         Assert.Equal(ErrorCodes.BadJson, Errcode(() => KeyUploadValidator.OneTimeKeys(Json($$$"""{"signed_curve25519:A":{"key":"{{{Curve}}}"}}"""), "one_time_keys")));
-        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.OneTimeKeys(Json("""{"signed_curve25519:A":{"key":"nope","signatures":{}}}"""), "one_time_keys")));
+        Assert.Equal(ErrorCodes.InvalidParam, Errcode(() => KeyUploadValidator.OneTimeKeys(Json("""{"signed_curve25519:A":{"key":1,"signatures":{}}}"""), "one_time_keys")));
+        Assert.Equal("my_algorithm", Assert.Single(KeyUploadValidator.OneTimeKeys(Json("""{"my_algorithm:my_id_1":"my+base64+key"}"""), "one_time_keys")).Algorithm);
     }
 
     [Fact]

@@ -120,8 +120,9 @@ public sealed class KeyBackupService(KeyBackupStore store)
     {
         if (data.ValueKind != JsonValueKind.Object)
             throw MatrixException.BadJson($"{field} must be an object");
-        if (!data.TryGetProperty("session_data", out var sessionData) || sessionData.ValueKind != JsonValueKind.Object)
-            throw MatrixException.BadJson($"{field}.session_data must be an object");
+        // Opaque to the server like auth_data: any JSON value is kept, as Synapse keeps it.
+        if (!data.TryGetProperty("session_data", out var sessionData) || sessionData.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            throw MatrixException.BadJson($"{field}.session_data is required");
         if (System.Text.Encoding.UTF8.GetByteCount(sessionData.GetRawText()) > MaxSessionDataBytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, $"{field}.session_data may not exceed {MaxSessionDataBytes} bytes");
         if (!data.TryGetProperty("is_verified", out var verified) || verified.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -164,8 +165,10 @@ public sealed class KeyBackupService(KeyBackupStore store)
     {
         if (!body.TryGetProperty("algorithm", out var algorithm) || algorithm.ValueKind != JsonValueKind.String || algorithm.GetString() is not { Length: > 0 and <= 255 })
             throw MatrixException.BadJson("algorithm must be a string");
-        if (!body.TryGetProperty("auth_data", out var authData) || authData.ValueKind != JsonValueKind.Object)
-            throw MatrixException.BadJson("auth_data must be an object");
+        // auth_data is opaque to the server: the spec's schema says object, but Synapse stores any JSON value and
+        // clients (and SyTest) have sent strings, so only its presence is required.
+        if (!body.TryGetProperty("auth_data", out var authData) || authData.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            throw MatrixException.BadJson("auth_data is required");
         if (System.Text.Encoding.UTF8.GetByteCount(authData.GetRawText()) > MaxAuthDataBytes)
             throw new MatrixException(413, ErrorCodes.TooLarge, $"auth_data may not exceed {MaxAuthDataBytes} bytes");
         return (algorithm.GetString()!, authData.GetRawText());

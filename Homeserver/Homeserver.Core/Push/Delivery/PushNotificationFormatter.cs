@@ -19,7 +19,7 @@ public static class PushNotificationFormatter
         if (unread > 0)
             counts["unread"] = unread;
         var notification = new JsonObject { ["event_id"] = e.EventId, ["room_id"] = e.RoomId };
-        if (data["format"]?.GetValue<string>() != EventIdOnly)
+        if (data["format"] is not JsonValue format || !format.TryGetValue<string>(out var f) || f != EventIdOnly)
         {
             // Synapse's notifications still carry the event ID as "id" too, and gateways in use read that.
             notification["id"] = e.EventId;

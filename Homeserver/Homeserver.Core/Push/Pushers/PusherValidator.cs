@@ -40,8 +40,9 @@ public sealed class PusherValidator(OutboundAddressPolicy policy)
         var url = Url(r.Data);
         if (r.Kind == PusherRecord.HttpKind && url.AbsolutePath != NotifyPath)
             throw MatrixException.InvalidParam($"data.url must have the path {NotifyPath}");
-        if (r.Data["format"] is { } format && (format.GetValueKind() != JsonValueKind.String || format.GetValue<string>() != "event_id_only"))
-            throw MatrixException.InvalidParam("data.format must be event_id_only when present");
+        // The schema makes format a string; a value other than event_id_only means the full format, as in Synapse.
+        if (r.Data["format"] is { } format && format.GetValueKind() != JsonValueKind.String)
+            throw MatrixException.InvalidParam("data.format must be a string");
         if (r.Kind == PusherRecord.WebPushKind)
             CheckWebPushKeys(r.Pushkey, r.Data);
     }
