@@ -5,7 +5,7 @@ namespace Homeserver.Bench;
 /// <summary>What to run and how big; the defaults are the reference sizes, <c>--tiny</c> the smoke-test sizes.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["latency", "throughput", "memory", "initial-sync", "cold-start", "media", "storage", "federation"];
+    public static readonly string[] AllScenarios = ["latency", "throughput", "memory", "initial-sync", "cold-start", "media", "storage", "federation", "cluster"];
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
     public int Receivers { get; init; } = 1000;
@@ -27,6 +27,8 @@ public sealed record BenchOptions
     public TimeSpan ThroughputStep { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>1:1 rooms of the federation scenario, each with its receiver on the other server.</summary>
     public int FederationRooms { get; init; } = 20;
+    /// <summary>1:1 rooms of the cluster scenario, spread over its nodes.</summary>
+    public int ClusterRooms { get; init; } = 20;
     public IReadOnlyList<int> ConnectionCounts { get; init; } = [1000, 5000, 10000];
     public int InitialSyncRooms { get; init; } = 500;
     public int InitialSyncMessagesPerRoom { get; init; } = 50;
@@ -58,6 +60,7 @@ public sealed record BenchOptions
         ThroughputMaxSteps = 2,
         ThroughputStep = TimeSpan.FromMilliseconds(500),
         FederationRooms = 2,
+        ClusterRooms = 2,
         ConnectionCounts = [4],
         InitialSyncRooms = 3,
         InitialSyncMessagesPerRoom = 3,
@@ -70,7 +73,7 @@ public sealed record BenchOptions
     };
 
     public const string Usage = """
-        usage: dotnet run -c Release --project bench -- [all|latency|throughput|memory|initial-sync|cold-start|media|storage|federation ...] [options]
+        usage: dotnet run -c Release --project bench -- [all|latency|throughput|memory|initial-sync|cold-start|media|storage|federation|cluster ...] [options]
           --tiny                   smoke-test sizes (a few clients, seconds)
           --receivers N            receivers in the latency scenario (default 1000)
           --fanout-room-size N     members of each fan-out room (default 100)
@@ -81,6 +84,7 @@ public sealed record BenchOptions
           --mixes A,B              latency receivers: long-poll, websocket, half (default all three)
           --federation-rooms N     1:1 rooms across two servers in the federation scenario (default 20)
           --federation-rooms N     1:1 rooms across two servers in the federation scenario (default 20)
+          --cluster-rooms N        1:1 rooms over three nodes in the cluster scenario (default 20)
           --connections A,B,C      idle connection counts for the memory scenario (default 1000,5000,10000)
           --rooms N                rooms of the initial-sync account (default 500)
           --media-mb N             size of the media file (default 100)
@@ -110,6 +114,7 @@ public sealed record BenchOptions
                 "--shapes" => o with { LatencyShapes = Next().Split(',') },
                 "--mixes" => o with { LatencyMixes = Next().Split(',') },
                 "--federation-rooms" => o with { FederationRooms = NextInt() },
+                "--cluster-rooms" => o with { ClusterRooms = NextInt() },
                 "--connections" => o with { ConnectionCounts = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() },
                 "--rooms" => o with { InitialSyncRooms = NextInt() },
                 "--media-mb" => o with { MediaMegabytes = NextInt() },

@@ -39,6 +39,7 @@ public static class BenchRunner
             ("memory", MemoryScenario.RunAsync),
             ("media", MediaScenario.RunAsync),
             ("federation", FederationScenario.RunAsync),
+            ("cluster", ClusterScenario.RunAsync),
             // Last: it restarts its populated server for the cold-start figure on a populated database.
             ("initial-sync", InitialSyncScenario.RunAsync),
         ];

@@ -48,15 +48,16 @@ public sealed class HomeserverLauncher
     /// <paramref name="federation"/>, the server is named after its TLS listener and federates with the other
     /// servers of the same CA on loopback.
     /// </summary>
-    public async Task<ServerInstance> CreateAsync(CancellationToken ct, FederationListener? federation = null)
+    /// <param name="node">A node of several sharing one PostgreSQL database and Redis, instead of a server of its own.</param>
+    public async Task<ServerInstance> CreateAsync(CancellationToken ct, FederationListener? federation = null, ClusterNode? node = null)
     {
         var dir = Directory.CreateTempSubdirectory("hs-bench-").FullName;
         lock (_dataDirs)
             _dataDirs.Add(dir);
-        var connectionString = _postgres is null ? null : await _postgres.CreateDatabaseAsync(ct);
+        var connectionString = node?.ConnectionString ?? (_postgres is null ? null : await _postgres.CreateDatabaseAsync(ct));
         var database = connectionString is null
             ? "  engine: sqlite\n"
-            : $"  engine: postgres\n  connection_string: \"{connectionString}\"\n";
+            : $"  engine: postgres\n  connection_string: \"{connectionString}\"\n" + (node is null ? "" : $"  instance_name: {node.InstanceName}\n");
         var serverName = federation is null ? ServerName : $"localhost:{federation.Port}";
         var yaml = $"""
             server_name: "{serverName}"
@@ -70,6 +71,7 @@ public sealed class HomeserverLauncher
             database:
             {database}
             {federation?.FederationYaml}
+            {node?.Yaml}
             """;
         var config = Path.Combine(dir, "homeserver.yaml");
         await File.WriteAllTextAsync(config, yaml, ct);

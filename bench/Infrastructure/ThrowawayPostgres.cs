@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Homeserver.Bench.Infrastructure;
@@ -27,7 +26,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         if (!string.IsNullOrEmpty(given))
             return new ThrowawayPostgres(given, null, repoRoot);
         var dir = Directory.CreateTempSubdirectory("hs-bench-pg-").FullName;
-        var output = await RunScriptAsync(repoRoot, "start", dir, ct);
+        var output = await RepoScript.RunAsync(repoRoot, "postgres.sh", "start", dir, ct);
         return new ThrowawayPostgres(output.Trim(), dir, repoRoot);
     }
 
@@ -41,20 +40,6 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         lock (_databases)
             _databases.Add(name);
         return new NpgsqlConnectionStringBuilder(_admin) { Database = name, MaxPoolSize = 100 }.ConnectionString;
-    }
-
-    private static async Task<string> RunScriptAsync(string repoRoot, string command, string dir, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true };
-        psi.ArgumentList.Add(Path.Combine(repoRoot, "tests", "postgres.sh"));
-        psi.ArgumentList.Add(command);
-        psi.ArgumentList.Add(dir);
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"tests/postgres.sh {command} failed with {p.ExitCode}");
-        return output;
     }
 
     /// <summary>Drops the run's databases on a server that outlives the run, or stops the cluster the run started.</summary>
@@ -73,7 +58,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         }
         else
         {
-            await RunScriptAsync(_repoRoot, "stop", _clusterDir, CancellationToken.None);
+            await RepoScript.RunAsync(_repoRoot, "postgres.sh", "stop", _clusterDir, CancellationToken.None);
             Directory.Delete(_clusterDir, recursive: true);
         }
     }

@@ -13,6 +13,8 @@ public sealed class BenchContext(BenchOptions options, BenchResults results, Hom
     public BenchOptions Options { get; } = options;
     public BenchResults Results { get; } = results;
     public HomeserverLauncher Homeserver { get; } = homeserver;
+    /// <summary>The run's PostgreSQL when it runs on PostgreSQL (<c>--postgres</c>); null on SQLite.</summary>
+    public ThrowawayPostgres? Postgres { get; } = postgres;
 
     /// <summary>A fresh server on a fresh data directory.</summary>
     public async Task<(ServerInstance Instance, ChildProcess Process)> StartHomeserverAsync(CancellationToken ct)
@@ -40,8 +42,8 @@ public sealed class BenchContext(BenchOptions options, BenchResults results, Hom
 
     public async Task<double?> RawPostgresInsertRateAsync(CancellationToken ct)
     {
-        if (postgres is not null && _rawPostgres is null)
-            _rawPostgres = await StorageBaseline.PostgresInsertsPerSecondAsync(await postgres.CreateDatabaseAsync(ct), Options.StorageBaselineDuration, ct);
+        if (Postgres is not null && _rawPostgres is null)
+            _rawPostgres = await StorageBaseline.PostgresInsertsPerSecondAsync(await Postgres.CreateDatabaseAsync(ct), Options.StorageBaselineDuration, ct);
         return _rawPostgres;
     }
 

@@ -60,6 +60,17 @@ public sealed class BenchSmokeTests
         }
         Assert.Contains(json.GetProperty("measurements").EnumerateArray(), m =>
             m.GetProperty("scenario").GetString() == "federation throughput" && m.GetProperty("value").GetDouble() > 0);
+        var cluster = json.GetProperty("details").GetProperty("cluster");
+        var clusterRuns = new[] { cluster.GetProperty("latency across nodes"), cluster.GetProperty("latency within one node") }
+            .Concat(new[] { "one node", "2 nodes", "3 nodes" }.SelectMany(n => cluster.GetProperty($"steps on {n}").EnumerateArray()))
+            .ToList();
+        foreach (var d in clusterRuns)
+        {
+            Assert.Equal(0, d.GetProperty("lost").GetInt64());
+            Assert.Equal(0, d.GetProperty("duplicates").GetInt64());
+            Assert.True(d.GetProperty("delivered").GetInt64() > 0);
+        }
+        Assert.Equal(3, json.GetProperty("measurements").EnumerateArray().Count(m => m.GetProperty("scenario").GetString() == "cluster throughput"));
         var sendsOnlySteps = json.GetProperty("details").GetProperty("throughput").GetProperty("sends-only steps").EnumerateArray().ToList();
         Assert.NotEmpty(sendsOnlySteps);
         foreach (var d in sendsOnlySteps)
