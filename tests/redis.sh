@@ -24,8 +24,10 @@ case "$cmd" in
   start)
     bin=$(redis_bin)
     mkdir -p "$dir"
-    port=$((20000 + RANDOM % 20000))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 20000)); done
+    # Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
+    # binding it fails although nothing listens there.
+    port=$((20000 + RANDOM % 12000))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
     # Loopback only, nothing kept on disk: the suite throws it away.
     "$bin" --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >&2 \

@@ -92,8 +92,10 @@ if [ "$dotnet_status" -ne 0 ] && [ "$net_failed" -eq 0 ]; then net_failed=1; fi
 
 echo "== matrix-js-sdk against a running server"
 js_passed=0; js_failed=1
-port=$((20000 + RANDOM % 20000))
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 20000)); done
+# Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
+# binding it fails although nothing listens there.
+port=$((20000 + RANDOM % 12000))
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
 if tests/js-sdk/server.sh start "$work" "$port"; then
     HOMESERVER_URL="http://127.0.0.1:$port" HOMESERVER_RESTART="$root/tests/js-sdk/server.sh restart $work $port" \
         tests/js-sdk/run.sh | tee "$work/js.log"

@@ -17,8 +17,10 @@ case "$cmd" in
         || { echo "could not install s3rver from npm (npm ci in tests/s3 failed, see above); the media tests on S3 need it" >&2; exit 1; }
     fi
     mkdir -p "$dir/data"
-    port=$((20000 + RANDOM % 20000))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 20000)); done
+    # Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
+    # binding it fails although nothing listens there.
+    port=$((20000 + RANDOM % 12000))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
     nohup node "$here/node_modules/.bin/s3rver" -d "$dir/data" -a 127.0.0.1 -p "$port" --silent >"$dir/server.log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 100); do
