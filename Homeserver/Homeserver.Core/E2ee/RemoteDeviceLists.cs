@@ -128,11 +128,16 @@ public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys r
             DisplayName(content));
     }
 
-    /// <summary>Device keys that are the named device's of the user (else none: a server speaks for its own users' devices).</summary>
+    /// <summary>
+    /// Device keys kept as their server gave them, as Synapse keeps them, unless they name another user or device: a
+    /// server speaks only for its own users' devices. Keys that name neither are passed on; clients check the names
+    /// and signatures inside the keys themselves before trusting them.
+    /// </summary>
     private static string? OwnDeviceKeys(string userId, string deviceId, JsonNode? keys) =>
-        keys is JsonObject o && PduReader.TryGetString(o["user_id"], out var u) && u == userId
-            && PduReader.TryGetString(o["device_id"], out var d) && d == deviceId
-            ? o.ToJsonString() : null;
+        keys is JsonObject o && Names(o["user_id"], userId) && Names(o["device_id"], deviceId) ? o.ToJsonString() : null;
+
+    private static bool Names(JsonNode? field, string expected) =>
+        field is null || (PduReader.TryGetString(field, out var value) && value == expected);
 
     private static string? OwnKey(string userId, JsonNode? key) =>
         key is JsonObject o && PduReader.TryGetString(o["user_id"], out var u) && u == userId ? o.ToJsonString() : null;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Homeserver.Core.Keys;
 using Homeserver.IntegrationTests.E2ee;
 using Homeserver.Testing;
@@ -77,6 +78,44 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
         var after = await aliceClient.QueryKeysAsync(bob.UserId);
         Assert.True(after.GetProperty("failures").TryGetProperty(b.Options.ServerName, out _), after.ToString());
         Assert.False(after.GetProperty("device_keys").TryGetProperty(bob.UserId, out _), after.ToString());
+    }
+
+    /// <summary>
+    /// A server speaks only for its own users' devices: keys in its device list that name another user or another
+    /// device are dropped, while keys that name neither are passed on as given (as Synapse does; clients check the
+    /// names and signatures inside them).
+    /// </summary>
+    [Fact]
+    public async Task KeysNamingAnotherUserOrDevice_AreDropped_WhileKeysNamingNoneArePassedOn()
+    {
+        var stub = new FederationAnswerStub();
+        await using var a = await FederationTestServers.StartAsync("sqlite", _ca);
+        await using var b = await FederationTestServers.StartAsync("sqlite", _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(stub));
+        var (alice, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        stub.Answer("/_matrix/federation/v1/user/devices", _ => new JsonObject
+        {
+            ["user_id"] = bob.UserId,
+            ["stream_id"] = 7,
+            ["devices"] = new JsonArray(
+                Device("NAMELESS", new JsonObject { ["keys"] = new JsonObject { ["ed25519:NAMELESS"] = "key1" } }),
+                Device("FORGED", new JsonObject { ["user_id"] = alice.UserId, ["device_id"] = "FORGED", ["keys"] = new JsonObject { ["ed25519:FORGED"] = "key2" } }),
+                Device("SWAPPED", new JsonObject { ["user_id"] = bob.UserId, ["device_id"] = "OTHER", ["keys"] = new JsonObject { ["ed25519:OTHER"] = "key3" } }),
+                Device("OWN", new JsonObject { ["user_id"] = bob.UserId, ["device_id"] = "OWN", ["keys"] = new JsonObject { ["ed25519:OWN"] = "key4" } })),
+        });
+        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+
+        var query = await aliceClient.QueryKeysAsync(bob.UserId);
+
+        Assert.NotEmpty(stub.RequestsTo("/_matrix/federation/v1/user/devices"));
+        var devices = query.GetProperty("device_keys").GetProperty(bob.UserId);
+        Assert.Equal(["NAMELESS", "OWN"], devices.EnumerateObject().Select(d => d.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("key1", devices.GetProperty("NAMELESS").GetProperty("keys").GetProperty("ed25519:NAMELESS").GetString());
+        Assert.Equal("bob's phone", devices.GetProperty("OWN").GetProperty("unsigned").GetProperty("device_display_name").GetString());
+        Assert.False(query.GetProperty("device_keys").TryGetProperty(alice.UserId, out _), query.ToString());
+
+        static JsonObject Device(string id, JsonObject keys) => new() { ["device_id"] = id, ["keys"] = keys, ["device_display_name"] = "bob's phone" };
     }
 
     private static Task UploadDeviceKeysAsync(HttpClient client, TestUser user)
