@@ -26,6 +26,8 @@ public static class MissingEventsEndpoint
         {
             var room = FederationPaths.RoomId(roomId);
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
+            // Either list may be left out, as Synapse takes it: no earliest events walks back to the limit, no latest
+            // events finds nothing.
             var earliest = EventIds(body, "earliest_events", MaxEarliestEvents);
             var latest = EventIds(body, "latest_events", MaxLatestEvents);
             var limit = Integer(body, "limit", FederationHistoryReads.DefaultMissingEvents);
@@ -40,7 +42,7 @@ public static class MissingEventsEndpoint
     private static IReadOnlyList<EventId> EventIds(JsonElement body, string key, int max)
     {
         if (!body.TryGetProperty(key, out var list))
-            throw MatrixException.MissingParam($"Missing '{key}'");
+            return [];
         if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
             throw MatrixException.BadJson($"'{key}' must be a list of event IDs");
         if (list.GetArrayLength() > max)

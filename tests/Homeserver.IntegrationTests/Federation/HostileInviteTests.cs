@@ -37,7 +37,6 @@ public sealed class HostileInviteTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, (await InviteAsync(federation, a, Invite(room, bob, alice.UserId, forged))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await InviteAsync(federation, a, Invite(room, UserId.Parse("@mallory:third.example"), alice.UserId, key))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await InviteAsync(federation, a, Invite(room, bob, $"@carol:{b.Options.ServerName}", key))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await InviteAsync(federation, a, Invite(room, bob, $"@nobody:{a.Options.ServerName}", key))).StatusCode);
         var valid = Invite(room, bob, alice.UserId, key);
         Assert.Equal(HttpStatusCode.BadRequest, (await InviteAsync(federation, a, valid, eventId: Invite(room, bob, alice.UserId, key).EventId.ToString())).StatusCode);
         var unknownVersion = await InviteAsync(federation, a, valid, version: "999");
@@ -54,6 +53,28 @@ public sealed class HostileInviteTests : IDisposable
             .GetProperty("invite_state").GetProperty("events").EnumerateArray().ToList();
         Assert.Contains(invite, e => e.GetProperty("type").GetString() == "m.room.name" && e.GetProperty("content").GetProperty("name").GetString() == "Sent along");
         Assert.Contains(invite, e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("sender").GetString() == bob.ToString());
+    }
+
+    /// <summary>
+    /// An invite for a name nobody holds here is signed, as Synapse signs it (the inviter learns nothing of who exists
+    /// here), but kept nowhere: whoever registers that name later does not find it waiting.
+    /// </summary>
+    [Fact]
+    public async Task AnInviteForNobody_IsSigned_ButNotHandedToWhoeverTakesTheNameLater()
+    {
+        await using var a = await FederationTestServers.StartAsync("sqlite", _ca);
+        await using var b = await FederationTestServers.StartAsync("sqlite", _ca);
+        var federation = b.Services.GetRequiredService<FederationClient>();
+        var room = RoomId.Parse($"!elsewhere:{b.Options.ServerName}");
+        var bob = UserId.Parse($"@bob:{b.Options.ServerName}");
+        var invite = Invite(room, bob, $"@nobody:{a.Options.ServerName}", b.Services.GetRequiredService<SigningKey>());
+
+        var accepted = await InviteAsync(federation, a, invite);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.True(JsonNode.Parse(accepted.Body)!["event"]!["signatures"]!.AsObject().ContainsKey(a.Options.ServerName));
+        var (_, nobodyClient) = await a.RegisterClientAsync("nobody");
+        Assert.False((await SyncAsync(nobodyClient)).GetProperty("rooms").GetProperty("invite").TryGetProperty(room.ToString(), out _));
     }
 
     [Theory]

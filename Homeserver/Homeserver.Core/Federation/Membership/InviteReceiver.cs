@@ -15,8 +15,8 @@ using Homeserver.Core.Rooms.State;
 namespace Homeserver.Core.Federation.Membership;
 
 /// <summary>
-/// <c>invite</c> v2: another server's user invites one of ours. The invite must be of that server's user, for an
-/// existing user of ours, with the ID the path names, signed by its sender's server, and (in a room we hold) allowed
+/// <c>invite</c> v2: another server's user invites one of ours. The invite must be of that server's user, for a
+/// user of this server, with the ID the path names, signed by its sender's server, and (in a room we hold) allowed
 /// by the room's current state. We add our signature and return it; for a room we are not in we keep it (an
 /// outlier, with the stripped state the inviter sent) so the user sees it in /sync's <c>invite</c> section.
 /// </summary>
@@ -50,8 +50,6 @@ public sealed class InviteReceiver(ResidentRoom resident, ServerAcls acls, Signa
         await acls.EnsureAllowedAsync(roomId, origin, ct);
         if (!UserId.TryParse(invite.StateKey, out var invitee) || invitee.Value.ServerName != server.ServerName)
             throw MatrixException.Forbidden("The invite is not for a user of this server");
-        if (await users.GetAsync(invitee.Value.ToString(), ct) is not { IsDeactivated: false })
-            throw MatrixException.NotFound("Unknown user");
         // Signing rewrites the content hash from the content: it must be the one the sender signed.
         if (!EventVerifier.VerifyContentHash(invite.Json))
             throw MatrixException.BadJson("The event's content hash is wrong");
@@ -73,8 +71,10 @@ public sealed class InviteReceiver(ResidentRoom resident, ServerAcls acls, Signa
         var signedJson = (JsonObject)invite.Json.DeepClone();
         EventSigner.Sign(signedJson, version, server.ServerName, key);
         var signed = Pdu.FromJson(signedJson, version);
-        // In a room we hold, the invite reaches us again as an event of the room, from the inviting server.
-        if (!isResident)
+        // In a room we hold, the invite reaches us again as an event of the room, from the inviting server. An invite
+        // for no active user of ours is signed all the same, as Synapse does (an inviter learns nothing of who exists
+        // here), but kept nowhere: nobody would see it, and a later account of that name must not inherit it.
+        if (!isResident && await users.GetAsync(invitee.Value.ToString(), ct) is { IsDeactivated: false })
         {
             var stripped = StrippedStateReader.Sanitize(body["invite_room_state"]);
             stripped.Add(StrippedStateReader.Strip(signed));

@@ -194,7 +194,13 @@ public sealed class FederationHistoryReadTests : IDisposable
         await reader.RefusedAsync($"/backfill/{r}?v={FederationReader.Escape(m[0])}&limit=-1", HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         var manyStarts = string.Join("&", Enumerable.Range(0, 101).Select(i => "v=" + FederationReader.Escape($"$e{i}")));
         await reader.RefusedAsync($"/backfill/{r}?{manyStarts}&limit=10", HttpStatusCode.BadRequest, "M_INVALID_PARAM");
-        await reader.RefusedAsync($"/get_missing_events/{r}", HttpStatusCode.BadRequest, "M_MISSING_PARAM", new JsonObject { ["latest_events"] = new JsonArray() });
+        // Either list left out is taken, as Synapse takes it: no latest events finds nothing, no earliest events walks
+        // back from the latest to the limit.
+        Assert.Empty((await reader.OkAsync($"/get_missing_events/{r}", new JsonObject()))["events"]!.AsArray());
+        var noEarliest = (await reader.OkAsync($"/get_missing_events/{r}",
+            new JsonObject { ["latest_events"] = new JsonArray(m[0]), ["limit"] = 3 }))["events"]!.AsArray();
+        Assert.Equal(3, noEarliest.Count);
+        Assert.DoesNotContain(noEarliest, e => e!["content"]?["body"]?.GetValue<string>() == "m1");
         await reader.RefusedAsync($"/get_missing_events/{r}", HttpStatusCode.BadRequest, "M_BAD_JSON",
             new JsonObject { ["earliest_events"] = new JsonArray(), ["latest_events"] = "$x" });
         await reader.RefusedAsync($"/get_missing_events/{r}", HttpStatusCode.BadRequest, "M_BAD_JSON",
