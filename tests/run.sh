@@ -5,7 +5,8 @@
 #      deploy/nginx/homeserver.conf on loopback ports, and installs npm's matrix-appservice for the bridge test into a
 #      scratch folder,
 #   3. runs every .NET test project (unit and integration; each storage test on SQLite and PostgreSQL),
-#   4. runs the matrix-js-sdk client against a freshly started server,
+#   4. runs the matrix-js-sdk client against a freshly started server, and against two more of our servers
+#      federating with each other over loopback TLS (certificates of a CA made by openssl for the run),
 #   5. stops everything and prints one "N passed, M failed" line.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +16,7 @@ chmod 755 "$work"
 
 cleanup() {
     tests/js-sdk/server.sh stop "$work" >/dev/null 2>&1
+    tests/js-sdk/federation.sh stop "$work/federation" >/dev/null 2>&1
     tests/postgres.sh stop "$work/pg" >/dev/null 2>&1
     tests/s3.sh stop "$work/s3" >/dev/null 2>&1
     tests/redis.sh stop "$work/redis" >/dev/null 2>&1
@@ -92,12 +94,17 @@ if [ "$dotnet_status" -ne 0 ] && [ "$net_failed" -eq 0 ]; then net_failed=1; fi
 
 echo "== matrix-js-sdk against a running server"
 js_passed=0; js_failed=1
+# federation.mjs's two servers; without them it fails, saying so.
+federation_urls=$(tests/js-sdk/federation.sh start "$work/federation") \
+    || { echo "the two federating servers for the js-sdk tests did not start" >&2; cat "$work"/federation/server*/js-server.log 2>/dev/null; }
+read -r federation_url1 federation_url2 <<< "$federation_urls"
 # Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
 # binding it fails although nothing listens there.
 port=$((20000 + RANDOM % 12000))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
 if tests/js-sdk/server.sh start "$work" "$port"; then
     HOMESERVER_URL="http://127.0.0.1:$port" HOMESERVER_RESTART="$root/tests/js-sdk/server.sh restart $work $port" \
+        FEDERATION_SERVER1_URL="${federation_url1:-}" FEDERATION_SERVER2_URL="${federation_url2:-}" \
         tests/js-sdk/run.sh | tee "$work/js.log"
     line=$(grep -E '^js-sdk: [0-9]+ passed, [0-9]+ failed' "$work/js.log" | tail -n 1)
     if [ -n "$line" ]; then
@@ -106,11 +113,16 @@ if tests/js-sdk/server.sh start "$work" "$port"; then
     else
         cat "$work/js-server.log"
     fi
+    if ! grep -qE '^federation: [0-9]+ passed, 0 failed$' "$work/js.log"; then
+        echo "== logs of the federating servers"
+        cat "$work"/federation/server*/js-server.log 2>/dev/null
+    fi
     tests/js-sdk/server.sh stop "$work"
 else
     echo "the server for the js-sdk tests did not start" >&2
     cat "$work/js-server.log" 2>/dev/null
 fi
+tests/js-sdk/federation.sh stop "$work/federation"
 
 passed=$((net_passed + js_passed))
 failed=$((net_failed + js_failed))

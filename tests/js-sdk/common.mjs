@@ -1,10 +1,10 @@
-// Shared by the js-sdk test scripts (smoke.mjs, media.mjs, rooms.mjs): environment,
-// a quiet sdk client factory, a tiny PASS/FAIL reporter, 429 handling and UIA
-// registration.
+// Shared by the js-sdk test scripts (smoke.mjs, media.mjs, rooms.mjs, ...): environment,
+// a quiet sdk client factory, a tiny PASS/FAIL reporter, 429 handling, UIA
+// registration and syncing clients with the sdk's Rust crypto.
 //
 // Every script prints one PASS/FAIL line per check and, as its last line,
 //   <label>: <passed> passed, <failed> failed
-// (label = the script's name: "smoke", "media", "rooms"). run.sh sums those lines into
+// (label = the script's name: "smoke", "media", "rooms", ...). run.sh sums those lines into
 // the suite's single final line `js-sdk: N passed, M failed`.
 //
 // Environment (read here, the same for every script):
@@ -14,7 +14,7 @@
 //   SMOKE_TIMEOUT_MS    per-request timeout (default 15000)
 //   SMOKE_DEBUG=1       print the sdk's own HTTP debug log (--> / <-- lines)
 
-import { createClient, MatrixError, ConnectionError } from "matrix-js-sdk";
+import { ClientEvent, createClient, MatrixError, ConnectionError, SyncState } from "matrix-js-sdk";
 // The sdk's global (loglevel) logger is not re-exported from the package index.
 import { logger as sdkGlobalLogger } from "matrix-js-sdk/lib/logger.js";
 
@@ -101,23 +101,26 @@ export function finish() {
 }
 
 /**
- * Names the script for its summary line, checks HOMESERVER_URL and arms a hard
- * watchdog so a hung server can never hang CI. Exits (after the summary line)
- * when HOMESERVER_URL is missing or invalid.
+ * Names the script for its summary line, checks its server URLs (HOMESERVER_URL unless
+ * `urls` names others, as { VARIABLE: value }) and arms a hard watchdog so a hung
+ * server can never hang CI. Exits (after the summary line) when a URL is missing or
+ * invalid.
  */
-export function begin(scriptLabel, watchdogMs) {
+export function begin(scriptLabel, watchdogMs, urls = { HOMESERVER_URL: BASE_URL }) {
     label = scriptLabel;
-    if (!BASE_URL) {
-        fail("setup", "HOMESERVER_URL is not set (e.g. HOMESERVER_URL=http://127.0.0.1:8008)");
-        finish();
-        process.exit();
-    }
-    try {
-        new URL(BASE_URL);
-    } catch {
-        fail("setup", `HOMESERVER_URL is not a valid URL: ${BASE_URL}`);
-        finish();
-        process.exit();
+    for (const [variable, url] of Object.entries(urls)) {
+        if (!url) {
+            fail("setup", `${variable} is not set (e.g. ${variable}=http://127.0.0.1:8008)`);
+            finish();
+            process.exit();
+        }
+        try {
+            new URL(url);
+        } catch {
+            fail("setup", `${variable} is not a valid URL: ${url}`);
+            finish();
+            process.exit();
+        }
     }
     const watchdog = setTimeout(() => {
         fail("watchdog", `${label} test did not finish within ${watchdogMs} ms`);
@@ -142,6 +145,16 @@ export async function diagnosingFetch(resource, init) {
         if (!detail) throw e;
         throw new TypeError(detail, { cause });
     }
+}
+
+/** GET with the client's access token (the sdk builds media URLs but has no authenticated download call). */
+export async function authedGet(client, url, headers = {}, timeoutMs = TIMEOUT_MS) {
+    const res = await diagnosingFetch(url, {
+        headers: { Authorization: `Bearer ${client.getAccessToken()}`, ...headers },
+        signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    return { status: res.status, headers: res.headers, body };
 }
 
 export function newClient(extra = {}) {
@@ -207,8 +220,8 @@ export async function withRateLimitRetry(fn, maxWaitMs = MAX_RATE_LIMIT_WAIT_MS)
  * completable flow), waiting out 429s. Resolves to the RegisterResponse, whose
  * access_token can be used directly (logins are rate limited too).
  */
-export async function registerUser(username, password, deviceDisplayName = "js-sdk (register)") {
-    const client = newClient();
+export async function registerUser(username, password, deviceDisplayName = "js-sdk (register)", baseUrl = BASE_URL) {
+    const client = newClient({ baseUrl });
     let uia;
     try {
         const res = await withRateLimitRetry(() =>
@@ -242,4 +255,81 @@ export async function registerUser(username, password, deviceDisplayName = "js-s
     }
     assert(result?.user_id?.startsWith(`@${username}:`), `register response has no matching user_id: ${JSON.stringify(result)}`);
     return result;
+}
+
+// --- clients with the sdk's Rust crypto ---------------------------------------------
+
+/** Polls `predicate` (sync or async) every 100 ms until it holds, or throws after `ms`. */
+export async function waitFor(what, predicate, ms = 30000) {
+    const deadline = Date.now() + ms;
+    while (!(await predicate())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(100);
+    }
+}
+
+/**
+ * Silences the console unless SMOKE_DEBUG=1: the Rust crypto layer traces through console.debug/info and
+ * parts of the sdk warn through the console directly, not through the logger the clients are given. The
+ * reports use console.log only.
+ */
+export function quietConsole() {
+    if (!DEBUG) for (const level of ["debug", "info", "warn", "error"]) console[level] = () => {};
+}
+
+/**
+ * Registers a user on `baseUrl`, creates its client with an in-memory Rust crypto store (so it publishes
+ * device and one-time keys) and starts syncing; resolves once the first sync is done.
+ */
+export async function startCryptoClient(prefix, baseUrl = BASE_URL) {
+    const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    const reg = await registerUser(randomLocalpart(prefix), password, `js-sdk (${prefix})`, baseUrl);
+    const client = newClient({ baseUrl, accessToken: reg.access_token, userId: reg.user_id, deviceId: reg.device_id });
+    await client.initRustCrypto({ useIndexedDB: false });
+    let state = null;
+    client.on(ClientEvent.Sync, (s) => (state = s));
+    await client.startClient({ initialSyncLimit: 10 });
+    await waitFor(`${prefix}'s first sync`, () => state === SyncState.Prepared || state === SyncState.Syncing);
+    return client;
+}
+
+/**
+ * Sends `content` as an m.room.message from `from` into the encrypted room and waits up to `ms` until `to` has
+ * the event decrypted; resolves to `to`'s MatrixEvent, checked to have gone over the wire encrypted.
+ */
+export async function sendEncrypted(from, to, roomId, content, ms = 30000) {
+    const { event_id: eventId } = await withRateLimitRetry(() => from.sendMessage(roomId, content));
+    let event = null;
+    try {
+        // A failure may be retried by the sdk once the room key arrives, so wait for the cleartext.
+        await waitFor(`the decrypted event at ${to.getUserId()}`, () => {
+            event = to.getRoom(roomId)?.findEventById(eventId) ?? event;
+            return event !== null && !event.isBeingDecrypted() && event.getType() === "m.room.message";
+        }, ms);
+    } catch {
+        throw new AssertionFailure(
+            event === null ? "the event never arrived" : `not decrypted: ${event.decryptionFailureReason ?? event.getType()}`,
+        );
+    }
+    assert(event.getWireType() === "m.room.encrypted", `the event went over the wire as ${event.getWireType()}, not encrypted`);
+    assert(!event.isDecryptionFailure(), `decryption failed: ${event.decryptionFailureReason ?? event.getContent()?.body}`);
+    return event;
+}
+
+/**
+ * `creator` makes a private room with m.room.encryption (megolm) and invites `invitee`, who joins once the invite
+ * reaches its sync; resolves to the room ID when the creator sees the join and treats the room as encrypted.
+ * Each wait lasts up to `ms`.
+ */
+export async function createEncryptedRoom(creator, invitee, ms = 30000) {
+    const { room_id: roomId } = await creator.createRoom({
+        preset: "private_chat",
+        invite: [invitee.getUserId()],
+        initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    });
+    await waitFor(`${invitee.getUserId()}'s invite`, () => invitee.getRoom(roomId)?.getMyMembership() === "invite", ms);
+    await invitee.joinRoom(roomId);
+    await waitFor(`${creator.getUserId()} to see the join`, () => creator.getRoom(roomId)?.getMember(invitee.getUserId())?.membership === "join", ms);
+    await waitFor("the room to be encrypted for its creator", () => creator.getCrypto().isEncryptionEnabledInRoom(roomId), ms);
+    return roomId;
 }
