@@ -71,12 +71,15 @@ internal sealed class PduReader(JsonObject pdu)
         }
     }
 
-    /// <summary>The event ID of a v1-format reference, <c>[event ID, {"sha256": …}]</c> (pdu_v1, event_hash).</summary>
+    /// <summary>
+    /// The event ID of a v1-format reference, <c>[event ID, {"sha256": …}]</c> (pdu_v1, event_hash). The hash is
+    /// never used (events are found by ID), so an empty hashes object is taken, as Synapse takes it.
+    /// </summary>
     private static JsonNode? ReferenceWithHashes(string key, JsonNode? item)
     {
         if (item is not JsonArray { Count: 2 } pair
             || pair[1] is not JsonObject hashes
-            || !TryGetString(hashes[PduKeys.Sha256], out _))
+            || (hashes[PduKeys.Sha256] is { } hash && !TryGetString(hash, out _)))
         {
             throw new InvalidEventException($"'{key}' must list [event ID, {{\"sha256\": hash}}] pairs");
         }

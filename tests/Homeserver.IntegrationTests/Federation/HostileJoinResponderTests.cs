@@ -62,6 +62,65 @@ public sealed class HostileJoinResponderTests : IDisposable
         Assert.Empty((await (await bobClient.GetAsync("/_matrix/client/v3/joined_rooms")).AssertOkAsync()).GetProperty("joined_rooms").EnumerateArray());
     }
 
+    /// <summary>
+    /// A send_join answer holding an event whose signature does not verify (its state key changed after signing): a
+    /// state event nothing depends on is left out and the join goes through without it, as Synapse does; an event our
+    /// join's authorisation needs fails the answer, and the room is not joined here (the resident took the join already).
+    /// </summary>
+    [Theory]
+    [InlineData("m.room.topic", true)]
+    [InlineData("m.room.join_rules", false)]
+    public async Task AnEventWithABadSignature_InTheJoinAnswer_IsLeftOut(string tamperedType, bool joins)
+    {
+        await using var a = await FederationTestServers.StartAsync("sqlite", _ca,
+            configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(new SendJoinTamperer(tamperedType)));
+        await using var b = await FederationTestServers.StartAsync("sqlite", _ca);
+        var (_, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat", topic = "the topic" });
+
+        var response = await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null);
+
+        Assert.Equal(joins, response.IsSuccessStatusCode);
+        var joined = (await (await bobClient.GetAsync("/_matrix/client/v3/joined_rooms")).AssertOkAsync()).GetProperty("joined_rooms").EnumerateArray();
+        Assert.Equal(joins, joined.Any(r => r.GetString() == roomId));
+        if (joins)
+        {
+            var state = await (await bobClient.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state")).AssertOkAsync();
+            Assert.DoesNotContain(state.EnumerateArray(), e => e.GetProperty("type").GetString() == "m.room.topic");
+            Assert.Contains(state.EnumerateArray(), e => e.GetProperty("type").GetString() == "m.room.join_rules");
+        }
+    }
+
+    /// <summary>Breaks the signature of every event of one type in the server's own send_join answers.</summary>
+    private sealed class SendJoinTamperer(string type) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (ctx, nextMiddleware) =>
+            {
+                if (!(ctx.Request.Path.Value ?? "").StartsWith("/_matrix/federation/v2/send_join/", StringComparison.Ordinal))
+                {
+                    await nextMiddleware(ctx);
+                    return;
+                }
+                var original = ctx.Response.Body;
+                using var buffer = new MemoryStream();
+                ctx.Response.Body = buffer;
+                await nextMiddleware(ctx);
+                ctx.Response.Body = original;
+                var answer = JsonNode.Parse(buffer.ToArray())!.AsObject();
+                foreach (var list in new[] { "state", "auth_chain" })
+                    foreach (var ev in (answer[list] as JsonArray ?? []).OfType<JsonObject>())
+                        if (ev["type"]?.GetValue<string>() == type)
+                            ev["state_key"] = "something";
+                ctx.Response.ContentLength = null;
+                await ctx.Response.WriteAsync(answer.ToJsonString());
+            });
+            next(app);
+        };
+    }
+
     /// <summary>Rewrites the server's own make_join answers, and counts the send_joins that reach it.</summary>
     private sealed class Reshaper(string shape, Action onSendJoin) : IStartupFilter
     {

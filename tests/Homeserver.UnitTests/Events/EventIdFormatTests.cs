@@ -104,7 +104,9 @@ public sealed class EventIdFormatTests : IDisposable
     [InlineData("1", """{"event_id": "$SkOWeKH0V6azq9AoCtaixEqWBk8JDjkvlzWagGk-SQo", "prev_events": []}""", false)] // hash ID
     [InlineData("1", """{"event_id": "$e:domain", "prev_events": ["$p:domain"]}""", false)] // v3 list
     [InlineData("1", """{"event_id": "$e:domain", "prev_events": [["$p:domain"]]}""", false)] // no hashes
-    [InlineData("1", """{"event_id": "$e:domain", "prev_events": [["$p:domain", {}]]}""", false)] // no sha256
+    [InlineData("1", """{"event_id": "$e:domain", "prev_events": [["$p:domain", {}]]}""", true)] // no sha256: unused, as Synapse takes it
+    [InlineData("1", """{"event_id": "$e:domain", "prev_events": [["$p:domain", {"sha256": 5}]]}""", false)] // a hash that is not a string
+    [InlineData("1", """{"event_id": "$e:domain", "prev_events": [["$p:domain", "aGFzaA"]]}""", false)] // hashes not an object
     [InlineData("3", """{"prev_events": [["$SkOWeKH0V6azq9AoCtaixEqWBk8JDjkvlzWagGk+SQo", {"sha256": "aGFzaA"}]]}""", false)]
     [InlineData("3", """{"prev_events": ["$SkOWeKH0V6azq9AoCtaixEqWBk8JDjkvlzWagGk+SQo"]}""", true)]
     [InlineData("3", """{"prev_events": ["$SkOWeKH0V6azq9AoCtaixEqWBk8JDjkvlzWagGk-SQo"]}""", false)] // v4 alphabet

@@ -3,6 +3,8 @@ using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
 using Homeserver.Core.Rooms.Ingest;
+using Microsoft.Extensions.Logging;
+using EventId = Homeserver.Core.Identifiers.EventId;
 
 namespace Homeserver.Core.Federation.Membership;
 
@@ -10,10 +12,12 @@ namespace Homeserver.Core.Federation.Membership;
 /// Checks what a resident server answered to <c>send_join</c> before any of it is stored: every event of the state
 /// and the auth chain is of the room, signed by the servers the rules name (an event whose content hash is wrong is
 /// kept redacted, as the spec says), and allowed by its own auth events, which must all be there; the state has the
-/// room's create event; and our join is allowed by that state. One event that fails fails the whole answer: a server
-/// that sends it is not one to join through, and the next candidate is tried.
+/// room's create event; and our join is allowed by that state. An event whose signatures do not verify is left out,
+/// as Synapse leaves it out (a resident may pass on one it could not check itself): if another event needs it as an
+/// auth event, or it is the create event, the answer fails for lack of it. Anything else that fails fails the whole
+/// answer: a server that sends it is not one to join through, and the next candidate is tried.
 /// </summary>
-public sealed class JoinStateVerifier(SignatureCheckStep signatures)
+public sealed class JoinStateVerifier(SignatureCheckStep signatures, ILogger<JoinStateVerifier> log)
 {
     /// <summary>The verified room: its state before our join, by key, and every event received (state and auth chain).</summary>
     public sealed record VerifiedState(IReadOnlyDictionary<StateEventKey, Pdu> State, IReadOnlyDictionary<EventId, Pdu> Events);
@@ -31,7 +35,8 @@ public sealed class JoinStateVerifier(SignatureCheckStep signatures)
                 throw new RemoteRoomException($"The answer has no {key} list");
             foreach (var node in list)
             {
-                var ev = await CheckedAsync(node, version, roomId, server, ct);
+                if (await CheckedAsync(node, version, roomId, server, ct) is not { } ev)
+                    continue;
                 all.TryAdd(ev.EventId, ev);
                 if (isState)
                     stateIds.Add(ev.EventId);
@@ -73,7 +78,8 @@ public sealed class JoinStateVerifier(SignatureCheckStep signatures)
         return new VerifiedState(state, all);
     }
 
-    private async Task<Pdu> CheckedAsync(JsonNode? node, RoomVersion version, RoomId roomId, string server, CancellationToken ct)
+    /// <returns>The event as checked; null when its signatures do not verify.</returns>
+    private async Task<Pdu?> CheckedAsync(JsonNode? node, RoomVersion version, RoomId roomId, string server, CancellationToken ct)
     {
         if (node is not JsonObject json)
             throw new RemoteRoomException("An event of the answer is not an object");
@@ -95,7 +101,8 @@ public sealed class JoinStateVerifier(SignatureCheckStep signatures)
         }
         catch (EventRefusedException e)
         {
-            throw new RemoteRoomException(e.Message);
+            log.LogInformation("Left out of {Server}'s join answer for {RoomId}: {Reason}", server, roomId, e.Message);
+            return null;
         }
         return ctx.Event;
     }
