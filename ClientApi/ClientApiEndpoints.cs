@@ -34,6 +34,7 @@ public static class ClientApiEndpoints
         ThirdPartyEndpoints.Map(v3);
         LogoutEndpoints.Map(v3);
         AccountEndpoints.Map(v3);
+        Account.Threepids.ThreepidEndpoints.Map(app);
         OpenIdEndpoints.Map(v3);
         DeviceEndpoints.Map(v3);
         ProfileEndpoints.Map(v3);

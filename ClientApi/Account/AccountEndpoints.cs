@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Admin.Users;
 using Homeserver.Core.Errors;
@@ -49,8 +50,8 @@ public static class AccountEndpoints
             if (ctx.GetAppService() is null)
                 await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
             var erase = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("erase", out var e) && e.ValueKind == JsonValueKind.True;
-            await deactivation.DeactivateAsync(r.UserId, erase, ct);
-            return Results.Ok(new { id_server_unbind_result = "no-support" });
+            var unbound = await deactivation.DeactivateAsync(r.UserId, erase, ct);
+            return Results.Ok(new { id_server_unbind_result = unbound ? ThreepidService.UnbindSuccess : ThreepidService.UnbindNoSupport });
         }).RequireAuthorization();
     }
 }

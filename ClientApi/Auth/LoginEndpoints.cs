@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
@@ -35,7 +36,7 @@ public static class LoginEndpoints
     }
 
     private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt,
-        AppServiceRegistry appServices, ServerIdentity server, CancellationToken ct)
+        AppServiceRegistry appServices, ServerIdentity server, ThreepidService threepids, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
         var req = JsonBody.Bind<LoginRequest>(body);
@@ -44,7 +45,9 @@ public static class LoginEndpoints
         switch (req.Type)
         {
             case PasswordType:
-                var userId = UserIdentifiers.Resolve(body, server.ServerName);
+                var userId = UserIdentifiers.ThirdParty(body) is { } threepid
+                    ? await threepids.FindUserAsync(threepid.Medium, threepid.Address, ct)
+                    : UserIdentifiers.Resolve(body, server.ServerName);
                 if (req.Password is null)
                     throw MatrixException.MissingParam("Missing password");
                 issued = await accounts.LoginWithPasswordAsync(userId, req.Password, session, ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.AppServices;
@@ -51,7 +52,7 @@ public static class RegisterEndpoints
 
     private static async Task<IResult> RegisterAsync(HttpContext ctx, string? kind, AccountService accounts, UiaService uia,
         RegistrationLimiter limiter, RegistrationOptions registration, ServerIdentity server, AppServiceRegistry appServices,
-        AccessTokenReader tokens, CancellationToken ct)
+        AccessTokenReader tokens, EmailOptions email, ThreepidService threepids, CancellationToken ct)
     {
         var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
         switch (kind)
@@ -82,13 +83,13 @@ public static class RegisterEndpoints
 
         IReadOnlyList<IReadOnlyList<string>> flows = registration.RequireToken
             ? [[UiaStages.RegistrationToken]]
-            : [[UiaStages.Dummy]];
+            : email.Enabled ? [[UiaStages.Dummy], [UiaStages.EmailIdentity]] : [[UiaStages.Dummy]];
         // Clients probe with an empty body and send the details with a later stage, so a registration
         // session is bound to the endpoint only.
-        string? registrationToken;
+        UiaCompletion completion;
         try
         {
-            registrationToken = await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
+            completion = await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
         }
         catch (MatrixException e) when (e is not UiaRequiredException { StageFailed: false })
         {
@@ -102,8 +103,10 @@ public static class RegisterEndpoints
         var login = req.InhibitLogin ? null : new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
         limiter.TakeRegistration(ctx);
         var (userId, session) = upgrading is { } guest
-            ? (guest, await accounts.UpgradeGuestAsync(guest, req.Password, login, ct, registrationToken))
-            : await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct, registrationToken);
+            ? (guest, await accounts.UpgradeGuestAsync(guest, req.Password, login, ct, completion.RegistrationToken))
+            : await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct, completion.RegistrationToken);
+        if (completion.ThreepidSession is { } proven)
+            await threepids.AddRegisteredAsync(userId, proven, ct);
         return Results.Ok(session is null
             ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
             : SessionResponse.For(session, server.ServerName, null));

@@ -58,6 +58,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(options.Presence);
         services.AddSingleton(options.ServerNotices);
         services.AddSingleton(options.Push);
+        services.AddSingleton(options.Email);
+        services.AddSingleton(options.IdentityServers);
         services.AddSingleton(options.Federation);
         services.AddSingleton(new TrustedTracePropagator(options.Tracing.TrustedDestinations));
         services.AddSingleton<ServerHealth>();
@@ -105,6 +107,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RegistrationTokenStore>();
         services.AddSingleton<RegistrationTokenService>();
         services.AddSingleton<ThreepidStore>();
+        services.AddSingleton<Accounts.Threepids.ValidationSessionStore>();
+        services.AddSingleton<Accounts.Threepids.EmailSender>();
+        services.AddSingleton<Accounts.Threepids.ValidationService>();
+        services.AddSingleton<Accounts.Threepids.IdentityServerClient>();
+        services.AddSingleton<Accounts.Threepids.ThreepidService>();
         services.AddSingleton<Accounts.OpenId.OpenIdTokenStore>();
         services.AddSingleton<Accounts.OpenId.OpenIdTokenService>();
         services.AddUserAdmin();

@@ -59,6 +59,7 @@ public static class HomeserverOptionsValidator
                 p.Add(new($"rate_limits.{name}.burst_count", "must be at least 1"));
         }
         ValidatePush(o.Push, p);
+        ValidateThreepids(o.Email, o.IdentityServers, p);
         ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);
@@ -183,6 +184,24 @@ public static class HomeserverOptionsValidator
         for (var i = 0; i < push.AllowedIpRanges.Count; i++)
             if (!System.Net.IPNetwork.TryParse(push.AllowedIpRanges[i], out _))
                 p.Add(new($"push.allowed_ip_ranges.{i}", $"'{push.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));
+    }
+
+    private static void ValidateThreepids(EmailOptions email, IdentityServerOptions identity, List<ConfigProblem> p)
+    {
+        if (email.Enabled)
+        {
+            if (email.SmtpPort is < 1 or > 65535)
+                p.Add(new("email.smtp_port", $"{email.SmtpPort} is not a port number"));
+            if (!MimeKit.MailboxAddress.TryParse(email.NotifFrom, out _))
+                p.Add(new("email.notif_from", $"'{email.NotifFrom}' is not a mail address"));
+        }
+        if (email.ValidationTokenLifetime.Value <= TimeSpan.Zero)
+            p.Add(new("email.validation_token_lifetime", "must be positive"));
+        if (identity.RequestTimeout.Value <= TimeSpan.Zero)
+            p.Add(new("identity_servers.request_timeout", "must be positive"));
+        for (var i = 0; i < identity.AllowedIpRanges.Count; i++)
+            if (!System.Net.IPNetwork.TryParse(identity.AllowedIpRanges[i], out _))
+                p.Add(new($"identity_servers.allowed_ip_ranges.{i}", $"'{identity.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));
     }
 
     private static void ValidateListeners(List<ListenerOptions> listeners, List<ConfigProblem> p)

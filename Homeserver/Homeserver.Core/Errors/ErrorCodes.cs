@@ -37,4 +37,9 @@ public static class ErrorCodes
     public const string UnknownActivationToken = "M_UNKNOWN_ACTIVATION_TOKEN";
     public const string InvalidSignature = "M_INVALID_SIGNATURE";
     public const string WrongRoomKeysVersion = "M_WRONG_ROOM_KEYS_VERSION";
+    public const string ThreepidInUse = "M_THREEPID_IN_USE";
+    public const string ThreepidNotFound = "M_THREEPID_NOT_FOUND";
+    public const string ThreepidAuthFailed = "M_THREEPID_AUTH_FAILED";
+    public const string ThreepidDenied = "M_THREEPID_DENIED";
+    public const string ServerNotTrusted = "M_SERVER_NOT_TRUSTED";
 }

@@ -288,6 +288,32 @@ public static class ConfigTemplate
               # for IP addresses in these CIDR ranges (e.g. 10.0.0.5/32 for a gateway on your own network).
               allowed_ip_ranges: []
 
+            # Mail: the tokens proving a user reads an email address (registration with an address, adding one to an
+            # account; docs/auth.md "Email addresses and identity servers"). Off while smtp_host is empty: email
+            # requests are then refused with M_THREEPID_DENIED.
+            email:
+              smtp_host:
+              smtp_port: 25
+              # Login at the SMTP server; none when smtp_user is empty.
+              smtp_user:
+              smtp_pass:
+              # TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
+              force_tls: false
+              # Refuse to send unless the server offers STARTTLS; false sends in the clear when it does not.
+              require_transport_security: false
+              # The From address, e.g. "Example Homeserver <noreply@example.org>".
+              notif_from:
+              # How long a mailed link stays valid.
+              validation_token_lifetime: 1h
+
+            # Identity servers that clients name to bind their addresses or invite by email (https only). Like pusher
+            # URLs, they may not be private, loopback or link-local addresses unless in allowed_ip_ranges.
+            identity_servers:
+              request_timeout: 15s
+              allowed_ip_ranges: []
+              # Accept any certificate from identity servers: for test suites with a self-signed one, never in production.
+              insecure_skip_tls_verify_for_tests_only: false
+
             # Message retention (m.room.retention, docs/operations.md "Retention and clean-up"). When enabled, purge
             # jobs delete events older than their room's max_lifetime, never a room's newest event nor its state.
             retention:

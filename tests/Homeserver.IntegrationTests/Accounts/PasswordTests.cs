@@ -170,7 +170,8 @@ public sealed class PasswordTests(HomeserverFixture fixture) : IClassFixture<Hom
 
         var done = await client.PostAsJsonAsync(DeactivatePath, new { auth = PasswordAuth(user, session) });
         var body = await done.AssertOkAsync();
-        Assert.Equal("no-support", body.GetProperty("id_server_unbind_result").GetString());
+        // Nothing was bound at an identity server, so nothing failed to unbind (Synapse answers the same).
+        Assert.Equal("success", body.GetProperty("id_server_unbind_result").GetString());
 
         await hs.AssertTokenRevokedAsync(user);
         await hs.AssertTokenRevokedAsync(other);

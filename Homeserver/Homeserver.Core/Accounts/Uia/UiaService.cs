@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Homeserver.Core.Accounts.Passwords;
+using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Microsoft.Extensions.Logging;
@@ -11,16 +12,17 @@ namespace Homeserver.Core.Accounts.Uia;
 /// User-interactive authentication (spec "User-Interactive Authentication API"): walks the client through
 /// the stages of one of the offered flows, remembering progress in a session bound to one operation.
 /// </summary>
-public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationTokenService registrationTokens, ServerIdentity server, TimeProvider time,
+public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords, RegistrationTokenService registrationTokens, ValidationService validation,
+    ThreepidStore threepids, ServerIdentity server, TimeProvider time,
     ILogger<UiaService> log)
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// Returns once a flow is complete, with the database registration token whose pending use the session held (for the
-    /// registration to complete); otherwise throws <see cref="UiaRequiredException"/> (or a plain error).
+    /// Returns once a flow is complete, with what the session holds for a registration to complete (a database
+    /// registration token's pending use, a proven email address); otherwise throws <see cref="UiaRequiredException"/> (or a plain error).
     /// </summary>
-    public async Task<string?> AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct)
+    public async Task<UiaCompletion> AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct)
     {
         var auth = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("auth", out var a) && a.ValueKind == JsonValueKind.Object ? a : (JsonElement?)null;
         var now = time.GetUtcNow();
@@ -62,10 +64,10 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
         }
         if (flows.Any(f => f.All(completed.Contains)))
         {
-            // Read again: the token stage of this very request may have just given the session its token.
-            var heldToken = (await store.GetAsync(session.SessionId, ct))?.RegistrationToken;
+            // Read again: a stage of this very request may have just given the session its token or address.
+            var held = await store.GetAsync(session.SessionId, ct);
             await store.DeleteAsync(session.SessionId, ct);
-            return heldToken;
+            return new UiaCompletion(held?.RegistrationToken, held?.ThreepidSession);
         }
         throw new UiaRequiredException(flows, session.SessionId, completed, stageParams);
     }
@@ -98,8 +100,22 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 if (check.User is { IsDeactivated: false })
                     return null;
                 return new StageFailure(badCredentials, check.Failure ?? "the account is deactivated");
+            case UiaStages.EmailIdentity:
+                var creds = auth.TryGetProperty("threepid_creds", out var tc) || auth.TryGetProperty("threepidCreds", out tc) ? tc : default;
+                var proven = creds.ValueKind == JsonValueKind.Object
+                    ? await validation.FindValidatedAsync(StringOf(creds, "sid"), StringOf(creds, "client_secret"), ct)
+                    : null;
+                if (proven is null)
+                    return new StageFailure("The email address has not been validated", "no validated session for these credentials");
+                if (op.UserId is null && await threepids.FindOwnerAsync(proven.Medium, proven.Address, ct) is not null)
+                    throw new MatrixException(400, ErrorCodes.ThreepidInUse, "Email address already in use");
+                await store.SetThreepidSessionAsync(sessionId, proven.SessionId, ct);
+                return null;
             default:
                 return new StageFailure($"Stage '{stage}' is not supported", "unsupported stage");
         }
     }
+
+    private static string? StringOf(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -10,4 +10,6 @@ public sealed class UiaSessionRecord
     public long CreatedTs { get; set; }
     /// <summary>The database registration token whose pending use the session holds (<see cref="RegistrationTokenService"/>).</summary>
     public string? RegistrationToken { get; set; }
+    /// <summary>The validation session of the address an <c>m.login.email.identity</c> stage proved (<see cref="Threepids.ValidationService"/>).</summary>
+    public string? ThreepidSession { get; set; }
 }

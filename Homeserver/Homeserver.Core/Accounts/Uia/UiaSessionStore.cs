@@ -15,6 +15,7 @@ public sealed class UiaSessionStore(Database db)
     private const string UpdateStages = "UPDATE uia_sessions SET completed_stages = @CompletedStages WHERE session_id = @SessionId";
     private const string Delete = "DELETE FROM uia_sessions WHERE session_id = @SessionId";
     private const string SelectToken = "SELECT registration_token FROM uia_sessions WHERE session_id = @SessionId";
+    private const string UpdateThreepid = "UPDATE uia_sessions SET threepid_session = @Sid WHERE session_id = @SessionId";
     private const string UpdateToken = "UPDATE uia_sessions SET registration_token = @Token WHERE session_id = @SessionId";
 
     public Task InsertAsync(UiaSessionRecord s, long expireBefore, CancellationToken ct) =>
@@ -30,6 +31,9 @@ public sealed class UiaSessionStore(Database db)
 
     public Task SetCompletedAsync(string sessionId, string completedJson, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(UpdateStages, new { SessionId = sessionId, CompletedStages = completedJson }, ct, tx), ct);
+
+    public Task SetThreepidSessionAsync(string sessionId, string validationSessionId, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdateThreepid, new { SessionId = sessionId, Sid = validationSessionId }, ct, tx), ct);
 
     public Task DeleteAsync(string sessionId, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(Delete, new { SessionId = sessionId }, ct, tx), ct);

@@ -5,4 +5,5 @@ public static class UiaStages
     public const string Dummy = "m.login.dummy";
     public const string Password = "m.login.password";
     public const string RegistrationToken = "m.login.registration_token";
+    public const string EmailIdentity = "m.login.email.identity";
 }

@@ -13,12 +13,14 @@ namespace Homeserver.Core.Admin.Users;
 /// tokens and keys), then its pushers, then every room it is in, invited to or knocking on, which it leaves, as Synapse
 /// does. It sits above accounts, push and rooms because it takes a step in each.
 /// </summary>
-public sealed class UserDeactivationService(AccountService accounts, PusherService pushers, MembershipService memberships, CurrentStateStore current,
+public sealed class UserDeactivationService(AccountService accounts, Accounts.Threepids.ThreepidService threepids, PusherService pushers, MembershipService memberships, CurrentStateStore current,
     ILogger<UserDeactivationService> log)
 {
-    public async Task DeactivateAsync(UserId userId, bool erase, CancellationToken ct)
+    /// <summary>Deactivates the account; true when every identity server this server bound its addresses at unbound them.</summary>
+    public async Task<bool> DeactivateAsync(UserId userId, bool erase, CancellationToken ct)
     {
         await accounts.DeactivateAsync(userId, erase, ct);
+        var unbound = await threepids.UnbindAllAsync(userId, ct);
         foreach (var pusher in await pushers.ListAsync(userId, ct))
             await pushers.DeleteAsync(userId, pusher.AppId, pusher.Pushkey, ct);
         foreach (var m in await current.MembershipsOfUserAsync(userId.ToString(), ct))
@@ -35,5 +37,6 @@ public sealed class UserDeactivationService(AccountService accounts, PusherServi
                 log.LogWarning(e, "Deactivated {UserId} could not leave {RoomId}", userId, m.RoomId);
             }
         }
+        return unbound;
     }
 }

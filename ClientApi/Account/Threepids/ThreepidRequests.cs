@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace ClientApi.Account.Threepids;
+
+/// <summary>The body of the <c>.../email/requestToken</c> endpoints; <c>id_server</c>, <c>id_access_token</c> and <c>next_link</c> are read by nothing here.</summary>
+public sealed record EmailTokenRequest(string? ClientSecret, string? Email, long SendAttempt);
+
+/// <summary>A validation session and its secret, with the identity server that validated it when it is not ours.</summary>
+public sealed record ThreepidCreds(string? Sid, string? ClientSecret, string? IdServer, string? IdAccessToken);
+
+/// <summary>The deprecated <c>POST /account/3pid</c>: <c>three_pid_creds</c> (or the older <c>threePidCreds</c>) and whether to bind.</summary>
+public sealed record LegacyAddRequest(ThreepidCreds? ThreePidCreds, [property: JsonPropertyName("threePidCreds")] ThreepidCreds? CamelCaseCreds, bool Bind);
+
+/// <summary>The body of <c>/account/3pid/delete</c> and <c>/account/3pid/unbind</c>.</summary>
+public sealed record ThreepidAddressRequest(string? Medium, string? Address, string? IdServer);

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Homeserver.IntegrationTests.Accounts.Threepids;
+
+/// <summary>
+/// An identity server (Identity Service API v2) on a loopback https port, with a certificate of a throwaway CA: it
+/// validates addresses when a test says so, binds them for the bearer of <see cref="AccessToken"/>, and records unbinds.
+/// </summary>
+public sealed class FakeIdentityServer : IAsyncDisposable
+{
+    public const string AccessToken = "identity-access-token";
+
+    private readonly WebApplication _app;
+    private readonly TestCertificateAuthority _ca;
+    private readonly ConcurrentDictionary<string, (string Medium, string Address, string Secret)> _sessions = new();
+    private int _nextSession;
+
+    private FakeIdentityServer(WebApplication app, TestCertificateAuthority ca, int port)
+    {
+        _app = app;
+        _ca = ca;
+        Name = $"127.0.0.1:{port}";
+    }
+
+    /// <summary>The server name clients give as <c>id_server</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Who each address is bound to.</summary>
+    public ConcurrentDictionary<(string Medium, string Address), string> Bindings { get; } = new();
+
+    /// <summary>The Authorization headers of the unbind requests received.</summary>
+    public ConcurrentQueue<string> UnbindAuthorizations { get; } = new();
+
+    /// <summary>Validates an address as if its owner had followed the identity server's own mail; the session ID.</summary>
+    public string Validate(string medium, string address, string clientSecret)
+    {
+        var sid = $"is-session-{Interlocked.Increment(ref _nextSession)}";
+        _sessions[sid] = (medium, address, clientSecret);
+        return sid;
+    }
+
+    public static async Task<FakeIdentityServer> StartAsync()
+    {
+        var ca = TestCertificateAuthority.Create();
+        var (certPath, keyPath) = ca.Issue();
+        var certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
+        var app = builder.Build();
+        FakeIdentityServer? self = null;
+        app.MapPost("/_matrix/identity/v2/3pid/bind", async (HttpContext ctx) =>
+        {
+            var body = await ctx.Request.ReadFromJsonAsync<JsonElement>();
+            if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
+                return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
+            if (!self!._sessions.TryGetValue(body.GetProperty("sid").GetString()!, out var s) || s.Secret != body.GetProperty("client_secret").GetString())
+                return Results.Json(new { errcode = "M_NO_VALID_SESSION", error = "no such session" }, statusCode: 400);
+            var mxid = body.GetProperty("mxid").GetString()!;
+            self.Bindings[(s.Medium, s.Address)] = mxid;
+            return Results.Json(new { medium = s.Medium, address = s.Address, mxid, not_before = 0, not_after = 4582425849161, ts = 0 });
+        });
+        app.MapGet("/_matrix/identity/v2/3pid/getValidated3pid", (HttpContext ctx, string sid, string client_secret) =>
+            ctx.Request.Headers.Authorization == $"Bearer {AccessToken}" && self!._sessions.TryGetValue(sid, out var s) && s.Secret == client_secret
+                ? Results.Json(new { medium = s.Medium, address = s.Address, validated_at = 0 })
+                : Results.Json(new { errcode = "M_NO_VALID_SESSION", error = "no such session" }, statusCode: 400));
+        app.MapPost("/_matrix/identity/v2/3pid/unbind", async (HttpContext ctx) =>
+        {
+            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+            self!.UnbindAuthorizations.Enqueue(ctx.Request.Headers.Authorization.ToString());
+            var key = (body["threepid"]!["medium"]!.GetValue<string>(), body["threepid"]!["address"]!.GetValue<string>());
+            if (!self.Bindings.TryGetValue(key, out var mxid) || mxid != body["mxid"]!.GetValue<string>())
+                return Results.Json(new { errcode = "M_NOT_FOUND", error = "not bound" }, statusCode: 404);
+            self.Bindings.TryRemove(key, out _);
+            return Results.Json(new { });
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        self = new FakeIdentityServer(app, ca, address.Port);
+        return self;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _ca.Dispose();
+    }
+}
