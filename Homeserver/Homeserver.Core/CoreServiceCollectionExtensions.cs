@@ -165,6 +165,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PrevEventsBeforeRejected>();
         services.AddSingleton<StateAuthCheckStep>();
         services.AddSingleton<SoftFailCheckStep>();
+        services.AddSingleton<RedactionCheckStep>();
         services.AddSingleton<EventIngest>();
         services.AddInboundFederation(options.Federation.Enabled);
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();

@@ -10,7 +10,7 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// from elsewhere that the authorisation rules reject is recorded as rejected (<see cref="SetAsideEventStore"/>).
 /// </summary>
 public sealed class EventIngest(FormatCheckStep format, SignatureCheckStep signatures, AuthEventsCheckStep authEvents,
-    StateBeforeStep stateBefore, StateAuthCheckStep stateAuth, SoftFailCheckStep softFail, EventPersister persister,
+    StateBeforeStep stateBefore, StateAuthCheckStep stateAuth, SoftFailCheckStep softFail, RedactionCheckStep redactions, EventPersister persister,
     SetAsideEventStore setAside, TimeProvider time, ILogger<EventIngest> log)
 {
     /// <summary>Runs the checks and persists the event; null when it was soft-failed (stored aside, served to no one).</summary>
@@ -20,7 +20,7 @@ public sealed class EventIngest(FormatCheckStep format, SignatureCheckStep signa
         using var activity = HomeserverTelemetry.Source.StartActivity("event ingest");
         activity?.SetTag("matrix.event.type", ctx.Event.Type);
         activity?.SetTag("matrix.event.origin", ctx.IsLocal ? "local" : "remote");
-        IIngestStep[] steps = [format, signatures, authEvents, stateBefore, stateAuth, softFail];
+        IIngestStep[] steps = [format, signatures, authEvents, stateBefore, stateAuth, softFail, redactions];
         foreach (var step in steps)
         {
             try

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Homeserver.Core.Identifiers;
+using Homeserver.IntegrationTests.E2ee;
+using Homeserver.Testing;
+using Homeserver.Testing.Federation;
+using Xunit;
+using static Homeserver.Testing.Federation.RemotePduFactory;
+
+namespace Homeserver.IntegrationTests.Federation;
+
+/// <summary>
+/// Another server's redactions that the auth rules allow but that may not redact what they name (spec "Handling
+/// redactions"): one sent in another room than its target's, and one of a local user's event by a remote user
+/// without the redact level. Each is taken into the room's graph but neither applied nor served, as Synapse withholds
+/// them; a remote user's redaction of their own event is applied and served.
+/// </summary>
+public sealed class InboundRedactionTests : IDisposable
+{
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create();
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RedactionsThatMayNotRedact_AreNeitherAppliedNorServed_WhileOwnRedactionsAre(string engine)
+    {
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca);
+        var (_, alice) = await a.RegisterClientAsync();
+        var fromB = new RemotePduFactory(a, b);
+        var bob = fromB.User("bob");
+        var room1 = RoomId.Parse(await alice.CreateRoomAsync(new { preset = "public_chat" }));
+        var room2 = RoomId.Parse(await alice.CreateRoomAsync(new { preset = "public_chat" }));
+        foreach (var room in new[] { room1, room2 })
+        {
+            var join = await fromB.JoinAsync(room, bob);
+            AssertAccepted(await fromB.SendAsync("join-" + room.Opaque, join), join);
+        }
+        var alicesMessage = await alice.SendTextAsync(room1.ToString(), "hi");
+        var bobsMessage = await fromB.MessageAsync(room1, bob, "mine");
+        AssertAccepted(await fromB.SendAsync("mine", bobsMessage), bobsMessage);
+        var since = (await alice.SyncAsync()).NextBatch();
+
+        var elsewhere = await RedactionAsync(fromB, room2, bob, EventId.Parse(alicesMessage));
+        var unentitled = await RedactionAsync(fromB, room1, bob, EventId.Parse(alicesMessage));
+        var own = await RedactionAsync(fromB, room1, bob, bobsMessage.EventId);
+        var results = await fromB.SendAsync("redactions", elsewhere, unentitled, own);
+        AssertAccepted(results, elsewhere);
+        AssertAccepted(results, unentitled);
+        AssertAccepted(results, own);
+
+        var original = await EventAsync(alice, room1, alicesMessage);
+        Assert.Equal("hi", original.GetProperty("content").GetProperty("body").GetString());
+        Assert.False(original.GetProperty("unsigned").TryGetProperty("redacted_because", out _), original.ToString());
+        var redacted = await EventAsync(alice, room1, bobsMessage.EventId.ToString());
+        Assert.False(redacted.GetProperty("content").TryGetProperty("body", out _), redacted.ToString());
+        var served = (await alice.SyncAsync(since)).GetProperty("rooms").GetProperty("join").EnumerateObject()
+            .SelectMany(r => r.Value.GetProperty("timeline").GetProperty("events").EnumerateArray()).Select(e => e.GetProperty("event_id").GetString()).ToList();
+        Assert.Contains(own.EventId.ToString(), served);
+        Assert.DoesNotContain(elsewhere.EventId.ToString(), served);
+        Assert.DoesNotContain(unentitled.EventId.ToString(), served);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await alice.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room2.ToString())}/event/{Uri.EscapeDataString(elsewhere.EventId.ToString())}")).StatusCode);
+    }
+
+    private static Task<Homeserver.Core.Events.Pdu> RedactionAsync(RemotePduFactory from, RoomId room, UserId sender, EventId target) =>
+        from.BuildAsync(room, sender, "m.room.redaction", null, new JsonObject { ["redacts"] = target.ToString() });
+
+    private static async Task<JsonElement> EventAsync(HttpClient client, RoomId room, string eventId) =>
+        await (await client.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room.ToString())}/event/{Uri.EscapeDataString(eventId)}")).AssertOkAsync();
+
+    public void Dispose() => _ca.Dispose();
+}
