@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using ClientApi.AppServices;
 using Homeserver.Core.Events;
 using Homeserver.Core.Rooms;
+using Homeserver.Core.Rooms.Memberships;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
 using Homeserver.Http.RateLimiting;
@@ -29,15 +31,15 @@ public static class RoomStateEndpoints
         });
 
         // PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}
-        g.MapPut("/state/{eventType}/{stateKey?}", async (string roomId, string eventType, string? stateKey, HttpContext ctx, RoomWriteService writes, RoomReadService reads, CancellationToken ct) =>
+        g.MapPut("/state/{eventType}/{stateKey?}", async (string roomId, string eventType, string? stateKey, HttpContext ctx, RoomWriteService writes,
+            RoomReadService reads, MembershipService memberships, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var content = RoomPaths.Content(await JsonBody.ReadObjectAsync(ctx.Request, ct));
             var room = RoomPaths.RoomId(roomId);
+            if (eventType == EventTypes.Member && await MemberStatePut.TryAsync(reads, memberships, r.UserId, room, stateKey ?? "", content, ct) is { } changed)
+                return Results.Ok(new { event_id = changed });
             await RoomEventEndpoints.EnsureJoinedAsync(reads, r.UserId, room, ct);
-            // Membership goes through the membership endpoints, where profile fields and rules are applied.
-            if (eventType == EventTypes.Member && (stateKey ?? "") != r.UserId.ToString())
-                throw Homeserver.Core.Errors.MatrixException.Forbidden("Use the invite, kick and ban endpoints to change another user's membership");
             var id = await writes.SendAsync(room, r.UserId, eventType, stateKey ?? "", content, null, ct, originServerTs: MassagedTimestamp.Of(ctx));
             return Results.Ok(new { event_id = id });
         }).RequireRateLimiting(RateLimitPolicies.Message);
@@ -51,9 +53,15 @@ public static class RoomStateEndpoints
         g.MapGet("/joined_members", async (string roomId, HttpContext ctx, RoomReadService reads, CancellationToken ct) =>
         {
             var members = await reads.MembersAsync(ctx.GetRequester().UserId, RoomPaths.RoomId(roomId), null, "join", null, ct);
-            var joined = members.ToDictionary(
-                m => m["state_key"]!.GetValue<string>(),
-                m => new { display_name = Homeserver.Core.Json.JsonFields.String(m["content"], "displayname"), avatar_url = Homeserver.Core.Json.JsonFields.String(m["content"], "avatar_url") });
+            // Both keys are always there, null when unset, as Synapse answers (the response JSON options drop nulls of
+            // typed objects, not of a JsonObject's members).
+            var joined = new JsonObject();
+            foreach (var m in members)
+                joined[m["state_key"]!.GetValue<string>()] = new JsonObject
+                {
+                    ["display_name"] = Homeserver.Core.Json.JsonFields.String(m["content"], "displayname"),
+                    ["avatar_url"] = Homeserver.Core.Json.JsonFields.String(m["content"], "avatar_url"),
+                };
             return Results.Ok(new { joined });
         }).DenyGuests();
     }

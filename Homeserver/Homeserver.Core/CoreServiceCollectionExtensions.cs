@@ -124,6 +124,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccountDataStore>();
         services.AddSingleton<AccountDataService>();
         services.AddSingleton<RoomTagService>();
+        services.AddSingleton<UpgradedRoomAccountData>();
+        services.AddSingleton<UpgradeTransfer>();
         services.AddSingleton<FilterStore>();
         services.AddSingleton<FilterService>();
         services.AddSingleton<MediaStore>();
@@ -153,6 +155,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ClientTxnStore>();
         services.AddSingleton<RoomAliasStore>();
         services.AddSingleton<RoomAliasService>();
+        services.AddSingleton<CanonicalAliasCheck>();
+        services.AddSingleton<CanonicalAliasRemoval>();
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<EventPersister>();
         services.AddSingleton<SetAsideEventStore>();

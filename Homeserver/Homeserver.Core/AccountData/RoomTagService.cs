@@ -34,6 +34,18 @@ public sealed class RoomTagService(AccountDataStore store)
         return ChangeAsync(userId, roomId, tags => tags[tag] = JsonNode.Parse(content.GetRawText()), ct);
     }
 
+    /// <summary>Adds the user's tags of one room to another's (a room upgrade), keeping any the other already has.</summary>
+    public async Task CopyAsync(UserId userId, RoomId from, RoomId to, CancellationToken ct)
+    {
+        var tags = await GetAsync(userId, from, ct);
+        if (tags.Count > 0)
+            await ChangeAsync(userId, to, target =>
+            {
+                foreach (var (tag, content) in tags)
+                    target[tag] = content?.DeepClone();
+            }, ct);
+    }
+
     public Task DeleteAsync(UserId userId, RoomId roomId, string tag, CancellationToken ct) =>
         ChangeAsync(userId, roomId, tags => tags.Remove(tag), ct);
 

@@ -6,7 +6,9 @@ namespace Homeserver.Core.Accounts;
 
 /// <summary>
 /// Display names and avatars (<c>/profile</c>). A deactivated account has no profile, and the values are capped at
-/// Synapse's limits, which other servers and clients already live within (checklist row 11).
+/// Synapse's limits, which other servers and clients already live within (checklist row 11). An avatar is any string,
+/// as Synapse takes it: the spec calls it an mxc URI but does not have servers refuse others, and clients show none
+/// for what they cannot load.
 /// </summary>
 public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerable<IProfileChangeStep> changeSteps, ServerIdentity server,
     IRemoteProfiles remote)
@@ -60,6 +62,9 @@ public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerab
     /// <summary>Sets one field (null clears it), then lets the other domains follow (<see cref="IProfileChangeStep"/>).</summary>
     public async Task SetFieldAsync(UserId userId, string field, string? value, CancellationToken ct)
     {
+        // An empty value clears the field, as Synapse takes it, rather than storing a name or avatar of nothing.
+        if (value is "")
+            value = null;
         switch (field)
         {
             case Displayname:
@@ -70,8 +75,6 @@ public sealed class ProfileService(UserStore users, UserLookup lookup, IEnumerab
             case AvatarUrl:
                 if (value is { Length: > MaxAvatarUrlLength })
                     throw MatrixException.InvalidParam($"avatar_url is longer than {MaxAvatarUrlLength} characters");
-                if (value is { Length: > 0 } && !value.StartsWith("mxc://", StringComparison.Ordinal))
-                    throw MatrixException.InvalidParam("avatar_url must be an mxc:// URI");
                 await users.SetAvatarUrlAsync(userId.ToString(), value, ct);
                 break;
             default:

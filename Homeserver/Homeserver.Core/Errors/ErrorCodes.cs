@@ -19,6 +19,7 @@ public static class ErrorCodes
     public const string TooLarge = "M_TOO_LARGE";
     public const string MissingParam = "M_MISSING_PARAM";
     public const string InvalidParam = "M_INVALID_PARAM";
+    public const string BadAlias = "M_BAD_ALIAS";
     public const string UnknownPos = "M_UNKNOWN_POS";
     public const string InvalidRoomState = "M_INVALID_ROOM_STATE";
     public const string UserDeactivated = "M_USER_DEACTIVATED";

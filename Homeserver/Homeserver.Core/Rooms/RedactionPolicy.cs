@@ -2,6 +2,7 @@ using Homeserver.Core.Errors;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.AuthRules;
+using Homeserver.Core.Rooms.Timeline;
 using Homeserver.Core.Rooms.Visibility;
 
 namespace Homeserver.Core.Rooms;
@@ -11,10 +12,14 @@ namespace Homeserver.Core.Rooms;
 /// domains): a local user may redact an event of the same room, and someone else's only with the room's
 /// <c>redact</c> level. Applied to every redaction a local user creates, whichever endpoint carried it.
 /// </summary>
-public sealed class RedactionPolicy(RoomEventGuard guard)
+public sealed class RedactionPolicy(RoomEventGuard guard, EventStore events)
 {
     public async Task EnsureMayRedactAsync(RoomId roomId, UserId sender, EventId target, PowerLevels levels, CancellationToken ct)
     {
+        // As Synapse answers: a known event of another room is a bad request (the client named the wrong room), not
+        // an unknown event. Event IDs are not guessable, so this tells nothing the client did not already hold.
+        if (await events.GetAsync(target.ToString(), ct) is { } elsewhere && elsewhere.RoomId != roomId.ToString())
+            throw MatrixException.InvalidParam("Cannot redact an event of a different room");
         var original = await guard.InRoomAsync(roomId, target, ct);
         if (original.EventType == EventTypes.Create && original.StateKey == "")
             throw MatrixException.Forbidden("A room's create event cannot be redacted");

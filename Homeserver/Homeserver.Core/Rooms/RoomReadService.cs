@@ -157,6 +157,10 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 
     public Task<IReadOnlyList<string>> JoinedRoomsAsync(UserId userId, CancellationToken ct) => current.RoomsOfUserAsync(userId.ToString(), "join", ct);
 
+    /// <summary>The user's current membership of the room (<c>join</c>, <c>ban</c>, …); null when they never had one.</summary>
+    public Task<string?> MembershipAsync(RoomId roomId, UserId userId, CancellationToken ct) =>
+        current.MembershipAsync(roomId.ToString(), userId.ToString(), ct);
+
     public async Task<bool> IsJoinedAsync(RoomId roomId, UserId userId, CancellationToken ct) =>
         await current.MembershipAsync(roomId.ToString(), userId.ToString(), ct) == "join";
 

@@ -20,7 +20,8 @@ namespace Homeserver.Core.Rooms;
 /// endpoint carried it.
 /// </summary>
 public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevStateResolver prevState, EventIngest ingest,
-    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, Memberships.GuestJoinPolicy guests, SenderRestrictions restrictions, SigningKey key, TimeProvider time)
+    ClientTxnStore txns, RoomLocks locks, RedactionPolicy redactions, Memberships.GuestJoinPolicy guests, SenderRestrictions restrictions,
+    Directory.CanonicalAliasCheck canonicalAliases, SigningKey key, TimeProvider time)
 {
     /// <summary>
     /// Sends an event; a repeated <paramref name="txn"/> returns the first event's ID instead of sending again.
@@ -33,6 +34,9 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         ClientTxn? txn, CancellationToken ct, EventId? redacts = null, long? originServerTs = null)
     {
         ClientEventTypes.EnsureSendable(type, stateKey);
+        // Checked before the room's lock is taken: another server's alias is asked of that server.
+        if (type == Directory.DirectoryStateTypes.CanonicalAlias && stateKey == "")
+            await canonicalAliases.EnsureValidAsync(roomId, content, ct);
         if (await restrictions.DropsAsync(sender, type, stateKey, content, ct))
             return SenderRestrictions.UnsentEventId();
         return await SendUncheckedAsync(roomId, sender, type, stateKey, content, txn, redacts, originServerTs, ct);
@@ -122,10 +126,12 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         }
     }
 
-    public async Task<RoomId> CreateAsync(RoomVersion version, UserId creator, JsonObject content, CancellationToken ct)
+    /// <param name="roomId">The ID to give the room, when it had to be named before (a room upgrade's tombstone names
+    /// it); drawn here when null. Ignored from v12, where the create event's hash is the ID.</param>
+    public async Task<RoomId> CreateAsync(RoomVersion version, UserId creator, JsonObject content, CancellationToken ct, RoomId? roomId = null)
     {
         await restrictions.EnsureNotSuspendedAsync(creator, ct);
-        RoomId? roomId = version.RoomIdIsCreateEventId ? null : RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), creator.ServerName);
+        roomId = version.RoomIdIsCreateEventId ? null : roomId ?? NewRoomId(creator);
         var pdu = new EventBuilder
         {
             RoomVersion = version,
@@ -145,6 +151,39 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
             NewRoom = new RoomRecord { RoomId = id.ToString(), RoomVersion = version.Id, Creator = creator.ToString(), CreatedTs = pdu.OriginServerTs },
         }, ct);
         return id;
+    }
+
+    /// <summary>A room ID for a room of a version before v12, whose IDs are drawn rather than hashed.</summary>
+    public static RoomId NewRoomId(UserId creator) => RoomId.Create(Accounts.SecureTokens.Alphanumeric(18), creator.ServerName);
+
+    /// <summary>
+    /// Sends an event that something else must name before the room has it (a room upgrade's tombstone, which the new
+    /// room's create event cites, as Synapse has it): built and authorised under the room's lock, its ID handed to
+    /// <paramref name="first"/>, which runs with the lock still held so nothing else is built on the room meanwhile,
+    /// and persisted once that is done. Nothing is done if the rules refuse the event.
+    /// </summary>
+    public async Task<EventId> SendAfterAsync(RoomId roomId, UserId sender, string type, string stateKey, JsonObject content,
+        Func<EventId, CancellationToken, Task> first, CancellationToken ct)
+    {
+        ClientEventTypes.EnsureSendable(type, stateKey);
+        if (await restrictions.DropsAsync(sender, type, stateKey, content, ct))
+        {
+            var unsent = SenderRestrictions.UnsentEventId();
+            await first(unsent, ct);
+            return unsent;
+        }
+        using var _ = await locks.AcquireAsync(roomId, ct);
+        var version = await rooms.VersionOfAsync(roomId.ToString(), ct);
+        var built = await BuildAsync(roomId, version, sender, type, stateKey, content, null, null, ct);
+        var verdict = await StateAuthCheckStep.AuthoriseAsync(state, built.Event, built.StateBefore.Map, ct);
+        if (!verdict.IsAllowed)
+            throw MatrixException.Forbidden(verdict.Reason!);
+        await first(built.Event.EventId, ct);
+        await ingest.IngestAsync(new IngestContext
+        {
+            Event = built.Event, Origin = sender.ServerName, IsLocal = true, AuthEvents = built.AuthEvents, StateBefore = built.StateBefore,
+        }, ct);
+        return built.Event.EventId;
     }
 
     internal sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);

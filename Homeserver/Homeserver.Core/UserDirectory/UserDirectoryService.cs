@@ -25,9 +25,12 @@ public sealed class UserDirectoryService(UserDirectoryStore store, CurrentStateS
         if (candidates.Count == 0)
             return new UserDirectoryResult([], false);
         var shared = (await current.RoomsOfUserAsync(searcher.ToString(), "join", ct)).ToHashSet(StringComparer.Ordinal);
-        var open = await store.OpenRoomsAsync(candidates.Select(c => c.RoomId).Where(r => !shared.Contains(r)).Distinct().ToList(), ct);
+        var open = await store.OpenRoomsAsync(candidates.Where(c => !shared.Contains(c.RoomId) || c.UserId == searcher.ToString())
+            .Select(c => c.RoomId).Distinct().ToList(), ct);
+        // The searcher shares every room of theirs with themselves; as in Synapse they find themselves only through
+        // a public room, like anyone else would.
         var found = candidates
-            .Where(c => shared.Contains(c.RoomId) || open.Contains(c.RoomId))
+            .Where(c => (shared.Contains(c.RoomId) && c.UserId != searcher.ToString()) || open.Contains(c.RoomId))
             .DistinctBy(c => c.UserId)
             .Select(c => new UserDirectoryEntry(c.UserId, c.DisplayName, c.AvatarUrl))
             .OrderBy(e => Rank(e, term))

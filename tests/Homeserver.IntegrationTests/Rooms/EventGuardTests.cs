@@ -8,7 +8,8 @@ namespace Homeserver.IntegrationTests.Rooms;
 /// <summary>
 /// Every endpoint that names an event of a room answers an event of another room exactly as an unknown one, and the
 /// read endpoints answer an event hidden by history visibility the same way too, so none of them is an oracle for
-/// event IDs. Receipts and redactions check only the room, as Synapse does.
+/// event IDs. Receipts and redactions check only the room, as Synapse does; a redaction naming an event of another
+/// room is a bad request (400), as Synapse answers it.
 /// </summary>
 public sealed class EventGuardTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
 {
@@ -33,7 +34,7 @@ public sealed class EventGuardTests(HomeserverFixture fixture) : IClassFixture<H
 
     public static TheoryData<string, string> ReadEndpoints => OnEveryEngine("event", "context", "relations", "report");
 
-    public static TheoryData<string, string> RoomOnlyEndpoints => OnEveryEngine("receipt", "redact");
+    public static TheoryData<string, string> RoomOnlyEndpoints => OnEveryEngine("receipt");
 
     private static TheoryData<string, string> OnEveryEngine(params string[] endpoints)
     {
@@ -76,6 +77,20 @@ public sealed class EventGuardTests(HomeserverFixture fixture) : IClassFixture<H
         Assert.Equal(unknown, await NotFoundBodyAsync(await CallAsync(s.Bob, endpoint, s.RoomId, s.Hidden)));
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Context_ForSomeoneNeverInARoomThatIsNotWorldReadable_IsForbidden(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (_, stranger) = await hs.RegisterClientAsync();
+        var roomId = await a.CreateRoomAsync(new { preset = "public_chat" });
+        var eventId = await a.SendTextAsync(roomId, "members only");
+
+        await (await CallAsync(stranger, "context", roomId, eventId)).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // The same answer for an event that does not exist: the refusal is of the room, before any event is looked up.
+        await (await CallAsync(stranger, "context", roomId, "$unknown" + Guid.NewGuid().ToString("N"))).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+    }
+
     [Theory, MemberData(nameof(RoomOnlyEndpoints))]
     public async Task AnEventOfAnotherRoom_AnswersExactlyAsAnUnknownOne(string engine, string endpoint)
     {
@@ -83,6 +98,15 @@ public sealed class EventGuardTests(HomeserverFixture fixture) : IClassFixture<H
 
         var unknown = await NotFoundBodyAsync(await CallAsync(s.Bob, endpoint, s.RoomId, s.Unknown));
         Assert.Equal(unknown, await NotFoundBodyAsync(await CallAsync(s.Bob, endpoint, s.RoomId, s.OtherRoomEvent)));
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ARedaction_OfAnEventOfAnotherRoom_IsABadRequest_AndOfAnUnknownOneNotFound(string engine)
+    {
+        var s = await SetUpAsync(engine);
+
+        await NotFoundBodyAsync(await CallAsync(s.Bob, "redact", s.RoomId, s.Unknown));
+        await (await CallAsync(s.Bob, "redact", s.RoomId, s.OtherRoomEvent)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]

@@ -67,6 +67,20 @@ public sealed class PublicRoomsTests(HomeserverFixture fixture) : IClassFixture<
         Assert.Equal("public", await VisibilityAsync(hs.Client, roomId));
     }
 
+    [Fact]
+    public async Task PublishedRoom_WithAnHttpAvatar_IsListedWithIt_AsSynapseLists()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        using var a = hs.ClientFor(await hs.RegisterAsync());
+        var roomId = await a.CreateRoomAsync(new { visibility = "public", preset = "public_chat" });
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.avatar/",
+            new { url = "https://example.com/ruffed.jpg" })).AssertOkAsync();
+
+        var page = await (await hs.Client.GetAsync(PublicRoomsPath + "?limit=500")).AssertOkAsync();
+        var entry = page.GetProperty("chunk").EnumerateArray().Single(r => r.GetProperty("room_id").GetString() == roomId);
+        Assert.Equal("https://example.com/ruffed.jpg", entry.GetProperty("avatar_url").GetString());
+    }
+
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task Visibility_PublishAndUnpublish_ChangesListingAndTotal(string engine)
     {

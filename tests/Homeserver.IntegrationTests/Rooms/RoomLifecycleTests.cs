@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Homeserver.Testing;
 using Xunit;
 
@@ -87,6 +88,33 @@ public sealed class RoomLifecycleTests(HomeserverFixture fixture) : IClassFixtur
         var members = await (await a.GetRoomAsync(roomId, "joined_members")).AssertOkAsync();
         Assert.True(members.GetProperty("joined").TryGetProperty(bob.UserId, out var bobInfo));
         Assert.Equal(bob.Localpart, bobInfo.GetProperty("display_name").GetString());
+        // A member without an avatar still has the key, null.
+        Assert.Equal(JsonValueKind.Null, bobInfo.GetProperty("avatar_url").ValueKind);
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PuttingOnesOwnJoin_Joins_WithTheRoomSpecificName_ButOnlyWhereAJoinWouldBeAllowed(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (bob, b) = await hs.RegisterClientAsync();
+        var publicRoom = await a.CreateRoomAsync(new { preset = "public_chat" });
+        var privateRoom = await a.CreateRoomAsync(new { preset = "private_chat" });
+        string MemberPath(string roomId, string userId) => $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.member/{Uri.EscapeDataString(userId)}";
+
+        var put = await (await b.PutAsJsonAsync(MemberPath(publicRoom, bob.UserId), new { membership = "join", displayname = "Overridden" })).AssertOkAsync();
+        var member = await (await a.GetAsync(MemberPath(publicRoom, bob.UserId) + "?format=event")).AssertOkAsync();
+        Assert.Equal(put.GetProperty("event_id").GetString(), member.GetProperty("event_id").GetString());
+        Assert.Equal("join", member.GetProperty("content").GetProperty("membership").GetString());
+        Assert.Equal("Overridden", member.GetProperty("content").GetProperty("displayname").GetString());
+
+        // The join's rules hold: no invite, no join.
+        await (await b.PutAsJsonAsync(MemberPath(privateRoom, bob.UserId), new { membership = "join" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await b.GetRoomAsync(privateRoom, "state")).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // Nor does it join someone else.
+        var (carol, _) = await hs.RegisterClientAsync();
+        await (await b.PutAsJsonAsync(MemberPath(publicRoom, carol.UserId), new { membership = "join" })).AssertErrorAsync(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        await (await a.GetAsync(MemberPath(publicRoom, carol.UserId))).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
     }
 
     [Fact]

@@ -30,6 +30,40 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
         await a.SendTextAsync(newRoom, "in the new room");
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task Upgrade_BeforeV12_NamesTheTombstone_MovesTheCanonicalAlias_AndCopiesMembersTagsAndDirectChats(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (alice, bob, a, b, oldRoom) = await hs.TwoUsersInPublicRoomAsync();
+        var (carol, c) = await hs.RegisterClientAsync();
+        await c.JoinAsync(oldRoom);
+        var alias = $"#up{Guid.NewGuid().ToString("N")[..8]}:{TestHomeserver.ServerName}";
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/directory/room/{Uri.EscapeDataString(alias)}", new { room_id = oldRoom })).AssertOkAsync();
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(oldRoom)}/state/m.room.canonical_alias/", new { alias })).AssertOkAsync();
+        string Tags(string userId, string roomId) => $"/_matrix/client/v3/user/{Uri.EscapeDataString(userId)}/rooms/{Uri.EscapeDataString(roomId)}/tags";
+        await (await b.PutAsJsonAsync(Tags(bob.UserId, oldRoom) + "/u.work", new { order = 0.5 })).AssertOkAsync();
+        var direct = $"/_matrix/client/v3/user/{Uri.EscapeDataString(bob.UserId)}/account_data/m.direct";
+        await (await b.PutAsJsonAsync(direct, new Dictionary<string, string[]> { [alice.UserId] = [oldRoom] })).AssertOkAsync();
+        // Carol tagged the room too but left before the upgrade: her tags stay behind.
+        await (await c.PutAsJsonAsync(Tags(carol.UserId, oldRoom) + "/u.gone", new { })).AssertOkAsync();
+        await c.LeaveAsync(oldRoom);
+
+        var newRoom = (await (await a.PostRoomAsync(oldRoom, "upgrade", new { new_version = "10" })).AssertOkAsync()).GetProperty("replacement_room").GetString()!;
+
+        var tombstoneId = (await (await a.GetRoomAsync(oldRoom, "state/m.room.tombstone/?format=event")).AssertOkAsync()).GetProperty("event_id").GetString();
+        var predecessor = (await (await a.GetRoomAsync(newRoom, "state/m.room.create/")).AssertOkAsync()).GetProperty("predecessor");
+        Assert.Equal(oldRoom, predecessor.GetProperty("room_id").GetString());
+        Assert.Equal(tombstoneId, predecessor.GetProperty("event_id").GetString());
+        Assert.Equal(alias, (await (await a.GetRoomAsync(newRoom, "state/m.room.canonical_alias/")).AssertOkAsync()).GetProperty("alias").GetString());
+        Assert.False((await (await a.GetRoomAsync(oldRoom, "state/m.room.canonical_alias/")).AssertOkAsync()).TryGetProperty("alias", out _));
+
+        var tags = (await (await b.GetAsync(Tags(bob.UserId, newRoom))).AssertOkAsync()).GetProperty("tags");
+        Assert.Equal(0.5, tags.GetProperty("u.work").GetProperty("order").GetDouble());
+        var directRooms = (await (await b.GetAsync(direct)).AssertOkAsync()).GetProperty(alice.UserId).EnumerateArray().Select(r => r.GetString());
+        Assert.Equal([oldRoom, newRoom], directRooms);
+        Assert.Empty((await (await c.GetAsync(Tags(carol.UserId, newRoom))).AssertOkAsync()).GetProperty("tags").EnumerateObject());
+    }
+
     [Fact]
     public async Task Upgrade_WithoutPower_OrToUnknownVersion_IsRefused()
     {

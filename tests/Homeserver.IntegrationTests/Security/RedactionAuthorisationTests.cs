@@ -47,9 +47,13 @@ public sealed class RedactionAuthorisationTests(HomeserverFixture fixture) : ICl
         var secret = await alice.SendTextAsync(privateRoom, "secret plans");
         var ownRoom = await mallory.CreateRoomAsync(new { room_version = version });
 
-        var res = await SendAsync(mallory, ownRoom, "m.room.redaction", new { redacts = secret });
+        // A known event of another room is a bad request, as Synapse answers, through either endpoint.
+        await (await SendAsync(mallory, ownRoom, "m.room.redaction", new { redacts = secret })).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        await (await mallory.PutAsJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(ownRoom)}/redact/{Uri.EscapeDataString(secret)}/{Guid.NewGuid():N}", new { }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        // An unknown one is still unknown.
+        await (await SendAsync(mallory, ownRoom, "m.room.redaction", new { redacts = "$unknown" + Guid.NewGuid().ToString("N") })).AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
 
-        await res.AssertErrorAsync(HttpStatusCode.NotFound, "M_NOT_FOUND");
         var ev = await EventAsync(alice, privateRoom, secret);
         Assert.False(IsRedacted(ev));
         Assert.Equal("secret plans", ev.GetProperty("content").GetProperty("body").GetString());

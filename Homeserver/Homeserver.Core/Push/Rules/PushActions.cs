@@ -11,7 +11,10 @@ public static class PushActions
     public const string SetTweak = "set_tweak";
     public const string Highlight = "highlight";
 
-    /// <summary>Actions of older spec versions, which the spec says to ignore by stripping them.</summary>
+    /// <summary>
+    /// Actions of older spec versions, which act as no action at all. They are kept as the client set them, as
+    /// Synapse keeps them, so a client reading its rules back gets what it wrote.
+    /// </summary>
     private static readonly string[] Historical = ["dont_notify", "coalesce"];
 
     public static bool Notifies(JsonArray actions) =>
@@ -27,7 +30,7 @@ public static class PushActions
     }
 
     /// <summary>
-    /// Parses actions a client sends: <c>notify</c>, the historical actions (dropped), and objects naming a tweak;
+    /// Parses actions a client sends: <c>notify</c>, the historical actions (kept, without effect), and objects naming a tweak;
     /// any other string is refused, since a rule carrying it could never be acted on.
     /// </summary>
     public static JsonArray FromClient(JsonElement element)
@@ -40,9 +43,7 @@ public static class PushActions
             if (item.ValueKind == JsonValueKind.String)
             {
                 var name = item.GetString()!;
-                if (Historical.Contains(name))
-                    continue;
-                if (name != Notify)
+                if (name != Notify && !Historical.Contains(name))
                     throw MatrixException.BadJson($"Unknown action '{name}'");
                 actions.Add(name);
             }

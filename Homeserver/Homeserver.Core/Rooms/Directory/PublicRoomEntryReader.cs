@@ -30,7 +30,8 @@ public static class PublicRoomEntryReader
             WorldReadable = JsonFields.String(Get(EventTypes.HistoryVisibility), HistoryVisibility.Key) == HistoryVisibility.WorldReadable,
             GuestCanJoin = JsonFields.String(Get(DirectoryStateTypes.GuestAccess), "guest_access") == GuestCanJoin,
             JoinRule = JsonFields.String(Get(EventTypes.JoinRules), JoinRules.JoinRuleKey),
-            AvatarUrl = JsonFields.String(Get(DirectoryStateTypes.Avatar), "url") is { } url && url.StartsWith("mxc://", StringComparison.Ordinal) ? url : null,
+            // Any URL the room's avatar names, as Synapse lists it; the spec's mxc URI is not enforced on state anywhere.
+            AvatarUrl = NonEmpty(JsonFields.String(Get(DirectoryStateTypes.Avatar), "url")),
             RoomType = JsonFields.String(Get(EventTypes.Create), "type"),
         };
     }

@@ -24,13 +24,26 @@ public sealed class PublishedRoomStore(Database db)
         GROUP BY r.room_id, r.room_version
         """;
 
+    private const string DirectoryTypes = """
+        cs.event_type IN ('m.room.create', 'm.room.name', 'm.room.topic', 'm.room.canonical_alias',
+            'm.room.avatar', 'm.room.join_rules', 'm.room.history_visibility', 'm.room.guest_access')
+        """;
+
+    // A room joined over federation holds the state it was joined with as outliers, so its entry reads them too. A
+    // union rather than a COALESCE of two joins: SQLite types an expression column of an empty result as a blob, which
+    // Dapper cannot match to the record's constructor.
     private static string SelectState(string inScope) => $"""
         SELECT cs.room_id AS RoomId, cs.event_type AS EventType, e.json AS Json, e.redacted_by AS RedactedBy
         FROM rooms r
         JOIN current_state cs ON cs.room_id = r.room_id AND cs.state_key = ''
         JOIN events e ON e.event_id = cs.event_id
-        WHERE {inScope} AND cs.event_type IN ('m.room.create', 'm.room.name', 'm.room.topic', 'm.room.canonical_alias',
-            'm.room.avatar', 'm.room.join_rules', 'm.room.history_visibility', 'm.room.guest_access')
+        WHERE {inScope} AND {DirectoryTypes}
+        UNION ALL
+        SELECT cs.room_id, cs.event_type, o.json, NULL
+        FROM rooms r
+        JOIN current_state cs ON cs.room_id = r.room_id AND cs.state_key = ''
+        JOIN outlier_events o ON o.event_id = cs.event_id
+        WHERE {inScope} AND {DirectoryTypes} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = cs.event_id)
         """;
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Homeserver.Core.Accounts;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
@@ -8,10 +9,12 @@ namespace Homeserver.Core.Rooms.Directory;
 /// <summary>
 /// Local room aliases (<c>/directory/room</c>, <c>/rooms/{roomId}/aliases</c>). Anyone may resolve one; only a joined
 /// member (Synapse's <c>require_membership_for_aliases</c> default) or an application service within its alias
-/// namespaces may point an alias of this server at a room, and only the alias's creator may delete it.
+/// namespaces may point an alias of this server at a room; its creator, a server admin or a member with the power to
+/// change the room's canonical alias may delete it.
 /// </summary>
 public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService reads, IEnumerable<IAliasPolicy> policies,
-    IEnumerable<IUnknownAliasQuery> queries, ServerIdentity server, CurrentStateStore current, IRemoteAliasDirectory remote)
+    IEnumerable<IUnknownAliasQuery> queries, ServerIdentity server, CurrentStateStore current, IRemoteAliasDirectory remote,
+    StateService state, UserLookup users, CanonicalAliasRemoval canonical)
 {
     /// <summary>
     /// The alias's room and the servers in it: a local alias from our directory (our server first, then the servers of
@@ -75,13 +78,32 @@ public sealed class RoomAliasService(RoomAliasStore aliases, RoomReadService rea
         await aliases.CreateAsync(alias, roomId.ToString(), creator.ToString(), ct);
     }
 
+    /// <summary>
+    /// Deletes an alias, for its creator, a server admin, or a joined member with the power to send the room's
+    /// <c>m.room.canonical_alias</c> (Synapse's rule), and takes it out of that event if the room names it there.
+    /// </summary>
     /// <param name="appServiceId">The application service deleting it, which <see cref="IAliasPolicy"/> may let delete others' aliases.</param>
     public async Task DeleteAsync(string alias, UserId userId, string? appServiceId, CancellationToken ct)
     {
         var row = await aliases.GetAsync(alias, ct) ?? throw MatrixException.NotFound("Room alias not found");
-        if (row.Creator != userId.ToString() && !policies.Any(p => p.MayDeleteAnyones(row.RoomAlias, appServiceId)))
-            throw MatrixException.Forbidden("Only the alias's creator can delete it");
-        await aliases.DeleteAsync(row.RoomAlias, ct);
+        var roomId = RoomId.Parse(row.RoomId);
+        if (row.Creator != userId.ToString() && !policies.Any(p => p.MayDeleteAnyones(row.RoomAlias, appServiceId))
+            && !await MayEditRoomAliasesAsync(roomId, userId, ct))
+            throw MatrixException.Forbidden("You don't have permission to delete the alias");
+        if (!await aliases.DeleteAsync(row.RoomAlias, ct))
+            throw MatrixException.NotFound("Room alias not found");
+        await canonical.RemoveAsync(roomId, userId, row.RoomAlias, ct);
+    }
+
+    private async Task<bool> MayEditRoomAliasesAsync(RoomId roomId, UserId userId, CancellationToken ct)
+    {
+        if (await users.GetAsync(userId, ct) is { IsAdmin: true })
+            return true;
+        if (!await reads.IsJoinedAsync(roomId, userId, ct))
+            return false;
+        var version = await reads.VersionOfAsync(roomId, ct);
+        var levels = await state.PowerLevelsAsync(await current.GetStateAsync(roomId.ToString(), ct), version, ct);
+        return levels.GetUserLevel(userId) >= levels.GetRequiredLevel(DirectoryStateTypes.CanonicalAlias, isState: true);
     }
 
     /// <summary>The room's local aliases, for whoever may read the room.</summary>

@@ -15,7 +15,7 @@ namespace Homeserver.Core.Rooms.Memberships;
 /// </summary>
 public sealed class MembershipService(RoomWriteService writes, RoomReadService reads, CurrentStateStore current, UserStore users,
     UserLookup lookup, RestrictedJoinAuthoriser restricted, RoomStore rooms, StateService state, IRemoteMembership remote, IRemoteInvite remoteInvite, GuestJoinPolicy guests,
-    SenderRestrictions restrictions, ServerIdentity server, Admin.RoomBlocks blocks)
+    SenderRestrictions restrictions, ServerIdentity server, Admin.RoomBlocks blocks, Creation.UpgradeTransfer upgrades)
 {
     /// <param name="via">Servers to join through when the room is not held here (the client's <c>via</c>/<c>server_name</c>, an alias's servers).</param>
     /// <param name="extra">The client's own fields for the join event (the request body); the profile fills in
@@ -29,6 +29,7 @@ public sealed class MembershipService(RoomWriteService writes, RoomReadService r
             await restrictions.EnsureNotSuspendedAsync(userId, ct);
             await guests.EnsureMayJoinRemotelyAsync(userId, ct);
             await remote.JoinAsync(roomId, userId, WithExtra(await ProfileContentAsync(userId, ct), extra), await CandidatesAsync(roomId, userId, via ?? [], ct), ct);
+            await upgrades.AfterRemoteJoinAsync(roomId, ct);
             return;
         }
         var profile = await users.GetAsync(userId.ToString(), ct);

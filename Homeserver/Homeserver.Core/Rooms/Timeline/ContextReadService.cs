@@ -14,6 +14,9 @@ public sealed class ContextReadService(RoomReadService reads, EventStore events,
     public async Task<Context> GetAsync(UserId userId, string? deviceId, RoomId roomId, EventId eventId, int limit, CancellationToken ct)
     {
         var version = await reads.VersionOfAsync(roomId, ct);
+        // As Synapse answers: someone who never was in a room that is not world-readable is refused the room (403)
+        // before any event is looked up, so the answer says nothing of the event.
+        await reads.EnsureCanReadAsync(userId, roomId, version, ct);
         var row = await guard.VisibleAsync(userId, roomId, version, eventId, ct);
         if (row.StreamOrdering < await events.HistoryStartAsync(roomId.ToString(), ct))
             throw Errors.MatrixException.NotFound(RoomEventGuard.NotFound);
