@@ -81,6 +81,27 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     }
 
     /// <summary>
+    /// The same from the joining side: a user who joined a room on another server hears of the room creator's first
+    /// device, whose update finds no kept list and resyncs it.
+    /// </summary>
+    [Fact]
+    public async Task AUserWhoJoinedOverFederation_HearsOfTheResidentsDevices()
+    {
+        await using var a = await FederationTestServers.StartAsync("sqlite", _ca);
+        await using var b = await FederationTestServers.StartAsync("sqlite", _ca);
+        var (alice, aliceClient) = await a.RegisterClientAsync();
+        var (_, bobClient) = await b.RegisterClientAsync();
+        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        var since = (await bobClient.SyncAsync()).NextBatch();
+
+        await UploadDeviceKeysAsync(aliceClient, alice);
+
+        await WaitForSyncAsync(bobClient, since, s => s.DeviceLists("changed").Contains(alice.UserId), "alice's device in bob's sync");
+        AssertDevices(await bobClient.QueryKeysAsync(alice.UserId), alice.UserId, alice.DeviceId);
+    }
+
+    /// <summary>
     /// A server speaks only for its own users' devices: keys in its device list that name another user or another
     /// device are dropped, while keys that name neither are passed on as given (as Synapse does; clients check the
     /// names and signatures inside them).
