@@ -48,6 +48,7 @@ public static class ClientApiEndpoints
         SyncEndpoints.Map(v3);
         SlidingSyncEndpoints.Map(app);
         LegacyEndpoints.Map(v3);
+        PeekEndpoints.Map(v3);
         TypingEndpoints.Map(v3);
         ReceiptEndpoints.Map(v3);
         PresenceEndpoints.Map(v3);

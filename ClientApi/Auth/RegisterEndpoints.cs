@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Homeserver.Core.Accounts;
 using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Accounts.Tokens;
@@ -66,13 +67,23 @@ public static class RegisterEndpoints
             return await RegisterForAppServiceAsync(ctx, body, accounts, limiter, server, appServices, ct);
         EnsureEnabled(registration);
         limiter.AdmitRequest(ctx);
-        var req = JsonBody.Bind<RegisterRequest>(body);
+        var sent = JsonBody.Bind<RegisterRequest>(body);
+        // As in Synapse, the session remembers the parameters (never the password, only its hash) of its requests, so a
+        // client may give them once and later send only the session; and it remembers the user it registered, so the
+        // same request again answers with that user instead of failing on a name now taken.
+        var memory = UiaService.SessionIdOf(body) is { } sessionId ? await uia.RegistrationMemoryAsync(sessionId, ct) : null;
+        var given = JsonNode.Parse(body.GetRawText()) as JsonObject ?? [];
+        given.Remove("auth");
+        given.Remove("password");
+        var parameters = given.Count == 0 && memory is not null ? memory.Params : given;
+        var req = (ReferenceEquals(parameters, given) ? sent : JsonBody.Bind<RegisterRequest>(JsonSerializer.SerializeToElement(parameters))) with { Password = sent.Password };
         // A name chosen with capitals is registered in lower case, as Synapse does, rather than refused.
         if (req.Username is not null)
             req = req with { Username = req.Username.ToLowerInvariant() };
+        var registered = memory?.RegisteredUserId;
         var upgrading = await GuestToUpgradeAsync(req, tokens, server, ct);
         // Checked before any auth stage, so a client learns a name is taken before the user solves anything.
-        if (req.Username is not null && upgrading is null)
+        if (req.Username is not null && upgrading is null && registered != new UserId(req.Username, server.ServerName))
         {
             accounts.ValidateNewLocalpart(req.Username);
             appServices.EnsureMayRegister(new UserId(req.Username, server.ServerName), by: null);
@@ -89,28 +100,45 @@ public static class RegisterEndpoints
         UiaCompletion completion;
         try
         {
-            completion = await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct);
+            completion = await uia.AuthenticateAsync(new UiaOperation("POST", "/register", null, ""), body, flows, ct, keepCompleted: true);
         }
-        catch (MatrixException e) when (e is not UiaRequiredException { StageFailed: false })
+        catch (UiaRequiredException e)
+        {
+            var hash = memory?.PasswordHash is null && req.Password is { } password ? accounts.HashPassword(password) : null;
+            await uia.RememberRegistrationAsync(e.Session, parameters, hash, ct);
+            if (e.StageFailed)
+                limiter.ChargeFailure(ctx);
+            throw;
+        }
+        catch (MatrixException)
         {
             limiter.ChargeFailure(ctx);
             throw;
         }
 
-        if (req.Password is null)
-            throw MatrixException.MissingParam("Missing password");
-        var localpart = req.Username ?? AccountService.GeneratedLocalpart();
         var login = req.InhibitLogin ? null : new SessionRequest(req.DeviceId, req.InitialDeviceDisplayName, req.RefreshToken, ctx.GetClientInfo());
+        if (registered is { } already)
+        {
+            var again = login is null ? null : await accounts.StartRegisteredSessionAsync(already, login, ct);
+            return RegisteredResponse(already, again, server);
+        }
+        var passwordHash = req.Password is { } plain ? accounts.HashPassword(plain)
+            : memory?.PasswordHash ?? throw MatrixException.MissingParam("Missing password");
+        var localpart = req.Username ?? AccountService.GeneratedLocalpart();
         limiter.TakeRegistration(ctx);
         var (userId, session) = upgrading is { } guest
-            ? (guest, await accounts.UpgradeGuestAsync(guest, req.Password, login, ct, completion.RegistrationToken))
-            : await accounts.CreateAsync(localpart, req.Password, admin: false, login, ct, completion.RegistrationToken);
+            ? (guest, await accounts.UpgradeGuestAsync(guest, passwordHash, login, ct, completion.RegistrationToken))
+            : await accounts.CreateWithPasswordHashAsync(localpart, passwordHash, login, completion.RegistrationToken, ct);
         if (completion.ThreepidSession is { } proven)
             await threepids.AddRegisteredAsync(userId, proven, ct);
-        return Results.Ok(session is null
+        await uia.SetRegisteredUserAsync(completion.SessionId, userId, ct);
+        return RegisteredResponse(userId, session, server);
+    }
+
+    private static IResult RegisteredResponse(UserId userId, IssuedSession? session, ServerIdentity server) =>
+        Results.Ok(session is null
             ? new Dictionary<string, object?> { ["user_id"] = userId, ["home_server"] = server.ServerName }
             : SessionResponse.For(session, server.ServerName, null));
-    }
 
     /// <summary>
     /// Guest access module: a guest upgrades by registering with its own access token and its own localpart as

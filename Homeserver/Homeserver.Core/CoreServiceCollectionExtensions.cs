@@ -256,6 +256,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Sync.Legacy.LegacyPresence>();
         services.AddSingleton<Sync.Legacy.LegacyInitialSync>();
         services.AddSingleton<Sync.Legacy.LegacyEventStream>();
+        services.AddSingleton<Sync.Peeks.PeekStore>();
+        services.AddSingleton<Sync.Peeks.PeekService>();
+        services.AddSingleton<IDeviceDeletionStep, Sync.Peeks.PeekDeviceDeletionStep>();
         services.AddSingleton<SlidingSync.SlidingSyncConnectionStore>();
         services.AddSingleton<SlidingSync.SlidingRoomLists>();
         services.AddSingleton<SlidingSync.SlidingRoomBuilder>();

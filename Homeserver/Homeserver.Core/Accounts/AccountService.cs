@@ -41,27 +41,41 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
     /// <param name="registrationToken">The database registration token the registration held a pending use of, completed with the account.</param>
     public Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, SessionRequest? login, CancellationToken ct,
         string? registrationToken = null) =>
-        CreateAsync(localpart, password, admin, guest: false, login, registrationToken, ct);
+        CreateAsync(localpart, password is null ? null : hasher.Hash(password), admin, guest: false, login, registrationToken, ct);
+
+    /// <summary><see cref="CreateAsync(string, string?, bool, SessionRequest?, CancellationToken, string?)"/> with the password already hashed by <see cref="HashPassword"/>.</summary>
+    public Task<(UserId UserId, IssuedSession? Session)> CreateWithPasswordHashAsync(string localpart, string passwordHash, SessionRequest? login,
+        string? registrationToken, CancellationToken ct) =>
+        CreateAsync(localpart, passwordHash, admin: false, guest: false, login, registrationToken, ct);
+
+    /// <summary>A password's hash as accounts keep it, for a registration that remembers it between its stages.</summary>
+    public string HashPassword(string password) => hasher.Hash(password);
+
+    /// <summary>
+    /// A new device session for a user a registration created, when the client repeats the completed registration
+    /// (its session proves it is the registering client).
+    /// </summary>
+    public Task<IssuedSession> StartRegisteredSessionAsync(UserId userId, SessionRequest login, CancellationToken ct) =>
+        StartSessionAsync(userId, login, ct);
 
     /// <summary>A guest account under a generated name, with no password, and its first device session.</summary>
     public async Task<IssuedSession> CreateGuestAsync(SessionRequest login, CancellationToken ct) =>
-        (await CreateAsync(GeneratedLocalpart(), password: null, admin: false, guest: true, login, registrationToken: null, ct)).Session!;
+        (await CreateAsync(GeneratedLocalpart(), passwordHash: null, admin: false, guest: true, login, registrationToken: null, ct)).Session!;
 
     /// <summary>A localpart for an account whose user did not choose one.</summary>
     public static string GeneratedLocalpart() => "u" + SecureTokens.Alphanumeric(10).ToLowerInvariant();
 
     /// <summary>
-    /// Turns the guest account <paramref name="userId"/> into a full one with <paramref name="password"/>, keeping its
+    /// Turns the guest account <paramref name="userId"/> into a full one with the password hashed as <paramref name="passwordHash"/>, keeping its
     /// user ID, rooms and devices, and (when <paramref name="login"/> is given) opens a session whose tokens are no
     /// guest's. 400 <c>M_USER_IN_USE</c> when the account is no (longer a) guest's: the name is then simply taken.
     /// </summary>
-    public async Task<IssuedSession?> UpgradeGuestAsync(UserId userId, string password, SessionRequest? login, CancellationToken ct,
+    public async Task<IssuedSession?> UpgradeGuestAsync(UserId userId, string passwordHash, SessionRequest? login, CancellationToken ct,
         string? registrationToken = null)
     {
-        var hash = hasher.Hash(password);
         async Task Upgrade(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx)
         {
-            if (!await UserStore.UpgradeGuestAsync(c, tx, userId.ToString(), hash, ct))
+            if (!await UserStore.UpgradeGuestAsync(c, tx, userId.ToString(), passwordHash, ct))
                 throw new MatrixException(400, ErrorCodes.UserInUse, "User ID already taken");
             if (registrationToken is not null)
                 await RegistrationTokenStore.CompleteAsync(c, tx, registrationToken, ct);
@@ -71,7 +85,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         return session;
     }
 
-    private async Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? password, bool admin, bool guest,
+    private async Task<(UserId UserId, IssuedSession? Session)> CreateAsync(string localpart, string? passwordHash, bool admin, bool guest,
         SessionRequest? login, string? registrationToken, CancellationToken ct)
     {
         ValidateNewLocalpart(localpart);
@@ -80,7 +94,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         {
             UserId = userId.ToString(),
             Localpart = localpart,
-            PasswordHash = password is null ? null : hasher.Hash(password),
+            PasswordHash = passwordHash,
             IsAdmin = admin,
             IsGuest = guest,
             Displayname = localpart,
@@ -94,7 +108,7 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
                 await RegistrationTokenStore.CompleteAsync(c, tx, registrationToken, ct);
         }
         var session = await WriteWithSessionAsync(userId, login, Insert, ct);
-        log.LogInformation("Created account {UserId} (admin: {Admin}, guest: {Guest}, password: {HasPassword})", userId, admin, guest, password is not null);
+        log.LogInformation("Created account {UserId} (admin: {Admin}, guest: {Guest}, password: {HasPassword})", userId, admin, guest, passwordHash is not null);
         return (userId, session);
     }
 

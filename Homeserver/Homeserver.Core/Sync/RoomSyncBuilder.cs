@@ -34,14 +34,15 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     /// A joined room's section: its timeline in the window and the state at the timeline's start. Null when
     /// nothing changed in the room for an incremental sync that did not ask for full state. What
     /// <paramref name="prefetch"/> holds for the room (made for the same window end and filter) is not read again.
+    /// Events of <paramref name="alsoVisible"/> are shown whatever the history visibility says of them.
     /// </summary>
     public async Task<JsonObject?> JoinedAsync(UserId userId, string deviceId, string roomId, Window window, SyncFilter filter,
         IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct,
-        JoinedRoomsPrefetch? prefetch = null)
+        JoinedRoomsPrefetch? prefetch = null, IReadOnlySet<string>? alsoVisible = null)
     {
         var version = await rooms.VersionOfAsync(roomId, ct);
         var prefetched = prefetch?.For(roomId);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct, prefetch);
+        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct, prefetch, alsoVisible);
         if (window.Since is not null && !window.FullState && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
             return null;
         var ephemeral = new JsonArray();
@@ -161,7 +162,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     /// events were left out.
     /// </summary>
     private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(UserId userId, string roomId, RoomVersion version,
-        long after, long upto, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null)
+        long after, long upto, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null, IReadOnlySet<string>? alsoVisible = null)
     {
         var prefetched = prefetch?.For(roomId);
         var limit = filter.TimelineLimit;
@@ -194,6 +195,11 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         var visible = prefetched is not null
             ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId.ToString()), prefetch!.IgnoredUsers, ct)
             : await visibility.FilterAsync(userId, version, rows, ct);
+        if (alsoVisible is { Count: > 0 })
+        {
+            var seen = visible.Select(r => r.EventId).ToHashSet(StringComparer.Ordinal);
+            visible = rows.Where(r => seen.Contains(r.EventId) || alsoVisible.Contains(r.EventId)).ToList();
+        }
         return (visible, limited);
     }
 

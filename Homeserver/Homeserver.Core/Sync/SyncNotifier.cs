@@ -18,6 +18,9 @@ public sealed class SyncNotifier
 
     private readonly ConcurrentDictionary<string, Signal> _signals = new();
 
+    /// <summary>Room → user → how many of the user's waits watch it (<see cref="WatchRoom"/>).</summary>
+    private readonly Dictionary<string, Dictionary<string, int>> _watchers = [];
+
     public long Version(string userId)
     {
         var s = _signals.GetOrAdd(userId, _ => new Signal());
@@ -52,6 +55,63 @@ public sealed class SyncNotifier
         foreach (var userId in userIds)
             if (_signals.TryGetValue(userId, out var s))
                 Bump(s);
+    }
+
+    /// <summary>
+    /// Has the room's news wake <paramref name="userId"/> until disposed: a non-member following a world-readable room
+    /// through the <c>/events</c> stream while it waits, which no membership or stored peek names.
+    /// </summary>
+    public IDisposable WatchRoom(string roomId, string userId)
+    {
+        lock (_watchers)
+        {
+            if (!_watchers.TryGetValue(roomId, out var users))
+                _watchers[roomId] = users = [];
+            users[userId] = users.GetValueOrDefault(userId) + 1;
+        }
+        return new Watch(this, roomId, userId);
+    }
+
+    /// <summary>Whether any room is watched, so a waker can skip looking up rooms nobody watches.</summary>
+    public bool HasWatchers
+    {
+        get
+        {
+            lock (_watchers)
+                return _watchers.Count > 0;
+        }
+    }
+
+    public void NotifyWatchers(string roomId)
+    {
+        string[] users;
+        lock (_watchers)
+            users = _watchers.TryGetValue(roomId, out var watching) ? [.. watching.Keys] : [];
+        Notify(users);
+    }
+
+    private void Unwatch(string roomId, string userId)
+    {
+        lock (_watchers)
+        {
+            if (!_watchers.TryGetValue(roomId, out var users) || !users.TryGetValue(userId, out var count))
+                return;
+            if (count > 1)
+                users[userId] = count - 1;
+            else if (users.Remove(userId) && users.Count == 0)
+                _watchers.Remove(roomId);
+        }
+    }
+
+    private sealed class Watch(SyncNotifier notifier, string roomId, string userId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                notifier.Unwatch(roomId, userId);
+        }
     }
 
     /// <summary>Wakes every waiting sync, for when updates may have been missed (the bus between nodes was cut).</summary>

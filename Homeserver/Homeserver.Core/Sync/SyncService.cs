@@ -31,6 +31,12 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
         /// be lost with the connection, so there only the token a client connects with confirms.
         /// </summary>
         public bool ConfirmsDelivery { get; init; } = true;
+
+        /// <summary>
+        /// Whether something the providers do not show happened up to a position, which ends the wait as their news
+        /// would: a room that the user follows through the <c>/events</c> stream without being in it.
+        /// </summary>
+        public Func<SyncToken, CancellationToken, Task<bool>>? NewsElsewhere { get; init; }
     }
 
     /// <param name="sessionLive">Re-checked after every wake-up, so a long poll on a revoked token ends at once with M_UNKNOWN_TOKEN.</param>
@@ -51,7 +57,8 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
             {
                 var result = await ComputeAsync(request, upto, ct);
                 remaining = deadline - time.GetUtcNow();
-                if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero)
+                if (!result.IsEmpty || since is null || fullState || remaining <= TimeSpan.Zero
+                    || (request.NewsElsewhere is { } elsewhere && await elsewhere(result.NextBatch, ct)))
                     return await EnsureLiveAsync(result, sessionLive);
             }
             await notifier.WaitAsync(userId.ToString(), version, remaining, ct);

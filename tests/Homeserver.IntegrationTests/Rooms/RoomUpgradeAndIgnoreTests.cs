@@ -121,6 +121,32 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
         Assert.Contains(seen, e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("state_key").GetString() == troll.UserId);
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task IgnoredUsers_InvitesAreNotDelivered_InFullOrIncrementalSync(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (alice, a) = await hs.RegisterClientAsync();
+        var (troll, t) = await hs.RegisterClientAsync();
+        var (_, friend) = await hs.RegisterClientAsync();
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/m.ignored_user_list",
+            new { ignored_users = new Dictionary<string, object> { [troll.UserId] = new { } } })).AssertOkAsync();
+        var since = (await (await a.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync()).GetProperty("next_batch").GetString()!;
+
+        var spam = await t.CreateRoomAsync();
+        await t.InviteAsync(spam, alice.UserId);
+        var welcome = await friend.CreateRoomAsync();
+        await friend.InviteAsync(welcome, alice.UserId);
+
+        var incremental = await (await a.GetAsync($"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout=0")).AssertOkAsync();
+        var full = await (await a.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync();
+        foreach (var sync in new[] { incremental, full })
+        {
+            var invites = sync.GetProperty("rooms").GetProperty("invite");
+            Assert.False(invites.TryGetProperty(spam, out _), $"an ignored user's invite was delivered: {invites}");
+            Assert.True(invites.TryGetProperty(welcome, out _));
+        }
+    }
+
     [Fact]
     public async Task DirectChat_InviteCarriesIsDirect()
     {

@@ -258,6 +258,37 @@ public sealed class LegacyEndpointsTests(HomeserverFixture fixture) : IClassFixt
         await (await a.GetAsync("/_matrix/client/v3/initialSync?limit=lots")).AssertErrorAsync(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task RoomInitialSync_OfANonMember_ShowsOnlyWhatWasWorldReadable_FromTheChangeOn(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (_, a) = await hs.RegisterClientAsync();
+        var (_, outsider) = await hs.RegisterClientAsync();
+        var roomId = await a.CreateRoomAsync();
+        await a.SendTextAsync(roomId, "private");
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/state/m.room.history_visibility", new { history_visibility = "world_readable" })).AssertOkAsync();
+        await a.SendTextAsync(roomId, "public");
+
+        var snapshot = await (await outsider.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/initialSync")).AssertOkAsync();
+        var chunk = snapshot.GetProperty("messages").GetProperty("chunk").EnumerateArray().ToList();
+        // The change of visibility is seen under the setting it sets; what came before it stays hidden.
+        Assert.Equal(["m.room.history_visibility", "m.room.message"], chunk.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(["public"], Bodies(snapshot.GetProperty("messages").GetProperty("chunk")));
+    }
+
+    [Fact]
+    public async Task InitialSync_ListsEveryRoomsReceipts_LabelledWithTheRoom()
+    {
+        var hs = await fixture.GetAsync("sqlite");
+        var (alice, _, a, _, roomId) = await hs.TwoUsersInPublicRoomAsync();
+        var sent = await a.SendTextAsync(roomId, "read me");
+        await (await a.PostAsJsonAsync($"/_matrix/client/v3/rooms/{roomId}/receipt/m.read/{Uri.EscapeDataString(sent)}", new { })).AssertOkAsync();
+        var initial = await (await a.GetAsync("/_matrix/client/v3/initialSync")).AssertOkAsync();
+        var receipt = Assert.Single(initial.GetProperty("receipts").EnumerateArray(), r => r.GetProperty("room_id").GetString() == roomId);
+        Assert.Equal("m.receipt", receipt.GetProperty("type").GetString());
+        Assert.True(receipt.GetProperty("content").GetProperty(sent).GetProperty("m.read").TryGetProperty(alice.UserId, out _));
+    }
+
     private static List<string?> Bodies(JsonElement events) =>
         events.EnumerateArray().Where(e => e.GetProperty("content").TryGetProperty("body", out _))
             .Select(e => e.GetProperty("content").GetProperty("body").GetString()).ToList();

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Homeserver.Core.Accounts.Passwords;
 using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
+using Homeserver.Core.Identifiers;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.Accounts.Uia;
@@ -18,15 +20,21 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
+    /// <summary>What a registration's session remembers (see <see cref="RememberRegistrationAsync"/>).</summary>
+    public sealed record RegistrationMemory(JsonObject Params, string? PasswordHash, UserId? RegisteredUserId);
+
     /// <summary>
     /// Returns once a flow is complete, with what the session holds for a registration to complete (a database
     /// registration token's pending use, a proven email address); otherwise throws <see cref="UiaRequiredException"/> (or a plain error).
+    /// A completed session is spent unless <paramref name="keepCompleted"/>: registration keeps it, so that repeating the
+    /// request answers with the user it registered.
     /// </summary>
-    public async Task<UiaCompletion> AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct)
+    public async Task<UiaCompletion> AuthenticateAsync(UiaOperation op, JsonElement body, IReadOnlyList<IReadOnlyList<string>> flows, CancellationToken ct,
+        bool keepCompleted = false)
     {
         var auth = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("auth", out var a) && a.ValueKind == JsonValueKind.Object ? a : (JsonElement?)null;
         var now = time.GetUtcNow();
-        var sessionId = auth is { } au && au.TryGetProperty("session", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        var sessionId = SessionIdOf(body);
         UiaSessionRecord session;
         if (sessionId is null)
         {
@@ -66,11 +74,37 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
         {
             // Read again: a stage of this very request may have just given the session its token or address.
             var held = await store.GetAsync(session.SessionId, ct);
-            await store.DeleteAsync(session.SessionId, ct);
-            return new UiaCompletion(held?.RegistrationToken, held?.ThreepidSession);
+            if (!keepCompleted)
+                await store.DeleteAsync(session.SessionId, ct);
+            return new UiaCompletion(session.SessionId, held?.RegistrationToken, held?.ThreepidSession);
         }
         throw new UiaRequiredException(flows, session.SessionId, completed, stageParams);
     }
+
+    /// <summary>The session a request's <c>auth</c> names, if any.</summary>
+    public static string? SessionIdOf(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("auth", out var a) && a.ValueKind == JsonValueKind.Object
+            && a.TryGetProperty("session", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+
+    /// <summary>What the live session <paramref name="sessionId"/> remembers of a registration; null for an unknown or expired one.</summary>
+    public async Task<RegistrationMemory?> RegistrationMemoryAsync(string sessionId, CancellationToken ct)
+    {
+        var session = await store.GetAsync(sessionId, ct);
+        if (session is null || session.CreatedTs < (time.GetUtcNow() - SessionLifetime).ToUnixTimeMilliseconds())
+            return null;
+        var parameters = session.ClientParams is { } json && JsonNode.Parse(json) is JsonObject o ? o : [];
+        return new RegistrationMemory(parameters, session.PasswordHash, session.RegisteredUserId is { } id ? UserId.Parse(id) : null);
+    }
+
+    /// <summary>
+    /// Remembers a registration's parameters (never its password, only <paramref name="passwordHash"/>, kept once given),
+    /// as Synapse does: a client may send them once and later only the session.
+    /// </summary>
+    public Task RememberRegistrationAsync(string sessionId, JsonObject parameters, string? passwordHash, CancellationToken ct) =>
+        store.SetClientParamsAsync(sessionId, parameters.ToJsonString(), passwordHash, ct);
+
+    public Task SetRegisteredUserAsync(string sessionId, UserId userId, CancellationToken ct) =>
+        store.SetRegisteredUserAsync(sessionId, userId.ToString(), ct);
 
     /// <summary>Why a stage failed: <paramref name="Message"/> for the client, <paramref name="Reason"/> for the log.</summary>
     private readonly record struct StageFailure(string Message, string Reason);

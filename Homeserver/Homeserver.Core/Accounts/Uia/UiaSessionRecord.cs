@@ -12,4 +12,10 @@ public sealed class UiaSessionRecord
     public string? RegistrationToken { get; set; }
     /// <summary>The validation session of the address an <c>m.login.email.identity</c> stage proved (<see cref="Threepids.ValidationService"/>).</summary>
     public string? ThreepidSession { get; set; }
+    /// <summary>A registration's parameters as its latest request with any gave them (JSON, without <c>auth</c> and <c>password</c>).</summary>
+    public string? ClientParams { get; set; }
+    /// <summary>The hash of the password a registration's request gave, so later stages need not send it again.</summary>
+    public string? PasswordHash { get; set; }
+    /// <summary>The user a registration session created: the same request again answers with this user.</summary>
+    public string? RegisteredUserId { get; set; }
 }

@@ -16,6 +16,10 @@ public sealed class UiaSessionStore(Database db)
     private const string Delete = "DELETE FROM uia_sessions WHERE session_id = @SessionId";
     private const string SelectToken = "SELECT registration_token FROM uia_sessions WHERE session_id = @SessionId";
     private const string UpdateThreepid = "UPDATE uia_sessions SET threepid_session = @Sid WHERE session_id = @SessionId";
+    private const string UpdateParams = """
+        UPDATE uia_sessions SET client_params = @Params, password_hash = COALESCE(@PasswordHash, password_hash) WHERE session_id = @SessionId
+        """;
+    private const string UpdateRegistered = "UPDATE uia_sessions SET registered_user_id = @UserId WHERE session_id = @SessionId";
     private const string UpdateToken = "UPDATE uia_sessions SET registration_token = @Token WHERE session_id = @SessionId";
 
     public Task InsertAsync(UiaSessionRecord s, long expireBefore, CancellationToken ct) =>
@@ -37,6 +41,12 @@ public sealed class UiaSessionStore(Database db)
 
     public Task DeleteAsync(string sessionId, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(Delete, new { SessionId = sessionId }, ct, tx), ct);
+
+    public Task SetClientParamsAsync(string sessionId, string paramsJson, string? passwordHash, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdateParams, new { SessionId = sessionId, Params = paramsJson, PasswordHash = passwordHash }, ct, tx), ct);
+
+    public Task SetRegisteredUserAsync(string sessionId, string userId, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdateRegistered, new { SessionId = sessionId, UserId = userId }, ct, tx), ct);
 
     /// <summary>The database registration token the session holds a pending use of, if any.</summary>
     public static Task<string?> GetRegistrationTokenAsync(DbConnection c, DbTransaction tx, string sessionId, CancellationToken ct) =>

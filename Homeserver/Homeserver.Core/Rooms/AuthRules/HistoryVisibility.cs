@@ -28,9 +28,9 @@ public static class HistoryVisibility
     public static string Parse(Pdu historyVisibility)
     {
         ArgumentNullException.ThrowIfNull(historyVisibility);
-        return PduReader.TryGetString(historyVisibility.Content[Key], out string? value)
-            && value is WorldReadable or Shared or Invited or Joined
-                ? value
-                : Shared;
+        return PduReader.TryGetString(historyVisibility.Content[Key], out string? value) ? Normalise(value) : Shared;
     }
+
+    /// <summary>A <c>history_visibility</c> value as served: an unknown or missing one reads as <c>shared</c>.</summary>
+    public static string Normalise(string? value) => value is WorldReadable or Shared or Invited or Joined ? value : Shared;
 }

@@ -71,8 +71,16 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
         if (row.EventType == EventTypes.Member && row.StateKey == userId.ToString()
             && EventVisibilityRule.CanSee(at.Visibility, JsonFields.String(JsonNode.Parse(row.Json)!["content"], "membership"), currentMembership))
             return true;
+        // A change of history visibility is seen under the setting it sets as well as the one it replaces, as in
+        // Synapse, so members see where the history they may read starts and stops.
+        if (row.EventType == EventTypes.HistoryVisibility && row.StateKey == ""
+            && EventVisibilityRule.CanSee(NewVisibility(row), at.Membership, currentMembership))
+            return true;
         return EventVisibilityRule.CanSee(at.Visibility, at.Membership, currentMembership);
     }
+
+    private static string NewVisibility(EventRow row) =>
+        HistoryVisibility.Normalise(JsonFields.String(JsonNode.Parse(row.Json)!["content"], HistoryVisibility.Key));
 
     private static string? Field(Pdu? pdu, string key) => JsonFields.String(pdu?.Content, key);
 }

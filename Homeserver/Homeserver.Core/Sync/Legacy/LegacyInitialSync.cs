@@ -21,6 +21,8 @@ public sealed class LegacyInitialSync(SyncService sync, LegacyRoomSnapshot snaps
         // Read first, so whatever happens while the rooms are read is after it and comes with the next /events.
         var end = await sync.CurrentTokenAsync(ct);
         var roomsOut = new JsonArray();
+        // Synapse also lists every room's receipt event at the top, labelled with its room, where old clients read them.
+        var receipts = new JsonArray();
         foreach (var m in await current.MembershipsOfUserAsync(userId.ToString(), ct))
         {
             if (m.Membership is "leave" or "ban" && (!archived || await forgotten.IsForgottenAsync(userId.ToString(), m.RoomId, ct)))
@@ -30,9 +32,17 @@ public sealed class LegacyInitialSync(SyncService sync, LegacyRoomSnapshot snaps
             var room = await rooms.GetAsync(m.RoomId, ct);
             if (room is null)
                 continue;
-            roomsOut.Add(m.Membership == "invite"
+            var snapshot = m.Membership == "invite"
                 ? new JsonObject { ["room_id"] = m.RoomId, ["membership"] = "invite", ["visibility"] = room.IsPublic ? "public" : "private" }
-                : await snapshots.BuildAsync(userId, deviceId, RoomId.Parse(m.RoomId), m, room.IsPublic, limit, ct));
+                : await snapshots.BuildAsync(userId, deviceId, RoomId.Parse(m.RoomId), m, room.IsPublic, limit, ct);
+            foreach (var receipt in snapshot["receipts"]?.AsArray() ?? [])
+                if (receipt is JsonObject r)
+                {
+                    var labelled = r.DeepClone().AsObject();
+                    labelled["room_id"] = m.RoomId;
+                    receipts.Add(labelled);
+                }
+            roomsOut.Add(snapshot);
         }
         var global = (await accountData.ChangedAsync(userId.ToString(), 0, long.MaxValue, ct)).Where(e => e.RoomId == "");
         return new JsonObject
@@ -40,6 +50,7 @@ public sealed class LegacyInitialSync(SyncService sync, LegacyRoomSnapshot snaps
             ["end"] = end.ToString(),
             ["rooms"] = roomsOut,
             ["presence"] = await presence.CurrentAsync(userId, null, ct),
+            ["receipts"] = receipts,
             ["account_data"] = new JsonArray(global.Select(e => (JsonNode)new JsonObject { ["type"] = e.DataType, ["content"] = JsonText.Parse(e.Content) }).ToArray()),
         };
     }

@@ -1,17 +1,22 @@
 using System.Text.Json.Nodes;
 using Homeserver.Core.Ephemeral;
+using Homeserver.Core.Identifiers;
+using Homeserver.Core.Rooms;
 using Homeserver.Core.Rooms.Memberships;
 using Homeserver.Core.Rooms.State;
 using Homeserver.Core.Rooms.Timeline;
+using Homeserver.Core.Rooms.Visibility;
+using Homeserver.Core.Sync.Peeks;
 
 namespace Homeserver.Core.Sync.Providers;
 
 /// <summary>
 /// <c>rooms</c>: the rooms joined, invited to, knocked on and left, with each joined room's timeline and state (the
-/// events stream), its typing notice, receipts and room account data (those streams, per room).
+/// events stream), its typing notice, receipts and room account data (those streams, per room); and under <c>peek</c>
+/// the world-readable rooms the device peeks into (<see cref="PeekService"/>).
 /// </summary>
 public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore events, RoomSyncBuilder rooms, ForgottenRoomStore forgotten,
-    TypingService typing, ReceiptService receipts, ReceiptStore receiptStore) : ISyncProvider
+    TypingService typing, ReceiptService receipts, ReceiptStore receiptStore, VisibilityService visibility, PeekStore peeks, RoomReadService reads) : ISyncProvider
 {
     public async Task<bool> AddAsync(SyncContext ctx, JsonObject response, CancellationToken ct)
     {
@@ -52,12 +57,17 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
         for (var i = 0; i < joinedRooms.Count; i++)
             if (sections[i] is { } section)
                 join[joinedRooms[i].RoomId] = section;
+        IReadOnlySet<string>? ignored = null;
         foreach (var m in memberships)
         {
             var isNew = since is null || m.StreamOrdering > since.Value.Events;
             switch (m.Membership)
             {
                 case "invite" when isNew || fullState:
+                    // An invite from a user the invitee ignores is not delivered, as in Synapse; it stays pending in the room.
+                    ignored ??= await visibility.IgnoredUsersAsync(userId, ct);
+                    if (ignored.Count > 0 && await events.GetAsync(m.EventId, ct) is { } inviteEvent && ignored.Contains(inviteEvent.Sender))
+                        break;
                     invite[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "invite_state", ct);
                     break;
                 case "knock" when isNew || fullState:
@@ -85,7 +95,39 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
             return await rooms.JoinedAsync(userId, deviceId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
         }
 
+        var peek = await PeekedAsync(ctx, allMemberships, ct);
         response["rooms"] = new JsonObject { ["join"] = join, ["invite"] = invite, ["leave"] = leave, ["knock"] = knock };
-        return join.Count > 0 || invite.Count > 0 || leave.Count > 0 || knock.Count > 0;
+        if (peek.Count > 0)
+            response["rooms"]!["peek"] = peek;
+        return join.Count > 0 || invite.Count > 0 || leave.Count > 0 || knock.Count > 0 || peek.Count > 0;
+    }
+
+    /// <summary>
+    /// The rooms this device peeks into and is not joined to, each like a joined room: from the start for a peek begun
+    /// since the token (its position is of the account-data stream), else what happened in the window. A room that is
+    /// no longer world-readable shows nothing.
+    /// </summary>
+    private async Task<JsonObject> PeekedAsync(SyncContext ctx, IReadOnlyList<CurrentStateStore.UserMembership> memberships, CancellationToken ct)
+    {
+        var peek = new JsonObject();
+        var (since, upto) = (ctx.Since, ctx.Upto);
+        foreach (var p in await peeks.OfDeviceAsync(ctx.UserId.ToString(), ctx.DeviceId, ct))
+        {
+            if (p.StreamId > upto.AccountData || !ctx.Filter.IncludesRoom(p.RoomId)
+                || memberships.Any(m => m.RoomId == p.RoomId && m.Membership == "join"))
+                continue;
+            var roomId = RoomId.Parse(p.RoomId);
+            if (!await reads.IsWorldReadableAsync(roomId, await reads.VersionOfAsync(roomId, ct), ct))
+                continue;
+            var isNew = since is null || p.StreamId > since.Value.AccountData;
+            var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, ctx.FullState);
+            // The room's current state is anyone's to read while it is world-readable (GET /state), so its events show in
+            // the timeline where they happened, as a joined member would see them; other past events only as history
+            // visibility lets a non-member see them.
+            var currentState = (await current.GetStateAsync(p.RoomId, ct)).Values.ToHashSet(StringComparer.Ordinal);
+            if (await rooms.JoinedAsync(ctx.UserId, ctx.DeviceId, p.RoomId, window, ctx.Filter, [], null, null, ct, alsoVisible: currentState) is { } section)
+                peek[p.RoomId] = section;
+        }
+        return peek;
     }
 }
