@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
-using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Keys;
 using Homeserver.Core.Outbound;
 using Microsoft.Extensions.Logging;

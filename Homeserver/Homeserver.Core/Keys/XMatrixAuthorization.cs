@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Keys;
 
-namespace Homeserver.Core.Federation.Client;
+namespace Homeserver.Core.Keys;
 
 /// <summary>
 /// The <c>X-Matrix</c> request signature (server-server API, "Request Authentication"): the origin signs a JSON
