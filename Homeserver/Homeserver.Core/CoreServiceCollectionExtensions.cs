@@ -244,6 +244,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ephemeral.ReceiptService>();
         services.AddSingleton<JoinedRoomsPrefetcher>();
         services.AddSingleton<RoomSyncBuilder>();
+        services.AddSingleton<LazyMembersSent>();
+        services.AddSingleton<NamedRooms>();
         // The parts of a sync response, in the order the response lists them.
         services.AddSingleton<Sync.Providers.ISyncProvider, Sync.Providers.RoomsSyncProvider>();
         services.AddSyncProvider<Sync.Providers.AccountDataSyncProvider>();

@@ -1,11 +1,16 @@
+using Homeserver.Core.E2ee;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
-using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.Accounts;
 
-/// <summary>A user's own devices as <c>/devices</c> shows and renames them; deleting them is <see cref="SessionService"/>'s, with their sessions.</summary>
-public sealed class DeviceService(Database db, DeviceStore devices, TimeProvider time)
+/// <summary>
+/// A user's own devices as <c>/devices</c> shows and renames them; deleting them is <see cref="SessionService"/>'s, with
+/// their sessions. A new or renamed device is a device-list change: the user's other devices and those sharing a room
+/// with them see it in <c>device_lists.changed</c>, as Synapse reports it.
+/// </summary>
+public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, TimeProvider time)
 {
     public const int MaxDisplayNameLength = 100;
 
@@ -18,7 +23,15 @@ public sealed class DeviceService(Database db, DeviceStore devices, TimeProvider
     {
         if (displayName is { Length: > MaxDisplayNameLength })
             throw MatrixException.InvalidParam($"display_name is longer than {MaxDisplayNameLength} characters");
-        if (!await devices.SetDisplayNameAsync(userId.ToString(), deviceId, displayName, ct))
+        var user = userId.ToString();
+        var renamed = await writer.WriteAsync(async st =>
+        {
+            if (!await DeviceStore.SetDisplayNameAsync(st.Connection, st.Transaction, user, deviceId, displayName, ct))
+                return false;
+            await DeviceListStore.RecordChangeAsync(st, user, ct);
+            return true;
+        }, ct);
+        if (!renamed)
             throw MatrixException.NotFound("Unknown device");
     }
 
@@ -27,9 +40,13 @@ public sealed class DeviceService(Database db, DeviceStore devices, TimeProvider
     {
         if (displayName is { Length: > MaxDisplayNameLength })
             throw MatrixException.InvalidParam($"display_name is longer than {MaxDisplayNameLength} characters");
-        return db.WriteAsync((c, tx) => DeviceStore.InsertIfAbsentAsync(c, tx, new DeviceRecord
+        return writer.WriteAsync(async st =>
         {
-            UserId = userId.ToString(), DeviceId = deviceId, DisplayName = displayName, CreatedTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        }, ct), ct);
+            await DeviceStore.InsertIfAbsentAsync(st.Connection, st.Transaction, new DeviceRecord
+            {
+                UserId = userId.ToString(), DeviceId = deviceId, DisplayName = displayName, CreatedTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            }, ct);
+            await DeviceListStore.RecordChangeAsync(st, userId.ToString(), ct);
+        }, ct);
     }
 }

@@ -36,8 +36,8 @@ public sealed class DeviceStore(Database db)
         c.RunAsync(InsertAbsent, d, ct, tx);
 
     /// <summary>False when the device does not exist.</summary>
-    public async Task<bool> SetDisplayNameAsync(string userId, string deviceId, string? name, CancellationToken ct) =>
-        await db.WriteAsync((c, tx) => c.RunAsync(UpdateName, new { UserId = userId, DeviceId = deviceId, DisplayName = name }, ct, tx), ct) == 1;
+    public static async Task<bool> SetDisplayNameAsync(DbConnection c, DbTransaction tx, string userId, string deviceId, string? name, CancellationToken ct) =>
+        await c.RunAsync(UpdateName, new { UserId = userId, DeviceId = deviceId, DisplayName = name }, ct, tx) == 1;
 
     public static Task RecordSeenAsync(DbConnection c, DbTransaction tx, string userId, string deviceId, long ts, string? ip, string? agent, CancellationToken ct) =>
         c.RunAsync(UpdateSeen, new { UserId = userId, DeviceId = deviceId, Ts = ts, Ip = ip, Agent = agent }, ct, tx);

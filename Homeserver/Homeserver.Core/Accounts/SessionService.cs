@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Configuration;
+using Homeserver.Core.E2ee;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Storage;
 using Homeserver.Core.Streams;
@@ -37,6 +38,8 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
                 UserId = user, DeviceId = deviceId, DisplayName = displayName, CreatedTs = now,
                 LastSeenTs = now, LastSeenIp = client.Ip, LastSeenUserAgent = client.UserAgent,
             }, ct);
+            // A device logged in to is news to the user's other devices and to those sharing a room with them (Synapse reports it so).
+            await DeviceListStore.RecordChangeAsync(st, user, ct);
             var (session, refresh) = NewSession(user, deviceId, refreshable, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             if (revoked.Count > 0)

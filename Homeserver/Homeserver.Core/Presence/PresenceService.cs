@@ -147,6 +147,25 @@ public sealed class PresenceService : IDisposable
         return await EventsAsync(await _store.ChangedForReaderAsync(readerId.ToString(), after, upto, ct), ct);
     }
 
+    /// <summary>
+    /// The present presence of <paramref name="userIds"/> as <c>m.presence</c> events, for a reader who just came to
+    /// share a room with them: an unchanged presence is news to them. A user never seen online is offline, as
+    /// <see cref="GetContentAsync"/> shows them.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> CurrentOfAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
+    {
+        if (!_options.Enabled || userIds.Count == 0)
+            return [];
+        var rows = new List<PresenceStore.Row>();
+        var unknown = new List<JsonObject>();
+        foreach (var userId in userIds)
+            if (await _store.GetAsync(userId, ct) is { } row)
+                rows.Add(row);
+            else
+                unknown.Add(new JsonObject { ["type"] = "m.presence", ["sender"] = userId, ["content"] = new JsonObject { ["presence"] = Offline } });
+        return [.. await EventsAsync(rows, ct), .. unknown];
+    }
+
     /// <summary>Everyone's presence changes as <c>m.presence</c> events, for an application service to pick from.</summary>
     public async Task<IReadOnlyList<JsonObject>> ChangedAsync(long after, long upto, CancellationToken ct) =>
         !_options.Enabled || upto <= after ? [] : await EventsAsync(await _store.ChangedAsync(after, upto, ct), ct);

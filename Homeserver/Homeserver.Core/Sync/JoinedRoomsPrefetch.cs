@@ -16,8 +16,9 @@ public sealed class JoinedRoomsPrefetch(IReadOnlyDictionary<string, JoinedRoomsP
     /// <param name="Newest">The room's newest events up to the sync's position, newest first, as many as the timeline's first page.</param>
     /// <param name="Receipts">Every receipt of the room up to the sync's receipt position, in stream order.</param>
     /// <param name="ReadAhead">Rows and relation aggregations of the events these rooms' sections most likely show.</param>
+    /// <param name="Named">Whether the room has a name or canonical alias (see <see cref="NamedRooms"/>).</param>
     public sealed record Room(IReadOnlyList<EventRow> Newest, IReadOnlyList<CurrentStateStore.Member> Members,
-        IReadOnlyList<NotificationCounts.ThreadCount> UnreadCounts, IReadOnlyList<ReceiptStore.Receipt> Receipts, EventReadAhead ReadAhead)
+        IReadOnlyList<NotificationCounts.ThreadCount> UnreadCounts, IReadOnlyList<ReceiptStore.Receipt> Receipts, EventReadAhead ReadAhead, bool Named)
     {
         /// <summary>The first timeline page after <paramref name="after"/>: what <see cref="EventStore.PageAsync"/> would return backwards from the sync's position.</summary>
         public IReadOnlyList<EventRow> FirstPage(long after) => Newest.Where(r => r.StreamOrdering > after).ToList();

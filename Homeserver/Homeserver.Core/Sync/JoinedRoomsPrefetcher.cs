@@ -11,7 +11,7 @@ namespace Homeserver.Core.Sync;
 
 /// <summary>Reads a <see cref="JoinedRoomsPrefetch"/>: each kind of row for all the rooms in one query.</summary>
 public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore current, StateService state, Ephemeral.ReceiptStore receipts,
-    NotificationCounts counts, RelationAggregator aggregator, VisibilityService visibility)
+    NotificationCounts counts, RelationAggregator aggregator, VisibilityService visibility, NamedRooms named)
 {
     /// <param name="upto">The sync's event and receipt positions; <paramref name="filter"/> sets the timeline page and lazy loading.</param>
     public async Task<JoinedRoomsPrefetch> LoadAsync(UserId userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct)
@@ -25,7 +25,8 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
             Members: await current.MembersOfRoomsAsync(roomIds, ct),
             Unread: await counts.ByRoomAndThreadAsync(userId.ToString(), roomIds, ct),
             Receipts: await receipts.ChangedInRoomsAsync(roomIds, 0, upto.Receipts, ct),
-            Ignored: await visibility.IgnoredUsersAsync(userId, ct)), ct);
+            Ignored: await visibility.IgnoredUsersAsync(userId, ct),
+            Named: await named.AmongAsync(roomIds, ct)), ct);
         var newest = await InPartsAsync(roomIds, part => events.NewestOfRoomsAsync(part, upto.Events, Math.Max(limit + 1, 1), ct), ct);
         var candidates = newest.Values.SelectMany(r => r).ToList();
         var relations = Task.Run(() => aggregator.LoadAsync(userId, candidates.Select(r => r.EventId).ToList(), ct), ct);
@@ -33,9 +34,9 @@ public sealed class JoinedRoomsPrefetcher(EventStore events, CurrentStateStore c
         foreach (var rows in newest.Values)
             wanted.UnionWith(await LikelyStateAsync(userId, rows, limit, filter.State.LazyLoadMembers, ct));
         var readAhead = new EventReadAhead(await InPartsAsync(wanted, part => events.GetManyAsync(part, ct), ct), await relations);
-        var (members, unread, changedReceipts, ignored) = await perRoom;
+        var (members, unread, changedReceipts, ignored, namedRooms) = await perRoom;
         var rooms = roomIds.ToDictionary(id => id, id => new JoinedRoomsPrefetch.Room(newest.GetValueOrDefault(id) ?? [],
-            members.GetValueOrDefault(id) ?? [], unread.GetValueOrDefault(id) ?? [], changedReceipts[id].ToList(), readAhead));
+            members.GetValueOrDefault(id) ?? [], unread.GetValueOrDefault(id) ?? [], changedReceipts[id].ToList(), readAhead, namedRooms.Contains(id)));
         return new JoinedRoomsPrefetch(rooms, ignored);
     }
 

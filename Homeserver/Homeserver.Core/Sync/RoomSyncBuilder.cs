@@ -14,7 +14,7 @@ namespace Homeserver.Core.Sync;
 /// <summary>The per-room sections of a sync response.</summary>
 public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, EventStore events, StateService state, CurrentStateStore current,
     VisibilityService visibility, Push.Counts.NotificationCounts counts, JoinedRoomsPrefetcher prefetcher, Rooms.Memberships.RemoteMembershipStore remoteMemberships,
-    TimeProvider time)
+    LazyMembersSent lazySent, NamedRooms namedRooms, TimeProvider time)
 {
     /// <summary>Invite state: the stripped events a client needs to show an invitation (spec "Stripped state").</summary>
     private static readonly string[] InviteStateTypes =
@@ -23,8 +23,10 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     /// <summary>
     /// The stretch of a room's stream one sync covers: after <see cref="Since"/> (from the beginning when null) up to
     /// <see cref="Upto"/>; <see cref="FullState"/> asks for the whole state whatever the timeline holds.
+    /// <see cref="NewlyJoined"/>: a room the user joined since an incremental sync's token, whose timeline is marked
+    /// limited as Synapse marks it, the client holding none of the room's history.
     /// </summary>
-    public readonly record struct Window(long? Since, long Upto, bool FullState);
+    public readonly record struct Window(long? Since, long Upto, bool FullState, bool NewlyJoined = false);
 
     /// <summary>What the sections of <paramref name="roomIds"/> will read, read for all of them at once (see <see cref="JoinedRoomsPrefetch"/>).</summary>
     public Task<JoinedRoomsPrefetch> PrefetchAsync(UserId userId, IReadOnlyList<string> roomIds, SyncToken upto, SyncFilter filter, CancellationToken ct) =>
@@ -34,15 +36,16 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     /// A joined room's section: its timeline in the window and the state at the timeline's start. Null when
     /// nothing changed in the room for an incremental sync that did not ask for full state. What
     /// <paramref name="prefetch"/> holds for the room (made for the same window end and filter) is not read again.
-    /// Events of <paramref name="alsoVisible"/> are shown whatever the history visibility says of them.
     /// </summary>
+    /// <param name="joins">When given, gets the users whose joins the section carries (in its timeline or state).</param>
     public async Task<JsonObject?> JoinedAsync(UserId userId, string deviceId, string roomId, Window window, SyncFilter filter,
         IReadOnlyList<AccountDataStore.Entry> roomData, IReadOnlyList<string>? typing, JsonObject? receipts, CancellationToken ct,
-        JoinedRoomsPrefetch? prefetch = null, IReadOnlySet<string>? alsoVisible = null)
+        JoinedRoomsPrefetch? prefetch = null, ISet<string>? joins = null)
     {
         var version = await rooms.VersionOfAsync(roomId, ct);
         var prefetched = prefetch?.For(roomId);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct, prefetch, alsoVisible);
+        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, joined: true, ct, prefetch);
+        limited |= window.NewlyJoined;
         if (window.Since is not null && !window.FullState && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
             return null;
         var ephemeral = new JsonArray();
@@ -57,16 +60,19 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         var section = new JsonObject
         {
             ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct, prefetched),
-            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct, prefetched)).ToArray()) },
+            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, deviceId, roomId, version, timeline, limited, window, filter, ct, prefetched, joins)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)Providers.AccountDataSyncProvider.Event(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
             ["unread_notifications"] = unread,
         };
         if (threadUnread is not null)
             section["unread_thread_notifications"] = threadUnread;
+        if (joins is not null)
+            NoteJoins(timeline, joins);
         // The summary lets lazy-loading clients name the room without its member list; it is sent when it may have changed.
         if (window.Since is null || window.FullState || timeline.Any(e => e.EventType == EventTypes.Member))
-            section["summary"] = Summary(userId, prefetched?.Members ?? await current.MembersAsync(roomId, ct));
+            section["summary"] = Summary(userId, prefetched?.Members ?? await current.MembersAsync(roomId, ct),
+                prefetched?.Named ?? (await namedRooms.AmongAsync([roomId], ct)).Count > 0);
         return section;
     }
 
@@ -74,15 +80,17 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     public static IReadOnlyList<string> Heroes(UserId userId, IReadOnlyList<CurrentStateStore.Member> members) =>
         members.Where(m => m.UserId != userId.ToString() && m.Membership is "join" or "invite").Select(m => m.UserId).Order(StringComparer.Ordinal).Take(5).ToList();
 
-    private static JsonObject Summary(UserId userId, IReadOnlyList<CurrentStateStore.Member> members)
+    /// <summary>The room's member counts, and its heroes when it has no name to be called by.</summary>
+    private static JsonObject Summary(UserId userId, IReadOnlyList<CurrentStateStore.Member> members, bool named)
     {
-        var heroes = Heroes(userId, members);
-        return new JsonObject
+        var summary = new JsonObject
         {
-            ["m.heroes"] = new JsonArray(heroes.Select(h => (JsonNode)JsonValue.Create(h)).ToArray()),
             ["m.joined_member_count"] = members.Count(m => m.Membership == "join"),
             ["m.invited_member_count"] = members.Count(m => m.Membership == "invite"),
         };
+        if (!named)
+            summary["m.heroes"] = new JsonArray(Heroes(userId, members).Select(h => (JsonNode)JsonValue.Create(h)).ToArray());
+        return summary;
     }
 
     private static JsonObject TypingEvent(IReadOnlyList<string> userIds) => new()
@@ -127,14 +135,14 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         CancellationToken ct)
     {
         var version = await rooms.VersionOfAsync(roomId, ct);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, ct);
+        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, joined: false, ct);
         if (timeline.Count == 0 && filter.TimelineLimit > 0 && await events.GetIncludingOutliersAsync(leaveEventId, ct) is { StreamOrdering: 0 } outlier
             && filter.Timeline.Matches(outlier))
             (timeline, limited) = ([outlier], false);
         return new JsonObject
         {
             ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct),
-            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
+            ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, deviceId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray() },
         };
     }
@@ -149,20 +157,24 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     {
         var version = await rooms.VersionOfAsync(roomId, ct);
         var filter = SyncFilter.Default with { Timeline = RoomEventFilter.None with { Limit = limit } };
-        var (rows, limited) = await TimelineAsync(userId, roomId, version, after, upto, filter, ct);
+        var (rows, limited) = await TimelineAsync(userId, roomId, version, after, upto, filter, joined: false, ct);
         return (await TimelineSectionAsync(userId, deviceId, version, rows, limited, upto, ct), rows);
     }
 
     /// <summary>Pages fetched at most per timeline when a filter hides events, so a sparse filter cannot scan a whole room.</summary>
     private const int MaxTimelinePages = 10;
 
+    /// <summary>Events per page after the first when a filter or history visibility hides events.</summary>
+    private const int HiddenEventsPageSize = 50;
+
     /// <summary>
     /// The visible events in (<paramref name="after"/>, <paramref name="upto"/>] that pass the timeline filter,
     /// oldest first, at most the filter's limit and <see cref="PageBudget.MaxBytes"/>; limited when older matching
-    /// events were left out.
+    /// events were left out. Hidden events do not count towards the limit, so events the user may not see (sent while
+    /// they were away from a room with joined history) do not crowd out the ones they may.
     /// </summary>
     private async Task<(IReadOnlyList<EventRow> Rows, bool Limited)> TimelineAsync(UserId userId, string roomId, RoomVersion version,
-        long after, long upto, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null, IReadOnlySet<string>? alsoVisible = null)
+        long after, long upto, SyncFilter filter, bool joined, CancellationToken ct, JoinedRoomsPrefetch? prefetch = null)
     {
         var prefetched = prefetch?.For(roomId);
         var limit = filter.TimelineLimit;
@@ -171,60 +183,141 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         var matching = new List<EventRow>();
         var before = upto + 1;
         var limited = false;
+        var pageSize = limit + 1;
         for (var page = 0; ; page++)
         {
             var newestFirst = page == 0 && prefetched is not null
                 ? prefetched.FirstPage(after)
-                : await events.PageAsync(roomId, before, after, backwards: true, limit + 1, ct);
-            matching.AddRange(newestFirst.Where(filter.Timeline.Matches));
-            if (matching.Count > limit || (page == MaxTimelinePages - 1 && newestFirst.Count > limit))
+                : await events.PageAsync(roomId, before, after, backwards: true, pageSize, ct);
+            var full = newestFirst.Count >= pageSize;
+            matching.AddRange(await VisibleAsync(userId, roomId, version, newestFirst.Where(filter.Timeline.Matches).ToList(), joined, prefetch, ct));
+            if (matching.Count > limit || (page == MaxTimelinePages - 1 && full))
             {
                 limited = true;
                 break;
             }
-            if (newestFirst.Count <= limit)
+            if (!full)
                 break;
             before = newestFirst[^1].StreamOrdering;
+            // The first page showed the filter or visibility hides events: further pages look further back at once.
+            pageSize = Math.Max(limit + 1, HiddenEventsPageSize);
         }
         // The newest events within the page budget, as a page of /messages: a timeline of 500 events of 64 KiB would
         // be 32 MB per room and per sync. prev_batch continues from the oldest kept.
         var newest = matching.Take(limit).ToList();
         var kept = PageBudget.Fit(newest);
         limited |= kept.Count < newest.Count;
-        var rows = kept.Reverse().ToList();
-        var visible = prefetched is not null
-            ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId.ToString()), prefetch!.IgnoredUsers, ct)
-            : await visibility.FilterAsync(userId, version, rows, ct);
-        if (alsoVisible is { Count: > 0 })
-        {
-            var seen = visible.Select(r => r.EventId).ToHashSet(StringComparer.Ordinal);
-            visible = rows.Where(r => seen.Contains(r.EventId) || alsoVisible.Contains(r.EventId)).ToList();
-        }
-        return (visible, limited);
+        return (kept.Reverse().ToList(), limited);
     }
 
     /// <summary>
-    /// The state section: the whole state at the timeline's start for initial, limited and full-state syncs
-    /// (an unlimited incremental sync carries its state changes in the timeline), cut by the state filter. With
-    /// lazy-loaded members, member events are only those of the timeline's senders and the user.
+    /// The rows the user may see. In a joined room a state event that is still the room's current state is shown even
+    /// when history visibility hides it, as Synapse does: the client learns the room's present (who joined while the
+    /// user was away) from the timeline.
     /// </summary>
-    private async Task<IReadOnlyList<JsonNode>> StateSectionAsync(UserId userId, string roomId, RoomVersion version, IReadOnlyList<EventRow> timeline,
-        bool limited, Window window, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch.Room? prefetched = null)
+    private async Task<IReadOnlyList<EventRow>> VisibleAsync(UserId userId, string roomId, RoomVersion version, IReadOnlyList<EventRow> rows,
+        bool joined, JoinedRoomsPrefetch? prefetch, CancellationToken ct)
     {
-        var whole = window.Since is null || limited || window.FullState;
+        var prefetched = prefetch?.For(roomId);
+        var visible = prefetched is not null
+            ? await visibility.FilterAsync(userId, version, rows, prefetched.MembershipOf(userId.ToString()), prefetch!.IgnoredUsers, ct)
+            : await visibility.FilterAsync(userId, version, rows, ct);
+        if (!joined || visible.Count == rows.Count)
+            return visible;
+        var shown = visible.Select(r => r.EventId).ToHashSet(StringComparer.Ordinal);
+        if (!rows.Any(r => r.StateKey is not null && !shown.Contains(r.EventId)))
+            return visible;
+        var currentIds = (await current.GetStateAsync(roomId, ct)).Values.ToHashSet(StringComparer.Ordinal);
+        return rows.Where(r => shown.Contains(r.EventId) || (r.StateKey is not null && currentIds.Contains(r.EventId))).ToList();
+    }
+
+    /// <summary>
+    /// The state section, as Synapse computes it. Initial and full-state syncs (and a room newly joined) get the whole
+    /// state at the timeline's start. An incremental sync whose timeline follows on from the last one gets none: its
+    /// state changes are in the timeline. A gapped one (limited) gets what changed in the gap: state at the timeline's
+    /// start or end that the client did not have at the previous sync and that the timeline does not carry. With
+    /// lazy-loaded members, member events are only those of the timeline's senders (and, from no token, the user's
+    /// own), less those already sent to this device unless <c>include_redundant_members</c>; a gap's membership
+    /// changes are sent all the same.
+    /// </summary>
+    private async Task<IReadOnlyList<JsonNode>> StateSectionAsync(UserId userId, string deviceId, string roomId, RoomVersion version,
+        IReadOnlyList<EventRow> timeline, bool limited, Window window, SyncFilter filter, CancellationToken ct, JoinedRoomsPrefetch.Room? prefetched = null,
+        ISet<string>? joins = null)
+    {
+        var whole = window.Since is null || window.FullState;
         var lazy = filter.State.LazyLoadMembers;
-        if (!whole && !(lazy && timeline.Count > 0))
+        var inTimeline = new Dictionary<StateEventKey, string>();
+        var sendersToLoad = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in timeline)
+        {
+            // A sender whose member event came earlier in the timeline needs no state for it.
+            if (!inTimeline.ContainsKey(new StateEventKey(EventTypes.Member, e.Sender)))
+                sendersToLoad.Add(e.Sender);
+            if (e.StateKey is not null)
+                inTimeline[new StateEventKey(e.EventType, e.StateKey)] = e.EventId;
+        }
+        if (whole && lazy)
+            sendersToLoad.Add(userId.ToString());
+        if (!whole && !limited && !(lazy && sendersToLoad.Count > 0))
             return [];
-        var snapshot = await StateAtStartAsync(roomId, timeline, window.Upto, ct, prefetched);
-        HashSet<string>? wantedMembers = lazy ? [userId.ToString(), .. timeline.Select(e => e.Sender)] : null;
-        var ids = snapshot
-            .Where(kv => kv.Key.Type == EventTypes.Member ? wantedMembers?.Contains(kv.Key.StateKey) ?? whole : whole)
-            .Select(kv => kv.Value).ToList();
+        var start = await StateAtStartAsync(roomId, timeline, window.Upto, ct, prefetched);
+        bool Wanted(StateEventKey key) => key.Type != EventTypes.Member || !lazy || sendersToLoad.Contains(key.StateKey);
+        var atStart = start.Where(kv => Wanted(kv.Key)).ToList();
+        List<KeyValuePair<StateEventKey, string>> chosen;
+        if (whole)
+            chosen = atStart;
+        else if (!limited)
+            chosen = atStart.Where(kv => kv.Key.Type == EventTypes.Member).ToList();
+        else
+        {
+            var previous = (await StateAtAsync(roomId, window.Since!.Value, ct)).Values.ToHashSet(StringComparer.Ordinal);
+            // The senders' member events count as unsent, so lazy loading gets them even when they predate the gap.
+            if (lazy)
+                previous.ExceptWith(atStart.Where(kv => kv.Key.Type == EventTypes.Member).Select(kv => kv.Value));
+            var timelineIds = inTimeline.Values.ToHashSet(StringComparer.Ordinal);
+            chosen = [.. (await StateAtAsync(roomId, window.Upto, ct)).Concat(atStart)
+                .Where(kv => !previous.Contains(kv.Value) && !timelineIds.Contains(kv.Value))
+                .DistinctBy(kv => kv.Value)];
+        }
+        if (lazy && !filter.State.IncludeRedundantMembers)
+        {
+            var (user, room) = (userId.ToString(), roomId);
+            if (window.Since is null)
+                lazySent.Forget(user, deviceId, room);
+            else
+                chosen = chosen.Where(kv => kv.Key.Type != EventTypes.Member || !lazySent.WasSent(user, deviceId, room, kv.Key.StateKey, kv.Value)).ToList();
+            lazySent.Record(user, deviceId, room, chosen.Concat(inTimeline).Where(kv => kv.Key.Type == EventTypes.Member).Select(kv => (kv.Key.StateKey, kv.Value)));
+        }
+        var ids = chosen.Select(kv => kv.Value).ToList();
         var rows = prefetched is not null ? await prefetched.ReadAhead.GetManyAsync(events, ids, ct) : await events.GetManyAsync(ids, ct);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return rows.Values.Where(filter.State.Matches).OrderBy(r => r.StreamOrdering)
-            .Take(filter.State.Limit ?? int.MaxValue)
-            .Select(r => ClientEventFormatter.FormatRaw(r, version, now)).ToList();
+        var sent = rows.Values.Where(filter.State.Matches).OrderBy(r => r.StreamOrdering).Take(filter.State.Limit ?? int.MaxValue).ToList();
+        if (joins is not null)
+            NoteJoins(sent, joins);
+        return sent.Select(r => ClientEventFormatter.FormatRaw(r, version, now)).ToList();
+    }
+
+    /// <summary>Whether the user was joined to the room at stream position <paramref name="position"/>.</summary>
+    public async Task<bool> WasJoinedAsync(UserId userId, string roomId, long position, CancellationToken ct)
+    {
+        var at = await StateAtAsync(roomId, position, ct);
+        return at.TryGetValue(new StateEventKey(EventTypes.Member, userId.ToString()), out var id) && await events.GetAsync(id, ct) is { } row
+            && JsonFields.String(JsonNode.Parse(row.Json)?["content"], "membership") == "join";
+    }
+
+    private static void NoteJoins(IEnumerable<EventRow> rows, ISet<string> joins)
+    {
+        foreach (var row in rows)
+            if (row.EventType == EventTypes.Member && row.StateKey is { } member
+                && JsonFields.String(JsonNode.Parse(row.Json)?["content"], "membership") == "join")
+                joins.Add(member);
+    }
+
+    /// <summary>The room's state after its last event at or before stream position <paramref name="position"/>.</summary>
+    private async Task<IReadOnlyDictionary<StateEventKey, string>> StateAtAsync(string roomId, long position, CancellationToken ct)
+    {
+        var last = await events.PageAsync(roomId, position + 1, long.MinValue, backwards: true, 1, ct);
+        return last.Count > 0 && last[0].StateGroup is { } g ? await state.GetGroupAsync(g, ct) : new Dictionary<StateEventKey, string>();
     }
 
     private async Task<JsonObject> TimelineSectionAsync(UserId userId, string deviceId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,

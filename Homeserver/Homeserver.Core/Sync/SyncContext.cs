@@ -28,6 +28,12 @@ public sealed class SyncContext(SyncService.SyncRequest request, SyncToken upto,
     /// <summary>Whether a membership changed in the window in a room the user is or was in (set by the rooms provider).</summary>
     public bool MembershipsChanged { get; set; }
 
+    /// <summary>
+    /// Users who came to share a room with the user in the window of an incremental sync (they joined one of the user's
+    /// rooms, or the user joined theirs), set by the rooms provider for the presence provider.
+    /// </summary>
+    public ISet<string> NewlySharedWith { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     public void HoldBack(string stream, long position) => Upto = Upto.With(stream, position);
 
     /// <summary>The user's account data written in the window (all of it for an initial sync).</summary>

@@ -36,6 +36,30 @@ public sealed class DeviceListTests(HomeserverFixture fixture) : IClassFixture<H
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task NewAndRenamedDevices_AreReportedToTheOwnerAndRoomPeers(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var (alice, _, a, b, _) = await hs.TwoUsersInPublicRoomAsync();
+        var aliceSince = (await a.SyncAsync()).NextBatch();
+        var bobSince = (await b.SyncAsync()).NextBatch();
+
+        var second = await hs.LoginAsync(alice);
+        var afterLogin = await a.SyncAsync(aliceSince);
+        Assert.Contains(alice.UserId, afterLogin.DeviceLists("changed"));
+        var bobAfterLogin = await b.SyncAsync(bobSince);
+        Assert.Contains(alice.UserId, bobAfterLogin.DeviceLists("changed"));
+        Assert.DoesNotContain(alice.UserId, (await a.SyncAsync(afterLogin.NextBatch())).DeviceLists("changed"));
+
+        await (await a.PutAsJsonAsync($"/_matrix/client/v3/devices/{Uri.EscapeDataString(second.DeviceId)}", new { display_name = "renamed" })).AssertOkAsync();
+        Assert.Contains(alice.UserId, (await a.SyncAsync(afterLogin.NextBatch())).DeviceLists("changed"));
+        Assert.Contains(alice.UserId, (await b.SyncAsync(bobAfterLogin.NextBatch())).DeviceLists("changed"));
+
+        // Renaming a device that does not exist changes nothing and says so.
+        var missing = await a.PutAsJsonAsync("/_matrix/client/v3/devices/NOSUCHDEVICE", new { display_name = "x" });
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task Joining_ReportsTheNewPeer_LeavingTheLastSharedRoom_ReportsLeft(string engine)
     {
         var hs = await fixture.GetAsync(engine);

@@ -244,12 +244,13 @@ public sealed class WebSocketSyncTests(HomeserverFixture fixture) : IClassFixtur
     {
         var hs = await fixture.GetAsync("sqlite");
         var (alice, a) = await hs.RegisterClientAsync();
+        // Logged in before the poll starts: a new device is news to the user's sync (device_lists), which would end it.
+        var other = await hs.LoginAsync(alice);
+        using var o = hs.ClientFor(other);
         var since = (await (await a.GetAsync("/_matrix/client/v3/sync")).AssertOkAsync()).GetProperty("next_batch").GetString();
         var watch = Stopwatch.StartNew();
         var poll = a.GetAsync($"/_matrix/client/v3/sync?since={since}&timeout=20000");
         await Task.Delay(300);
-        var other = await hs.LoginAsync(alice);
-        using var o = hs.ClientFor(other);
         await (await o.PostAsync("/_matrix/client/v3/logout/all", null)).AssertOkAsync();
         await (await poll).AssertErrorAsync(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");

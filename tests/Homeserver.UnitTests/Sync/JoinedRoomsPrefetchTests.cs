@@ -12,7 +12,7 @@ namespace Homeserver.UnitTests.Sync;
 public sealed class JoinedRoomsPrefetchTests
 {
     private static JoinedRoomsPrefetch.Room Room(IReadOnlyList<EventRow> newestFirst, IReadOnlyList<CurrentStateStore.Member>? members = null) =>
-        new(newestFirst, members ?? [], [], [], null!);
+        new(newestFirst, members ?? [], [], [], null!, Named: false);
 
     private static EventRow Event(long position) => new() { StreamOrdering = position, EventId = "$" + position, RoomId = "!r:x" };
 

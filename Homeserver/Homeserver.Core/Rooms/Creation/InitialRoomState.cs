@@ -6,7 +6,7 @@ namespace Homeserver.Core.Rooms.Creation;
 
 /// <summary>
 /// The state events a new room starts with, in the order the spec's createRoom lists them: power levels,
-/// canonical alias, the preset's join rules, history visibility and guest access, then <c>initial_state</c>,
+/// canonical alias, the preset's join rules, history visibility and guest access (when it allows guests), then <c>initial_state</c>,
 /// then name and topic. The create event, the creator's join and the invites are sent around these.
 /// </summary>
 public static class InitialRoomState
@@ -22,7 +22,9 @@ public static class InitialRoomState
             events.Add(new("m.room.canonical_alias", "", new JsonObject { ["alias"] = canonicalAlias }));
         events.Add(new(EventTypes.JoinRules, "", new JsonObject { ["join_rule"] = RoomPresets.JoinRule(preset) }));
         events.Add(new(EventTypes.HistoryVisibility, "", new JsonObject { ["history_visibility"] = "shared" }));
-        events.Add(new("m.room.guest_access", "", new JsonObject { ["guest_access"] = RoomPresets.GuestAccess(preset) }));
+        // No guest access event means forbidden (spec m.room.guest_access), so a preset that forbids it sends none, as Synapse does.
+        if (RoomPresets.GuestAccess(preset) is var guestAccess && guestAccess != "forbidden")
+            events.Add(new("m.room.guest_access", "", new JsonObject { ["guest_access"] = guestAccess }));
         // initial_state overrides what the preset set for the same key, keeping the preset's position.
         foreach (var s in request.InitialState)
         {

@@ -47,16 +47,22 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
             : null;
         var joinedRooms = memberships.Where(m => m.Membership == "join").ToList();
         var sections = new JsonObject?[joinedRooms.Count];
+        var newlyJoined = new bool[joinedRooms.Count];
+        var joins = joinedRooms.Select(_ => (ISet<string>)new HashSet<string>(StringComparer.Ordinal)).ToArray();
         if (prefetch is null)
             for (var i = 0; i < joinedRooms.Count; i++)
-                sections[i] = await JoinedSectionAsync(joinedRooms[i], ct);
+                (sections[i], newlyJoined[i]) = await JoinedSectionAsync(i, ct);
         else
             // With their rows read ahead, the rooms' sections are formatting independent of each other: every core takes a share.
             await Parallel.ForAsync(0, joinedRooms.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-                async (i, ct) => sections[i] = await JoinedSectionAsync(joinedRooms[i], ct));
+                async (i, ct) => (sections[i], newlyJoined[i]) = await JoinedSectionAsync(i, ct));
         for (var i = 0; i < joinedRooms.Count; i++)
             if (sections[i] is { } section)
+            {
                 join[joinedRooms[i].RoomId] = section;
+                if (incremental)
+                    await NoteNewlySharedAsync(joinedRooms[i].RoomId, joins[i], newlyJoined[i]);
+            }
         IReadOnlySet<string>? ignored = null;
         foreach (var m in memberships)
         {
@@ -73,26 +79,44 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
                 case "knock" when isNew || fullState:
                     knock[m.RoomId] = await rooms.StrippedAsync(userId, m.RoomId, "knock_state", ct);
                     break;
-                case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave || fullState:
-                    if (!await forgotten.IsForgottenAsync(userId.ToString(), m.RoomId, ct))
-                        leave[m.RoomId] = await rooms.LeftAsync(userId, deviceId, m.RoomId, m.EventId, new RoomSyncBuilder.Window(since?.Events, m.StreamOrdering, fullState), filter, ct);
+                // include_leave brings back rooms left long ago in an initial or full-state sync only; an incremental
+                // sync lists the rooms left since its token, as Synapse does.
+                case "leave" or "ban" when (since is not null && isNew) || filter.IncludeLeave && ctx.Initial || fullState:
+                    if (await forgotten.IsForgottenAsync(userId.ToString(), m.RoomId, ct))
+                        break;
+                    // A room joined and left since the token is new to the client: its leave section carries the whole state.
+                    var leftSince = since is not null && (!isNew || await rooms.WasJoinedAsync(userId, m.RoomId, since.Value.Events, ct)) ? since.Value.Events : (long?)null;
+                    leave[m.RoomId] = await rooms.LeftAsync(userId, deviceId, m.RoomId, m.EventId, new RoomSyncBuilder.Window(leftSince, m.StreamOrdering, fullState), filter, ct);
                     break;
             }
         }
 
-        async Task<JsonObject?> JoinedSectionAsync(CurrentStateStore.UserMembership m, CancellationToken ct)
+        // Who came to share a room with the user: everyone in a room they joined, whoever joined one of theirs.
+        async Task NoteNewlySharedAsync(string roomId, ISet<string> joins, bool joinedNow)
         {
+            var self = userId.ToString();
+            if (joinedNow)
+                ctx.NewlySharedWith.UnionWith((await current.MembersAsync(roomId, ct)).Where(m => m.Membership == "join" && m.UserId != self).Select(m => m.UserId));
+            else
+                ctx.NewlySharedWith.UnionWith(joins.Where(u => u != self));
+        }
+
+        async Task<(JsonObject?, bool NewlyJoined)> JoinedSectionAsync(int i, CancellationToken ct)
+        {
+            var m = joinedRooms[i];
             var roomData = changedData.Where(d => d.RoomId == m.RoomId && filter.RoomAccountData.Matches(d.DataType, null)).ToList();
-            var isNew = since is null || m.StreamOrdering > since.Value.Events;
+            // Newly joined, not only changed: a new display name is no rejoin, and must not resend the whole state.
+            var isNew = since is null || (m.StreamOrdering > since.Value.Events && !await rooms.WasJoinedAsync(userId, m.RoomId, since.Value.Events, ct));
             var typists = filter.Ephemeral.Matches("m.typing", null) ? typing.ChangedSince(m.RoomId, isNew || fullState ? 0 : typingSince) : null;
             if (active is not null && !isNew && typists is null && roomData.Count == 0 && !active.Contains(m.RoomId))
-                return null;
+                return (null, false);
             var receiptsAfter = isNew || fullState ? 0 : since!.Value.Receipts;
             var receipt = !filter.Ephemeral.Matches("m.receipt", null) ? null
                 : prefetch?.For(m.RoomId) is { } prefetched ? ReceiptService.ReceiptEvent(prefetched.Receipts.Where(r => r.StreamId > receiptsAfter), userId)
                 : await receipts.ChangedAsync(m.RoomId, userId, receiptsAfter, upto.Receipts, ct);
-            var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState);
-            return await rooms.JoinedAsync(userId, deviceId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch);
+            var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, fullState, NewlyJoined: isNew && since is not null);
+            return (await rooms.JoinedAsync(userId, deviceId, m.RoomId, window, filter, roomData, typists, receipt, ct, prefetch,
+                incremental ? joins[i] : null), isNew && since is not null);
         }
 
         var peek = await PeekedAsync(ctx, allMemberships, ct);
@@ -122,10 +146,9 @@ public sealed class RoomsSyncProvider(CurrentStateStore current, EventStore even
             var isNew = since is null || p.StreamId > since.Value.AccountData;
             var window = new RoomSyncBuilder.Window(isNew ? null : since!.Value.Events, upto.Events, ctx.FullState);
             // The room's current state is anyone's to read while it is world-readable (GET /state), so its events show in
-            // the timeline where they happened, as a joined member would see them; other past events only as history
+            // the timeline where they happened, as a joined member sees them; other past events only as history
             // visibility lets a non-member see them.
-            var currentState = (await current.GetStateAsync(p.RoomId, ct)).Values.ToHashSet(StringComparer.Ordinal);
-            if (await rooms.JoinedAsync(ctx.UserId, ctx.DeviceId, p.RoomId, window, ctx.Filter, [], null, null, ct, alsoVisible: currentState) is { } section)
+            if (await rooms.JoinedAsync(ctx.UserId, ctx.DeviceId, p.RoomId, window, ctx.Filter, [], null, null, ct) is { } section)
                 peek[p.RoomId] = section;
         }
         return peek;
