@@ -25,6 +25,8 @@ public static class FederationEndpoints
         }));
 
         KeyEndpoints.MapServerKey(app);
+        // Identity servers call this whether or not rooms federate: it is how an emailed invite reaches its user.
+        ThirdPartyOnBindEndpoint.Map(app);
 
         if (!app.ServiceProvider.GetRequiredService<FederationOptions>().Enabled)
             return app;

@@ -23,6 +23,8 @@ public static class CreateRoomEndpoints
         public string? Name { get; init; }
         public string? Topic { get; init; }
         public List<string>? Invite { get; init; }
+        [System.Text.Json.Serialization.JsonPropertyName("invite_3pid")]
+        public List<JsonElement>? Invite3pid { get; init; }
         public List<InitialState>? InitialState { get; init; }
         public string? RoomVersion { get; init; }
         public JsonElement? CreationContent { get; init; }
@@ -47,6 +49,7 @@ public static class CreateRoomEndpoints
                 Name = body.Name,
                 Topic = body.Topic,
                 Invite = (body.Invite ?? []).Select(RoomPaths.UserId).ToList(),
+                Invite3pid = (body.Invite3pid ?? []).Select(ThreepidInvites.Read).ToList(),
                 InitialState = (body.InitialState ?? []).Select(s => new InitialStateEvent(s.Type, s.StateKey ?? "", RoomPaths.Content(s.Content))).ToList(),
                 RoomVersion = body.RoomVersion,
                 CreationContent = Object(body.CreationContent, "creation_content"),

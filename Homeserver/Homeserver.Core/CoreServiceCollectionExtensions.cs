@@ -186,6 +186,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SenderRestrictions>();
         services.AddSingleton<RoomWriteService>();
         services.AddSingleton<MembershipService>();
+        services.AddSingleton<Rooms.ThirdPartyInvites.ThirdPartyInviteService>();
         services.AddFederationMembership();
         services.AddSingleton<RestrictedJoinAuthoriser>();
         services.AddSingleton<RemoteMembershipStore>();

@@ -111,10 +111,16 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         var ids = now.Where(kv => (InviteStateTypes.Contains(kv.Key.Type) && kv.Key.StateKey == "") || kv.Key == new StateEventKey(EventTypes.Member, userId.ToString()))
             .Select(kv => kv.Value).ToList();
         var rows = await events.GetManyAsync(ids, ct);
+        var formatted = rows.Values.OrderBy(r => r.StreamOrdering).Select(r => ClientEventFormatter.Format(r, version, time.GetUtcNow().ToUnixTimeMilliseconds())).ToList();
+        // As Synapse does, the inviter's own membership too, so the client can show who invited.
+        var inviter = formatted.FirstOrDefault(e => JsonFields.String(e, "type") == EventTypes.Member && JsonFields.String(e, "state_key") == userId.ToString()) is { } mine
+            ? JsonFields.String(mine, "sender") : null;
+        if (inviter is not null && inviter != userId.ToString() && now.TryGetValue(new StateEventKey(EventTypes.Member, inviter), out var inviterEventId)
+            && (await events.GetManyAsync([inviterEventId], ct)).Values.FirstOrDefault() is { } inviterRow)
+            formatted.Add(ClientEventFormatter.Format(inviterRow, version, time.GetUtcNow().ToUnixTimeMilliseconds()));
         var stripped = new JsonArray();
-        foreach (var row in rows.Values.OrderBy(r => r.StreamOrdering))
+        foreach (var full in formatted)
         {
-            var full = ClientEventFormatter.Format(row, version, time.GetUtcNow().ToUnixTimeMilliseconds());
             stripped.Add(new JsonObject
             {
                 ["type"] = full["type"]!.DeepClone(),

@@ -86,6 +86,77 @@ public sealed partial class IdentityServerClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The user the identity server has <paramref name="address"/> bound to, or null. The address is sent hashed with
+    /// the identity server's pepper (sha256), in the clear only when the identity server offers nothing else.
+    /// </summary>
+    public async Task<string?> LookupAsync(string idServer, string idAccessToken, string medium, string address, CancellationToken ct)
+    {
+        var bearer = $"Bearer {idAccessToken}";
+        using var detailsRequest = new HttpRequestMessage(HttpMethod.Get, $"https://{idServer}/_matrix/identity/v2/hash_details");
+        detailsRequest.Headers.TryAddWithoutValidation("Authorization", bearer);
+        var details = await SendAsync(idServer, detailsRequest, ct);
+        var pepper = details["lookup_pepper"] is JsonValue p && p.GetValueKind() == JsonValueKind.String ? p.GetValue<string>() : "";
+        var algorithms = details["algorithms"] is JsonArray a ? a.OfType<JsonValue>().Where(v => v.GetValueKind() == JsonValueKind.String).Select(v => v.GetValue<string>()).ToList() : [];
+        string algorithm, key;
+        if (algorithms.Contains("sha256"))
+        {
+            algorithm = "sha256";
+            var digest = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{address} {medium} {pepper}"));
+            key = Convert.ToBase64String(digest).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+        else if (algorithms.Contains("none"))
+        {
+            algorithm = "none";
+            key = $"{address} {medium}";
+        }
+        else
+        {
+            throw new MatrixException(400, ErrorCodes.Unknown, $"Identity server {idServer} offers no lookup algorithm this server knows");
+        }
+        var body = new JsonObject { ["algorithm"] = algorithm, ["pepper"] = pepper, ["addresses"] = new JsonArray(key) };
+        var answer = await PostAsync(idServer, "/_matrix/identity/v2/lookup", body, bearer, ct);
+        return answer["mappings"] is JsonObject mappings && mappings[key] is JsonValue m && m.GetValueKind() == JsonValueKind.String ? m.GetValue<string>() : null;
+    }
+
+    /// <summary>
+    /// Whether the identity server still vouches for a key of a third-party invite, asked at the invite's
+    /// <c>key_validity_url</c> (https only, through the same address policy). An unreachable server vouches for nothing.
+    /// </summary>
+    public async Task<bool> IsKeyValidAsync(string keyValidityUrl, string publicKey, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(keyValidityUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps)
+            return false;
+        var separator = string.IsNullOrEmpty(url.Query) ? "?" : "&";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}{separator}public_key={Uri.EscapeDataString(publicKey)}");
+        try
+        {
+            var answer = await SendAsync(url.Authority, request, ct);
+            return answer["valid"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+        }
+        catch (MatrixException e)
+        {
+            _log.LogInformation("Key validity check at {Url} failed: {Error}", url.Authority, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Asks the identity server to hold an invite for <paramref name="address"/> and tell its owner; the token, the
+    /// name to show for the address, and the keys that will sign the invite's redemption.
+    /// </summary>
+    public async Task<StoredInvite> StoreInviteAsync(string idServer, string idAccessToken, JsonObject invite, CancellationToken ct)
+    {
+        var answer = await PostAsync(idServer, "/_matrix/identity/v2/store-invite", invite, $"Bearer {idAccessToken}", ct);
+        var token = answer["token"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
+        var keys = answer["public_keys"] is JsonArray k ? k.OfType<JsonObject>().Where(o => o["public_key"] is JsonValue).ToList() : [];
+        var legacyKey = answer["public_key"] is JsonValue pk && pk.GetValueKind() == JsonValueKind.String ? pk.GetValue<string>() : null;
+        if (string.IsNullOrEmpty(token) || (keys.Count == 0 && legacyKey is null))
+            throw new MatrixException(502, ErrorCodes.Unknown, $"Identity server {idServer} answered no invite token or key");
+        var displayName = answer["display_name"] is JsonValue d && d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : "";
+        return new StoredInvite(token, displayName, legacyKey, [.. keys.Select(o => (JsonObject)o.DeepClone())]);
+    }
+
     private async Task<JsonObject> PostAsync(string idServer, string path, JsonObject body, string authorization, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"https://{idServer}{path}")

@@ -61,6 +61,32 @@ internal static class ThirdPartyInviteRule
             ? AuthResult.Allowed
             : AuthResult.Denied($"{EventTypes.ThirdPartyInvite}: the sender's level is below the invite level");
 
+    /// <summary>
+    /// The keys of an <c>m.room.third_party_invite</c>'s content that signed <paramref name="signed"/>, each with the
+    /// URL where the identity server says whether it still holds it (null when the invite names none).
+    /// </summary>
+    public static List<(string PublicKey, string? ValidityUrl)> KeysThatSigned(JsonObject signed, JsonObject content)
+    {
+        var candidates = new List<(JsonNode? Key, JsonNode? Url)> { (content["public_key"], content["key_validity_url"]) };
+        if (content["public_keys"] is JsonArray list)
+        {
+            candidates.AddRange(list.OfType<JsonObject>().Select(item => (item["public_key"], item["key_validity_url"])));
+        }
+
+        var signers = new List<(string, string?)>();
+        foreach ((JsonNode? keyNode, JsonNode? urlNode) in candidates)
+        {
+            if (PduReader.TryGetString(keyNode, out string? text)
+                && (UnpaddedBase64.TryDecode(text, out byte[]? key) || UnpaddedBase64.TryDecodeUrlSafe(text, out key))
+                && IsSignedByAnyKey(signed, [key]))
+            {
+                signers.Add((text, PduReader.TryGetString(urlNode, out string? url) ? url : null));
+            }
+        }
+
+        return signers;
+    }
+
     // "A single public key in the public_key property" and "a list of public keys in the public_keys property".
     private static List<byte[]> PublicKeys(JsonObject content)
     {

@@ -12,6 +12,7 @@ public sealed record CreateRoomRequest
     public string? Name { get; init; }
     public string? Topic { get; init; }
     public IReadOnlyList<UserId> Invite { get; init; } = [];
+    public IReadOnlyList<ThirdPartyInvites.ThreepidInvite> Invite3pid { get; init; } = [];
     public IReadOnlyList<InitialStateEvent> InitialState { get; init; } = [];
     public string? RoomVersion { get; init; }
     public JsonObject? CreationContent { get; init; }

@@ -11,12 +11,12 @@ using Homeserver.Core.Rooms.Memberships;
 namespace Homeserver.Core.Rooms.Creation;
 
 /// <summary>
-/// <c>POST /createRoom</c>: the create event, the creator's join, the initial state, the alias and the invites.
+/// <c>POST /createRoom</c>: the create event, the creator's join, the initial state, the alias and the invites (by user ID and by third-party identifier).
 /// Everything that can refuse the request is checked before the first write (<see cref="RoomCreationDryRun"/>),
 /// so a refused request leaves no half-built room.
 /// </summary>
 public sealed class RoomCreationService(RoomWriteService writes, MembershipService membership, RoomStore rooms, RoomAliasStore aliases,
-    IEnumerable<IAliasPolicy> aliasPolicies, UserLookup users, SigningKey key, TimeProvider time, ServerIdentity server, DefaultRoomVersion defaultVersion)
+    IEnumerable<IAliasPolicy> aliasPolicies, ThirdPartyInvites.ThirdPartyInviteService thirdParty, UserLookup users, SigningKey key, TimeProvider time, ServerIdentity server, DefaultRoomVersion defaultVersion)
 {
     public async Task<RoomId> CreateAsync(UserId creator, CreateRoomRequest request, CancellationToken ct)
     {
@@ -58,6 +58,8 @@ public sealed class RoomCreationService(RoomWriteService writes, MembershipServi
             await rooms.SetPublicAsync(roomId.ToString(), true, ct);
         foreach (var invitee in request.Invite)
             await membership.InviteAsync(roomId, creator, invitee, null, request.IsDirect, ct);
+        foreach (var invite in request.Invite3pid)
+            await thirdParty.InviteAsync(roomId, creator, invite, ct);
         return roomId;
     }
 }

@@ -16,11 +16,13 @@ namespace Homeserver.IntegrationTests.Accounts.Threepids;
 
 /// <summary>
 /// An identity server (Identity Service API v2) on a loopback https port, with a certificate of a throwaway CA: it
-/// validates addresses when a test says so, binds them for the bearer of <see cref="AccessToken"/>, and records unbinds.
+/// validates addresses when a test says so, binds them for the bearer of <see cref="AccessToken"/>, records unbinds,
+/// answers hashed lookups and holds third-party invites, signing their redemption with <see cref="InviteKey"/>.
 /// </summary>
 public sealed class FakeIdentityServer : IAsyncDisposable
 {
     public const string AccessToken = "identity-access-token";
+    private const string Pepper = "fake-pepper";
 
     private readonly WebApplication _app;
     private readonly TestCertificateAuthority _ca;
@@ -39,6 +41,22 @@ public sealed class FakeIdentityServer : IAsyncDisposable
 
     /// <summary>Who each address is bound to.</summary>
     public ConcurrentDictionary<(string Medium, string Address), string> Bindings { get; } = new();
+
+    /// <summary>The key that signs third-party invites' redemptions; its public half is what <c>store-invite</c> answers.</summary>
+    public Homeserver.Core.Keys.SigningKey InviteKey { get; } = Homeserver.Core.Keys.SigningKey.Generate();
+
+    /// <summary>Public keys the identity server no longer vouches for (<c>pubkey/isvalid</c>).</summary>
+    public ConcurrentDictionary<string, bool> RevokedKeys { get; } = new();
+
+    /// <summary>The invites held by <c>store-invite</c>, by token: the room and the inviter.</summary>
+    public ConcurrentDictionary<string, (string RoomId, string Sender, string Address)> StoredInvites { get; } = new();
+
+    /// <summary>Signs a third-party invite's redemption as this identity server.</summary>
+    public JsonObject Sign(JsonObject signed)
+    {
+        Homeserver.Core.Keys.JsonSigning.SignJson(signed, Name, InviteKey);
+        return signed;
+    }
 
     /// <summary>The Authorization headers of the unbind requests received.</summary>
     public ConcurrentQueue<string> UnbindAuthorizations { get; } = new();
@@ -86,6 +104,41 @@ public sealed class FakeIdentityServer : IAsyncDisposable
             self.Bindings.TryRemove(key, out _);
             return Results.Json(new { });
         });
+        app.MapGet("/_matrix/identity/v2/hash_details", () => Results.Json(new { lookup_pepper = Pepper, algorithms = new[] { "none", "sha256" } }));
+        app.MapPost("/_matrix/identity/v2/lookup", async (HttpContext ctx) =>
+        {
+            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+            if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
+                return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
+            if (body["algorithm"]?.GetValue<string>() != "sha256" || body["pepper"]?.GetValue<string>() != Pepper)
+                return Results.Json(new { errcode = "M_INVALID_PEPPER", error = "wrong pepper" }, statusCode: 400);
+            var mappings = new JsonObject();
+            foreach (var ((medium, address), mxid) in self!.Bindings)
+            {
+                var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{address} {medium} {Pepper}")))
+                    .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                if (body["addresses"]!.AsArray().Any(a => a!.GetValue<string>() == hash))
+                    mappings[hash] = mxid;
+            }
+            return Results.Json(new JsonObject { ["mappings"] = mappings });
+        });
+        app.MapPost("/_matrix/identity/v2/store-invite", async (HttpContext ctx) =>
+        {
+            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+            if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
+                return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
+            var token = $"invite-token-{Interlocked.Increment(ref self!._nextSession)}";
+            self.StoredInvites[token] = (body["room_id"]!.GetValue<string>(), body["sender"]!.GetValue<string>(), body["address"]!.GetValue<string>());
+            var validity = $"https://{self.Name}/_matrix/identity/v2/pubkey/isvalid";
+            return Results.Json(new
+            {
+                token,
+                display_name = "in...@example.org",
+                public_keys = new[] { new { public_key = self.InviteKey.PublicKeyBase64, key_validity_url = validity } },
+            });
+        });
+        app.MapGet("/_matrix/identity/v2/pubkey/isvalid", (string public_key) =>
+            Results.Json(new { valid = public_key == self!.InviteKey.PublicKeyBase64 && !self.RevokedKeys.ContainsKey(public_key) }));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         self = new FakeIdentityServer(app, ca, address.Port);
