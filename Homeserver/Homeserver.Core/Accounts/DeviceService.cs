@@ -8,9 +8,9 @@ namespace Homeserver.Core.Accounts;
 /// <summary>
 /// A user's own devices as <c>/devices</c> shows and renames them; deleting them is <see cref="SessionService"/>'s, with
 /// their sessions. A new or renamed device is a device-list change: the user's other devices and those sharing a room
-/// with them see it in <c>device_lists.changed</c>, as Synapse reports it.
+/// with them see it in <c>device_lists.changed</c>, here and on other servers, as Synapse reports it.
 /// </summary>
-public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, TimeProvider time)
+public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, IDeviceListRelay deviceLists, TimeProvider time)
 {
     public const int MaxDisplayNameLength = 100;
 
@@ -28,7 +28,7 @@ public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, T
         {
             if (!await DeviceStore.SetDisplayNameAsync(st.Connection, st.Transaction, user, deviceId, displayName, ct))
                 return false;
-            await DeviceListStore.RecordChangeAsync(st, user, ct);
+            await deviceLists.DevicesChangedAsync(st, user, await DeviceListStore.RecordChangeAsync(st, user, ct), [deviceId], deleted: false, ct);
             return true;
         }, ct);
         if (!renamed)
@@ -46,7 +46,7 @@ public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, T
             {
                 UserId = userId.ToString(), DeviceId = deviceId, DisplayName = displayName, CreatedTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             }, ct);
-            await DeviceListStore.RecordChangeAsync(st, userId.ToString(), ct);
+            await deviceLists.DevicesChangedAsync(st, userId.ToString(), await DeviceListStore.RecordChangeAsync(st, userId.ToString(), ct), [deviceId], deleted: false, ct);
         }, ct);
     }
 }

@@ -12,7 +12,7 @@ namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
 public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
-    SessionValidator validator, AuthOptions auth, TimeProvider time, ILogger<SessionService> log)
+    IDeviceListRelay deviceLists, SessionValidator validator, AuthOptions auth, TimeProvider time, ILogger<SessionService> log)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -38,8 +38,9 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
                 UserId = user, DeviceId = deviceId, DisplayName = displayName, CreatedTs = now,
                 LastSeenTs = now, LastSeenIp = client.Ip, LastSeenUserAgent = client.UserAgent,
             }, ct);
-            // A device logged in to is news to the user's other devices and to those sharing a room with them (Synapse reports it so).
-            await DeviceListStore.RecordChangeAsync(st, user, ct);
+            // A device logged in to is news to the user's other devices and to those sharing a room with them, here and on
+            // other servers (Synapse reports it so): a receiver following the updates' prev_id chain must not see a gap.
+            await deviceLists.DevicesChangedAsync(st, user, await DeviceListStore.RecordChangeAsync(st, user, ct), [deviceId], deleted: false, ct);
             var (session, refresh) = NewSession(user, deviceId, refreshable, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             if (revoked.Count > 0)
