@@ -92,6 +92,20 @@ public sealed class HostileJoinResponderTests : IDisposable
         }
     }
 
+    /// <summary>Lets the server answer, then sends its JSON answer as <paramref name="rewrite"/> changed it.</summary>
+    private static async Task RewriteAnswerAsync(HttpContext ctx, RequestDelegate next, Action<JsonObject> rewrite)
+    {
+        var original = ctx.Response.Body;
+        using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        await next(ctx);
+        ctx.Response.Body = original;
+        var answer = JsonNode.Parse(buffer.ToArray())!.AsObject();
+        rewrite(answer);
+        ctx.Response.ContentLength = null;
+        await ctx.Response.WriteAsync(answer.ToJsonString());
+    }
+
     /// <summary>Breaks the signature of every event of one type in the server's own send_join answers.</summary>
     private sealed class SendJoinTamperer(string type) : IStartupFilter
     {
@@ -104,18 +118,13 @@ public sealed class HostileJoinResponderTests : IDisposable
                     await nextMiddleware(ctx);
                     return;
                 }
-                var original = ctx.Response.Body;
-                using var buffer = new MemoryStream();
-                ctx.Response.Body = buffer;
-                await nextMiddleware(ctx);
-                ctx.Response.Body = original;
-                var answer = JsonNode.Parse(buffer.ToArray())!.AsObject();
-                foreach (var list in new[] { "state", "auth_chain" })
-                    foreach (var ev in (answer[list] as JsonArray ?? []).OfType<JsonObject>())
-                        if (ev["type"]?.GetValue<string>() == type)
-                            ev["state_key"] = "something";
-                ctx.Response.ContentLength = null;
-                await ctx.Response.WriteAsync(answer.ToJsonString());
+                await RewriteAnswerAsync(ctx, nextMiddleware, answer =>
+                {
+                    foreach (var list in new[] { "state", "auth_chain" })
+                        foreach (var ev in (answer[list] as JsonArray ?? []).OfType<JsonObject>())
+                            if (ev["type"]?.GetValue<string>() == type)
+                                ev["state_key"] = "something";
+                });
             });
             next(app);
         };
@@ -136,16 +145,11 @@ public sealed class HostileJoinResponderTests : IDisposable
                     await nextMiddleware(ctx);
                     return;
                 }
-                var original = ctx.Response.Body;
-                using var buffer = new MemoryStream();
-                ctx.Response.Body = buffer;
-                await nextMiddleware(ctx);
-                ctx.Response.Body = original;
-                var answer = JsonNode.Parse(buffer.ToArray())!.AsObject();
-                if (answer["event"] is JsonObject ev)
-                    Reshape(ev);
-                ctx.Response.ContentLength = null;
-                await ctx.Response.WriteAsync(answer.ToJsonString());
+                await RewriteAnswerAsync(ctx, nextMiddleware, answer =>
+                {
+                    if (answer["event"] is JsonObject ev)
+                        Reshape(ev);
+                });
             });
             next(app);
         };
