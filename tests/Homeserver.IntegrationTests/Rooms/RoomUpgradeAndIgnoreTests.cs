@@ -25,6 +25,11 @@ public sealed class RoomUpgradeAndIgnoreTests(HomeserverFixture fixture) : IClas
         Assert.Equal("kept", (await (await a.GetRoomAsync(newRoom, "state/m.room.topic/")).AssertOkAsync()).GetProperty("topic").GetString());
         var tomb = await (await a.GetRoomAsync(oldRoom, "state/m.room.tombstone/")).AssertOkAsync();
         Assert.Equal(newRoom, tomb.GetProperty("replacement_room").GetString());
+        Assert.Equal("can_join", (await (await a.GetRoomAsync(newRoom, "state/m.room.guest_access/")).AssertOkAsync()).GetProperty("guest_access").GetString());
+        // A public room states no guest access (none means forbidden); its successor says so in so many words, as Synapse's states it.
+        var publicRoom = await a.CreateRoomAsync(new { preset = "public_chat" });
+        var successor = (await (await a.PostRoomAsync(publicRoom, "upgrade", new { new_version = "12" })).AssertOkAsync()).GetProperty("replacement_room").GetString()!;
+        Assert.Equal("forbidden", (await (await a.GetRoomAsync(successor, "state/m.room.guest_access/")).AssertOkAsync()).GetProperty("guest_access").GetString());
         var resolved = await (await a.GetAsync($"/_matrix/client/v3/directory/room/{Uri.EscapeDataString($"#{aliasName}:{TestHomeserver.ServerName}")}")).AssertOkAsync();
         Assert.Equal(newRoom, resolved.GetProperty("room_id").GetString());
         await a.SendTextAsync(newRoom, "in the new room");

@@ -74,11 +74,16 @@ public sealed class LegacyEndpointsTests(HomeserverFixture fixture) : IClassFixt
         Assert.Equal("offline", own.GetProperty("content").GetProperty("presence").GetString());
         Assert.True(own.GetProperty("content").GetProperty("last_active_ago").GetInt64() >= 0);
 
+        // A member who never synced is listed too, offline, as Synapse lists every member.
+        var (carol, c) = await hs.RegisterClientAsync();
+        await (await c.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", null)).AssertOkAsync();
         var roomSync = await (await b.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/initialSync")).AssertOkAsync();
         var message = Assert.Single(roomSync.GetProperty("messages").GetProperty("chunk").EnumerateArray(), e => e.GetProperty("type").GetString() == "m.room.message");
         Assert.Equal(alice.UserId, message.GetProperty("user_id").GetString());
-        var members = roomSync.GetProperty("presence").EnumerateArray().Select(p => p.GetProperty("content").GetProperty("user_id").GetString()).Order().ToList();
-        Assert.Equal(new[] { alice.UserId, bob.UserId }.Order(), members);
+        var members = roomSync.GetProperty("presence").EnumerateArray().ToList();
+        Assert.Equal(new[] { alice.UserId, bob.UserId, carol.UserId }.Order(), members.Select(p => p.GetProperty("content").GetProperty("user_id").GetString()).Order());
+        Assert.Equal("offline", members.Single(p => p.GetProperty("content").GetProperty("user_id").GetString() == carol.UserId)
+            .GetProperty("content").GetProperty("presence").GetString());
         var empty = await (await b.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/initialSync?limit=0")).AssertOkAsync();
         Assert.Empty(empty.GetProperty("messages").GetProperty("chunk").EnumerateArray());
     }

@@ -90,6 +90,10 @@ public sealed class RoomUpgradeService(RoomReadService reads, RoomWriteService w
             foreach (var type in CopiedTypes)
                 if (await Old(type) is { } ev)
                     await writes.SendAsync(newRoom, userId, type, "", ev.Content.DeepClone().AsObject(), null, token);
+            // Synapse's new room always states its guest access; an old room that had none forbade guests, and so does
+            // the new one, in so many words (clients that copy or compare state find the event).
+            if (await Old("m.room.guest_access") is null)
+                await writes.SendAsync(newRoom, userId, "m.room.guest_access", "", new JsonObject { ["guest_access"] = "forbidden" }, null, token);
             // Whoever was banned from the old room is banned from the new one, as Synapse carries bans over.
             foreach (var banned in (await current.MembersAsync(oldRoomId.ToString(), token)).Where(m => m.Membership == "ban"))
                 await membership.BanAsync(newRoom, userId, UserId.Parse(banned.UserId),

@@ -33,7 +33,7 @@ public sealed class LegacyRoomSnapshot(RoomReadService reads, RoomStore rooms, C
             .ToHashSet(StringComparer.Ordinal);
         // Someone who left sees nothing of the room's present, its members' presence included.
         if (mine?.Membership == "join")
-            snapshot["presence"] = await presence.CurrentAsync(userId, joined.Contains, ct);
+            snapshot["presence"] = await presence.CurrentAsync(userId, joined, ct);
         return snapshot;
     }
 
