@@ -92,6 +92,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccessTokenReader>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<IDeviceDeletionStep, E2ee.DeviceKeysDeletionStep>();
+        services.AddSingleton<IDeviceChangeStep, E2ee.DeviceListChangeStep>();
         services.AddSingleton<IDeviceDeletionStep, ToDevice.ToDeviceInboxDeletionStep>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<DeviceStore>();

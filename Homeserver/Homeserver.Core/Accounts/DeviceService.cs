@@ -1,4 +1,3 @@
-using Homeserver.Core.E2ee;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Streams;
@@ -10,7 +9,7 @@ namespace Homeserver.Core.Accounts;
 /// their sessions. A new or renamed device is a device-list change: the user's other devices and those sharing a room
 /// with them see it in <c>device_lists.changed</c>, here and on other servers, as Synapse reports it.
 /// </summary>
-public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, IDeviceListRelay deviceLists, TimeProvider time)
+public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, IEnumerable<IDeviceChangeStep> changeSteps, TimeProvider time)
 {
     public const int MaxDisplayNameLength = 100;
 
@@ -28,7 +27,7 @@ public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, I
         {
             if (!await DeviceStore.SetDisplayNameAsync(st.Connection, st.Transaction, user, deviceId, displayName, ct))
                 return false;
-            await deviceLists.DevicesChangedAsync(st, user, await DeviceListStore.RecordChangeAsync(st, user, ct), [deviceId], deleted: false, ct);
+            await ChangedAsync(st, userId, deviceId, ct);
             return true;
         }, ct);
         if (!renamed)
@@ -46,7 +45,13 @@ public sealed class DeviceService(StreamPublisher writer, DeviceStore devices, I
             {
                 UserId = userId.ToString(), DeviceId = deviceId, DisplayName = displayName, CreatedTs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             }, ct);
-            await deviceLists.DevicesChangedAsync(st, userId.ToString(), await DeviceListStore.RecordChangeAsync(st, userId.ToString(), ct), [deviceId], deleted: false, ct);
+            await ChangedAsync(st, userId, deviceId, ct);
         }, ct);
+    }
+
+    private async Task ChangedAsync(StreamTransaction st, UserId userId, string deviceId, CancellationToken ct)
+    {
+        foreach (var step in changeSteps)
+            await step.OnDeviceChangedAsync(st, userId, deviceId, ct);
     }
 }

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Homeserver.Core.Accounts.Tokens;
 using Homeserver.Core.Configuration;
-using Homeserver.Core.E2ee;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Storage;
 using Homeserver.Core.Streams;
@@ -12,7 +11,7 @@ namespace Homeserver.Core.Accounts;
 
 /// <summary>Creates and ends device sessions: login, registration, refresh, logout and device deletion.</summary>
 public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDeletionStep> deviceDeletionSteps, AccessTokenIssuer issuer,
-    IDeviceListRelay deviceLists, SessionValidator validator, AuthOptions auth, TimeProvider time, ILogger<SessionService> log)
+    IEnumerable<IDeviceChangeStep> deviceChangeSteps, SessionValidator validator, AuthOptions auth, TimeProvider time, ILogger<SessionService> log)
 {
     /// <summary>
     /// Opens a session on <paramref name="deviceId"/> (a new device when null or unknown). Reusing a device ID
@@ -38,9 +37,8 @@ public sealed class SessionService(StreamPublisher writer, IEnumerable<IDeviceDe
                 UserId = user, DeviceId = deviceId, DisplayName = displayName, CreatedTs = now,
                 LastSeenTs = now, LastSeenIp = client.Ip, LastSeenUserAgent = client.UserAgent,
             }, ct);
-            // A device logged in to is news to the user's other devices and to those sharing a room with them, here and on
-            // other servers (Synapse reports it so): a receiver following the updates' prev_id chain must not see a gap.
-            await deviceLists.DevicesChangedAsync(st, user, await DeviceListStore.RecordChangeAsync(st, user, ct), [deviceId], deleted: false, ct);
+            foreach (var step in deviceChangeSteps)
+                await step.OnDeviceChangedAsync(st, userId, deviceId, ct);
             var (session, refresh) = NewSession(user, deviceId, refreshable, now);
             await AccessSessionStore.InsertAsync(c, tx, session, ct);
             if (revoked.Count > 0)

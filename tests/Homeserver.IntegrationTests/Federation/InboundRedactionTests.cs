@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Core.Identifiers;
@@ -13,8 +12,8 @@ namespace Homeserver.IntegrationTests.Federation;
 /// <summary>
 /// Another server's redactions that the auth rules allow but that may not redact what they name (spec "Handling
 /// redactions"): one sent in another room than its target's, and one of a local user's event by a remote user
-/// without the redact level. Each is taken into the room's graph but neither applied nor served, as Synapse withholds
-/// them; a remote user's redaction of their own event is applied and served.
+/// without the redact level. Each is taken into the room's graph like any event the rules allow, so that what other
+/// servers build on it is taken too, but redacts nothing; a remote user's redaction of their own event redacts it.
 /// </summary>
 public sealed class InboundRedactionTests : IDisposable
 {
@@ -22,7 +21,7 @@ public sealed class InboundRedactionTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
-    public async Task RedactionsThatMayNotRedact_AreNeitherAppliedNorServed_WhileOwnRedactionsAre(string engine)
+    public async Task RedactionsThatMayNotRedact_RedactNothing_AndWhatIsBuiltOnThemIsTaken_WhileOwnRedactionsRedact(string engine)
     {
         await using var a = await FederationTestServers.StartAsync(engine, _ca);
         await using var b = await FederationTestServers.StartAsync(engine, _ca);
@@ -54,13 +53,20 @@ public sealed class InboundRedactionTests : IDisposable
         Assert.False(original.GetProperty("unsigned").TryGetProperty("redacted_because", out _), original.ToString());
         var redacted = await EventAsync(alice, room1, bobsMessage.EventId.ToString());
         Assert.False(redacted.GetProperty("content").TryGetProperty("body", out _), redacted.ToString());
+        Assert.Equal("m.room.redaction", (await EventAsync(alice, room2, elsewhere.EventId.ToString())).GetProperty("type").GetString());
+
+        // Events built on them (another server took them as events of the room) are taken, and reach alice.
+        var onTop = new List<Homeserver.Core.Events.Pdu>();
+        foreach (var room in new[] { room1, room2 })
+            onTop.Add(await fromB.MessageAsync(room, bob, "after the redactions"));
+        var later = await fromB.SendAsync("later", [.. onTop]);
+        foreach (var pdu in onTop)
+            AssertAccepted(later, pdu);
         var served = (await alice.SyncAsync(since)).GetProperty("rooms").GetProperty("join").EnumerateObject()
             .SelectMany(r => r.Value.GetProperty("timeline").GetProperty("events").EnumerateArray()).Select(e => e.GetProperty("event_id").GetString()).ToList();
         Assert.Contains(own.EventId.ToString(), served);
-        Assert.DoesNotContain(elsewhere.EventId.ToString(), served);
-        Assert.DoesNotContain(unentitled.EventId.ToString(), served);
-        Assert.Equal(HttpStatusCode.NotFound,
-            (await alice.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room2.ToString())}/event/{Uri.EscapeDataString(elsewhere.EventId.ToString())}")).StatusCode);
+        Assert.All(onTop, pdu => Assert.Contains(pdu.EventId.ToString(), served));
+        Assert.Equal("hi", (await EventAsync(alice, room1, alicesMessage)).GetProperty("content").GetProperty("body").GetString());
     }
 
     private static Task<Homeserver.Core.Events.Pdu> RedactionAsync(RemotePduFactory from, RoomId room, UserId sender, EventId target) =>

@@ -36,7 +36,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         }
         var stateGroupBefore = ctx.StateBefore?.Group;
         if (ctx.BackfillOrdering is { } ordering)
-            return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, null, ordering, ct), ct);
+            return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, null, ordering, applyRedaction: true, ct), ct);
         var writes = new List<Func<StreamTransaction, long, Task>>();
         foreach (var step in steps)
             if (await step.PrepareAsync(pdu, stateGroupBefore, ct) is { } write)
@@ -49,7 +49,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             // Serialises the room's writers across nodes: the extremities and current state each write replaces
             // are read and replaced inside this lock (SQLite has one writer already).
             await RoomStore.LockAsync(st.Connection, st.Transaction, pdu.RoomId.ToString(), ct);
-            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ctx.StatePrevEvents, null, ct);
+            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ctx.StatePrevEvents, null, applyRedaction: ctx.RedactionWithheld is null, ct);
             foreach (var write in writes)
                 await write(st, persisted.StreamOrdering);
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
@@ -74,7 +74,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
     }
 
     private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
-        IReadOnlyList<string>? statePrevEvents, long? backfillOrdering, CancellationToken ct)
+        IReadOnlyList<string>? statePrevEvents, long? backfillOrdering, bool applyRedaction, CancellationToken ct)
     {
         var (c, tx) = (st.Connection, st.Transaction);
         var roomId = pdu.RoomId.ToString();
@@ -114,7 +114,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         if (backfillOrdering is null)
             await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, statePrevEvents is null ? prev : prev.Union(statePrevEvents), ct);
         await BackwardExtremityStore.RecordAsync(c, tx, roomId, eventId, prev, stream, ct);
-        if (pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
+        if (applyRedaction && pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
             await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
         if (pdu.Content["m.relates_to"] is System.Text.Json.Nodes.JsonObject rel
             && JsonFields.String(rel, "rel_type") is { } relType && JsonFields.String(rel, "event_id") is { } target)

@@ -8,8 +8,9 @@ namespace Homeserver.Core.Rooms.Ingest;
 /// <summary>
 /// Step 7: another server's redaction of an event we hold, which the redaction may not redact (spec "Handling
 /// redactions"): one of another room's event, or, since room version 3 (whose auth rules leave this to the server),
-/// one of another server's user's event without the redact level. It is soft-failed: stored, but neither applied nor
-/// served, as Synapse withholds it. A redaction of an event we do not hold yet is stored and applies to nothing.
+/// one of another server's user's event without the redact level. It is stored as an event of the room (other servers
+/// build on it, as on any event the auth rules allow), but redacts nothing. A redaction of an event we do not hold yet
+/// is stored and applies to nothing.
 /// Local redactions were held to the same rule where they were made (<see cref="RedactionPolicy"/>).
 /// </summary>
 public sealed class RedactionCheckStep(EventStore events, StateService state) : IIngestStep
@@ -22,7 +23,7 @@ public sealed class RedactionCheckStep(EventStore events, StateService state) : 
             return;
         if (row.RoomId != redaction.RoomId.ToString())
         {
-            ctx.SoftFailReason = $"redacts {target}, an event of another room";
+            ctx.RedactionWithheld = $"redacts {target}, an event of another room";
             return;
         }
         if (await state.GetEventAsync(row.EventId, redaction.RoomVersion, ct) is not { } original)
@@ -31,6 +32,6 @@ public sealed class RedactionCheckStep(EventStore events, StateService state) : 
         var levels = PowerLevels.From(redaction.RoomVersion, await state.GetStateEventAsync(map, EventTypes.Create, redaction.RoomVersion, ct),
             await state.GetStateEventAsync(map, EventTypes.PowerLevels, redaction.RoomVersion, ct));
         if (!RedactionRule.ShouldApply(redaction, original, levels))
-            ctx.SoftFailReason = $"may not redact {target}: another server's user's event, without the redact level";
+            ctx.RedactionWithheld = $"may not redact {target}: another server's user's event, without the redact level";
     }
 }
