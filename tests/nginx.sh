@@ -10,6 +10,7 @@
 #                                      its address, its certificate for clients to trust, its upstream servers
 #   tests/nginx.sh stop DIR         -> stops it
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/free-port.sh"
 cmd=${1:?start|stop}
 dir=${2:?directory}
 
@@ -26,17 +27,6 @@ nginx_bin() {
   command -v nginx
 }
 
-# A free loopback port below Linux's ephemeral range, so that no outgoing connection takes a node's port between
-# this script and the test that starts the node on it.
-free_port() {
-  local port=$((20000 + RANDOM % 12000))
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [[ " ${taken:-} " == *" $port "* ]]; do
-    port=$((20000 + RANDOM % 12000))
-  done
-  taken="${taken:-} $port"
-  echo "$port"
-}
-
 case "$cmd" in
   start)
     config=${3:?site config, such as deploy/nginx/homeserver.conf}
@@ -46,10 +36,10 @@ case "$cmd" in
     openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
       -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null \
       || { echo "could not make a certificate with openssl" >&2; exit 1; }
-    port=$(free_port); taken=" $port"
+    free_port port
     nodes=$(grep -cE '^[ \t]*server[ \t]+[^ ;]+:[0-9]+' "$config") || { echo "no upstream servers in $config" >&2; exit 1; }
     upstreams=""
-    for _ in $(seq 1 "$nodes"); do upstreams="$upstreams 127.0.0.1:$(free_port)"; done
+    for _ in $(seq 1 "$nodes"); do free_port upstream; upstreams="$upstreams 127.0.0.1:$upstream"; done
     awk -v port="$port" -v dir="$dir" -v upstreams="$upstreams" '
       BEGIN { n = split(upstreams, up, " "); i = 0 }
       /^[ \t]*listen[ \t]+\[::\]:/ || /^[ \t]*listen[ \t]+8448[ ;]/ { next }

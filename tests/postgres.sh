@@ -4,6 +4,7 @@
 #                                    prints the Npgsql connection string on stdout
 #   tests/postgres.sh stop DIR    -> stops it
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/free-port.sh"
 cmd=${1:?start|stop}
 dir=${2:?cluster directory}
 
@@ -35,10 +36,7 @@ case "$cmd" in
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
     as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    # Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
-    # binding it fails although nothing listens there.
-    port=$((20000 + RANDOM % 12000))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
+    free_port port
     # fsync off: the cluster is thrown away after the run, and our own durability tests kill the homeserver, not PostgreSQL.
     # Many test servers run at once, each with its own pool: room for all of them, and idle connections given back soon.
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

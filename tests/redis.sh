@@ -4,6 +4,7 @@
 #                                 prints its address (host:port) on stdout
 #   tests/redis.sh stop DIR    -> stops it
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/free-port.sh"
 cmd=${1:?start|stop}
 dir=${2:?directory}
 
@@ -24,10 +25,7 @@ case "$cmd" in
   start)
     bin=$(redis_bin)
     mkdir -p "$dir"
-    # Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
-    # binding it fails although nothing listens there.
-    port=$((20000 + RANDOM % 12000))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
+    free_port port
     # Loopback only, nothing kept on disk: the suite throws it away.
     "$bin" --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >&2 \

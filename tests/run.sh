@@ -11,6 +11,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
+source tests/free-port.sh
 work=$(mktemp -d /tmp/homeserver-tests.XXXXXX)
 chmod 755 "$work"
 
@@ -98,10 +99,7 @@ js_passed=0; js_failed=1
 federation_urls=$(tests/js-sdk/federation.sh start "$work/federation") \
     || { echo "the two federating servers for the js-sdk tests did not start" >&2; cat "$work"/federation/server*/js-server.log 2>/dev/null; }
 read -r federation_url1 federation_url2 <<< "$federation_urls"
-# Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
-# binding it fails although nothing listens there.
-port=$((20000 + RANDOM % 12000))
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
+free_port port
 if tests/js-sdk/server.sh start "$work" "$port"; then
     HOMESERVER_URL="http://127.0.0.1:$port" HOMESERVER_RESTART="$root/tests/js-sdk/server.sh restart $work $port" \
         FEDERATION_SERVER1_URL="${federation_url1:-}" FEDERATION_SERVER2_URL="${federation_url2:-}" \

@@ -9,6 +9,7 @@ set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?data directory}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/s3"
+source "$here/../free-port.sh"
 
 case "$cmd" in
   start)
@@ -17,10 +18,7 @@ case "$cmd" in
         || { echo "could not install s3rver from npm (npm ci in tests/s3 failed, see above); the media tests on S3 need it" >&2; exit 1; }
     fi
     mkdir -p "$dir/data"
-    # Below the kernel's ephemeral ports (32768 up): an outgoing connection may hold one of those, so that
-    # binding it fails although nothing listens there.
-    port=$((20000 + RANDOM % 12000))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((20000 + RANDOM % 12000)); done
+    free_port port
     nohup node "$here/node_modules/.bin/s3rver" -d "$dir/data" -a 127.0.0.1 -p "$port" --silent >"$dir/server.log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 100); do

@@ -11,17 +11,8 @@ set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?work directory}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/../free-port.sh"
 addresses=(127.0.0.1 127.0.0.2)
-
-# A free port below the kernel's ephemeral range (32768 up), where no outgoing connection can take it.
-free_port() {
-    local address=$1 port=$((20000 + RANDOM % 12000))
-    while (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null || [[ " ${taken:-} " == *" $port "* ]]; do
-        port=$((20000 + RANDOM % 12000))
-    done
-    taken="${taken:-} $port"
-    echo "$port"
-}
 
 # A server certificate for ADDRESS (the name the other server checks, no SNI for an IP) signed by the CA.
 issue() {
@@ -46,8 +37,8 @@ start() {
         mkdir -p "$server"
         issue "$address" "$server" || { echo "could not issue a certificate for $address with openssl" >&2; return 1; }
         local client_port federation_port
-        client_port=$(free_port "$address")
-        federation_port=$(free_port "$address")
+        free_port client_port "$address"
+        free_port federation_port "$address"
         cat > "$server/js.env" <<ENV
 HOMESERVER__SERVER_NAME=$address:$federation_port
 HOMESERVER__LISTENERS__0__BIND_ADDRESS=$address
