@@ -14,8 +14,6 @@ public static class ClusterScenario
 {
     private const string Name = "cluster";
     private const int Nodes = 3;
-    // As for federation: a rate whose deliveries fall further behind every second is not sustained.
-    private const double MaxLagMs = 1000;
 
     public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
     {
@@ -45,12 +43,7 @@ public static class ClusterScenario
 
             var within = await DeliveryRun.RunAsync(oneNode, rooms, ReceiverMix.LongPoll, o.DirectSendRate, o.Warmup, o.Duration, o.DrainTimeout, processes[0].Process, ct);
             var across = await DeliveryRun.RunAsync(acrossTwo, rooms, ReceiverMix.LongPoll, o.DirectSendRate, o.Warmup, o.Duration, o.DrainTimeout, processes[0].Process, ct);
-            var latency = $"{Name} latency at {o.DirectSendRate:0} msg/s";
-            foreach (var p in new[] { 50.0, 99 })
-                ctx.Results.Add(new Measurement(latency, $"p{p}", across.Ms(p), "ms", within.Ms(p)));
-            ctx.Results.Add(new Measurement(latency, "lost deliveries", across.Lost, "deliveries", within.Lost, "0", across.Lost == 0 && across.Duplicates == 0));
-            ctx.Results.Detail(Name, "latency across nodes", LatencyScenario.Describe(across));
-            ctx.Results.Detail(Name, "latency within one node", LatencyScenario.Describe(within));
+            HopLatency.Report(ctx, Name, across, "latency across nodes", within, "latency within one node");
 
             double? single = null;
             for (var n = 1; n <= Nodes; n++)
@@ -58,9 +51,9 @@ public static class ClusterScenario
                 var cluster = new ClusterTarget(targets.Take(n).ToList());
                 cluster.Place(rooms);
                 var rate = await RateRamp.RunAsync(ctx, Name, $"steps on {cluster.Name}", cluster, rooms, ReceiverMix.LongPoll, o.ThroughputStartRate,
-                    processes[0].Process, ct, MaxLagMs);
+                    processes[0].Process, ct, RateRamp.MaxLagMs);
                 single ??= rate;
-                ctx.Results.Add(new Measurement($"{Name} throughput", $"{cluster.Name}: highest sustained rate, zero loss, p99 within {MaxLagMs:0} ms",
+                ctx.Results.Add(new Measurement($"{Name} throughput", $"{cluster.Name}: highest sustained rate, zero loss, p99 within {RateRamp.MaxLagMs:0} ms",
                     rate, "msg/s", n == 1 ? null : single));
             }
         }

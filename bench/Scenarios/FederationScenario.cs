@@ -14,8 +14,6 @@ public static class FederationScenario
 {
     private const string Name = "federation";
     private const double RateGoal = 1000;
-    // Acknowledged sends alone would count a rate whose deliveries fall further behind every second as sustained.
-    private const double MaxLagMs = 1000;
 
     public static async Task RunAsync(BenchContext ctx, CancellationToken ct)
     {
@@ -36,16 +34,11 @@ public static class FederationScenario
 
         var within = await DeliveryRun.RunAsync(local, localRooms, ReceiverMix.LongPoll, o.DirectSendRate, o.Warmup, o.Duration, o.DrainTimeout, origin.Process, ct);
         var across = await DeliveryRun.RunAsync(federated, federatedRooms, ReceiverMix.LongPoll, o.DirectSendRate, o.Warmup, o.Duration, o.DrainTimeout, origin.Process, ct);
-        var latency = $"{Name} latency at {o.DirectSendRate:0} msg/s";
-        foreach (var p in new[] { 50.0, 99 })
-            ctx.Results.Add(new Measurement(latency, $"p{p}", across.Ms(p), "ms", within.Ms(p)));
-        ctx.Results.Add(new Measurement(latency, "lost deliveries", across.Lost, "deliveries", within.Lost, "0", across.Lost == 0 && across.Duplicates == 0));
-        ctx.Results.Detail(Name, "latency across servers", LatencyScenario.Describe(across));
-        ctx.Results.Detail(Name, "latency within the sending server", LatencyScenario.Describe(within));
+        HopLatency.Report(ctx, Name, across, "latency across servers", within, "latency within the sending server");
 
-        var withinRate = await RateRamp.RunAsync(ctx, Name, "steps within the sending server", local, localRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct, MaxLagMs);
-        var acrossRate = await RateRamp.RunAsync(ctx, Name, "steps across servers", federated, federatedRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct, MaxLagMs);
-        ctx.Results.Add(new Measurement($"{Name} throughput", $"highest sustained rate, zero loss, p99 delivery within {MaxLagMs:0} ms", acrossRate, "msg/s", withinRate,
+        var withinRate = await RateRamp.RunAsync(ctx, Name, "steps within the sending server", local, localRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct, RateRamp.MaxLagMs);
+        var acrossRate = await RateRamp.RunAsync(ctx, Name, "steps across servers", federated, federatedRooms, ReceiverMix.LongPoll, o.ThroughputStartRate, origin.Process, ct, RateRamp.MaxLagMs);
+        ctx.Results.Add(new Measurement($"{Name} throughput", $"highest sustained rate, zero loss, p99 delivery within {RateRamp.MaxLagMs:0} ms", acrossRate, "msg/s", withinRate,
             $">= {RateGoal:0} msg/s", acrossRate >= RateGoal));
     }
 }

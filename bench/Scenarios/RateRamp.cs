@@ -14,6 +14,10 @@ public static class RateRamp
     // A step is sustained when its sends were answered at (nearly) the offered rate.
     private const double KeptUp = 0.95;
 
+    // For ramps that deliver across a hop: acknowledged sends alone would count a rate whose deliveries fall
+    // further behind every second as sustained.
+    public const double MaxLagMs = 1000;
+
     public static async Task<double> RunAsync(BenchContext ctx, string scenario, string name, IChatTarget target, IReadOnlyList<BenchRoom> rooms,
         ReceiverMix mix, double rate, Process? server, CancellationToken ct, double? maxP99Ms = null)
     {
