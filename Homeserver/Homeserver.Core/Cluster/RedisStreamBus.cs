@@ -45,6 +45,7 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
 
     public async Task PublishAsync(IReadOnlyList<StreamUpdate> updates, CancellationToken ct)
     {
+        _visibility.Committed();
         await _visibility.WhenReadableAsync(updates, ct);
         await _local.PublishAsync(updates, ct);
         try
