@@ -33,8 +33,8 @@ public sealed class Database : IAsyncDisposable
         if (options.Engine == "postgres")
         {
             Dialect = SqlDialect.Postgres;
-            _postgres = NpgsqlDataSource.Create(options.ConnectionString!);
-            var pg = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            var pg = WithStatementPreparation(options.ConnectionString!);
+            _postgres = NpgsqlDataSource.Create(pg);
             Description = $"the PostgreSQL database '{pg.Database}' on {pg.Host}:{pg.Port}";
             return;
         }
@@ -56,6 +56,23 @@ public sealed class Database : IAsyncDisposable
         _writes = new SqliteWriteQueue(OpenAsync, logs.CreateLogger<SqliteWriteQueue>());
     }
 
+    // The server runs a few hundred distinct statements over and over: prepared once per connection, PostgreSQL stops
+    // parsing and planning each of them on every use, which on a database sharing the nodes' cores was the larger
+    // share of a send (docs/performance.md). An operator's own setting in the connection string is kept.
+    private const int AutoPreparedStatements = 250;
+
+    private static NpgsqlConnectionStringBuilder WithStatementPreparation(string connectionString)
+    {
+        var pg = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            pg.MaxAutoPrepare = AutoPreparedStatements;
+            pg.AutoPrepareMinUsages = 2;
+        }
+        return pg;
+    }
+
     // Room for the readers and the writer of a busy server; beyond it, connections close on return.
     private const int MaxIdleSqliteConnections = 16;
     // Well above the distinct SQL a request mix uses, while bounding the statement memory of each connection.
@@ -73,8 +90,15 @@ public sealed class Database : IAsyncDisposable
         return await _sqlitePool!.RentAsync(ct);
     }
 
-    /// <summary>Drops cached prepared statements, as after a schema change whose scripts need not stay prepared.</summary>
-    internal void ClearStatementCache() => _sqlitePool?.Clear();
+    /// <summary>
+    /// Drops cached prepared statements after a schema change: a statement prepared before it may no longer match its
+    /// tables (PostgreSQL refuses a prepared plan whose result type changed), and migration scripts need not stay prepared.
+    /// </summary>
+    internal void ClearStatementCache()
+    {
+        _sqlitePool?.Clear();
+        _postgres?.Clear();
+    }
 
     private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken ct)
     {
