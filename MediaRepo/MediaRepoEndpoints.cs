@@ -15,6 +15,7 @@ public static class MediaRepoEndpoints
         services.AddSingleton<VideoFrameExtractor>();
         services.AddSingleton<ThumbnailSlots>();
         services.AddSingleton<ThumbnailGenerator>();
+        services.AddSingleton<Homeserver.Core.Media.Previews.IImageProbe, ImageProbe>();
         return services;
     }
 
@@ -25,6 +26,8 @@ public static class MediaRepoEndpoints
         UploadEndpoints.Map(app);
         DownloadEndpoints.Map(app, options);
         ThumbnailEndpoints.Map(app, options);
+        if (app.ServiceProvider.GetRequiredService<UrlPreviewOptions>().Enabled)
+            PreviewUrlEndpoints.Map(app);
         var admin = app.MapSynapseAdmin();
         AdminMediaEndpoints.Map(admin);
         AdminUserMediaEndpoints.Map(admin);

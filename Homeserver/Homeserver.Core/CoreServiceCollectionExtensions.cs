@@ -55,6 +55,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(options.Limits);
         services.AddSingleton(options.RateLimits);
         services.AddSingleton(options.Media);
+        services.AddSingleton(options.UrlPreview);
         services.AddSingleton(options.Presence);
         services.AddSingleton(options.ServerNotices);
         services.AddSingleton(options.Push);
@@ -132,6 +133,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MediaStore>();
         services.AddSingleton(_ => MediaContentStores.Create(options.Media.Storage, options));
         services.AddSingleton<MediaService>();
+        services.AddSingleton<Media.Previews.UrlBlacklist>();
+        services.AddSingleton<Media.Previews.PreviewFetcher>();
+        services.AddSingleton<Media.Previews.UrlPreviewStore>();
+        services.AddSingleton<Media.Previews.UrlPreviewService>();
         services.AddSingleton<MediaAdminStore>();
         services.AddSingleton<MediaAdminService>();
         if (options.Media.Retention.LocalMediaLifetime is not null || options.Media.Retention.RemoteMediaLifetime is not null)

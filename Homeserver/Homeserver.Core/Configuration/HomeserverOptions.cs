@@ -19,6 +19,7 @@ public sealed class HomeserverOptions
     public List<string> TrustedProxies { get; set; } = [];
     public DatabaseOptions Database { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
+    public UrlPreviewOptions UrlPreview { get; set; } = new();
     public RegistrationOptions Registration { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();

@@ -50,7 +50,7 @@ public static class HomeserverOptionsValidator
             p.Add(new("server_notices.system_mxid_localpart", "must be a valid localpart (a-z, 0-9, ._=-/+)"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts),
             ("openid_userinfo", o.RateLimits.OpenidUserinfo),
-            ("room_creation", o.RateLimits.RoomCreation), ("joins", o.RateLimits.Joins), ("invites", o.RateLimits.Invites), ("reports", o.RateLimits.Reports),
+            ("room_creation", o.RateLimits.RoomCreation), ("joins", o.RateLimits.Joins), ("invites", o.RateLimits.Invites), ("reports", o.RateLimits.Reports), ("url_preview", o.RateLimits.UrlPreview),
             ("presence", o.RateLimits.Presence), ("typing", o.RateLimits.Typing) })
         {
             if (rl.PerSecond <= 0)
@@ -59,12 +59,31 @@ public static class HomeserverOptionsValidator
                 p.Add(new($"rate_limits.{name}.burst_count", "must be at least 1"));
         }
         ValidatePush(o.Push, p);
+        ValidateUrlPreview(o.UrlPreview, p);
         ValidateThreepids(o.Email, o.IdentityServers, p);
         ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);
         ValidateObservability(o, p);
         return p;
+    }
+
+    private static void ValidateUrlPreview(UrlPreviewOptions preview, List<ConfigProblem> p)
+    {
+        foreach (var (name, ranges) in new[] { ("allowed_ip_ranges", preview.AllowedIpRanges), ("denied_ip_ranges", preview.DeniedIpRanges) })
+            for (var i = 0; i < ranges.Count; i++)
+                if (!System.Net.IPNetwork.TryParse(ranges[i], out _))
+                    p.Add(new($"url_preview.{name}.{i}", $"'{ranges[i]}' is not a CIDR range such as 127.0.0.1/32"));
+        for (var i = 0; i < preview.UrlBlacklist.Count; i++)
+            foreach (var (component, pattern) in preview.UrlBlacklist[i].Components())
+                if (!UrlPatternOptions.IsValidPattern(pattern))
+                    p.Add(new($"url_preview.url_blacklist.{i}.{component}", $"'{pattern}' is not a valid regular expression"));
+        if (preview.MaxSpiderSize.Bytes < 1)
+            p.Add(new("url_preview.max_spider_size", "must be at least 1 byte"));
+        if (preview.RequestTimeout.Value <= TimeSpan.Zero)
+            p.Add(new("url_preview.request_timeout", "must be positive"));
+        if (preview.CacheDuration.Value < TimeSpan.Zero || preview.CacheDuration.Value > TimeSpan.FromDays(1))
+            p.Add(new("url_preview.cache_duration", "must be between 0s and 1d"));
     }
 
     private static void ValidateObservability(HomeserverOptions o, List<ConfigProblem> p)

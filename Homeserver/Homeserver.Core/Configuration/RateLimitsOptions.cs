@@ -27,6 +27,8 @@ public sealed class RateLimitsOptions
     public RateLimitOptions Invites { get; set; } = new() { PerSecond = 0.3, BurstCount = 10 };
     /// <summary>Event and room reports, per account.</summary>
     public RateLimitOptions Reports { get; set; } = new() { PerSecond = 1, BurstCount = 5 };
+    /// <summary>URL previews asked for, per account: each may make the server fetch a page and an image.</summary>
+    public RateLimitOptions UrlPreview { get; set; } = new() { PerSecond = 1, BurstCount = 10 };
     /// <summary>Presence set through <c>PUT /presence</c>, per account.</summary>
     public RateLimitOptions Presence { get; set; } = new() { PerSecond = 0.1, BurstCount = 1 };
     /// <summary>

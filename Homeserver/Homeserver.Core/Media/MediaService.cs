@@ -32,6 +32,21 @@ public sealed class MediaService(MediaStore store, IMediaContentStore content, S
         return MediaIds.MxcUri(server.ServerName, mediaId);
     }
 
+    /// <summary>
+    /// Stores content the server fetched on <paramref name="requester"/>'s behalf (a URL preview's image) as local
+    /// media recorded as theirs, as Synapse records it; the fetch's own size cap bounds it, not the upload quota.
+    /// </summary>
+    public async Task<string> StoreFetchedAsync(UserId requester, byte[] bytes, string contentType, string? fileName, CancellationToken ct)
+    {
+        var mediaId = MediaIds.New();
+        await StoreBytesAsync(bytes, (sha, c) => store.InsertAsync(new MediaRecord
+        {
+            MediaId = mediaId, Uploader = requester.ToString(), ContentType = NormaliseType(contentType), UploadName = fileName,
+            SizeBytes = bytes.Length, Sha256 = sha, CreatedTs = Now(), UploadedTs = Now(),
+        }, c), ct);
+        return MediaIds.MxcUri(server.ServerName, mediaId);
+    }
+
     /// <summary><c>POST /_matrix/media/v1/create</c>: reserves an ID whose content comes later.</summary>
     public async Task<(string MxcUri, long ExpiresTs)> CreatePendingAsync(UserId uploader, CancellationToken ct)
     {

@@ -115,8 +115,12 @@ public sealed class GuardedHttpClient : IDisposable
     private HttpClient Capped(HttpMessageHandler handler) =>
         new(handler, disposeHandler: false) { Timeout = _timeout, MaxResponseContentBufferSize = DefaultMaxResponseBytes };
 
-    /// <summary>Reads the body into a buffer that never grows past <paramref name="cap"/>: a longer answer stops the read.</summary>
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long cap, Uri? uri, CancellationToken ct)
+    /// <summary>
+    /// Reads the body into a buffer that never grows past <paramref name="cap"/>: a longer answer stops the read. For
+    /// callers of <see cref="OpenAsync"/> that want the body whole but its headers first.
+    /// </summary>
+    /// <exception cref="OutboundResponseTooLargeException">The answer is longer than the cap.</exception>
+    public static async Task<byte[]> ReadCappedAsync(HttpContent content, long cap, Uri? uri, CancellationToken ct)
     {
         if (content.Headers.ContentLength > cap)
             throw new OutboundResponseTooLargeException(uri, cap);

@@ -156,6 +156,29 @@ public static class ConfigTemplate
                 remote_media_lifetime:
                 interval: 1h
 
+            # URL previews (GET /_matrix/client/v1/media/preview_url): the server fetches a page a user names and
+            # answers its Open Graph tags, its image stored as local media. Off by default: when on, users can make the
+            # server fetch any public URL. Private, loopback and link-local addresses are always refused, after DNS and
+            # at every redirect, unless allowed_ip_ranges lists them.
+            url_preview:
+              enabled: false
+              allowed_ip_ranges: []
+              # Further CIDR ranges to refuse on top of the private ones.
+              denied_ip_ranges: []
+              # URLs never previewed: an entry refuses a URL when every component it names matches (scheme, netloc,
+              # hostname, port, path, query, fragment, username, password); each is a glob, or a regular expression
+              # when it starts with ^. E.g. - netloc: "*.example.com"  or  - scheme: http
+              url_blacklist: []
+              # Largest page or image read; a longer answer stops the fetch (502 M_TOO_LARGE).
+              max_spider_size: 10M
+              # Time allowed for one fetch, redirects and body included.
+              request_timeout: 30s
+              # Sent as User-Agent and Accept-Language; some sites give Open Graph tags only to crawlers.
+              user_agent: Homeserver (bot; URL preview)
+              accept_language: [en]
+              # How long a preview is answered from the database before the page is fetched again (at most 1d).
+              cache_duration: 1h
+
             registration:
               # Let anyone create an account through /register. Leave off unless you also require a token.
               enabled: false
@@ -259,6 +282,10 @@ public static class ConfigTemplate
               reports:
                 per_second: 1
                 burst_count: 5
+              # URL previews asked for, per account (each may fetch a page and its image).
+              url_preview:
+                per_second: 1
+                burst_count: 10
               # PUT /presence, per account.
               presence:
                 per_second: 0.1

@@ -28,6 +28,7 @@ public static class RateLimitPolicies
     public const string Join = "joins";
     public const string Invite = "invites";
     public const string Report = "reports";
+    public const string UrlPreview = "url_preview";
     public const string Presence = "presence";
     public const string Typing = "typing";
     /// <summary>Reads whose answers can be large (pages of events): a cap on how many one account runs at once.</summary>
@@ -48,6 +49,7 @@ public static class RateLimitPolicies
             r.AddPolicy(Join, ctx => ByAccount(ctx, Join, options, options.Joins));
             r.AddPolicy(Invite, ctx => ByAccount(ctx, Invite, options, options.Invites));
             r.AddPolicy(Report, ctx => ByAccount(ctx, Report, options, options.Reports));
+            r.AddPolicy(UrlPreview, ctx => ByAccount(ctx, UrlPreview, options, options.UrlPreview));
             r.AddPolicy(Presence, ctx => ByAccount(ctx, Presence, options, options.Presence));
             r.AddPolicy(Typing, ctx => ByAccount(ctx, Typing, options, options.Typing));
             // Not a rate but a bound on memory, so it holds when the token buckets are turned off.

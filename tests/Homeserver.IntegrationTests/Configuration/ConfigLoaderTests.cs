@@ -76,6 +76,7 @@ public sealed class ConfigLoaderTests
     {
         var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("trusted_destinations: []", "trusted_destinations: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
             .Replace("purge_jobs: []", "purge_jobs: [{interval: 1d, shortest_max_lifetime: 1d, longest_max_lifetime: 2d}]")
+            .Replace("url_blacklist: []", "url_blacklist: [{scheme: a, netloc: b, hostname: c, port: d, path: e, query: f, fragment: g, username: h, password: i}]")
             .Replace("denied_ip_ranges: []", "denied_ip_ranges: [x]").Replace("trusted_key_servers: []", "trusted_key_servers: [{server_name: x, key_id: y, key: z}]")
             .Replace("    # tls:\n    #   certificate_path: /etc/homeserver/fullchain.pem\n    #   key_path: /etc/homeserver/privkey.pem", "    tls:\n      certificate_path: a\n      key_path: b"));
         var missing = AllKeys(typeof(HomeserverOptions), "").Where(k => !flat.Keys.Any(f => Normalise(f).StartsWith(k, StringComparison.Ordinal))).ToList();
