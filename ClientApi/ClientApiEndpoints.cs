@@ -28,6 +28,7 @@ public static class ClientApiEndpoints
         var v1 = app.MapClientV1();
         DiscoveryEndpoints.Map(app, v3);
         LoginEndpoints.Map(v3);
+        SsoEndpoints.Map(v3);
         RegisterEndpoints.Map(v3, v1);
         AppServiceEndpoints.Map(v1);
         AppServiceRoomListEndpoints.Map(v3);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Sso;
 using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Admin.Users;
@@ -14,8 +15,6 @@ namespace ClientApi.Account;
 
 public static class AccountEndpoints
 {
-    internal static readonly IReadOnlyList<IReadOnlyList<string>> PasswordFlows = [[UiaStages.Password]];
-
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/account/whoami
@@ -27,7 +26,7 @@ public static class AccountEndpoints
         }).RequireAuthorization().AllowGuests();
 
         // POST /_matrix/client/v3/account/password
-        v3.MapPost("/account/password", async (HttpContext ctx, UiaService uia, AccountService accounts, CancellationToken ct) =>
+        v3.MapPost("/account/password", async (HttpContext ctx, UiaService uia, SsoService sso, AccountService accounts, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
@@ -36,19 +35,19 @@ public static class AccountEndpoints
                 : throw MatrixException.MissingParam("Missing new_password");
             var logoutDevices = !body.TryGetProperty("logout_devices", out var l) || l.ValueKind != JsonValueKind.False;
             accounts.ValidatePassword(newPassword);
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/password", r.UserId, body), body, PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/password", r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             await accounts.ChangePasswordAsync(r.UserId, newPassword, logoutDevices, keepDeviceId: r.DeviceId, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();
 
         // POST /_matrix/client/v3/account/deactivate
-        v3.MapPost("/account/deactivate", async (HttpContext ctx, UiaService uia, UserDeactivationService deactivation, CancellationToken ct) =>
+        v3.MapPost("/account/deactivate", async (HttpContext ctx, UiaService uia, SsoService sso, UserDeactivationService deactivation, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
             // An application service's users have no password to confirm: its as_token is the authority, as in Synapse.
             if (ctx.GetAppService() is null)
-                await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, PasswordFlows, ct);
+                await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/deactivate", r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             var erase = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("erase", out var e) && e.ValueKind == JsonValueKind.True;
             var unbound = await deactivation.DeactivateAsync(r.UserId, erase, ct);
             return Results.Ok(new { id_server_unbind_result = unbound ? ThreepidService.UnbindSuccess : ThreepidService.UnbindNoSupport });

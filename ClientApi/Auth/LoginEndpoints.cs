@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Sso;
 using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.AppServices;
 using Homeserver.Core.Configuration;
@@ -19,15 +20,25 @@ public static class LoginEndpoints
     public const string PasswordType = "m.login.password";
     public const string JwtType = "org.matrix.login.jwt";
     public const string AppServiceType = "m.login.application_service";
+    public const string SsoType = "m.login.sso";
+    /// <summary>The legacy name of the CAS flow, which Synapse still lists and older clients look for.</summary>
+    public const string CasType = "m.login.cas";
+    public const string TokenType = "m.login.token";
 
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/login
-        v3.MapGet("/login", (JwtLoginValidator jwt) =>
+        v3.MapGet("/login", (JwtLoginValidator jwt, SsoService sso) =>
         {
             var flows = new List<object> { new { type = PasswordType }, new { type = AppServiceType } };
             if (jwt.Enabled)
                 flows.Add(new { type = JwtType });
+            if (sso.Enabled)
+            {
+                flows.Add(new { type = SsoType, identity_providers = new[] { new { id = SsoService.CasProviderId, name = sso.IdpName } } });
+                flows.Add(new { type = CasType });
+                flows.Add(new { type = TokenType });
+            }
             return Results.Ok(new { flows });
         });
 
@@ -35,7 +46,7 @@ public static class LoginEndpoints
         v3.MapPost("/login", LoginAsync).RequireRateLimiting(RateLimitPolicies.Login);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt,
+    private static async Task<IResult> LoginAsync(HttpContext ctx, AccountService accounts, JwtLoginValidator jwt, LoginTokenService loginTokens,
         AppServiceRegistry appServices, ServerIdentity server, ThreepidService threepids, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
@@ -58,6 +69,11 @@ public static class LoginEndpoints
                 var localpart = await jwt.ValidateAsync(req.Token);
                 accounts.ValidateNewLocalpart(localpart);
                 issued = await accounts.LoginTrustedAsync(localpart, session, ct);
+                break;
+            case TokenType:
+                // Spent whether or not the login then succeeds: a token is shown once.
+                var tokenUser = string.IsNullOrEmpty(req.Token) ? null : await loginTokens.TakeAsync(req.Token, ct);
+                issued = await accounts.LoginVouchedAsync(tokenUser ?? throw MatrixException.Forbidden("Invalid login token"), session, ct);
                 break;
             case AppServiceType:
                 // Like registration, but for a user that may exist already; a user the service may act as is created if not.

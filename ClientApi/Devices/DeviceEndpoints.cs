@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClientApi.Account;
 using Homeserver.Core.Accounts;
+using Homeserver.Core.Accounts.Sso;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Errors;
 using Homeserver.Http.Auth;
@@ -44,24 +45,24 @@ public static class DeviceEndpoints
 
         // DELETE /_matrix/client/v3/devices/{deviceId}
         // Deleting a device that is already gone succeeds too: the spec makes the call idempotent.
-        g.MapDelete("/devices/{deviceId}", async (string deviceId, HttpContext ctx, UiaService uia, SessionService sessions, CancellationToken ct) =>
+        g.MapDelete("/devices/{deviceId}", async (string deviceId, HttpContext ctx, UiaService uia, SsoService sso, SessionService sessions, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadOptionalObjectAsync(ctx.Request, ct);
-            await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("DELETE", "/devices/" + deviceId, r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             await sessions.DeleteDevicesAsync(r.UserId, [deviceId], ct);
             return Results.Ok(new { });
         }).DenyGuests();
 
         // POST /_matrix/client/v3/delete_devices
-        g.MapPost("/delete_devices", async (HttpContext ctx, UiaService uia, SessionService sessions, CancellationToken ct) =>
+        g.MapPost("/delete_devices", async (HttpContext ctx, UiaService uia, SsoService sso, SessionService sessions, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             if (!body.TryGetProperty("devices", out var list) || list.ValueKind != JsonValueKind.Array)
                 throw MatrixException.MissingParam("Missing devices");
             var ids = list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw MatrixException.BadJson("devices must be strings")).ToList();
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/delete_devices", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/delete_devices", r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             await sessions.DeleteDevicesAsync(r.UserId, ids, ct);
             return Results.Ok(new { });
         }).DenyGuests();

@@ -1,4 +1,5 @@
 using ClientApi.Account;
+using Homeserver.Core.Accounts.Sso;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.E2ee;
 using Homeserver.Core.Errors;
@@ -55,13 +56,13 @@ public static class KeysEndpoints
     private static void MapCrossSigning(RouteGroupBuilder g)
     {
         // POST /_matrix/client/v3/keys/device_signing/upload
-        g.MapPost("/device_signing/upload", async (HttpContext ctx, CrossSigningService crossSigning, UiaService uia, CancellationToken ct) =>
+        g.MapPost("/device_signing/upload", async (HttpContext ctx, CrossSigningService crossSigning, UiaService uia, SsoService sso, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var upload = await crossSigning.PrepareSigningKeysAsync(r.UserId, body, ct);
             if (upload.RequiresAuth)
-                await uia.AuthenticateAsync(UiaOperation.For("POST", "/keys/device_signing/upload", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
+                await uia.AuthenticateAsync(UiaOperation.For("POST", "/keys/device_signing/upload", r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             await crossSigning.CommitSigningKeysAsync(upload, ct);
             return Results.Ok(new { });
         }).DenyGuests();

@@ -122,6 +122,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ServerOverviewStore>();
         services.AddSingleton<ServerOverview>();
         services.AddSingleton<JwtLoginValidator>();
+        services.AddSingleton(options.Cas);
+        services.AddSingleton<Accounts.Sso.CasClient>();
+        services.AddSingleton<Accounts.Sso.ExternalIdStore>();
+        services.AddSingleton<Accounts.Sso.LoginTokenStore>();
+        services.AddSingleton<Accounts.Sso.LoginTokenService>();
+        services.AddSingleton<Accounts.Sso.SsoService>();
         services.AddSingleton<SharedSecretRegistration>();
         services.AddSingleton<AccountDataStore>();
         services.AddSingleton<AccountDataService>();

@@ -5,7 +5,8 @@
 # server and the other server under test) with SyTest's CA trusted, rooms of version 10 by default (SyTest's fake
 # server joins only versions 1 to 11, and computes event IDs by the redaction rules before version 11), SyTest's
 # application services registered, mail sent to SyTest's SMTP server, and SyTest's identity server (self-signed, on
-# loopback) reachable, and URL previews on, reaching SyTest's test server on loopback (as SyTest configures Synapse).
+# loopback) reachable, URL previews on, reaching SyTest's test server on loopback (as SyTest configures Synapse),
+# and SyTest's CAS server for single sign-on.
 #   start-homeserver.sh HOST_DLL SERVER_NAME PORT HS_DIR DATA_DIR TLS_CERT TLS_KEY CA_CERT SHARED_SECRET BIND_HOST
 set -e
 DLL="$1"; SERVER_NAME="$2"; PORT="$3"; HS_DIR="$4"; DATA_DIR="$5"; TLS_CERT="$6"; TLS_KEY="$7"; CA_CERT="$8"; SECRET="$9"; shift 9; BIND="$1"
@@ -29,6 +30,11 @@ if [ -n "$SMTP" ]; then
   export HOMESERVER__EMAIL__SMTP_HOST="${SMTP% *}" HOMESERVER__EMAIL__SMTP_PORT="${SMTP#* }" HOMESERVER__EMAIL__NOTIF_FROM=homeserver@localhost
 fi
 export HOMESERVER__URL_PREVIEW__ENABLED=true HOMESERVER__URL_PREVIEW__ALLOWED_IP_RANGES__0=127.0.0.0/8 HOMESERVER__URL_PREVIEW__ALLOWED_IP_RANGES__1=::1/128
+# SyTest's CAS server (its own test HTTPS server, on loopback), from sytest-hs.json's key cas.
+CAS=$(perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or exit; my $c = decode_json(<$f>)->{cas} or exit; print $c->{server_url} // ""' "$HS_DIR/sytest-hs.json" 2>/dev/null || true)
+if [ -n "$CAS" ]; then
+  export HOMESERVER__CAS__ENABLED=true HOMESERVER__CAS__SERVER_URL="$CAS" HOMESERVER__CAS__ALLOWED_IP_RANGES__0=127.0.0.0/8
+fi
 export HOMESERVER__IDENTITY_SERVERS__ALLOWED_IP_RANGES__0=127.0.0.0/8 HOMESERVER__IDENTITY_SERVERS__INSECURE_SKIP_TLS_VERIFY_FOR_TESTS_ONLY=true
 # SyTest writes its application services' registrations next to the config (appserv-N.yaml), as Synapse reads them.
 i=0

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Homeserver.Core.Accounts.Sso;
 using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Configuration;
@@ -71,14 +72,14 @@ public static class ThreepidEndpoints
         }).RequireAuthorization();
 
         // POST /_matrix/client/v3/account/3pid/add
-        client.MapPost("/account/3pid/add", async (HttpContext ctx, UiaService uia, ThreepidService threepids, CancellationToken ct) =>
+        client.MapPost("/account/3pid/add", async (HttpContext ctx, UiaService uia, SsoService sso, ThreepidService threepids, CancellationToken ct) =>
         {
             var r = ctx.GetRequester();
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var creds = JsonBody.Bind<ThreepidCreds>(body);
             if (string.IsNullOrEmpty(creds.Sid) || string.IsNullOrEmpty(creds.ClientSecret))
                 throw MatrixException.MissingParam("sid and client_secret are required");
-            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/3pid/add", r.UserId, body), body, AccountEndpoints.PasswordFlows, ct);
+            await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/3pid/add", r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             await threepids.AddAsync(r.UserId, creds.Sid, creds.ClientSecret, idServer: null, idAccessToken: null, ct);
             return Results.Ok(new { });
         }).RequireAuthorization();

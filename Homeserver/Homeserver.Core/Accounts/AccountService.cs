@@ -142,6 +142,15 @@ public sealed class AccountService(Database db, UserStore users, PasswordHasher 
         return await StartSessionAsync(userId!.Value, login, ct);
     }
 
+    /// <summary>Login of an existing account someone vouched for (a login token from single sign-on); refused for a deactivated one.</summary>
+    public async Task<IssuedSession> LoginVouchedAsync(UserId userId, SessionRequest login, CancellationToken ct)
+    {
+        var user = await users.GetAsync(userId.ToString(), ct) ?? throw MatrixException.Forbidden("Invalid login token");
+        if (user.IsDeactivated)
+            throw new MatrixException(403, ErrorCodes.UserDeactivated, "This account has been deactivated");
+        return await StartSessionAsync(userId, login, ct);
+    }
+
     /// <summary>Login vouched for by a trusted party (JWT): the account is created on first login.</summary>
     public async Task<IssuedSession> LoginTrustedAsync(string localpart, SessionRequest login, CancellationToken ct)
     {

@@ -61,6 +61,7 @@ public static class HomeserverOptionsValidator
         ValidatePush(o.Push, p);
         ValidateUrlPreview(o.UrlPreview, p);
         ValidateThreepids(o.Email, o.IdentityServers, p);
+        ValidateCas(o.Cas, p);
         ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);
@@ -222,6 +223,24 @@ public static class HomeserverOptionsValidator
             if (!System.Net.IPNetwork.TryParse(identity.AllowedIpRanges[i], out _))
                 p.Add(new($"identity_servers.allowed_ip_ranges.{i}", $"'{identity.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));
     }
+
+    private static void ValidateCas(CasOptions cas, List<ConfigProblem> p)
+    {
+        if (!cas.Enabled)
+            return;
+        if (!IsHttpUrl(cas.ServerUrl))
+            p.Add(new("cas.server_url", "must be an http or https URL when CAS is enabled"));
+        if (!string.IsNullOrEmpty(cas.ServiceUrl) && !IsHttpUrl(cas.ServiceUrl))
+            p.Add(new("cas.service_url", "must be an http or https URL"));
+        if (cas.RequestTimeout.Value <= TimeSpan.Zero)
+            p.Add(new("cas.request_timeout", "must be positive"));
+        for (var i = 0; i < cas.AllowedIpRanges.Count; i++)
+            if (!System.Net.IPNetwork.TryParse(cas.AllowedIpRanges[i], out _))
+                p.Add(new($"cas.allowed_ip_ranges.{i}", $"'{cas.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));
+    }
+
+    private static bool IsHttpUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps);
 
     private static void ValidateListeners(List<ListenerOptions> listeners, List<ConfigProblem> p)
     {

@@ -50,11 +50,19 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                 throw MatrixException.Forbidden("Requested operation has changed during the UI authentication session");
         }
         var completed = JsonSerializer.Deserialize<List<string>>(session.CompletedStages) ?? [];
+        if (session.SsoUserId is { } ssoUser)
+        {
+            // The browser proved someone at the identity provider; only the session's own user completes the stage.
+            if (op.UserId is null || ssoUser != op.UserId.Value.ToString())
+                throw MatrixException.Forbidden("The single sign-on user is not the user of this session");
+            if (!completed.Contains(UiaStages.Sso))
+                completed.Add(UiaStages.Sso);
+        }
         // None of the stages we offer needs parameters; the key must still be present.
         var stageParams = new Dictionary<string, object?>();
 
         var stage = auth is { } au2 && au2.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        if (stage is not null)
+        if (stage is not null && !(stage == UiaStages.Sso && completed.Contains(stage)))
         {
             if (!flows.Any(f => f.Contains(stage)))
                 throw new UiaRequiredException(flows, session.SessionId, completed, stageParams, ErrorCodes.Unrecognized, $"Stage '{stage}' is not offered");
@@ -79,6 +87,26 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
             return new UiaCompletion(session.SessionId, held?.RegistrationToken, held?.ThreepidSession);
         }
         throw new UiaRequiredException(flows, session.SessionId, completed, stageParams);
+    }
+
+    /// <summary>The user a live session is authenticating; null for an unknown or expired session or one of a new account.</summary>
+    public async Task<UserId?> SessionUserAsync(string sessionId, CancellationToken ct)
+    {
+        var session = await store.GetAsync(sessionId, ct);
+        return session?.UserId is { } id && session.CreatedTs >= (time.GetUtcNow() - SessionLifetime).ToUnixTimeMilliseconds() ? UserId.Parse(id) : null;
+    }
+
+    /// <summary>
+    /// Records whom single sign-on proved for the session (<paramref name="ssoUser"/>, null when the identity provider's
+    /// user has no account here): the session's own user completes its <c>m.login.sso</c> stage, anyone else spoils the
+    /// session, whose next request is refused. Whether it was the session's user.
+    /// </summary>
+    public async Task<bool> RecordSsoUserAsync(string sessionId, UserId? ssoUser, CancellationToken ct)
+    {
+        var sessionUser = await SessionUserAsync(sessionId, ct) ?? throw new MatrixException(400, ErrorCodes.Unknown, "Unknown or expired auth session");
+        var matched = ssoUser == sessionUser;
+        await store.SetSsoUserAsync(sessionId, matched ? sessionUser.ToString() : "", ct);
+        return matched;
     }
 
     /// <summary>The session a request's <c>auth</c> names, if any.</summary>
@@ -145,6 +173,9 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                     throw new MatrixException(400, ErrorCodes.ThreepidInUse, "Email address already in use");
                 await store.SetThreepidSessionAsync(sessionId, proven.SessionId, ct);
                 return null;
+            case UiaStages.Sso:
+                // A completed SSO stage was already counted from the session; the client cannot complete it itself.
+                return new StageFailure("Complete single sign-on through the fallback page first", "SSO not completed in the browser");
             default:
                 return new StageFailure($"Stage '{stage}' is not supported", "unsupported stage");
         }

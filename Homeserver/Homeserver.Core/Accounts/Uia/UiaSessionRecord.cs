@@ -18,4 +18,6 @@ public sealed class UiaSessionRecord
     public string? PasswordHash { get; set; }
     /// <summary>The user a registration session created: the same request again answers with this user.</summary>
     public string? RegisteredUserId { get; set; }
+    /// <summary>The local user an <c>m.login.sso</c> stage proved; empty when the identity provider's user was not the session's.</summary>
+    public string? SsoUserId { get; set; }
 }

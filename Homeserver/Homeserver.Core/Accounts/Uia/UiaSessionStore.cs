@@ -20,6 +20,7 @@ public sealed class UiaSessionStore(Database db)
         UPDATE uia_sessions SET client_params = @Params, password_hash = COALESCE(@PasswordHash, password_hash) WHERE session_id = @SessionId
         """;
     private const string UpdateRegistered = "UPDATE uia_sessions SET registered_user_id = @UserId WHERE session_id = @SessionId";
+    private const string UpdateSsoUser = "UPDATE uia_sessions SET sso_user_id = @UserId WHERE session_id = @SessionId";
     private const string UpdateToken = "UPDATE uia_sessions SET registration_token = @Token WHERE session_id = @SessionId";
 
     public Task InsertAsync(UiaSessionRecord s, long expireBefore, CancellationToken ct) =>
@@ -47,6 +48,9 @@ public sealed class UiaSessionStore(Database db)
 
     public Task SetRegisteredUserAsync(string sessionId, string userId, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(UpdateRegistered, new { SessionId = sessionId, UserId = userId }, ct, tx), ct);
+
+    public Task SetSsoUserAsync(string sessionId, string userId, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.RunAsync(UpdateSsoUser, new { SessionId = sessionId, UserId = userId }, ct, tx), ct);
 
     /// <summary>The database registration token the session holds a pending use of, if any.</summary>
     public static Task<string?> GetRegistrationTokenAsync(DbConnection c, DbTransaction tx, string sessionId, CancellationToken ct) =>
