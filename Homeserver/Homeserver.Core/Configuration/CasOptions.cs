@@ -15,10 +15,17 @@ public sealed class CasOptions
     public string IdpName { get; set; } = "CAS";
     /// <summary>The CAS attribute holding a new account's display name; none when empty.</summary>
     public string? DisplaynameAttribute { get; set; }
-    /// <summary>Attributes the CAS server must give for a login to succeed: a value, or null for any value.</summary>
-    public Dictionary<string, string?> RequiredAttributes { get; set; } = [];
+    /// <summary>Attributes the CAS server must give for a login to succeed.</summary>
+    public List<CasRequiredAttribute> RequiredAttributes { get; set; } = [];
     /// <summary>Time allowed for the CAS server to validate a ticket.</summary>
     public Duration RequestTimeout { get; set; } = new(TimeSpan.FromSeconds(10));
     /// <summary>CIDR ranges the CAS server may be at although private, loopback or link-local.</summary>
     public List<string> AllowedIpRanges { get; set; } = [];
+}
+
+/// <summary>An attribute a CAS login must carry: <see cref="Value"/> among its values, or any value when empty.</summary>
+public sealed class CasRequiredAttribute
+{
+    public string Name { get; set; } = "";
+    public string? Value { get; set; }
 }

@@ -234,6 +234,9 @@ public static class HomeserverOptionsValidator
             p.Add(new("cas.service_url", "must be an http or https URL"));
         if (cas.RequestTimeout.Value <= TimeSpan.Zero)
             p.Add(new("cas.request_timeout", "must be positive"));
+        for (var i = 0; i < cas.RequiredAttributes.Count; i++)
+            if (string.IsNullOrEmpty(cas.RequiredAttributes[i].Name))
+                p.Add(new($"cas.required_attributes.{i}.name", "must name an attribute"));
         for (var i = 0; i < cas.AllowedIpRanges.Count; i++)
             if (!System.Net.IPNetwork.TryParse(cas.AllowedIpRanges[i], out _))
                 p.Add(new($"cas.allowed_ip_ranges.{i}", $"'{cas.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));

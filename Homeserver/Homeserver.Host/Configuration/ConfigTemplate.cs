@@ -341,6 +341,23 @@ public static class ConfigTemplate
               # Accept any certificate from identity servers: for test suites with a self-signed one, never in production.
               insecure_skip_tls_verify_for_tests_only: false
 
+            # Single sign-on through a CAS server (login types m.login.sso and m.login.cas, docs/auth.md). Users are
+            # sent to server_url's /login and come back to service_url (public_baseurl when empty); the CAS user
+            # becomes the account of the same localpart, made on first login. The CAS server is reached through the
+            # outbound address policy: a private or loopback one must be in allowed_ip_ranges.
+            cas:
+              enabled: false
+              server_url:
+              service_url:
+              # The name clients show on the sign-in button.
+              idp_name: CAS
+              # The CAS attribute that gives a new account its display name; none when empty.
+              displayname_attribute:
+              # Attributes a login must carry, e.g. [{name: userGroup, value: staff}]; an empty value accepts any.
+              required_attributes: []
+              request_timeout: 10s
+              allowed_ip_ranges: []
+
             # Message retention (m.room.retention, docs/operations.md "Retention and clean-up"). When enabled, purge
             # jobs delete events older than their room's max_lifetime, never a room's newest event nor its state.
             retention:

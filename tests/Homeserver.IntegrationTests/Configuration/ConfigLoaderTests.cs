@@ -75,6 +75,7 @@ public sealed class ConfigLoaderTests
     public void Sample_DocumentsEveryOptionKey()
     {
         var flat = YamlFlattener.Flatten(Sample.Replace("tokens: []", "tokens: [x]").Replace("audiences: []", "audiences: [x]").Replace("allowed_ip_ranges: []", "allowed_ip_ranges: [x]").Replace("trusted_proxies: []", "trusted_proxies: [x]").Replace("trusted_destinations: []", "trusted_destinations: [x]").Replace("app_service_config_files: []", "app_service_config_files: [x]")
+            .Replace("required_attributes: []", "required_attributes: [{name: x, value: y}]")
             .Replace("purge_jobs: []", "purge_jobs: [{interval: 1d, shortest_max_lifetime: 1d, longest_max_lifetime: 2d}]")
             .Replace("url_blacklist: []", "url_blacklist: [{scheme: a, netloc: b, hostname: c, port: d, path: e, query: f, fragment: g, username: h, password: i}]")
             .Replace("denied_ip_ranges: []", "denied_ip_ranges: [x]").Replace("trusted_key_servers: []", "trusted_key_servers: [{server_name: x, key_id: y, key: z}]")

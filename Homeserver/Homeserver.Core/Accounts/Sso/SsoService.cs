@@ -104,11 +104,11 @@ public sealed class SsoService(CasOptions options, CasClient cas, ExternalIdStor
 
     private void EnsureRequiredAttributes(CasIdentity identity)
     {
-        foreach (var (name, value) in options.RequiredAttributes)
+        foreach (var required in options.RequiredAttributes)
         {
-            if (!identity.Attributes.TryGetValue(name, out var values) || (value is not null && !values.Contains(value)))
+            if (!identity.Attributes.TryGetValue(required.Name, out var values) || (!string.IsNullOrEmpty(required.Value) && !values.Contains(required.Value)))
             {
-                log.LogInformation("CAS user {CasUser} lacks the required attribute {Attribute}", identity.User, name);
+                log.LogInformation("CAS user {CasUser} lacks the required attribute {Attribute}", identity.User, required.Name);
                 throw MatrixException.Forbidden("You are not authorised to log in here");
             }
         }
