@@ -186,6 +186,8 @@ public static class CoreServiceCollectionExtensions
         services.AddInboundFederation(options.Federation.Enabled);
         services.AddSingleton<IEventTransactionStep, Rooms.State.CurrentStateMergeStep>();
         services.AddSingleton<IEventTransactionStep, Push.PushActionsStep>();
+        // After the current-state merge, whose membership index it reads.
+        services.AddSingleton<IEventTransactionStep, E2ee.RemoteDeviceListLeaveStep>();
         services.AddSingleton<GuestEvictionQueue>();
         services.AddSingleton<IEventTransactionStep>(sp => sp.GetRequiredService<GuestEvictionQueue>());
         services.AddHostedService<GuestEvictionWorker>();

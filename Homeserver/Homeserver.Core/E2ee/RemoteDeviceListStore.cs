@@ -1,10 +1,13 @@
+using System.Data.Common;
 using Homeserver.Core.Storage;
+using Homeserver.Core.Streams;
 
 namespace Homeserver.Core.E2ee;
 
 /// <summary>
 /// Other servers' users' device lists as their server last told us: a snapshot from a resync, moved on by the
-/// updates whose <c>prev_id</c> chain joins it.
+/// updates whose <c>prev_id</c> chain joins it. Changes are written in the caller's stream transaction, so that the
+/// device-list change telling our users of them is committed with them.
 /// </summary>
 public sealed class RemoteDeviceListStore(Database db)
 {
@@ -24,6 +27,10 @@ public sealed class RemoteDeviceListStore(Database db)
     private const string DeleteList = "DELETE FROM remote_device_lists WHERE user_id = @UserId";
     private const string UpdateMaster = "UPDATE remote_device_lists SET master_key = @Key WHERE user_id = @UserId";
     private const string UpdateSelfSigning = "UPDATE remote_device_lists SET self_signing_key = @Key WHERE user_id = @UserId";
+    private const string SelectKeptMembers = """
+        SELECT l.user_id FROM remote_device_lists l JOIN room_memberships m ON m.user_id = l.user_id
+        WHERE m.room_id = @RoomId AND m.membership = 'join'
+        """;
 
     public sealed class Device
     {
@@ -62,23 +69,27 @@ public sealed class RemoteDeviceListStore(Database db)
     }, ct);
 
     /// <summary>Replaces the user's list with a resync's, unless an update past it was applied meanwhile.</summary>
-    public Task ReplaceAsync(string userId, Snapshot snapshot, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    /// <returns>Whether it was replaced.</returns>
+    public static async Task<bool> ReplaceAsync(StreamTransaction st, string userId, Snapshot snapshot, CancellationToken ct)
     {
+        var (c, tx) = (st.Connection, st.Transaction);
         var kept = await c.FirstOrDefaultAsync<ListRow>(SelectList, new { UserId = userId }, ct, tx);
         if (kept is not null && kept.StreamId > snapshot.StreamId)
-            return;
+            return false;
         await c.RunAsync(UpsertList, new { UserId = userId, snapshot.StreamId, snapshot.MasterKey, snapshot.SelfSigningKey }, ct, tx);
         await c.RunAsync(DeleteDevices, new { UserId = userId }, ct, tx);
         foreach (var device in snapshot.Devices)
             await c.RunAsync(UpsertDevice, new { UserId = userId, device.DeviceId, device.KeyJson, device.DisplayName }, ct, tx);
-    }, ct);
+        return true;
+    }
 
     /// <summary>
     /// Applies an update whose <c>prev_id</c>s the list already includes (each at or before its position). An update at the
     /// list's own position is another device of the same change (one update is sent per device) and applies too.
     /// </summary>
-    public Task<Outcome> ApplyAsync(string userId, Update update, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public static async Task<Outcome> ApplyAsync(StreamTransaction st, string userId, Update update, CancellationToken ct)
     {
+        var (c, tx) = (st.Connection, st.Transaction);
         var kept = await c.FirstOrDefaultAsync<ListRow>(SelectList, new { UserId = userId }, ct, tx);
         if (kept is null)
             return Outcome.NeedsResync;
@@ -93,21 +104,28 @@ public sealed class RemoteDeviceListStore(Database db)
             await c.RunAsync(UpsertDevice, new { UserId = userId, update.DeviceId, update.KeyJson, update.DisplayName }, ct, tx);
         await c.RunAsync(SetStreamId, new { UserId = userId, update.StreamId }, ct, tx);
         return Outcome.Applied;
-    }, ct);
+    }
 
     /// <summary>A kept list's new master and self-signing keys (null leaves one as it is); nothing for a list not kept.</summary>
-    public Task SetSigningKeysAsync(string userId, string? masterKey, string? selfSigningKey, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public static async Task SetSigningKeysAsync(StreamTransaction st, string userId, string? masterKey, string? selfSigningKey, CancellationToken ct)
     {
         if (masterKey is not null)
-            await c.RunAsync(UpdateMaster, new { UserId = userId, Key = masterKey }, ct, tx);
+            await st.Connection.RunAsync(UpdateMaster, new { UserId = userId, Key = masterKey }, ct, st.Transaction);
         if (selfSigningKey is not null)
-            await c.RunAsync(UpdateSelfSigning, new { UserId = userId, Key = selfSigningKey }, ct, tx);
-    }, ct);
+            await st.Connection.RunAsync(UpdateSelfSigning, new { UserId = userId, Key = selfSigningKey }, ct, st.Transaction);
+    }
 
     /// <summary>Drops the user's list: the next need for it resyncs.</summary>
-    public Task ForgetAsync(string userId, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public Task ForgetAsync(string userId, CancellationToken ct) => db.WriteAsync((c, tx) => ForgetAsync(c, tx, userId, ct), ct);
+
+    /// <summary>The users joined to the room whose lists are kept, as the transaction sees it.</summary>
+    public static Task<IReadOnlyList<string>> KeptMembersAsync(DbConnection c, DbTransaction tx, string roomId, CancellationToken ct) =>
+        c.ListAsync<string>(SelectKeptMembers, new { RoomId = roomId }, ct, tx);
+
+    /// <summary><see cref="ForgetAsync(string, CancellationToken)"/> in the transaction <paramref name="tx"/>.</summary>
+    public static async Task ForgetAsync(DbConnection c, DbTransaction tx, string userId, CancellationToken ct)
     {
         await c.RunAsync(DeleteDevices, new { UserId = userId }, ct, tx);
         await c.RunAsync(DeleteList, new { UserId = userId }, ct, tx);
-    }, ct);
+    }
 }

@@ -3,6 +3,7 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Events;
 using Homeserver.Core.Identifiers;
 using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.E2ee;
@@ -11,12 +12,17 @@ namespace Homeserver.Core.E2ee;
 /// The device lists of other servers' users who share a room with ours (spec "Tracking the device list for a user"),
 /// as Synapse keeps them: resynced through their server's <c>/user/devices</c> when first needed or when an update's
 /// <c>prev_id</c> shows one was missed, and moved on by their updates otherwise, so <c>/keys/query</c> answers from here.
-/// A user sharing no room with ours is not kept: no update would tell us their list changed.
+/// Each change of a kept list, a resync included, is recorded on the device-list stream in the same transaction, so our
+/// users sharing a room with the user see them in <c>device_lists.changed</c>, as Synapse tells them. A user sharing no
+/// room with ours is not kept: no update would tell us their list changed.
 /// </summary>
-public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys remote, CurrentStateStore current, ServerIdentity server,
-    ILogger<RemoteDeviceLists> log)
+public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys remote, CurrentStateStore current, StreamPublisher writer,
+    ServerIdentity server, ILogger<RemoteDeviceLists> log) : IDisposable
 {
     private static readonly TimeSpan ResyncTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, BackgroundResync> _resyncs = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>
     /// The user's list, resynced from their server when not kept; null when the user shares no room with ours (their
@@ -30,43 +36,59 @@ public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys r
             await store.ForgetAsync(userId, ct);
             return null;
         }
+        Task? running;
+        lock (_resyncs)
+            running = _resyncs.GetValueOrDefault(userId)?.Done;
+        if (running is not null)
+        {
+            // A list being resynced after a missed update is stale: its resync is waited for, within the query's time.
+            try
+            {
+                await running.WaitAsync(timeout, ct);
+            }
+            catch (TimeoutException)
+            {
+                log.LogInformation("The device list of {UserId} is still being resynced; answering the kept one", userId);
+            }
+        }
         return await store.GetAsync(userId, ct) ?? await ResyncAsync(userId, timeout, ct);
     }
 
-    /// <summary>An <c>m.device_list_update</c>: applied when it joins the kept list, else the list is resynced.</summary>
-    /// <returns>Whether the user is tracked, so our users sharing a room with them should hear of the change.</returns>
-    public async Task<bool> ReceiveUpdateAsync(string userId, JsonObject content, CancellationToken ct)
+    /// <summary>
+    /// An <c>m.device_list_update</c> of a user sharing a room with ours: applied when it joins the kept list (and our
+    /// users hear of the change, unless it was seen already), else the list is resynced in the background, as Synapse
+    /// does, so that the transaction carrying it is not held up by a request to its origin.
+    /// </summary>
+    public async Task ReceiveUpdateAsync(string userId, JsonObject content, CancellationToken ct)
     {
         if (!await TrackedAsync(userId, ct))
         {
             await store.ForgetAsync(userId, ct);
-            return false;
+            return;
         }
-        var outcome = ReadUpdate(userId, content) is { } update ? await store.ApplyAsync(userId, update, ct) : RemoteDeviceListStore.Outcome.NeedsResync;
+        var outcome = ReadUpdate(userId, content) is { } update
+            ? await writer.WriteAsync(async st =>
+            {
+                var applied = await RemoteDeviceListStore.ApplyAsync(st, userId, update, ct);
+                if (applied == RemoteDeviceListStore.Outcome.Applied)
+                    await DeviceListStore.RecordChangeAsync(st, userId, ct);
+                return applied;
+            }, ct)
+            : RemoteDeviceListStore.Outcome.NeedsResync;
         if (outcome == RemoteDeviceListStore.Outcome.NeedsResync)
-        {
-            try
-            {
-                await ResyncAsync(userId, ResyncTimeout, ct);
-            }
-            catch (HttpRequestException e)
-            {
-                // A list we cannot bring up to date must not answer queries: the next one resyncs.
-                log.LogInformation("Could not resync the device list of {UserId}: {Reason}", userId, e.Message);
-                await store.ForgetAsync(userId, ct);
-            }
-        }
-        return true;
+            ResyncLater(userId);
     }
 
-    /// <summary>An <c>m.signing_key_update</c>: the kept list's master and self-signing keys.</summary>
-    /// <returns>Whether the user is tracked.</returns>
-    public async Task<bool> ReceiveSigningKeysAsync(string userId, JsonObject content, CancellationToken ct)
+    /// <summary>An <c>m.signing_key_update</c> of a user sharing a room with ours: the kept list's master and self-signing keys.</summary>
+    public async Task ReceiveSigningKeysAsync(string userId, JsonObject content, CancellationToken ct)
     {
         if (!await TrackedAsync(userId, ct))
-            return false;
-        await store.SetSigningKeysAsync(userId, OwnKey(userId, content["master_key"]), OwnKey(userId, content["self_signing_key"]), ct);
-        return true;
+            return;
+        await writer.WriteAsync(async st =>
+        {
+            await RemoteDeviceListStore.SetSigningKeysAsync(st, userId, OwnKey(userId, content["master_key"]), OwnKey(userId, content["self_signing_key"]), ct);
+            await DeviceListStore.RecordChangeAsync(st, userId, ct);
+        }, ct);
     }
 
     /// <summary>A kept list into a <c>/keys/query</c> answer, only the devices asked for (all when none is named).</summary>
@@ -88,6 +110,88 @@ public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys r
             answer["self_signing_keys"]![userId] = DeviceKeysService.ParseObject(list.SelfSigningKey);
     }
 
+    /// <summary>
+    /// Resyncs the user's list in the background, one resync per user at a time: an update asking for one while another
+    /// runs makes it run once more after, as the running one may have fetched the list before that update's change.
+    /// </summary>
+    private void ResyncLater(string userId)
+    {
+        lock (_resyncs)
+        {
+            if (_resyncs.TryGetValue(userId, out var running))
+            {
+                running.Again = true;
+                return;
+            }
+            var resync = new BackgroundResync();
+            _resyncs[userId] = resync;
+            resync.Done = Task.Run(() => ResyncInBackgroundAsync(userId, resync), CancellationToken.None);
+        }
+    }
+
+    private async Task ResyncInBackgroundAsync(string userId, BackgroundResync resync)
+    {
+        while (true)
+        {
+            try
+            {
+                await ResyncAsync(userId, ResyncTimeout, _stopping.Token);
+            }
+            catch (HttpRequestException e)
+            {
+                // A list we cannot bring up to date must not answer queries: the next one resyncs. Our users are told,
+                // so that their next query comes.
+                log.LogInformation("Could not resync the device list of {UserId}: {Reason}", userId, e.Message);
+                await ForgetAndTellAsync(userId);
+            }
+            catch (Exception e) when (!_stopping.IsCancellationRequested)
+            {
+                log.LogWarning(e, "Resyncing the device list of {UserId} failed", userId);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            lock (_resyncs)
+            {
+                if (!resync.Again)
+                {
+                    _resyncs.Remove(userId);
+                    return;
+                }
+                resync.Again = false;
+            }
+        }
+    }
+
+    private async Task ForgetAndTellAsync(string userId)
+    {
+        try
+        {
+            await writer.WriteAsync(async st =>
+            {
+                await RemoteDeviceListStore.ForgetAsync(st.Connection, st.Transaction, userId, _stopping.Token);
+                await DeviceListStore.RecordChangeAsync(st, userId, _stopping.Token);
+            }, _stopping.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not drop the device list of {UserId}", userId);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private sealed class BackgroundResync
+    {
+        public Task Done { get; set; } = Task.CompletedTask;
+        public bool Again { get; set; }
+    }
+
     private async Task<bool> TrackedAsync(string userId, CancellationToken ct) =>
         (await current.UsersSharingRoomWithAsync(userId, ct)).Any(u => UserId.TryParse(u, out var id) && id.Value.ServerName == server.ServerName);
 
@@ -106,7 +210,11 @@ public sealed class RemoteDeviceLists(RemoteDeviceListStore store, IRemoteKeys r
             kept.Add(new RemoteDeviceListStore.Device { DeviceId = deviceId, KeyJson = keys, DisplayName = DisplayName(device) });
         }
         var snapshot = new RemoteDeviceListStore.Snapshot(streamId, kept, OwnKey(userId, answer["master_key"]), OwnKey(userId, answer["self_signing_key"]));
-        await store.ReplaceAsync(userId, snapshot, ct);
+        await writer.WriteAsync(async st =>
+        {
+            if (await RemoteDeviceListStore.ReplaceAsync(st, userId, snapshot, ct))
+                await DeviceListStore.RecordChangeAsync(st, userId, ct);
+        }, ct);
         return snapshot;
     }
 

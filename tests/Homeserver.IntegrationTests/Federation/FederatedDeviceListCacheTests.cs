@@ -81,6 +81,66 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     }
 
     /// <summary>
+    /// A query that resyncs a list tells our users sharing a room with its owner (their next sync lists them as changed,
+    /// as Synapse does), and the kept list keeps answering, the same, while the owner's server refuses everything.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AResyncByAQuery_IsAnnouncedInSync_AndTheKeptListAnswersWhileTheOwnersServerIsDown(string engine)
+    {
+        var owner = new UserKeyEndpoints { RefuseKeyQueries = true };
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(owner));
+        var (_, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        // Bob's keys exist before any room is shared: no update ever tells alice's server of them.
+        await UploadDeviceKeysAsync(bobClient, bob);
+        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
+        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        var since = (await aliceClient.SyncAsync()).NextBatch();
+        Assert.Equal(0, owner.DeviceListFetches);
+
+        var first = await aliceClient.QueryKeysAsync(bob.UserId);
+
+        AssertDevices(first, bob.UserId, bob.DeviceId);
+        Assert.Equal(1, owner.DeviceListFetches);
+        await WaitForSyncAsync(aliceClient, since, s => s.DeviceLists("changed").Contains(bob.UserId), "the resync in alice's sync");
+        owner.RefuseDeviceLists = true;
+        var second = await aliceClient.QueryKeysAsync(bob.UserId);
+        AssertDevices(second, bob.UserId, bob.DeviceId);
+        Assert.Equal(first.GetProperty("device_keys").ToString(), second.GetProperty("device_keys").ToString());
+    }
+
+    /// <summary>
+    /// While our server shares no room with a user, their server tells it nothing: the list kept before is dropped when
+    /// the last shared room is left, so that after a rejoin the next query fetches it whole, devices added meanwhile included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AListKeptBeforeOurServerLeftTheLastSharedRoom_IsFetchedAgainAfterARejoin(string engine)
+    {
+        var owner = new UserKeyEndpoints { RefuseKeyQueries = true };
+        await using var a = await FederationTestServers.StartAsync(engine, _ca);
+        await using var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(owner));
+        var (_, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        await UploadDeviceKeysAsync(bobClient, bob);
+        var roomId = await bobClient.CreateRoomAsync(new { preset = "public_chat" });
+        var join = $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(b.Options.ServerName)}";
+        await (await aliceClient.PostAsync(join, null)).AssertOkAsync();
+        AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId);
+        Assert.Equal(1, owner.DeviceListFetches);
+
+        await aliceClient.LeaveAsync(roomId);
+        var second = await b.LoginAsync(bob);
+        await UploadDeviceKeysAsync(b.ClientFor(second), second);
+        await (await aliceClient.PostAsync(join, null)).AssertOkAsync();
+
+        AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId, second.DeviceId);
+        Assert.Equal(2, owner.DeviceListFetches);
+    }
+
+    /// <summary>
     /// The same from the joining side: a user who joined a room on another server hears of the room creator's first
     /// device, whose update finds no kept list and resyncs it.
     /// </summary>

@@ -5,6 +5,8 @@ using Homeserver.Core.Configuration;
 using Homeserver.Core.Federation.Keys;
 using Homeserver.Core.Keys;
 using Homeserver.Testing;
+using Homeserver.Testing.Federation;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -38,6 +40,72 @@ public sealed class NotaryKeyTests : IDisposable
         var cached = await GetAsync(notary, $"/_matrix/key/v2/query/{targetName}?minimum_valid_until_ts={later}");
         AssertSignedByBoth(Assert.Single(cached), targetName, targetKey, notary.Options.ServerName, notaryKey);
         Assert.Empty(await GetAsync(notary, "/_matrix/key/v2/query/localhost:1"));
+    }
+
+    /// <summary>
+    /// A query the cache cannot answer (its response expired before the time asked for) asks the server again each
+    /// time, as Synapse's notary does; when the server fails, the expired response is answered rather than nothing.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AnExpiredKey_IsFetchedAgainWhileItsServerAnswers_AndAnsweredWhenNothingBetterComes(string engine)
+    {
+        var stub = new FederationAnswerStub();
+        await using var notary = await FederationTestServers.StartAsync(engine, _ca);
+        await using var origin = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(stub));
+        var originName = origin.Options.ServerName;
+        using var expiredKey = SigningKey.Generate();
+        var expiry = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        stub.Answer(OwnKeysPath, _ => KeyResponse(originName, expiredKey, expiry));
+
+        foreach (var minimum in new long?[] { null, expiry + 1000 })
+        {
+            var answer = Assert.Single(await PostAsync(notary, originName, expiredKey.KeyId, minimum));
+            AssertSignedByBoth(answer, originName, expiredKey, notary.Options.ServerName, notary.Services.GetRequiredService<SigningKey>());
+            Assert.Equal(expiry, answer["valid_until_ts"]!.GetValue<long>());
+        }
+        Assert.Equal(2, stub.RequestsTo(OwnKeysPath).Count);
+
+        stub.Refuse(OwnKeysPath, 400);
+        for (var i = 0; i < 2; i++)
+        {
+            var answer = Assert.Single(await PostAsync(notary, originName, expiredKey.KeyId, expiry + 1000));
+            Assert.Equal(expiry, answer["valid_until_ts"]!.GetValue<long>());
+            AssertSignedByBoth(answer, originName, expiredKey, notary.Options.ServerName, notary.Services.GetRequiredService<SigningKey>());
+        }
+        Assert.Equal(4, stub.RequestsTo(OwnKeysPath).Count);
+    }
+
+    /// <summary>
+    /// Responses are kept per key: a later answer of the server that no longer lists a key (it forgot it, or the answer
+    /// is spurious) does not replace the response that carried it, which is still answered for it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task AKeyMissingFromALaterAnswer_IsStillAnsweredFromTheResponseThatCarriedIt(string engine)
+    {
+        var stub = new FederationAnswerStub();
+        await using var notary = await FederationTestServers.StartAsync(engine, _ca);
+        var notaryKey = notary.Services.GetRequiredService<SigningKey>();
+        await using var origin = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(stub));
+        var originName = origin.Options.ServerName;
+        using var oldKey = SigningKey.Generate();
+        using var newKey = SigningKey.Generate();
+        var expiry = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        stub.Answer(OwnKeysPath, _ => KeyResponse(originName, oldKey, expiry));
+        AssertSignedByBoth(Assert.Single(await PostAsync(notary, originName, oldKey.KeyId, null)), originName, oldKey, notary.Options.ServerName, notaryKey);
+
+        stub.Answer(OwnKeysPath, _ => KeyResponse(originName, newKey, expiry + 1000));
+        var refetched = Assert.Single(await PostAsync(notary, originName, oldKey.KeyId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        Assert.Equal(2, stub.RequestsTo(OwnKeysPath).Count);
+        AssertSignedByBoth(refetched, originName, oldKey, notary.Options.ServerName, notaryKey);
+
+        AssertSignedByBoth(Assert.Single(await PostAsync(notary, originName, oldKey.KeyId, expiry)), originName, oldKey, notary.Options.ServerName, notaryKey);
+        Assert.Equal(2, stub.RequestsTo(OwnKeysPath).Count);
+        var all = await PostAsync(notary, originName, null, null);
+        Assert.Equal(2, all.Count);
+        AssertSignedByBoth(all.Single(r => r["verify_keys"]![newKey.KeyId] is not null), originName, newKey, notary.Options.ServerName, notaryKey);
+        AssertSignedByBoth(all.Single(r => r["verify_keys"]![oldKey.KeyId] is not null), originName, oldKey, notary.Options.ServerName, notaryKey);
     }
 
     [Theory]
@@ -96,8 +164,8 @@ public sealed class NotaryKeyTests : IDisposable
             var key = await asker.Services.GetRequiredService<IVerifyKeys>().FindAsync(targetName, targetKey.KeyId,
                 DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
             Assert.Equal(found ? targetKey.PublicKey.ToArray() : null, key);
-            var cached = await asker.Services.GetRequiredService<ServerKeyStore>().GetResponseAsync(targetName, CancellationToken.None);
-            Assert.Equal(found, cached is not null);
+            var cached = await asker.Services.GetRequiredService<ServerKeyStore>().GetResponsesAsync(targetName, CancellationToken.None);
+            Assert.Equal(found, cached.Count > 0);
         }
     }
 
@@ -141,6 +209,34 @@ public sealed class NotaryKeyTests : IDisposable
         await using var server = await FederationTestServers.StartAsync("sqlite", _ca, o => o.Federation.Enabled = false);
         using var response = await server.Client.GetAsync($"/_matrix/key/v2/query/{server.Options.ServerName}");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private const string OwnKeysPath = "/_matrix/key/v2/server";
+
+    /// <summary>A key response of <paramref name="serverName"/> listing <paramref name="key"/> alone, signed by it.</summary>
+    private static JsonObject KeyResponse(string serverName, SigningKey key, long validUntilTs)
+    {
+        var response = new JsonObject
+        {
+            ["server_name"] = serverName,
+            ["valid_until_ts"] = validUntilTs,
+            ["verify_keys"] = new JsonObject { [key.KeyId] = new JsonObject { ["key"] = key.PublicKeyBase64 } },
+            ["old_verify_keys"] = new JsonObject(),
+        };
+        JsonSigning.SignJson(response, serverName, key);
+        return response;
+    }
+
+    /// <summary>A <c>POST</c> query about one server: one key (none: all) with its <c>minimum_valid_until_ts</c> when given.</summary>
+    private static async Task<List<JsonObject>> PostAsync(TestHomeserver notary, string serverName, string? keyId, long? minimumValidUntilTs)
+    {
+        var criteria = new JsonObject();
+        if (minimumValidUntilTs is { } minimum)
+            criteria["minimum_valid_until_ts"] = minimum;
+        var keys = keyId is null ? new JsonObject() : new JsonObject { [keyId] = criteria };
+        using var response = await notary.Client.PostAsJsonAsync("/_matrix/key/v2/query", new JsonObject { ["server_keys"] = new JsonObject { [serverName] = keys } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["server_keys"]!.AsArray().Select(k => k!.AsObject()).ToList();
     }
 
     private static async Task<List<JsonObject>> GetAsync(TestHomeserver notary, string path)

@@ -7,9 +7,10 @@ using Homeserver.Core.Keys;
 namespace Homeserver.Core.Federation.Keys;
 
 /// <summary>
-/// Answers notary queries (<c>/_matrix/key/v2/query</c>): each server's latest response from the cache, fetched from
-/// the server itself when the cache has none that holds the keys asked for until the time asked for, signed by the
-/// server and by us. A server that cannot be reached and has nothing cached is left out, as the spec says.
+/// Answers notary queries (<c>/_matrix/key/v2/query</c>) as Synapse does: for each key asked for, the latest response
+/// that carried it, from the cache, fetched from the server itself first when the cache has none valid until the time
+/// asked for; signed by the server and by us. When the server cannot give a better one, the cached response is
+/// answered even if it has expired, and a server that cannot be reached and has nothing cached is left out.
 /// </summary>
 public sealed class KeyQueryService(ServerIdentity server, SigningKey key, ServerKeyStore store, ServerKeyRefresher refresher, TimeProvider time)
 {
@@ -40,29 +41,38 @@ public sealed class KeyQueryService(ServerIdentity server, SigningKey key, Serve
                 gate.Release();
             }
         }));
-        return new JsonArray(answers.OfType<JsonNode>().ToArray());
+        return new JsonArray(answers.SelectMany(a => a).Select(a => (JsonNode?)a).ToArray());
     }
 
-    private async Task<JsonObject?> AnswerAsync(KeyQuery query, CancellationToken ct)
+    private async Task<IEnumerable<JsonObject>> AnswerAsync(KeyQuery query, CancellationToken ct)
     {
         if (query.ServerName == server.ServerName)
-            return OwnKeyResponse.Build(server, key, time);
+            return [OwnKeyResponse.Build(server, key, time)];
         if (!ServerNames.IsValid(query.ServerName))
-            return null;
+            return [];
         var minimum = query.MinimumValidUntilTs ?? time.GetUtcNow().ToUnixTimeMilliseconds();
-        var cached = await store.GetResponseAsync(query.ServerName, ct);
-        if (cached is null || !Satisfies(cached, query.KeyIds, minimum))
+        var cached = await store.GetResponsesAsync(query.ServerName, ct);
+        if (!Satisfies(cached, query.KeyIds, minimum))
         {
-            await refresher.RefreshAsync(query.ServerName, query.KeyIds, viaNotaries: false, ct);
-            cached = await store.GetResponseAsync(query.ServerName, ct);
+            await refresher.RefreshAsync(query.ServerName, query.KeyIds, KeyRefreshPurpose.NotaryQuery, ct);
+            cached = await store.GetResponsesAsync(query.ServerName, ct);
         }
-        if (cached is null)
-            return null;
-        JsonSigning.SignJson(cached, server.ServerName, key);
-        return cached;
+        var answered = query.KeyIds.Count == 0 ? cached : cached.Where(c => query.KeyIds.Contains(c.KeyId));
+        // One key response carries several keys: each is answered once.
+        return answered.GroupBy(c => c.Response.ToJsonString()).Select(g =>
+        {
+            var response = g.First().Response;
+            JsonSigning.SignJson(response, server.ServerName, key);
+            return response;
+        }).ToList();
     }
 
-    private static bool Satisfies(JsonObject response, IReadOnlyCollection<string> keyIds, long minimumValidUntilTs) =>
-        response["valid_until_ts"]!.GetValue<long>() >= minimumValidUntilTs
-        && keyIds.All(id => response["verify_keys"]?[id] is not null || response["old_verify_keys"]?[id] is not null);
+    /// <summary>
+    /// Whether the cache answers the query: each key asked for (the latest response when none is named) is cached in a
+    /// response valid until <paramref name="minimumValidUntilTs"/>.
+    /// </summary>
+    private static bool Satisfies(IReadOnlyList<CachedKeyResponse> cached, IReadOnlyCollection<string> keyIds, long minimumValidUntilTs) =>
+        keyIds.Count == 0
+            ? cached.Count > 0 && cached[0].ValidUntilTs >= minimumValidUntilTs
+            : keyIds.All(id => cached.Any(c => c.KeyId == id && c.ValidUntilTs >= minimumValidUntilTs));
 }

@@ -17,7 +17,7 @@ public sealed class RemoteVerifyKeys(SigningKey key, ServerIdentity server, Serv
         if (known is not null && known.IsValidAt(atTs))
             return known.PublicKey;
         // Nothing fetched may mean another caller fetched the server's keys moments ago: the cache has them then.
-        var found = (await refresher.RefreshAsync(serverName, [keyId], viaNotaries: true, ct)).FirstOrDefault(k => k.KeyId == keyId)
+        var found = (await refresher.RefreshAsync(serverName, [keyId], KeyRefreshPurpose.Verifying, ct)).FirstOrDefault(k => k.KeyId == keyId)
             ?? await store.GetAsync(serverName, keyId, ct) ?? known;
         return found is not null && found.IsValidAt(atTs) ? found.PublicKey : null;
     }

@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace Homeserver.Core.Federation.Keys;
 
 /// <summary>
-/// Fetches a server's keys afresh into the cache: from the server itself, then, when that fails or lacks a key wanted,
-/// from the trusted notaries. A server is asked about at most once a minute, whoever asks (a signature to check, a
-/// notary query from anyone), so signatures naming keys that do not exist, or queries about any server name, cannot
-/// make us hammer it or the notaries.
+/// Fetches a server's keys afresh into the cache: from the server itself, then, to check a signature, when that fails
+/// or lacks a key wanted, from the trusted notaries. To check signatures a server is asked about at most once a minute,
+/// so signatures naming keys that do not exist cannot make us hammer it or the notaries; a notary query asks whenever
+/// the cache cannot answer it (<see cref="KeyRefreshPurpose"/>).
 /// </summary>
 public sealed class ServerKeyRefresher(ServerKeyStore store, ServerKeyFetcher fetcher, NotaryKeyFetcher notaries, TimeProvider time,
     ILogger<ServerKeyRefresher> log)
@@ -18,13 +18,13 @@ public sealed class ServerKeyRefresher(ServerKeyStore store, ServerKeyFetcher fe
     private readonly Dictionary<string, Task<IReadOnlyList<ServerKey>>> _inFlight = new(StringComparer.Ordinal);
 
     /// <param name="keyIds">Keys wanted: the notaries are asked when the server's own answer lacks one of them.</param>
-    /// <param name="viaNotaries">False when answering a notary query ourselves, so that notaries never ask each other in circles.</param>
     /// <returns>
-    /// The keys fetched and saved; empty when the server was asked about less than a minute ago or none came. A
+    /// The keys fetched and saved; empty when the server may not be asked again yet or none came. A
     /// caller arriving while a fetch of the same server is under way shares that fetch's outcome: a server's first
     /// requests often come several at once, and each of them needs the key the one fetch brings.
     /// </returns>
-    public Task<IReadOnlyList<ServerKey>> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, bool viaNotaries, CancellationToken ct)
+    public Task<IReadOnlyList<ServerKey>> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, KeyRefreshPurpose purpose,
+        CancellationToken ct)
     {
         Task<IReadOnlyList<ServerKey>> fetch;
         lock (_gate)
@@ -32,11 +32,11 @@ public sealed class ServerKeyRefresher(ServerKeyStore store, ServerKeyFetcher fe
             if (!_inFlight.TryGetValue(serverName, out fetch!) || fetch.IsCompleted)
             {
                 var now = time.GetUtcNow();
-                if (_lastFetch.TryGetValue(serverName, out var last) && now - last < FetchInterval)
+                if (purpose == KeyRefreshPurpose.Verifying && _lastFetch.TryGetValue(serverName, out var last) && now - last < FetchInterval)
                     return Task.FromResult<IReadOnlyList<ServerKey>>([]);
                 _lastFetch[serverName] = now;
                 // Not the first caller's token: the callers that joined it must not lose the fetch when it goes.
-                fetch = FetchAndSaveAsync(serverName, keyIds, viaNotaries, now);
+                fetch = FetchAndSaveAsync(serverName, keyIds, purpose == KeyRefreshPurpose.Verifying, now);
                 _inFlight[serverName] = fetch;
             }
         }

@@ -6,8 +6,8 @@ using Homeserver.Core.Storage;
 namespace Homeserver.Core.Federation.Keys;
 
 /// <summary>
-/// The persistent cache of other servers' keys (<c>server_keys</c>) and of the latest response each server signed
-/// (<c>server_key_responses</c>), which notary queries are answered from.
+/// The persistent cache of other servers' keys (<c>server_keys</c>) and, per key, of the latest response its server
+/// signed that carried it (<c>server_key_responses</c>), which notary queries are answered from.
 /// </summary>
 public sealed class ServerKeyStore(Database db)
 {
@@ -21,11 +21,14 @@ public sealed class ServerKeyStore(Database db)
         ON CONFLICT (server_name, key_id) DO UPDATE SET public_key = excluded.public_key,
             valid_until_ts = excluded.valid_until_ts, expired_ts = excluded.expired_ts, fetched_ts = excluded.fetched_ts
         """;
-    private const string SelectResponse = "SELECT response_json FROM server_key_responses WHERE server_name = @ServerName";
+    private const string SelectResponses = """
+        SELECT key_id AS KeyId, response_json AS ResponseJson, valid_until_ts AS ValidUntilTs, fetched_ts AS FetchedTs
+        FROM server_key_responses WHERE server_name = @ServerName ORDER BY fetched_ts DESC, key_id
+        """;
     private const string UpsertResponse = """
-        INSERT INTO server_key_responses (server_name, response_json, valid_until_ts, fetched_ts)
-        VALUES (@ServerName, @ResponseJson, @ValidUntilTs, @FetchedTs)
-        ON CONFLICT (server_name) DO UPDATE SET response_json = excluded.response_json,
+        INSERT INTO server_key_responses (server_name, key_id, response_json, valid_until_ts, fetched_ts)
+        VALUES (@ServerName, @KeyId, @ResponseJson, @ValidUntilTs, @FetchedTs)
+        ON CONFLICT (server_name, key_id) DO UPDATE SET response_json = excluded.response_json,
             valid_until_ts = excluded.valid_until_ts, fetched_ts = excluded.fetched_ts
         """;
 
@@ -35,14 +38,20 @@ public sealed class ServerKeyStore(Database db)
         return row is null ? null : new ServerKey(row.ServerName, row.KeyId, UnpaddedBase64.Decode(row.PublicKey), row.ValidUntilTs, row.ExpiredTs);
     }
 
-    /// <summary>The latest response <paramref name="serverName"/> signed, with its signatures only; null if none is cached.</summary>
-    public async Task<JsonObject?> GetResponseAsync(string serverName, CancellationToken ct)
+    /// <summary>
+    /// For each key of <paramref name="serverName"/> seen, the latest response that carried it (with the server's
+    /// signatures only), most recently fetched first; empty if none is cached.
+    /// </summary>
+    public async Task<IReadOnlyList<CachedKeyResponse>> GetResponsesAsync(string serverName, CancellationToken ct)
     {
-        var json = await db.ReadAsync(c => c.FirstOrDefaultAsync<string>(SelectResponse, new { ServerName = serverName }, ct), ct);
-        return json is null ? null : JsonNode.Parse(json) as JsonObject;
+        var rows = await db.ReadAsync(c => c.ListAsync<ResponseRow>(SelectResponses, new { ServerName = serverName }, ct), ct);
+        return rows.Select(r => new CachedKeyResponse(r.KeyId, (JsonObject)JsonNode.Parse(r.ResponseJson)!, r.ValidUntilTs, r.FetchedTs)).ToList();
     }
 
-    /// <summary>Saves keys and, when they came with one, the response that carried them.</summary>
+    /// <summary>
+    /// Saves keys and, when they came with one, the response that carried them, as the latest response of each of its
+    /// keys (current and old); keys of the server it does not list keep theirs.
+    /// </summary>
     public Task SaveAsync(IReadOnlyList<ServerKey> keys, FetchedServerKeys? fetched, long fetchedTs, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
@@ -52,13 +61,25 @@ public sealed class ServerKeyStore(Database db)
                     k.ServerName, k.KeyId, PublicKey = UnpaddedBase64.Encode(k.PublicKey), k.ValidUntilTs, k.ExpiredTs, FetchedTs = fetchedTs,
                 }, ct, tx);
             if (fetched is not null)
-                await c.RunAsync(UpsertResponse, new
-                {
-                    ServerName = fetched.Response["server_name"]!.GetValue<string>(), ResponseJson = CanonicalJson.EncodeToString(fetched.Response),
-                    fetched.ValidUntilTs, FetchedTs = fetchedTs,
-                }, ct, tx);
+            {
+                var json = CanonicalJson.EncodeToString(fetched.Response);
+                foreach (var keyId in fetched.Keys.Select(k => k.KeyId).Distinct(StringComparer.Ordinal))
+                    await c.RunAsync(UpsertResponse, new
+                    {
+                        ServerName = fetched.Response["server_name"]!.GetValue<string>(), KeyId = keyId, ResponseJson = json,
+                        fetched.ValidUntilTs, FetchedTs = fetchedTs,
+                    }, ct, tx);
+            }
             return 0;
         }, ct);
+
+    private sealed class ResponseRow
+    {
+        public string KeyId { get; init; } = "";
+        public string ResponseJson { get; init; } = "";
+        public long ValidUntilTs { get; init; }
+        public long FetchedTs { get; init; }
+    }
 
     private sealed class Row
     {

@@ -3,18 +3,17 @@ using Homeserver.Core.E2ee;
 using Homeserver.Core.Events;
 using Homeserver.Core.Federation.Edus;
 using Homeserver.Core.Identifiers;
-using Homeserver.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Homeserver.Core.InboundFederation.Edus;
 
 /// <summary>
 /// <c>m.device_list_update</c> and <c>m.signing_key_update</c>: a user of the origin changed devices or cross-signing keys.
-/// The kept device list of the user moves on (or is resynced on a gap), and the change is recorded on the device-list
-/// stream: our users sharing a room with them see them in <c>device_lists.changed</c> and query again. Users sharing no
-/// room with ours are nobody's business here.
+/// The kept device list of the user moves on (or is resynced on a gap), which records the change on the device-list
+/// stream (<see cref="RemoteDeviceLists"/>): our users sharing a room with them see them in <c>device_lists.changed</c>
+/// and query again. Users sharing no room with ours are nobody's business here.
 /// </summary>
-public sealed class InboundDeviceListEdu(StreamPublisher writer, RemoteDeviceLists lists, ILogger<InboundDeviceListEdu> log)
+public sealed class InboundDeviceListEdu(RemoteDeviceLists lists, ILogger<InboundDeviceListEdu> log)
 {
     public async Task HandleAsync(string origin, string type, JsonObject content, CancellationToken ct)
     {
@@ -23,10 +22,9 @@ public sealed class InboundDeviceListEdu(StreamPublisher writer, RemoteDeviceLis
             log.LogInformation("Ignored a key update from {Origin} for a user not of it: {UserId}", origin, content["user_id"]?.ToJsonString());
             return;
         }
-        var tracked = type == EduTypes.DeviceListUpdate
-            ? await lists.ReceiveUpdateAsync(user, content, ct)
-            : await lists.ReceiveSigningKeysAsync(user, content, ct);
-        if (tracked)
-            await writer.WriteAsync(st => DeviceListStore.RecordChangeAsync(st, user, ct), ct);
+        if (type == EduTypes.DeviceListUpdate)
+            await lists.ReceiveUpdateAsync(user, content, ct);
+        else
+            await lists.ReceiveSigningKeysAsync(user, content, ct);
     }
 }
