@@ -114,6 +114,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Accounts.Threepids.ValidationService>();
         services.AddSingleton<Accounts.Threepids.IdentityServerClient>();
         services.AddSingleton<Accounts.Threepids.ThreepidService>();
+        services.AddSingleton<Accounts.Threepids.PasswordResetService>();
         services.AddSingleton<Accounts.OpenId.OpenIdTokenStore>();
         services.AddSingleton<Accounts.OpenId.OpenIdTokenService>();
         services.AddUserAdmin();

@@ -35,6 +35,10 @@ public static class ThreepidEndpoints
         client.MapPost("/account/3pid/email/requestToken", (HttpContext ctx, ValidationService validation, CancellationToken ct) =>
             RequestTokenAsync(ctx, ValidationPurpose.AddThreepid, validation, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
 
+        // POST /_matrix/client/v3/account/password/email/requestToken: only for an address an account holds.
+        client.MapPost("/account/password/email/requestToken", (HttpContext ctx, ValidationService validation, CancellationToken ct) =>
+            RequestTokenAsync(ctx, ValidationPurpose.PasswordReset, validation, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
+
         // The link in the mail (GET, from a browser) or a client passing the token on (POST).
         app.MapGet("/" + ValidationService.SubmitTokenPath, async (string? sid, string? client_secret, string? token, ValidationService validation, CancellationToken ct) =>
         {
@@ -111,6 +115,7 @@ public static class ThreepidEndpoints
     private static async Task<IResult> RequestTokenAsync(HttpContext ctx, ValidationPurpose purpose, ValidationService validation, CancellationToken ct)
     {
         var req = await JsonBody.ReadAsync<EmailTokenRequest>(ctx.Request, ct);
+        ValidationService.ValidateNextLink(req.NextLink);
         var sid = await validation.RequestEmailTokenAsync(purpose, req.ClientSecret, req.Email, req.SendAttempt, ct);
         return Results.Ok(new { sid });
     }
