@@ -39,6 +39,18 @@ public static class ThreepidEndpoints
         client.MapPost("/account/password/email/requestToken", (HttpContext ctx, ValidationService validation, CancellationToken ct) =>
             RequestTokenAsync(ctx, ValidationPurpose.PasswordReset, validation, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
 
+        // POST /_matrix/client/v3/{register,account/3pid,account/password}/msisdn/requestToken: texted by the delegate identity server, if any.
+        client.MapPost("/register/msisdn/requestToken", async (HttpContext ctx, RegistrationOptions registration, MsisdnValidation msisdn, CancellationToken ct) =>
+        {
+            if (!registration.Enabled)
+                throw MatrixException.Forbidden("Registration has been disabled");
+            return await RequestMsisdnTokenAsync(ctx, ValidationPurpose.Registration, msisdn, ct);
+        }).RequireRateLimiting(RateLimitPolicies.Registration);
+        client.MapPost("/account/3pid/msisdn/requestToken", (HttpContext ctx, MsisdnValidation msisdn, CancellationToken ct) =>
+            RequestMsisdnTokenAsync(ctx, ValidationPurpose.AddThreepid, msisdn, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
+        client.MapPost("/account/password/msisdn/requestToken", (HttpContext ctx, MsisdnValidation msisdn, CancellationToken ct) =>
+            RequestMsisdnTokenAsync(ctx, ValidationPurpose.PasswordReset, msisdn, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
+
         // The link in the mail (GET, from a browser) or a client passing the token on (POST).
         app.MapGet("/" + ValidationService.SubmitTokenPath, async (string? sid, string? client_secret, string? token, ValidationService validation, CancellationToken ct) =>
         {
@@ -118,6 +130,13 @@ public static class ThreepidEndpoints
         ValidationService.ValidateNextLink(req.NextLink);
         var sid = await validation.RequestEmailTokenAsync(purpose, req.ClientSecret, req.Email, req.SendAttempt, ct);
         return Results.Ok(new { sid });
+    }
+
+    private static async Task<IResult> RequestMsisdnTokenAsync(HttpContext ctx, ValidationPurpose purpose, MsisdnValidation msisdn, CancellationToken ct)
+    {
+        var req = await JsonBody.ReadAsync<MsisdnTokenRequest>(ctx.Request, ct);
+        var answer = await msisdn.RequestTokenAsync(purpose, req.ClientSecret, req.Country, req.PhoneNumber, req.SendAttempt, req.NextLink, ct);
+        return Results.Content(answer.ToJsonString(), "application/json");
     }
 
     private static string? Text(JsonElement body, string key) =>

@@ -61,6 +61,8 @@ public static class HomeserverOptionsValidator
         ValidatePush(o.Push, p);
         ValidateUrlPreview(o.UrlPreview, p);
         ValidateThreepids(o.Email, o.IdentityServers, p);
+        if (!string.IsNullOrEmpty(o.AccountThreepidDelegates.Msisdn) && !Accounts.Threepids.IdentityServerClient.IsServerName(o.AccountThreepidDelegates.Msisdn))
+            p.Add(new("account_threepid_delegates.msisdn", $"'{o.AccountThreepidDelegates.Msisdn}' is not an identity server's name or https:// base URL"));
         ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);

@@ -23,6 +23,7 @@ public sealed class ThreepidFixture : HomeserverFixture, IAsyncLifetime
         // Guests, to show that a guest's token cannot reset a password either.
         options.Registration.AllowGuestAccess = true;
         options.IdentityServers = new IdentityServerOptions { AllowedIpRanges = ["127.0.0.0/8"], InsecureSkipTlsVerifyForTestsOnly = true };
+        options.AccountThreepidDelegates.Msisdn = (await IdentityServerAsync()).Name;
         return await TestHomeserver.StartAsync(options);
     }
 

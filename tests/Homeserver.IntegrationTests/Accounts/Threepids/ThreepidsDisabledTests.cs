@@ -17,6 +17,11 @@ public sealed class ThreepidsDisabledTests(HomeserverFixture fixture) : IClassFi
                 .AssertErrorAsync(HttpStatusCode.BadRequest, "M_THREEPID_DENIED");
         var challenge = await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/register", new { })).JsonAsync();
         Assert.DoesNotContain(challenge.GetProperty("flows").EnumerateArray().SelectMany(f => f.GetProperty("stages").EnumerateArray()), s => s.GetString() == "m.login.email.identity");
+        // No identity server texts tokens to phone numbers: each request is refused as Synapse refuses it.
+        var number = new { client_secret = "secret", country = "GB", phone_number = "07700900123", send_attempt = 1 };
+        await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/register/msisdn/requestToken", number)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_UNKNOWN");
+        await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/account/3pid/msisdn/requestToken", number)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_THREEPID_MEDIUM_NOT_SUPPORTED");
+        await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/account/password/msisdn/requestToken", number)).AssertErrorAsync(HttpStatusCode.BadRequest, "M_THREEPID_MEDIUM_NOT_SUPPORTED");
         // No mail, so no reset: changing a password needs the access token of the account.
         await (await hs.Client.PostAsJsonAsync("/_matrix/client/v3/account/password", new { new_password = "a brand new password" }))
             .AssertErrorAsync(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
