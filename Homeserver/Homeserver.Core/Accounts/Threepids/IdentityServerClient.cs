@@ -51,20 +51,6 @@ public sealed partial class IdentityServerClient : IDisposable
         return name;
     }
 
-    /// <summary>Whether <paramref name="idServer"/> is a name <see cref="NormaliseName"/> accepts.</summary>
-    public static bool IsServerName(string idServer)
-    {
-        try
-        {
-            NormaliseName(idServer);
-            return true;
-        }
-        catch (MatrixException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>
     /// Asks the delegate identity server to text a token to a phone number (<c>/_matrix/identity/api/v1/validate/msisdn/requestToken</c>,
     /// the unauthenticated API a homeserver delegates to, as Synapse); its answer, with the session ID, as the client gets it.
