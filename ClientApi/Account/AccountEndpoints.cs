@@ -4,6 +4,7 @@ using Homeserver.Core.Accounts.Sso;
 using Homeserver.Core.Accounts.Threepids;
 using Homeserver.Core.Accounts.Uia;
 using Homeserver.Core.Admin.Users;
+using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Http.Auth;
 using Homeserver.Http.Json;
@@ -15,6 +16,8 @@ namespace ClientApi.Account;
 
 public static class AccountEndpoints
 {
+    private static readonly IReadOnlyList<IReadOnlyList<string>> EmailFlows = [[UiaStages.EmailIdentity]];
+
     public static void Map(RouteGroupBuilder v3)
     {
         // GET /_matrix/client/v3/account/whoami
@@ -25,20 +28,31 @@ public static class AccountEndpoints
             return Results.Ok(new { user_id = r.UserId, device_id = r.HasDevice ? r.DeviceId : null, is_guest = r.IsGuest });
         }).RequireAuthorization().AllowGuests();
 
-        // POST /_matrix/client/v3/account/password
-        v3.MapPost("/account/password", async (HttpContext ctx, UiaService uia, SsoService sso, AccountService accounts, CancellationToken ct) =>
+        // POST /_matrix/client/v3/account/password: with an access token, a change confirmed by the password (or single
+        // sign-on for an account that has it); without one, a reset proven by a mailed token for an address of the
+        // account (as Synapse, only while email is on).
+        v3.MapPost("/account/password", async (HttpContext ctx, UiaService uia, SsoService sso, AccountService accounts, PasswordResetService resets,
+            EmailOptions email, CancellationToken ct) =>
         {
-            var r = ctx.GetRequester();
+            var r = ctx.GetOptionalRequester();
+            if (r is null && !email.Enabled)
+                throw new MatrixException(401, ErrorCodes.MissingToken, "Missing access token");
             var body = await JsonBody.ReadObjectAsync(ctx.Request, ct);
             var newPassword = body.TryGetProperty("new_password", out var p) && p.ValueKind == JsonValueKind.String
                 ? p.GetString()!
                 : throw MatrixException.MissingParam("Missing new_password");
             var logoutDevices = !body.TryGetProperty("logout_devices", out var l) || l.ValueKind != JsonValueKind.False;
             accounts.ValidatePassword(newPassword);
+            if (r is null)
+            {
+                var completion = await uia.AuthenticateAsync(UiaOperation.PasswordReset(body), body, EmailFlows, ct);
+                await resets.ResetAsync(completion.ThreepidSession, newPassword, logoutDevices, ct);
+                return Results.Ok(new { });
+            }
             await uia.AuthenticateAsync(UiaOperation.For("POST", "/account/password", r.UserId, body), body, await sso.UiaFlowsAsync(r.UserId, ct), ct);
             await accounts.ChangePasswordAsync(r.UserId, newPassword, logoutDevices, keepDeviceId: r.DeviceId, ct);
             return Results.Ok(new { });
-        }).RequireAuthorization();
+        });
 
         // POST /_matrix/client/v3/account/deactivate
         v3.MapPost("/account/deactivate", async (HttpContext ctx, UiaService uia, SsoService sso, UserDeactivationService deactivation, CancellationToken ct) =>

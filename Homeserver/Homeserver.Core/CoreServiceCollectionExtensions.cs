@@ -61,6 +61,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(options.Push);
         services.AddSingleton(options.Email);
         services.AddSingleton(options.IdentityServers);
+        services.AddSingleton(options.AccountThreepidDelegates);
         services.AddSingleton(options.Federation);
         services.AddSingleton(new TrustedTracePropagator(options.Tracing.TrustedDestinations));
         services.AddSingleton<ServerHealth>();
@@ -114,6 +115,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Accounts.Threepids.ValidationService>();
         services.AddSingleton<Accounts.Threepids.IdentityServerClient>();
         services.AddSingleton<Accounts.Threepids.ThreepidService>();
+        services.AddSingleton<Accounts.Threepids.PasswordResetService>();
+        services.AddSingleton<Accounts.Threepids.MsisdnValidation>();
         services.AddSingleton<Accounts.OpenId.OpenIdTokenStore>();
         services.AddSingleton<Accounts.OpenId.OpenIdTokenService>();
         services.AddUserAdmin();

@@ -36,6 +36,22 @@ public static class ThreepidEndpoints
         client.MapPost("/account/3pid/email/requestToken", (HttpContext ctx, ValidationService validation, CancellationToken ct) =>
             RequestTokenAsync(ctx, ValidationPurpose.AddThreepid, validation, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
 
+        // POST /_matrix/client/v3/account/password/email/requestToken: only for an address an account holds.
+        client.MapPost("/account/password/email/requestToken", (HttpContext ctx, ValidationService validation, CancellationToken ct) =>
+            RequestTokenAsync(ctx, ValidationPurpose.PasswordReset, validation, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
+
+        // POST /_matrix/client/v3/{register,account/3pid,account/password}/msisdn/requestToken: texted by the delegate identity server, if any.
+        client.MapPost("/register/msisdn/requestToken", async (HttpContext ctx, RegistrationOptions registration, MsisdnValidation msisdn, CancellationToken ct) =>
+        {
+            if (!registration.Enabled)
+                throw MatrixException.Forbidden("Registration has been disabled");
+            return await RequestMsisdnTokenAsync(ctx, ValidationPurpose.Registration, msisdn, ct);
+        }).RequireRateLimiting(RateLimitPolicies.Registration);
+        client.MapPost("/account/3pid/msisdn/requestToken", (HttpContext ctx, MsisdnValidation msisdn, CancellationToken ct) =>
+            RequestMsisdnTokenAsync(ctx, ValidationPurpose.AddThreepid, msisdn, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
+        client.MapPost("/account/password/msisdn/requestToken", (HttpContext ctx, MsisdnValidation msisdn, CancellationToken ct) =>
+            RequestMsisdnTokenAsync(ctx, ValidationPurpose.PasswordReset, msisdn, ct)).RequireRateLimiting(RateLimitPolicies.Registration);
+
         // The link in the mail (GET, from a browser) or a client passing the token on (POST).
         app.MapGet("/" + ValidationService.SubmitTokenPath, async (string? sid, string? client_secret, string? token, ValidationService validation, CancellationToken ct) =>
         {
@@ -112,8 +128,16 @@ public static class ThreepidEndpoints
     private static async Task<IResult> RequestTokenAsync(HttpContext ctx, ValidationPurpose purpose, ValidationService validation, CancellationToken ct)
     {
         var req = await JsonBody.ReadAsync<EmailTokenRequest>(ctx.Request, ct);
+        ValidationService.ValidateNextLink(req.NextLink);
         var sid = await validation.RequestEmailTokenAsync(purpose, req.ClientSecret, req.Email, req.SendAttempt, ct);
         return Results.Ok(new { sid });
+    }
+
+    private static async Task<IResult> RequestMsisdnTokenAsync(HttpContext ctx, ValidationPurpose purpose, MsisdnValidation msisdn, CancellationToken ct)
+    {
+        var req = await JsonBody.ReadAsync<MsisdnTokenRequest>(ctx.Request, ct);
+        var answer = await msisdn.RequestTokenAsync(purpose, req.ClientSecret, req.Country, req.PhoneNumber, req.SendAttempt, req.NextLink, ct);
+        return Results.Content(answer.ToJsonString(), "application/json");
     }
 
     private static string? Text(JsonElement body, string key) =>

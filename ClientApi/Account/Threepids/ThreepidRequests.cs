@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace ClientApi.Account.Threepids;
 
-/// <summary>The body of the <c>.../email/requestToken</c> endpoints; <c>id_server</c>, <c>id_access_token</c> and <c>next_link</c> are read by nothing here.</summary>
-public sealed record EmailTokenRequest(string? ClientSecret, string? Email, long SendAttempt);
+/// <summary>The body of the <c>.../email/requestToken</c> endpoints; <c>id_server</c> and <c>id_access_token</c> are read by nothing here.</summary>
+public sealed record EmailTokenRequest(string? ClientSecret, string? Email, long SendAttempt, string? NextLink);
+
+/// <summary>The body of the <c>.../msisdn/requestToken</c> endpoints: a number as dialled in <c>country</c> (ISO 3166-1 alpha-2).</summary>
+public sealed record MsisdnTokenRequest(string? ClientSecret, string? Country, string? PhoneNumber, long SendAttempt, string? NextLink);
 
 /// <summary>A validation session and its secret, with the identity server that validated it when it is not ours.</summary>
 public sealed record ThreepidCreds(string? Sid, string? ClientSecret, string? IdServer, string? IdAccessToken);

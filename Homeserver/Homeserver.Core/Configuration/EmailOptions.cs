@@ -2,7 +2,7 @@ namespace Homeserver.Core.Configuration;
 
 /// <summary>
 /// Mail the server sends: the tokens that prove a user owns an email address (registration, adding an address to
-/// an account). Off while <see cref="SmtpHost"/> is empty; email requests are then refused with <c>M_THREEPID_DENIED</c>.
+/// an account, a password reset). Off while <see cref="SmtpHost"/> is empty; email requests are then refused with <c>M_THREEPID_DENIED</c>.
 /// </summary>
 public sealed class EmailOptions
 {

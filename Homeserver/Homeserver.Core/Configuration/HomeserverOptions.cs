@@ -30,6 +30,7 @@ public sealed class HomeserverOptions
     public EmailOptions Email { get; set; } = new();
     public IdentityServerOptions IdentityServers { get; set; } = new();
     public CasOptions Cas { get; set; } = new();
+    public AccountThreepidDelegatesOptions AccountThreepidDelegates { get; set; } = new();
     public RetentionOptions Retention { get; set; } = new();
     /// <summary>Application-service registration files; relative paths are inside the data directory.</summary>
     public List<string> AppServiceConfigFiles { get; set; } = [];

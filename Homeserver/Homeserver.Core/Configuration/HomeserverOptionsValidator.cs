@@ -62,6 +62,8 @@ public static class HomeserverOptionsValidator
         ValidateUrlPreview(o.UrlPreview, p);
         ValidateThreepids(o.Email, o.IdentityServers, p);
         ValidateCas(o.Cas, p);
+        if (o.AccountThreepidDelegates.Msisdn is { Length: > 0 } msisdnDelegate && !IsIdentityServerName(msisdnDelegate))
+            p.Add(new("account_threepid_delegates.msisdn", $"'{msisdnDelegate}' is not an identity server's name or https:// base URL"));
         ValidateRetention(o.Retention, o.Media.Retention, p);
         ValidateFederation(o.Federation, o.ResolvePath, p);
         ValidateRedis(o.Redis, o.Database, p);
@@ -204,6 +206,14 @@ public static class HomeserverOptionsValidator
         for (var i = 0; i < push.AllowedIpRanges.Count; i++)
             if (!System.Net.IPNetwork.TryParse(push.AllowedIpRanges[i], out _))
                 p.Add(new($"push.allowed_ip_ranges.{i}", $"'{push.AllowedIpRanges[i]}' is not a CIDR range such as 127.0.0.1/32"));
+    }
+
+    /// <summary>A host with an optional port, or <c>https://</c> and one: identity servers are always called over https.</summary>
+    private static bool IsIdentityServerName(string value)
+    {
+        var name = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? value["https://".Length..].TrimEnd('/') : value;
+        return name.Length > 0 && !name.Contains('/') && Uri.TryCreate("https://" + name, UriKind.Absolute, out var uri)
+            && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.UserInfo);
     }
 
     private static void ValidateThreepids(EmailOptions email, IdentityServerOptions identity, List<ConfigProblem> p)

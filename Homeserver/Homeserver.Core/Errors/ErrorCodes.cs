@@ -42,5 +42,6 @@ public static class ErrorCodes
     public const string ThreepidNotFound = "M_THREEPID_NOT_FOUND";
     public const string ThreepidAuthFailed = "M_THREEPID_AUTH_FAILED";
     public const string ThreepidDenied = "M_THREEPID_DENIED";
+    public const string ThreepidMediumNotSupported = "M_THREEPID_MEDIUM_NOT_SUPPORTED";
     public const string ServerNotTrusted = "M_SERVER_NOT_TRUSTED";
 }

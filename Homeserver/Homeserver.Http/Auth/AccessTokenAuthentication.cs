@@ -18,7 +18,9 @@ namespace Homeserver.Http.Auth;
 /// </summary>
 public static class AccessTokenAuthentication
 {
-    private const string FailureKey = "matrix.auth.failure";
+    internal const string FailureKey = "matrix.auth.failure";
+
+    internal static bool HasToken(HttpRequest r) => r.Headers.Authorization.Count > 0 || r.Query.ContainsKey("access_token");
 
     public static IServiceCollection AddAccessTokenAuthentication(this IServiceCollection services)
     {
@@ -109,7 +111,5 @@ public static class AccessTokenAuthentication
             var header = ctx.Request.Headers.Authorization.ToString();
             return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         }
-
-        private static bool HasToken(HttpRequest r) => r.Headers.Authorization.Count > 0 || r.Query.ContainsKey("access_token");
     }
 }

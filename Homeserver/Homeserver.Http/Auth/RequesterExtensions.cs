@@ -23,6 +23,22 @@ public static class RequesterExtensions
     }
 
     /// <summary>
+    /// The requester of an endpoint that serves anonymous callers too (a password reset): null without an access token.
+    /// A token that was given must be good, and a guest's is refused, as on endpoints that require authorization.
+    /// </summary>
+    public static Requester? GetOptionalRequester(this HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated != true)
+            return AccessTokenAuthentication.HasToken(context.Request)
+                ? throw (context.Items[AccessTokenAuthentication.FailureKey] as MatrixException
+                    ?? MatrixException.UnknownToken("Unrecognised access token", softLogout: false))
+                : null;
+        if (context.IsGuest())
+            throw new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guest access is not allowed on this endpoint");
+        return context.GetRequester();
+    }
+
+    /// <summary>
     /// Whether the requester's session still stands. An application service's has no session to revoke: its token
     /// lives as long as its registration.
     /// </summary>

@@ -51,6 +51,13 @@ public sealed partial class IdentityServerClient : IDisposable
         return name;
     }
 
+    /// <summary>
+    /// Asks the delegate identity server to text a token to a phone number (<c>/_matrix/identity/api/v1/validate/msisdn/requestToken</c>,
+    /// the unauthenticated API a homeserver delegates to, as Synapse); its answer, with the session ID, as the client gets it.
+    /// </summary>
+    public Task<JsonObject> RequestMsisdnTokenAsync(string idServer, JsonObject request, CancellationToken ct) =>
+        PostAsync(idServer, "/_matrix/identity/api/v1/validate/msisdn/requestToken", request, authorization: null, ct);
+
     /// <summary>Binds the address the identity server validated in session <paramref name="sid"/> to <paramref name="mxid"/>; the address.</summary>
     public async Task<(string Medium, string Address)> BindAsync(string idServer, string idAccessToken, string sid, string clientSecret, string mxid, CancellationToken ct)
     {
@@ -157,13 +164,14 @@ public sealed partial class IdentityServerClient : IDisposable
         return new StoredInvite(token, displayName, legacyKey, [.. keys.Select(o => (JsonObject)o.DeepClone())]);
     }
 
-    private async Task<JsonObject> PostAsync(string idServer, string path, JsonObject body, string authorization, CancellationToken ct)
+    private async Task<JsonObject> PostAsync(string idServer, string path, JsonObject body, string? authorization, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"https://{idServer}{path}")
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, JsonType),
         };
-        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        if (authorization is not null)
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
         return await SendAsync(idServer, request, ct);
     }
 

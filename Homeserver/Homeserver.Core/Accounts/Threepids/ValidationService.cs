@@ -49,9 +49,15 @@ public sealed class ValidationService(ValidationSessionStore store, ThreepidStor
         var link = $"{server.ClientBaseUrl}{SubmitTokenPath}?token={Uri.EscapeDataString(token)}&client_secret={Uri.EscapeDataString(clientSecret!)}&sid={session.SessionId}";
         try
         {
-            await mail.SendAsync(address, $"Confirm your email address for {server.ServerName}",
-                $"To confirm this address for your Matrix account on {server.ServerName}, open this link:\n\n{link}\n\n" +
-                $"If you did not ask for this, ignore this mail.\n", ct);
+            var (subject, text) = purpose is ValidationPurpose.PasswordReset
+                ? ($"Reset your password on {server.ServerName}",
+                    $"Someone asked to reset the password of the Matrix account on {server.ServerName} that has this address. " +
+                    $"If it was you, open this link, then go back to your client to choose the new password:\n\n{link}\n\n" +
+                    "If you did not ask for this, ignore this mail: your password stays as it is.\n")
+                : ($"Confirm your email address for {server.ServerName}",
+                    $"To confirm this address for your Matrix account on {server.ServerName}, open this link:\n\n{link}\n\n" +
+                    "If you did not ask for this, ignore this mail.\n");
+            await mail.SendAsync(address, subject, text, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -97,6 +103,21 @@ public sealed class ValidationService(ValidationSessionStore store, ThreepidStor
 
     /// <summary>Spends a session, so the same proof cannot add the address to a second account.</summary>
     public Task SpendAsync(string sessionId, CancellationToken ct) => store.DeleteAsync(sessionId, ct);
+
+    /// <summary>Spends a session unless another request spent it first; false then, and the proof must not be used.</summary>
+    public Task<bool> TrySpendAsync(string sessionId, CancellationToken ct) => store.TryDeleteAsync(sessionId, ct);
+
+    /// <summary>
+    /// A <c>next_link</c> (where the client would send the browser after validation) must be an absolute http(s) URL:
+    /// as Synapse, never a local file, and nothing a browser would run as script.
+    /// </summary>
+    public static void ValidateNextLink(string? nextLink)
+    {
+        if (nextLink is null)
+            return;
+        if (!Uri.TryCreate(nextLink, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw MatrixException.InvalidParam("next_link must be an http(s) URL");
+    }
 
     /// <summary>Email addresses compare case-insensitively, as users type them (Synapse lower-cases them too).</summary>
     public static string CanonicalEmail(string? email)

@@ -41,4 +41,8 @@ public sealed class ValidationSessionStore(Database db)
 
     public Task DeleteAsync(string sessionId, CancellationToken ct) =>
         db.WriteAsync((c, tx) => c.RunAsync(Delete, new { SessionId = sessionId }, ct, tx), ct);
+
+    /// <summary>Deletes the session; false when it was gone already (another request spent it first).</summary>
+    public async Task<bool> TryDeleteAsync(string sessionId, CancellationToken ct) =>
+        await db.WriteAsync<int>((c, tx) => c.RunAsync(Delete, new { SessionId = sessionId }, ct, tx), ct) == 1;
 }

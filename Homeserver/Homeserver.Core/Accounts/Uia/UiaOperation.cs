@@ -14,6 +14,14 @@ public sealed record UiaOperation(string Method, string Path, UserId? UserId, st
     /// <summary>Fields left out of the digest: the auth dict changes per stage, and secrets must not be stored even hashed.</summary>
     private static readonly string[] ExcludedFields = ["auth", "password", "new_password"];
 
+    /// <summary>
+    /// A password reset without an access token: the user is whoever owns the address an <c>m.login.email.identity</c>
+    /// stage proves, so that address must belong to an account, where a registration's must belong to none.
+    /// </summary>
+    public bool ProvesOwnedAddress { get; init; }
+
+    public static UiaOperation PasswordReset(JsonElement body) => For("POST", "/account/password", null, body) with { ProvesOwnedAddress = true };
+
     public static UiaOperation For(string method, string path, UserId? userId, JsonElement body)
     {
         var node = JsonNode.Parse(body.GetRawText()) as JsonObject ?? new JsonObject();

@@ -169,7 +169,10 @@ public sealed class UiaService(UiaSessionStore store, PasswordChecker passwords,
                     : null;
                 if (proven is null)
                     return new StageFailure("The email address has not been validated", "no validated session for these credentials");
-                if (op.UserId is null && await threepids.FindOwnerAsync(proven.Medium, proven.Address, ct) is not null)
+                var owner = op.UserId is null ? await threepids.FindOwnerAsync(proven.Medium, proven.Address, ct) : null;
+                if (op.ProvesOwnedAddress && owner is null)
+                    throw new MatrixException(404, ErrorCodes.NotFound, "Email address not found");
+                if (op.UserId is null && !op.ProvesOwnedAddress && owner is not null)
                     throw new MatrixException(400, ErrorCodes.ThreepidInUse, "Email address already in use");
                 await store.SetThreepidSessionAsync(sessionId, proven.SessionId, ct);
                 return null;

@@ -58,6 +58,9 @@ public sealed class FakeIdentityServer : IAsyncDisposable
         return signed;
     }
 
+    /// <summary>The bodies of the requests to text a token to a phone number (the API a homeserver delegates to).</summary>
+    public ConcurrentQueue<JsonObject> MsisdnTokenRequests { get; } = new();
+
     /// <summary>The Authorization headers of the unbind requests received.</summary>
     public ConcurrentQueue<string> UnbindAuthorizations { get; } = new();
 
@@ -103,6 +106,12 @@ public sealed class FakeIdentityServer : IAsyncDisposable
                 return Results.Json(new { errcode = "M_NOT_FOUND", error = "not bound" }, statusCode: 404);
             self.Bindings.TryRemove(key, out _);
             return Results.Json(new { });
+        });
+        app.MapPost("/_matrix/identity/api/v1/validate/msisdn/requestToken", async (HttpContext ctx) =>
+        {
+            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!.AsObject();
+            self!.MsisdnTokenRequests.Enqueue(body);
+            return Results.Json(new { success = true, sid = $"msisdn-session-{Interlocked.Increment(ref self._nextSession)}", intl_fmt = "+44 7700 900123" });
         });
         app.MapGet("/_matrix/identity/v2/hash_details", () => Results.Json(new { lookup_pepper = Pepper, algorithms = new[] { "none", "sha256" } }));
         app.MapPost("/_matrix/identity/v2/lookup", async (HttpContext ctx) =>

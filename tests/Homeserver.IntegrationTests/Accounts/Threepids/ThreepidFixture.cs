@@ -20,7 +20,10 @@ public sealed class ThreepidFixture : HomeserverFixture, IAsyncLifetime
     {
         var options = await TestHomeserver.CreateOptionsAsync(engine);
         options.Email = new EmailOptions { SmtpHost = "127.0.0.1", SmtpPort = Smtp.Port, NotifFrom = "Test Homeserver <noreply@example.org>" };
+        // Guests, to show that a guest's token cannot reset a password either.
+        options.Registration.AllowGuestAccess = true;
         options.IdentityServers = new IdentityServerOptions { AllowedIpRanges = ["127.0.0.0/8"], InsecureSkipTlsVerifyForTestsOnly = true };
+        options.AccountThreepidDelegates.Msisdn = (await IdentityServerAsync()).Name;
         return await TestHomeserver.StartAsync(options);
     }
 
