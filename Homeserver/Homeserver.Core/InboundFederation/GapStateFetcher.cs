@@ -95,10 +95,14 @@ public sealed class GapStateFetcher(FederationClient client, EventStore events, 
             if (row.StateKey is null || !state.TryAdd(new StateEventKey(row.EventType, row.StateKey), id))
                 return (null, $"the state names {id}, which is not a state event or repeats a key");
         }
-        if (!held.TryGetValue(prev, out var prevRow))
+        if (held.TryGetValue(prev, out var prevRow))
+        {
+            if (prevRow.StateKey is { } key)
+                state[new StateEventKey(prevRow.EventType, key)] = prev;
+        }
+        // A prev event the rules reject here changes no state, as Synapse counts it: the state after it is the state before.
+        else if ((await setAside.VerdictsAsync([prev], ct)).GetValueOrDefault(prev)?.Kind != SetAside.Rejected)
             return (null, $"the event {prev} itself could not be had");
-        if (prevRow.StateKey is { } key)
-            state[new StateEventKey(prevRow.EventType, key)] = prev;
         if (!state.ContainsKey(new StateEventKey(EventTypes.Create, "")))
             return (null, "the state lacks the room's create event");
         return (state, null);

@@ -16,8 +16,8 @@ namespace Homeserver.Core.InboundFederation;
 /// <summary>
 /// One PDU of a transaction: read in its room's version, refused when its origin vouches for it in no way, answered
 /// without being checked again when it is already known, preceded by the events missing before it when its origin
-/// can give them and by the auth events it names that are unknown here (<see cref="AuthEventsFetcher"/>), on the state
-/// its origin gives at a gap it cannot fill (<see cref="GapStateFetcher"/>), then put through <see cref="EventIngest"/>
+/// can give them (refused when it cannot give them all) and by the auth events it names that are unknown here
+/// (<see cref="AuthEventsFetcher"/>), then put through <see cref="EventIngest"/>
 /// as an event from that origin. Each answer is the error to report for the PDU, or null: as Synapse answers, an event
 /// the authorisation rules reject was processed, so it gets no error (errors are for events that could not be).
 /// </summary>
@@ -102,7 +102,10 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
 
     /// <summary>
     /// Fills in the prev events we lack with what the origin gives through <c>get_missing_events</c>, each event
-    /// ingested parents first; what it cannot close is left to <see cref="IngestAsync"/>.
+    /// ingested parents first (those of them whose own prev events are still missing on the state the origin gives at
+    /// that gap, <see cref="IngestAsync"/>). The error when the PDU's prev events are still not all in the timeline:
+    /// as Synapse refuses it, since a pushed event could become the room's only forward extremity, and its origin,
+    /// which built on those events, had every reason to give them.
     /// </summary>
     private async Task<string?> GapAsync(string origin, Pdu pdu, CancellationToken ct)
     {
@@ -113,15 +116,23 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
             return setAsidePrev;
         var fetched = MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct));
         var handled = await setAside.VerdictsAsync(fetched.Select(e => e.EventId.ToString()).ToList(), ct);
+        var failures = new List<string>();
         foreach (var earlier in fetched)
         {
             if (earlier.EventId == pdu.EventId || handled.ContainsKey(earlier.EventId.ToString()))
                 continue;
             if (await IngestAsync(origin, earlier, null, ct) is { } error)
+            {
                 log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
                     earlier.EventId, pdu.EventId, pdu.RoomId, origin, error);
+                failures.Add($"{earlier.EventId}: {error}");
+            }
         }
-        return null;
+        var still = await LackingPrevEventsAsync(pdu, await beforeRejected.OfAsync(pdu, ct), ct);
+        if (still.Count == 0)
+            return null;
+        var why = failures.Count == 0 ? "" : $"; of the events it gave, {string.Join("; ", failures)}";
+        return $"Event {pdu.EventId} names prev events ({string.Join(", ", still)}) that {origin} did not provide through get_missing_events{why}";
     }
 
     /// <summary>
@@ -152,14 +163,13 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     }
 
     /// <summary>
-    /// With its auth events fetched when some are unknown here, and the state before it asked of the origin when prev
-    /// events are still missing (<see cref="GapStateFetcher"/>); then under the room's lock, as local sends are, so that
+    /// With the state before it asked of the origin when prev events are still missing (an event of a
+    /// <c>get_missing_events</c> answer or a backfill; <see cref="GapStateFetcher"/>), and its auth events fetched when
+    /// some are still unknown here; then under the room's lock, as local sends are, so that
     /// both build on extremities no one is replacing.
     /// </summary>
     private async Task<string?> IngestAsync(string origin, Pdu pdu, long? backfillOrdering, CancellationToken ct)
     {
-        if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
-            return unknownAuth;
         RoomState? stateBefore = null;
         var prevs = await beforeRejected.OfAsync(pdu, ct);
         var lacking = await LackingPrevEventsAsync(pdu, prevs, ct);
@@ -171,6 +181,10 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
             if (error is not null)
                 return error;
         }
+        // After the state at a gap, as Synapse orders it: the events that state brings (the missing prev event among
+        // them) are often the auth events this one names.
+        if (await authEvents.FetchAsync(origin, pdu, ct) is { } unknownAuth)
+            return unknownAuth;
         using var _ = await locks.AcquireAsync(pdu.RoomId, ct);
         // Checked again under the lock: another transaction may have brought the same event meanwhile.
         if ((await setAside.VerdictsAsync([pdu.EventId.ToString()], ct)).Count > 0)

@@ -16,8 +16,9 @@ namespace Homeserver.IntegrationTests.Federation;
 
 /// <summary>
 /// Server B of ours pushes to server A an event after a gap that <c>get_missing_events</c> does not close (B answers it
-/// with nothing); the gap holds a power level change. B answers <c>/state_ids</c> and <c>/event</c> as each test
-/// scripts it, so A takes the state at the gap from B.
+/// with the gap's last event only, whose own prev event stays missing); the gap holds a power level change. B answers
+/// <c>/state_ids</c> and <c>/event</c> as each test scripts it, so A takes the state at the gap from B for the event it
+/// brought, as Synapse does; a pushed event whose own prev events stay missing is refused.
 /// </summary>
 public sealed class InboundGapStateTests : IDisposable
 {
@@ -26,7 +27,7 @@ public sealed class InboundGapStateTests : IDisposable
     private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create();
 
     private sealed record Setup(TestHomeserver A, TestHomeserver B, FederationAnswerStub Stub, RemotePduFactory FromB, HttpClient Alice,
-        HttpClient Carol, RoomId Room, Pdu PowerChange, Pdu LastOfGap, Pdu AfterGap, Dictionary<StateEventKey, string> StateAtGap) : IAsyncDisposable
+        HttpClient Carol, RoomId Room, Pdu PowerChange, Pdu LastMissing, Pdu Brought, Pdu AfterGap, Dictionary<StateEventKey, string> StateAtGap) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -34,7 +35,11 @@ public sealed class InboundGapStateTests : IDisposable
             await A.DisposeAsync();
         }
 
-        /// <summary>B serves the state at the gap's last event, and these events by ID.</summary>
+        /// <summary>B answers <c>get_missing_events</c> with these events.</summary>
+        public void Bring(params Pdu[] brought) =>
+            Stub.Answer($"{Federation}/get_missing_events", _ => new JsonObject { ["events"] = new JsonArray(brought.Select(e => (JsonNode)e.Json.DeepClone()).ToArray()) });
+
+        /// <summary>B serves the state at the gap's last missing event, and these events by ID.</summary>
         public void Serve(IReadOnlyCollection<string> stateIds, params Pdu[] served)
         {
             Stub.Answer($"{Federation}/state_ids", _ => new JsonObject
@@ -53,12 +58,12 @@ public sealed class InboundGapStateTests : IDisposable
 
     /// <summary>
     /// A public room on A where bob of B has power 100 and carol of A is a member; B writes a power level change that
-    /// gives every member 50, two messages after it, and the event after the gap, and sends only that last one.
+    /// gives every member 50, two messages after it, and the event after the gap, and sends only that last one, giving
+    /// the message before it through <c>get_missing_events</c>.
     /// </summary>
     private async Task<Setup> StartAsync(string engine)
     {
         var stub = new FederationAnswerStub();
-        stub.Answer($"{Federation}/get_missing_events", _ => new JsonObject { ["events"] = new JsonArray() });
         var a = await FederationTestServers.StartAsync(engine, _ca);
         var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: builder => builder.Services.AddSingleton<IStartupFilter>(stub));
         var fromB = new RemotePduFactory(a, b);
@@ -82,7 +87,9 @@ public sealed class InboundGapStateTests : IDisposable
         var state = await a.Services.GetRequiredService<CurrentStateStore>().GetStateAsync(room.ToString(), default);
         var atGap = state.ToDictionary();
         atGap[new StateEventKey(EventTypes.PowerLevels, "")] = powerChange.EventId.ToString();
-        return new Setup(a, b, stub, fromB, alice, carol, room, powerChange, third, after, atGap);
+        var setup = new Setup(a, b, stub, fromB, alice, carol, room, powerChange, second, third, after, atGap);
+        setup.Bring(third);
+        return setup;
     }
 
     private static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
@@ -95,19 +102,19 @@ public sealed class InboundGapStateTests : IDisposable
     public async Task GapThatGetMissingEventsCannotClose_IsCrossedWithTheStateFromStateIds_AndAPowerChangeInItTakesEffect(string engine)
     {
         await using var s = await StartAsync(engine);
-        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastOfGap);
+        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastMissing);
         using (var before = await SetTopicAsync(s.Carol, s.Room, "too early"))
             Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
 
         AssertAccepted(await s.FromB.SendAsync("t", s.AfterGap), s.AfterGap);
 
         var asked = Assert.Single(s.Stub.RequestsTo($"{Federation}/state_ids"));
-        Assert.Equal($"{Federation}/state_ids/{s.Room}?event_id={Uri.EscapeDataString(s.LastOfGap.EventId.ToString())}", asked.Target);
-        // The missing events stay missing: the event joins the timeline with a gap before it.
+        Assert.Equal($"{Federation}/state_ids/{s.Room}?event_id={Uri.EscapeDataString(s.LastMissing.EventId.ToString())}", asked.Target);
+        // The missing events stay missing: the event B brought joins the timeline with a gap before it.
         var bodies = (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies().ToList();
         Assert.Contains("after the gap", bodies);
+        Assert.Contains("gap 3", bodies);
         Assert.DoesNotContain("gap 2", bodies);
-        Assert.DoesNotContain("gap 3", bodies);
         // A's next event joins both branches; the power change from the gap wins the resolution and becomes current.
         await s.Alice.SendTextAsync(s.Room.ToString(), "joining the branches");
         using var after = await SetTopicAsync(s.Carol, s.Room, "allowed now");
@@ -124,7 +131,7 @@ public sealed class InboundGapStateTests : IDisposable
         var strangersTopic = await s.FromB.BuildAsync(s.Room, stranger, "m.room.topic", "", new JsonObject { ["topic"] = "taken over" });
         var stateAtGap = s.StateAtGap.ToDictionary();
         stateAtGap[new StateEventKey("m.room.topic", "")] = strangersTopic.EventId.ToString();
-        s.Serve(stateAtGap.Values, s.PowerChange, s.LastOfGap, strangersTopic);
+        s.Serve(stateAtGap.Values, s.PowerChange, s.LastMissing, strangersTopic);
 
         AssertAccepted(await s.FromB.SendAsync("t", s.AfterGap), s.AfterGap);
 
@@ -144,18 +151,38 @@ public sealed class InboundGapStateTests : IDisposable
 
         // The power change as B wrote it, but with another event's signature: the same ID, not B's word.
         var forgedJson = s.PowerChange.Json.DeepClone().AsObject();
-        forgedJson["signatures"] = s.LastOfGap.Json["signatures"]!.DeepClone();
+        forgedJson["signatures"] = s.LastMissing.Json["signatures"]!.DeepClone();
         var forged = Pdu.FromJson(forgedJson, s.PowerChange.RoomVersion);
         Assert.Equal(s.PowerChange.EventId, forged.EventId);
-        s.Serve(s.StateAtGap.Values, forged, s.LastOfGap);
+        s.Serve(s.StateAtGap.Values, forged, s.LastMissing);
         Assert.Contains($"the state event {s.PowerChange.EventId} could not be had", Error(await s.FromB.SendAsync("forged", s.AfterGap), s.AfterGap));
 
-        s.Serve(s.StateAtGap.Where(e => e.Key.Type != EventTypes.Create).Select(e => e.Value).ToList(), s.PowerChange, s.LastOfGap);
+        s.Serve(s.StateAtGap.Where(e => e.Key.Type != EventTypes.Create).Select(e => e.Value).ToList(), s.PowerChange, s.LastMissing);
         Assert.Contains("lacks the room's create event", Error(await s.FromB.SendAsync("no create", s.AfterGap), s.AfterGap));
         Assert.DoesNotContain("after the gap", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
 
-        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastOfGap);
+        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastMissing);
         AssertAccepted(await s.FromB.SendAsync("honest", s.AfterGap), s.AfterGap);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task PushedEventWhosePrevEventsGetMissingEventsDoesNotBring_IsRefused_WithoutAskingTheStateAtThem(string engine)
+    {
+        await using var s = await StartAsync(engine);
+        s.Bring();
+        s.Serve(s.StateAtGap.Values, s.PowerChange, s.LastMissing, s.Brought);
+
+        Assert.Contains("did not provide through get_missing_events", Error(await s.FromB.SendAsync("t", s.AfterGap), s.AfterGap));
+
+        // A server that withholds what its event builds on gets no say over the room's state through that event.
+        Assert.Empty(s.Stub.RequestsTo($"{Federation}/state_ids"));
+        Assert.Empty(s.Stub.RequestsTo($"{Federation}/state/"));
+        Assert.DoesNotContain("after the gap", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
+        // It was not recorded either: sent again once B gives the gap, it is taken.
+        s.Bring(s.Brought);
+        AssertAccepted(await s.FromB.SendAsync("again", s.AfterGap), s.AfterGap);
+        Assert.Contains("after the gap", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
     }
 
     public void Dispose() => _ca.Dispose();

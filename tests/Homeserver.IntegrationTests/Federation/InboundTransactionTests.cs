@@ -258,7 +258,7 @@ public sealed class InboundTransactionTests : IDisposable
         var unseen = await s.FromB.MessageAsync(s.Room, s.Bob, "unseen");
         var child = await s.FromB.BuildAsync(s.Room, s.Bob, "m.room.message", null, Text("child"), prevEvents: [unseen.EventId]);
 
-        Assert.Contains($"prev event {unseen.EventId}, unknown here, and the state after it could not be had", Error(await s.FromB.SendAsync("t", child), child));
+        Assert.Contains($"names prev events ({unseen.EventId}) that {s.FromB.ServerName} did not provide through get_missing_events", Error(await s.FromB.SendAsync("t", child), child));
         Assert.DoesNotContain("child", (await s.Alice.MessagesAsync(s.Room.ToString())).Bodies());
     }
 

@@ -11,7 +11,8 @@ namespace Homeserver.Core.Federation.Membership;
 /// <summary>
 /// Invites another server's user (<c>PUT /_matrix/federation/v2/invite</c>): the invite goes with the room's
 /// stripped state, and comes back signed by the invitee's server. It must be our very event, with a signature of that
-/// server that verifies, before the room may have it.
+/// server that verifies, before the room may have it; one that is not even an event of the room's version is 400
+/// <c>M_BAD_JSON</c>, as Synapse answers, and any other answer but our event signed is 502.
 /// </summary>
 public sealed class RemoteInviteSender(FederationClient client, StrippedStateReader stripped, IVerifyKeys keys,
     ILogger<RemoteInviteSender> log) : IRemoteInvite
@@ -70,8 +71,10 @@ public sealed class RemoteInviteSender(FederationClient client, StrippedStateRea
         }
         catch (Exception e) when (e is InvalidEventException or EventTooLargeException or FormatException or MatrixException)
         {
+            // As Synapse answers it: the event the invitee's server returned is not one of the room's version (a float in
+            // a version 6 room, say), which is bad JSON, not a server failing.
             log.LogInformation("{Server} returned a malformed invite: {Reason}", target, e.Message);
-            return null;
+            throw MatrixException.BadJson($"{target} returned an invite that is not a valid room version {invite.RoomVersion.Id} event: {e.Message}");
         }
         if (!JsonNode.DeepEquals(WithoutSignatures(signed.Json), WithoutSignatures(invite.Json))
             || !JsonNode.DeepEquals(signed.Signatures[invite.Sender.ServerName], invite.Signatures[invite.Sender.ServerName])
