@@ -358,6 +358,11 @@ public static class ConfigTemplate
               request_timeout: 10s
               allowed_ip_ranges: []
 
+            # The identity server that texts tokens to phone numbers for .../msisdn/requestToken (this server sends no
+            # text messages); a server name or an https:// base URL. Empty: those requests are refused.
+            account_threepid_delegates:
+              msisdn:
+
             # Message retention (m.room.retention, docs/operations.md "Retention and clean-up"). When enabled, purge
             # jobs delete events older than their room's max_lifetime, never a room's newest event nor its state.
             retention:
