@@ -316,7 +316,7 @@ public static class ConfigTemplate
               allowed_ip_ranges: []
 
             # Mail: the tokens proving a user reads an email address (registration with an address, adding one to an
-            # account; docs/auth.md "Email addresses and identity servers"). Off while smtp_host is empty: email
+            # account, resetting a forgotten password; docs/auth.md "Email addresses and identity servers"). Off while smtp_host is empty: email
             # requests are then refused with M_THREEPID_DENIED.
             email:
               smtp_host:

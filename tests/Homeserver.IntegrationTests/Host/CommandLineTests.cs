@@ -53,10 +53,12 @@ public sealed class CommandLineTests
     public async Task CheckConfig_MsisdnDelegateThatIsNoIdentityServerName_IsRefused()
     {
         var template = ConfigTemplate.Render("x.example", 8008, "./d", "sqlite", null);
-        var (exit, _, err) = await RunAsync("check-config", "--config", WriteConfig(template + "\naccount_threepid_delegates:\n  msisdn: http://id.example/some/path\n"));
+        const string unset = "account_threepid_delegates:\n  msisdn:\n";
+        Assert.Contains(unset, template);
+        var (exit, _, err) = await RunAsync("check-config", "--config", WriteConfig(template.Replace(unset, "account_threepid_delegates:\n  msisdn: http://id.example/some/path\n")));
         Assert.Equal(2, exit);
         Assert.Contains("account_threepid_delegates.msisdn", err);
-        var ok = await RunAsync("check-config", "--config", WriteConfig(template + "\naccount_threepid_delegates:\n  msisdn: https://id.example:8443/\n"));
+        var ok = await RunAsync("check-config", "--config", WriteConfig(template.Replace(unset, "account_threepid_delegates:\n  msisdn: https://id.example:8443/\n")));
         Assert.True(ok.Exit == 0, ok.Err);
     }
 
