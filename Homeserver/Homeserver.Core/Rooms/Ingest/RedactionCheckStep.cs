@@ -26,8 +26,8 @@ public sealed class RedactionCheckStep(EventStore events, StateService state) : 
             ctx.RedactionWithheld = $"redacts {target}, an event of another room";
             return;
         }
-        if (await state.GetEventAsync(row.EventId, redaction.RoomVersion, ct) is not { } original)
-            return;
+        // The row read above is the original: no second read of it through the state cache.
+        var original = StateService.ToPdu(row, redaction.RoomVersion);
         var map = ctx.StateBefore!.Map;
         var levels = PowerLevels.From(redaction.RoomVersion, await state.GetStateEventAsync(map, EventTypes.Create, redaction.RoomVersion, ct),
             await state.GetStateEventAsync(map, EventTypes.PowerLevels, redaction.RoomVersion, ct));
