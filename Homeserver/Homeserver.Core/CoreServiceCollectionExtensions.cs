@@ -74,8 +74,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new Database(options.Database, options.DataDir, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPeriodicWork("SQLite checkpoint", SqliteCheckpointer.Interval, sp => sp.GetRequiredService<Database>().CheckpointAsync);
         services.AddSingleton(new WriterInstance(options.Database.InstanceName));
+        services.AddSingleton<WriterSlots>();
         services.AddSingleton<StreamPositions>();
-        services.AddStreamBus(options.Redis);
+        services.AddStreamBus(options.Redis, severalWriters: options.Database.Engine == "postgres");
         services.AddSingleton<StreamPublisher>();
         services.AddPeriodicWork("Stream writer catch-up", StreamPositions.CatchUpInterval, sp => sp.GetRequiredService<StreamPositions>().CatchUpRoundAsync);
         // Other nodes' typing and revocations are taken in before the syncs they wake look for them.

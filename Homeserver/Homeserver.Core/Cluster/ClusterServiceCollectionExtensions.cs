@@ -12,19 +12,24 @@ public static class ClusterServiceCollectionExtensions
 {
     /// <summary>
     /// The bus: in process on a single node; with <c>redis.enabled</c>, the same bus carried between the nodes
-    /// through Redis, with the state they share there.
+    /// through Redis, with the state they share there. With <paramref name="severalWriters"/> (PostgreSQL, where a
+    /// node draws positions under several rows, <see cref="WriterSlots"/>), updates wait until readers can see them
+    /// (<see cref="StreamVisibility"/>) on a single node too.
     /// </summary>
-    public static IServiceCollection AddStreamBus(this IServiceCollection services, RedisOptions redis)
+    public static IServiceCollection AddStreamBus(this IServiceCollection services, RedisOptions redis, bool severalWriters)
     {
         services.AddSingleton(redis);
         services.AddSingleton<InProcessStreamBus>();
+        services.AddSingleton<StreamVisibility>();
         if (!redis.Enabled)
         {
-            services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<InProcessStreamBus>());
+            if (severalWriters)
+                services.AddSingleton<IStreamBus, VisibleStreamBus>();
+            else
+                services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<InProcessStreamBus>());
             return services;
         }
         services.AddSingleton<RedisConnection>();
-        services.AddSingleton<StreamVisibility>();
         services.AddSingleton<RedisStreamBus>();
         services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<RedisStreamBus>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisStreamBus>());

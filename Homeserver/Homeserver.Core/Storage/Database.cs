@@ -33,7 +33,7 @@ public sealed class Database : IAsyncDisposable
         if (options.Engine == "postgres")
         {
             Dialect = SqlDialect.Postgres;
-            var pg = WithStatementPreparation(options.ConnectionString!);
+            var pg = WithPoolDefaults(options.ConnectionString!);
             _postgres = NpgsqlDataSource.Create(pg);
             Description = $"the PostgreSQL database '{pg.Database}' on {pg.Host}:{pg.Port}";
             return;
@@ -61,7 +61,7 @@ public sealed class Database : IAsyncDisposable
     // share of a send (docs/performance.md). An operator's own setting in the connection string is kept.
     private const int AutoPreparedStatements = 250;
 
-    private static NpgsqlConnectionStringBuilder WithStatementPreparation(string connectionString)
+    private static NpgsqlConnectionStringBuilder WithPoolDefaults(string connectionString)
     {
         var pg = new NpgsqlConnectionStringBuilder(connectionString);
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
@@ -70,6 +70,11 @@ public sealed class Database : IAsyncDisposable
             pg.MaxAutoPrepare = AutoPreparedStatements;
             pg.AutoPrepareMinUsages = 2;
         }
+        // Every read borrows a pooled connection, and by default each return queues a reset of the session (RESET ALL,
+        // CLOSE ALL, UNLISTEN, DISCARD ...) that PostgreSQL runs before the next statement. The server changes no session
+        // state (no SET, LISTEN, session locks or temporary tables), so there is nothing to reset.
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+            pg.NoResetOnClose = true;
         return pg;
     }
 

@@ -7,19 +7,21 @@ namespace Homeserver.Core.Streams;
 /// once the transaction has committed, so a subscriber never hears of a write it cannot read, and a write that
 /// rolls back (its own failure or the commit's) publishes nothing.
 /// </summary>
-public sealed class StreamPublisher(Database db, IStreamBus bus, WriterInstance writer)
+public sealed class StreamPublisher(Database db, IStreamBus bus, WriterSlots slots)
 {
     public async Task<T> WriteAsync<T>(Func<StreamTransaction, Task<T>> work, CancellationToken ct)
     {
         StreamTransaction? committed = null;
-        var result = await db.WriteAsync(async (c, tx) =>
-        {
-            // A new one per attempt: work that runs again must not publish the first attempt's updates.
-            var st = new StreamTransaction(c, tx, writer);
-            var r = await work(st);
-            committed = st;
-            return r;
-        }, ct);
+        T result;
+        using (var slot = await slots.RentAsync(ct))
+            result = await db.WriteAsync(async (c, tx) =>
+            {
+                // A new one per attempt: work that runs again must not publish the first attempt's updates.
+                var st = new StreamTransaction(c, tx, slot.Writer);
+                var r = await work(st);
+                committed = st;
+                return r;
+            }, ct);
         foreach (var action in committed!.OnCommittedActions)
             action();
         if (committed.Pending.Count > 0)

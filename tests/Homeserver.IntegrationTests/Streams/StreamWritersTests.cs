@@ -83,7 +83,7 @@ public sealed class StreamWritersTests
     }
 
     [Fact]
-    public async Task IdleWriter_HoldsReadersBackOnlyUntilCaughtUp()
+    public async Task IdleWriters_AreMovedAlongByTheNextCommit()
     {
         await using var db = await NewDatabaseAsync("postgres");
         var positions = new StreamPositions(db);
@@ -91,10 +91,77 @@ public sealed class StreamWritersTests
         var last = 0L;
         for (var i = 0; i < 3; i++)
             last = await DrawAsync(db, new WriterInstance("node-b"));
+        // No catch-up ran: node-a, idle, was moved along by node-b's commits (migration 0040).
+        Assert.False(await positions.AnyWriterBehindAsync(default));
+        Assert.Equal(last, (await positions.ReadAsync(default)).Of(Stream));
+    }
+
+    [Fact]
+    public async Task AWriterRowLeftBehind_IsCaughtUp()
+    {
+        await using var db = await NewDatabaseAsync("postgres");
+        var positions = new StreamPositions(db);
+        await DrawAsync(db, new WriterInstance("node-b"));
+        var last = await DrawAsync(db, new WriterInstance("node-a"));
+        // As two commits at once may leave each other's row (each skips the row the other holds).
+        await db.WriteAsync((c, tx) => c.RunAsync("UPDATE stream_positions SET position = 1 WHERE instance_name = 'node-b'", null, default, tx), default);
         Assert.True(await positions.AnyWriterBehindAsync(default));
         Assert.True((await positions.ReadAsync(default)).Of(Stream) < last);
         await positions.CatchUpIdleWritersAsync(default);
         Assert.False(await positions.AnyWriterBehindAsync(default));
         Assert.Equal(last, (await positions.ReadAsync(default)).Of(Stream));
+    }
+
+    [Fact]
+    public async Task OneNodesWrites_DrawSideBySide_AndReadersWaitForTheOneInFlight()
+    {
+        await using var db = await NewDatabaseAsync("postgres");
+        var positions = new StreamPositions(db);
+        var slots = new WriterSlots(new WriterInstance("node-a"), db);
+        async Task<long> SlotDrawAsync(Func<Task>? beforeCommit = null)
+        {
+            using var slot = await slots.RentAsync(default);
+            return await db.WriteAsync(async (c, tx) =>
+            {
+                var p = await StreamAllocator.NextAsync(c, tx, slot.Writer, Stream, default);
+                if (beforeCommit is not null)
+                    await beforeCommit();
+                return p;
+            }, default);
+        }
+        await SlotDrawAsync();
+
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = SlotDrawAsync(async () => { held.SetResult(); await release.Task; });
+        await held.Task;
+        // With one row per node this draw waited for the write held open above; with a slot of its own it commits.
+        var second = SlotDrawAsync();
+        Assert.Same(second, await Task.WhenAny(second, Task.Delay(TimeSpan.FromSeconds(10))));
+        var pB = await second;
+        Assert.True((await positions.ReadAsync(default)).Of(Stream) < pB, "readers passed a position still in flight under another slot");
+
+        release.SetResult();
+        var pA = await inFlight;
+        Assert.True(pA < pB);
+        // The commit of the write in flight moved its own row to the stream's highest: both readable, no catch-up run.
+        Assert.Equal(pB, (await positions.ReadAsync(default)).Of(Stream));
+    }
+
+    [Fact]
+    public async Task SlotsOfOneNode_NeverExceedTheirNumber_AndNeverShareARow()
+    {
+        await using var db = await NewDatabaseAsync("postgres");
+        var slots = new WriterSlots(new WriterInstance("node-a"), db);
+        var rented = new List<WriterSlots.Slot>();
+        for (var i = 0; i < WriterSlots.PostgresSlots; i++)
+            rented.Add(await slots.RentAsync(default));
+        Assert.Equal(WriterSlots.PostgresSlots, rented.Select(s => s.Writer.Name).Distinct().Count());
+        Assert.Contains("node-a", rented.Select(s => s.Writer.Name));
+        var waiting = slots.RentAsync(default);
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        rented[3].Dispose();
+        Assert.Equal(rented[3].Writer.Name, (await waiting).Writer.Name);
     }
 }
