@@ -83,7 +83,6 @@ public sealed record BenchOptions
           --shapes A,B             latency room shapes: 1:1, fan-out (default both)
           --mixes A,B              latency receivers: long-poll, websocket, half (default all three)
           --federation-rooms N     1:1 rooms across two servers in the federation scenario (default 20)
-          --federation-rooms N     1:1 rooms across two servers in the federation scenario (default 20)
           --cluster-rooms N        1:1 rooms over three nodes in the cluster scenario (default 20)
           --connections A,B,C      idle connection counts for the memory scenario (default 1000,5000,10000)
           --rooms N                rooms of the initial-sync account (default 500)
