@@ -76,7 +76,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(new WriterInstance(options.Database.InstanceName));
         services.AddSingleton<WriterSlots>();
         services.AddSingleton<StreamPositions>();
-        services.AddStreamBus(options.Redis, severalWriters: options.Database.Engine == "postgres");
+        services.AddStreamBus(options.Redis);
         services.AddSingleton<StreamPublisher>();
         services.AddPeriodicWork("Stream writer catch-up", StreamPositions.CatchUpInterval, sp => sp.GetRequiredService<StreamPositions>().CatchUpRoundAsync);
         // Other nodes' typing and revocations are taken in before the syncs they wake look for them.

@@ -12,21 +12,21 @@ public static class ClusterServiceCollectionExtensions
 {
     /// <summary>
     /// The bus: in process on a single node; with <c>redis.enabled</c>, the same bus carried between the nodes
-    /// through Redis, with the state they share there. With <paramref name="severalWriters"/> (PostgreSQL, where a
-    /// node draws positions under several rows, <see cref="WriterSlots"/>), updates wait until readers can see them
-    /// (<see cref="StreamVisibility"/>) on a single node too.
+    /// through Redis, with the state they share there. Where a node writes under several rows (PostgreSQL,
+    /// <see cref="WriterSlots"/>), updates wait until readers can see them (<see cref="VisibleStreamBus"/>), on a
+    /// single node too.
     /// </summary>
-    public static IServiceCollection AddStreamBus(this IServiceCollection services, RedisOptions redis, bool severalWriters)
+    public static IServiceCollection AddStreamBus(this IServiceCollection services, RedisOptions redis)
     {
         services.AddSingleton(redis);
         services.AddSingleton<InProcessStreamBus>();
         services.AddSingleton<StreamVisibility>();
+        services.AddSingleton<VisibleStreamBus>();
         if (!redis.Enabled)
         {
-            if (severalWriters)
-                services.AddSingleton<IStreamBus, VisibleStreamBus>();
-            else
-                services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<InProcessStreamBus>());
+            services.AddSingleton<IStreamBus>(sp => sp.GetRequiredService<WriterSlots>().Several
+                ? sp.GetRequiredService<VisibleStreamBus>()
+                : sp.GetRequiredService<InProcessStreamBus>());
             return services;
         }
         services.AddSingleton<RedisConnection>();

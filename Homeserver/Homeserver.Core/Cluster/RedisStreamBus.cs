@@ -25,9 +25,8 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
         StreamNames.RateLimitOverrides,
     ];
 
-    private readonly InProcessStreamBus _local;
+    private readonly VisibleStreamBus _local;
     private readonly RedisConnection _redis;
-    private readonly StreamVisibility _visibility;
     private readonly ILogger<RedisStreamBus> _log;
     private readonly RedisChannel _channel;
     // Unique to this process, so that its own messages are told apart even if two nodes were given one instance name.
@@ -38,11 +37,10 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
     private Task? _subscribing;
     private Task? _delivering;
 
-    public RedisStreamBus(InProcessStreamBus local, RedisConnection redis, StreamVisibility visibility, WriterInstance writer, ILogger<RedisStreamBus> log)
+    public RedisStreamBus(VisibleStreamBus local, RedisConnection redis, WriterInstance writer, ILogger<RedisStreamBus> log)
     {
         _local = local;
         _redis = redis;
-        _visibility = visibility;
         _log = log;
         _channel = RedisChannel.Literal(redis.Prefix + ":streams");
         _node = $"{writer.Name}/{Guid.NewGuid():N}";
@@ -51,8 +49,6 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
 
     public async Task PublishAsync(IReadOnlyList<StreamUpdate> updates, CancellationToken ct)
     {
-        _visibility.Committed();
-        await _visibility.WhenReadableAsync(updates, ct);
         await _local.PublishAsync(updates, ct);
         try
         {
@@ -138,8 +134,7 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
                 IReadOnlyList<StreamUpdate> ordered = [.. batch.OrderBy(u => u.Stream == StreamNames.Sessions ? 0 : 1)];
                 try
                 {
-                    await _visibility.WhenReadableAsync(ordered, ct);
-                    await _local.PublishAsync(ordered, ct);
+                    await _local.DeliverAsync(ordered, ct);
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -160,7 +155,7 @@ public sealed class RedisStreamBus : IStreamBus, IHostedService
         {
             try
             {
-                await _local.PublishAsync([.. CatchUpStreams.Select(s => new StreamUpdate(s, 0, []) { Everyone = true })], _stopping.Token);
+                await _local.DeliverAsync([.. CatchUpStreams.Select(s => new StreamUpdate(s, 0, []) { Everyone = true })], _stopping.Token);
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {

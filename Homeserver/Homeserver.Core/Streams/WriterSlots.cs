@@ -33,6 +33,12 @@ public sealed class WriterSlots
             _idle.Push(i == 0 ? writer : new WriterInstance($"{writer.Name}/{i}"));
     }
 
+    /// <summary>
+    /// Whether this node's writes commit side by side under several rows (PostgreSQL), so that one may stand above
+    /// another still in flight and updates must wait until readers can see them (<c>Cluster.VisibleStreamBus</c>).
+    /// </summary>
+    public bool Several => _free is not null;
+
     /// <summary>A writer row no other write of this node holds, until the returned slot is disposed.</summary>
     public async Task<Slot> RentAsync(CancellationToken ct)
     {
