@@ -16,8 +16,9 @@ namespace Homeserver.Core.E2ee;
 /// </summary>
 public sealed class RemoteDeviceListLeaveStep(ServerIdentity server) : IEventTransactionStep
 {
-    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
+    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(IngestContext ctx, CancellationToken ct)
     {
+        var (pdu, stateGroupBefore) = (ctx.Event, ctx.StateBefore?.Group);
         if (pdu.Type != EventTypes.Member || pdu.StateKey is not { } target || !UserId.TryParse(target, out var targetId)
             || (PduReader.TryGetString(pdu.Content["membership"], out var membership) && membership == "join"))
             return Task.FromResult<Func<StreamTransaction, long, Task>?>(null);

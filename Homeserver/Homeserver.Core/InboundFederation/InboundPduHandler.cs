@@ -27,6 +27,12 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     /// <summary>A PDU as read from a transaction: its ID and event, or its ID and why it cannot be processed.</summary>
     public sealed record Parsed(string Id, Pdu? Event, string? Error);
 
+    /// <summary>
+    /// What a PDU builds on: its prev events with rejected ones stepped over (<see cref="PrevEventsBeforeRejected"/>), the
+    /// timeline rows of those held here, and those not in the timeline. Read once per PDU and handed on, as each is a query.
+    /// </summary>
+    private sealed record PrevsHeld(IReadOnlyList<string> Prevs, IReadOnlyList<EventRow> Rows, IReadOnlyList<string> Lacking);
+
     /// <summary>Reads a PDU in the version of our copy of its room; null for one that names no ID to answer under.</summary>
     public async Task<Parsed?> ParseAsync(JsonNode? node, CancellationToken ct)
     {
@@ -68,9 +74,8 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
                 return $"Event {pdu.EventId} was sent by {pdu.Sender.ServerName}, and {origin} has not signed it";
             if (earlier is not null)
                 return null;
-            if (await GapAsync(origin, pdu, ct) is { } gap)
-                return gap;
-            return await IngestAsync(origin, pdu, null, ct);
+            var (gap, held) = await GapAsync(origin, pdu, ct);
+            return gap ?? await IngestAsync(origin, pdu, null, held, ct);
         });
     }
 
@@ -80,7 +85,7 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     /// the error, or null. Anyone's event may come back in a backfill: the signatures the rules name vouch for it.
     /// </summary>
     public Task<string?> BackfillAsync(string origin, Pdu pdu, long ordering, CancellationToken ct) =>
-        AnsweredAsync(origin, pdu, () => IngestAsync(origin, pdu, ordering, ct));
+        AnsweredAsync(origin, pdu, () => IngestAsync(origin, pdu, ordering, null, ct));
 
     private async Task<string?> AnsweredAsync(string origin, Pdu pdu, Func<Task<string?>> handle)
     {
@@ -105,15 +110,15 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     /// ingested parents first (those of them whose own prev events are still missing on the state the origin gives at
     /// that gap, <see cref="IngestAsync"/>). The error when the PDU's prev events are still not all in the timeline:
     /// as Synapse refuses it, since a pushed event could become the room's only forward extremity, and its origin,
-    /// which built on those events, had every reason to give them.
+    /// which built on those events, had every reason to give them. Otherwise what the PDU builds on, all of it held.
     /// </summary>
-    private async Task<string?> GapAsync(string origin, Pdu pdu, CancellationToken ct)
+    private async Task<(string? Error, PrevsHeld? Held)> GapAsync(string origin, Pdu pdu, CancellationToken ct)
     {
-        var lacking = await LackingPrevEventsAsync(pdu, await beforeRejected.OfAsync(pdu, ct), ct);
-        if (lacking.Count == 0)
-            return null;
-        if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
-            return setAsidePrev;
+        var held = await PrevsHeldAsync(pdu, ct);
+        if (held.Lacking.Count == 0)
+            return (null, held);
+        if (await SetAsidePrevAsync(pdu, held.Lacking, ct) is { } setAsidePrev)
+            return (setAsidePrev, null);
         var fetched = MissingEventsOrder.OldestFirst(await missing.FetchAsync(origin, pdu, ct));
         var handled = await setAside.VerdictsAsync(fetched.Select(e => e.EventId.ToString()).ToList(), ct);
         var failures = new List<string>();
@@ -121,30 +126,38 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
         {
             if (earlier.EventId == pdu.EventId || handled.ContainsKey(earlier.EventId.ToString()))
                 continue;
-            if (await IngestAsync(origin, earlier, null, ct) is { } error)
+            if (await IngestAsync(origin, earlier, null, null, ct) is { } error)
             {
                 log.LogInformation("Missing event {EventId} before {Next} in {RoomId} from {Origin} not added: {Reason}",
                     earlier.EventId, pdu.EventId, pdu.RoomId, origin, error);
                 failures.Add($"{earlier.EventId}: {error}");
             }
         }
-        var still = await LackingPrevEventsAsync(pdu, await beforeRejected.OfAsync(pdu, ct), ct);
-        if (still.Count == 0)
-            return null;
+        var still = await PrevsHeldAsync(pdu, ct);
+        if (still.Lacking.Count == 0)
+            return (null, still);
         var why = failures.Count == 0 ? "" : $"; of the events it gave, {string.Join("; ", failures)}";
-        return $"Event {pdu.EventId} names prev events ({string.Join(", ", still)}) that {origin} did not provide through get_missing_events{why}";
+        return ($"Event {pdu.EventId} names prev events ({string.Join(", ", still.Lacking)}) that {origin} did not provide through get_missing_events{why}", null);
     }
 
     /// <summary>
-    /// Those of <paramref name="prevs"/> (the PDU's prev events, rejected ones stepped over) not in the room's timeline
-    /// here: unknown, or held only as outliers, which have no state of their own.
+    /// The PDU's prev events with rejected ones stepped over, split into those in the room's timeline here and those
+    /// not: unknown, or held only as outliers, which have no state of their own.
     /// </summary>
-    private async Task<IReadOnlyList<string>> LackingPrevEventsAsync(Pdu pdu, IReadOnlyList<string> prevs, CancellationToken ct)
+    private async Task<PrevsHeld> PrevsHeldAsync(Pdu pdu, CancellationToken ct)
     {
+        var prevs = await beforeRejected.OfAsync(pdu, ct);
         var ids = prevs.Distinct().ToList();
         var stored = await events.GetManyAsync(ids, ct);
         var roomId = pdu.RoomId.ToString();
-        return ids.Where(id => !(stored.TryGetValue(id, out var row) && row.RoomId == roomId && row.StreamOrdering != 0)).ToList();
+        var rows = new List<EventRow>();
+        var lacking = new List<string>();
+        foreach (var id in ids)
+            if (stored.TryGetValue(id, out var row) && row.RoomId == roomId && row.StreamOrdering != 0)
+                rows.Add(row);
+            else
+                lacking.Add(id);
+        return new PrevsHeld(prevs, rows, lacking);
     }
 
     /// <summary>
@@ -166,18 +179,17 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
     /// With the state before it asked of the origin when prev events are still missing (an event of a
     /// <c>get_missing_events</c> answer or a backfill; <see cref="GapStateFetcher"/>), and its auth events fetched when
     /// some are still unknown here; then under the room's lock, as local sends are, so that
-    /// both build on extremities no one is replacing.
+    /// both build on extremities no one is replacing. <paramref name="held"/> is what it builds on, when read already.
     /// </summary>
-    private async Task<string?> IngestAsync(string origin, Pdu pdu, long? backfillOrdering, CancellationToken ct)
+    private async Task<string?> IngestAsync(string origin, Pdu pdu, long? backfillOrdering, PrevsHeld? held, CancellationToken ct)
     {
         RoomState? stateBefore = null;
-        var prevs = await beforeRejected.OfAsync(pdu, ct);
-        var lacking = await LackingPrevEventsAsync(pdu, prevs, ct);
-        if (lacking.Count > 0)
+        held ??= await PrevsHeldAsync(pdu, ct);
+        if (held.Lacking.Count > 0)
         {
-            if (await SetAsidePrevAsync(pdu, lacking, ct) is { } setAsidePrev)
+            if (await SetAsidePrevAsync(pdu, held.Lacking, ct) is { } setAsidePrev)
                 return setAsidePrev;
-            (stateBefore, var error) = await gapState.StateBeforeAsync(origin, pdu, prevs, lacking, ct);
+            (stateBefore, var error) = await gapState.StateBeforeAsync(origin, pdu, held.Prevs, held.Lacking, ct);
             if (error is not null)
                 return error;
         }
@@ -191,7 +203,11 @@ public sealed class InboundPduHandler(RoomStore rooms, EventStore events, SetAsi
             return null;
         try
         {
-            await ingest.IngestAsync(new IngestContext { Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore, StatePrevEvents = prevs, BackfillOrdering = backfillOrdering }, ct);
+            await ingest.IngestAsync(new IngestContext
+            {
+                Event = pdu, Origin = origin, IsLocal = false, StateBefore = stateBefore, StatePrevEvents = held.Prevs,
+                StatePrevRows = held.Lacking.Count == 0 ? held.Rows : null, BackfillOrdering = backfillOrdering,
+            }, ct);
             return null;
         }
         catch (EventRefusedException e)

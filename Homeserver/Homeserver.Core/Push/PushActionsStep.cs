@@ -11,8 +11,9 @@ namespace Homeserver.Core.Push;
 /// </summary>
 public sealed class PushActionsStep(EventPushEvaluator evaluator, TimeProvider time) : IEventTransactionStep
 {
-    public async Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
+    public async Task<Func<StreamTransaction, long, Task>?> PrepareAsync(IngestContext ctx, CancellationToken ct)
     {
+        var (pdu, stateGroupBefore) = (ctx.Event, ctx.StateBefore?.Group);
         var decisions = await evaluator.EvaluateAsync(pdu, stateGroupBefore, ct);
         if (decisions.Count == 0)
             return null;

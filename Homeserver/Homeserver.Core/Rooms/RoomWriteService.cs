@@ -66,7 +66,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         await ingest.IngestAsync(new IngestContext
         {
             Event = ctx.Event, Origin = ctx.Event.Sender.ServerName, IsLocal = true, Txn = txn,
-            AuthEvents = ctx.AuthEvents, StateBefore = ctx.StateBefore,
+            AuthEvents = ctx.AuthEvents, StateBefore = ctx.StateBefore, ForwardExtremities = ctx.Extremities,
         }, ct);
         return ctx.Event.EventId;
     }
@@ -105,6 +105,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         await ingest.IngestAsync(new IngestContext
         {
             Event = signed, Origin = sender.ServerName, IsLocal = true, AuthEvents = built.AuthEvents, StateBefore = built.StateBefore,
+            ForwardExtremities = built.Extremities,
         }, ct);
         return signed.EventId;
     }
@@ -182,11 +183,13 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
         await ingest.IngestAsync(new IngestContext
         {
             Event = built.Event, Origin = sender.ServerName, IsLocal = true, AuthEvents = built.AuthEvents, StateBefore = built.StateBefore,
+            ForwardExtremities = built.Extremities,
         }, ct);
         return built.Event.EventId;
     }
 
-    internal sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore);
+    /// <param name="Extremities">The room's forward extremities it was built on, every one (the event names at most <see cref="PduValidator.MaxPrevEvents"/>).</param>
+    internal sealed record Built(Pdu Event, IReadOnlyList<Pdu> AuthEvents, RoomState StateBefore, IReadOnlyList<EventRow> Extremities);
 
     /// <summary>
     /// An event on the room's current extremities, signed by us whoever the sender: federation's <c>make_*</c>
@@ -195,8 +198,8 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
     internal async Task<Built> BuildAsync(RoomId roomId, RoomVersion version, UserId sender, string type,
         string? stateKey, JsonObject content, EventId? redacts, long? originServerTs, CancellationToken ct)
     {
-        var prev = (await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct))
-            .OrderByDescending(r => r.StreamOrdering).Take(PduValidator.MaxPrevEvents).ToList();
+        var extremities = await rooms.ForwardExtremitiesAsync(roomId.ToString(), ct);
+        var prev = extremities.OrderByDescending(r => r.StreamOrdering).Take(PduValidator.MaxPrevEvents).ToList();
         if (prev.Count == 0)
             throw MatrixException.NotFound("Room has no events");
         // Building on every extremity joins the branches of a forked room again.
@@ -228,7 +231,7 @@ public sealed class RoomWriteService(RoomStore rooms, StateService state, PrevSt
             OriginServerTs = originServerTs ?? time.GetUtcNow().ToUnixTimeMilliseconds(),
             Redacts = redacts,
         }.Build(key);
-        return new Built(pdu, authEvents, stateBefore);
+        return new Built(pdu, authEvents, stateBefore, extremities);
     }
 
     // Room versions 1–2 cite each parent with its reference hash, so their prev events are read back to hash them.

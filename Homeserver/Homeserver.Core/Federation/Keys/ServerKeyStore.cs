@@ -2,15 +2,27 @@ using System.Text.Json.Nodes;
 using Homeserver.Core.Encodings;
 using Homeserver.Core.Json;
 using Homeserver.Core.Storage;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Homeserver.Core.Federation.Keys;
 
 /// <summary>
 /// The persistent cache of other servers' keys (<c>server_keys</c>) and, per key, of the latest response its server
-/// signed that carried it (<c>server_key_responses</c>), which notary queries are answered from.
+/// signed that carried it (<c>server_key_responses</c>), which notary queries are answered from. Keys read are kept in
+/// memory for <see cref="KeptInMemory"/>: every PDU received is checked against its origin's key, and the key rarely changes.
 /// </summary>
-public sealed class ServerKeyStore(Database db)
+public sealed class ServerKeyStore(Database db, IMemoryCache cache)
 {
+    /// <summary>
+    /// How long a key read stays in memory. Saving a key on this node drops it at once; another node's save (a key
+    /// that expired, or a later <c>valid_until_ts</c>) is seen after at most this long.
+    /// </summary>
+    public static readonly TimeSpan KeptInMemory = TimeSpan.FromSeconds(30);
+
+    // Counts saves, so that a read which a save overlapped does not keep the value the save replaced.
+    private long _saves;
+
+
     private const string Select = """
         SELECT server_name AS ServerName, key_id AS KeyId, public_key AS PublicKey, valid_until_ts AS ValidUntilTs, expired_ts AS ExpiredTs
         FROM server_keys WHERE server_name = @ServerName AND key_id = @KeyId
@@ -34,9 +46,19 @@ public sealed class ServerKeyStore(Database db)
 
     public async Task<ServerKey?> GetAsync(string serverName, string keyId, CancellationToken ct)
     {
+        if (cache.TryGetValue(CacheKey(serverName, keyId), out ServerKey? kept))
+            return kept;
+        var saves = Interlocked.Read(ref _saves);
         var row = await db.ReadAsync(c => c.FirstOrDefaultAsync<Row>(Select, new { ServerName = serverName, KeyId = keyId }, ct), ct);
-        return row is null ? null : new ServerKey(row.ServerName, row.KeyId, UnpaddedBase64.Decode(row.PublicKey), row.ValidUntilTs, row.ExpiredTs);
+        if (row is null)
+            return null;
+        var key = new ServerKey(row.ServerName, row.KeyId, UnpaddedBase64.Decode(row.PublicKey), row.ValidUntilTs, row.ExpiredTs);
+        if (Interlocked.Read(ref _saves) == saves)
+            cache.Set(CacheKey(serverName, keyId), key, KeptInMemory);
+        return key;
     }
+
+    private static (string, string, string) CacheKey(string serverName, string keyId) => ("server_key", serverName, keyId);
 
     /// <summary>
     /// For each key of <paramref name="serverName"/> seen, the latest response that carried it (with the server's
@@ -52,8 +74,9 @@ public sealed class ServerKeyStore(Database db)
     /// Saves keys and, when they came with one, the response that carried them, as the latest response of each of its
     /// keys (current and old); keys of the server it does not list keep theirs.
     /// </summary>
-    public Task SaveAsync(IReadOnlyList<ServerKey> keys, FetchedServerKeys? fetched, long fetchedTs, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+    public async Task SaveAsync(IReadOnlyList<ServerKey> keys, FetchedServerKeys? fetched, long fetchedTs, CancellationToken ct)
+    {
+        await db.WriteAsync(async (c, tx) =>
         {
             foreach (var k in keys)
                 await c.RunAsync(Upsert, new
@@ -72,6 +95,10 @@ public sealed class ServerKeyStore(Database db)
             }
             return 0;
         }, ct);
+        Interlocked.Increment(ref _saves);
+        foreach (var k in keys)
+            cache.Remove(CacheKey(k.ServerName, k.KeyId));
+    }
 
     private sealed class ResponseRow
     {

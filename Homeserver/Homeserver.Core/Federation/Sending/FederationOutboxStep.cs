@@ -20,8 +20,9 @@ namespace Homeserver.Core.Federation.Sending;
 /// </summary>
 public sealed class FederationOutboxStep(ServerIdentity server, FederationOptions options, FederationSender sender) : IEventTransactionStep
 {
-    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
+    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(IngestContext ctx, CancellationToken ct)
     {
+        var (pdu, stateGroupBefore) = (ctx.Event, ctx.StateBefore?.Group);
         if (!options.Enabled || (pdu.Sender.ServerName != server.ServerName && !HandshakeMembership.Is(pdu)))
             return Task.FromResult<Func<StreamTransaction, long, Task>?>(null);
         return Task.FromResult<Func<StreamTransaction, long, Task>?>(async (st, streamOrdering) =>

@@ -39,7 +39,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, null, ordering, applyRedaction: true, ct), ct);
         var writes = new List<Func<StreamTransaction, long, Task>>();
         foreach (var step in steps)
-            if (await step.PrepareAsync(pdu, stateGroupBefore, ct) is { } write)
+            if (await step.PrepareAsync(ctx, ct) is { } write)
                 writes.Add(write);
         var audience = await AudienceAsync(pdu, stateGroupBefore, ct);
         using var activity = HomeserverTelemetry.Source.StartActivity("event persist");

@@ -14,5 +14,5 @@ public interface IEventTransactionStep
     /// Reads what it needs before the transaction opens and returns the write to make inside it (given the event's
     /// stream position), or null when there is nothing to write.
     /// </summary>
-    Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct);
+    Task<Func<StreamTransaction, long, Task>?> PrepareAsync(IngestContext ctx, CancellationToken ct);
 }

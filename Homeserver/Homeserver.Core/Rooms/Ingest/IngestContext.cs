@@ -1,5 +1,6 @@
 using Homeserver.Core.Events;
 using Homeserver.Core.Rooms.State;
+using Homeserver.Core.Rooms.Timeline;
 
 namespace Homeserver.Core.Rooms.Ingest;
 
@@ -32,6 +33,15 @@ public sealed class IngestContext
     /// here (<see cref="PrevEventsBeforeRejected"/>); its <c>prev_events</c> otherwise. They leave the forward extremities with them.
     /// </summary>
     public IReadOnlyList<string>? StatePrevEvents { get; set; }
+
+    /// <summary>The timeline rows of <see cref="StatePrevEvents"/>, when the caller read them already (all of them, of this room).</summary>
+    public IReadOnlyList<EventRow>? StatePrevRows { get; init; }
+
+    /// <summary>
+    /// The room's forward extremities before the event, read under the room's lock: by a local writer, which built the
+    /// event on them, or by <see cref="SoftFailCheckStep"/>. Later steps read them here rather than again.
+    /// </summary>
+    public IReadOnlyList<EventRow>? ForwardExtremities { get; set; }
 
     /// <summary>The room's state before the event, from its <c>prev_events</c>.</summary>
     public RoomState? StateBefore { get; set; }

@@ -16,7 +16,8 @@ public sealed class SoftFailCheckStep(RoomStore rooms, CurrentStateStore current
             return;
         var ev = ctx.Event;
         var roomId = ev.RoomId.ToString();
-        var extremities = (await rooms.ForwardExtremitiesAsync(roomId, ct)).Select(r => r.EventId).ToHashSet(StringComparer.Ordinal);
+        ctx.ForwardExtremities ??= await rooms.ForwardExtremitiesAsync(roomId, ct);
+        var extremities = ctx.ForwardExtremities.Select(r => r.EventId).ToHashSet(StringComparer.Ordinal);
         if (extremities.SetEquals(ev.PrevEvents.Select(p => p.ToString())))
             return;
         var verdict = await StateAuthCheckStep.AuthoriseAsync(state, ev, await current.GetStateAsync(roomId, ct), ct);

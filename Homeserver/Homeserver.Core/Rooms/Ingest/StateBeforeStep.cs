@@ -15,6 +15,11 @@ public sealed class StateBeforeStep(EventStore events, PrevStateResolver resolve
         if (ctx.StateBefore is not null || ctx.NewRoom is not null)
             return;
         var ev = ctx.Event;
+        if (ctx.StatePrevRows is { } read)
+        {
+            ctx.StateBefore = await resolver.ResolveAsync(ev.RoomId, read, ct);
+            return;
+        }
         var prevs = new List<EventRow>();
         foreach (var id in ctx.StatePrevEvents ?? ev.PrevEvents.Select(e => e.ToString()).ToList())
         {

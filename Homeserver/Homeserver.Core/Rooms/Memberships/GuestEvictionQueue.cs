@@ -17,8 +17,9 @@ public sealed class GuestEvictionQueue : IEventTransactionStep
 
     public ChannelReader<RoomId> Reader => _rooms.Reader;
 
-    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
+    public Task<Func<StreamTransaction, long, Task>?> PrepareAsync(IngestContext ctx, CancellationToken ct)
     {
+        var (pdu, stateGroupBefore) = (ctx.Event, ctx.StateBefore?.Group);
         if (pdu.Type != EventTypes.GuestAccess || pdu.StateKey != "" || GuestJoinPolicy.AllowsGuests(pdu))
             return Task.FromResult<Func<StreamTransaction, long, Task>?>(null);
         return Task.FromResult<Func<StreamTransaction, long, Task>?>((st, _) =>

@@ -18,13 +18,14 @@ namespace Homeserver.Core.Rooms.State;
 /// </summary>
 public sealed class CurrentStateMergeStep(RoomStore rooms, CurrentStateStore current, StateService state) : IEventTransactionStep
 {
-    public async Task<Func<StreamTransaction, long, Task>?> PrepareAsync(Pdu pdu, long? stateGroupBefore, CancellationToken ct)
+    public async Task<Func<StreamTransaction, long, Task>?> PrepareAsync(IngestContext ctx, CancellationToken ct)
     {
+        var (pdu, stateGroupBefore) = (ctx.Event, ctx.StateBefore?.Group);
         if (stateGroupBefore is not { } group)
             return null;
         var roomId = pdu.RoomId.ToString();
         var prev = pdu.PrevEvents.Select(p => p.ToString()).ToHashSet();
-        var others = (await rooms.ForwardExtremitiesAsync(roomId, ct)).Where(x => !prev.Contains(x.EventId) && x.EventId != pdu.EventId.ToString()).ToList();
+        var others = (ctx.ForwardExtremities ?? await rooms.ForwardExtremitiesAsync(roomId, ct)).Where(x => !prev.Contains(x.EventId) && x.EventId != pdu.EventId.ToString()).ToList();
         if (others.Count == 0 && prev.Count < 2)
             return null;
         var own = pdu.IsState ? new StateEventKey(pdu.Type, pdu.StateKey!) : (StateEventKey?)null;
