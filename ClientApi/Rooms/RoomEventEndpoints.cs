@@ -49,7 +49,7 @@ public static class RoomEventEndpoints
             var r = ctx.GetRequester();
             var page = await reads.MessagesAsync(r.UserId, r.DeviceId, RoomPaths.RoomId(roomId), from, to, backwards, pageSize, ct,
                 Homeserver.Core.Rooms.Timeline.RoomEventFilter.Parse(filter));
-            return Results.Ok(new { chunk = page.Chunk, start = page.Start, end = page.End });
+            return Results.Ok(new { chunk = page.Chunk, start = page.Start, end = page.End, state = page.State });
         }).RequireRateLimiting(RateLimitPolicies.HeavyRead);
     }
 

@@ -6,6 +6,7 @@ using Homeserver.Core.Federation.Keys;
 using Homeserver.Core.Json;
 using Homeserver.Core.Keys;
 using Homeserver.Http.Json;
+using Homeserver.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,20 +28,23 @@ public static class KeyEndpoints
     private static IResult OwnKey(ServerIdentity server, SigningKey key, TimeProvider time) =>
         Results.Text(CanonicalJson.EncodeToString(OwnKeyResponse.Build(server, key, time)), "application/json");
 
-    /// <summary>The notary endpoints, which fetch from other servers, so only mapped while federation is on.</summary>
+    /// <summary>
+    /// The notary endpoints, which fetch from other servers, so only mapped while federation is on, and limited per
+    /// address because anyone may ask.
+    /// </summary>
     public static void MapQuery(IEndpointRouteBuilder app)
     {
         // GET /_matrix/key/v2/query/{serverName} — one server's keys, signed by it and by us.
         app.MapGet("/_matrix/key/v2/query/{serverName}", async (string serverName, long? minimum_valid_until_ts, KeyQueryService notary, CancellationToken ct) =>
-            Answer(await notary.QueryAsync([new KeyQuery(serverName, [], minimum_valid_until_ts)], ct)));
+            Answer(await notary.QueryAsync([new KeyQuery(serverName, [], minimum_valid_until_ts)], ct))).RequireRateLimiting(RateLimitPolicies.KeyQuery);
 
         // The deprecated form naming one key ID, still asked by older servers (and SyTest), as Synapse serves it.
         app.MapGet("/_matrix/key/v2/query/{serverName}/{keyId}", async (string serverName, string keyId, long? minimum_valid_until_ts, KeyQueryService notary, CancellationToken ct) =>
-            Answer(await notary.QueryAsync([new KeyQuery(serverName, [keyId], minimum_valid_until_ts)], ct)));
+            Answer(await notary.QueryAsync([new KeyQuery(serverName, [keyId], minimum_valid_until_ts)], ct))).RequireRateLimiting(RateLimitPolicies.KeyQuery);
 
         // POST /_matrix/key/v2/query — several servers' keys: {"server_keys": {server: {keyId: {minimum_valid_until_ts}}}}.
         app.MapPost("/_matrix/key/v2/query", async (HttpContext ctx, KeyQueryService notary, CancellationToken ct) =>
-            Answer(await notary.QueryAsync(ReadQueries(await JsonBody.ReadObjectAsync(ctx.Request, ct)), ct)));
+            Answer(await notary.QueryAsync(ReadQueries(await JsonBody.ReadObjectAsync(ctx.Request, ct)), ct))).RequireRateLimiting(RateLimitPolicies.KeyQuery);
     }
 
     private static IResult Answer(JsonArray keys) =>

@@ -49,7 +49,7 @@ public static class HomeserverOptionsValidator
         if (o.ServerNotices.SystemMxidLocalpart is { Length: > 0 } noticesLocalpart && !UserId.IsValidNewLocalpart(noticesLocalpart))
             p.Add(new("server_notices.system_mxid_localpart", "must be a valid localpart (a-z, 0-9, ._=-/+)"));
         foreach (var (name, rl) in new[] { ("message", o.RateLimits.Message), ("registration", o.RateLimits.Registration), ("login", o.RateLimits.Login), ("login_failed_attempts", o.RateLimits.LoginFailedAttempts),
-            ("openid_userinfo", o.RateLimits.OpenidUserinfo),
+            ("openid_userinfo", o.RateLimits.OpenidUserinfo), ("key_query", o.RateLimits.KeyQuery),
             ("room_creation", o.RateLimits.RoomCreation), ("joins", o.RateLimits.Joins), ("invites", o.RateLimits.Invites), ("reports", o.RateLimits.Reports), ("url_preview", o.RateLimits.UrlPreview),
             ("presence", o.RateLimits.Presence), ("typing", o.RateLimits.Typing) })
         {

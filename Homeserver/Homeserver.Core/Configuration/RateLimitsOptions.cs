@@ -19,6 +19,11 @@ public sealed class RateLimitsOptions
     /// manager checks one token per user signing in, so this only stops guessing.
     /// </summary>
     public RateLimitOptions OpenidUserinfo { get; set; } = new() { PerSecond = 2, BurstCount = 20 };
+    /// <summary>
+    /// Notary key queries (<c>/_matrix/key/v2/query</c>, unauthenticated), per client IP: each may make us fetch the keys
+    /// of servers it names. A server asks once per batch of servers it needs, so this only stops a flood.
+    /// </summary>
+    public RateLimitOptions KeyQuery { get; set; } = new() { PerSecond = 1, BurstCount = 10 };
     /// <summary>Rooms created, per account.</summary>
     public RateLimitOptions RoomCreation { get; set; } = new() { PerSecond = 0.016, BurstCount = 10 };
     /// <summary>Joins and knocks, per account.</summary>

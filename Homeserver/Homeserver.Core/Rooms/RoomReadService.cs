@@ -21,7 +21,8 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
 {
     public const int MaxPageSize = 1000;
 
-    public sealed record Page(IReadOnlyList<RawJson> Chunk, string Start, string? End);
+    /// <param name="State">The membership events of the chunk's senders, when the filter lazy-loads members; null otherwise.</param>
+    public sealed record Page(IReadOnlyList<RawJson> Chunk, string Start, string? End, IReadOnlyList<JsonObject>? State = null);
 
     public Task<RoomVersion> VersionOfAsync(RoomId roomId, CancellationToken ct) => rooms.VersionOfAsync(roomId.ToString(), ct);
 
@@ -52,7 +53,23 @@ public sealed class RoomReadService(RoomStore rooms, EventStore events, StateSer
         // As Synapse answers and clients page (SyTest checks it): `end` is left out only when the page found no
         // event, at the start (or end) of the room; a short page still gives one, whose next page is empty.
         var end = rows.Count > 0 ? StreamToken.Format(rows[^1].StreamOrdering) : null;
-        return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, end);
+        var members = filter is { LazyLoadMembers: true } ? await SendersMembershipAsync(visible, version, ct) : null;
+        return new Page(formatted.Select(e => new RawJson(e)).ToList(), startToken, end, members);
+    }
+
+    /// <summary>
+    /// The membership events of the senders of <paramref name="page"/>, in the room's state at its first event, so a
+    /// client lazy-loading members can show who sent what. As in Synapse, members already sent are sent again.
+    /// </summary>
+    private async Task<IReadOnlyList<JsonObject>> SendersMembershipAsync(IReadOnlyList<EventRow> page, RoomVersion version, CancellationToken ct)
+    {
+        if (page.Count == 0 || page[0].StateGroup is not { } group)
+            return [];
+        var senders = page.Select(r => r.Sender).ToHashSet(StringComparer.Ordinal);
+        var members = (await state.GetGroupAsync(group, ct))
+            .Where(s => s.Key.Type == EventTypes.Member && senders.Contains(s.Key.StateKey))
+            .ToDictionary(s => s.Key, s => s.Value);
+        return await FormatStateAsync(members, version, ct);
     }
 
     /// <summary>Just after the user's leave or ban event when that is their membership of the room; null otherwise.</summary>

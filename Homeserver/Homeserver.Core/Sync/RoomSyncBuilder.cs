@@ -44,8 +44,8 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
     {
         var version = await rooms.VersionOfAsync(roomId, ct);
         var prefetched = prefetch?.For(roomId);
-        var (timeline, limited) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, joined: true, ct, prefetch);
-        limited |= window.NewlyJoined;
+        var (timeline, cut) = await TimelineAsync(userId, roomId, version, window.Since ?? 0, window.Upto, filter, joined: true, ct, prefetch);
+        var limited = cut || window.NewlyJoined;
         if (window.Since is not null && !window.FullState && timeline.Count == 0 && roomData.Count == 0 && typing is null && receipts is null)
             return null;
         var ephemeral = new JsonArray();
@@ -59,7 +59,8 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
             : await counts.SyncSectionsAsync(userId.ToString(), roomId, perThread, ct);
         var section = new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct, prefetched),
+            ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited,
+                PrevBatch(timeline, wholeHistory: window.Since is null && !cut && timeline is [{ EventType: EventTypes.Create }, ..], window.Upto), ct, prefetched),
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, deviceId, roomId, version, timeline, limited, window, filter, ct, prefetched, joins)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray(roomData.Select(d => (JsonNode)Providers.AccountDataSyncProvider.Event(d)).ToArray()) },
             ["ephemeral"] = new JsonObject { ["events"] = ephemeral },
@@ -147,7 +148,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
             (timeline, limited) = ([outlier], false);
         return new JsonObject
         {
-            ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, window.Upto, ct),
+            ["timeline"] = await TimelineSectionAsync(userId, deviceId, version, timeline, limited, PrevBatch(timeline, wholeHistory: false, window.Upto), ct),
             ["state"] = new JsonObject { ["events"] = new JsonArray((await StateSectionAsync(userId, deviceId, roomId, version, timeline, limited, window, filter, ct)).ToArray()) },
             ["account_data"] = new JsonObject { ["events"] = new JsonArray() },
         };
@@ -164,7 +165,7 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         var version = await rooms.VersionOfAsync(roomId, ct);
         var filter = SyncFilter.Default with { Timeline = RoomEventFilter.None with { Limit = limit } };
         var (rows, limited) = await TimelineAsync(userId, roomId, version, after, upto, filter, joined: false, ct);
-        return (await TimelineSectionAsync(userId, deviceId, version, rows, limited, upto, ct), rows);
+        return (await TimelineSectionAsync(userId, deviceId, version, rows, limited, PrevBatch(rows, wholeHistory: false, upto), ct), rows);
     }
 
     /// <summary>Pages fetched at most per timeline when a filter hides events, so a sparse filter cannot scan a whole room.</summary>
@@ -326,15 +327,24 @@ public sealed class RoomSyncBuilder(RoomReadService reads, RoomStore rooms, Even
         return last.Count > 0 && last[0].StateGroup is { } g ? await state.GetGroupAsync(g, ct) : new Dictionary<StateEventKey, string>();
     }
 
-    private async Task<JsonObject> TimelineSectionAsync(UserId userId, string deviceId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long upto, CancellationToken ct,
-        JoinedRoomsPrefetch.Room? prefetched = null) =>
+    private async Task<JsonObject> TimelineSectionAsync(UserId userId, string deviceId, RoomVersion version, IReadOnlyList<EventRow> rows, bool limited, long prevBatch,
+        CancellationToken ct, JoinedRoomsPrefetch.Room? prefetched = null) =>
         new()
         {
             ["events"] = new JsonArray((await reads.FormatEventsUtf8Async(userId, deviceId, version, rows, ct, prefetched?.ReadAhead)).Select(e => new RawJson(e).ToNode()).ToArray()),
             ["limited"] = limited,
-            // /messages?dir=b&from=prev_batch continues with the events just before this timeline.
-            ["prev_batch"] = StreamToken.Format(rows.Count > 0 ? rows[0].StreamOrdering : upto + 1),
+            ["prev_batch"] = StreamToken.Format(prevBatch),
         };
+
+    /// <summary>
+    /// Where <c>/messages?dir=b&amp;from=prev_batch</c> continues: with the events just before the timeline; but when an
+    /// initial sync's timeline holds the room's whole history from its creation (<paramref name="wholeHistory"/>), from the
+    /// sync point, as Synapse answers (its timeline token moves only when it cuts the timeline). Paging back from there gives the
+    /// timeline's events again and then the room's start, rather than an empty page without <c>end</c>, which SyTest's
+    /// pagination of a fresh room and clients that page before looking at <c>limited</c> expect.
+    /// </summary>
+    private static long PrevBatch(IReadOnlyList<EventRow> rows, bool wholeHistory, long upto) =>
+        wholeHistory || rows.Count == 0 ? upto + 1 : rows[0].StreamOrdering;
 
     private async Task<IReadOnlyDictionary<StateEventKey, string>> StateAtStartAsync(string roomId, IReadOnlyList<EventRow> timeline, long upto, CancellationToken ct,
         JoinedRoomsPrefetch.Room? prefetched = null)

@@ -262,6 +262,10 @@ public static class ConfigTemplate
               openid_userinfo:
                 per_second: 2
                 burst_count: 20
+              # Notary key queries (/_matrix/key/v2/query, which may fetch the keys of the servers named), per client address.
+              key_query:
+                per_second: 1
+                burst_count: 10
               # Failed password checks (login and UIA password stages), per target account; past it even the right password gets 429.
               login_failed_attempts:
                 per_second: 0.17

@@ -23,6 +23,7 @@ public static class RateLimitPolicies
     public const string Registration = "registration";
     public const string Refresh = "refresh";
     public const string OpenIdUserInfo = "openid_userinfo";
+    public const string KeyQuery = "key_query";
     public const string Message = "message";
     public const string RoomCreation = "room_creation";
     public const string Join = "joins";
@@ -44,6 +45,7 @@ public static class RateLimitPolicies
             r.AddPolicy(Registration, ctx => ByAddress(ctx, Registration, options, options.Registration));
             r.AddPolicy(Refresh, ctx => ByAddress(ctx, Refresh, options, options.Refresh));
             r.AddPolicy(OpenIdUserInfo, ctx => ByAddress(ctx, OpenIdUserInfo, options, options.OpenidUserinfo));
+            r.AddPolicy(KeyQuery, ctx => ByAddress(ctx, KeyQuery, options, options.KeyQuery));
             r.AddPolicy(Message, ctx => ByAccount(ctx, Message, options, options.Message));
             r.AddPolicy(RoomCreation, ctx => ByAccount(ctx, RoomCreation, options, options.RoomCreation));
             r.AddPolicy(Join, ctx => ByAccount(ctx, Join, options, options.Joins));

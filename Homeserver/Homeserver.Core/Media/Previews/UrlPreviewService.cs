@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Homeserver.Core.Concurrency;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Homeserver.Core.Identifiers;
@@ -10,7 +11,8 @@ namespace Homeserver.Core.Media.Previews;
 /// <c>GET /preview_url</c>: the Open Graph description of a page, or of an image, as Synapse builds it. Images (the
 /// URL's own, or the page's <c>og:image</c>) are stored as local media and named by their <c>mxc://</c> URI, so
 /// clients never fetch from the page's site themselves. Answers are kept in the database per URL and fetch time,
-/// so a repeated request, on any node, fetches nothing until the preview expires.
+/// so a repeated request, on any node, fetches nothing until the preview expires; concurrent first requests for one URL
+/// (and <c>ts</c>) share one fetch within a process.
 /// </summary>
 public sealed class UrlPreviewService(UrlPreviewOptions options, PreviewFetcher fetcher, UrlPreviewStore store, MediaService media,
     IImageProbe images, TimeProvider time, ILogger<UrlPreviewService> log)
@@ -19,17 +21,28 @@ public sealed class UrlPreviewService(UrlPreviewOptions options, PreviewFetcher 
     private const int MaxTagNameLength = 50;
     private const int MaxTagValueLength = 1000;
 
+    private readonly SingleFlight<(string Url, long? Ts), string> _fetches = new();
+
     public async Task<JsonObject> PreviewAsync(UserId requester, string? url, long? ts, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(url))
             throw MatrixException.MissingParam("Missing string query parameter 'url'");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
             throw MatrixException.InvalidParam("url must be an absolute http or https URL");
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var at = ts ?? now;
-        if (await store.GetAsync(url, at, ct) is { } cached && cached.ExpiresTs > at)
-            return (JsonObject)JsonNode.Parse(cached.Og)!;
+        var at = ts ?? time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Concurrent first requests (a link posted in a busy room, previewed by every member's client at once) share
+        // one look at the store and, when it has nothing, one fetch.
+        var og = await _fetches.RunAsync((url, ts), () => StoredOrFetchedAsync(requester, url, uri, at), ct);
+        return (JsonObject)JsonNode.Parse(og)!;
+    }
 
+    /// <summary>The preview held for <paramref name="url"/> at <paramref name="at"/>, else fetched and stored; as JSON text, since callers share it.</summary>
+    private async Task<string> StoredOrFetchedAsync(UserId requester, string url, Uri uri, long at)
+    {
+        // Not a requester's token: the callers sharing this must not lose it when one goes. The fetcher bounds its time.
+        var ct = CancellationToken.None;
+        if (await store.GetAsync(url, at, ct) is { } cached && cached.ExpiresTs > at)
+            return cached.Og;
         var fetched = await fetcher.FetchAsync(uri, ct);
         JsonObject og;
         if (fetched.IsImage)
@@ -43,10 +56,11 @@ public sealed class UrlPreviewService(UrlPreviewOptions options, PreviewFetcher 
             await PrecacheImageAsync(requester, fetched.Uri, og, ct);
         }
         Prune(og);
+        var json = og.ToJsonString();
         var fetchedTs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.AddAsync(url, new UrlPreviewStore.Entry(og.ToJsonString(), fetchedTs, fetchedTs + (long)options.CacheDuration.Value.TotalMilliseconds),
+        await store.AddAsync(url, new UrlPreviewStore.Entry(json, fetchedTs, fetchedTs + (long)options.CacheDuration.Value.TotalMilliseconds),
             fetchedTs, ct);
-        return og;
+        return json;
     }
 
     /// <summary>

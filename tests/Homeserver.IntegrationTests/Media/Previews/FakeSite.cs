@@ -14,13 +14,23 @@ using Xunit;
 namespace Homeserver.IntegrationTests.Media.Previews;
 
 /// <summary>
-/// A web site on a loopback port for URL previews to fetch: pages with and without Open Graph tags, an image, a body
-/// longer than the previewer reads, a slow page, an error and redirects; it counts the requests of every path.
+/// A web site on a loopback port for URL previews to fetch: pages with and without Open Graph tags (one of them a little
+/// slow to come), an image, a body longer than the previewer reads, a slow page, an error and redirects; it counts the requests of every path.
 /// </summary>
 public sealed class FakeSite : IAsyncLifetime
 {
     public const int ImageWidth = 40;
     public const int ImageHeight = 30;
+
+    private const string OpenGraphPage = """
+        <html prefix="og: http://ogp.me/ns#"><head>
+        <title>Not the OG title</title>
+        <meta property="og:title" content="The Rock" />
+        <meta property="og:type" content="video.movie" />
+        <meta property="og:description" content="A movie" />
+        <meta property="og:image" content="/image.png" />
+        </head><body><p>Body text</p></body></html>
+        """;
 
     private WebApplication? _app;
 
@@ -44,15 +54,13 @@ public sealed class FakeSite : IAsyncLifetime
             Hits.AddOrUpdate(ctx.Request.Path.Value!, 1, (_, n) => n + 1);
             await next();
         });
-        app.MapGet("/og/{name}", () => Html("""
-            <html prefix="og: http://ogp.me/ns#"><head>
-            <title>Not the OG title</title>
-            <meta property="og:title" content="The Rock" />
-            <meta property="og:type" content="video.movie" />
-            <meta property="og:description" content="A movie" />
-            <meta property="og:image" content="/image.png" />
-            </head><body><p>Body text</p></body></html>
-            """));
+        app.MapGet("/og/{name}", () => Html(OpenGraphPage));
+        // Long enough for requests sent together to all arrive while it is being fetched.
+        app.MapGet("/og-slow/{name}", async (CancellationToken ct) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            return Html(OpenGraphPage);
+        });
         app.MapGet("/title.html", () => Html("<html><head><title>  Only a title  </title></head><body></body></html>"));
         app.MapGet("/fallbacks.html", () => Html("""
             <html><head><title>Fallbacks</title><meta name="Description" content="Said in a meta description"></head>

@@ -66,6 +66,24 @@ public sealed class UrlPreviewTests(UrlPreviewFixture fixture, FakeSite site) : 
         Assert.Equal(first.GetProperty("og:title").GetString(), earlier.GetProperty("og:title").GetString());
     }
 
+    /// <summary>A link posted in a busy room: every member's client asks for its preview at once.</summary>
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task ConcurrentFirstRequests_ShareOneFetch_AndGetTheSameAnswer(string engine)
+    {
+        var hs = await fixture.GetAsync(engine);
+        var clients = new List<HttpClient>();
+        for (var i = 0; i < 8; i++)
+            clients.Add(hs.ClientFor(await hs.RegisterAsync()));
+        var path = $"/og-slow/concurrent-{engine}";
+
+        var answers = await Task.WhenAll(clients.Select(async c => (await (await c.GetAsync(Query(site.Url(path)))).AssertOkAsync()).GetRawText()));
+
+        Assert.Equal(1, site.HitsOf(path));
+        Assert.Single(answers.Distinct());
+        using var first = JsonDocument.Parse(answers[0]);
+        Assert.Equal("The Rock", first.RootElement.GetProperty("og:title").GetString());
+    }
+
     [Fact]
     public async Task PageWithOnlyATitle_GivesTheTitle_AndNoImage()
     {
