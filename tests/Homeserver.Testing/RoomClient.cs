@@ -16,6 +16,10 @@ public static class RoomClient
     public static async Task JoinAsync(this HttpClient c, string roomId) =>
         await (await c.PostRoomAsync(roomId, "join", new { })).AssertOkAsync();
 
+    /// <summary>Joins a room of another server through <paramref name="viaServer"/>, a server in the room.</summary>
+    public static async Task JoinViaAsync(this HttpClient c, string roomId, string viaServer) =>
+        await (await c.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(viaServer)}", null)).AssertOkAsync();
+
     public static async Task InviteAsync(this HttpClient c, string roomId, string userId) =>
         await (await c.PostRoomAsync(roomId, "invite", new { user_id = userId })).AssertOkAsync();
 

@@ -74,11 +74,7 @@ public sealed class FetchedOutliers(SignatureCheckStep signatures, StateService 
         if (accepted.Count > 0)
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            await db.WriteAsync(async (c, tx) =>
-            {
-                foreach (var ev in accepted)
-                    await OutlierStore.InsertAsync(c, tx, ev, now, ct);
-            }, ct);
+            await db.WriteAsync((c, tx) => OutlierStore.InsertManyAsync(c, tx, accepted, now, ct), ct);
         }
         return held;
     }

@@ -30,12 +30,9 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     {
         var lossy = new LoseTransactions();
         var owner = new UserKeyEndpoints { RefuseKeyQueries = true };
-        await using var a = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(lossy));
-        await using var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(owner));
-        var (_, aliceClient) = await a.RegisterClientAsync();
-        var (bob, bobClient) = await b.RegisterClientAsync();
-        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        await using var servers = await StartAsync(engine, onA: lossy, onB: owner);
+        var (b, aliceClient, bob, bobClient) = (servers.B, servers.AliceClient, servers.Bob, servers.BobClient);
+        var roomId = await SharedRoomAsync(aliceClient, bobClient, servers.A);
         var since = (await aliceClient.SyncAsync()).NextBatch();
 
         // The first update finds no kept list: it is resynced, and the query answers from it.
@@ -90,14 +87,11 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     public async Task AResyncByAQuery_IsAnnouncedInSync_AndTheKeptListAnswersWhileTheOwnersServerIsDown(string engine)
     {
         var owner = new UserKeyEndpoints { RefuseKeyQueries = true };
-        await using var a = await FederationTestServers.StartAsync(engine, _ca);
-        await using var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(owner));
-        var (_, aliceClient) = await a.RegisterClientAsync();
-        var (bob, bobClient) = await b.RegisterClientAsync();
+        await using var servers = await StartAsync(engine, onB: owner);
+        var (aliceClient, bob, bobClient) = (servers.AliceClient, servers.Bob, servers.BobClient);
         // Bob's keys exist before any room is shared: no update ever tells alice's server of them.
         await UploadDeviceKeysAsync(bobClient, bob);
-        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        await SharedRoomAsync(aliceClient, bobClient, servers.A);
         var since = (await aliceClient.SyncAsync()).NextBatch();
         Assert.Equal(0, owner.DeviceListFetches);
 
@@ -121,21 +115,17 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     public async Task AListKeptBeforeOurServerLeftTheLastSharedRoom_IsFetchedAgainAfterARejoin(string engine)
     {
         var owner = new UserKeyEndpoints { RefuseKeyQueries = true };
-        await using var a = await FederationTestServers.StartAsync(engine, _ca);
-        await using var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(owner));
-        var (_, aliceClient) = await a.RegisterClientAsync();
-        var (bob, bobClient) = await b.RegisterClientAsync();
+        await using var servers = await StartAsync(engine, onB: owner);
+        var (b, aliceClient, bob, bobClient) = (servers.B, servers.AliceClient, servers.Bob, servers.BobClient);
         await UploadDeviceKeysAsync(bobClient, bob);
-        var roomId = await bobClient.CreateRoomAsync(new { preset = "public_chat" });
-        var join = $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(b.Options.ServerName)}";
-        await (await aliceClient.PostAsync(join, null)).AssertOkAsync();
+        var roomId = await SharedRoomAsync(bobClient, aliceClient, b);
         AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId);
         Assert.Equal(1, owner.DeviceListFetches);
 
         await aliceClient.LeaveAsync(roomId);
         var second = await b.LoginAsync(bob);
         await UploadDeviceKeysAsync(b.ClientFor(second), second);
-        await (await aliceClient.PostAsync(join, null)).AssertOkAsync();
+        await aliceClient.JoinViaAsync(roomId, b.Options.ServerName);
 
         AssertDevices(await aliceClient.QueryKeysAsync(bob.UserId), bob.UserId, bob.DeviceId, second.DeviceId);
         Assert.Equal(2, owner.DeviceListFetches);
@@ -148,12 +138,9 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     [Fact]
     public async Task AUserWhoJoinedOverFederation_HearsOfTheResidentsDevices()
     {
-        await using var a = await FederationTestServers.StartAsync("sqlite", _ca);
-        await using var b = await FederationTestServers.StartAsync("sqlite", _ca);
-        var (alice, aliceClient) = await a.RegisterClientAsync();
-        var (_, bobClient) = await b.RegisterClientAsync();
-        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        await using var servers = await StartAsync("sqlite");
+        var (alice, aliceClient, bobClient) = (servers.Alice, servers.AliceClient, servers.BobClient);
+        await SharedRoomAsync(aliceClient, bobClient, servers.A);
         var since = (await bobClient.SyncAsync()).NextBatch();
 
         await UploadDeviceKeysAsync(aliceClient, alice);
@@ -171,10 +158,8 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
     public async Task KeysNamingAnotherUserOrDevice_AreDropped_WhileKeysNamingNoneArePassedOn()
     {
         var stub = new FederationAnswerStub();
-        await using var a = await FederationTestServers.StartAsync("sqlite", _ca);
-        await using var b = await FederationTestServers.StartAsync("sqlite", _ca, configureBuilder: b => b.Services.AddSingleton<IStartupFilter>(stub));
-        var (alice, aliceClient) = await a.RegisterClientAsync();
-        var (bob, bobClient) = await b.RegisterClientAsync();
+        await using var servers = await StartAsync("sqlite", onB: stub);
+        var (alice, aliceClient, bob, bobClient) = (servers.Alice, servers.AliceClient, servers.Bob, servers.BobClient);
         stub.Answer("/_matrix/federation/v1/user/devices", _ => new JsonObject
         {
             ["user_id"] = bob.UserId,
@@ -185,8 +170,7 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
                 Device("SWAPPED", new JsonObject { ["user_id"] = bob.UserId, ["device_id"] = "OTHER", ["keys"] = new JsonObject { ["ed25519:OTHER"] = "key3" } }),
                 Device("OWN", new JsonObject { ["user_id"] = bob.UserId, ["device_id"] = "OWN", ["keys"] = new JsonObject { ["ed25519:OWN"] = "key4" } })),
         });
-        var roomId = await aliceClient.CreateRoomAsync(new { preset = "public_chat" });
-        await (await bobClient.PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}?via={Uri.EscapeDataString(a.Options.ServerName)}", null)).AssertOkAsync();
+        await SharedRoomAsync(aliceClient, bobClient, servers.A);
 
         var query = await aliceClient.QueryKeysAsync(bob.UserId);
 
@@ -198,6 +182,37 @@ public sealed class FederatedDeviceListCacheTests : IDisposable
         Assert.False(query.GetProperty("device_keys").TryGetProperty(alice.UserId, out _), query.ToString());
 
         static JsonObject Device(string id, JsonObject keys) => new() { ["device_id"] = id, ["keys"] = keys, ["device_display_name"] = "bob's phone" };
+    }
+
+    /// <summary>Alice on server A and bob on server B, each server with the middleware a test puts in front of it.</summary>
+    private sealed record Servers(TestHomeserver A, TestHomeserver B, TestUser Alice, HttpClient AliceClient, TestUser Bob, HttpClient BobClient)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+        }
+    }
+
+    private async Task<Servers> StartAsync(string engine, IStartupFilter? onA = null, IStartupFilter? onB = null)
+    {
+        var a = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: With(onA));
+        var b = await FederationTestServers.StartAsync(engine, _ca, configureBuilder: With(onB));
+        var (alice, aliceClient) = await a.RegisterClientAsync();
+        var (bob, bobClient) = await b.RegisterClientAsync();
+        return new Servers(a, b, alice, aliceClient, bob, bobClient);
+
+        static Action<WebApplicationBuilder>? With(IStartupFilter? filter) =>
+            filter is null ? null : builder => builder.Services.AddSingleton(filter);
+    }
+
+    /// <summary>A public room the creator makes on their server, which the joiner joins over federation; its ID.</summary>
+    private static async Task<string> SharedRoomAsync(HttpClient creator, HttpClient joiner, TestHomeserver creatorsServer)
+    {
+        var roomId = await creator.CreateRoomAsync(new { preset = "public_chat" });
+        await joiner.JoinViaAsync(roomId, creatorsServer.Options.ServerName);
+        return roomId;
     }
 
     private static Task UploadDeviceKeysAsync(HttpClient client, TestUser user)

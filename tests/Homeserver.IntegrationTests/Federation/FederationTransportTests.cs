@@ -5,10 +5,8 @@ using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Outbound;
 using Homeserver.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Homeserver.IntegrationTests.Federation;
@@ -94,29 +92,22 @@ public sealed class FederationTransportTests : IDisposable
     /// https://localhost/.well-known/matrix/server answering <paramref name="delegateTo"/>. Well-known lives on port
     /// 443 by the spec, so this needs the right to bind it (root, or CAP_NET_BIND_SERVICE), which CI has.
     /// </summary>
-    private async Task<WebApplication> StartWellKnownAsync(string delegateTo, List<string> seen)
+    private async Task<LoopbackWebApp> StartWellKnownAsync(string delegateTo, List<string> seen)
     {
         var (certificate, key) = _ca.Issue();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 443,
-            l => l.UseHttps(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, key))));
-        var app = builder.Build();
-        app.MapGet("/.well-known/matrix/server", (HttpContext ctx) =>
-        {
-            lock (seen)
-                seen.Add($"{ctx.Request.Host} {ctx.Request.Path}");
-            return Results.Json(new Dictionary<string, string> { ["m.server"] = delegateTo });
-        });
         try
         {
-            await app.StartAsync();
+            return await LoopbackWebApp.StartAsync(app => app.MapGet("/.well-known/matrix/server", (HttpContext ctx) =>
+            {
+                lock (seen)
+                    seen.Add($"{ctx.Request.Host} {ctx.Request.Path}");
+                return Results.Json(new Dictionary<string, string> { ["m.server"] = delegateTo });
+            }), 443, System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, key));
         }
         catch (IOException e)
         {
             throw new InvalidOperationException("The well-known test binds 127.0.0.1:443 and could not (run as root or with CAP_NET_BIND_SERVICE)", e);
         }
-        return app;
     }
 
     public void Dispose() => _ca.Dispose();

@@ -1,14 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
 using Homeserver.Testing;
-using Microsoft.Extensions.Logging;
 
 namespace Homeserver.IntegrationTests.Push;
 
@@ -20,16 +13,12 @@ public sealed class FakePushEndpoint : IAsyncDisposable
 {
     public sealed record Received(string Path, IHeaderDictionary Headers, byte[] Body, int AnsweredStatus);
 
-    private readonly WebApplication _app;
+    private readonly LoopbackWebApp _web;
     private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>();
 
-    private FakePushEndpoint(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    private FakePushEndpoint(LoopbackWebApp web) => _web = web;
 
-    public int Port { get; }
+    public int Port => _web.Port;
     public string NotifyUrl => $"http://127.0.0.1:{Port}/_matrix/push/v1/notify";
     public string WebPushUrl => $"http://127.0.0.1:{Port}/wp/subscription-1";
 
@@ -41,12 +30,8 @@ public sealed class FakePushEndpoint : IAsyncDisposable
 
     public static async Task<FakePushEndpoint> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
-        var app = builder.Build();
         FakePushEndpoint? self = null;
-        app.Run(async ctx =>
+        var web = await LoopbackWebApp.StartAsync(app => app.Run(async ctx =>
         {
             using var body = new MemoryStream();
             await ctx.Request.Body.CopyToAsync(body);
@@ -61,10 +46,8 @@ public sealed class FakePushEndpoint : IAsyncDisposable
             ctx.Response.StatusCode = status;
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(json);
-        });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        self = new FakePushEndpoint(app, address.Port);
+        }), port);
+        self = new FakePushEndpoint(web);
         return self;
     }
 
@@ -92,9 +75,5 @@ public sealed class FakePushEndpoint : IAsyncDisposable
 
     public static int FreePort() => TestPorts.Free();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _web.DisposeAsync();
 }

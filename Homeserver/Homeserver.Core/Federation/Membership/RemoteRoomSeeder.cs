@@ -35,8 +35,7 @@ public sealed class RemoteRoomSeeder(StreamPublisher streams, TimeProvider time)
                     RoomId = room, RoomVersion = version.Id, Creator = create.Sender.ToString(), CreatedTs = create.OriginServerTs,
                 }, ct);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var ev in verified.Events.Values)
-                await OutlierStore.InsertAsync(c, tx, ev, now, ct);
+            await OutlierStore.InsertManyAsync(c, tx, verified.Events.Values.ToList(), now, ct);
             var map = verified.State.ToDictionary(kv => kv.Key, kv => kv.Value.EventId.ToString());
             var group = await StateGroupStore.CreateAsync(st, room, null, map, ct);
             foreach (var (key, ev) in verified.State)

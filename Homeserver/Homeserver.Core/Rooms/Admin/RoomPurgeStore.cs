@@ -30,6 +30,7 @@ public sealed class RoomPurgeStore(Database db)
         "DELETE FROM rejected_events WHERE room_id = @RoomId",
         "DELETE FROM outlier_events WHERE room_id = @RoomId",
         "DELETE FROM remote_memberships WHERE room_id = @RoomId",
+        "DELETE FROM awaited_redactions WHERE room_id = @RoomId",
         "DELETE FROM federation_outbox_pdus WHERE room_id = @RoomId",
         "DELETE FROM appservice_room_list WHERE room_id = @RoomId",
         "DELETE FROM events WHERE room_id = @RoomId",

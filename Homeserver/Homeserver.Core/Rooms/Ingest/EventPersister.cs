@@ -35,8 +35,8 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             return null;
         }
         var stateGroupBefore = ctx.StateBefore?.Group;
-        if (ctx.BackfillOrdering is { } ordering)
-            return await streams.WriteAsync(st => WriteAsync(st, pdu, stateGroupBefore, null, null, null, ordering, applyRedaction: true, ct), ct);
+        if (ctx.BackfillOrdering is not null)
+            return await streams.WriteAsync(st => WriteAsync(st, ctx, ct), ct);
         var writes = new List<Func<StreamTransaction, long, Task>>();
         foreach (var step in steps)
             if (await step.PrepareAsync(ctx, ct) is { } write)
@@ -49,7 +49,7 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             // Serialises the room's writers across nodes: the extremities and current state each write replaces
             // are read and replaced inside this lock (SQLite has one writer already).
             await RoomStore.LockAsync(st.Connection, st.Transaction, pdu.RoomId.ToString(), ct);
-            var persisted = await WriteAsync(st, pdu, stateGroupBefore, ctx.Txn, ctx.NewRoom, ctx.StatePrevEvents, null, applyRedaction: ctx.RedactionWithheld is null, ct);
+            var persisted = await WriteAsync(st, ctx, ct);
             foreach (var write in writes)
                 await write(st, persisted.StreamOrdering);
             st.PublishAfterCommit(new StreamUpdate(StreamNames.Events, persisted.StreamOrdering, audience) { RoomId = pdu.RoomId.ToString() });
@@ -73,14 +73,14 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
         return audience;
     }
 
-    private async Task<Persisted> WriteAsync(StreamTransaction st, Pdu pdu, long? stateGroupBefore, ClientTxn? txn, RoomRecord? newRoom,
-        IReadOnlyList<string>? statePrevEvents, long? backfillOrdering, bool applyRedaction, CancellationToken ct)
+    private async Task<Persisted> WriteAsync(StreamTransaction st, IngestContext ctx, CancellationToken ct)
     {
         var (c, tx) = (st.Connection, st.Transaction);
+        var (pdu, stateGroupBefore, backfillOrdering) = (ctx.Event, ctx.StateBefore?.Group, ctx.BackfillOrdering);
         var roomId = pdu.RoomId.ToString();
         var eventId = pdu.EventId.ToString();
-        if (newRoom is not null)
-            await RoomStore.InsertAsync(c, tx, newRoom, ct);
+        if (ctx.NewRoom is not null)
+            await RoomStore.InsertAsync(c, tx, ctx.NewRoom, ct);
         var stream = backfillOrdering ?? await st.NextAsync(StreamNames.Events, ct);
         var group = stateGroupBefore ?? 0;
         if (pdu.IsState)
@@ -109,19 +109,38 @@ public sealed class EventPersister(StreamPublisher streams, SnapshotMembers memb
             Json = pdu.Json.ToJsonString(),
             StateGroupBefore = stateGroupBefore,
             StateGroup = group,
+            Withheld = ctx.Redaction == RedactionVerdict.OtherRoom,
         }, prev, ct);
         // Extremities that a rejected prev event was built on are covered by this event too.
         if (backfillOrdering is null)
-            await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, statePrevEvents is null ? prev : prev.Union(statePrevEvents), ct);
+            await RoomStore.AdvanceExtremitiesAsync(c, tx, roomId, eventId, ctx.StatePrevEvents is null ? prev : prev.Union(ctx.StatePrevEvents), ct);
         await BackwardExtremityStore.RecordAsync(c, tx, roomId, eventId, prev, stream, ct);
-        if (applyRedaction && pdu.Redacts is { } redacts && await EventStore.MarkRedactedAsync(c, tx, roomId, redacts.ToString(), eventId, ct))
-            await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
+        await RedactAsync(c, tx, ctx, ct);
         if (pdu.Content["m.relates_to"] is System.Text.Json.Nodes.JsonObject rel
             && JsonFields.String(rel, "rel_type") is { } relType && JsonFields.String(rel, "event_id") is { } target)
             await RelationStore.InsertAsync(c, tx, eventId, target, relType, JsonFields.String(rel, "key"), ct);
-        if (txn is not null)
-            await ClientTxnStore.InsertAsync(c, tx, txn, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        if (ctx.Txn is not null)
+            await ClientTxnStore.InsertAsync(c, tx, ctx.Txn, eventId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
         return new Persisted(stream, group);
+    }
+
+    /// <summary>
+    /// Applies a redaction the verdict lets apply, or records one whose target is not held yet; an event from elsewhere
+    /// may be what such a redaction was waiting for. A local event is new, so nothing can have named it before.
+    /// </summary>
+    private static async Task RedactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, IngestContext ctx, CancellationToken ct)
+    {
+        var pdu = ctx.Event;
+        if (pdu.Redacts is { } redacts)
+        {
+            if (ctx.Redaction == RedactionVerdict.TargetUnknown)
+                await AwaitedRedactionStore.AwaitAsync(c, tx, pdu, redacts, ct);
+            else if (ctx.Redaction == RedactionVerdict.Applies
+                && await EventStore.MarkRedactedAsync(c, tx, pdu.RoomId.ToString(), redacts.ToString(), pdu.EventId.ToString(), ct))
+                await RelationStore.DeleteAsync(c, tx, redacts.ToString(), ct);
+        }
+        if (!ctx.IsLocal)
+            await AwaitedRedactionStore.ArrivedAsync(c, tx, [pdu], ct);
     }
 
     /// <summary>What a state event that becomes current changes besides <c>current_state</c>: the membership index and the room's name.</summary>

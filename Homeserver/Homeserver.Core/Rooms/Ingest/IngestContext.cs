@@ -56,6 +56,6 @@ public sealed class IngestContext
     /// <summary>Allowed by its own auth events and the state before it, but not by the room's current state: stored, never served.</summary>
     public string? SoftFailReason { get; set; }
 
-    /// <summary>Why a redaction, stored as an event of the room like any other, redacts nothing (<see cref="RedactionCheckStep"/>).</summary>
-    public string? RedactionWithheld { get; set; }
+    /// <summary>Whether a redaction, stored as an event of the room like any other, redacts its target (<see cref="RedactionCheckStep"/>).</summary>
+    public RedactionVerdict Redaction { get; set; }
 }

@@ -19,7 +19,7 @@ public sealed class HistoryPurgeStore(Database db)
           AND NOT EXISTS (SELECT 1 FROM room_forward_extremities x WHERE x.room_id = e.room_id AND x.event_id = e.event_id)
         """;
     // What refers to a deleted event and goes with it.
-    private static readonly string[] Dependents = ["event_edges", "event_relations", "event_push_actions"];
+    private static readonly string[] Dependents = ["event_edges", "event_relations", "event_push_actions", "awaited_redactions"];
     private const string MoveStart = "UPDATE rooms SET history_start = @UpTo WHERE room_id = @RoomId AND history_start < @UpTo";
 
     /// <summary>The stream position purging up to <paramref name="ts"/> stops at: the room's first event sent at or after it.</summary>

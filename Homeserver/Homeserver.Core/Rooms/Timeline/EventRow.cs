@@ -43,4 +43,7 @@ public class EventRow
     public long? StateGroupBefore { get; set; }
     public long? StateGroup { get; set; }
     public string? RedactedBy { get; set; }
+
+    /// <summary>Stored as an event of its room but shown to no client: another server's redaction of another room's event.</summary>
+    public bool Withheld { get; set; }
 }

@@ -8,8 +8,10 @@ public sealed class EventStore(Database db)
 {
 
     private const string Insert = """
-        INSERT INTO events (stream_ordering, event_id, room_id, event_type, state_key, sender, depth, origin_server_ts, body, media_url, json, state_group_before, state_group)
-        VALUES (@StreamOrdering, @EventId, @RoomId, @EventType, @StateKey, @Sender, @Depth, @OriginServerTs, @Body, @MediaUrl, @Json, @StateGroupBefore, @StateGroup)
+        INSERT INTO events (stream_ordering, event_id, room_id, event_type, state_key, sender, depth, origin_server_ts, body, media_url, json, state_group_before, state_group,
+            withheld)
+        VALUES (@StreamOrdering, @EventId, @RoomId, @EventType, @StateKey, @Sender, @Depth, @OriginServerTs, @Body, @MediaUrl, @Json, @StateGroupBefore, @StateGroup,
+            @Withheld)
         """;
     private const string InsertEdge = "INSERT INTO event_edges (event_id, prev_event_id) VALUES (@EventId, @Prev)";
     private const string SelectOne = "SELECT * FROM events WHERE event_id = @EventId";
@@ -79,6 +81,7 @@ public sealed class EventStore(Database db)
         $"""
         {alias}.stream_ordering, {alias}.event_id, {alias}.room_id, {alias}.event_type, {alias}.state_key, {alias}.sender, {alias}.depth,
         {alias}.origin_server_ts, {alias}.body, {alias}.media_url, {alias}.state_group_before, {alias}.state_group, {alias}.redacted_by,
+        {alias}.withheld,
         {JsonUtf8Column($"{alias}.json")} AS json_utf8
         """;
 

@@ -18,9 +18,18 @@ public static class OutlierStore
         """;
 
     public static Task InsertAsync(DbConnection c, DbTransaction tx, Pdu pdu, long receivedTs, CancellationToken ct) =>
-        c.RunAsync(Insert, new
-        {
-            EventId = pdu.EventId.ToString(), RoomId = pdu.RoomId.ToString(), EventType = pdu.Type, pdu.StateKey,
-            Sender = pdu.Sender.ToString(), pdu.Depth, pdu.OriginServerTs, Json = pdu.Json.ToJsonString(), ReceivedTs = receivedTs,
-        }, ct, tx);
+        InsertManyAsync(c, tx, [pdu], receivedTs, ct);
+
+    /// <summary>Stores the events; a redaction that was waiting for one of them is told it arrived, once for them all.</summary>
+    public static async Task InsertManyAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<Pdu> pdus, long receivedTs, CancellationToken ct)
+    {
+        foreach (var pdu in pdus)
+            await c.RunAsync(Insert, new
+            {
+                EventId = pdu.EventId.ToString(), RoomId = pdu.RoomId.ToString(), EventType = pdu.Type, pdu.StateKey,
+                Sender = pdu.Sender.ToString(), pdu.Depth, pdu.OriginServerTs, Json = pdu.Json.ToJsonString(), ReceivedTs = receivedTs,
+            }, ct, tx);
+        if (pdus.Count > 0)
+            await AwaitedRedactionStore.ArrivedAsync(c, tx, pdus, ct);
+    }
 }

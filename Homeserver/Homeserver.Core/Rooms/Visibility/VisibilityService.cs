@@ -10,12 +10,13 @@ using Homeserver.Core.Rooms.AuthRules;
 namespace Homeserver.Core.Rooms.Visibility;
 
 /// <summary>Applies <see cref="EventVisibilityRule"/> to the events a read path is about to return.</summary>
-public sealed class VisibilityService(StateService state, CurrentStateStore current, AccountData.AccountDataStore accountData, EventStore events)
+public sealed class VisibilityService(StateService state, CurrentStateStore current, AccountData.AccountDataStore accountData)
 {
     /// <summary>
     /// The rows the user may see, in the order given: history visibility applied, messages from users on the viewer's
     /// <c>m.ignored_user_list</c> left out (their state events stay, the room would not make sense without them), and
-    /// redactions of another room's events withheld (<see cref="CrossRoomRedactionsAsync"/>).
+    /// events withheld from clients when they were stored left out (<see cref="EventRow.Withheld"/>: redactions of another
+    /// room's events, which Synapse withholds too).
     /// </summary>
     public async Task<IReadOnlyList<EventRow>> FilterAsync(UserId userId, RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
     {
@@ -35,9 +36,8 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
         var visible = new List<EventRow>(rows.Count);
         // Events between two state changes share their snapshot, so its two lookups are done once per snapshot.
         var settings = new Dictionary<long, (string Visibility, string? Membership)>();
-        var withheld = await CrossRoomRedactionsAsync(version, rows, ct);
         foreach (var row in rows)
-            if (!(row.StateKey is null && ignored.Contains(row.Sender)) && !withheld.Contains(row.EventId)
+            if (!(row.StateKey is null && ignored.Contains(row.Sender)) && !row.Withheld
                 && await CanSeeAsync(userId, version, row, currentMembership, settings, ct))
                 visible.Add(row);
         return visible;
@@ -53,27 +53,7 @@ public sealed class VisibilityService(StateService state, CurrentStateStore curr
 
     /// <summary>Whether the user may see the one event; requests that name an event ask through <see cref="RoomEventGuard"/>.</summary>
     public async Task<bool> CanSeeAsync(UserId userId, RoomVersion version, EventRow row, CancellationToken ct) =>
-        (await CrossRoomRedactionsAsync(version, [row], ct)).Count == 0
-        && await CanSeeAsync(userId, version, row, await current.MembershipAsync(row.RoomId, userId.ToString(), ct), [], ct);
-
-    /// <summary>
-    /// The IDs of the redactions among <paramref name="rows"/> that name an event of another room. Such a redaction from
-    /// another server is stored as an event of its room (other servers build on it) but redacts nothing; as Synapse
-    /// withholds it, clients do not see it either.
-    /// </summary>
-    private async Task<IReadOnlySet<string>> CrossRoomRedactionsAsync(RoomVersion version, IReadOnlyList<EventRow> rows, CancellationToken ct)
-    {
-        var redactions = new List<(EventRow Row, string Target)>();
-        foreach (var row in rows)
-            if (row.EventType == EventTypes.Redaction && JsonNode.Parse(row.Json) is JsonObject json
-                && JsonFields.String(version.RedactsInContent ? json["content"] : json, PduKeys.Redacts) is { } target)
-                redactions.Add((row, target));
-        if (redactions.Count == 0)
-            return new HashSet<string>();
-        var targets = await events.GetManyAsync(redactions.Select(r => r.Target).Distinct().ToList(), ct);
-        return redactions.Where(r => targets.TryGetValue(r.Target, out var target) && target.RoomId != r.Row.RoomId)
-            .Select(r => r.Row.EventId).ToHashSet(StringComparer.Ordinal);
-    }
+        !row.Withheld && await CanSeeAsync(userId, version, row, await current.MembershipAsync(row.RoomId, userId.ToString(), ct), [], ct);
 
     private async Task<bool> CanSeeAsync(UserId userId, RoomVersion version, EventRow row, string? currentMembership,
         Dictionary<long, (string Visibility, string? Membership)> settings, CancellationToken ct)

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security;
+using Homeserver.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Homeserver.IntegrationTests.Accounts.Sso;
 
@@ -17,13 +12,13 @@ namespace Homeserver.IntegrationTests.Accounts.Sso;
 /// </summary>
 public sealed class FakeCasServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackWebApp _web;
     private readonly ConcurrentDictionary<string, (string User, string Service, string Attributes)> _tickets = new();
 
-    private FakeCasServer(WebApplication app, string baseUrl)
+    private FakeCasServer(LoopbackWebApp web)
     {
-        _app = app;
-        ServerUrl = baseUrl + "/cas";
+        _web = web;
+        ServerUrl = new Uri(web.BaseAddress, "/cas").ToString();
     }
 
     /// <summary>The <c>cas.server_url</c> to configure.</summary>
@@ -42,28 +37,18 @@ public sealed class FakeCasServer : IAsyncDisposable
 
     public static async Task<FakeCasServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         FakeCasServer? self = null;
-        app.MapGet("/cas/proxyValidate", (string? ticket, string? service) =>
+        var web = await LoopbackWebApp.StartAsync(app => app.MapGet("/cas/proxyValidate", (string? ticket, string? service) =>
         {
             self!.Validations.Enqueue((ticket ?? "", service ?? ""));
             var answer = ticket is not null && self._tickets.TryRemove(ticket, out var t) && t.Service == service
                 ? $"<cas:authenticationSuccess><cas:user>{SecurityElement.Escape(t.User)}</cas:user><cas:attributes>{t.Attributes}</cas:attributes></cas:authenticationSuccess>"
                 : "<cas:authenticationFailure code=\"INVALID_TICKET\">Ticket not recognised</cas:authenticationFailure>";
             return Results.Content($"<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">{answer}</cas:serviceResponse>", "text/xml");
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new FakeCasServer(app, address.TrimEnd('/'));
+        }));
+        self = new FakeCasServer(web);
         return self;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _web.DisposeAsync();
 }

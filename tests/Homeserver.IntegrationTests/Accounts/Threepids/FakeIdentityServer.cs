@@ -1,16 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Homeserver.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Homeserver.IntegrationTests.Accounts.Threepids;
 
@@ -24,16 +18,16 @@ public sealed class FakeIdentityServer : IAsyncDisposable
     public const string AccessToken = "identity-access-token";
     private const string Pepper = "fake-pepper";
 
-    private readonly WebApplication _app;
+    private readonly LoopbackWebApp _web;
     private readonly TestCertificateAuthority _ca;
     private readonly ConcurrentDictionary<string, (string Medium, string Address, string Secret)> _sessions = new();
     private int _nextSession;
 
-    private FakeIdentityServer(WebApplication app, TestCertificateAuthority ca, int port)
+    private FakeIdentityServer(LoopbackWebApp web, TestCertificateAuthority ca)
     {
-        _app = app;
+        _web = web;
         _ca = ca;
-        Name = $"127.0.0.1:{port}";
+        Name = $"127.0.0.1:{web.Port}";
     }
 
     /// <summary>The server name clients give as <c>id_server</c>.</summary>
@@ -77,87 +71,83 @@ public sealed class FakeIdentityServer : IAsyncDisposable
         var ca = TestCertificateAuthority.Create();
         var (certPath, keyPath) = ca.Issue();
         var certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
-        var app = builder.Build();
         FakeIdentityServer? self = null;
-        app.MapPost("/_matrix/identity/v2/3pid/bind", async (HttpContext ctx) =>
+        var web = await LoopbackWebApp.StartAsync(app =>
         {
-            var body = await ctx.Request.ReadFromJsonAsync<JsonElement>();
-            if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
-                return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
-            if (!self!._sessions.TryGetValue(body.GetProperty("sid").GetString()!, out var s) || s.Secret != body.GetProperty("client_secret").GetString())
-                return Results.Json(new { errcode = "M_NO_VALID_SESSION", error = "no such session" }, statusCode: 400);
-            var mxid = body.GetProperty("mxid").GetString()!;
-            self.Bindings[(s.Medium, s.Address)] = mxid;
-            return Results.Json(new { medium = s.Medium, address = s.Address, mxid, not_before = 0, not_after = 4582425849161, ts = 0 });
-        });
-        app.MapGet("/_matrix/identity/v2/3pid/getValidated3pid", (HttpContext ctx, string sid, string client_secret) =>
-            ctx.Request.Headers.Authorization == $"Bearer {AccessToken}" && self!._sessions.TryGetValue(sid, out var s) && s.Secret == client_secret
-                ? Results.Json(new { medium = s.Medium, address = s.Address, validated_at = 0 })
-                : Results.Json(new { errcode = "M_NO_VALID_SESSION", error = "no such session" }, statusCode: 400));
-        app.MapPost("/_matrix/identity/v2/3pid/unbind", async (HttpContext ctx) =>
-        {
-            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
-            self!.UnbindAuthorizations.Enqueue(ctx.Request.Headers.Authorization.ToString());
-            var key = (body["threepid"]!["medium"]!.GetValue<string>(), body["threepid"]!["address"]!.GetValue<string>());
-            if (!self.Bindings.TryGetValue(key, out var mxid) || mxid != body["mxid"]!.GetValue<string>())
-                return Results.Json(new { errcode = "M_NOT_FOUND", error = "not bound" }, statusCode: 404);
-            self.Bindings.TryRemove(key, out _);
-            return Results.Json(new { });
-        });
-        app.MapPost("/_matrix/identity/api/v1/validate/msisdn/requestToken", async (HttpContext ctx) =>
-        {
-            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!.AsObject();
-            self!.MsisdnTokenRequests.Enqueue(body);
-            return Results.Json(new { success = true, sid = $"msisdn-session-{Interlocked.Increment(ref self._nextSession)}", intl_fmt = "+44 7700 900123" });
-        });
-        app.MapGet("/_matrix/identity/v2/hash_details", () => Results.Json(new { lookup_pepper = Pepper, algorithms = new[] { "none", "sha256" } }));
-        app.MapPost("/_matrix/identity/v2/lookup", async (HttpContext ctx) =>
-        {
-            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
-            if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
-                return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
-            if (body["algorithm"]?.GetValue<string>() != "sha256" || body["pepper"]?.GetValue<string>() != Pepper)
-                return Results.Json(new { errcode = "M_INVALID_PEPPER", error = "wrong pepper" }, statusCode: 400);
-            var mappings = new JsonObject();
-            foreach (var ((medium, address), mxid) in self!.Bindings)
+            app.MapPost("/_matrix/identity/v2/3pid/bind", async (HttpContext ctx) =>
             {
-                var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{address} {medium} {Pepper}")))
-                    .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-                if (body["addresses"]!.AsArray().Any(a => a!.GetValue<string>() == hash))
-                    mappings[hash] = mxid;
-            }
-            return Results.Json(new JsonObject { ["mappings"] = mappings });
-        });
-        app.MapPost("/_matrix/identity/v2/store-invite", async (HttpContext ctx) =>
-        {
-            var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
-            if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
-                return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
-            var token = $"invite-token-{Interlocked.Increment(ref self!._nextSession)}";
-            self.StoredInvites[token] = (body["room_id"]!.GetValue<string>(), body["sender"]!.GetValue<string>(), body["address"]!.GetValue<string>());
-            var validity = $"https://{self.Name}/_matrix/identity/v2/pubkey/isvalid";
-            return Results.Json(new
-            {
-                token,
-                display_name = "in...@example.org",
-                public_keys = new[] { new { public_key = self.InviteKey.PublicKeyBase64, key_validity_url = validity } },
+                var body = await ctx.Request.ReadFromJsonAsync<JsonElement>();
+                if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
+                    return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
+                if (!self!._sessions.TryGetValue(body.GetProperty("sid").GetString()!, out var s) || s.Secret != body.GetProperty("client_secret").GetString())
+                    return Results.Json(new { errcode = "M_NO_VALID_SESSION", error = "no such session" }, statusCode: 400);
+                var mxid = body.GetProperty("mxid").GetString()!;
+                self.Bindings[(s.Medium, s.Address)] = mxid;
+                return Results.Json(new { medium = s.Medium, address = s.Address, mxid, not_before = 0, not_after = 4582425849161, ts = 0 });
             });
-        });
-        app.MapGet("/_matrix/identity/v2/pubkey/isvalid", (string public_key) =>
-            Results.Json(new { valid = public_key == self!.InviteKey.PublicKeyBase64 && !self.RevokedKeys.ContainsKey(public_key) }));
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        self = new FakeIdentityServer(app, ca, address.Port);
+            app.MapGet("/_matrix/identity/v2/3pid/getValidated3pid", (HttpContext ctx, string sid, string client_secret) =>
+                ctx.Request.Headers.Authorization == $"Bearer {AccessToken}" && self!._sessions.TryGetValue(sid, out var s) && s.Secret == client_secret
+                    ? Results.Json(new { medium = s.Medium, address = s.Address, validated_at = 0 })
+                    : Results.Json(new { errcode = "M_NO_VALID_SESSION", error = "no such session" }, statusCode: 400));
+            app.MapPost("/_matrix/identity/v2/3pid/unbind", async (HttpContext ctx) =>
+            {
+                var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+                self!.UnbindAuthorizations.Enqueue(ctx.Request.Headers.Authorization.ToString());
+                var key = (body["threepid"]!["medium"]!.GetValue<string>(), body["threepid"]!["address"]!.GetValue<string>());
+                if (!self.Bindings.TryGetValue(key, out var mxid) || mxid != body["mxid"]!.GetValue<string>())
+                    return Results.Json(new { errcode = "M_NOT_FOUND", error = "not bound" }, statusCode: 404);
+                self.Bindings.TryRemove(key, out _);
+                return Results.Json(new { });
+            });
+            app.MapPost("/_matrix/identity/api/v1/validate/msisdn/requestToken", async (HttpContext ctx) =>
+            {
+                var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!.AsObject();
+                self!.MsisdnTokenRequests.Enqueue(body);
+                return Results.Json(new { success = true, sid = $"msisdn-session-{Interlocked.Increment(ref self._nextSession)}", intl_fmt = "+44 7700 900123" });
+            });
+            app.MapGet("/_matrix/identity/v2/hash_details", () => Results.Json(new { lookup_pepper = Pepper, algorithms = new[] { "none", "sha256" } }));
+            app.MapPost("/_matrix/identity/v2/lookup", async (HttpContext ctx) =>
+            {
+                var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+                if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
+                    return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
+                if (body["algorithm"]?.GetValue<string>() != "sha256" || body["pepper"]?.GetValue<string>() != Pepper)
+                    return Results.Json(new { errcode = "M_INVALID_PEPPER", error = "wrong pepper" }, statusCode: 400);
+                var mappings = new JsonObject();
+                foreach (var ((medium, address), mxid) in self!.Bindings)
+                {
+                    var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{address} {medium} {Pepper}")))
+                        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                    if (body["addresses"]!.AsArray().Any(a => a!.GetValue<string>() == hash))
+                        mappings[hash] = mxid;
+                }
+                return Results.Json(new JsonObject { ["mappings"] = mappings });
+            });
+            app.MapPost("/_matrix/identity/v2/store-invite", async (HttpContext ctx) =>
+            {
+                var body = JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync())!;
+                if (ctx.Request.Headers.Authorization != $"Bearer {AccessToken}")
+                    return Results.Json(new { errcode = "M_UNAUTHORIZED", error = "bad token" }, statusCode: 401);
+                var token = $"invite-token-{Interlocked.Increment(ref self!._nextSession)}";
+                self.StoredInvites[token] = (body["room_id"]!.GetValue<string>(), body["sender"]!.GetValue<string>(), body["address"]!.GetValue<string>());
+                var validity = $"https://{self.Name}/_matrix/identity/v2/pubkey/isvalid";
+                return Results.Json(new
+                {
+                    token,
+                    display_name = "in...@example.org",
+                    public_keys = new[] { new { public_key = self.InviteKey.PublicKeyBase64, key_validity_url = validity } },
+                });
+            });
+            app.MapGet("/_matrix/identity/v2/pubkey/isvalid", (string public_key) =>
+                Results.Json(new { valid = public_key == self!.InviteKey.PublicKeyBase64 && !self.RevokedKeys.ContainsKey(public_key) }));
+        }, certificate: certificate);
+        self = new FakeIdentityServer(web, ca);
         return self;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _web.DisposeAsync();
         _ca.Dispose();
     }
 }

@@ -6,9 +6,7 @@ using Homeserver.Core.Federation.Client;
 using Homeserver.Core.Keys;
 using Homeserver.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Homeserver.IntegrationTests.Federation.Sending;
 
@@ -24,13 +22,12 @@ internal sealed class TestFederationReceiver : IAsyncDisposable
         public IReadOnlyList<JsonObject> Pdus => Body["pdus"]!.AsArray().Select(p => p!.AsObject()).ToList();
     }
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<Received> _received = new();
     private readonly SemaphoreSlim _arrived = new(0);
+    private LoopbackWebApp? _web;
 
-    private TestFederationReceiver(WebApplication app, int port, SigningKey key)
+    private TestFederationReceiver(int port, SigningKey key)
     {
-        _app = app;
         ServerName = $"localhost:{port}";
         Key = key;
     }
@@ -62,16 +59,14 @@ internal sealed class TestFederationReceiver : IAsyncDisposable
     public static async Task<TestFederationReceiver> StartAsync(TestCertificateAuthority ca, int? port = null)
     {
         var (certificatePath, keyPath) = ca.Issue();
+        // The port is chosen first: the server's name, which its answers carry, holds it.
         var listenPort = port ?? TestPorts.Free();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, listenPort, l => l.UseHttps(certificate)));
-        var app = builder.Build();
-        var receiver = new TestFederationReceiver(app, listenPort, SigningKey.Generate());
-        app.MapGet("/_matrix/key/v2/server", receiver.KeyResponse);
-        app.MapPut("/_matrix/federation/v1/send/{txnId}", receiver.ReceiveAsync);
-        await app.StartAsync();
+        var receiver = new TestFederationReceiver(listenPort, SigningKey.Generate());
+        receiver._web = await LoopbackWebApp.StartAsync(app =>
+        {
+            app.MapGet("/_matrix/key/v2/server", receiver.KeyResponse);
+            app.MapPut("/_matrix/federation/v1/send/{txnId}", receiver.ReceiveAsync);
+        }, listenPort, X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
         return receiver;
     }
 
@@ -149,8 +144,8 @@ internal sealed class TestFederationReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_web is not null)
+            await _web.DisposeAsync();
         Key.Dispose();
     }
 }

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
+using Homeserver.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit;
@@ -32,23 +27,21 @@ public sealed class FakeSite : IAsyncLifetime
         </head><body><p>Body text</p></body></html>
         """;
 
-    private WebApplication? _app;
+    private LoopbackWebApp? _web;
 
     public ConcurrentDictionary<string, int> Hits { get; } = new();
     public byte[] Image { get; } = MakePng();
-    public int Port { get; private set; }
+    public int Port => _web!.Port;
 
     /// <summary>The URL of <paramref name="path"/> on this site, by IP literal.</summary>
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
 
     public int HitsOf(string path) => Hits.GetValueOrDefault(path);
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _web = await LoopbackWebApp.StartAsync(Map);
+
+    private void Map(WebApplication app)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         app.Use(async (ctx, next) =>
         {
             Hits.AddOrUpdate(ctx.Request.Path.Value!, 1, (_, n) => n + 1);
@@ -94,18 +87,12 @@ public sealed class FakeSite : IAsyncLifetime
         // 127.0.0.2 is loopback like us, but outside the range the test allows: the redirect must be refused.
         app.MapGet("/redirect-denied", (HttpContext ctx) => Results.Redirect($"http://127.0.0.2:{Port}/og/denied"));
         app.MapGet("/blocked/page.html", () => Html("<title>blocked</title>"));
-        await app.StartAsync();
-        Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        _app = app;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        if (_web is not null)
+            await _web.DisposeAsync();
     }
 
     private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
