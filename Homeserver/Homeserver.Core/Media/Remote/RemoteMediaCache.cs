@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Homeserver.Core.Concurrency;
 using Homeserver.Core.Configuration;
 using Homeserver.Core.Errors;
 using Microsoft.Extensions.Logging;
@@ -17,7 +17,7 @@ public sealed class RemoteMediaCache(RemoteMediaStore store, MediaService media,
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(5);
     private const int EvictionBatch = 100;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _fetches = new();
+    private readonly SingleFlight<string, bool> _fetches = new();
     private readonly SemaphoreSlim _evicting = new(1, 1);
 
     /// <summary>
@@ -71,24 +71,13 @@ public sealed class RemoteMediaCache(RemoteMediaStore store, MediaService media,
         return count;
     }
 
-    private async Task FetchOnceAsync(string flight, Func<Task> fetch, CancellationToken ct)
-    {
-        var running = _fetches.GetOrAdd(flight, f => new Lazy<Task>(() => RunFlightAsync(f, fetch)));
-        // One waiter giving up does not cancel the fetch the others wait for.
-        await running.Value.WaitAsync(ct);
-    }
-
-    private async Task RunFlightAsync(string flight, Func<Task> fetch)
-    {
-        try
+    // One waiter giving up does not cancel the fetch the others wait for.
+    private Task FetchOnceAsync(string flight, Func<Task> fetch, CancellationToken ct) =>
+        _fetches.RunAsync(flight, async () =>
         {
             await fetch();
-        }
-        finally
-        {
-            _fetches.TryRemove(flight, out _);
-        }
-    }
+            return true;
+        }, ct);
 
     private async Task FetchAsync(RemoteMediaKey key, ThumbnailSizeRequest? size)
     {
