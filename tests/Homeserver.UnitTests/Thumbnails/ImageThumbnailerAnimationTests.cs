@@ -65,7 +65,8 @@ public sealed class ImageThumbnailerAnimationTests
         var animatedWanted = await TestThumbnailer.CreateAsync(source, 32, 32, "crop", animated: true);
         var stillWanted = await TestThumbnailer.CreateAsync(source, 32, 32, "crop", animated: false);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        // A hang guard for a loaded machine: quantising 30,000 frames one by one takes far longer.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Equal("image/png", animatedWanted.ContentType);
         Assert.Equal("image/png", stillWanted.ContentType);
         Assert.Equal((10, 10), (animatedWanted.Width, animatedWanted.Height));

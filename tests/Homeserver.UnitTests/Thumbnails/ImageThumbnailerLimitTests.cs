@@ -29,7 +29,8 @@ public sealed class ImageThumbnailerLimitTests
 
         var error = await TestThumbnailer.FailsAsync(TestThumbnailer.CreateAsync(bomb, 96, 96, "crop", animated: true));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"{name} took {clock.Elapsed}");
+        // A hang guard, not a timing: a decode of the claimed size takes minutes, a refusal milliseconds.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{name} took {clock.Elapsed}");
         Assert.Equal(ThumbnailErrorKind.TooLarge, error.Kind);
         // Nothing near the claimed size was allocated (managed; ImageSharp's pixel buffers are unmanaged and its
         // allocator is capped, which the allocator test below checks).
@@ -69,11 +70,9 @@ public sealed class ImageThumbnailerLimitTests
     public void Configuration_AllocationOverTheLimit_FailsAtOnce()
     {
         var configuration = ThumbnailImageConfiguration.Create(new MediaOptions());
-        var clock = Stopwatch.StartNew();
 
         // 20000x20000 Rgba32 is 1.6 GB; a 400-megapixel decode would ask for exactly this.
         Assert.Throws<InvalidMemoryOperationException>(() => new Image<Rgba32>(configuration, 20000, 20000));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1));
     }
 
     [Fact]
@@ -99,7 +98,8 @@ public sealed class ImageThumbnailerLimitTests
             .WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Equal(ThumbnailErrorKind.Timeout, error.Kind);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        // Well past the 200 ms timeout, for a loaded machine, and well before the hang guard above.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.True(stuck.ReadStarted);
     }
 
