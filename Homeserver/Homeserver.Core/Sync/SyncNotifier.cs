@@ -14,6 +14,9 @@ public sealed class SyncNotifier
     {
         public long Version;
         public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The last <see cref="Observed"/> pair: a version, and a token read after it.</summary>
+        public (long Version, SyncToken Upto)? Seen;
     }
 
     private readonly ConcurrentDictionary<string, Signal> _signals = new();
@@ -26,6 +29,31 @@ public sealed class SyncNotifier
         var s = _signals.GetOrAdd(userId, _ => new Signal());
         lock (s)
             return s.Version;
+    }
+
+    /// <summary>
+    /// Records that <paramref name="upto"/> was read after the user's version was <paramref name="version"/>. News
+    /// for the user is notified only once it is readable, so anything for them beyond <paramref name="upto"/> bumps
+    /// the version past <paramref name="version"/>.
+    /// </summary>
+    public void Observed(string userId, long version, SyncToken upto)
+    {
+        var s = _signals.GetOrAdd(userId, _ => new Signal());
+        lock (s)
+            s.Seen = (version, upto);
+    }
+
+    /// <summary>
+    /// Whether nothing for the user can have happened after <paramref name="since"/>: it is the last token observed,
+    /// and the version it was observed at is still <paramref name="version"/>. A sync from there would compute an
+    /// empty answer however far other users' news moved the streams.
+    /// </summary>
+    public bool NothingSince(string userId, SyncToken since, long version)
+    {
+        if (!_signals.TryGetValue(userId, out var s))
+            return false;
+        lock (s)
+            return s.Seen is { } seen && seen.Version == version && s.Version == version && seen.Upto == since;
     }
 
     /// <summary>Returns when the user's version moves past <paramref name="seenVersion"/>, or at the timeout.</summary>

@@ -47,13 +47,17 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
         if (since is { } acknowledged && request.ConfirmsDelivery)
             foreach (var provider in _providers)
                 await provider.AcknowledgeAsync(request, acknowledged, ct);
+        var user = userId.ToString();
         while (true)
         {
-            var version = notifier.Version(userId.ToString());
+            var version = notifier.Version(user);
+            var quiet = since is { } from && request.NewsElsewhere is null && notifier.NothingSince(user, from, version);
             var upto = await CurrentTokenAsync(ct);
+            notifier.Observed(user, version, upto);
             var remaining = deadline - time.GetUtcNow();
-            // When no stream moved since the token the response would be empty: wait without building it.
-            if (upto != since || fullState || remaining <= TimeSpan.Zero)
+            // When no stream moved since the token, or only with other users' news, the response would be empty: wait
+            // without building it. A room followed through /events is not the notifier's news, so it always builds.
+            if ((upto != since && !quiet) || fullState || remaining <= TimeSpan.Zero)
             {
                 var result = await ComputeAsync(request, upto, ct);
                 remaining = deadline - time.GetUtcNow();
@@ -61,11 +65,16 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
                     || (request.NewsElsewhere is { } elsewhere && await elsewhere(result.NextBatch, ct)))
                     return await EnsureLiveAsync(result, sessionLive);
             }
-            await notifier.WaitAsync(userId.ToString(), version, remaining, ct);
+            await notifier.WaitAsync(user, version, remaining, ct);
             if (sessionLive is not null && !await sessionLive())
                 throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)
-                return await ComputeAsync(request, await CurrentTokenAsync(ct), ct);
+            {
+                var last = notifier.Version(user);
+                var end = await CurrentTokenAsync(ct);
+                notifier.Observed(user, last, end);
+                return await ComputeAsync(request, end, ct);
+            }
         }
     }
 

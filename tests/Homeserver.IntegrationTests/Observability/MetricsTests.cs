@@ -73,6 +73,47 @@ public sealed class MetricsTests
     }
 
     [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
+    public async Task LongPoll_PassedByOtherUsersNews_ComputesOnlyWhenItsOwnNewsArrives(string engine)
+    {
+        await using var m = await MetricsServer.StartAsync(engine);
+        var (_, a) = await m.Server.RegisterClientAsync();
+        var (_, b) = await m.Server.RegisterClientAsync();
+        var aRoom = await a.CreateRoomAsync();
+        var bRoom = await b.CreateRoomAsync();
+        var caughtUp = NextBatch(await (await a.GetAsync(Sync())).AssertOkAsync());
+        caughtUp = NextBatch(await (await a.GetAsync(Sync(caughtUp))).AssertOkAsync());
+        for (var i = 0; i < 3; i++)
+            await b.SendTextAsync(bRoom, "not for a, before the poll " + i);
+        var before = await m.ScrapeAsync();
+
+        // The streams moved past a's token, but nothing of it is a's: the poll waits without building an answer.
+        var poll = a.GetAsync(Sync(caughtUp, timeout: 30_000));
+        await WaitForAsync(m, s => s.Sum(ActiveSyncs, LongPoll) == 1);
+        await Task.Delay(500);
+        for (var i = 0; i < 2; i++)
+            await b.SendTextAsync(bRoom, "not for a, during the poll " + i);
+        await Task.Delay(300);
+        Assert.False(poll.IsCompleted);
+        await a.SendTextAsync(aRoom, "for a");
+        var woken = await (await poll).AssertOkAsync();
+        await WaitForAsync(m, s => s.Sum(ActiveSyncs, LongPoll) == 0);
+        var after = await m.ScrapeAsync();
+
+        Assert.Contains("for a", woken.GetRawText());
+        Assert.DoesNotContain("not for a", woken.GetRawText());
+        Assert.Equal(1, Delta(before, after, SyncCompute, ("matrix_sync_type", "incremental")));
+        Assert.Equal(1, Delta(before, after, Wakeups));
+
+        // From the token of an answer, b's news since is skipped too, and a's own news made meanwhile is found at once.
+        var next = NextBatch(woken);
+        await b.SendTextAsync(bRoom, "not for a, between polls");
+        await a.SendTextAsync(aRoom, "for a, between polls");
+        var between = await (await a.GetAsync(Sync(next, timeout: 30_000))).AssertOkAsync();
+        Assert.Contains("for a, between polls", between.GetRawText());
+        Assert.DoesNotContain("not for a", between.GetRawText());
+    }
+
+    [Theory, MemberData(nameof(TestEngines.All), MemberType = typeof(TestEngines))]
     public async Task Media_UploadedAndServedBytes_AreCounted(string engine)
     {
         await using var m = await MetricsServer.StartAsync(engine);

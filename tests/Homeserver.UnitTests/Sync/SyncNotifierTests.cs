@@ -40,4 +40,23 @@ public sealed class SyncNotifierTests
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(0, notifier.Version("@a:hs"));
     }
+
+    [Fact]
+    public void NothingSince_HoldsOnlyForTheTokenObservedLast_UntilTheUserIsNotified()
+    {
+        var notifier = new SyncNotifier();
+        var version = notifier.Version("@a:hs");
+        var upto = new SyncToken(events: 7, accountData: 2);
+        Assert.False(notifier.NothingSince("@a:hs", upto, version));
+
+        notifier.Observed("@a:hs", version, upto);
+        notifier.Notify(["@b:hs"]);
+
+        Assert.True(notifier.NothingSince("@a:hs", upto, version));
+        Assert.False(notifier.NothingSince("@a:hs", new SyncToken(events: 6, accountData: 2), version));
+        Assert.False(notifier.NothingSince("@b:hs", upto, notifier.Version("@b:hs")));
+        notifier.Notify(["@a:hs"]);
+        Assert.False(notifier.NothingSince("@a:hs", upto, version));
+        Assert.False(notifier.NothingSince("@a:hs", upto, notifier.Version("@a:hs")));
+    }
 }
