@@ -51,13 +51,17 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
         while (true)
         {
             var version = notifier.Version(user);
-            var quiet = since is { } from && request.NewsElsewhere is null && notifier.NothingSince(user, from, version);
-            var upto = await CurrentTokenAsync(ct);
-            notifier.Observed(user, version, upto);
             var remaining = deadline - time.GetUtcNow();
-            // When no stream moved since the token, or only with other users' news, the response would be empty: wait
-            // without building it. A room followed through /events is not the notifier's news, so it always builds.
-            if ((upto != since && !quiet) || fullState || remaining <= TimeSpan.Zero)
+            // When nothing of the user's happened since the token, however far other users' news moved the streams, the
+            // response would be empty: wait without even reading the positions. A room followed through /events is not
+            // the notifier's news, so there it always builds.
+            var quiet = since is { } from && request.NewsElsewhere is null && !fullState && remaining > TimeSpan.Zero
+                && notifier.NothingSince(user, from, version);
+            var upto = quiet ? since!.Value : await CurrentTokenAsync(ct);
+            if (!quiet)
+                notifier.Observed(user, version, upto);
+            // When no stream moved since the token the response would be empty too.
+            if (upto != since || fullState || remaining <= TimeSpan.Zero)
             {
                 var result = await ComputeAsync(request, upto, ct);
                 remaining = deadline - time.GetUtcNow();
