@@ -57,9 +57,7 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
             // the notifier's news, so there it always builds.
             var quiet = since is { } from && request.NewsElsewhere is null && !fullState && remaining > TimeSpan.Zero
                 && notifier.NothingSince(user, from, version);
-            var upto = quiet ? since!.Value : await CurrentTokenAsync(ct);
-            if (!quiet)
-                notifier.Observed(user, version, upto);
+            var upto = quiet ? since!.Value : await ObservedTokenAsync(user, version, ct);
             // When no stream moved since the token the response would be empty too.
             if (upto != since || fullState || remaining <= TimeSpan.Zero)
             {
@@ -73,13 +71,19 @@ public sealed class SyncService(IEnumerable<ISyncProvider> providers, AccountDat
             if (sessionLive is not null && !await sessionLive())
                 throw Errors.MatrixException.UnknownToken("Access token has been revoked", softLogout: false);
             if (time.GetUtcNow() >= deadline)
-            {
-                var last = notifier.Version(user);
-                var end = await CurrentTokenAsync(ct);
-                notifier.Observed(user, last, end);
-                return await ComputeAsync(request, end, ct);
-            }
+                return await ComputeAsync(request, await ObservedTokenAsync(user, notifier.Version(user), ct), ct);
         }
+    }
+
+    /// <summary>
+    /// <see cref="CurrentTokenAsync"/>, noted with the user's notifier version read before it, so that a later poll from
+    /// this token can tell from the version alone whether anything of the user's happened since.
+    /// </summary>
+    private async Task<SyncToken> ObservedTokenAsync(string user, long version, CancellationToken ct)
+    {
+        var upto = await CurrentTokenAsync(ct);
+        notifier.Observed(user, version, upto);
+        return upto;
     }
 
     // A write that revokes a session (deleting its device) commits before the revocation takes effect, so a round
